@@ -1,0 +1,238 @@
+/* vm.h: the embedding API of the WebAssembly interpreter.
+ *
+ * Load bytes into a module (decoded and validated up front), link imports,
+ * instantiate, then run exported functions in an execution context with a
+ * reduction budget. vm/ needs only libc: no threads, no mmap, no OS calls.
+ *
+ *     vm_module_t *m;  vm_instance_t *in;  vm_exec_t *ex;
+ *     vm_module_load(bytes, len, NULL, &m, err, sizeof err);
+ *     vm_instance_new(m, imports, nimports, NULL, &in, err, sizeof err);
+ *     ex = vm_exec_new(NULL);
+ *     vm_exec_call(ex, vm_instance_export_func(in, "fib"), args, 1);
+ *     while ((st = vm_run(ex, 10000)) == VM_YIELD) {}   // preemptible
+ */
+#ifndef LUN_VM_H
+#define LUN_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/lun_err.h"
+
+#if defined(__GNUC__)
+#define LUN_API __attribute__((visibility("default")))
+#else
+#define LUN_API
+#endif
+
+typedef struct vm_module vm_module_t;     /* decoded, validated, immutable */
+typedef struct vm_instance vm_instance_t; /* a module's state: memory, tables.. */
+typedef struct vm_exec vm_exec_t;         /* a thread of execution: stacks */
+typedef struct vm_funcinst vm_func_t;     /* a function of an instance or host */
+typedef struct vm_memory vm_memory_t;
+typedef struct vm_table vm_table_t;
+typedef struct vm_global vm_global_t;
+
+/* What vm_run() returns, and what a host function returns to the VM. */
+typedef enum vm_status {
+    VM_OK = 0,    /* host function only: call finished, continue */
+    VM_DONE = 1,  /* the called function returned (or a host fn ended it) */
+    VM_YIELD = 2, /* budget spent; vm_run() again continues exactly here */
+    VM_BLOCK = 3, /* a host fn would block; vm_run() again re-invokes it */
+    VM_TRAP = 4   /* execution ended with a trap: see vm_exec_trap() */
+} vm_status;
+
+typedef enum vm_valtype {
+    VM_I32 = 0x7f,
+    VM_I64 = 0x7e,
+    VM_F32 = 0x7d,
+    VM_F64 = 0x7c,
+    VM_V128 = 0x7b,
+    VM_FUNCREF = 0x70,
+    VM_EXTERNREF = 0x6f
+} vm_valtype;
+
+/* The kinds of trap. VM_TRAP_HOST carries a message set by a host fn. */
+#define VM_TRAP_MAP(XX)                                                   \
+    XX(NONE, "no trap")                                                   \
+    XX(UNREACHABLE, "unreachable")                                        \
+    XX(MEM_OOB, "out of bounds memory access")                            \
+    XX(TABLE_OOB, "out of bounds table access")                           \
+    XX(UNDEF_ELEM, "undefined element")                                   \
+    XX(UNINIT_ELEM, "uninitialized element")                              \
+    XX(SIG_MISMATCH, "indirect call type mismatch")                       \
+    XX(DIV_ZERO, "integer divide by zero")                                \
+    XX(INT_OVERFLOW, "integer overflow")                                  \
+    XX(BAD_CONVERSION, "invalid conversion to integer")                   \
+    XX(STACK_EXHAUSTED, "call stack exhausted")                           \
+    XX(OUT_OF_FUEL, "out of fuel")                                        \
+    XX(OUT_OF_MEMORY, "out of memory")                                    \
+    XX(HOST, "host error")
+
+typedef enum vm_trap_kind {
+#define VM_TRAP_ENUM(name, text) VM_TRAP_##name,
+    VM_TRAP_MAP(VM_TRAP_ENUM)
+#undef VM_TRAP_ENUM
+    VM_TRAP_COUNT_
+} vm_trap_kind;
+
+/* One value as the API passes it. References are opaque: a funcref holds
+ * a vm_func_t pointer, an externref any non-zero host value; 0 is null. */
+typedef union vm_value {
+    int32_t i32;
+    uint32_t u32;
+    int64_t i64;
+    uint64_t u64;
+    float f32;
+    double f64;
+    uint64_t ref;
+} vm_value;
+
+/* A host function. `args` holds the parameters on entry; write the results
+ * into args[0..nresults) (the array has room for max(params, results)).
+ * Return VM_OK, VM_BLOCK (nothing written; will be called again with the
+ * same args), VM_YIELD (results written; the VM yields after the call),
+ * VM_DONE (end the whole execution, e.g. proc_exit) or VM_TRAP (after
+ * vm_exec_set_trap). */
+typedef vm_status (*vm_host_fn)(vm_exec_t *ex, vm_value *args, void *ud);
+
+typedef enum vm_extern_kind {
+    VM_EXTERN_FUNC = 0,
+    VM_EXTERN_TABLE = 1,
+    VM_EXTERN_MEMORY = 2,
+    VM_EXTERN_GLOBAL = 3
+} vm_extern_kind;
+
+/* An import's value, given to vm_instance_new() in import order. */
+typedef struct vm_extern {
+    vm_extern_kind kind;
+    union {
+        vm_func_t *func;
+        vm_table_t *table;
+        vm_memory_t *memory;
+        vm_global_t *global;
+    } u;
+} vm_extern;
+
+/* Limits of a module or an execution; zero fields take the defaults. */
+typedef struct vm_config {
+    uint32_t max_memory_pages; /* cap on any memory's pages (default 65536) */
+    uint32_t stack_slots;      /* value stack size in 8-byte slots (1M) */
+    uint32_t max_call_depth;   /* nested calls before "stack exhausted" */
+} vm_config;
+
+/* {===== modules */
+
+/* Decode and validate a module. The bytes are copied. On failure returns
+ * LUN_EMALFORMED or LUN_EINVALID and writes "section: offset N: reason"
+ * into err (may be NULL). cfg may be NULL. */
+LUN_API int vm_module_load(const uint8_t *bytes, size_t len,
+                           const vm_config *cfg, vm_module_t **out_module,
+                           char *err, size_t errlen);
+LUN_API void vm_module_free(vm_module_t *m);
+
+/* Describes import or export i: its names, kind and type as text
+ * ("func (i32 i32) -> (i32)", "memory 1..2", "global mut i32"...). */
+typedef struct vm_import_info {
+    const char *module, *name; /* NUL-terminated copies owned by the module */
+    uint32_t module_len, name_len; /* names may hold NUL bytes */
+    vm_extern_kind kind;
+    const char *type_text;
+} vm_import_info;
+
+LUN_API uint32_t vm_module_import_count(const vm_module_t *m);
+LUN_API int vm_module_import(const vm_module_t *m, uint32_t i,
+                             vm_import_info *out);
+LUN_API uint32_t vm_module_export_count(const vm_module_t *m);
+LUN_API int vm_module_export(const vm_module_t *m, uint32_t i,
+                             vm_import_info *out); /* .module is NULL */
+
+/* }===== */
+/* {===== host objects (imports made by the embedder) */
+
+/* A host function with signature "params:results", one letter a type:
+ * i=i32 I=i64 f=f32 F=f64 r=funcref e=externref; "ii:i", ":" (none). */
+LUN_API vm_func_t *vm_host_func_new(const char *sig, vm_host_fn fn, void *ud,
+                                    const char *name);
+LUN_API void vm_host_func_free(vm_func_t *f);
+LUN_API vm_memory_t *vm_memory_new(uint32_t min_pages, uint32_t max_pages,
+                                   bool has_max);
+LUN_API void vm_memory_free(vm_memory_t *mem);
+LUN_API vm_table_t *vm_table_new(vm_valtype elem, uint32_t min, uint32_t max,
+                                 bool has_max);
+LUN_API void vm_table_free(vm_table_t *t);
+LUN_API vm_global_t *vm_global_new(vm_valtype type, bool mut, vm_value v);
+LUN_API void vm_global_free(vm_global_t *g);
+LUN_API vm_value vm_global_get(const vm_global_t *g);
+
+/* }===== */
+/* {===== instances */
+
+/* Instantiate: link imports (type-checked: LUN_EUNLINKABLE with the module,
+ * field and expected type in err), allocate memories/tables/globals, apply
+ * element and data segments (LUN_ETRAP if one is out of bounds). Does not
+ * run the start function: see vm_instance_start_func(). */
+LUN_API int vm_instance_new(vm_module_t *m, const vm_extern *imports,
+                            uint32_t nimports, const vm_config *cfg,
+                            vm_instance_t **out_inst, char *err,
+                            size_t errlen);
+LUN_API void vm_instance_free(vm_instance_t *inst);
+LUN_API vm_module_t *vm_instance_module(const vm_instance_t *inst);
+
+/* The start function, or NULL if the module has none. */
+LUN_API vm_func_t *vm_instance_start_func(vm_instance_t *inst);
+
+/* Look up an export by name (len bytes; names may hold NUL bytes);
+ * returns 0 or LUN_ENOTFOUND. */
+LUN_API int vm_instance_export(vm_instance_t *inst, const char *name,
+                               size_t len, vm_extern *out);
+/* Shorthand: the exported function `name`, or NULL. */
+LUN_API vm_func_t *vm_instance_export_func(vm_instance_t *inst,
+                                           const char *name);
+/* The instance's memory 0 (NULL if none), its bytes and size. */
+LUN_API vm_memory_t *vm_instance_memory(vm_instance_t *inst);
+LUN_API uint8_t *vm_memory_data(const vm_memory_t *mem, uint64_t *out_size);
+
+/* A function's signature: counts and types (pointers stay valid as long
+ * as the function's module or host object). */
+LUN_API void vm_func_type(const vm_func_t *f, uint32_t *out_nparams,
+                          const uint8_t **out_params, uint32_t *out_nresults,
+                          const uint8_t **out_results);
+
+/* }===== */
+/* {===== execution */
+
+LUN_API vm_exec_t *vm_exec_new(const vm_config *cfg);
+LUN_API void vm_exec_free(vm_exec_t *ex);
+
+/* Prepare a call of f with nargs arguments (must match its type); the
+ * call happens in vm_run(). The exec must be idle (new, done or trapped). */
+LUN_API int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
+                         uint32_t nargs);
+
+/* Run for at most `budget` reductions (calls and backward branches).
+ * Returns VM_DONE, VM_YIELD, VM_BLOCK or VM_TRAP. */
+LUN_API vm_status vm_run(vm_exec_t *ex, uint64_t budget);
+
+/* After VM_DONE: copy up to max results; returns how many there are. */
+LUN_API uint32_t vm_exec_results(const vm_exec_t *ex, vm_value *out,
+                                 uint32_t max);
+
+/* After VM_TRAP: the kind and a message naming function and offset. */
+LUN_API vm_trap_kind vm_exec_trap(const vm_exec_t *ex);
+LUN_API const char *vm_exec_trap_message(const vm_exec_t *ex);
+LUN_API const char *vm_trap_text(vm_trap_kind k);
+
+/* For host functions: set the trap a VM_TRAP return raises. */
+LUN_API void vm_exec_set_trap(vm_exec_t *ex, vm_trap_kind kind,
+                              const char *msg);
+/* For host functions: the instance whose code made the current call (its
+ * memory 0 is what guest pointers refer to), and an embedder pointer. */
+LUN_API vm_instance_t *vm_exec_caller(const vm_exec_t *ex);
+LUN_API void vm_exec_set_userdata(vm_exec_t *ex, void *ud);
+LUN_API void *vm_exec_userdata(const vm_exec_t *ex);
+
+/* }===== */
+
+#endif

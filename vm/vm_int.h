@@ -1,0 +1,450 @@
+/* vm_int.h: the interpreter's internal structures and cross-file calls.
+ * Shared by decode.c, validate.c, instance.c, memory.c, table.c,
+ * compile.c and exec.c; never included outside vm/ (and its tests). */
+#ifndef LUN_VM_INT_H
+#define LUN_VM_INT_H
+
+#include "vm.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* {===== limits (DESIGN.md: everything the input controls is bounded) */
+
+#define VM_MAX_PAGES 65536u          /* 4 GiB of 64 KiB pages */
+#define VM_PAGE_SIZE 65536u
+#define VM_MAX_FUNCS 1000000u        /* functions in a module */
+#define VM_MAX_LOCALS 50000u         /* params + locals of one function */
+#define VM_MAX_TABLE_SIZE 10000000u  /* elements in one table */
+#define VM_MAX_NESTING 10000u        /* block nesting depth in one body */
+#define VM_MAX_BR_TABLE 65520u       /* targets of one br_table */
+#define VM_DEFAULT_STACK_SLOTS (1u << 20)
+#define VM_DEFAULT_CALL_DEPTH 10000u
+
+/* }===== */
+/* {===== opcodes */
+
+/* Immediate formats of the wasm opcodes (the IMM column of op_list.h). */
+enum vm_imm {
+    IMM_NONE,
+    IMM_BLOCKTYPE,     /* s33: -64 empty, -1..-17 a valtype, >=0 a type index */
+    IMM_LABEL,         /* u32 relative depth */
+    IMM_BRTABLE,       /* vec(u32) then u32 default */
+    IMM_FUNC,          /* u32 funcidx */
+    IMM_CALL_INDIRECT, /* u32 typeidx, u32 tableidx */
+    IMM_SELECT_T,      /* vec(valtype) */
+    IMM_LOCAL,         /* u32 localidx */
+    IMM_GLOBAL,        /* u32 globalidx */
+    IMM_TABLE,         /* u32 tableidx */
+    IMM_MEMARG,        /* u32 align, u32 offset */
+    IMM_MEMIDX,        /* one byte, must be 0x00 */
+    IMM_I32,           /* s32 */
+    IMM_I64,           /* s64 */
+    IMM_F32,           /* 4 bytes little-endian */
+    IMM_F64,           /* 8 bytes little-endian */
+    IMM_REFTYPE,       /* one byte: 0x70 funcref or 0x6f externref */
+    IMM_DATA_MEM,      /* u32 dataidx, byte 0x00 */
+    IMM_DATA,          /* u32 dataidx */
+    IMM_MEM_MEM,       /* bytes 0x00 0x00 */
+    IMM_ELEM_TABLE,    /* u32 elemidx, u32 tableidx */
+    IMM_ELEM,          /* u32 elemidx */
+    IMM_TABLE_TABLE    /* u32 dst tableidx, u32 src tableidx */
+};
+
+enum vm_opcode {
+#define OP(name, pfx, code, text, imm, sig, align) OP_##name,
+#include "op_list.h"
+    OP_COUNT_
+};
+
+/* Per-opcode facts expanded from op_list.h (defined in decode.c). */
+typedef struct vm_opinfo {
+    const char *text;
+    uint8_t prefix, code, imm, align;
+    const char *sig; /* "ii:i" or "" */
+} vm_opinfo;
+extern const vm_opinfo vm__opinfo[OP_COUNT_];
+
+/* Maps an opcode byte (prefix 0) or a 0xfc sub-opcode to enum vm_opcode;
+ * returns -1 for bytes that are no opcode. */
+int vm__opcode_of(uint8_t prefix, uint32_t code);
+
+/* }===== */
+/* {===== the bounds-checked byte reader (decode, validate and compile) */
+
+typedef struct vm_reader {
+    const uint8_t *p, *end;
+    const uint8_t *base; /* start of the module: offsets in errors */
+} vm_reader;
+
+static inline size_t vm__reader_offset(const vm_reader *r)
+{
+    return (size_t)(r->p - r->base);
+}
+
+/* Each returns 0, or LUN_EMALFORMED on truncation or a bad encoding
+ * (too long, or unused bits of the last byte not zero/sign bits). */
+static inline int vm__read_u8(vm_reader *r, uint8_t *out)
+{
+    if (r->p >= r->end) return LUN_EMALFORMED;
+    *out = *r->p++;
+    return 0;
+}
+
+static inline int vm__read_uleb(vm_reader *r, unsigned bits, uint64_t *out)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    for (;;) {
+        if (r->p >= r->end) return LUN_EMALFORMED;
+        uint8_t b = *r->p++;
+        if (shift + 7 > bits && (b & 0x7f) >> (bits - shift)) return LUN_EMALFORMED;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+        if (!(b & 0x80)) break;
+        if (shift >= bits) return LUN_EMALFORMED;
+    }
+    *out = v;
+    return 0;
+}
+
+static inline int vm__read_sleb(vm_reader *r, unsigned bits, int64_t *out)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    uint8_t b;
+    for (;;) {
+        if (r->p >= r->end) return LUN_EMALFORMED;
+        b = *r->p++;
+        if (shift + 7 > bits) {
+            /* Last byte: bits beyond `bits` must all equal the sign bit. */
+            unsigned used = bits - shift; /* 1..7 value bits in this byte */
+            uint8_t top = (uint8_t)((b & 0x7f) >> (used - 1)); /* sign and up */
+            uint8_t ones = (uint8_t)(0x7f >> (used - 1));
+            if ((b & 0x80) || (top != 0 && top != ones)) return LUN_EMALFORMED;
+        }
+        v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+        if (!(b & 0x80)) break;
+        if (shift >= bits) return LUN_EMALFORMED;
+    }
+    if (shift < 64 && (b & 0x40)) v |= ~(uint64_t)0 << shift;
+    *out = (int64_t)v;
+    return 0;
+}
+
+static inline int vm__read_u32(vm_reader *r, uint32_t *out)
+{
+    uint64_t v;
+    int rc = vm__read_uleb(r, 32, &v);
+    *out = (uint32_t)v;
+    return rc;
+}
+
+/* }===== */
+/* {===== modules (decode.c fills these; immutable after vm_module_load) */
+
+typedef struct vm_functype {
+    uint32_t nparams, nresults;
+    uint8_t *params, *results; /* vm_valtype bytes */
+} vm_functype;
+
+typedef struct vm_limits {
+    uint64_t min, max;
+    bool has_max;
+} vm_limits;
+
+typedef struct vm_tabletype {
+    uint8_t elemtype; /* VM_FUNCREF or VM_EXTERNREF */
+    vm_limits lim;
+} vm_tabletype;
+
+typedef struct vm_globaltype {
+    uint8_t type;
+    bool mut;
+} vm_globaltype;
+
+/* A constant expression: instructions up to and including the final end,
+ * pointing into the module's bytes. Validated by validate.c, evaluated at
+ * instantiation by vm__constexpr_eval(). */
+typedef struct vm_constexpr {
+    const uint8_t *code;
+    uint32_t len;
+    uint32_t offset; /* file offset, for error messages */
+} vm_constexpr;
+
+typedef struct vm_import {
+    char *module, *name; /* NUL-terminated copies (may also hold NULs) */
+    uint32_t module_len, name_len;
+    uint8_t kind; /* vm_extern_kind */
+    union {
+        uint32_t type_idx; /* func */
+        vm_tabletype table;
+        vm_limits mem;
+        vm_globaltype global;
+    } u;
+} vm_import;
+
+struct vm_code; /* compiled threaded code: compile.c */
+
+/* A function of the module; the first nfunc_imports are imports and have
+ * no body. */
+typedef struct vm_func {
+    uint32_t type_idx;
+    const vm_functype *type;
+    uint32_t nlocals;         /* declared locals, not counting params */
+    uint8_t *local_types;     /* nlocals valtypes */
+    const uint8_t *body;      /* first instruction, inside module bytes */
+    uint32_t body_len;        /* through the final end */
+    uint32_t body_offset;     /* file offset of body[0] */
+    const char *name;         /* from the name section, or NULL */
+    struct vm_code *code;     /* compiled lazily; atomic publish, see below */
+} vm_func;
+
+typedef struct vm_global_def {
+    vm_globaltype type;
+    vm_constexpr init; /* len 0 for imported globals */
+} vm_global_def;
+
+typedef struct vm_export {
+    char *name;
+    uint32_t name_len;
+    uint8_t kind; /* vm_extern_kind */
+    uint32_t index;
+} vm_export;
+
+enum vm_segmode { VM_SEG_ACTIVE, VM_SEG_PASSIVE, VM_SEG_DECLARATIVE };
+
+/* An element item: both encodings (function indices or expressions)
+ * decode to these three forms. */
+enum vm_item_kind { VM_ITEM_FUNC, VM_ITEM_NULL, VM_ITEM_GLOBAL };
+typedef struct vm_elem_item {
+    uint8_t kind;
+    uint32_t index; /* funcidx or globalidx */
+} vm_elem_item;
+
+typedef struct vm_elem {
+    uint8_t mode;    /* enum vm_segmode */
+    uint8_t reftype; /* VM_FUNCREF or VM_EXTERNREF */
+    uint32_t table;
+    vm_constexpr offset; /* active only */
+    uint32_t count;
+    vm_elem_item *items;
+} vm_elem;
+
+typedef struct vm_data {
+    uint8_t mode; /* VM_SEG_ACTIVE or VM_SEG_PASSIVE */
+    uint32_t memory;
+    vm_constexpr offset;
+    const uint8_t *bytes;
+    uint32_t len;
+} vm_data;
+
+struct vm_module {
+    uint8_t *bytes; /* owned copy of the binary; everything points here */
+    size_t len;
+    vm_config cfg;
+
+    vm_functype *types;
+    uint32_t ntypes;
+    vm_import *imports;
+    uint32_t nimports;
+
+    vm_func *funcs; /* imports first */
+    uint32_t nfuncs, nfunc_imports;
+    vm_tabletype *tables;
+    uint32_t ntables, ntable_imports;
+    vm_limits *mems;
+    uint32_t nmems, nmem_imports;
+    vm_global_def *globals;
+    uint32_t nglobals, nglobal_imports;
+
+    vm_export *exports;
+    uint32_t nexports;
+    bool has_start;
+    uint32_t start;
+    vm_elem *elems;
+    uint32_t nelems;
+    vm_data *datas;
+    uint32_t ndatas;
+    bool has_datacount;
+    uint32_t datacount;
+
+    /* Functions that ref.func may name in a body: those referenced outside
+     * function bodies (elements, exports, global initialisers). One bit per
+     * function; set by validate.c. */
+    uint8_t *func_refs;
+
+    char **type_texts; /* per import/export, for vm_import_info.type_text */
+};
+
+/* decode.c: parse the whole binary into a module (no body validation). */
+int vm__decode(const uint8_t *bytes, size_t len, const vm_config *cfg,
+               vm_module_t **out, char *err, size_t errlen);
+/* validate.c: validate every body and constant expression; fills
+ * func_refs. Returns 0 or LUN_EINVALID/LUN_EMALFORMED with err set. */
+int vm__validate(vm_module_t *m, char *err, size_t errlen);
+/* Frees what vm__decode allocated (also on its failure paths). */
+void vm__module_free(vm_module_t *m);
+
+/* "section: offset 0x1f: reason" into err; returns rc. */
+int vm__errorf(int rc, char *err, size_t errlen, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/* }===== */
+/* {===== instances (instance.c, memory.c, table.c) */
+
+/* A function as seen at run time: a module function of an instance, or a
+ * host function. funcref values are pointers to these. */
+struct vm_funcinst {
+    const vm_functype *type;
+    vm_instance_t *inst; /* NULL for host functions */
+    vm_func *func;       /* the module's function; NULL for host */
+    vm_host_fn host;
+    void *host_ud;
+    const char *name;
+    vm_functype host_type; /* storage for host functions' type */
+};
+
+struct vm_memory {
+    uint8_t *data;
+    uint64_t size; /* bytes = pages * 64 KiB */
+    uint32_t pages, max_pages;
+    bool has_max;
+};
+
+struct vm_table {
+    uint8_t elemtype;
+    uint32_t size, max;
+    bool has_max;
+    uint64_t *elems; /* ref values: vm_funcinst pointer or externref; 0 null */
+};
+
+struct vm_global {
+    uint8_t type;
+    bool mut;
+    vm_value val;
+};
+
+struct vm_instance {
+    vm_module_t *module;
+    struct vm_funcinst **funcs; /* nfuncs; imports point to the exporter's */
+    struct vm_table **tables;
+    struct vm_memory **mems;
+    struct vm_global **globals;
+    struct vm_memory *mem0; /* mems[0] or NULL: the interpreter's fast path */
+    uint8_t *elem_dropped, *data_dropped; /* one byte per segment */
+    /* objects this instance created (freed with it) */
+    struct vm_funcinst *own_funcs;
+    struct vm_table *own_tables;
+    struct vm_memory *own_mems;
+    struct vm_global *own_globals;
+    uint32_t max_pages; /* from vm_config */
+};
+
+/* Evaluate a validated constant expression in inst (globals and functions
+ * already set up). */
+void vm__constexpr_eval(vm_instance_t *inst, const vm_constexpr *e,
+                        vm_value *out);
+
+/* Slow paths the interpreter calls. Each returns VM_TRAP_NONE or the trap. */
+int32_t vm__memory_grow(struct vm_memory *mem, uint32_t delta,
+                        uint32_t max_pages); /* old pages or -1 */
+vm_trap_kind vm__memory_init(vm_instance_t *inst, uint32_t dataidx,
+                             uint32_t dst, uint32_t src, uint32_t n);
+void vm__data_drop(vm_instance_t *inst, uint32_t dataidx);
+vm_trap_kind vm__memory_copy(struct vm_memory *mem, uint32_t dst, uint32_t src,
+                             uint32_t n);
+vm_trap_kind vm__memory_fill(struct vm_memory *mem, uint32_t dst, uint8_t val,
+                             uint32_t n);
+int32_t vm__table_grow(struct vm_table *t, uint64_t init, uint32_t delta);
+vm_trap_kind vm__table_init(vm_instance_t *inst, uint32_t tableidx,
+                            uint32_t elemidx, uint32_t dst, uint32_t src,
+                            uint32_t n);
+void vm__elem_drop(vm_instance_t *inst, uint32_t elemidx);
+vm_trap_kind vm__table_copy(struct vm_table *dst_t, struct vm_table *src_t,
+                            uint32_t dst, uint32_t src, uint32_t n);
+vm_trap_kind vm__table_fill(struct vm_table *t, uint32_t dst, uint64_t val,
+                            uint32_t n);
+
+/* Structural equality of function types (call_indirect, linking). */
+bool vm__functype_eq(const vm_functype *a, const vm_functype *b);
+
+/* }===== */
+/* {===== compiled code and execution (compile.c, exec.c) */
+
+/* One word of threaded code: a handler address or an immediate. */
+typedef union vm_op {
+    const void *h;
+    const union vm_op *target;
+    const void *p;
+    int64_t i64;
+    uint64_t u64;
+    double f64;
+    struct {
+        int32_t a, b;
+    } s; /* two 32-bit operands: frame slots or small immediates */
+} vm_op;
+
+typedef struct vm_code {
+    vm_op *ops;
+    uint32_t nops;
+    uint32_t nparams, nresults;
+    uint32_t frame_slots; /* params + locals + operand temporaries */
+    uint32_t *op_offsets; /* per op word: wasm offset of its instruction */
+} vm_code;
+
+/* Compile f (a validated module function) to threaded code. Returns the
+ * code, published with release semantics; NULL on out of memory. Several
+ * threads may race: the first to publish wins, the others free theirs. */
+vm_code *vm__compile(vm_module_t *m, vm_func *f);
+void vm__code_free(vm_code *c);
+
+#if defined(__GNUC__)
+#define VM_LOAD_ACQUIRE(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
+#define VM_CAS_RELEASE(p, expected, desired)                                \
+    __atomic_compare_exchange_n(&(p), &(expected), (desired), false,        \
+                                __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
+#else
+#define VM_LOAD_ACQUIRE(p) (p)
+#define VM_CAS_RELEASE(p, expected, desired) ((p) = (desired), true)
+#endif
+
+/* A call frame on the control stack. */
+typedef struct vm_frame {
+    const vm_op *ret_pc;     /* where the caller continues */
+    vm_value *fp;            /* the caller's frame */
+    vm_instance_t *inst;     /* the caller's instance */
+    const vm_code *code;     /* the caller's code (for trap offsets) */
+    const vm_func *func;
+} vm_frame;
+
+enum vm_exec_state { VM_EXEC_IDLE, VM_EXEC_READY, VM_EXEC_DONE, VM_EXEC_TRAPPED };
+
+struct vm_exec {
+    vm_value *stack, *stack_end;
+    vm_frame *frames;
+    uint32_t depth, max_depth;
+    /* saved registers while not running */
+    const vm_op *pc;
+    vm_value *fp;
+    vm_instance_t *inst;
+    const vm_code *code;
+    const vm_func *func;
+    uint8_t state;
+    struct vm_funcinst *entry;
+    vm_trap_kind trap;
+    char trap_msg[256];
+    void *userdata;
+    vm_instance_t *caller; /* for host functions: vm_exec_caller() */
+};
+
+/* The interpreter's handler table: compile.c asks exec.c for addresses. */
+const void *const *vm__exec_handlers(void);
+
+/* }===== */
+
+#endif
