@@ -49,7 +49,8 @@ $(LIBWASI): $(call obj,$(WASI_SRC))
 $(B)/lunatic: $(call obj,tools/lunatic.c) $(LIBWASI) $(LIBVM)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) -lm
 
-$(B)/spectest: $(call obj,tools/spectest.c tools/json.c) $(LIBVM)
+$(B)/spectest: $(call obj,tools/spectest.c tools/spectest_host.c tools/json.c) \
+                $(LIBVM)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) -lm
 
 $(B)/embed_example: $(call obj,examples/embed/embed.c) $(LIBVM)
@@ -79,3 +80,207 @@ clean:
 	rm -rf build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# {===== benchmarks: bench/progs/*.c built natively and to wasm32-wasi, run by bench/run.py
+#   make bench           build, run on every engine found, print the table and write
+#                        $(BENCH_OUT)/results.{txt,csv,svg}; exits 1 on a checksum mismatch
+#   make bench-anchors   the same with the programs of $(BENCH_ANCHORS_DIR) as extra rows
+#   make bench-selftest  quick smoke test of the runner (native + node, < 30 s)
+# Knobs: BENCH_QUICK=1 (small work, into build/bench-quick), BENCH_RUNS=3, BENCH_TIMEOUT=120,
+# BENCH_SLOW_TIMEOUT=20 (wasm-interp's per-run cap), BENCH_ENGINES="name=command [args] ...",
+# BENCH_ONLY=native,node (restrict engines), BENCH_PROGS="fib vm" (restrict programs),
+# BENCH_LUNATIC (the interpreter binary to measure).
+BENCH_CC ?= $(CC)
+BENCH_WASM_CC ?= clang
+BENCH_RUNS ?= 3
+BENCH_TIMEOUT ?= 120
+BENCH_SLOW_TIMEOUT ?= 20
+BENCH_ENGINES ?=
+BENCH_ONLY ?=
+BENCH_LUNATIC ?= build/release/lunatic
+BENCH_ANCHORS_DIR ?= ../shared/bench-anchors
+BENCH_QUICK ?=
+BENCH_WITH_ANCHORS ?=
+BENCH_OUT := build/bench$(if $(BENCH_QUICK),-quick)
+
+# Row order of the report; a new program is bench/progs/<name>.c plus its name here.
+BENCH_ALL := fib sieve cmark matmul nbody mandel hash memops memops_bulk vm indirect
+BENCH_PROGS ?= $(BENCH_ALL)
+BENCH_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror $(if $(BENCH_QUICK),-DBENCH_QUICK)
+# Debian's clang finds wasi-libc (package wasi-libc) by itself for --target=wasm32-wasi;
+# set BENCH_WASI_SYSROOT for another layout (e.g. wasi-sdk's share/wasi-sysroot).
+BENCH_WASI_SYSROOT ?=
+BENCH_WASM_CFLAGS := --target=wasm32-wasi $(if $(BENCH_WASI_SYSROOT),--sysroot=$(BENCH_WASI_SYSROOT)) \
+                     $(BENCH_CFLAGS)
+BENCH_WASM_CFLAGS_memops_bulk := -mbulk-memory
+
+$(BENCH_OUT)/native/%: bench/progs/%.c bench/progs/bench.h
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) $(BENCH_CFLAGS) $< -o $@ -lm
+
+$(BENCH_OUT)/wasm/%.wasm: bench/progs/%.c bench/progs/bench.h
+	@mkdir -p $(dir $@)
+	$(BENCH_WASM_CC) $(BENCH_WASM_CFLAGS) $(BENCH_WASM_CFLAGS_$*) $< -o $@ -lm
+
+$(BENCH_OUT)/native/memops_bulk $(BENCH_OUT)/wasm/memops_bulk.wasm: bench/progs/memops.c
+
+# Anchor programs are built from where they are (never copied into the repo), with the
+# flags of their build.sh; memops-bulk is their memops.c with -mbulk-memory.
+BENCH_ANCHOR_NAMES := fib sieve matmul nbody fnv memops memops-bulk
+BENCH_ANCHOR_QUICK := -DREPS=1 -DN=100000 -DDIM=40 -DSTEPS=20000 '-DSIZE=(1u<<20)' -DPASSES=1 \
+                      -DBIGREPS=20 -DSMALLREPS=40000
+BENCH_ANCHOR_CFLAGS := -O2 -I$(BENCH_ANCHORS_DIR) $(if $(BENCH_QUICK),$(BENCH_ANCHOR_QUICK))
+BENCH_A := $(BENCH_OUT)/anchors
+
+$(BENCH_A)/native/%: $(BENCH_ANCHORS_DIR)/%.c
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) $(BENCH_ANCHOR_CFLAGS) $< -o $@ -lm
+
+$(BENCH_A)/wasm/%.wasm: $(BENCH_ANCHORS_DIR)/%.c
+	@mkdir -p $(dir $@)
+	$(BENCH_WASM_CC) --target=wasm32-wasi $(BENCH_ANCHOR_CFLAGS) $< -o $@ -lm
+
+$(BENCH_A)/native/memops-bulk: $(BENCH_ANCHORS_DIR)/memops.c
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) $(BENCH_ANCHOR_CFLAGS) $< -o $@ -lm
+
+$(BENCH_A)/wasm/memops-bulk.wasm: $(BENCH_ANCHORS_DIR)/memops.c
+	@mkdir -p $(dir $@)
+	$(BENCH_WASM_CC) --target=wasm32-wasi -mbulk-memory $(BENCH_ANCHOR_CFLAGS) $< -o $@ -lm
+
+BENCH_USE_ANCHORS := $(if $(BENCH_WITH_ANCHORS),$(wildcard $(BENCH_ANCHORS_DIR)/fib.c))
+BENCH_BINS := $(BENCH_PROGS:%=$(BENCH_OUT)/native/%) $(BENCH_PROGS:%=$(BENCH_OUT)/wasm/%.wasm) \
+              $(if $(BENCH_USE_ANCHORS),$(BENCH_ANCHOR_NAMES:%=$(BENCH_A)/native/%) \
+                                        $(BENCH_ANCHOR_NAMES:%=$(BENCH_A)/wasm/%.wasm))
+
+.PHONY: bench-build bench-anchors bench-selftest
+bench-build: $(BENCH_BINS)
+
+bench: bench-build
+	@python3 bench/run.py --out $(BENCH_OUT) --progs "$(BENCH_PROGS)" \
+	  $(if $(BENCH_USE_ANCHORS),--anchors "$(BENCH_ANCHOR_NAMES)") \
+	  --runs $(BENCH_RUNS) --timeout $(BENCH_TIMEOUT) --slow-timeout $(BENCH_SLOW_TIMEOUT) \
+	  --lunatic "$(BENCH_LUNATIC)" --engines "$(BENCH_ENGINES)" --only "$(BENCH_ONLY)" \
+	  --cc "$(BENCH_CC)" --wasm-cc "$(BENCH_WASM_CC)" $(if $(BENCH_QUICK),--quick)
+
+bench-anchors:
+	@if [ -f "$(BENCH_ANCHORS_DIR)/fib.c" ]; then $(MAKE) --no-print-directory bench BENCH_WITH_ANCHORS=1; \
+	else echo "bench-anchors: $(BENCH_ANCHORS_DIR) not found, running without anchors"; \
+	  $(MAKE) --no-print-directory bench; fi
+
+bench-selftest:
+	@sh bench/selftest.sh
+# }=====
+
+# {===== guests, end-to-end tests, and the test entry points
+#   make test        everything once per variant: test-core for release, then
+#                    test-asan (the same under ASan+UBSan)
+#   make test-core   build all, then unit, spec, e2e (and fuzz-replay once
+#                    tests/fuzz/replay.c exists) for $(VARIANT)
+#   make e2e         tests/e2e/run.sh: `lunatic` on the example guests and the
+#                    tests/e2e/*.wat fixtures
+# Guests: examples/<name>/<name>.c -> $(B)/wasm/<name>.wasm with clang
+# --target=wasm32-wasi. Debian's clang finds wasi-libc (package wasi-libc) and
+# the wasm32 compiler-rt builtins (libclang-rt-14-dev-wasm32) by itself; set
+# WASI_SYSROOT for another layout (e.g. wasi-sdk's share/wasi-sysroot).
+WASM_CC ?= clang
+WASI_SYSROOT ?=
+WASM_CFLAGS := --target=wasm32-wasi -O2 -Wall -Wextra -Werror \
+               $(if $(WASI_SYSROOT),--sysroot=$(WASI_SYSROOT))
+WAT2WASM ?= wat2wasm
+GUESTS := hello
+GUEST_WASM := $(GUESTS:%=$(B)/wasm/%.wasm)
+E2E_WAT := $(wildcard tests/e2e/*.wat)
+E2E_WASM := $(E2E_WAT:tests/e2e/%.wat=$(B)/wasm/e2e/%.wasm)
+FUZZ_REPLAY := $(if $(wildcard tests/fuzz/replay.c),fuzz-replay)
+
+.PHONY: guests e2e test-core
+all: guests
+guests: $(GUEST_WASM) $(B)/wasm/fib.wasm
+
+define guest_rule
+$(B)/wasm/$(1).wasm: examples/$(1)/$(1).c
+	@mkdir -p $$(dir $$@)
+	$$(WASM_CC) $$(WASM_CFLAGS) $$< -o $$@
+endef
+$(foreach g,$(GUESTS),$(eval $(call guest_rule,$(g))))
+
+$(B)/wasm/fib.wasm: examples/embed/fib.wat
+	@mkdir -p $(dir $@)
+	$(WAT2WASM) $< -o $@
+
+$(B)/wasm/e2e/%.wasm: tests/e2e/%.wat
+	@mkdir -p $(dir $@)
+	$(WAT2WASM) $< -o $@
+
+e2e: $(B)/lunatic $(GUEST_WASM) $(E2E_WASM)
+	@sh tests/e2e/run.sh $(B)/lunatic $(B)/wasm
+
+# Steps run one after another (each may use -j inside), so a failure names
+# its step and the output of the steps does not interleave.
+test-core:
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) spec
+	$(MAKE) e2e
+	$(if $(FUZZ_REPLAY),$(MAKE) $(FUZZ_REPLAY))
+
+test-asan:
+	$(MAKE) VARIANT=asan test-core
+
+test:
+	$(MAKE) test-core
+	$(MAKE) test-asan
+# }=====
+
+# {===== fuzzing
+#   make fuzz         libFuzzer binaries (clang) in build/fuzz/, e.g.
+#                     build/fuzz/fuzz_exec build/$(VARIANT)/fuzz-corpus
+#   make fuzz-seeds   a seed corpus in $(B)/fuzz-corpus: the .wasm files that
+#                     wast2json makes from the spec suite (the cache of
+#                     `make spec` in $(B)/spec, filled here if missing);
+#                     no binaries are committed
+#   make fuzz-replay  replay.c + fuzz_exec.c built with the normal toolchain,
+#                     run over the seeds and tests/fuzz/corpus/exec (if any)
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
+               -fno-sanitize-recover=all -fno-omit-frame-pointer -I.
+FUZZ_TARGETS := exec
+FUZZ_CORPUS := $(B)/fuzz-corpus
+
+.PHONY: fuzz-seeds fuzz-replay
+fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(VM_SRC) $(COMMON_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@ -lm
+
+define fuzz_replay_rule
+$(B)/fuzz_replay_$(1): $(call obj,tests/fuzz/replay.c tests/fuzz/fuzz_$(1).c) $(LIBVM)
+	$$(CC) $$(ALL_CFLAGS) $$^ -o $$@ $$(ALL_LDFLAGS) -lm
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_replay_rule,$(t))))
+
+fuzz-seeds:
+	@if [ ! -d "$(SPEC_DIR)" ]; then \
+	  echo "fuzz-seeds: skipped: $(SPEC_DIR) not found"; exit 0; fi; \
+	command -v wast2json >/dev/null || \
+	  { echo "fuzz-seeds: wast2json not found (make deps)"; exit 2; }; \
+	for w in $(SPEC_DIR)/*.wast; do \
+	  n=$$(basename $$w .wast); d=$(B)/spec/$$n; \
+	  if [ -f $(SPEC_DIR)/compat/$$n.wast ]; then w=$(SPEC_DIR)/compat/$$n.wast; fi; \
+	  if [ ! -f $$d/$$n.json ]; then mkdir -p $$d && \
+	    wast2json $$w -o $$d/$$n.json >$$d/wast2json.log 2>&1 || exit 1; fi; \
+	done; \
+	rm -rf $(FUZZ_CORPUS) && mkdir -p $(FUZZ_CORPUS) && \
+	find $(B)/spec -mindepth 2 -maxdepth 2 -name '*.wasm' \
+	  -exec cp -f -t $(FUZZ_CORPUS) {} +; \
+	echo "fuzz-seeds: $$(ls $(FUZZ_CORPUS) | wc -l) seeds in $(FUZZ_CORPUS)"
+
+fuzz-replay: fuzz-seeds $(FUZZ_TARGETS:%=$(B)/fuzz_replay_%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  dirs=; for d in $(FUZZ_CORPUS) tests/fuzz/corpus/$$t; do \
+	    if [ -d $$d ]; then dirs="$$dirs $$d"; fi; done; \
+	  if [ -z "$$dirs" ]; then echo "fuzz_$$t: skipped: no corpus"; continue; fi; \
+	  echo "== fuzz_$$t"; $(B)/fuzz_replay_$$t $$dirs; done
+# }=====

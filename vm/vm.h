@@ -172,7 +172,11 @@ LUN_API vm_value vm_global_get(const vm_global_t *g);
 /* Instantiate: link imports (type-checked: LUN_EUNLINKABLE with the module,
  * field and expected type in err), allocate memories/tables/globals, apply
  * element and data segments (LUN_ETRAP if one is out of bounds). Does not
- * run the start function: see vm_instance_start_func(). */
+ * run the start function: see vm_instance_start_func().
+ * On LUN_ETRAP *out_inst is still set: segments before the failing one
+ * stay written (2.0), so imported tables may hold its functions; keep it
+ * (and m) alive while they can be called, then vm_instance_free() it.
+ * On any other error *out_inst is NULL. */
 LUN_API int vm_instance_new(vm_module_t *m, const vm_extern *imports,
                             uint32_t nimports, const vm_config *cfg,
                             vm_instance_t **out_inst, char *err,

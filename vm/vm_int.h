@@ -135,7 +135,7 @@ static inline int vm__read_sleb(vm_reader *r, unsigned bits, int64_t *out)
 
 static inline int vm__read_u32(vm_reader *r, uint32_t *out)
 {
-    uint64_t v;
+    uint64_t v = 0; /* gcc -O1 cannot see vm__read_uleb sets it on success */
     int rc = vm__read_uleb(r, 32, &v);
     *out = (uint32_t)v;
     return rc;
@@ -373,6 +373,14 @@ vm_trap_kind vm__table_fill(struct vm_table *t, uint32_t dst, uint64_t val,
 /* Structural equality of function types (call_indirect, linking). */
 bool vm__functype_eq(const vm_functype *a, const vm_functype *b);
 
+/* Fill in a memory/table struct with zeroed storage (NULL when empty);
+ * shared by the vm_*_new() host constructors and instantiation. Return 0
+ * or LUN_ENOMEM; the caller frees ->data / ->elems. */
+int vm__memory_setup(struct vm_memory *mem, uint32_t pages,
+                     uint32_t max_pages, bool has_max);
+int vm__table_setup(struct vm_table *t, uint8_t elemtype, uint32_t size,
+                    uint32_t max, bool has_max);
+
 /* }===== */
 /* {===== compiled code and execution (compile.c, exec.c) */
 
@@ -384,17 +392,27 @@ typedef union vm_op {
     int64_t i64;
     uint64_t u64;
     double f64;
+    vm_value v; /* an immediate operand */
     struct {
         int32_t a, b;
     } s; /* two 32-bit operands: frame slots or small immediates */
 } vm_op;
 
+/* Where each compiled instruction came from: for trap messages. */
+typedef struct vm_code_pos {
+    uint32_t op;     /* index of the instruction's first word */
+    uint32_t offset; /* file offset of the wasm instruction */
+} vm_code_pos;
+
 typedef struct vm_code {
     vm_op *ops;
     uint32_t nops;
-    uint32_t nparams, nresults;
+    uint32_t nparams, nlocals, nresults;
     uint32_t frame_slots; /* params + locals + operand temporaries */
-    uint32_t *op_offsets; /* per op word: wasm offset of its instruction */
+    const vm_func *func;  /* for trap messages */
+    uint32_t func_idx;
+    vm_code_pos *pos;     /* sorted by op */
+    uint32_t npos;
 } vm_code;
 
 /* Compile f (a validated module function) to threaded code. Returns the
@@ -419,7 +437,6 @@ typedef struct vm_frame {
     vm_value *fp;            /* the caller's frame */
     vm_instance_t *inst;     /* the caller's instance */
     const vm_code *code;     /* the caller's code (for trap offsets) */
-    const vm_func *func;
 } vm_frame;
 
 enum vm_exec_state { VM_EXEC_IDLE, VM_EXEC_READY, VM_EXEC_DONE, VM_EXEC_TRAPPED };
@@ -433,8 +450,8 @@ struct vm_exec {
     vm_value *fp;
     vm_instance_t *inst;
     const vm_code *code;
-    const vm_func *func;
     uint8_t state;
+    bool exited; /* a host function ended the run (VM_DONE) */
     struct vm_funcinst *entry;
     vm_trap_kind trap;
     char trap_msg[256];

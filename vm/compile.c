@@ -1,0 +1,1104 @@
+/* compile.c: validated wasm function bodies to register-style threaded code.
+ *
+ * The wasm operand stack exists only at compile time. Each stack entry says
+ * where its value is: in a frame slot (a local, or the entry's own "home"
+ * slot L + height, where L = params + locals) or a constant known now. So
+ * `local.get a; local.get b; i32.add; local.set c` emits one instruction,
+ * `i32.add c, a, b`: the gets push lazy references, the add reads them in
+ * place, and the set retargets the add's result slot. Values move only
+ * where control flow merges (block ends, branches, calls, returns).
+ * See DESIGN.md "The interpreter" and exec.h for the instruction set.
+ */
+#include "common/lun_prefix.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+
+/* {===== compiler state */
+
+enum { E_SLOT, E_CONST };
+
+typedef struct centry {
+    uint8_t kind; /* E_SLOT or E_CONST */
+    uint8_t type; /* vm_valtype */
+    int32_t slot; /* E_SLOT: frame slot holding the value */
+    uint64_t k;   /* E_CONST: the value's bits */
+} centry;
+
+typedef struct cframe {
+    uint8_t kind;     /* OP_BLOCK, OP_LOOP, OP_IF, or OP_END: the function */
+    bool unreachable; /* code after br/return/unreachable, to the frame end */
+    bool dead;        /* opened inside unreachable code: emits nothing */
+    uint32_t height;  /* operand stack height below the block's params */
+    uint32_t nparams, nresults;
+    const uint8_t *params, *results;
+    uint32_t loop_pc;   /* loop: index of its first instruction */
+    int64_t fixups;     /* chain of target words waiting for the end label */
+    int64_t else_fixup; /* if: the target word of the jump to else */
+} cframe;
+
+/* What the last emitted instruction computed, for fusion with the next. */
+typedef struct last_insn {
+    int64_t start;    /* op index, or -1 when the last instruction is not */
+    uint32_t height;  /* ...a result-producing one writing this height */
+    int wasm_op;      /* the wasm opcode it implements (compares, eqz) */
+    int32_t a, b;     /* its operand slots (b unused when b_imm) */
+    bool b_imm;
+    int32_t imm;
+} last_insn;
+
+typedef struct compiler {
+    vm_module_t *m;
+    vm_func *f;
+    const void *const *handlers;
+    vm_reader r;
+    uint32_t insn_off; /* file offset of the wasm instruction being compiled */
+    uint32_t L;        /* params + locals: the first home slot */
+
+    vm_op *ops;
+    uint32_t nops, cap;
+    vm_code_pos *pos;
+    uint32_t npos, poscap;
+    uint32_t *targets; /* op indices of words holding branch targets */
+    uint32_t ntargets, tcap;
+
+    centry *stack;
+    uint32_t sp, scap, max_height;
+    cframe *ctrl;
+    uint32_t depth, ccap;
+    last_insn last;
+    bool oom;
+} compiler;
+
+static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
+{
+    if (need <= *cap) return true;
+    uint32_t ncap = *cap ? *cap : 16;
+    while (ncap < need) ncap *= 2;
+    void *np = realloc(*p, (size_t)ncap * elem);
+    if (!np) return false;
+    *p = np;
+    *cap = ncap;
+    return true;
+}
+
+#define GROW(c, arr, cap, need)                                              \
+    (grow((void **)&(c)->arr, &(c)->cap, (need), sizeof *(c)->arr) ||        \
+     ((c)->oom = true, false))
+
+/* }===== */
+/* {===== emitting threaded code */
+
+static void emit_word(compiler *c, vm_op w)
+{
+    if (!GROW(c, ops, cap, c->nops + 1)) return;
+    c->ops[c->nops++] = w;
+}
+
+static void emit_ab(compiler *c, int32_t a, int32_t b)
+{
+    vm_op w;
+    w.u64 = 0;
+    w.s.a = a;
+    w.s.b = b;
+    emit_word(c, w);
+}
+
+static void emit_u64(compiler *c, uint64_t v)
+{
+    vm_op w;
+    w.u64 = v;
+    emit_word(c, w);
+}
+
+/* Starts an instruction: its handler word, and its source position. */
+static uint32_t emit_op(compiler *c, int iop)
+{
+    uint32_t at = c->nops;
+    c->last.start = -1;
+    if (!c->npos || c->pos[c->npos - 1].offset != c->insn_off) {
+        if (GROW(c, pos, poscap, c->npos + 1))
+            c->pos[c->npos++] = (vm_code_pos){at, c->insn_off};
+    }
+    vm_op w;
+    w.h = c->handlers[iop];
+    emit_word(c, w);
+    return at;
+}
+
+/* A branch target word: holds an op index until the code is final. */
+static uint32_t emit_target(compiler *c, uint64_t index)
+{
+    uint32_t at = c->nops;
+    emit_u64(c, index);
+    if (GROW(c, targets, tcap, c->ntargets + 1)) c->targets[c->ntargets++] = at;
+    return at;
+}
+
+/* Remove the last instruction (it is being fused into the next one). */
+static void unemit_last(compiler *c)
+{
+    uint32_t start = (uint32_t)c->last.start;
+    c->nops = start;
+    while (c->npos && c->pos[c->npos - 1].op >= start) c->npos--;
+    c->last.start = -1;
+}
+
+/* }===== */
+/* {===== the compile-time operand stack */
+
+static uint32_t home(const compiler *c, uint32_t height) { return c->L + height; }
+
+static bool is32(uint8_t t) { return t == VM_I32 || t == VM_F32; }
+
+static void push_entry(compiler *c, centry e)
+{
+    if (!GROW(c, stack, scap, c->sp + 1)) return;
+    c->stack[c->sp++] = e;
+    if (c->sp > c->max_height) c->max_height = c->sp;
+}
+
+static void push_slot(compiler *c, uint8_t type, int32_t slot)
+{
+    push_entry(c, (centry){E_SLOT, type, slot, 0});
+}
+
+static void push_const(compiler *c, uint8_t type, uint64_t k)
+{
+    push_entry(c, (centry){E_CONST, type, 0, k});
+}
+
+/* Pushes a value the last instruction computed into its home slot. */
+static void push_result(compiler *c, uint8_t type, uint32_t start)
+{
+    push_slot(c, type, (int32_t)home(c, c->sp));
+    c->last.start = start;
+    c->last.height = c->sp - 1;
+    c->last.wasm_op = -1;
+}
+
+static centry pop(compiler *c)
+{
+    if (c->sp == 0) { /* cannot happen after validation */
+        c->oom = true;
+        return (centry){E_CONST, VM_I32, 0, 0};
+    }
+    return c->stack[--c->sp];
+}
+
+/* Writes entry e's value into slot dst. */
+static void emit_move(compiler *c, int32_t dst, const centry *e)
+{
+    if (e->kind == E_CONST) {
+        if (is32(e->type)) {
+            emit_op(c, IOP_CONST32);
+            emit_ab(c, dst, (int32_t)(uint32_t)e->k);
+        } else {
+            emit_op(c, IOP_CONST64);
+            emit_ab(c, dst, 0);
+            emit_u64(c, e->k);
+        }
+    } else if (e->slot != dst) {
+        emit_op(c, IOP_COPY);
+        emit_ab(c, dst, e->slot);
+    }
+}
+
+/* Puts the entry at height i into its home slot. */
+static void materialize(compiler *c, uint32_t i)
+{
+    centry *e = &c->stack[i];
+    int32_t h = (int32_t)home(c, i);
+    if (e->kind == E_SLOT && e->slot == h) return;
+    emit_move(c, h, e);
+    e = &c->stack[i]; /* emit may not move the stack, but stay safe */
+    e->kind = E_SLOT;
+    e->slot = h;
+}
+
+/* The slot holding the entry at height i (constants get materialized). */
+static int32_t slot_of(compiler *c, uint32_t i)
+{
+    if (c->stack[i].kind == E_CONST) materialize(c, i);
+    return c->stack[i].slot;
+}
+
+/* Lazy references to locals must not survive a point where control flow
+ * merges or repeats: a later local.set inside a loop would change them. */
+static void materialize_lazy(compiler *c, uint32_t from)
+{
+    for (uint32_t i = from; i < c->sp; i++) {
+        centry *e = &c->stack[i];
+        if (e->kind == E_SLOT && e->slot != (int32_t)home(c, i)) materialize(c, i);
+    }
+}
+
+/* }===== */
+/* {===== control frames and branches */
+
+static cframe *frame_at(compiler *c, uint32_t label)
+{
+    return &c->ctrl[c->depth - 1 - label];
+}
+
+static uint32_t label_arity(const cframe *f)
+{
+    return f->kind == OP_LOOP ? f->nparams : f->nresults;
+}
+
+/* Points a target word at frame f's label: a loop's start is known, a
+ * block's end joins the frame's fixup chain. */
+static void link_target(compiler *c, uint32_t word, cframe *f)
+{
+    if (f->kind == OP_LOOP) {
+        c->ops[word].u64 = f->loop_pc;
+    } else {
+        c->ops[word].i64 = f->fixups;
+        f->fixups = word;
+    }
+}
+
+static void patch_chain(compiler *c, int64_t chain, uint32_t target)
+{
+    while (chain >= 0) {
+        int64_t next = c->ops[chain].i64;
+        c->ops[chain].u64 = target;
+        chain = next;
+    }
+}
+
+/* Does a branch to frame f need to move values into its label's slots? */
+static bool branch_needs_moves(compiler *c, const cframe *f)
+{
+    uint32_t n = label_arity(f);
+    for (uint32_t j = 0; j < n; j++) {
+        const centry *e = &c->stack[c->sp - n + j];
+        if (e->kind != E_SLOT || e->slot != (int32_t)home(c, f->height + j))
+            return true;
+    }
+    return false;
+}
+
+/* Moves the top n values into the function's result slots 0..n-1 and
+ * returns. The moves run in ascending order, so only a lazy local read
+ * after its slot was written can clash (result j taken from local s < j):
+ * then such locals go to their home slots first. May rewrite entries. */
+static void emit_return(compiler *c)
+{
+    uint32_t n = c->ctrl[0].nresults, base = c->sp - n;
+    bool clash = false;
+    for (uint32_t j = 0; j < n; j++) {
+        const centry *e = &c->stack[base + j];
+        if (e->kind == E_SLOT && e->slot < (int32_t)j) clash = true;
+    }
+    for (uint32_t j = 0; clash && j < n; j++)
+        if (c->stack[base + j].kind == E_SLOT) materialize(c, base + j);
+    for (uint32_t j = 0; j < n; j++) emit_move(c, (int32_t)j, &c->stack[base + j]);
+    emit_op(c, IOP_RETURN);
+}
+
+/* Unconditional branch to `label`, with its values moved into place. */
+static void emit_branch(compiler *c, uint32_t label)
+{
+    if (label == c->depth - 1) {
+        /* emit_return may rewrite entries to homes; keep the stack intact */
+        uint32_t n = c->ctrl[0].nresults;
+        centry saved[8];
+        centry *keep = n <= 8 ? saved : malloc(n * sizeof *keep);
+        if (!keep) { c->oom = true; return; }
+        memcpy(keep, c->stack + c->sp - n, n * sizeof *keep);
+        emit_return(c);
+        memcpy(c->stack + c->sp - n, keep, n * sizeof *keep);
+        if (keep != saved) free(keep);
+        return;
+    }
+    cframe *f = frame_at(c, label);
+    uint32_t n = label_arity(f);
+    for (uint32_t j = 0; j < n; j++)
+        emit_move(c, (int32_t)home(c, f->height + j), &c->stack[c->sp - n + j]);
+    emit_op(c, IOP_BR);
+    link_target(c, emit_target(c, 0), frame_at(c, label));
+}
+
+/* Emits a jump taken when `cond` is true (or false, with when == false),
+ * fusing a compare or eqz that the last instruction computed into it.
+ * Returns the target word to link. */
+static uint32_t emit_cond_jump(compiler *c, centry cond, bool when)
+{
+    last_insn l = c->last;
+    bool fresh = l.start >= 0 && l.height == c->sp && cond.kind == E_SLOT &&
+                 cond.slot == (int32_t)home(c, c->sp);
+    if (fresh && l.wasm_op == OP_I32_EQZ) {
+        unemit_last(c);
+        emit_op(c, when ? IOP_BR_UNLESS : IOP_BR_IF);
+        emit_ab(c, l.a, 0);
+        return emit_target(c, 0);
+    }
+    if (fresh && l.wasm_op >= 0) {
+        static const int br[OP_COUNT_] = {
+#define VM_X(name, neg, immf, expr) [OP_##name] = IOP_BR_##name,
+            VM_CMPOPS(VM_X)
+#undef VM_X
+        };
+        static const int negation[OP_COUNT_] = {
+#define VM_X(name, neg, immf, expr) [OP_##name] = OP_##neg,
+            VM_CMPOPS(VM_X)
+#undef VM_X
+        };
+        int op = when ? l.wasm_op : negation[l.wasm_op];
+        unemit_last(c);
+        emit_op(c, br[op] + (l.b_imm ? 1 : 0)); /* BR_X_I follows BR_X */
+        emit_ab(c, l.a, l.b_imm ? l.imm : l.b);
+        return emit_target(c, 0);
+    }
+    int32_t s;
+    if (cond.kind == E_CONST) {
+        push_entry(c, cond);
+        s = slot_of(c, c->sp - 1);
+        c->sp--;
+    } else {
+        s = cond.slot;
+    }
+    emit_op(c, when ? IOP_BR_IF : IOP_BR_UNLESS);
+    emit_ab(c, s, 0);
+    return emit_target(c, 0);
+}
+
+/* }===== */
+/* {===== blocks */
+
+/* Reads a block type: empty, one value type, or a type index. */
+static void read_blocktype(compiler *c, cframe *f)
+{
+    const uint8_t *at = c->r.p;
+    int64_t bt = 0;
+    if (vm__read_sleb(&c->r, 33, &bt)) c->oom = true;
+    f->nparams = f->nresults = 0;
+    f->params = f->results = NULL;
+    if (bt >= 0 && (uint64_t)bt < c->m->ntypes) {
+        const vm_functype *t = &c->m->types[bt];
+        f->nparams = t->nparams;
+        f->params = t->params;
+        f->nresults = t->nresults;
+        f->results = t->results;
+    } else if (bt != -64) {
+        f->nresults = 1;
+        f->results = at; /* the one-byte block type is the value type */
+    }
+}
+
+static cframe *push_frame(compiler *c, uint8_t kind)
+{
+    if (!GROW(c, ctrl, ccap, c->depth + 1)) return NULL;
+    cframe *f = &c->ctrl[c->depth++];
+    memset(f, 0, sizeof *f);
+    f->kind = kind;
+    f->fixups = f->else_fixup = -1;
+    return f;
+}
+
+static bool in_dead_code(const compiler *c)
+{
+    const cframe *f = &c->ctrl[c->depth - 1];
+    return f->dead || f->unreachable;
+}
+
+static void begin_block(compiler *c, uint8_t kind)
+{
+    cframe tmp;
+    read_blocktype(c, &tmp);
+    if (in_dead_code(c)) {
+        cframe *f = push_frame(c, kind);
+        if (f) f->dead = true;
+        return;
+    }
+    centry cond = {E_CONST, VM_I32, 0, 0};
+    if (kind == OP_IF) cond = pop(c);
+    materialize_lazy(c, 0);
+    for (uint32_t i = c->sp - tmp.nparams; i < c->sp; i++) materialize(c, i);
+    uint32_t else_word = 0;
+    if (kind == OP_IF) else_word = emit_cond_jump(c, cond, false);
+    cframe *f = push_frame(c, kind);
+    if (!f) return;
+    f->height = c->sp - tmp.nparams;
+    f->nparams = tmp.nparams;
+    f->params = tmp.params;
+    f->nresults = tmp.nresults;
+    f->results = tmp.results;
+    f->loop_pc = c->nops;
+    if (kind == OP_IF) { /* a chain of one, patched at else or end */
+        c->ops[else_word].i64 = -1;
+        f->else_fixup = else_word;
+    }
+    c->last.start = -1; /* a label: nothing fuses across it */
+}
+
+/* Fallthrough into a label: the frame's results go to their home slots. */
+static void materialize_results(compiler *c, const cframe *f)
+{
+    for (uint32_t i = f->height; i < f->height + f->nresults && i < c->sp; i++)
+        materialize(c, i);
+}
+
+static void reset_stack(compiler *c, const cframe *f, uint32_t n,
+                        const uint8_t *types)
+{
+    c->sp = f->height;
+    for (uint32_t i = 0; i < n; i++)
+        push_slot(c, types[i], (int32_t)home(c, c->sp));
+    c->last.start = -1;
+}
+
+static void compile_else(compiler *c)
+{
+    cframe *f = &c->ctrl[c->depth - 1];
+    if (f->dead) return;
+    if (!f->unreachable) {
+        materialize_results(c, f);
+        emit_op(c, IOP_BR);
+        link_target(c, emit_target(c, 0), f);
+    }
+    patch_chain(c, f->else_fixup, c->nops);
+    f->else_fixup = -1;
+    f->unreachable = false;
+    reset_stack(c, f, f->nparams, f->params);
+}
+
+/* Returns true at the end of the function body. */
+static bool compile_end(compiler *c)
+{
+    cframe *f = &c->ctrl[c->depth - 1];
+    if (f->dead) {
+        c->depth--;
+        return false;
+    }
+    if (c->depth == 1) {
+        if (!f->unreachable) emit_return(c);
+        return true;
+    }
+    if (!f->unreachable) materialize_results(c, f);
+    patch_chain(c, f->else_fixup, c->nops); /* an if without else */
+    patch_chain(c, f->fixups, c->nops);
+    cframe done = *f;
+    c->depth--;
+    reset_stack(c, &done, done.nresults, done.results);
+    return false;
+}
+
+static void mark_unreachable(compiler *c)
+{
+    cframe *f = &c->ctrl[c->depth - 1];
+    f->unreachable = true;
+    c->sp = f->height + 0;
+    c->last.start = -1;
+}
+
+static void compile_br_if(compiler *c, uint32_t label)
+{
+    centry cond = pop(c);
+    cframe *f = frame_at(c, label);
+    if (label != c->depth - 1 && !branch_needs_moves(c, f)) {
+        link_target(c, emit_cond_jump(c, cond, true), f);
+        return;
+    }
+    uint32_t skip = emit_cond_jump(c, cond, false);
+    emit_branch(c, label);
+    c->ops[skip].u64 = c->nops;
+    c->last.start = -1;
+}
+
+static void compile_br_table(compiler *c)
+{
+    uint32_t n = 0;
+    if (vm__read_u32(&c->r, &n)) { c->oom = true; return; }
+    uint32_t *labels = malloc(((size_t)n + 1) * sizeof *labels);
+    if (!labels) { c->oom = true; return; }
+    for (uint32_t i = 0; i <= n; i++)
+        if (vm__read_u32(&c->r, &labels[i])) c->oom = true;
+    int32_t idx = slot_of(c, c->sp - 1);
+    c->sp--;
+    emit_op(c, IOP_BR_TABLE);
+    emit_ab(c, idx, (int32_t)(n + 1));
+    uint32_t first = c->nops;
+    for (uint32_t i = 0; i <= n; i++) emit_target(c, 0);
+    /* Labels whose values are already in place are jumped to directly;
+     * the others get a stub after the table that moves them first. */
+    for (uint32_t i = 0; i <= n && !c->oom; i++) {
+        if (labels[i] != c->depth - 1 && !branch_needs_moves(c, frame_at(c, labels[i])))
+            link_target(c, first + i, frame_at(c, labels[i]));
+    }
+    for (uint32_t i = 0; i <= n && !c->oom; i++) {
+        if (labels[i] == c->depth - 1 || branch_needs_moves(c, frame_at(c, labels[i]))) {
+            c->ops[first + i].u64 = c->nops;
+            emit_branch(c, labels[i]);
+        }
+    }
+    free(labels);
+}
+
+/* }===== */
+/* {===== calls */
+
+static void compile_call_common(compiler *c, const vm_functype *t, int iop,
+                                int32_t b, const vm_op *extra)
+{
+    uint32_t base = c->sp - t->nparams;
+    for (uint32_t i = base; i < c->sp; i++) materialize(c, i);
+    emit_op(c, iop);
+    emit_ab(c, (int32_t)home(c, base), b);
+    if (extra) emit_word(c, *extra);
+    c->sp = base;
+    for (uint32_t i = 0; i < t->nresults; i++)
+        push_slot(c, t->results[i], (int32_t)home(c, c->sp));
+    c->last.start = -1;
+}
+
+static void compile_call(compiler *c, uint32_t fidx)
+{
+    vm_func *callee = &c->m->funcs[fidx];
+    if (fidx < c->m->nfunc_imports) {
+        compile_call_common(c, callee->type, IOP_CALL_FUNCINST, (int32_t)fidx, NULL);
+    } else {
+        vm_op w;
+        w.p = callee;
+        compile_call_common(c, callee->type, IOP_CALL, 0, &w);
+    }
+}
+
+static void compile_call_indirect(compiler *c, uint32_t typeidx, uint32_t table)
+{
+    int32_t idx = slot_of(c, c->sp - 1);
+    c->sp--;
+    vm_op w;
+    w.u64 = 0;
+    w.s.a = (int32_t)typeidx;
+    w.s.b = (int32_t)table;
+    compile_call_common(c, &c->m->types[typeidx], IOP_CALL_INDIRECT, idx, &w);
+}
+
+/* }===== */
+/* {===== locals */
+
+static bool refers_to(const centry *e, uint32_t slot)
+{
+    return e->kind == E_SLOT && e->slot == (int32_t)slot;
+}
+
+/* local.set / local.tee: if the value was just computed into its home
+ * slot, retarget that instruction to write the local directly. */
+static void compile_local_set(compiler *c, uint32_t x, bool tee)
+{
+    bool others = false;
+    for (uint32_t i = 0; i + 1 < c->sp; i++)
+        if (refers_to(&c->stack[i], x)) others = true;
+    centry top = c->stack[c->sp - 1];
+    if (!others && c->last.start >= 0 && c->last.height == c->sp - 1 &&
+        refers_to(&top, home(c, c->sp - 1))) {
+        c->ops[c->last.start + 1].s.a = (int32_t)x;
+        c->sp--;
+        c->last.start = -1;
+        if (tee) push_slot(c, top.type, (int32_t)x);
+        return;
+    }
+    /* Entries still reading the old value of x get their own copy. */
+    for (uint32_t i = 0; i + 1 < c->sp; i++)
+        if (refers_to(&c->stack[i], x)) materialize(c, i);
+    top = pop(c);
+    emit_move(c, (int32_t)x, &top);
+    if (tee) push_entry(c, top);
+}
+
+/* }===== */
+/* {===== numeric instructions */
+
+/* Index of the NAME_I form of wasm op `op`, or 0 when there is none. */
+static int imm_form(int op)
+{
+    static const int forms[OP_COUNT_] = {
+#define VM_X(name, ...) [OP_##name] = IOP_##name##_I,
+        VM_IMM_BINOPS(VM_X) VM_CMPOPS(VM_X)
+#undef VM_X
+    };
+    return forms[op];
+}
+
+static bool is_compare(int op)
+{
+    static const bool cmp[OP_COUNT_] = {
+#define VM_X(name, ...) [OP_##name] = true,
+        VM_CMPOPS(VM_X)
+#undef VM_X
+    };
+    return cmp[op];
+}
+
+static bool commutes(int op)
+{
+    switch (op) {
+    case OP_I32_ADD: case OP_I32_MUL: case OP_I32_AND: case OP_I32_OR:
+    case OP_I32_XOR: case OP_I32_EQ: case OP_I32_NE: case OP_I64_ADD:
+    case OP_I64_MUL: case OP_I64_AND: case OP_I64_OR: case OP_I64_XOR:
+    case OP_I64_EQ: case OP_I64_NE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static uint8_t type_of_letter(char ch)
+{
+    switch (ch) {
+    case 'i': return VM_I32;
+    case 'I': return VM_I64;
+    case 'f': return VM_F32;
+    default: return VM_F64;
+    }
+}
+
+static void compile_unop(compiler *c, int op, uint8_t rtype)
+{
+    int32_t a = slot_of(c, c->sp - 1);
+    c->sp--;
+    uint32_t at = emit_op(c, op);
+    emit_ab(c, (int32_t)home(c, c->sp), a);
+    push_result(c, rtype, at);
+    if (op == OP_I32_EQZ) {
+        c->last.wasm_op = op;
+        c->last.a = a;
+    }
+}
+
+static void compile_binop(compiler *c, int op, uint8_t rtype)
+{
+    centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
+    if (ea->kind == E_CONST && eb->kind == E_SLOT && commutes(op)) {
+        centry t = *ea;
+        *ea = *eb;
+        *eb = t;
+    }
+    bool i64op = ea->type == VM_I64;
+    bool use_imm = imm_form(op) && eb->kind == E_CONST;
+    uint64_t k = eb->k;
+    int32_t a = slot_of(c, c->sp - 2), b = 0;
+    if (!use_imm) b = slot_of(c, c->sp - 1);
+    c->sp -= 2;
+    uint32_t at = emit_op(c, use_imm ? imm_form(op) : op);
+    emit_ab(c, (int32_t)home(c, c->sp), a);
+    if (use_imm) {
+        vm_op w;
+        w.u64 = 0;
+        if (i64op) w.v.u64 = k;
+        else w.v.u32 = (uint32_t)k;
+        emit_word(c, w);
+    } else {
+        emit_ab(c, b, 0);
+    }
+    push_result(c, rtype, at);
+    /* Remember compares for fusion into a following br_if or if; the
+     * fused form takes a 32-bit immediate (sign-extended for i64). */
+    if (is_compare(op) && (!use_imm || !i64op || (int64_t)k == (int32_t)k)) {
+        c->last.wasm_op = op;
+        c->last.a = a;
+        c->last.b = b;
+        c->last.b_imm = use_imm;
+        c->last.imm = (int32_t)k;
+    }
+}
+
+static void compile_numeric(compiler *c, int op)
+{
+    const char *sig = vm__opinfo[op].sig;
+    uint8_t rtype = type_of_letter(sig[strlen(sig) - 1]);
+    if (sig[1] == ':') compile_unop(c, op, rtype);
+    else compile_binop(c, op, rtype);
+}
+
+/* }===== */
+/* {===== memory and tables */
+
+static void compile_load(compiler *c, int op, uint64_t offset)
+{
+    const char *sig = vm__opinfo[op].sig;
+    int32_t addr = slot_of(c, c->sp - 1);
+    c->sp--;
+    uint32_t at = emit_op(c, op);
+    emit_ab(c, (int32_t)home(c, c->sp), addr);
+    emit_u64(c, offset);
+    push_result(c, type_of_letter(sig[2]), at);
+}
+
+static void compile_store(compiler *c, int op, uint64_t offset)
+{
+    int32_t val = slot_of(c, c->sp - 1);
+    int32_t addr = slot_of(c, c->sp - 2);
+    c->sp -= 2;
+    emit_op(c, op);
+    emit_ab(c, addr, val);
+    emit_u64(c, offset);
+}
+
+/* Pops three operands (x y z, z on top) into slots. */
+static void pop3(compiler *c, int32_t *x, int32_t *y, int32_t *z)
+{
+    *x = slot_of(c, c->sp - 3);
+    *y = slot_of(c, c->sp - 2);
+    *z = slot_of(c, c->sp - 1);
+    c->sp -= 3;
+}
+
+/* memory.init, memory.copy, memory.fill, table.fill/copy/init:
+ * [h][x, y][z, w2b] and an optional fourth word. */
+static void compile_ternary(compiler *c, int iop, int32_t w2b, const vm_op *w3)
+{
+    int32_t x, y, z;
+    pop3(c, &x, &y, &z);
+    emit_op(c, iop);
+    emit_ab(c, x, y);
+    emit_ab(c, z, w2b);
+    if (w3) emit_word(c, *w3);
+}
+
+/* }===== */
+/* {===== the instruction loop */
+
+static uint32_t read_u32(compiler *c)
+{
+    uint32_t v = 0;
+    if (vm__read_u32(&c->r, &v)) c->oom = true;
+    return v;
+}
+
+static void skip_bytes(compiler *c, size_t n)
+{
+    if ((size_t)(c->r.end - c->r.p) < n) { c->oom = true; c->r.p = c->r.end; }
+    else c->r.p += n;
+}
+
+/* Reads the immediates of op and returns the first (most ops have at most
+ * one that matters to the compiler); `second` gets the next one. */
+static uint64_t read_imm(compiler *c, int op, uint64_t *second)
+{
+    int64_t s = 0;
+    uint64_t u = 0;
+    *second = 0;
+    switch (vm__opinfo[op].imm) {
+    case IMM_NONE: return 0;
+    case IMM_BLOCKTYPE: case IMM_BRTABLE: return 0; /* read by their users */
+    case IMM_LABEL: case IMM_FUNC: case IMM_LOCAL: case IMM_GLOBAL:
+    case IMM_TABLE: case IMM_DATA: case IMM_ELEM:
+        return read_u32(c);
+    case IMM_CALL_INDIRECT: case IMM_ELEM_TABLE: case IMM_TABLE_TABLE:
+        u = read_u32(c);
+        *second = read_u32(c);
+        return u;
+    case IMM_SELECT_T:
+        u = read_u32(c); /* the count: 1 after validation */
+        skip_bytes(c, u);
+        return 0;
+    case IMM_MEMARG:
+        read_u32(c); /* alignment: a hint only */
+        return read_u32(c);
+    case IMM_MEMIDX: case IMM_REFTYPE:
+        skip_bytes(c, 1);
+        return c->r.p[-1];
+    case IMM_DATA_MEM:
+        u = read_u32(c);
+        skip_bytes(c, 1);
+        return u;
+    case IMM_MEM_MEM: skip_bytes(c, 2); return 0;
+    case IMM_I32:
+        if (vm__read_sleb(&c->r, 32, &s)) c->oom = true;
+        return (uint32_t)s;
+    case IMM_I64:
+        if (vm__read_sleb(&c->r, 64, &s)) c->oom = true;
+        return (uint64_t)s;
+    case IMM_F32: skip_bytes(c, 4); memcpy(&u, c->r.p - 4, 4); return u;
+    case IMM_F64: skip_bytes(c, 8); memcpy(&u, c->r.p - 8, 8); return u;
+    default: c->oom = true; return 0;
+    }
+}
+
+static int read_opcode(compiler *c)
+{
+    uint8_t b = 0;
+    if (vm__read_u8(&c->r, &b)) return -1;
+    if (b != 0xfc) return vm__opcode_of(0, b);
+    return vm__opcode_of(0xfc, read_u32(c));
+}
+
+static void compile_table_op(compiler *c, int op, uint32_t x, uint32_t y)
+{
+    vm_op w;
+    w.u64 = 0;
+    switch (op) {
+    case OP_TABLE_GET: {
+        int32_t i = slot_of(c, c->sp - 1);
+        c->sp--;
+        uint32_t at = emit_op(c, IOP_TBL_GET);
+        emit_ab(c, (int32_t)home(c, c->sp), i);
+        emit_ab(c, (int32_t)x, 0);
+        push_result(c, c->m->tables[x].elemtype, at);
+        break;
+    }
+    case OP_TABLE_SET: {
+        int32_t v = slot_of(c, c->sp - 1), i = slot_of(c, c->sp - 2);
+        c->sp -= 2;
+        emit_op(c, IOP_TBL_SET);
+        emit_ab(c, i, v);
+        emit_ab(c, (int32_t)x, 0);
+        break;
+    }
+    case OP_TABLE_SIZE: {
+        uint32_t at = emit_op(c, IOP_TBL_SIZE);
+        emit_ab(c, (int32_t)home(c, c->sp), (int32_t)x);
+        push_result(c, VM_I32, at);
+        break;
+    }
+    case OP_TABLE_GROW: {
+        int32_t n = slot_of(c, c->sp - 1), init = slot_of(c, c->sp - 2);
+        c->sp -= 2;
+        uint32_t at = emit_op(c, IOP_TBL_GROW);
+        emit_ab(c, (int32_t)home(c, c->sp), init);
+        emit_ab(c, n, (int32_t)x);
+        push_result(c, VM_I32, at);
+        break;
+    }
+    case OP_TABLE_FILL: compile_ternary(c, IOP_TBL_FILL, (int32_t)x, NULL); break;
+    case OP_TABLE_COPY:
+        w.s.a = (int32_t)x;
+        w.s.b = (int32_t)y;
+        compile_ternary(c, IOP_TBL_COPY, 0, &w);
+        break;
+    case OP_TABLE_INIT: /* immediates: elemidx x, tableidx y */
+        w.s.a = (int32_t)y;
+        w.s.b = (int32_t)x;
+        compile_ternary(c, IOP_TBL_INIT, 0, &w);
+        break;
+    default: /* OP_ELEM_DROP */
+        emit_op(c, IOP_ELEM_DROP);
+        emit_ab(c, (int32_t)x, 0);
+        break;
+    }
+}
+
+static void compile_memory_op(compiler *c, int op, uint32_t x)
+{
+    switch (op) {
+    case OP_MEMORY_SIZE: {
+        uint32_t at = emit_op(c, IOP_MEM_SIZE);
+        emit_ab(c, (int32_t)home(c, c->sp), 0);
+        push_result(c, VM_I32, at);
+        break;
+    }
+    case OP_MEMORY_GROW: {
+        int32_t n = slot_of(c, c->sp - 1);
+        c->sp--;
+        uint32_t at = emit_op(c, IOP_MEM_GROW);
+        emit_ab(c, (int32_t)home(c, c->sp), n);
+        push_result(c, VM_I32, at);
+        break;
+    }
+    case OP_MEMORY_INIT: compile_ternary(c, IOP_MEM_INIT, (int32_t)x, NULL); break;
+    case OP_MEMORY_COPY: compile_ternary(c, IOP_MEM_COPY, 0, NULL); break;
+    case OP_MEMORY_FILL: compile_ternary(c, IOP_MEM_FILL, 0, NULL); break;
+    default: /* OP_DATA_DROP */
+        emit_op(c, IOP_DATA_DROP);
+        emit_ab(c, (int32_t)x, 0);
+        break;
+    }
+}
+
+static void compile_select(compiler *c)
+{
+    int32_t a, b, cond;
+    uint8_t type = c->stack[c->sp - 3].type;
+    pop3(c, &a, &b, &cond);
+    uint32_t at = emit_op(c, IOP_SELECT);
+    emit_ab(c, (int32_t)home(c, c->sp), a);
+    emit_ab(c, b, cond);
+    push_result(c, type, at);
+}
+
+static void compile_global(compiler *c, int op, uint32_t g)
+{
+    if (op == OP_GLOBAL_GET) {
+        uint32_t at = emit_op(c, IOP_GLOBAL_GET);
+        emit_ab(c, (int32_t)home(c, c->sp), (int32_t)g);
+        push_result(c, c->m->globals[g].type.type, at);
+    } else {
+        int32_t v = slot_of(c, c->sp - 1);
+        c->sp--;
+        emit_op(c, IOP_GLOBAL_SET);
+        emit_ab(c, v, (int32_t)g);
+    }
+}
+
+/* Compiles one live instruction; returns true at the function's end. */
+static bool compile_insn(compiler *c, int op)
+{
+    uint64_t y, x = read_imm(c, op, &y);
+    switch (op) {
+    case OP_NOP: break;
+    case OP_UNREACHABLE:
+        emit_op(c, IOP_TRAP);
+        emit_ab(c, VM_TRAP_UNREACHABLE, 0);
+        mark_unreachable(c);
+        break;
+    case OP_BLOCK: case OP_LOOP: case OP_IF: begin_block(c, (uint8_t)op); break;
+    case OP_ELSE: compile_else(c); break;
+    case OP_END: return compile_end(c);
+    case OP_BR: emit_branch(c, (uint32_t)x); mark_unreachable(c); break;
+    case OP_BR_IF: compile_br_if(c, (uint32_t)x); break;
+    case OP_BR_TABLE: compile_br_table(c); mark_unreachable(c); break;
+    case OP_RETURN: emit_return(c); mark_unreachable(c); break;
+    case OP_CALL: compile_call(c, (uint32_t)x); break;
+    case OP_CALL_INDIRECT: compile_call_indirect(c, (uint32_t)x, (uint32_t)y); break;
+    case OP_DROP: pop(c); break;
+    case OP_SELECT: case OP_SELECT_T: compile_select(c); break;
+    case OP_LOCAL_GET:
+        push_slot(c, x < c->f->type->nparams ? c->f->type->params[x]
+                                             : c->f->local_types[x - c->f->type->nparams],
+                  (int32_t)x);
+        break;
+    case OP_LOCAL_SET: compile_local_set(c, (uint32_t)x, false); break;
+    case OP_LOCAL_TEE: compile_local_set(c, (uint32_t)x, true); break;
+    case OP_GLOBAL_GET: case OP_GLOBAL_SET: compile_global(c, op, (uint32_t)x); break;
+    case OP_I32_CONST: push_const(c, VM_I32, x); break;
+    case OP_I64_CONST: push_const(c, VM_I64, x); break;
+    case OP_F32_CONST: push_const(c, VM_F32, x); break;
+    case OP_F64_CONST: push_const(c, VM_F64, x); break;
+    case OP_REF_NULL: push_const(c, (uint8_t)x, 0); break;
+    case OP_REF_IS_NULL: {
+        int32_t a = slot_of(c, c->sp - 1);
+        c->sp--;
+        uint32_t at = emit_op(c, IOP_REF_IS_NULL);
+        emit_ab(c, (int32_t)home(c, c->sp), a);
+        push_result(c, VM_I32, at);
+        break;
+    }
+    case OP_REF_FUNC: {
+        uint32_t at = emit_op(c, IOP_REF_FUNC);
+        emit_ab(c, (int32_t)home(c, c->sp), (int32_t)x);
+        push_result(c, VM_FUNCREF, at);
+        break;
+    }
+    case OP_TABLE_GET: case OP_TABLE_SET: case OP_TABLE_SIZE: case OP_TABLE_GROW:
+    case OP_TABLE_FILL: case OP_TABLE_COPY: case OP_TABLE_INIT: case OP_ELEM_DROP:
+        compile_table_op(c, op, (uint32_t)x, (uint32_t)y);
+        break;
+    case OP_MEMORY_SIZE: case OP_MEMORY_GROW: case OP_MEMORY_INIT:
+    case OP_DATA_DROP: case OP_MEMORY_COPY: case OP_MEMORY_FILL:
+        compile_memory_op(c, op, (uint32_t)x);
+        break;
+    default:
+        if (vm__opinfo[op].imm == IMM_MEMARG) {
+            if (vm__opinfo[op].sig[1] == ':') compile_load(c, op, x);
+            else compile_store(c, op, x);
+        } else {
+            compile_numeric(c, op);
+        }
+        break;
+    }
+    return false;
+}
+
+/* In unreachable code only the block structure matters. */
+static bool skip_insn(compiler *c, int op)
+{
+    uint64_t y;
+    switch (op) {
+    case OP_BLOCK: case OP_LOOP: case OP_IF: begin_block(c, (uint8_t)op); return false;
+    case OP_ELSE: compile_else(c); return false;
+    case OP_END: return compile_end(c);
+    case OP_BR_TABLE: {
+        uint32_t n = read_u32(c);
+        for (uint32_t i = 0; i <= n && !c->oom; i++) read_u32(c);
+        return false;
+    }
+    default: read_imm(c, op, &y); return false;
+    }
+}
+
+static bool compile_body(compiler *c)
+{
+    cframe *f = push_frame(c, OP_END);
+    if (!f) return false;
+    f->nresults = c->f->type->nresults;
+    f->results = c->f->type->results;
+    while (!c->oom) {
+        c->insn_off = (uint32_t)(c->r.p - c->m->bytes);
+        int op = read_opcode(c);
+        if (op < 0) return false; /* cannot happen after validation */
+        bool done = in_dead_code(c) && op != OP_ELSE && op != OP_END
+                        ? skip_insn(c, op)
+                        : (op == OP_ELSE || op == OP_END) && c->ctrl[c->depth - 1].dead
+                              ? skip_insn(c, op)
+                              : compile_insn(c, op);
+        if (done) return !c->oom;
+    }
+    return false;
+}
+
+/* }===== */
+/* {===== entry points */
+
+static vm_code *finish(compiler *c)
+{
+    vm_code *code = calloc(1, sizeof *code);
+    if (!code) return NULL;
+    for (uint32_t i = 0; i < c->ntargets; i++) {
+        uint32_t w = c->targets[i];
+        c->ops[w].target = c->ops + c->ops[w].u64;
+    }
+    code->ops = c->ops;
+    code->nops = c->nops;
+    code->nparams = c->f->type->nparams;
+    code->nlocals = c->f->nlocals;
+    code->nresults = c->f->type->nresults;
+    code->frame_slots = c->L + c->max_height + 1;
+    code->func = c->f;
+    code->func_idx = (uint32_t)(c->f - c->m->funcs);
+    code->pos = c->pos;
+    code->npos = c->npos;
+    c->ops = NULL;
+    c->pos = NULL;
+    return code;
+}
+
+vm_code *vm__compile(vm_module_t *m, vm_func *f)
+{
+    compiler c;
+    memset(&c, 0, sizeof c);
+    c.m = m;
+    c.f = f;
+    c.handlers = vm__exec_handlers();
+    c.r = (vm_reader){f->body, f->body + f->body_len, m->bytes};
+    c.L = f->type->nparams + f->nlocals;
+    c.last.start = -1;
+    vm_code *code = NULL;
+    if (compile_body(&c)) code = finish(&c);
+    free(c.ops);
+    free(c.pos);
+    free(c.targets);
+    free(c.stack);
+    free(c.ctrl);
+    if (!code) return NULL;
+    vm_code *expected = NULL;
+    if (!VM_CAS_RELEASE(f->code, expected, code)) {
+        vm__code_free(code); /* another thread published first */
+        return expected;
+    }
+    return code;
+}
+
+void vm__code_free(vm_code *c)
+{
+    if (!c) return;
+    free(c->ops);
+    free(c->pos);
+    free(c);
+}
+
+/* }===== */

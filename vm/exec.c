@@ -1,0 +1,314 @@
+/* exec.c: the interpreter loop, dispatch by computed goto over threaded code.
+ *
+ * The handlers live in exec_*.inc, included into the body of interp():
+ * labels-as-values only work inside one function. A wasm opcode's handler
+ * is labelled L_NAME, an internal instruction's (iop_list.h) I_NAME. The hot state (pc, fp,
+ * memory base and size, reductions) is kept in locals so the compiler keeps
+ * it in registers. Wasm calls push a vm_frame on the execution's own
+ * control stack, never the C stack, so a run can stop at any reduction
+ * point and resume later, on any thread.
+ */
+#include "common/lun_prefix.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "exec_num.h"
+
+#if !defined(__GNUC__)
+#error "the interpreter needs computed goto (GCC or clang)"
+#endif
+
+/* {===== dispatch macros: the only place that knows the technique */
+
+#define NEXT(n)                                                              \
+    do {                                                                     \
+        pc += (n);                                                           \
+        goto *pc->h;                                                         \
+    } while (0)
+
+/* A taken branch costs one reduction; at zero the run yields, resuming at
+ * the branch target. */
+#define BRANCH(t)                                                            \
+    do {                                                                     \
+        pc = (t);                                                            \
+        if (--reds <= 0) goto yield;                                         \
+        goto *pc->h;                                                         \
+    } while (0)
+
+#define TRAP(kind)                                                           \
+    do {                                                                     \
+        trap_kind = VM_TRAP_##kind;                                          \
+        goto trap;                                                           \
+    } while (0)
+
+#define RELOAD_MEM()                                                         \
+    do {                                                                     \
+        mem = mem0_of(inst)->data;                                           \
+        msize = mem0_of(inst)->size;                                         \
+    } while (0)
+
+/* Operand fields: word 1 {a, b}, word 2 {a, b} or an immediate. */
+#define A1 (pc[1].s.a)
+#define B1 (pc[1].s.b)
+#define A2 (pc[2].s.a)
+#define B2 (pc[2].s.b)
+
+/* }===== */
+
+/* Instances without a memory point their interpreter view here, so that
+ * loads need no NULL test: size 0 makes every access trap. */
+static struct vm_memory no_memory;
+
+static vm_status interp(vm_exec_t *ex, int64_t budget,
+                        const void *const **out_table);
+
+const void *const *vm__exec_handlers(void)
+{
+    const void *const *table = NULL;
+    interp(NULL, 0, &table);
+    return table;
+}
+
+static struct vm_memory *mem0_of(vm_instance_t *inst)
+{
+    return inst->mem0 ? inst->mem0 : &no_memory;
+}
+
+/* Binary search for the wasm offset of the instruction at op index i. */
+static uint32_t code_offset_of(const vm_code *c, size_t i)
+{
+    uint32_t lo = 0, hi = c->npos;
+    while (hi - lo > 1) {
+        uint32_t mid = (lo + hi) / 2;
+        if (c->pos[mid].op <= i) lo = mid;
+        else hi = mid;
+    }
+    return c->npos ? c->pos[lo].offset : 0;
+}
+
+static void set_trap(vm_exec_t *ex, vm_trap_kind kind, const vm_code *c,
+                     const vm_op *pc)
+{
+    ex->trap = kind;
+    ex->state = VM_EXEC_TRAPPED;
+    if (kind == VM_TRAP_HOST && ex->trap_msg[0]) return; /* host's words */
+    if (!c) {
+        snprintf(ex->trap_msg, sizeof ex->trap_msg, "%s", vm_trap_text(kind));
+        return;
+    }
+    uint32_t off = code_offset_of(c, (size_t)(pc - c->ops));
+    if (c->func->name)
+        snprintf(ex->trap_msg, sizeof ex->trap_msg,
+                 "%s in function %s at offset 0x%x", vm_trap_text(kind),
+                 c->func->name, off);
+    else
+        snprintf(ex->trap_msg, sizeof ex->trap_msg,
+                 "%s in function func[%u] at offset 0x%x", vm_trap_text(kind),
+                 c->func_idx, off);
+}
+
+/* The code of a module function, compiling it on first use. */
+static const vm_code *code_of(vm_module_t *m, vm_func *f)
+{
+    vm_code *c = VM_LOAD_ACQUIRE(f->code);
+    return c ? c : vm__compile(m, f);
+}
+
+static vm_status interp(vm_exec_t *ex, int64_t budget,
+                        const void *const **out_table)
+{
+    static const void *const handlers[IOP_COUNT_] = {
+#define OP(name, pfx, code, text, imm, sig, align) &&L_##name,
+#include "op_list.h"
+#define IOP(name, words) &&I_##name,
+#include "iop_list.h"
+#define VM_X(name, ...) &&L_##name##_I,
+        VM_IMM_BINOPS(VM_X) VM_CMPOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) &&L_BR_##name, &&L_BR_##name##_I,
+        VM_CMPOPS(VM_X)
+#undef VM_X
+    };
+    if (out_table) {
+        *out_table = handlers;
+        return VM_DONE;
+    }
+
+    const vm_op *pc = ex->pc;
+    vm_value *fp = ex->fp;
+    vm_instance_t *inst = ex->inst;
+    const vm_code *code = ex->code;
+    int64_t reds = budget;
+    uint8_t *mem;
+    uint64_t msize;
+    vm_trap_kind trap_kind = VM_TRAP_NONE;
+    vm_value *const stack_end = ex->stack_end;
+    struct vm_funcinst *fi; /* the callee of call_funcinst */
+    int call_len;           /* the length of that call instruction */
+    RELOAD_MEM();
+    goto *pc->h;
+
+#include "exec_control.inc"
+#include "exec_variable.inc"
+#include "exec_memory.inc"
+#include "exec_table.inc"
+#include "exec_numeric.inc"
+
+    /* Wasm opcodes that never appear in threaded code: the compiler turns
+     * them into the internal instructions above. */
+L_UNREACHABLE: L_NOP: L_BLOCK: L_LOOP: L_IF: L_ELSE: L_END: L_BR: L_BR_IF:
+L_BR_TABLE: L_RETURN: L_CALL: L_CALL_INDIRECT: L_DROP: L_SELECT: L_SELECT_T:
+L_LOCAL_GET: L_LOCAL_SET: L_LOCAL_TEE: L_GLOBAL_GET: L_GLOBAL_SET:
+L_TABLE_GET: L_TABLE_SET: L_MEMORY_SIZE: L_MEMORY_GROW: L_I32_CONST:
+L_I64_CONST: L_F32_CONST: L_F64_CONST: L_REF_NULL: L_REF_IS_NULL: L_REF_FUNC:
+L_MEMORY_INIT: L_DATA_DROP: L_MEMORY_COPY: L_MEMORY_FILL: L_TABLE_INIT:
+L_ELEM_DROP: L_TABLE_COPY: L_TABLE_GROW: L_TABLE_SIZE: L_TABLE_FILL:
+    abort(); /* a compiler bug, never guest input */
+
+yield:
+    ex->pc = pc;
+    ex->fp = fp;
+    ex->inst = inst;
+    ex->code = code;
+    return VM_YIELD;
+
+trap:
+    ex->pc = pc;
+    set_trap(ex, trap_kind, code, pc);
+    return VM_TRAP;
+}
+
+/* {===== the entry points of vm.h */
+
+static vm_status run_host_entry(vm_exec_t *ex)
+{
+    struct vm_funcinst *fi = ex->entry;
+    ex->caller = NULL;
+    vm_status st = fi->host(ex, ex->stack, fi->host_ud);
+    switch (st) {
+    case VM_OK:
+    case VM_YIELD:
+        ex->state = VM_EXEC_DONE;
+        return VM_DONE;
+    case VM_DONE:
+        ex->exited = true;
+        ex->state = VM_EXEC_DONE;
+        return VM_DONE;
+    case VM_BLOCK:
+        return VM_BLOCK;
+    default:
+        set_trap(ex, VM_TRAP_HOST, NULL, NULL);
+        return VM_TRAP;
+    }
+}
+
+vm_status vm_run(vm_exec_t *ex, uint64_t budget)
+{
+    if (ex->state == VM_EXEC_DONE) return VM_DONE;
+    if (ex->state == VM_EXEC_TRAPPED) return VM_TRAP;
+    if (ex->state != VM_EXEC_READY) {
+        vm_exec_set_trap(ex, VM_TRAP_HOST, "vm_run: no call prepared");
+        ex->state = VM_EXEC_TRAPPED;
+        return VM_TRAP;
+    }
+    if (ex->entry->host) return run_host_entry(ex);
+    int64_t reds = budget == 0 ? 1 : budget > INT64_MAX ? INT64_MAX : (int64_t)budget;
+    vm_status st = interp(ex, reds, NULL);
+    if (st == VM_DONE && !ex->exited) ex->state = VM_EXEC_DONE;
+    return st;
+}
+
+vm_exec_t *vm_exec_new(const vm_config *cfg)
+{
+    uint32_t slots = cfg && cfg->stack_slots ? cfg->stack_slots : VM_DEFAULT_STACK_SLOTS;
+    uint32_t depth = cfg && cfg->max_call_depth ? cfg->max_call_depth : VM_DEFAULT_CALL_DEPTH;
+    vm_exec_t *ex = calloc(1, sizeof *ex);
+    if (!ex) return NULL;
+    ex->stack = malloc((size_t)slots * sizeof(vm_value));
+    ex->frames = malloc((size_t)depth * sizeof(vm_frame));
+    if (!ex->stack || !ex->frames) {
+        vm_exec_free(ex);
+        return NULL;
+    }
+    ex->stack_end = ex->stack + slots;
+    ex->max_depth = depth;
+    return ex;
+}
+
+void vm_exec_free(vm_exec_t *ex)
+{
+    if (!ex) return;
+    free(ex->stack);
+    free(ex->frames);
+    free(ex);
+}
+
+int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
+                 uint32_t nargs)
+{
+    if (!f || nargs != f->type->nparams) return LUN_EINVAL;
+    size_t need = f->type->nparams > f->type->nresults ? f->type->nparams
+                                                       : f->type->nresults;
+    if (need > (size_t)(ex->stack_end - ex->stack)) return LUN_ELIMIT;
+    memcpy(ex->stack, args, (size_t)nargs * sizeof *args);
+    ex->entry = f;
+    ex->depth = 0;
+    ex->exited = false;
+    ex->trap = VM_TRAP_NONE;
+    ex->trap_msg[0] = 0;
+    ex->state = VM_EXEC_READY;
+    if (f->host) return 0;
+    const vm_code *c = code_of(f->inst->module, f->func);
+    if (!c) return LUN_ENOMEM;
+    if (c->frame_slots > (size_t)(ex->stack_end - ex->stack)) {
+        set_trap(ex, VM_TRAP_STACK_EXHAUSTED, c, c->ops);
+        return 0; /* vm_run reports the trap */
+    }
+    memset(ex->stack + c->nparams, 0, (size_t)c->nlocals * sizeof(vm_value));
+    ex->pc = c->ops;
+    ex->fp = ex->stack;
+    ex->inst = f->inst;
+    ex->code = c;
+    return 0;
+}
+
+uint32_t vm_exec_results(const vm_exec_t *ex, vm_value *out, uint32_t max)
+{
+    if (ex->state != VM_EXEC_DONE || ex->exited) return 0;
+    uint32_t n = ex->entry->type->nresults;
+    memcpy(out, ex->stack, (size_t)(n < max ? n : max) * sizeof *out);
+    return n;
+}
+
+vm_trap_kind vm_exec_trap(const vm_exec_t *ex) { return ex->trap; }
+
+const char *vm_exec_trap_message(const vm_exec_t *ex)
+{
+    return ex->trap_msg[0] ? ex->trap_msg : vm_trap_text(ex->trap);
+}
+
+const char *vm_trap_text(vm_trap_kind k)
+{
+    static const char *const texts[] = {
+#define VM_TRAP_TEXT(name, text) text,
+        VM_TRAP_MAP(VM_TRAP_TEXT)
+#undef VM_TRAP_TEXT
+    };
+    return (unsigned)k < VM_TRAP_COUNT_ ? texts[k] : "unknown trap";
+}
+
+void vm_exec_set_trap(vm_exec_t *ex, vm_trap_kind kind, const char *msg)
+{
+    ex->trap = kind;
+    snprintf(ex->trap_msg, sizeof ex->trap_msg, "%s", msg ? msg : "");
+}
+
+vm_instance_t *vm_exec_caller(const vm_exec_t *ex) { return ex->caller; }
+void vm_exec_set_userdata(vm_exec_t *ex, void *ud) { ex->userdata = ud; }
+void *vm_exec_userdata(const vm_exec_t *ex) { return ex->userdata; }
+
+/* }===== */

@@ -1,0 +1,84 @@
+/* exec.h: the threaded-code instruction set shared by compile.c and exec.c.
+ *
+ * The handler table is, in order: one entry per wasm opcode (op_list.h),
+ * the internal instructions of iop_list.h, the immediate-operand variants
+ * of VM_IMM_BINOPS and VM_CMPOPS (NAME_I), then the compare-and-branch
+ * superinstructions (BR_NAME, BR_NAME_I). enum vm_iop indexes it.
+ */
+#ifndef LUN_VM_EXEC_H
+#define LUN_VM_EXEC_H
+
+#include "vm_int.h"
+
+/* Binary integer ops that also have a form with an immediate right operand
+ * (constants folded into the instruction): X(NAME, result field, expr). */
+#define VM_IMM_BINOPS(X)                                                 \
+    X(I32_ADD, u32, a.u32 + b.u32)                                       \
+    X(I32_SUB, u32, a.u32 - b.u32)                                       \
+    X(I32_MUL, u32, a.u32 * b.u32)                                       \
+    X(I32_AND, u32, a.u32 & b.u32)                                       \
+    X(I32_OR, u32, a.u32 | b.u32)                                        \
+    X(I32_XOR, u32, a.u32 ^ b.u32)                                       \
+    X(I32_SHL, u32, a.u32 << (b.u32 & 31))                               \
+    X(I32_SHR_S, i32, vm_sar32(a.i32, b.u32 & 31))                       \
+    X(I32_SHR_U, u32, a.u32 >> (b.u32 & 31))                             \
+    X(I64_ADD, u64, a.u64 + b.u64)                                       \
+    X(I64_SUB, u64, a.u64 - b.u64)                                       \
+    X(I64_MUL, u64, a.u64 * b.u64)                                       \
+    X(I64_AND, u64, a.u64 & b.u64)                                       \
+    X(I64_OR, u64, a.u64 | b.u64)                                        \
+    X(I64_XOR, u64, a.u64 ^ b.u64)                                       \
+    X(I64_SHL, u64, a.u64 << (b.u64 & 63))                               \
+    X(I64_SHR_S, i64, vm_sar64(a.i64, b.u64 & 63))                       \
+    X(I64_SHR_U, u64, a.u64 >> (b.u64 & 63))
+
+/* Integer comparisons: plain, immediate, and fused with br_if/if
+ * (BR_NAME jumps when the comparison holds). X(NAME, NEGATION, field of
+ * the 32-bit immediate in BR_NAME_I, expr). */
+#define VM_CMPOPS(X)                                                     \
+    X(I32_EQ, I32_NE, i32, a.u32 == b.u32)                                    \
+    X(I32_NE, I32_EQ, i32, a.u32 != b.u32)                                    \
+    X(I32_LT_S, I32_GE_S, i32, a.i32 < b.i32)                                 \
+    X(I32_LT_U, I32_GE_U, i32, a.u32 < b.u32)                                 \
+    X(I32_GT_S, I32_LE_S, i32, a.i32 > b.i32)                                 \
+    X(I32_GT_U, I32_LE_U, i32, a.u32 > b.u32)                                 \
+    X(I32_LE_S, I32_GT_S, i32, a.i32 <= b.i32)                                \
+    X(I32_LE_U, I32_GT_U, i32, a.u32 <= b.u32)                                \
+    X(I32_GE_S, I32_LT_S, i32, a.i32 >= b.i32)                                \
+    X(I32_GE_U, I32_LT_U, i32, a.u32 >= b.u32)                                \
+    X(I64_EQ, I64_NE, i64, a.u64 == b.u64)                                    \
+    X(I64_NE, I64_EQ, i64, a.u64 != b.u64)                                    \
+    X(I64_LT_S, I64_GE_S, i64, a.i64 < b.i64)                                 \
+    X(I64_LT_U, I64_GE_U, i64, a.u64 < b.u64)                                 \
+    X(I64_GT_S, I64_LE_S, i64, a.i64 > b.i64)                                 \
+    X(I64_GT_U, I64_LE_U, i64, a.u64 > b.u64)                                 \
+    X(I64_LE_S, I64_GT_S, i64, a.i64 <= b.i64)                                \
+    X(I64_LE_U, I64_GT_U, i64, a.u64 <= b.u64)                                \
+    X(I64_GE_S, I64_LT_S, i64, a.i64 >= b.i64)                                \
+    X(I64_GE_U, I64_LT_U, i64, a.u64 >= b.u64)
+
+enum vm_iop {
+    IOP_BASE_ = OP_COUNT_ - 1,
+#define IOP(name, words) IOP_##name,
+#include "iop_list.h"
+#define VM_X(name, ...) IOP_##name##_I,
+    VM_IMM_BINOPS(VM_X) VM_CMPOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) IOP_BR_##name, IOP_BR_##name##_I,
+    VM_CMPOPS(VM_X)
+#undef VM_X
+    IOP_COUNT_
+};
+
+/* Arithmetic shift right without relying on implementation-defined >>. */
+static inline int32_t vm_sar32(int32_t v, uint32_t n)
+{
+    return v < 0 ? (int32_t)~(~(uint32_t)v >> n) : (int32_t)((uint32_t)v >> n);
+}
+
+static inline int64_t vm_sar64(int64_t v, uint64_t n)
+{
+    return v < 0 ? (int64_t)~(~(uint64_t)v >> n) : (int64_t)((uint64_t)v >> n);
+}
+
+#endif

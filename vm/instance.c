@@ -1,0 +1,650 @@
+/* instance.c: instantiation (import checks, allocation, segment
+ * initialisation), exports, host functions and globals, constant
+ * expressions. Interface: vm.h (instances, host objects), vm_int.h. */
+#include "common/lun_prefix.h"
+
+#include "vm/vm_int.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* {===== error text */
+
+/* A bounded string builder over the caller's err buffer; err may be NULL,
+ * and text past the end is dropped (always NUL-terminated). */
+typedef struct strbuf {
+    char *p;
+    size_t len, cap;
+} strbuf;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void sb_printf(strbuf *sb, const char *fmt, ...)
+{
+    if (sb->p == NULL || sb->len + 1 >= sb->cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    sb->len += (size_t)n;
+    if (sb->len >= sb->cap) sb->len = sb->cap - 1;
+}
+
+static strbuf sb_init(char *err, size_t errlen)
+{
+    strbuf sb = {errlen ? err : NULL, 0, errlen};
+    if (sb.p) sb.p[0] = '\0';
+    return sb;
+}
+
+/* Import names are arbitrary bytes (NUL included): quote them, escaping
+ * control bytes so the message stays one printable line. */
+static void sb_name(strbuf *sb, const char *s, uint32_t len)
+{
+    sb_printf(sb, "\"");
+    for (uint32_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+            sb_printf(sb, "\\%02x", c);
+        else
+            sb_printf(sb, "%c", c);
+    }
+    sb_printf(sb, "\"");
+}
+
+static const char *valtype_name(uint8_t t)
+{
+    switch (t) {
+    case VM_I32: return "i32";
+    case VM_I64: return "i64";
+    case VM_F32: return "f32";
+    case VM_F64: return "f64";
+    case VM_V128: return "v128";
+    case VM_FUNCREF: return "funcref";
+    case VM_EXTERNREF: return "externref";
+    default: return "?";
+    }
+}
+
+static void sb_functype(strbuf *sb, const vm_functype *ft)
+{
+    sb_printf(sb, "func (");
+    for (uint32_t i = 0; i < ft->nparams; i++)
+        sb_printf(sb, "%s%s", i ? " " : "", valtype_name(ft->params[i]));
+    sb_printf(sb, ") -> (");
+    for (uint32_t i = 0; i < ft->nresults; i++)
+        sb_printf(sb, "%s%s", i ? " " : "", valtype_name(ft->results[i]));
+    sb_printf(sb, ")");
+}
+
+/* "1..2" or "1" (no max), the way vm_import_info.type_text shows it. */
+static void sb_limits(strbuf *sb, uint64_t min, uint64_t max, bool has_max)
+{
+    sb_printf(sb, "%llu", (unsigned long long)min);
+    if (has_max) sb_printf(sb, "..%llu", (unsigned long long)max);
+}
+
+static void sb_globaltype(strbuf *sb, uint8_t type, bool mut)
+{
+    sb_printf(sb, "global %s%s", mut ? "mut " : "", valtype_name(type));
+}
+
+/* The type an import expects, from the module. */
+static void sb_import_type(strbuf *sb, const vm_module_t *m,
+                           const vm_import *imp)
+{
+    switch (imp->kind) {
+    case VM_EXTERN_FUNC: sb_functype(sb, &m->types[imp->u.type_idx]); break;
+    case VM_EXTERN_TABLE:
+        sb_printf(sb, "table ");
+        sb_limits(sb, imp->u.table.lim.min, imp->u.table.lim.max,
+                  imp->u.table.lim.has_max);
+        sb_printf(sb, " %s", valtype_name(imp->u.table.elemtype));
+        break;
+    case VM_EXTERN_MEMORY:
+        sb_printf(sb, "memory ");
+        sb_limits(sb, imp->u.mem.min, imp->u.mem.max, imp->u.mem.has_max);
+        break;
+    default:
+        sb_globaltype(sb, imp->u.global.type, imp->u.global.mut);
+        break;
+    }
+}
+
+/* The type of an object given as an import (tables and memories show
+ * their current size as the minimum, as linking compares it). */
+static void sb_extern_type(strbuf *sb, const vm_extern *ext)
+{
+    switch (ext->kind) {
+    case VM_EXTERN_FUNC: sb_functype(sb, ext->u.func->type); break;
+    case VM_EXTERN_TABLE:
+        sb_printf(sb, "table ");
+        sb_limits(sb, ext->u.table->size, ext->u.table->max,
+                  ext->u.table->has_max);
+        sb_printf(sb, " %s", valtype_name(ext->u.table->elemtype));
+        break;
+    case VM_EXTERN_MEMORY:
+        sb_printf(sb, "memory ");
+        sb_limits(sb, ext->u.memory->pages, ext->u.memory->max_pages,
+                  ext->u.memory->has_max);
+        break;
+    default:
+        sb_globaltype(sb, ext->u.global->type, ext->u.global->mut);
+        break;
+    }
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static int set_err(int rc, char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return rc;
+}
+
+/* }===== */
+/* {===== import type checks */
+
+bool vm__functype_eq(const vm_functype *a, const vm_functype *b)
+{
+    if (a == b) return true;
+    return a->nparams == b->nparams && a->nresults == b->nresults &&
+           (a->nparams == 0 ||
+            memcmp(a->params, b->params, a->nparams) == 0) &&
+           (a->nresults == 0 ||
+            memcmp(a->results, b->results, a->nresults) == 0);
+}
+
+/* Import limits matching (spec "Limits"): the actual object is at least
+ * as large as expected, and if a max is expected, it has one no larger. */
+static bool limits_match(uint64_t min, uint64_t max, bool has_max,
+                         const vm_limits *want)
+{
+    if (min < want->min) return false;
+    return !want->has_max || (has_max && max <= want->max);
+}
+
+static bool import_matches(const vm_module_t *m, const vm_import *imp,
+                           const vm_extern *ext)
+{
+    if (ext->kind != imp->kind) return false;
+    switch (ext->kind) {
+    case VM_EXTERN_FUNC:
+        return vm__functype_eq(ext->u.func->type, &m->types[imp->u.type_idx]);
+    case VM_EXTERN_TABLE: {
+        const vm_table_t *t = ext->u.table;
+        return t->elemtype == imp->u.table.elemtype &&
+               limits_match(t->size, t->max, t->has_max, &imp->u.table.lim);
+    }
+    case VM_EXTERN_MEMORY: {
+        const vm_memory_t *mem = ext->u.memory;
+        return limits_match(mem->pages, mem->max_pages, mem->has_max,
+                            &imp->u.mem);
+    }
+    default:
+        return ext->u.global->type == imp->u.global.type &&
+               ext->u.global->mut == imp->u.global.mut;
+    }
+}
+
+static bool extern_is_null(const vm_extern *ext)
+{
+    switch (ext->kind) {
+    case VM_EXTERN_FUNC: return ext->u.func == NULL;
+    case VM_EXTERN_TABLE: return ext->u.table == NULL;
+    case VM_EXTERN_MEMORY: return ext->u.memory == NULL;
+    case VM_EXTERN_GLOBAL: return ext->u.global == NULL;
+    default: return true; /* not a kind at all */
+    }
+}
+
+/* Checks every import before anything is allocated, so a mismatch costs
+ * nothing. Returns 0, LUN_EINVAL (NULL object) or LUN_EUNLINKABLE. */
+static int check_imports(const vm_module_t *m, const vm_extern *imports,
+                         char *err, size_t errlen)
+{
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        const vm_import *imp = &m->imports[i];
+        const vm_extern *ext = &imports[i];
+        if (extern_is_null(ext))
+            return set_err(LUN_EINVAL, err, errlen, "import %u is NULL", i);
+        if (import_matches(m, imp, ext)) continue;
+        strbuf sb = sb_init(err, errlen);
+        sb_printf(&sb, "incompatible import type ");
+        sb_name(&sb, imp->module, imp->module_len);
+        sb_printf(&sb, " ");
+        sb_name(&sb, imp->name, imp->name_len);
+        sb_printf(&sb, ": expected ");
+        sb_import_type(&sb, m, imp);
+        sb_printf(&sb, ", got ");
+        sb_extern_type(&sb, ext);
+        return LUN_EUNLINKABLE;
+    }
+    return 0;
+}
+
+/* }===== */
+/* {===== constant expressions */
+
+/* The input is validated, so the reads cannot fail; the last value an
+ * instruction produced before `end` is the result. */
+void vm__constexpr_eval(vm_instance_t *inst, const vm_constexpr *e,
+                        vm_value *out)
+{
+    vm_reader r = {e->code, e->code + e->len, e->code};
+    uint8_t op = 0;
+    uint64_t u = 0;
+    int64_t s = 0;
+    out->u64 = 0;
+    while (vm__read_u8(&r, &op) == 0 && op != 0x0b) {
+        switch (op) {
+        case 0x41: /* i32.const */
+            vm__read_sleb(&r, 32, &s);
+            out->u64 = 0;
+            out->i32 = (int32_t)s;
+            break;
+        case 0x42: /* i64.const */
+            vm__read_sleb(&r, 64, &s);
+            out->i64 = s;
+            break;
+        case 0x43: /* f32.const: bytes copied, so NaN payloads survive */
+            out->u64 = 0;
+            if (r.end - r.p >= 4) memcpy(&out->f32, r.p, 4);
+            r.p += 4;
+            break;
+        case 0x44: /* f64.const */
+            if (r.end - r.p >= 8) memcpy(&out->f64, r.p, 8);
+            r.p += 8;
+            break;
+        case 0xd0: /* ref.null t */
+            r.p++;
+            out->ref = 0;
+            break;
+        case 0xd2: /* ref.func x */
+            vm__read_uleb(&r, 32, &u);
+            out->ref = (uint64_t)(uintptr_t)inst->funcs[u];
+            break;
+        case 0x23: /* global.get x */
+            vm__read_uleb(&r, 32, &u);
+            *out = inst->globals[u]->val;
+            break;
+        default: return; /* unreachable after validation */
+        }
+    }
+}
+
+/* }===== */
+/* {===== instantiation */
+
+/* Bumps *off to hold `count` objects of `size` bytes aligned to `align`;
+ * returns where they start. Lets one allocation hold the whole instance. */
+static size_t carve(size_t *off, size_t count, size_t size, size_t align)
+{
+    size_t at = (*off + align - 1) / align * align;
+    *off = at + count * size;
+    return at;
+}
+
+#define CARVE(off, n, type) carve((off), (n), sizeof(type), _Alignof(type))
+
+/* One calloc for the instance, its index arrays, the objects it owns and
+ * the dropped-segment flags: instances are made per process, so this is
+ * what spawning costs. Everything starts zeroed (null refs, NULL data). */
+static vm_instance_t *instance_alloc(const vm_module_t *m)
+{
+    uint32_t own_funcs = m->nfuncs - m->nfunc_imports;
+    uint32_t own_tables = m->ntables - m->ntable_imports;
+    uint32_t own_mems = m->nmems - m->nmem_imports;
+    uint32_t own_globals = m->nglobals - m->nglobal_imports;
+    size_t off = sizeof(vm_instance_t);
+    size_t o_funcs = CARVE(&off, m->nfuncs, struct vm_funcinst *);
+    size_t o_tables = CARVE(&off, m->ntables, struct vm_table *);
+    size_t o_mems = CARVE(&off, m->nmems, struct vm_memory *);
+    size_t o_globals = CARVE(&off, m->nglobals, struct vm_global *);
+    size_t o_own_funcs = CARVE(&off, own_funcs, struct vm_funcinst);
+    size_t o_own_tables = CARVE(&off, own_tables, struct vm_table);
+    size_t o_own_mems = CARVE(&off, own_mems, struct vm_memory);
+    size_t o_own_globals = CARVE(&off, own_globals, struct vm_global);
+    size_t o_elem_dropped = CARVE(&off, m->nelems, uint8_t);
+    size_t o_data_dropped = CARVE(&off, m->ndatas, uint8_t);
+
+    char *base = calloc(1, off);
+    if (base == NULL) return NULL;
+    vm_instance_t *inst = (vm_instance_t *)(void *)base;
+    inst->funcs = (struct vm_funcinst **)(void *)(base + o_funcs);
+    inst->tables = (struct vm_table **)(void *)(base + o_tables);
+    inst->mems = (struct vm_memory **)(void *)(base + o_mems);
+    inst->globals = (struct vm_global **)(void *)(base + o_globals);
+    inst->own_funcs = (struct vm_funcinst *)(void *)(base + o_own_funcs);
+    inst->own_tables = (struct vm_table *)(void *)(base + o_own_tables);
+    inst->own_mems = (struct vm_memory *)(void *)(base + o_own_mems);
+    inst->own_globals = (struct vm_global *)(void *)(base + o_own_globals);
+    inst->elem_dropped = (uint8_t *)(base + o_elem_dropped);
+    inst->data_dropped = (uint8_t *)(base + o_data_dropped);
+    inst->module = (vm_module_t *)m;
+    return inst;
+}
+
+/* Imported objects go into the index spaces first, in import order. */
+static void link_imports(vm_instance_t *inst, const vm_extern *imports)
+{
+    const vm_module_t *m = inst->module;
+    uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
+    for (uint32_t i = 0; i < m->nimports; i++) {
+        switch (imports[i].kind) {
+        case VM_EXTERN_FUNC: inst->funcs[nf++] = imports[i].u.func; break;
+        case VM_EXTERN_TABLE: inst->tables[nt++] = imports[i].u.table; break;
+        case VM_EXTERN_MEMORY: inst->mems[nm++] = imports[i].u.memory; break;
+        default: inst->globals[ng++] = imports[i].u.global; break;
+        }
+    }
+}
+
+/* Function instances before globals: a global may hold a ref.func. */
+static void make_funcs(vm_instance_t *inst)
+{
+    vm_module_t *m = inst->module;
+    for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
+        struct vm_funcinst *f = &inst->own_funcs[i - m->nfunc_imports];
+        f->type = &m->types[m->funcs[i].type_idx];
+        f->inst = inst;
+        f->func = &m->funcs[i];
+        f->name = m->funcs[i].name;
+        inst->funcs[i] = f;
+    }
+}
+
+/* In order, so an initialiser reads only globals already set (2.0 allows
+ * only imported ones anyway). */
+static void make_globals(vm_instance_t *inst)
+{
+    const vm_module_t *m = inst->module;
+    for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++) {
+        struct vm_global *g = &inst->own_globals[i - m->nglobal_imports];
+        g->type = m->globals[i].type.type;
+        g->mut = m->globals[i].type.mut;
+        vm__constexpr_eval(inst, &m->globals[i].init, &g->val);
+        inst->globals[i] = g;
+    }
+}
+
+static int make_tables(vm_instance_t *inst, char *err, size_t errlen)
+{
+    const vm_module_t *m = inst->module;
+    for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {
+        const vm_tabletype *tt = &m->tables[i];
+        struct vm_table *t = &inst->own_tables[i - m->ntable_imports];
+        if (tt->lim.min > VM_MAX_TABLE_SIZE)
+            return set_err(LUN_ELIMIT, err, errlen,
+                           "table %u: %llu elements exceed the limit of %u",
+                           i, (unsigned long long)tt->lim.min,
+                           VM_MAX_TABLE_SIZE);
+        uint32_t max = tt->lim.max > UINT32_MAX ? UINT32_MAX
+                                                : (uint32_t)tt->lim.max;
+        if (vm__table_setup(t, tt->elemtype, (uint32_t)tt->lim.min, max,
+                            tt->lim.has_max))
+            return set_err(LUN_ENOMEM, err, errlen,
+                           "table %u: out of memory", i);
+        inst->tables[i] = t;
+    }
+    return 0;
+}
+
+static int make_memories(vm_instance_t *inst, char *err, size_t errlen)
+{
+    const vm_module_t *m = inst->module;
+    for (uint32_t i = m->nmem_imports; i < m->nmems; i++) {
+        const vm_limits *lim = &m->mems[i];
+        struct vm_memory *mem = &inst->own_mems[i - m->nmem_imports];
+        if (lim->min > inst->max_pages)
+            return set_err(LUN_ELIMIT, err, errlen,
+                           "memory %u: %llu pages exceed the limit of %u", i,
+                           (unsigned long long)lim->min, inst->max_pages);
+        uint32_t max = lim->max > VM_MAX_PAGES ? VM_MAX_PAGES
+                                               : (uint32_t)lim->max;
+        if (vm__memory_setup(mem, (uint32_t)lim->min, max, lim->has_max))
+            return set_err(LUN_ENOMEM, err, errlen,
+                           "memory %u: out of memory", i);
+        inst->mems[i] = mem;
+    }
+    inst->mem0 = m->nmems ? inst->mems[0] : NULL;
+    return 0;
+}
+
+/* Active segments are table.init + elem.drop, declarative ones just
+ * elem.drop. A trap leaves the earlier segments' writes in place (2.0). */
+static int init_elems(vm_instance_t *inst, char *err, size_t errlen)
+{
+    const vm_module_t *m = inst->module;
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        const vm_elem *seg = &m->elems[i];
+        if (seg->mode == VM_SEG_ACTIVE) {
+            vm_value off;
+            vm__constexpr_eval(inst, &seg->offset, &off);
+            if (vm__table_init(inst, seg->table, i, off.u32, 0, seg->count))
+                return set_err(LUN_ETRAP, err, errlen,
+                               "out of bounds table access");
+        }
+        if (seg->mode != VM_SEG_PASSIVE) vm__elem_drop(inst, i);
+    }
+    return 0;
+}
+
+static int init_datas(vm_instance_t *inst, char *err, size_t errlen)
+{
+    const vm_module_t *m = inst->module;
+    for (uint32_t i = 0; i < m->ndatas; i++) {
+        const vm_data *seg = &m->datas[i];
+        if (seg->mode != VM_SEG_ACTIVE) continue;
+        vm_value off;
+        vm__constexpr_eval(inst, &seg->offset, &off);
+        /* memory.init works on memory 0, the only one 2.0 allows. */
+        if (vm__memory_init(inst, i, off.u32, 0, seg->len))
+            return set_err(LUN_ETRAP, err, errlen,
+                           "out of bounds memory access");
+        vm__data_drop(inst, i);
+    }
+    return 0;
+}
+
+static uint32_t page_cap(const vm_module_t *m, const vm_config *cfg)
+{
+    uint32_t cap = cfg && cfg->max_memory_pages ? cfg->max_memory_pages
+                                                : m->cfg.max_memory_pages;
+    return cap == 0 || cap > VM_MAX_PAGES ? VM_MAX_PAGES : cap;
+}
+
+int vm_instance_new(vm_module_t *m, const vm_extern *imports,
+                    uint32_t nimports, const vm_config *cfg,
+                    vm_instance_t **out_inst, char *err, size_t errlen)
+{
+    int rc;
+    vm_instance_t *inst = NULL;
+    if (out_inst) *out_inst = NULL;
+    if (m == NULL || out_inst == NULL || (nimports && imports == NULL))
+        return set_err(LUN_EINVAL, err, errlen, "invalid argument");
+    if (nimports != m->nimports)
+        return set_err(LUN_EINVAL, err, errlen,
+                       "the module has %u imports, %u were given",
+                       m->nimports, nimports);
+    if ((rc = check_imports(m, imports, err, errlen)) != 0) return rc;
+    inst = instance_alloc(m);
+    if (inst == NULL)
+        return set_err(LUN_ENOMEM, err, errlen, "out of memory");
+    inst->max_pages = page_cap(m, cfg);
+    link_imports(inst, imports);
+    make_funcs(inst);
+    make_globals(inst);
+    if ((rc = make_tables(inst, err, errlen)) != 0) goto fail;
+    if ((rc = make_memories(inst, err, errlen)) != 0) goto fail;
+    /* Segments last. If one traps (LUN_ETRAP) the instance is handed out
+     * anyway: its functions may already sit in imported tables (vm.h). */
+    if ((rc = init_elems(inst, err, errlen)) == 0)
+        rc = init_datas(inst, err, errlen);
+    *out_inst = inst;
+    return rc;
+fail:
+    vm_instance_free(inst);
+    return rc;
+}
+
+void vm_instance_free(vm_instance_t *inst)
+{
+    if (inst == NULL) return;
+    const vm_module_t *m = inst->module;
+    /* Imported objects belong to someone else; compiled code to m. */
+    for (uint32_t i = 0; i < m->ntables - m->ntable_imports; i++)
+        free(inst->own_tables[i].elems);
+    for (uint32_t i = 0; i < m->nmems - m->nmem_imports; i++)
+        free(inst->own_mems[i].data);
+    free(inst); /* the arrays and own objects share its allocation */
+}
+
+/* }===== */
+/* {===== instance queries and exports */
+
+vm_module_t *vm_instance_module(const vm_instance_t *inst)
+{
+    return inst->module;
+}
+
+vm_func_t *vm_instance_start_func(vm_instance_t *inst)
+{
+    const vm_module_t *m = inst->module;
+    return m->has_start ? inst->funcs[m->start] : NULL;
+}
+
+int vm_instance_export(vm_instance_t *inst, const char *name, size_t len,
+                       vm_extern *out)
+{
+    const vm_module_t *m = inst->module;
+    /* Linear: export lists are short and this runs at link time only. */
+    for (uint32_t i = 0; i < m->nexports; i++) {
+        const vm_export *e = &m->exports[i];
+        if (e->name_len != len || memcmp(e->name, name, len) != 0) continue;
+        out->kind = (vm_extern_kind)e->kind;
+        switch (e->kind) {
+        case VM_EXTERN_FUNC: out->u.func = inst->funcs[e->index]; break;
+        case VM_EXTERN_TABLE: out->u.table = inst->tables[e->index]; break;
+        case VM_EXTERN_MEMORY: out->u.memory = inst->mems[e->index]; break;
+        default: out->u.global = inst->globals[e->index]; break;
+        }
+        return 0;
+    }
+    return LUN_ENOTFOUND;
+}
+
+vm_func_t *vm_instance_export_func(vm_instance_t *inst, const char *name)
+{
+    vm_extern ext;
+    if (vm_instance_export(inst, name, strlen(name), &ext) != 0 ||
+        ext.kind != VM_EXTERN_FUNC)
+        return NULL;
+    return ext.u.func;
+}
+
+vm_memory_t *vm_instance_memory(vm_instance_t *inst)
+{
+    return inst->mem0;
+}
+
+void vm_func_type(const vm_func_t *f, uint32_t *out_nparams,
+                  const uint8_t **out_params, uint32_t *out_nresults,
+                  const uint8_t **out_results)
+{
+    if (out_nparams) *out_nparams = f->type->nparams;
+    if (out_params) *out_params = f->type->params;
+    if (out_nresults) *out_nresults = f->type->nresults;
+    if (out_results) *out_results = f->type->results;
+}
+
+/* }===== */
+/* {===== host objects */
+
+/* Maps a signature letter to its valtype; 0 for a bad letter. */
+static uint8_t sig_letter(char c)
+{
+    switch (c) {
+    case 'i': return VM_I32;
+    case 'I': return VM_I64;
+    case 'f': return VM_F32;
+    case 'F': return VM_F64;
+    case 'r': return VM_FUNCREF;
+    case 'e': return VM_EXTERNREF;
+    default: return 0;
+    }
+}
+
+/* One allocation: the funcinst, then its param and result types, then a
+ * copy of the name. */
+vm_func_t *vm_host_func_new(const char *sig, vm_host_fn fn, void *ud,
+                            const char *name)
+{
+    if (sig == NULL || fn == NULL) return NULL;
+    const char *colon = strchr(sig, ':');
+    if (colon == NULL || strchr(colon + 1, ':') != NULL) return NULL;
+    size_t nparams = (size_t)(colon - sig), nresults = strlen(colon + 1);
+    size_t name_len = name ? strlen(name) + 1 : 0;
+    vm_func_t *f = calloc(1, sizeof *f + nparams + nresults + name_len);
+    if (f == NULL) return NULL;
+    uint8_t *types = (uint8_t *)(f + 1);
+    for (size_t i = 0; i < nparams + nresults; i++) {
+        char c = i < nparams ? sig[i] : colon[1 + i - nparams];
+        if ((types[i] = sig_letter(c)) == 0) {
+            free(f);
+            return NULL;
+        }
+    }
+    f->host_type.nparams = (uint32_t)nparams;
+    f->host_type.nresults = (uint32_t)nresults;
+    f->host_type.params = types;
+    f->host_type.results = types + nparams;
+    f->type = &f->host_type;
+    f->host = fn;
+    f->host_ud = ud;
+    if (name) f->name = memcpy(types + nparams + nresults, name, name_len);
+    return f;
+}
+
+void vm_host_func_free(vm_func_t *f)
+{
+    free(f);
+}
+
+vm_global_t *vm_global_new(vm_valtype type, bool mut, vm_value v)
+{
+    switch (type) {
+    case VM_I32: case VM_I64: case VM_F32: case VM_F64:
+    case VM_FUNCREF: case VM_EXTERNREF: break;
+    default: return NULL; /* v128 has no vm_value form */
+    }
+    vm_global_t *g = malloc(sizeof *g);
+    if (g == NULL) return NULL;
+    g->type = (uint8_t)type;
+    g->mut = mut;
+    g->val = v;
+    return g;
+}
+
+void vm_global_free(vm_global_t *g)
+{
+    free(g);
+}
+
+vm_value vm_global_get(const vm_global_t *g)
+{
+    return g->val;
+}
+
+/* }===== */

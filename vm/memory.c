@@ -1,0 +1,123 @@
+/* memory.c: linear memories: host-made and instance-owned memories, and the
+ * slow paths of memory.grow, memory.init/copy/fill and data.drop.
+ * Interface: vm.h (vm_memory_*), vm_int.h (vm__memory_*). */
+#include "common/lun_prefix.h"
+
+#include "vm/vm_int.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The page limit a grow may reach: the memory's own max, never past the
+ * configured cap (0 means the default), never past 4 GiB. */
+static uint64_t grow_limit(const struct vm_memory *mem, uint32_t cap)
+{
+    uint64_t limit = (cap == 0 || cap > VM_MAX_PAGES) ? VM_MAX_PAGES : cap;
+    if (mem->has_max && mem->max_pages < limit) limit = mem->max_pages;
+    return limit;
+}
+
+int32_t vm__memory_grow(struct vm_memory *mem, uint32_t delta,
+                        uint32_t max_pages)
+{
+    uint32_t old = mem->pages;
+    if (delta == 0) return (int32_t)old;
+    uint64_t pages = (uint64_t)old + delta;
+    if (pages > grow_limit(mem, max_pages)) return -1;
+    uint64_t bytes = pages * VM_PAGE_SIZE;
+    if (bytes > SIZE_MAX) return -1; /* 32-bit hosts cannot hold 4 GiB */
+    /* realloc may move the data: the interpreter reloads its base after
+     * every grow. Only the new pages are zeroed, so only they get touched. */
+    uint8_t *data = realloc(mem->data, (size_t)bytes);
+    if (data == NULL) return -1; /* the spec allows grow to fail anyway */
+    memset(data + mem->size, 0, (size_t)(bytes - mem->size));
+    mem->data = data;
+    mem->size = bytes;
+    mem->pages = (uint32_t)pages;
+    return (int32_t)old;
+}
+
+/* 2.0 semantics: all bounds are checked before any byte is written, in
+ * 64-bit arithmetic so that offset + n cannot wrap. */
+vm_trap_kind vm__memory_init(vm_instance_t *inst, uint32_t dataidx,
+                             uint32_t dst, uint32_t src, uint32_t n)
+{
+    const vm_data *seg = &inst->module->datas[dataidx];
+    uint64_t seg_len = inst->data_dropped[dataidx] ? 0 : seg->len;
+    struct vm_memory *mem = inst->mem0;
+    if ((uint64_t)src + n > seg_len || (uint64_t)dst + n > mem->size)
+        return VM_TRAP_MEM_OOB;
+    if (n) memcpy(mem->data + dst, seg->bytes + src, n);
+    return VM_TRAP_NONE;
+}
+
+void vm__data_drop(vm_instance_t *inst, uint32_t dataidx)
+{
+    inst->data_dropped[dataidx] = 1;
+}
+
+vm_trap_kind vm__memory_copy(struct vm_memory *mem, uint32_t dst, uint32_t src,
+                             uint32_t n)
+{
+    if ((uint64_t)src + n > mem->size || (uint64_t)dst + n > mem->size)
+        return VM_TRAP_MEM_OOB;
+    if (n) memmove(mem->data + dst, mem->data + src, n); /* may overlap */
+    return VM_TRAP_NONE;
+}
+
+vm_trap_kind vm__memory_fill(struct vm_memory *mem, uint32_t dst, uint8_t val,
+                             uint32_t n)
+{
+    if ((uint64_t)dst + n > mem->size) return VM_TRAP_MEM_OOB;
+    if (n) memset(mem->data + dst, val, n);
+    return VM_TRAP_NONE;
+}
+
+/* Sets up *mem with `pages` zeroed pages; a 0-page memory has no data.
+ * Shared by vm_memory_new() and instantiation. Returns 0 or LUN_ENOMEM. */
+int vm__memory_setup(struct vm_memory *mem, uint32_t pages,
+                     uint32_t max_pages, bool has_max)
+{
+    uint64_t bytes = (uint64_t)pages * VM_PAGE_SIZE;
+    mem->data = NULL;
+    if (bytes > SIZE_MAX) return LUN_ENOMEM;
+    if (bytes) {
+        /* calloc hands back untouched zero pages for large sizes. */
+        mem->data = calloc(1, (size_t)bytes);
+        if (mem->data == NULL) return LUN_ENOMEM;
+    }
+    mem->size = bytes;
+    mem->pages = pages;
+    mem->max_pages = max_pages;
+    mem->has_max = has_max;
+    return 0;
+}
+
+vm_memory_t *vm_memory_new(uint32_t min_pages, uint32_t max_pages,
+                           bool has_max)
+{
+    if (min_pages > VM_MAX_PAGES || (has_max && max_pages < min_pages))
+        return NULL;
+    if (has_max && max_pages > VM_MAX_PAGES) max_pages = VM_MAX_PAGES;
+    vm_memory_t *mem = malloc(sizeof *mem);
+    if (mem == NULL) return NULL;
+    if (vm__memory_setup(mem, min_pages, has_max ? max_pages : 0, has_max)) {
+        free(mem);
+        return NULL;
+    }
+    return mem;
+}
+
+void vm_memory_free(vm_memory_t *mem)
+{
+    if (mem == NULL) return;
+    free(mem->data);
+    free(mem);
+}
+
+uint8_t *vm_memory_data(const vm_memory_t *mem, uint64_t *out_size)
+{
+    if (out_size) *out_size = mem->size;
+    return mem->data;
+}
