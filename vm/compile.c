@@ -305,6 +305,10 @@ static void emit_branch(compiler *c, uint32_t label)
     if (label == c->depth - 1) {
         /* emit_return may rewrite entries to homes; keep the stack intact */
         uint32_t n = c->ctrl[0].nresults;
+        if (n == 0) {
+            emit_op(c, IOP_RETURN);
+            return;
+        }
         centry saved[8];
         centry *keep = n <= 8 ? saved : malloc(n * sizeof *keep);
         if (!keep) { c->oom = true; return; }

@@ -254,7 +254,7 @@ int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
     size_t need = f->type->nparams > f->type->nresults ? f->type->nparams
                                                        : f->type->nresults;
     if (need > (size_t)(ex->stack_end - ex->stack)) return LUN_ELIMIT;
-    memcpy(ex->stack, args, (size_t)nargs * sizeof *args);
+    if (nargs) memcpy(ex->stack, args, (size_t)nargs * sizeof *args);
     ex->entry = f;
     ex->depth = 0;
     ex->exited = false;

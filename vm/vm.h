@@ -125,8 +125,10 @@ typedef struct vm_config {
 /* {===== modules */
 
 /* Decode and validate a module. The bytes are copied. On failure returns
- * LUN_EMALFORMED or LUN_EINVALID and writes "section: offset N: reason"
- * into err (may be NULL). cfg may be NULL. */
+ * LUN_EMALFORMED or LUN_EINVALID (LUN_ELIMIT when a body passes one of the
+ * interpreter's limits: nesting, br_table size, operand stack depth) and
+ * writes "section: offset N: reason" into err (may be NULL). cfg may be
+ * NULL. Every *_free function of this header accepts NULL. */
 LUN_API int vm_module_load(const uint8_t *bytes, size_t len,
                            const vm_config *cfg, vm_module_t **out_module,
                            char *err, size_t errlen);

@@ -1,0 +1,110 @@
+#!/bin/sh
+# run.sh: end-to-end tests of the `lunatic` command line: the example guests
+# and the .wat fixtures of this folder (built by `make e2e`), checking
+# output, one-line errors and exit statuses.
+# Usage: tests/e2e/run.sh LUNATIC WASM_DIR   (WASM_DIR holds hello.wasm, e2e/)
+set -u
+LUNATIC=$1
+WASM=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+fail() {
+    echo "e2e: FAIL $name: $1"
+    sed 's/^/    stdout: /' "$tmp/out" | head -20
+    sed 's/^/    stderr: /' "$tmp/err" | head -20
+    failed=$((failed + 1))
+    ok=no
+}
+
+# t NAME STATUS CMD...: run CMD, capturing stdout and stderr; it must exit
+# with STATUS. Checks on the output follow, then `done_t`.
+t() {
+    name=$1
+    want=$2
+    shift 2
+    ok=yes
+    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    got=$?
+    [ "$got" = "$want" ] || fail "exit status $got, want $want"
+}
+
+# out TEXT / err TEXT: stdout / stderr contains the fixed string TEXT.
+out() { [ $ok = no ] || grep -qF -- "$1" "$tmp/out" || fail "stdout lacks '$1'"; }
+err() { [ $ok = no ] || grep -qF -- "$1" "$tmp/err" || fail "stderr lacks '$1'"; }
+# one_line: stderr is exactly one line (errors never spill into more).
+one_line() {
+    [ $ok = no ] || [ "$(wc -l <"$tmp/err")" -eq 1 ] ||
+        fail "stderr is not one line"
+}
+done_t() {
+    if [ $ok = yes ]; then
+        passed=$((passed + 1))
+        echo "e2e: ok   $name"
+    fi
+}
+
+H=$WASM/hello.wasm
+E=$WASM/e2e
+
+t hello 0 "$LUNATIC" "$H"
+out "Hello from lunatic!"; out "argv[0] = $H"; done_t
+
+t run_args 0 "$LUNATIC" run "$H" a -b --c "d e" --
+out "argv[1] = a"; out "argv[2] = -b"; out "argv[3] = --c"
+out "argv[4] = d e"; out "argv[5] = --"; done_t
+
+t options_then_guest_help 0 "$LUNATIC" run --dir . --env X=1 "$H" --help
+out "argv[1] = --help"; done_t
+
+t implied_run_with_options 0 "$LUNATIC" --env=A=B --dir=.:/sandbox "$H" -V
+out "argv[1] = -V"; done_t
+
+t version 0 "$LUNATIC" --version
+out "lunatic 0.1.0"; done_t
+
+t help 0 "$LUNATIC" --help
+out "usage: lunatic run"; done_t
+
+t no_arguments 2 "$LUNATIC"
+done_t
+
+t unknown_option 2 "$LUNATIC" run --bogus "$H"
+one_line; err "unknown option '--bogus'"; done_t
+
+t missing_file 1 "$LUNATIC" "$tmp/nope.wasm"
+one_line; err "nope.wasm"; err "No such file"; done_t
+
+echo "this is not wasm" >"$tmp/text.wasm"
+t not_wasm 1 "$LUNATIC" "$tmp/text.wasm"
+one_line; err "not a WebAssembly module"; done_t
+
+printf '\000asm\001\000\000\000\001\377\377' >"$tmp/malformed.wasm"
+t malformed 1 "$LUNATIC" "$tmp/malformed.wasm"
+one_line; err "malformed.wasm"; done_t
+
+t unknown_import 1 "$LUNATIC" "$E/unknown_import.wasm"
+one_line; err '"env" "frobnicate"'; err "i32 i64"; done_t
+
+t proc_exit_code 42 "$LUNATIC" "$E/exit_code.wasm"
+done_t
+
+t start_function_exit 7 "$LUNATIC" "$E/start_exit.wasm"
+done_t
+
+t trap 129 "$LUNATIC" "$E/trap.wasm"
+one_line; err "lunatic: trap in $E/trap.wasm"; err "unreachable"; done_t
+
+t no_start 1 "$LUNATIC" "$E/no_start.wasm"
+one_line; err "_start"; done_t
+
+t bad_pointers 0 "$LUNATIC" "$E/badptr.wasm"
+done_t
+
+t yield_random_write 0 "$LUNATIC" "$E/yield_write.wasm"
+err "yield ok"; done_t
+
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,37 @@
+#!/bin/sh
+# deps.sh: install the Debian packages the build and the tests need, but
+# only those missing; with everything present it does nothing (no apt-get
+# update). Runs as root without a TTY, or through sudo when not root.
+set -eu
+
+PACKAGES="libxxhash-dev libcriterion-dev libmbedtls-dev wabt clang lld
+wasi-libc libclang-rt-14-dev-wasm32"
+
+missing=""
+for p in $PACKAGES; do
+    # dpkg-query prints "install ok installed" only for a fully installed
+    # package; removed-but-configured ones count as missing.
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [ "$status" = "install ok installed" ] || missing="$missing $p"
+done
+
+if [ -z "$missing" ]; then
+    echo "deps: all present"
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "deps: missing:$missing; run as root (no sudo found)" >&2
+    exit 1
+fi
+
+echo "deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+# shellcheck disable=SC2086 # the list is meant to split into words
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+    --no-install-recommends $missing
