@@ -60,11 +60,23 @@ $(B)/embed_example: $(call obj,examples/embed/embed.c) $(LIBVM)
 UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-$(B)/tests/%: tests/unit/%.c $(LIBWASI) $(LIBVM)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DLUN_TESTING $^ -o $@ $(ALL_LDFLAGS) -lcriterion -lm
+# Fixtures: tests/unit/<mod>/wat/*.wat become $(B)/fixtures/*.wasm (with
+# the name section, which trap messages use).
+UNIT_WAT := $(wildcard tests/unit/*/wat/*.wat)
+UNIT_FIXTURES := $(patsubst %.wat,$(B)/fixtures/%.wasm,$(notdir $(UNIT_WAT)))
+vpath %.wat $(sort $(dir $(UNIT_WAT)))
 
-unit: $(UNIT_BIN)
+.PRECIOUS: $(B)/fixtures/%.wasm
+$(B)/fixtures/%.wasm: %.wat
+	@mkdir -p $(dir $@)
+	wat2wasm --debug-names $< -o $@
+
+$(B)/tests/%: tests/unit/%.c $(LIBWASI) $(LIBVM) | $(UNIT_FIXTURES)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLUN_TESTING -DFIXTURE_DIR='"$(B)/fixtures"' \
+	    $(filter-out $(UNIT_FIXTURES),$^) -o $@ $(ALL_LDFLAGS) -lcriterion -lm
+
+unit: $(UNIT_BIN) $(UNIT_FIXTURES)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs 2; done
 # }=====
 

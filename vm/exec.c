@@ -30,12 +30,13 @@
         goto *pc->h;                                                         \
     } while (0)
 
-/* A taken branch costs one reduction; at zero the run yields, resuming at
- * the branch target. */
+/* A taken branch costs one reduction; once the budget is spent the run
+ * yields, resuming at the branch target. A budget of N allows exactly N
+ * reductions, so every vm_run makes progress. */
 #define BRANCH(t)                                                            \
     do {                                                                     \
         pc = (t);                                                            \
-        if (--reds <= 0) goto yield;                                         \
+        if (--reds < 0) goto yield;                                         \
         goto *pc->h;                                                         \
     } while (0)
 

@@ -1,0 +1,317 @@
+/* test_exec.c: the interpreter through vm/vm.h: resumable runs, host calls
+ * that block or end the run, traps, exhaustion, and the register-allocation
+ * cases of the compiler (lazy locals, multi-value, loop parameters). */
+#include "common/lun_prefix.h"
+
+#include <criterion/criterion.h>
+#include <criterion/new/assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/vm.h"
+
+#ifndef FIXTURE_DIR
+#define FIXTURE_DIR "build/release/fixtures"
+#endif
+
+/* {===== fixture: tests/unit/vm/wat/exec.wat with four host imports */
+
+static vm_module_t *mod;
+static vm_instance_t *inst;
+static vm_exec_t *ex;
+static vm_func_t *host[4];
+static int block_calls;  /* invocations of host.block_once */
+static int32_t block_arg; /* the argument it saw last */
+
+static vm_status host_block_once(vm_exec_t *e, vm_value *args, void *ud)
+{
+    (void)e;
+    (void)ud;
+    block_arg = args[0].i32;
+    if (block_calls++ == 0) return VM_BLOCK; /* first time: not ready */
+    args[0].i32 = args[0].i32 * 2;
+    return VM_OK;
+}
+
+static vm_status host_yield_after(vm_exec_t *e, vm_value *args, void *ud)
+{
+    (void)e;
+    (void)ud;
+    args[0].i32 += 1;
+    return VM_YIELD;
+}
+
+static vm_status host_exit(vm_exec_t *e, vm_value *args, void *ud)
+{
+    (void)e;
+    *(int32_t *)ud = args[0].i32;
+    return VM_DONE;
+}
+
+static vm_status host_fail(vm_exec_t *e, vm_value *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    vm_exec_set_trap(e, VM_TRAP_HOST, "host says no");
+    return VM_TRAP;
+}
+
+static int32_t exit_code;
+
+static uint8_t *read_file(const char *path, size_t *out_len)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert(f != NULL, "missing fixture %s (built by make)", path);
+    uint8_t *buf = malloc(1 << 20);
+    *out_len = fread(buf, 1, 1 << 20, f);
+    fclose(f);
+    return buf;
+}
+
+static void setup(void)
+{
+    size_t len;
+    char err[256];
+    uint8_t *bytes = read_file(FIXTURE_DIR "/exec.wasm", &len);
+    cr_assert(eq(int, vm_module_load(bytes, len, NULL, &mod, err, sizeof err), 0), "%s", err);
+    free(bytes);
+    host[0] = vm_host_func_new("i:i", host_block_once, NULL, "block_once");
+    host[1] = vm_host_func_new("i:i", host_yield_after, NULL, "yield_after");
+    host[2] = vm_host_func_new("i:", host_exit, &exit_code, "exit");
+    host[3] = vm_host_func_new(":", host_fail, NULL, "fail");
+    vm_extern imports[4];
+    for (int i = 0; i < 4; i++) imports[i] = (vm_extern){VM_EXTERN_FUNC, {.func = host[i]}};
+    cr_assert(eq(int, vm_instance_new(mod, imports, 4, NULL, &inst, err, sizeof err), 0), "%s", err);
+    vm_config cfg = {0, 4096, 200}; /* small stacks: exhaustion comes fast */
+    ex = vm_exec_new(&cfg);
+    block_calls = 0;
+    exit_code = -1;
+}
+
+static void teardown(void)
+{
+    vm_exec_free(ex);
+    vm_instance_free(inst);
+    vm_module_free(mod);
+    for (int i = 0; i < 4; i++) vm_host_func_free(host[i]);
+}
+
+TestSuite(vm_exec, .init = setup, .fini = teardown, .timeout = 20);
+
+/* Prepares a call of export `name` with up to two i32/i64 args. */
+static void call(const char *name, int nargs, int64_t a, int64_t b)
+{
+    vm_value args[2];
+    args[0].i64 = a;
+    args[1].i64 = b;
+    vm_func_t *f = vm_instance_export_func(inst, name);
+    cr_assert(f != NULL, "no export %s", name);
+    cr_assert(eq(int, vm_exec_call(ex, f, args, (uint32_t)nargs), 0));
+}
+
+/* Runs to the end with the given budget per vm_run; returns the number of
+ * VM_YIELDs and the final status. */
+static vm_status run_sliced(uint64_t budget, long *out_yields)
+{
+    vm_status st;
+    long yields = 0;
+    while ((st = vm_run(ex, budget)) == VM_YIELD) yields++;
+    if (out_yields) *out_yields = yields;
+    return st;
+}
+
+static vm_value result(int i)
+{
+    vm_value r[4];
+    cr_assert(vm_exec_results(ex, r, 4) > (uint32_t)i);
+    return r[i];
+}
+
+/* }===== */
+/* {===== resumability */
+
+Test(vm_exec, infinite_loop_yields_after_budget_and_resumes)
+{
+    call("spin", 0, 0, 0);
+    for (int i = 0; i < 50; i++) cr_assert(eq(int, vm_run(ex, 1000), VM_YIELD));
+}
+
+Test(vm_exec, paused_computation_matches_straight_run)
+{
+    call("fib", 1, 24, 0);
+    long yields;
+    cr_assert(eq(int, run_sliced(UINT64_MAX, &yields), VM_DONE));
+    cr_assert(eq(long, yields, 0));
+    int32_t straight = result(0).i32;
+    cr_assert(eq(i32, straight, 46368));
+    /* Budgets of 1, 7 and 1000 stop it at calls and branches all over. */
+    const uint64_t budgets[] = {1, 7, 1000};
+    for (int i = 0; i < 3; i++) {
+        call("fib", 1, 24, 0);
+        cr_assert(eq(int, run_sliced(budgets[i], &yields), VM_DONE));
+        cr_assert(gt(long, yields, 0));
+        cr_assert(eq(i32, result(0).i32, straight));
+    }
+}
+
+Test(vm_exec, long_loop_sum_survives_many_yields)
+{
+    call("sum", 1, 100000, 0);
+    long yields;
+    cr_assert(eq(int, run_sliced(3, &yields), VM_DONE));
+    cr_assert(eq(i64, result(0).i64, 5000050000LL));
+    /* 100000 taken backward branches; each slice spends 3 and yields at
+     * the 4th, landing on its target */
+    cr_assert(eq(long, yields, 25000));
+}
+
+Test(vm_exec, host_block_is_reinvoked_with_same_args)
+{
+    call("block_once", 1, 21, 0);
+    cr_assert(eq(int, vm_run(ex, 1000), VM_BLOCK));
+    cr_assert(eq(int, block_calls, 1));
+    cr_assert(eq(int, vm_run(ex, 1000), VM_DONE));
+    cr_assert(eq(int, block_calls, 2));
+    cr_assert(eq(i32, block_arg, 21));
+    cr_assert(eq(i32, result(0).i32, 43)); /* 21 * 2 + 1 */
+}
+
+Test(vm_exec, host_yield_completes_the_call_then_yields)
+{
+    call("yield_after", 1, 5, 0);
+    cr_assert(eq(int, vm_run(ex, 1000), VM_YIELD));
+    cr_assert(eq(int, vm_run(ex, 1000), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 6));
+}
+
+Test(vm_exec, host_done_ends_the_run)
+{
+    call("exit", 0, 0, 0);
+    cr_assert(eq(int, vm_run(ex, 1000), VM_DONE));
+    cr_assert(eq(i32, exit_code, 3));
+    vm_value r[1];
+    cr_assert(eq(u32, vm_exec_results(ex, r, 1), 0));
+}
+
+/* }===== */
+/* {===== traps */
+
+static void expect_trap(vm_trap_kind kind, const char *text)
+{
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_TRAP));
+    cr_assert(eq(int, vm_exec_trap(ex), kind));
+    const char *msg = vm_exec_trap_message(ex);
+    cr_assert(strstr(msg, text) != NULL, "message: %s", msg);
+}
+
+Test(vm_exec, traps_name_kind_function_and_offset)
+{
+    call("div", 2, 1, 0);
+    expect_trap(VM_TRAP_DIV_ZERO, "integer divide by zero");
+    cr_assert(strstr(vm_exec_trap_message(ex), "at offset 0x") != NULL);
+    call("div", 2, INT32_MIN, -1);
+    expect_trap(VM_TRAP_INT_OVERFLOW, "integer overflow");
+    call("oob", 1, 65536 - 8, 0);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds memory access");
+    call("call_null", 0, 0, 0);
+    expect_trap(VM_TRAP_UNINIT_ELEM, "uninitialized element");
+    call("call_bad_type", 0, 0, 0);
+    expect_trap(VM_TRAP_SIG_MISMATCH, "indirect call type mismatch");
+}
+
+Test(vm_exec, trap_message_uses_name_section)
+{
+    call("fib", 1, 3, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    call("oob", 1, 70000, 0);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+    /* oob has no name in the name section: the message falls back */
+    cr_assert(strstr(vm_exec_trap_message(ex), "func[") != NULL ||
+              strstr(vm_exec_trap_message(ex), "function") != NULL);
+}
+
+Test(vm_exec, host_trap_keeps_host_message)
+{
+    call("fail", 0, 0, 0);
+    expect_trap(VM_TRAP_HOST, "host says no");
+}
+
+Test(vm_exec, unbounded_recursion_is_exhaustion_not_a_crash)
+{
+    call("recurse", 1, 1, 0);
+    expect_trap(VM_TRAP_STACK_EXHAUSTED, "call stack exhausted");
+    /* the exec is reusable afterwards */
+    call("fib", 1, 10, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 55));
+}
+
+/* }===== */
+/* {===== compiler register allocation */
+
+Test(vm_exec, stack_keeps_old_value_across_local_set)
+{
+    call("old_value", 1, 7, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, -100));
+}
+
+Test(vm_exec, lazy_local_is_fixed_before_a_loop_changes_it)
+{
+    call("lazy_across_loop", 1, 40, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 40));
+}
+
+Test(vm_exec, multi_value_results_from_swapped_params)
+{
+    call("swap", 2, 3, 4);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 4));
+    cr_assert(eq(i32, result(1).i32, 3));
+}
+
+Test(vm_exec, loop_with_stack_parameter)
+{
+    call("loop_param", 1, 10, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 55));
+}
+
+Test(vm_exec, br_table_carries_value_to_each_target)
+{
+    const int32_t want[] = {13, 12, 10, 10}; /* index 3 takes the default */
+    for (int i = 0; i < 4; i++) {
+        call("table", 1, i, 0);
+        cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+        cr_assert(eq(i32, result(0).i32, want[i]), "index %d", i);
+    }
+}
+
+Test(vm_exec, memory_grown_by_callee_is_seen_by_caller)
+{
+    call("grow_then_store", 0, 0, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 7));
+}
+
+/* }===== */
+/* {===== API misuse */
+
+Test(vm_exec, wrong_argument_count_is_refused)
+{
+    vm_func_t *f = vm_instance_export_func(inst, "fib");
+    vm_value args[2] = {{.i32 = 1}, {.i32 = 2}};
+    cr_assert(eq(int, vm_exec_call(ex, f, args, 2), LUN_EINVAL));
+    cr_assert(eq(int, vm_exec_call(ex, NULL, args, 0), LUN_EINVAL));
+}
+
+Test(vm_exec, run_without_call_is_a_trap_not_a_crash)
+{
+    vm_exec_t *fresh = vm_exec_new(NULL);
+    cr_assert(eq(int, vm_run(fresh, 100), VM_TRAP));
+    vm_exec_free(fresh);
+}
+
+/* }===== */

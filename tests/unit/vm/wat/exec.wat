@@ -1,0 +1,82 @@
+;; Fixtures for tests/unit/vm/test_exec.c: each export exercises one
+;; interpreter or compiler behaviour.
+(module
+  (import "host" "block_once" (func $block_once (param i32) (result i32)))
+  (import "host" "yield_after" (func $yield_after (param i32) (result i32)))
+  (import "host" "exit" (func $exit (param i32)))
+  (import "host" "fail" (func $fail))
+  (memory 1)
+  (table 2 funcref)
+  (elem (i32.const 0) $fib)
+
+  (func $fib (export "fib") (param i32) (result i32)
+    local.get 0 i32.const 2 i32.lt_u
+    if (result i32) local.get 0
+    else
+      local.get 0 i32.const 1 i32.sub call $fib
+      local.get 0 i32.const 2 i32.sub call $fib i32.add
+    end)
+
+  ;; sum of 1..n with an i64 accumulator: a long loop, many backward branches
+  (func (export "sum") (param i32) (result i64) (local i64)
+    block loop
+      local.get 0 i32.eqz br_if 1
+      local.get 1 local.get 0 i64.extend_i32_u i64.add local.set 1
+      local.get 0 i32.const 1 i32.sub local.set 0
+      br 0
+    end end
+    local.get 1)
+
+  (func (export "spin") loop br 0 end)
+
+  ;; the old value of a local stays on the stack across a local.set of it
+  (func (export "old_value") (param i32) (result i32)
+    local.get 0
+    local.get 0 i32.const 100 i32.add local.set 0
+    local.get 0 i32.sub)   ;; x - (x + 100) = -100
+
+  ;; a lazy local.get below a loop whose body overwrites that local
+  (func (export "lazy_across_loop") (param i32) (result i32) (local i32)
+    local.get 0
+    loop
+      local.get 0 i32.const 1 i32.add local.set 0
+      local.get 1 i32.const 1 i32.add local.tee 1
+      i32.const 3 i32.lt_u br_if 0
+    end)                   ;; returns the original x
+
+  ;; multi-value: results taken from params in swapped order
+  (func (export "swap") (param i32 i32) (result i32 i32) local.get 1 local.get 0)
+
+  ;; a loop with a parameter carried on the stack
+  (func (export "loop_param") (param i32) (result i32)
+    i32.const 0
+    loop (param i32) (result i32)
+      local.get 0 i32.add
+      local.get 0 i32.const 1 i32.sub local.tee 0
+      br_if 0
+    end)
+
+  ;; br_table carrying a value to different blocks
+  (func (export "table") (param i32) (result i32)
+    block (result i32) block (result i32) block (result i32)
+      i32.const 10 local.get 0 br_table 0 1 2
+    end i32.const 1 i32.add end i32.const 2 i32.add end)
+
+  (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s)
+  (func (export "oob") (param i32) (result i32) local.get 0 i32.load offset=8)
+  (func $recurse (export "recurse") (param i32) (result i32) local.get 0 call $recurse)
+  (func (export "call_null") i32.const 5 i32.const 1 call_indirect (param i32) (result i32) drop)
+  (func (export "call_bad_type") i64.const 5 i32.const 0 call_indirect (param i64) (result i32) drop)
+
+  ;; memory grown by a callee is visible to the caller right after the call
+  (func $grow (result i32) i32.const 1 memory.grow)
+  (func (export "grow_then_store") (result i32)
+    call $grow drop
+    i32.const 65536 i32.const 7 i32.store
+    i32.const 65536 i32.load)
+
+  (func (export "block_once") (param i32) (result i32) local.get 0 call $block_once i32.const 1 i32.add)
+  (func (export "yield_after") (param i32) (result i32) local.get 0 call $yield_after)
+  (func (export "exit") i32.const 3 call $exit unreachable)
+  (func (export "fail") call $fail)
+)
