@@ -40,6 +40,13 @@
         goto *pc->h;                                                         \
     } while (0)
 
+/* Every exit from interp() records the unspent budget (fuel accounting). */
+#define LEAVE(status)                                                        \
+    do {                                                                     \
+        ex->reds_left = reds;                                                \
+        return (status);                                                     \
+    } while (0)
+
 #define TRAP(kind)                                                           \
     do {                                                                     \
         trap_kind = VM_TRAP_##kind;                                          \
@@ -147,7 +154,7 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
     uint8_t *mem;
     uint64_t msize;
     vm_trap_kind trap_kind = VM_TRAP_NONE;
-    vm_value *const stack_end = ex->stack_end;
+    vm_value *stack_end = ex->stack_end; /* reloaded when the stack grows */
     struct vm_funcinst *fi; /* the callee of call_funcinst */
     int call_len;           /* the length of that call instruction */
     RELOAD_MEM();
@@ -175,12 +182,32 @@ yield:
     ex->fp = fp;
     ex->inst = inst;
     ex->code = code;
-    return VM_YIELD;
+    LEAVE(VM_YIELD);
 
-trap:
-    ex->pc = pc;
-    set_trap(ex, trap_kind, code, pc);
-    return VM_TRAP;
+trap: {
+    /* A call made by vm_exec_host_call(catch_traps) catches the trap: the
+     * run continues after that host call, with zeroed results. */
+    uint32_t k = ex->depth;
+    while (k > 0 && ex->frames[k - 1].catch_results == 0) k--;
+    if (k == 0) {
+        ex->pc = pc;
+        set_trap(ex, trap_kind, code, pc);
+        LEAVE(VM_TRAP);
+    }
+    const vm_frame *fr = &ex->frames[k - 1];
+    vm_value *callee_fp = k < ex->depth ? ex->frames[k].fp : fp;
+    memset(callee_fp, 0, (size_t)(fr->catch_results - 1) * sizeof *callee_fp);
+    ex->caught = trap_kind;
+    ex->trap = VM_TRAP_NONE;
+    ex->trap_msg[0] = 0;
+    ex->depth = k - 1;
+    pc = fr->ret_pc;
+    fp = fr->fp;
+    code = fr->code;
+    inst = fr->inst;
+    RELOAD_MEM();
+    goto *pc->h;
+}
 }
 
 /* {===== the entry points of vm.h */
@@ -219,9 +246,15 @@ vm_status vm_run(vm_exec_t *ex, uint64_t budget)
     if (ex->entry->host) return run_host_entry(ex);
     int64_t reds = budget == 0 ? 1 : budget > INT64_MAX ? INT64_MAX : (int64_t)budget;
     vm_status st = interp(ex, reds, NULL);
+    ex->reds_used = (uint64_t)(reds - (ex->reds_left > 0 ? ex->reds_left : 0));
     if (st == VM_DONE && !ex->exited) ex->state = VM_EXEC_DONE;
     return st;
 }
+
+/* Stacks start this small and double on demand: an idle process holds
+ * little more than its frames in use. */
+#define INITIAL_STACK_SLOTS 256u
+#define INITIAL_FRAMES 16u
 
 vm_exec_t *vm_exec_new(const vm_config *cfg)
 {
@@ -229,13 +262,16 @@ vm_exec_t *vm_exec_new(const vm_config *cfg)
     uint32_t depth = cfg && cfg->max_call_depth ? cfg->max_call_depth : VM_DEFAULT_CALL_DEPTH;
     vm_exec_t *ex = calloc(1, sizeof *ex);
     if (!ex) return NULL;
-    ex->stack = malloc((size_t)slots * sizeof(vm_value));
-    ex->frames = malloc((size_t)depth * sizeof(vm_frame));
+    uint32_t nslots = slots < INITIAL_STACK_SLOTS ? slots : INITIAL_STACK_SLOTS;
+    ex->frames_cap = depth < INITIAL_FRAMES ? depth : INITIAL_FRAMES;
+    ex->stack = malloc((size_t)nslots * sizeof(vm_value));
+    ex->frames = malloc((size_t)ex->frames_cap * sizeof(vm_frame));
     if (!ex->stack || !ex->frames) {
         vm_exec_free(ex);
         return NULL;
     }
-    ex->stack_end = ex->stack + slots;
+    ex->stack_end = ex->stack + nslots;
+    ex->max_slots = slots;
     ex->max_depth = depth;
     return ex;
 }
@@ -248,33 +284,85 @@ void vm_exec_free(vm_exec_t *ex)
     free(ex);
 }
 
+bool vm__exec_grow_stack(vm_exec_t *ex, vm_value **fp, vm_value **nfp,
+                         uint32_t need)
+{
+    size_t used = (size_t)(*nfp - ex->stack) + need;
+    size_t cap = (size_t)(ex->stack_end - ex->stack);
+    if (used > ex->max_slots) return false;
+    while (cap < used) cap *= 2;
+    if (cap > ex->max_slots) cap = ex->max_slots;
+    vm_value *ns = realloc(ex->stack, cap * sizeof *ns);
+    if (!ns) return false;
+    /* Rebase every pointer into the old stack. */
+    for (uint32_t i = 0; i < ex->depth; i++) ex->frames[i].fp = ns + (ex->frames[i].fp - ex->stack);
+    *fp = ns + (*fp - ex->stack);
+    *nfp = ns + (*nfp - ex->stack);
+    ex->stack = ns;
+    ex->stack_end = ns + cap;
+    return true;
+}
+
+bool vm__exec_grow_frames(vm_exec_t *ex)
+{
+    if (ex->frames_cap >= ex->max_depth) return false;
+    uint32_t cap = ex->frames_cap * 2 < ex->max_depth ? ex->frames_cap * 2 : ex->max_depth;
+    vm_frame *nf = realloc(ex->frames, (size_t)cap * sizeof *nf);
+    if (!nf) return false;
+    ex->frames = nf;
+    ex->frames_cap = cap;
+    return true;
+}
+
 int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
                  uint32_t nargs)
 {
     if (!f || nargs != f->type->nparams) return LUN_EINVAL;
-    size_t need = f->type->nparams > f->type->nresults ? f->type->nparams
-                                                       : f->type->nresults;
-    if (need > (size_t)(ex->stack_end - ex->stack)) return LUN_ELIMIT;
+    uint32_t need = f->type->nparams > f->type->nresults ? f->type->nparams
+                                                         : f->type->nresults;
+    const vm_code *c = f->host ? NULL : code_of(f->inst->module, f->func);
+    if (!f->host && !c) return LUN_ENOMEM;
+    if (c && c->frame_slots > need) need = c->frame_slots;
+    vm_value *fp = ex->stack, *nfp = ex->stack;
+    ex->depth = 0;
+    if (ex->stack + need > ex->stack_end && !vm__exec_grow_stack(ex, &fp, &nfp, need))
+        return LUN_ELIMIT;
     if (nargs) memcpy(ex->stack, args, (size_t)nargs * sizeof *args);
     ex->entry = f;
-    ex->depth = 0;
     ex->exited = false;
     ex->trap = VM_TRAP_NONE;
     ex->trap_msg[0] = 0;
+    ex->caught = VM_TRAP_NONE;
     ex->state = VM_EXEC_READY;
     if (f->host) return 0;
-    const vm_code *c = code_of(f->inst->module, f->func);
-    if (!c) return LUN_ENOMEM;
-    if (c->frame_slots > (size_t)(ex->stack_end - ex->stack)) {
-        set_trap(ex, VM_TRAP_STACK_EXHAUSTED, c, c->ops);
-        return 0; /* vm_run reports the trap */
-    }
     memset(ex->stack + c->nparams, 0, (size_t)c->nlocals * sizeof(vm_value));
     ex->pc = c->ops;
     ex->fp = ex->stack;
     ex->inst = f->inst;
     ex->code = c;
     return 0;
+}
+
+int vm_exec_host_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
+                      uint32_t nargs, bool catch_traps)
+{
+    vm_pending_call *p = &ex->pending;
+    if (!f || f->host || nargs != f->type->nparams || nargs > 8) return LUN_EINVAL;
+    p->func = f;
+    p->nargs = nargs;
+    p->catch_traps = catch_traps;
+    if (nargs) memcpy(p->args, args, (size_t)nargs * sizeof *args);
+    ex->caught = VM_TRAP_NONE;
+    return 0;
+}
+
+vm_trap_kind vm_exec_caught_trap(const vm_exec_t *ex) { return ex->caught; }
+uint64_t vm_exec_reductions_used(const vm_exec_t *ex) { return ex->reds_used; }
+
+size_t vm_exec_footprint(const vm_exec_t *ex)
+{
+    return sizeof *ex + (size_t)(ex->stack_end - ex->stack) * sizeof(vm_value) +
+           (size_t)ex->frames_cap * sizeof(vm_frame);
 }
 
 uint32_t vm_exec_results(const vm_exec_t *ex, vm_value *out, uint32_t max)

@@ -40,7 +40,8 @@ typedef enum vm_status {
     VM_DONE = 1,  /* the called function returned (or a host fn ended it) */
     VM_YIELD = 2, /* budget spent; vm_run() again continues exactly here */
     VM_BLOCK = 3, /* a host fn would block; vm_run() again re-invokes it */
-    VM_TRAP = 4   /* execution ended with a trap: see vm_exec_trap() */
+    VM_TRAP = 4,  /* execution ended with a trap: see vm_exec_trap() */
+    VM_CALL = 5   /* host function only: after vm_exec_host_call() */
 } vm_status;
 
 typedef enum vm_valtype {
@@ -118,7 +119,8 @@ typedef struct vm_extern {
 /* Limits of a module or an execution; zero fields take the defaults. */
 typedef struct vm_config {
     uint32_t max_memory_pages; /* cap on any memory's pages (default 65536) */
-    uint32_t stack_slots;      /* value stack size in 8-byte slots (1M) */
+    uint32_t stack_slots;      /* max value stack, 8-byte slots (1M); the
+                                  stack starts small and grows on demand */
     uint32_t max_call_depth;   /* nested calls before "stack exhausted" */
 } vm_config;
 
@@ -220,6 +222,26 @@ LUN_API int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
 /* Run for at most `budget` reductions (calls and backward branches).
  * Returns VM_DONE, VM_YIELD, VM_BLOCK or VM_TRAP. */
 LUN_API vm_status vm_run(vm_exec_t *ex, uint64_t budget);
+
+/* Reductions the last vm_run() spent (at most its budget): for fuel. */
+LUN_API uint64_t vm_exec_reductions_used(const vm_exec_t *ex);
+
+/* For host functions: instead of returning results, call wasm function f
+ * with args and return VM_CALL. f's results become this host call's
+ * results (its result types must match the host function's). With
+ * catch_traps, a trap inside f (or anything it calls) is caught here: the
+ * execution continues after the host call with its results set to 0, and
+ * vm_exec_caught_trap() tells what was caught. Used by
+ * lunatic::trap::catch. Returns 0 or LUN_EINVAL (type mismatch). */
+LUN_API int vm_exec_host_call(vm_exec_t *ex, vm_func_t *f,
+                              const vm_value *args, uint32_t nargs,
+                              bool catch_traps);
+/* After a caught trap: its kind (VM_TRAP_NONE if the last host call
+ * finished normally). Cleared by the next vm_exec_host_call(). */
+LUN_API vm_trap_kind vm_exec_caught_trap(const vm_exec_t *ex);
+
+/* Bytes held by the execution's stacks (they grow on demand). */
+LUN_API size_t vm_exec_footprint(const vm_exec_t *ex);
 
 /* After VM_DONE: copy up to max results; returns how many there are. */
 LUN_API uint32_t vm_exec_results(const vm_exec_t *ex, vm_value *out,

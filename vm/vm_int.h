@@ -437,14 +437,30 @@ typedef struct vm_frame {
     vm_value *fp;            /* the caller's frame */
     vm_instance_t *inst;     /* the caller's instance */
     const vm_code *code;     /* the caller's code (for trap offsets) */
+    uint32_t catch_results;  /* 0, or 1 + result count of a call made by
+                                vm_exec_host_call(catch_traps): traps in
+                                the callee unwind to here */
 } vm_frame;
+
+/* A guest call requested by a host function (vm_exec_host_call). */
+typedef struct vm_pending_call {
+    struct vm_funcinst *func;
+    vm_value args[8];
+    uint32_t nargs;
+    bool catch_traps;
+} vm_pending_call;
 
 enum vm_exec_state { VM_EXEC_IDLE, VM_EXEC_READY, VM_EXEC_DONE, VM_EXEC_TRAPPED };
 
 struct vm_exec {
-    vm_value *stack, *stack_end;
-    vm_frame *frames;
-    uint32_t depth, max_depth;
+    vm_value *stack, *stack_end; /* grows up to max_slots */
+    uint32_t max_slots;
+    vm_frame *frames;            /* grows up to max_depth */
+    uint32_t depth, frames_cap, max_depth;
+    int64_t reds_left;  /* after a run: unspent budget (may be -1) */
+    uint64_t reds_used; /* reductions the last vm_run spent */
+    vm_pending_call pending;
+    vm_trap_kind caught;
     /* saved registers while not running */
     const vm_op *pc;
     vm_value *fp;
@@ -458,6 +474,14 @@ struct vm_exec {
     void *userdata;
     vm_instance_t *caller; /* for host functions: vm_exec_caller() */
 };
+
+/* Slow paths of calls: make room for a frame of `need` slots at *nfp, or
+ * one more control frame. Growing the value stack may move it: *fp and
+ * *nfp are rebased, and so is every saved frame. False when the limit is
+ * reached ("call stack exhausted"). */
+bool vm__exec_grow_stack(vm_exec_t *ex, vm_value **fp, vm_value **nfp,
+                         uint32_t need);
+bool vm__exec_grow_frames(vm_exec_t *ex);
 
 /* The interpreter's handler table: compile.c asks exec.c for addresses. */
 const void *const *vm__exec_handlers(void);

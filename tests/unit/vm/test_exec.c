@@ -20,7 +20,7 @@
 static vm_module_t *mod;
 static vm_instance_t *inst;
 static vm_exec_t *ex;
-static vm_func_t *host[4];
+static vm_func_t *host[5];
 static int block_calls;  /* invocations of host.block_once */
 static int32_t block_arg; /* the argument it saw last */
 
@@ -59,6 +59,15 @@ static vm_status host_fail(vm_exec_t *e, vm_value *args, void *ud)
 
 static int32_t exit_code;
 
+/* lunatic::trap::catch's shape: call the guest back, traps caught. */
+static vm_status host_catch(vm_exec_t *e, vm_value *args, void *ud)
+{
+    (void)ud;
+    vm_func_t *target = vm_instance_export_func(vm_exec_caller(e), "catch_target");
+    if (vm_exec_host_call(e, target, args, 2, true) != 0) return VM_TRAP;
+    return VM_CALL;
+}
+
 static uint8_t *read_file(const char *path, size_t *out_len)
 {
     FILE *f = fopen(path, "rb");
@@ -80,9 +89,10 @@ static void setup(void)
     host[1] = vm_host_func_new("i:i", host_yield_after, NULL, "yield_after");
     host[2] = vm_host_func_new("i:", host_exit, &exit_code, "exit");
     host[3] = vm_host_func_new(":", host_fail, NULL, "fail");
-    vm_extern imports[4];
-    for (int i = 0; i < 4; i++) imports[i] = (vm_extern){VM_EXTERN_FUNC, {.func = host[i]}};
-    cr_assert(eq(int, vm_instance_new(mod, imports, 4, NULL, &inst, err, sizeof err), 0), "%s", err);
+    host[4] = vm_host_func_new("ii:i", host_catch, NULL, "catch");
+    vm_extern imports[5];
+    for (int i = 0; i < 5; i++) imports[i] = (vm_extern){VM_EXTERN_FUNC, {.func = host[i]}};
+    cr_assert(eq(int, vm_instance_new(mod, imports, 5, NULL, &inst, err, sizeof err), 0), "%s", err);
     vm_config cfg = {0, 4096, 200}; /* small stacks: exhaustion comes fast */
     ex = vm_exec_new(&cfg);
     block_calls = 0;
@@ -94,7 +104,7 @@ static void teardown(void)
     vm_exec_free(ex);
     vm_instance_free(inst);
     vm_module_free(mod);
-    for (int i = 0; i < 4; i++) vm_host_func_free(host[i]);
+    for (int i = 0; i < 5; i++) vm_host_func_free(host[i]);
 }
 
 TestSuite(vm_exec, .init = setup, .fini = teardown, .timeout = 20);
@@ -294,6 +304,59 @@ Test(vm_exec, memory_grown_by_callee_is_seen_by_caller)
     call("grow_then_store", 0, 0, 0);
     cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
     cr_assert(eq(i32, result(0).i32, 7));
+}
+
+Test(vm_exec, reductions_used_counts_the_slice)
+{
+    call("spin", 0, 0, 0);
+    cr_assert(eq(int, vm_run(ex, 1000), VM_YIELD));
+    cr_assert(eq(u64, vm_exec_reductions_used(ex), 1000));
+    call("fib", 1, 10, 0);
+    cr_assert(eq(int, vm_run(ex, 100000), VM_DONE));
+    uint64_t used = vm_exec_reductions_used(ex);
+    cr_assert(gt(u64, used, 177)); /* fib(10) makes 177 calls */
+    cr_assert(lt(u64, used, 1000));
+}
+
+/* }===== */
+/* {===== host-call continuations and caught traps */
+
+Test(vm_exec, host_call_continuation_returns_guest_result)
+{
+    call("try", 1, 5, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 1010));
+    cr_assert(eq(int, vm_exec_caught_trap(ex), VM_TRAP_NONE));
+}
+
+Test(vm_exec, trap_inside_host_call_continuation_is_caught)
+{
+    call("try", 1, 0, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 1000)); /* zeroed result + 1000 */
+    cr_assert(eq(int, vm_exec_caught_trap(ex), VM_TRAP_UNREACHABLE));
+    /* the same exec runs on normally afterwards */
+    call("fib", 1, 12, 0);
+    cr_assert(eq(int, run_sliced(7, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 144));
+}
+
+Test(vm_exec, stacks_start_small_and_grow_on_demand)
+{
+    vm_config cfg = {0, 1u << 20, 100000};
+    vm_exec_t *big = vm_exec_new(&cfg);
+    size_t before = vm_exec_footprint(big);
+    cr_assert(lt(sz, before, 8192)); /* an idle execution is small */
+    vm_value arg = {.i32 = 20000};
+    cr_assert(eq(int, vm_exec_call(big, vm_instance_export_func(inst, "deep"), &arg, 1), 0));
+    vm_status st;
+    while ((st = vm_run(big, 1000)) == VM_YIELD) {}
+    cr_assert(eq(int, st, VM_DONE));
+    vm_value r;
+    cr_assert(eq(u32, vm_exec_results(big, &r, 1), 1));
+    cr_assert(eq(i32, r.i32, 20000));
+    cr_assert(gt(sz, vm_exec_footprint(big), before));
+    vm_exec_free(big);
 }
 
 /* }===== */

@@ -5,6 +5,7 @@
   (import "host" "yield_after" (func $yield_after (param i32) (result i32)))
   (import "host" "exit" (func $exit (param i32)))
   (import "host" "fail" (func $fail))
+  (import "host" "catch" (func $catch (param i32 i32) (result i32)))
   (memory 1)
   (table 2 funcref)
   (elem (i32.const 0) $fib)
@@ -79,4 +80,16 @@
   (func (export "yield_after") (param i32) (result i32) local.get 0 call $yield_after)
   (func (export "exit") i32.const 3 call $exit unreachable)
   (func (export "fail") call $fail)
+;; the host's catch calls back into this: x = 0 traps, else 2x
+  (func (export "catch_target") (param i32 i32) (result i32)
+    local.get 0 i32.eqz if unreachable end
+    local.get 0 i32.const 2 i32.mul)
+  (func (export "try") (param i32) (result i32)
+    local.get 0 i32.const 0 call $catch i32.const 1000 i32.add)
+
+  ;; recursion deeper than the initial stack: the stack grows on demand
+  (func $deep (export "deep") (param i32) (result i32)
+    local.get 0
+    if (result i32) local.get 0 i32.const 1 i32.sub call $deep i32.const 1 i32.add
+    else i32.const 0 end)
 )
