@@ -326,6 +326,8 @@ static void emit_branch(compiler *c, uint32_t label)
     link_target(c, emit_target(c, 0), frame_at(c, label));
 }
 
+static bool is_compare(int op);
+
 /* Emits a jump taken when `cond` is true (or false, with when == false),
  * fusing a compare or eqz that the last instruction computed into it.
  * Returns the target word to link. */
@@ -340,7 +342,7 @@ static uint32_t emit_cond_jump(compiler *c, centry cond, bool when)
         emit_ab(c, l.a, 0);
         return emit_target(c, 0);
     }
-    if (fresh && l.wasm_op >= 0) {
+    if (fresh && l.wasm_op >= 0 && is_compare(l.wasm_op)) {
         static const int br[OP_COUNT_] = {
 #define VM_X(name, neg, immf, expr) [OP_##name] = IOP_BR_##name,
             VM_CMPOPS(VM_X)
@@ -700,9 +702,11 @@ static void compile_binop(compiler *c, int op, uint8_t rtype)
         emit_ab(c, b, 0);
     }
     push_result(c, rtype, at);
-    /* Remember compares for fusion into a following br_if or if; the
-     * fused form takes a 32-bit immediate (sign-extended for i64). */
-    if (is_compare(op) && (!use_imm || !i64op || (int64_t)k == (int32_t)k)) {
+    /* Remember compares for fusion into a following br_if or if (the
+     * fused form takes a 32-bit immediate, sign-extended for i64), and
+     * i32.add for fusion into a following load or store address. */
+    if ((is_compare(op) || op == OP_I32_ADD) &&
+        (!use_imm || !i64op || (int64_t)k == (int32_t)k)) {
         c->last.wasm_op = op;
         c->last.a = a;
         c->last.b = b;
@@ -722,9 +726,40 @@ static void compile_numeric(compiler *c, int op)
 /* }===== */
 /* {===== memory and tables */
 
+/* The _ADD form of a load or store (the _ADDI form follows it), or 0. */
+static int add_form(int op)
+{
+    static const int forms[OP_COUNT_] = {
+#define VM_X(name, ...) [OP_##name] = IOP_##name##_ADD,
+        VM_LOADS(VM_X) VM_STORES(VM_X)
+#undef VM_X
+    };
+    return forms[op];
+}
+
+/* Is the entry at height h the fresh result of an i32.add just emitted,
+ * which a load or store with this offset can fold into its address? */
+static bool fresh_add_at(const compiler *c, uint32_t h, uint64_t offset)
+{
+    const centry *e = &c->stack[h];
+    return c->last.start >= 0 && c->last.height == h &&
+           c->last.wasm_op == OP_I32_ADD && e->kind == E_SLOT &&
+           e->slot == (int32_t)home(c, h) && offset <= UINT32_MAX;
+}
+
 static void compile_load(compiler *c, int op, uint64_t offset)
 {
     const char *sig = vm__opinfo[op].sig;
+    if (fresh_add_at(c, c->sp - 1, offset)) {
+        last_insn l = c->last;
+        unemit_last(c);
+        c->sp--;
+        uint32_t at = emit_op(c, add_form(op) + (l.b_imm ? 1 : 0));
+        emit_ab(c, (int32_t)home(c, c->sp), l.a);
+        emit_ab(c, l.b_imm ? l.imm : l.b, (int32_t)(uint32_t)offset);
+        push_result(c, type_of_letter(sig[2]), at);
+        return;
+    }
     int32_t addr = slot_of(c, c->sp - 1);
     c->sp--;
     uint32_t at = emit_op(c, op);
@@ -735,6 +770,17 @@ static void compile_load(compiler *c, int op, uint64_t offset)
 
 static void compile_store(compiler *c, int op, uint64_t offset)
 {
+    /* The address add folds in when the value needed no instruction. */
+    if (fresh_add_at(c, c->sp - 2, offset) && c->stack[c->sp - 1].kind == E_SLOT) {
+        last_insn l = c->last;
+        int32_t val = c->stack[c->sp - 1].slot;
+        unemit_last(c);
+        c->sp -= 2;
+        emit_op(c, add_form(op) + (l.b_imm ? 1 : 0));
+        emit_ab(c, l.a, l.b_imm ? l.imm : l.b);
+        emit_ab(c, val, (int32_t)(uint32_t)offset);
+        return;
+    }
     int32_t val = slot_of(c, c->sp - 1);
     int32_t addr = slot_of(c, c->sp - 2);
     c->sp -= 2;

@@ -24,10 +24,19 @@
 
 /* {===== dispatch macros: the only place that knows the technique */
 
+#ifdef VM_PROFILE
+/* -DVM_PROFILE counts executed instruction pairs (see vm__profile_dump)
+ * to choose superinstructions by measurement. Never in normal builds. */
+static void profile_hit(const void *h);
+#define DISPATCH() do { profile_hit(pc->h); goto *pc->h; } while (0)
+#else
+#define DISPATCH() goto *pc->h
+#endif
+
 #define NEXT(n)                                                              \
     do {                                                                     \
         pc += (n);                                                           \
-        goto *pc->h;                                                         \
+        DISPATCH();                                                          \
     } while (0)
 
 /* A taken branch costs one reduction; once the budget is spent the run
@@ -37,7 +46,7 @@
     do {                                                                     \
         pc = (t);                                                            \
         if (--reds < 0) goto yield;                                         \
-        goto *pc->h;                                                         \
+        DISPATCH();                                                         \
     } while (0)
 
 /* Every exit from interp() records the unspent budget (fuel accounting). */
@@ -140,6 +149,9 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
 #define VM_X(name, ...) &&L_BR_##name, &&L_BR_##name##_I,
         VM_CMPOPS(VM_X)
 #undef VM_X
+#define VM_X(name, ...) &&L_##name##_ADD, &&L_##name##_ADDI,
+        VM_LOADS(VM_X) VM_STORES(VM_X)
+#undef VM_X
     };
     if (out_table) {
         *out_table = handlers;
@@ -158,7 +170,7 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
     struct vm_funcinst *fi; /* the callee of call_funcinst */
     int call_len;           /* the length of that call instruction */
     RELOAD_MEM();
-    goto *pc->h;
+    DISPATCH();
 
 #include "exec_control.inc"
 #include "exec_variable.inc"
@@ -206,7 +218,7 @@ trap: {
     code = fr->code;
     inst = fr->inst;
     RELOAD_MEM();
-    goto *pc->h;
+    DISPATCH();
 }
 }
 
@@ -401,3 +413,116 @@ void vm_exec_set_userdata(vm_exec_t *ex, void *ud) { ex->userdata = ud; }
 void *vm_exec_userdata(const vm_exec_t *ex) { return ex->userdata; }
 
 /* }===== */
+
+/* {===== disassembly of threaded code (developer aid: tools/vmdump) */
+
+static const char *iop_name(int i)
+{
+    static const char *const names[IOP_COUNT_] = {
+#define OP(name, pfx, code, text, imm, sig, align) #name,
+#include "op_list.h"
+#define IOP(name, words) #name,
+#include "iop_list.h"
+#define VM_X(name, ...) #name "_I",
+        VM_IMM_BINOPS(VM_X) VM_CMPOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) "BR_" #name, "BR_" #name "_I",
+        VM_CMPOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) #name "_ADD", #name "_ADDI",
+        VM_LOADS(VM_X) VM_STORES(VM_X)
+#undef VM_X
+    };
+    return names[i];
+}
+
+void vm__code_dump(const vm_code *c, void (*out)(void *ud, const char *line),
+                   void *ud)
+{
+    const void *const *h = vm__exec_handlers();
+    char line[160];
+    for (uint32_t i = 0; i < c->nops; i++) {
+        int op = -1;
+        for (int k = 0; k < IOP_COUNT_ && op < 0; k++)
+            if (h[k] == c->ops[i].h) op = k;
+        if (op < 0) continue; /* an operand word */
+        snprintf(line, sizeof line, "%5u  %-22s %d %d | %d %d", i, iop_name(op),
+                 i + 1 < c->nops ? c->ops[i + 1].s.a : 0,
+                 i + 1 < c->nops ? c->ops[i + 1].s.b : 0,
+                 i + 2 < c->nops ? c->ops[i + 2].s.a : 0,
+                 i + 2 < c->nops ? c->ops[i + 2].s.b : 0);
+        out(ud, line);
+    }
+}
+
+/* }===== */
+
+#ifdef VM_PROFILE
+/* {===== pair profile */
+static const void *prof_prev;
+static uint64_t prof_pairs[IOP_COUNT_][IOP_COUNT_];
+
+static int handler_index(const void *h)
+{
+    const void *const *t = vm__exec_handlers();
+    for (int k = 0; k < IOP_COUNT_; k++)
+        if (t[k] == h) return k;
+    return 0;
+}
+
+static void profile_hit(const void *h)
+{
+    static const void *last_h[2];
+    static int last_i[2];
+    int i = h == last_h[0] ? last_i[0] : h == last_h[1] ? last_i[1] : -1;
+    if (i < 0) {
+        i = handler_index(h);
+        last_h[1] = last_h[0];
+        last_i[1] = last_i[0];
+        last_h[0] = h;
+        last_i[0] = i;
+    }
+    prof_pairs[prof_prev ? handler_index(prof_prev) : 0][i]++;
+    prof_prev = h;
+}
+
+/* Prints the most frequent pairs and single instructions. */
+void vm__profile_dump(void (*out)(void *ud, const char *line), void *ud);
+void vm__profile_dump(void (*out)(void *ud, const char *line), void *ud)
+{
+    char line[128];
+    uint64_t single[IOP_COUNT_] = {0}, total = 0;
+    for (int a = 0; a < IOP_COUNT_; a++)
+        for (int b = 0; b < IOP_COUNT_; b++) single[b] += prof_pairs[a][b];
+    for (int b = 0; b < IOP_COUNT_; b++) total += single[b];
+    for (int round = 0; round < 25; round++) {
+        int best = 0;
+        for (int b = 0; b < IOP_COUNT_; b++) if (single[b] > single[best]) best = b;
+        if (!single[best]) break;
+        snprintf(line, sizeof line, "op   %5.1f%%  %s", 100.0 * (double)single[best] / (double)total, iop_name(best));
+        out(ud, line);
+        single[best] = 0;
+    }
+    for (int round = 0; round < 25; round++) {
+        int ba = 0, bb = 0;
+        for (int a = 0; a < IOP_COUNT_; a++)
+            for (int b = 0; b < IOP_COUNT_; b++)
+                if (prof_pairs[a][b] > prof_pairs[ba][bb]) { ba = a; bb = b; }
+        if (!prof_pairs[ba][bb]) break;
+        snprintf(line, sizeof line, "pair %5.1f%%  %s -> %s", 100.0 * (double)prof_pairs[ba][bb] / (double)total, iop_name(ba), iop_name(bb));
+        out(ud, line);
+        prof_pairs[ba][bb] = 0;
+    }
+}
+static void print_to_stderr(void *ud, const char *line)
+{
+    (void)ud;
+    fprintf(stderr, "%s\n", line);
+}
+
+__attribute__((destructor)) static void profile_at_exit(void)
+{
+    vm__profile_dump(print_to_stderr, NULL);
+}
+/* }===== */
+#endif

@@ -57,6 +57,36 @@
     X(I64_GE_S, I64_LT_S, i64, a.i64 >= b.i64)                                \
     X(I64_GE_U, I64_LT_U, i64, a.u64 >= b.u64)
 
+/* Loads and stores: X(NAME, slot field, C type, conversion) and
+ * X(NAME, C type, slot field). Besides its plain form, each has two forms
+ * whose address is an i32.add folded in (NAME_ADD: slot + slot, NAME_ADDI:
+ * slot + immediate), wrapping at 32 bits exactly as the add would. */
+#define VM_LOADS(X)                                                      \
+    X(I32_LOAD, u32, uint32_t, )                                         \
+    X(I64_LOAD, u64, uint64_t, )                                         \
+    X(F32_LOAD, u32, uint32_t, )                                         \
+    X(F64_LOAD, u64, uint64_t, )                                         \
+    X(I32_LOAD8_S, i32, int8_t, (int32_t))                               \
+    X(I32_LOAD8_U, u32, uint8_t, (uint32_t))                             \
+    X(I32_LOAD16_S, i32, int16_t, (int32_t))                             \
+    X(I32_LOAD16_U, u32, uint16_t, (uint32_t))                           \
+    X(I64_LOAD8_S, i64, int8_t, (int64_t))                               \
+    X(I64_LOAD8_U, u64, uint8_t, (uint64_t))                             \
+    X(I64_LOAD16_S, i64, int16_t, (int64_t))                             \
+    X(I64_LOAD16_U, u64, uint16_t, (uint64_t))                           \
+    X(I64_LOAD32_S, i64, int32_t, (int64_t))                             \
+    X(I64_LOAD32_U, u64, uint32_t, (uint64_t))
+#define VM_STORES(X)                                                     \
+    X(I32_STORE, uint32_t, u32)                                          \
+    X(I64_STORE, uint64_t, u64)                                          \
+    X(F32_STORE, uint32_t, u32)                                          \
+    X(F64_STORE, uint64_t, u64)                                          \
+    X(I32_STORE8, uint8_t, u32)                                          \
+    X(I32_STORE16, uint16_t, u32)                                        \
+    X(I64_STORE8, uint8_t, u64)                                          \
+    X(I64_STORE16, uint16_t, u64)                                        \
+    X(I64_STORE32, uint32_t, u64)
+
 enum vm_iop {
     IOP_BASE_ = OP_COUNT_ - 1,
 #define IOP(name, words) IOP_##name,
@@ -66,6 +96,9 @@ enum vm_iop {
 #undef VM_X
 #define VM_X(name, ...) IOP_BR_##name, IOP_BR_##name##_I,
     VM_CMPOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) IOP_##name##_ADD, IOP_##name##_ADDI,
+    VM_LOADS(VM_X) VM_STORES(VM_X)
 #undef VM_X
     IOP_COUNT_
 };

@@ -483,6 +483,12 @@ bool vm__exec_grow_stack(vm_exec_t *ex, vm_value **fp, vm_value **nfp,
                          uint32_t need);
 bool vm__exec_grow_frames(vm_exec_t *ex);
 
+/* Prints compiled code one instruction per line (operand words are shown
+ * raw after the name; a word that happens to equal a handler address is
+ * misread as an instruction: good enough for a developer tool). */
+void vm__code_dump(const vm_code *c, void (*out)(void *ud, const char *line),
+                   void *ud);
+
 /* The interpreter's handler table: compile.c asks exec.c for addresses. */
 const void *const *vm__exec_handlers(void);
 
