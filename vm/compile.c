@@ -295,7 +295,15 @@ static void emit_return(compiler *c)
     }
     for (uint32_t j = 0; clash && j < n; j++)
         if (c->stack[base + j].kind == E_SLOT) materialize(c, base + j);
-    for (uint32_t j = 0; j < n; j++) emit_move(c, (int32_t)j, &c->stack[base + j]);
+    /* A single result just computed is written straight to slot 0 (every
+     * handler reads its operands before writing its result). */
+    const centry *top = n == 1 ? &c->stack[base] : NULL;
+    if (top && c->last.start >= 0 && c->last.height == base && top->kind == E_SLOT &&
+        top->slot == (int32_t)home(c, base)) {
+        c->ops[c->last.start + 1].s.a = 0;
+    } else {
+        for (uint32_t j = 0; j < n; j++) emit_move(c, (int32_t)j, &c->stack[base + j]);
+    }
     emit_op(c, IOP_RETURN);
 }
 
@@ -676,8 +684,90 @@ static void compile_unop(compiler *c, int op, uint8_t rtype)
     }
 }
 
+/* {===== binary ops fused with a load or a store (VM_MEM_BINOPS) */
+
+static int mem_load_of(int op)
+{
+    static const int loads[OP_COUNT_] = {
+#define VM_X(name, load, store, f, expr) [OP_##name] = OP_##load,
+        VM_MEM_BINOPS(VM_X)
+#undef VM_X
+    };
+    return loads[op];
+}
+
+static int mem_store_of(int op)
+{
+    static const int stores[OP_COUNT_] = {
+#define VM_X(name, load, store, f, expr) [OP_##name] = OP_##store,
+        VM_MEM_BINOPS(VM_X)
+#undef VM_X
+    };
+    return stores[op];
+}
+
+static int mem_form(int op) /* NAME_M; NAME_S follows it */
+{
+    static const int forms[OP_COUNT_] = {
+#define VM_X(name, ...) [OP_##name] = IOP_##name##_M,
+        VM_MEM_BINOPS(VM_X)
+#undef VM_X
+    };
+    return forms[op];
+}
+
+static bool fresh_at(const compiler *c, uint32_t h)
+{
+    const centry *e = &c->stack[h];
+    return c->last.start >= 0 && c->last.height == h && e->kind == E_SLOT &&
+           e->slot == (int32_t)home(c, h);
+}
+
+/* `a op load(p)`: the load just emitted becomes the op's memory operand
+ * (either operand, when the op commutes). */
+static bool fuse_load_operand(compiler *c, int op, uint8_t rtype)
+{
+    if (!mem_form(op) || c->last.start < 0 || c->last.wasm_op != mem_load_of(op))
+        return false;
+    const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
+    bool commutative = commutes(op) || op == OP_F32_ADD || op == OP_F32_MUL ||
+                       op == OP_F64_ADD || op == OP_F64_MUL;
+    int32_t a;
+    if (fresh_at(c, c->sp - 1) && ea->kind == E_SLOT) a = ea->slot;
+    else if (commutative && fresh_at(c, c->sp - 2) && eb->kind == E_SLOT) a = eb->slot;
+    else return false;
+    last_insn l = c->last;
+    unemit_last(c);
+    c->sp -= 2;
+    uint32_t at = emit_op(c, mem_form(op));
+    emit_ab(c, (int32_t)home(c, c->sp), a);
+    emit_ab(c, l.a, l.imm);
+    push_result(c, rtype, at);
+    return true;
+}
+
+/* `*p = a op b`: the op just emitted writes memory itself. */
+static bool fuse_op_store(compiler *c, int store_op, uint64_t offset)
+{
+    const last_insn l = c->last;
+    if (l.start < 0 || l.wasm_op < 0 || l.b_imm || !mem_form(l.wasm_op) ||
+        mem_store_of(l.wasm_op) != store_op || !fresh_at(c, c->sp - 1) ||
+        c->stack[c->sp - 2].kind != E_SLOT || offset > UINT32_MAX)
+        return false;
+    int32_t addr = c->stack[c->sp - 2].slot;
+    unemit_last(c);
+    c->sp -= 2;
+    emit_op(c, mem_form(l.wasm_op) + 1);
+    emit_ab(c, l.a, l.b);
+    emit_ab(c, addr, (int32_t)(uint32_t)offset);
+    return true;
+}
+
+/* }===== */
+
 static void compile_binop(compiler *c, int op, uint8_t rtype)
 {
+    if (fuse_load_operand(c, op, rtype)) return;
     centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
     if (ea->kind == E_CONST && eb->kind == E_SLOT && commutes(op)) {
         centry t = *ea;
@@ -703,10 +793,10 @@ static void compile_binop(compiler *c, int op, uint8_t rtype)
     }
     push_result(c, rtype, at);
     /* Remember compares for fusion into a following br_if or if (the
-     * fused form takes a 32-bit immediate, sign-extended for i64), and
-     * i32.add for fusion into a following load or store address. */
-    if ((is_compare(op) || op == OP_I32_ADD) &&
-        (!use_imm || !i64op || (int64_t)k == (int32_t)k)) {
+     * fused form takes a 32-bit immediate, sign-extended for i64), i32.add
+     * for fusion into a following load or store address, and the other
+     * binary ops for fusion into a following store. */
+    if (!use_imm || !i64op || (int64_t)k == (int32_t)k) {
         c->last.wasm_op = op;
         c->last.a = a;
         c->last.b = b;
@@ -766,10 +856,16 @@ static void compile_load(compiler *c, int op, uint64_t offset)
     emit_ab(c, (int32_t)home(c, c->sp), addr);
     emit_u64(c, offset);
     push_result(c, type_of_letter(sig[2]), at);
+    if (offset <= UINT32_MAX) { /* may become a binary op's operand */
+        c->last.wasm_op = op;
+        c->last.a = addr;
+        c->last.imm = (int32_t)(uint32_t)offset;
+    }
 }
 
 static void compile_store(compiler *c, int op, uint64_t offset)
 {
+    if (fuse_op_store(c, op, offset)) return;
     /* The address add folds in when the value needed no instruction. */
     if (fresh_add_at(c, c->sp - 2, offset) && c->stack[c->sp - 1].kind == E_SLOT) {
         last_insn l = c->last;

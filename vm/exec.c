@@ -152,6 +152,9 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
 #define VM_X(name, ...) &&L_##name##_ADD, &&L_##name##_ADDI,
         VM_LOADS(VM_X) VM_STORES(VM_X)
 #undef VM_X
+#define VM_X(name, ...) &&L_##name##_M, &&L_##name##_S,
+        VM_MEM_BINOPS(VM_X)
+#undef VM_X
     };
     if (out_table) {
         *out_table = handlers;
@@ -431,6 +434,9 @@ static const char *iop_name(int i)
 #undef VM_X
 #define VM_X(name, ...) #name "_ADD", #name "_ADDI",
         VM_LOADS(VM_X) VM_STORES(VM_X)
+#undef VM_X
+#define VM_X(name, ...) #name "_M", #name "_S",
+        VM_MEM_BINOPS(VM_X)
 #undef VM_X
     };
     return names[i];

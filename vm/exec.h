@@ -87,6 +87,30 @@
     X(I64_STORE16, uint16_t, u64)                                        \
     X(I64_STORE32, uint32_t, u64)
 
+/* Binary ops fused with a full-width load of their right operand
+ * (NAME_M: [h][d, a][addr, offset]) or a store of their result (NAME_S:
+ * [h][a, b][addr, offset]): X(NAME, LOAD, STORE, field, expr). */
+#define VM_MEM_BINOPS(X)                                                 \
+    X(I32_ADD, I32_LOAD, I32_STORE, u32, a.u32 + b.u32)                  \
+    X(I32_SUB, I32_LOAD, I32_STORE, u32, a.u32 - b.u32)                  \
+    X(I32_MUL, I32_LOAD, I32_STORE, u32, a.u32 * b.u32)                  \
+    X(I32_AND, I32_LOAD, I32_STORE, u32, a.u32 & b.u32)                  \
+    X(I32_OR, I32_LOAD, I32_STORE, u32, a.u32 | b.u32)                   \
+    X(I32_XOR, I32_LOAD, I32_STORE, u32, a.u32 ^ b.u32)                  \
+    X(I64_ADD, I64_LOAD, I64_STORE, u64, a.u64 + b.u64)                  \
+    X(I64_SUB, I64_LOAD, I64_STORE, u64, a.u64 - b.u64)                  \
+    X(I64_MUL, I64_LOAD, I64_STORE, u64, a.u64 * b.u64)                  \
+    X(I64_AND, I64_LOAD, I64_STORE, u64, a.u64 & b.u64)                  \
+    X(I64_OR, I64_LOAD, I64_STORE, u64, a.u64 | b.u64)                   \
+    X(I64_XOR, I64_LOAD, I64_STORE, u64, a.u64 ^ b.u64)                  \
+    X(F32_ADD, F32_LOAD, F32_STORE, f32, a.f32 + b.f32)                  \
+    X(F32_SUB, F32_LOAD, F32_STORE, f32, a.f32 - b.f32)                  \
+    X(F32_MUL, F32_LOAD, F32_STORE, f32, a.f32 * b.f32)                  \
+    X(F64_ADD, F64_LOAD, F64_STORE, f64, a.f64 + b.f64)                  \
+    X(F64_SUB, F64_LOAD, F64_STORE, f64, a.f64 - b.f64)                  \
+    X(F64_MUL, F64_LOAD, F64_STORE, f64, a.f64 * b.f64)                  \
+    X(F64_DIV, F64_LOAD, F64_STORE, f64, a.f64 / b.f64)
+
 enum vm_iop {
     IOP_BASE_ = OP_COUNT_ - 1,
 #define IOP(name, words) IOP_##name,
@@ -99,6 +123,9 @@ enum vm_iop {
 #undef VM_X
 #define VM_X(name, ...) IOP_##name##_ADD, IOP_##name##_ADDI,
     VM_LOADS(VM_X) VM_STORES(VM_X)
+#undef VM_X
+#define VM_X(name, ...) IOP_##name##_M, IOP_##name##_S,
+    VM_MEM_BINOPS(VM_X)
 #undef VM_X
     IOP_COUNT_
 };
