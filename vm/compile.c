@@ -69,6 +69,12 @@ typedef struct compiler {
     cframe *ctrl;
     uint32_t depth, ccap;
     last_insn last;
+    /* Locals whose value is a known constant: valid while kgen[x] == gen.
+     * Locals start at zero; knowledge is dropped wherever control flow
+     * merges (loop heads, else, block ends) by bumping gen. */
+    uint64_t *kval;
+    uint32_t *kgen;
+    uint32_t gen;
     bool oom;
 } compiler;
 
@@ -232,6 +238,25 @@ static void materialize_lazy(compiler *c, uint32_t from)
     for (uint32_t i = from; i < c->sp; i++) {
         centry *e = &c->stack[i];
         if (e->kind == E_SLOT && e->slot != (int32_t)home(c, i)) materialize(c, i);
+    }
+}
+
+/* Known constant values of locals (see compiler.kval). */
+static void known_forget_all(compiler *c) { c->gen++; }
+
+static bool known_is(const compiler *c, uint32_t x, uint64_t k)
+{
+    return c->kgen && c->kgen[x] == c->gen && c->kval[x] == k;
+}
+
+static void known_set(compiler *c, uint32_t x, const centry *e)
+{
+    if (!c->kgen) return;
+    if (e && e->kind == E_CONST) {
+        c->kgen[x] = c->gen;
+        c->kval[x] = e->k;
+    } else {
+        c->kgen[x] = 0;
     }
 }
 
@@ -442,6 +467,7 @@ static void begin_block(compiler *c, uint8_t kind)
     f->nresults = tmp.nresults;
     f->results = tmp.results;
     f->loop_pc = c->nops;
+    if (kind == OP_LOOP) known_forget_all(c); /* back edges merge here */
     if (kind == OP_IF) { /* a chain of one, patched at else or end */
         c->ops[else_word].i64 = -1;
         f->else_fixup = else_word;
@@ -477,6 +503,7 @@ static void compile_else(compiler *c)
     patch_chain(c, f->else_fixup, c->nops);
     f->else_fixup = -1;
     f->unreachable = false;
+    known_forget_all(c);
     reset_stack(c, f, f->nparams, f->params);
 }
 
@@ -498,6 +525,7 @@ static bool compile_end(compiler *c)
     cframe done = *f;
     c->depth--;
     reset_stack(c, &done, done.nresults, done.results);
+    known_forget_all(c); /* branches to this end merge here */
     return false;
 }
 
@@ -595,6 +623,7 @@ static void compile_call_indirect(compiler *c, uint32_t typeidx, uint32_t table)
 /* }===== */
 /* {===== locals */
 
+
 static bool refers_to(const centry *e, uint32_t slot)
 {
     return e->kind == E_SLOT && e->slot == (int32_t)slot;
@@ -604,6 +633,12 @@ static bool refers_to(const centry *e, uint32_t slot)
  * slot, retarget that instruction to write the local directly. */
 static void compile_local_set(compiler *c, uint32_t x, bool tee)
 {
+    const centry *v = &c->stack[c->sp - 1];
+    if (v->kind == E_CONST && known_is(c, x, v->k)) { /* no change */
+        if (!tee) c->sp--;
+        return;
+    }
+    known_set(c, x, v);
     bool others = false;
     for (uint32_t i = 0; i + 1 < c->sp; i++)
         if (refers_to(&c->stack[i], x)) others = true;
@@ -827,6 +862,16 @@ static int add_form(int op)
     return forms[op];
 }
 
+static int store_k_form(int op)
+{
+    static const int forms[OP_COUNT_] = {
+#define VM_X(name, ...) [OP_##name] = IOP_##name##_K,
+        VM_STORES(VM_X)
+#undef VM_X
+    };
+    return forms[op];
+}
+
 /* Is the entry at height h the fresh result of an i32.add just emitted,
  * which a load or store with this offset can fold into its address? */
 static bool fresh_add_at(const compiler *c, uint32_t h, uint64_t offset)
@@ -866,6 +911,17 @@ static void compile_load(compiler *c, int op, uint64_t offset)
 static void compile_store(compiler *c, int op, uint64_t offset)
 {
     if (fuse_op_store(c, op, offset)) return;
+    const centry *v = &c->stack[c->sp - 1];
+    bool wide = vm__opinfo[op].sig[1] == 'I' || vm__opinfo[op].sig[1] == 'F';
+    if (v->kind == E_CONST && (!wide || (int64_t)v->k == (int32_t)v->k)) {
+        int32_t k = (int32_t)v->k;
+        int32_t addr = slot_of(c, c->sp - 2);
+        c->sp -= 2;
+        emit_op(c, store_k_form(op));
+        emit_ab(c, addr, k);
+        emit_u64(c, offset);
+        return;
+    }
     /* The address add folds in when the value needed no instruction. */
     if (fresh_add_at(c, c->sp - 2, offset) && c->stack[c->sp - 1].kind == E_SLOT) {
         last_insn l = c->last;
@@ -1223,6 +1279,11 @@ vm_code *vm__compile(vm_module_t *m, vm_func *f)
     c.r = (vm_reader){f->body, f->body + f->body_len, m->bytes};
     c.L = f->type->nparams + f->nlocals;
     c.last.start = -1;
+    c.gen = 1;
+    c.kval = calloc(c.L + 1, sizeof *c.kval);
+    c.kgen = calloc(c.L + 1, sizeof *c.kgen);
+    if (!c.kval || !c.kgen) c.oom = true;
+    for (uint32_t x = f->type->nparams; c.kgen && x < c.L; x++) c.kgen[x] = c.gen;
     vm_code *code = NULL;
     if (compile_body(&c)) code = finish(&c);
     free(c.ops);
@@ -1230,6 +1291,8 @@ vm_code *vm__compile(vm_module_t *m, vm_func *f)
     free(c.targets);
     free(c.stack);
     free(c.ctrl);
+    free(c.kval);
+    free(c.kgen);
     if (!code) return NULL;
     vm_code *expected = NULL;
     if (!VM_CAS_RELEASE(f->code, expected, code)) {

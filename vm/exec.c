@@ -155,6 +155,9 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
 #define VM_X(name, ...) &&L_##name##_M, &&L_##name##_S,
         VM_MEM_BINOPS(VM_X)
 #undef VM_X
+#define VM_X(name, ...) &&L_##name##_K,
+        VM_STORES(VM_X)
+#undef VM_X
     };
     if (out_table) {
         *out_table = handlers;
@@ -437,6 +440,9 @@ static const char *iop_name(int i)
 #undef VM_X
 #define VM_X(name, ...) #name "_M", #name "_S",
         VM_MEM_BINOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) #name "_K",
+        VM_STORES(VM_X)
 #undef VM_X
     };
     return names[i];

@@ -60,7 +60,8 @@
 /* Loads and stores: X(NAME, slot field, C type, conversion) and
  * X(NAME, C type, slot field). Besides its plain form, each has two forms
  * whose address is an i32.add folded in (NAME_ADD: slot + slot, NAME_ADDI:
- * slot + immediate), wrapping at 32 bits exactly as the add would. */
+ * slot + immediate), wrapping at 32 bits exactly as the add would. Stores
+ * also store constants (NAME_K: a 32-bit immediate, sign-extended). */
 #define VM_LOADS(X)                                                      \
     X(I32_LOAD, u32, uint32_t, )                                         \
     X(I64_LOAD, u64, uint64_t, )                                         \
@@ -126,6 +127,9 @@ enum vm_iop {
 #undef VM_X
 #define VM_X(name, ...) IOP_##name##_M, IOP_##name##_S,
     VM_MEM_BINOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) IOP_##name##_K,
+    VM_STORES(VM_X)
 #undef VM_X
     IOP_COUNT_
 };

@@ -359,6 +359,53 @@ Test(vm_exec, stacks_start_small_and_grow_on_demand)
     vm_exec_free(big);
 }
 
+Test(vm_exec, known_constant_local_is_reset_after_loop)
+{
+    call("known_after_loop", 0, 0, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 0));
+}
+
+Test(vm_exec, known_constant_local_is_reset_at_block_end)
+{
+    for (int p = 0; p < 2; p++) {
+        call("known_after_block", 1, p, 0);
+        cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+        cr_assert(eq(i32, result(0).i32, 3), "param %d", p);
+    }
+}
+
+Test(vm_exec, folded_address_add_wraps_at_32_bits)
+{
+    call("wrapped_store", 2, (int64_t)0xfffffffcu, 99); /* address 4 */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    call("wrapped_load", 1, (int64_t)0xfffffffcu, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 99));
+    call("wrapped_load", 1, 65536 - 8 - 3, 0); /* last 3 bytes: out */
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+}
+
+Test(vm_exec, fused_memory_forms_compute_and_trap)
+{
+    call("mul_store_f64", 1, 64, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    vm_value args[2] = {{.i32 = 64}, {.f64 = 1.5}};
+    cr_assert(eq(int, vm_exec_call(ex, vm_instance_export_func(inst, "add_load_f64"), args, 2), 0));
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(dbl, result(0).f64, 7.5));
+    args[0].i32 = 65536 - 4;
+    cr_assert(eq(int, vm_exec_call(ex, vm_instance_export_func(inst, "add_load_f64"), args, 2), 0));
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+    call("mul_store_f64", 1, 65536 - 7, 0);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+    call("const_store", 1, 65535, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 77));
+    call("const_store", 1, 65536, 0);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+}
+
 /* }===== */
 /* {===== API misuse */
 

@@ -92,4 +92,35 @@
     local.get 0
     if (result i32) local.get 0 i32.const 1 i32.sub call $deep i32.const 1 i32.add
     else i32.const 0 end)
+;; known-constant locals: a set may only be skipped when the value is
+  ;; certainly unchanged
+  (func (export "known_after_loop") (result i32) (local i32)
+    i32.const 0 local.set 0
+    loop
+      local.get 0 i32.const 1 i32.add local.set 0
+      local.get 0 i32.const 5 i32.lt_u br_if 0
+    end
+    i32.const 0 local.set 0
+    local.get 0)
+  (func (export "known_after_block") (param i32) (result i32) (local i32)
+    i32.const 7 local.set 1
+    block
+      local.get 0 br_if 0
+      i32.const 3 local.set 1
+    end
+    i32.const 3 local.set 1
+    local.get 1)
+
+  ;; an address computed by i32.add wraps at 32 bits before the offset
+  (func (export "wrapped_load") (param i32) (result i32)
+    local.get 0 i32.const 8 i32.add i32.load)
+  (func (export "wrapped_store") (param i32 i32)
+    local.get 0 i32.const 8 i32.add local.get 1 i32.store)
+  ;; fused memory forms trap like the instructions they replace
+  (func (export "add_load_f64") (param i32 f64) (result f64)
+    local.get 1 local.get 0 f64.load f64.add)
+  (func (export "mul_store_f64") (param i32)
+    local.get 0 f64.const 2 f64.const 3 f64.mul f64.store)
+  (func (export "const_store") (param i32) (result i32)
+    local.get 0 i32.const 77 i32.store8 local.get 0 i32.load8_u)
 )
