@@ -64,8 +64,8 @@ static void profile_hit(const void *h);
 
 #define RELOAD_MEM()                                                         \
     do {                                                                     \
-        mem = mem0_of(inst)->data;                                           \
-        msize = mem0_of(inst)->size;                                         \
+        mem = inst->mem0->data;                                              \
+        msize = inst->mem0->size;                                            \
     } while (0)
 
 /* Operand fields: word 1 {a, b}, word 2 {a, b} or an immediate. */
@@ -76,9 +76,7 @@ static void profile_hit(const void *h);
 
 /* }===== */
 
-/* Instances without a memory point their interpreter view here, so that
- * loads need no NULL test: size 0 makes every access trap. */
-static struct vm_memory no_memory;
+struct vm_memory vm__no_memory; /* see vm_int.h */
 
 static vm_status interp(vm_exec_t *ex, int64_t budget,
                         const void *const **out_table);
@@ -88,11 +86,6 @@ const void *const *vm__exec_handlers(void)
     const void *const *table = NULL;
     interp(NULL, 0, &table);
     return table;
-}
-
-static struct vm_memory *mem0_of(vm_instance_t *inst)
-{
-    return inst->mem0 ? inst->mem0 : &no_memory;
 }
 
 /* Binary search for the wasm offset of the instruction at op index i. */

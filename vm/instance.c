@@ -418,7 +418,7 @@ static int make_memories(vm_instance_t *inst, char *err, size_t errlen)
                            "memory %u: out of memory", i);
         inst->mems[i] = mem;
     }
-    inst->mem0 = m->nmems ? inst->mems[0] : NULL;
+    inst->mem0 = m->nmems ? inst->mems[0] : &vm__no_memory;
     return 0;
 }
 
@@ -556,7 +556,7 @@ vm_func_t *vm_instance_export_func(vm_instance_t *inst, const char *name)
 
 vm_memory_t *vm_instance_memory(vm_instance_t *inst)
 {
-    return inst->mem0;
+    return inst->mem0 == &vm__no_memory ? NULL : inst->mem0;
 }
 
 void vm_func_type(const vm_func_t *f, uint32_t *out_nparams,

@@ -335,7 +335,8 @@ struct vm_instance {
     struct vm_table **tables;
     struct vm_memory **mems;
     struct vm_global **globals;
-    struct vm_memory *mem0; /* mems[0] or NULL: the interpreter's fast path */
+    struct vm_memory *mem0; /* mems[0], or &vm__no_memory: never NULL, so
+                               the interpreter reloads it without a test */
     uint8_t *elem_dropped, *data_dropped; /* one byte per segment */
     /* objects this instance created (freed with it) */
     struct vm_funcinst *own_funcs;
@@ -344,6 +345,9 @@ struct vm_instance {
     struct vm_global *own_globals;
     uint32_t max_pages; /* from vm_config */
 };
+
+/* The memory of instances that have none: size 0, so every access traps. */
+extern struct vm_memory vm__no_memory;
 
 /* Evaluate a validated constant expression in inst (globals and functions
  * already set up). */
