@@ -3,8 +3,20 @@
 
 Runs every program natively and on each wasm engine found, N times each; takes the median
 wall time, checks each engine's checksum against native, prints a table (seconds and ratio
-to native, geometric mean) and writes OUT/results.txt, OUT/results.csv and OUT/results.svg.
-Exit status: 0, or 1 when an engine printed a wrong checksum.
+to native, geometric mean) and writes RESULTS/results.txt, results.csv and results.svg.
+
+Each program comes in three builds (see bench/progs/bench.h): OUT/native/NAME,
+OUT/wasm/NAME.wasm (wasm32-wasi, run by lunatic, node and BENCH_ENGINES) and
+OUT/free/NAME.wasm (freestanding, exporting bench_run; run by wabt's wasm-interp, which has
+no WASI in Debian). All print or return the same u32 checksum.
+
+Extra report sections (--extra CMD, repeatable): after the table, each CMD is run by the
+shell with BENCH_OUT, BENCH_RESULTS, BENCH_LUNATIC, BENCH_RUNS, BENCH_TIMEOUT and BENCH_QUICK
+(1 or empty) in its environment; its stdout is appended to the report under "== NAME"
+(NAME: the first word's file name), its stderr goes to the terminal. A command that exits
+non-zero fails the run. This is how other benchmark scripts join `make bench`.
+
+Exit status: 0, or 1 when an engine printed a wrong checksum or an extra section failed.
 """
 import argparse
 import csv
@@ -20,15 +32,21 @@ import sys
 import time
 
 CHECKSUM_RE = re.compile(r"checksum=(\S+)")
+# wasm-interp --run-all-exports prints "bench_run() => i32:N" (N unsigned)
+EXPORT_RE = re.compile(r"^bench_run\(\) => i32:(\d+)$", re.M)
+# a run this long is not repeated: its noise is small next to it, and a slow engine
+# (wasm-interp) would otherwise take minutes per program
+LONG_RUN_S = 15.0
 
 
 class Engine:
     """One column of the table. cmd is the argv prefix (the program path is appended)."""
 
-    def __init__(self, name, cmd, wasm=True, timeout=None, missing=None):
+    def __init__(self, name, cmd, build="wasm", timeout=None, missing=None, checksum_re=CHECKSUM_RE):
         self.name = name
         self.cmd = cmd
-        self.wasm = wasm          # runs PROG.wasm (else the native binary)
+        self.build = build        # which build of a program it runs: native | wasm | free
+        self.checksum_re = checksum_re
         self.timeout = timeout    # per-run cap in seconds
         self.missing = missing    # reason the engine cannot run at all, or None
         self.notes = []           # first line of each distinct failure, for the report
@@ -38,7 +56,7 @@ class Cell:
     """The result of one program on one engine."""
 
     def __init__(self, status, secs=None, checksum=None, detail=""):
-        self.status = status      # ok | missing | fail | timeout | mismatch | noref
+        self.status = status      # ok | missing | n/a | fail | timeout | mismatch | noref
         self.secs = secs          # median wall seconds when status is ok (or mismatch)
         self.checksum = checksum
         self.detail = detail
@@ -80,7 +98,7 @@ def which(path_or_name):
 
 def build_engines(args):
     here = os.path.dirname(os.path.abspath(__file__))
-    engines = [Engine("native", [], wasm=False, timeout=args.timeout)]
+    engines = [Engine("native", [], build="native", timeout=args.timeout)]
     lun = args.lunatic
     engines.append(Engine("lunatic", [lun], timeout=args.timeout,
                           missing=None if which(lun) else f"{lun} not built"))
@@ -90,22 +108,13 @@ def build_engines(args):
     engines.append(Engine("node", [node or "node", "--no-warnings", "--single-threaded",
                                    os.path.join(here, "node_wasi.mjs")],
                           timeout=args.timeout, missing=None if node else "node not installed"))
-    wi, wi_missing = which("wasm-interp"), None
-    if wi:
-        # Debian's wabt is built without WASI: probe with an empty module rather than
-        # failing on every program
-        probe = os.path.join(args.out, "empty.wasm")
-        os.makedirs(args.out, exist_ok=True)
-        with open(probe, "wb") as f:
-            f.write(b"\0asm\1\0\0\0")
-        _, _, out, err = run_once([wi, "--wasi", probe], 10)
-        if "not compiled in" in out + err:
-            wi_missing = "wasm-interp built without WASI support"
-            wi = None
-    # wabt's interpreter runs ~100-1000x native: a lower cap keeps the whole report short
-    engines.append(Engine("wasm-interp", [wi or "wasm-interp", "--wasi"],
-                          timeout=min(args.timeout, args.slow_timeout),
-                          missing=None if wi else (wi_missing or "wasm-interp not installed")))
+    # Debian's wabt is built without WASI: wasm-interp runs the freestanding build and
+    # calls its bench_run export. It is ~100-1000x native: its own per-run cap, --slow-timeout
+    # (a timeout shows as "timeout"; the work is never reduced, ratios need the same work).
+    wi = which("wasm-interp")
+    engines.append(Engine("wasm-interp", [wi or "wasm-interp", "--run-all-exports"], build="free",
+                          timeout=args.slow_timeout, checksum_re=EXPORT_RE,
+                          missing=None if wi else "wasm-interp not installed"))
     for name, cmd in parse_engines(args.engines):
         engines.append(Engine(name, cmd, timeout=args.timeout,
                               missing=None if which(cmd[0]) else f"{cmd[0]} not found"))
@@ -143,7 +152,9 @@ def run_cell(engine, prog, runs, ref):
     """Runs one program on one engine `runs` times; ref is native's checksum (or None)."""
     if engine.missing:
         return Cell("missing", detail=engine.missing)
-    path = prog["wasm"] if engine.wasm else prog["native"]
+    path = prog.get(engine.build)
+    if path is None:
+        return Cell("n/a", detail=f"no {engine.build} build of this program")
     if not os.path.exists(path):
         return Cell("fail", detail=f"{path} not built")
     times, checksum = [], None
@@ -151,13 +162,15 @@ def run_cell(engine, prog, runs, ref):
         status, secs, out, detail = run_once(engine.cmd + [path], engine.timeout)
         if status != "ok":
             return Cell(status, detail=detail)   # no point repeating a failing run
-        m = CHECKSUM_RE.search(out)
+        m = engine.checksum_re.search(out)
         if not m:
-            return Cell("fail", detail="no checksum= in output: " + out.strip()[:80])
+            return Cell("fail", detail="no checksum in output: " + out.strip()[:80])
         if checksum is not None and m.group(1) != checksum:
             return Cell("mismatch", checksum=m.group(1), detail=f"changed between runs ({checksum})")
         checksum = m.group(1)
         times.append(secs)
+        if secs > LONG_RUN_S:
+            break
     med = statistics.median(times)
     if engine.name == "native":
         return Cell("ok", med, checksum)
@@ -228,11 +241,13 @@ def header_lines(args, engines):
         elif e.name == "node":
             ver = "node " + first_line([e.cmd[0], "--version"]) + " (V8 JIT, for scale)"
         elif e.name == "wasm-interp":
-            ver = "wabt " + first_line([e.cmd[0], "--version"]) + f" (cap {e.timeout:g} s per run)"
+            ver = ("wabt " + first_line([e.cmd[0], "--version"])
+                   + f" (freestanding build, bench_run export; cap {e.timeout:g} s per run)")
         else:
             ver = " ".join(e.cmd)
         lines.append(f"engine:   {e.name}: {ver}")
-    lines.append(f"runs:     median of {args.runs}, wall clock, timeout {args.timeout:g} s per run"
+    lines.append(f"runs:     median of {args.runs} (one when a run takes over {LONG_RUN_S:g} s), wall clock,"
+                 f" timeout {args.timeout:g} s per run"
                  + ("; QUICK mode (small work, not for comparison)" if args.quick else ""))
     return lines
 # }=====
@@ -381,9 +396,45 @@ def write_svg(path, results, rows, engines, title):
 # }=====
 
 
+def run_extras(args, results_dir):
+    """Runs the --extra commands (see the module doc); returns (report lines, failed names)."""
+    env = dict(os.environ, BENCH_OUT=args.out, BENCH_RESULTS=results_dir, BENCH_LUNATIC=args.lunatic,
+               BENCH_RUNS=str(args.runs), BENCH_TIMEOUT=f"{args.timeout:g}",
+               BENCH_QUICK="1" if args.quick else "")
+    lines, failed = [], []
+    for cmd in args.extra:
+        words = shlex.split(cmd)
+        if not words:
+            continue
+        name = os.path.basename(words[0])
+        print(f"\n== {name}", flush=True)
+        try:
+            # a section may run many things: its cap is the per-run timeout times the runs
+            p = subprocess.run(cmd, shell=True, env=env, stdout=subprocess.PIPE, text=True,
+                               timeout=args.timeout * max(args.runs, 1) + 60)
+            out, rc = p.stdout.rstrip("\n"), p.returncode
+        except subprocess.TimeoutExpired as e:
+            # what it printed so far (bytes here, whatever text= says)
+            out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+            out, rc = out.rstrip("\n"), "timeout"
+        if out:
+            print(out, flush=True)
+        sec = ["", f"== {name}"] + (out.splitlines() if out else [])
+        if rc != 0:
+            failed.append(name)
+            sec.append(f"{name}: FAILED ({'timeout' if rc == 'timeout' else f'exit {rc}'}): {cmd}")
+            print(sec[-1], flush=True)
+        lines += sec
+    return lines, failed
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", required=True, help="build dir: OUT/native/NAME, OUT/wasm/NAME.wasm")
+    ap.add_argument("--out", required=True,
+                    help="build dir: OUT/native/NAME, OUT/wasm/NAME.wasm, OUT/free/NAME.wasm")
+    ap.add_argument("--results", default="", help="where results.{txt,csv,svg} go (default OUT)")
+    ap.add_argument("--extra", action="append", default=[], metavar="CMD",
+                    help="a command whose output is appended as a report section (repeatable)")
     ap.add_argument("--progs", required=True, help="program names, in row order")
     ap.add_argument("--anchors", default="", help="anchor names, from OUT/anchors/{native,wasm}")
     ap.add_argument("--runs", type=int, default=3)
@@ -398,8 +449,9 @@ def main():
     args = ap.parse_args()
 
     engines = build_engines(args)
-    progs = [{"name": n, "native": f"{args.out}/native/{n}", "wasm": f"{args.out}/wasm/{n}.wasm"}
-             for n in args.progs.split()]
+    results_dir = args.results or args.out
+    progs = [{"name": n, "native": f"{args.out}/native/{n}", "wasm": f"{args.out}/wasm/{n}.wasm",
+              "free": f"{args.out}/free/{n}.wasm"} for n in args.progs.split()]
     progs += [{"name": f"anchor:{n}", "native": f"{args.out}/anchors/native/{n}",
                "wasm": f"{args.out}/anchors/wasm/{n}.wasm"} for n in args.anchors.split()]
     header = header_lines(args, engines)
@@ -434,17 +486,22 @@ def main():
         notes += [t + (f" (and {n} more programs)" if n else "") for t, n in seen.values()]
     mism = [f"{r} on {e.name}" for r in rows for e in engines if results[r][e.name].status == "mismatch"]
     verdict = ["FAIL: checksum mismatch: " + ", ".join(mism)] if mism else ["checksums: all engines agree with native"]
-    report = [""] + table + ([""] + ["notes:"] + notes if notes else []) + [""] + verdict
-    print("\n".join(report))
+    report = [""] + table + ([""] + ["notes:"] + notes if notes else [])
+    print("\n".join(report), flush=True)
+    sections, failed = run_extras(args, results_dir)
+    if failed:
+        verdict.append("FAIL: extra section failed: " + ", ".join(failed))
+    print("\n".join([""] + verdict))
+    report += sections + [""] + verdict
 
-    os.makedirs(args.out, exist_ok=True)
-    with open(f"{args.out}/results.txt", "w") as f:
+    os.makedirs(results_dir, exist_ok=True)
+    with open(f"{results_dir}/results.txt", "w") as f:
         f.write("\n".join(header + report) + "\n")
-    write_csv(f"{args.out}/results.csv", results, rows, engines)
-    write_svg(f"{args.out}/results.svg", results, rows, engines,
+    write_csv(f"{results_dir}/results.csv", results, rows, engines)
+    write_svg(f"{results_dir}/results.svg", results, rows, engines,
               "lunatic bench: " + header[1].split(":", 1)[1].strip() + ("  (QUICK)" if args.quick else ""))
-    print(f"wrote {args.out}/results.txt, results.csv, results.svg")
-    return 1 if mism else 0
+    print(f"wrote {results_dir}/results.txt, results.csv, results.svg")
+    return 1 if mism or failed else 0
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 /* cmark: a CoreMark-like mix (not CoreMark itself): linked-list search, reversal and
  * merge sort, small int16 matrix kernels, a number-classifying state machine over a
  * byte string, and CRC-16 over every result. Integer-only, no libc in the kernel. */
+#define BENCH_NAME "cmark"
 #include "bench.h"
 
 #define ITERS BENCH_SIZE(6000u, 60u)
@@ -206,8 +207,7 @@ static uint16_t state_work(uint32_t it, uint16_t crc) {
 }
 /* }===== */
 
-int main(void) {
-    double t0 = bench_now();
+uint32_t bench_run(void) {
     node *l = list_build(0x1234567u);
     uint32_t seed = 99;
     for (int i = 0; i < MAT_N * MAT_N; i++) {
@@ -221,6 +221,5 @@ int main(void) {
         crc = mat_work(it, crc);
         crc = state_work(it, crc);
     }
-    BENCH_REPORT("cmark", "0x%04x", (unsigned)crc, t0);
-    return 0;
+    return crc;
 }

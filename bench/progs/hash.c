@@ -1,7 +1,7 @@
 /* hash: byte-at-a-time hashing of a large generated buffer: FNV-1a 64-bit and an
  * xxHash32-style four-lane hash whose 32-bit words are assembled from single bytes. */
+#define BENCH_NAME "hash"
 #include "bench.h"
-#include <stdlib.h>
 
 #define SIZE BENCH_SIZE(16u << 20, 256u << 10)
 #define PASSES BENCH_SIZE(6, 2)
@@ -36,8 +36,7 @@ static uint32_t lanes32(const uint8_t *p, uint32_t n, uint32_t seed) {
     return h;
 }
 
-int main(void) {
-    double t0 = bench_now();
+uint32_t bench_run(void) {
     uint8_t *buf = malloc(SIZE);
     uint32_t s = 0x9e3779b9u;
     for (uint32_t i = 0; i < SIZE; i++) buf[i] = (uint8_t)(bench_rng(&s) >> 11);
@@ -48,6 +47,5 @@ int main(void) {
         buf[(p * 7919u) % SIZE] ^= 0x5a;
     }
     free(buf);
-    BENCH_REPORT("hash", "%016llx", (unsigned long long)acc, t0);
-    return 0;
+    return bench_fold64(acc);
 }

@@ -1,5 +1,6 @@
 /* indirect: indirect-call heavy work: objects dispatching through per-class vtables
  * (virtual calls) and an operator table of function pointers chosen by data. */
+#define BENCH_NAME "indirect"
 #include "bench.h"
 
 #define NOBJ 512
@@ -44,8 +45,7 @@ static const binop ops[8] = {op_add, op_sub, op_xor, op_mul, op_rol, op_min, op_
 
 static obj objs[NOBJ];
 
-int main(void) {
-    double t0 = bench_now();
+uint32_t bench_run(void) {
     uint32_t seed = 77;
     for (int i = 0; i < NOBJ; i++) {
         objs[i].vt = &classes[bench_rng(&seed) % 6];
@@ -65,6 +65,5 @@ int main(void) {
         /* every pass, a few objects change class so call targets keep moving */
         objs[p % NOBJ].vt = &classes[acc % 6];
     }
-    BENCH_REPORT("indirect", "%u", acc, t0);
-    return 0;
+    return acc;
 }

@@ -1,7 +1,7 @@
 /* matmul: dense f64 matrix multiply C = A * B with B transposed first, so the inner loop
  * is a dot product of two rows (i-j-k order); repeated with a perturbed A. */
+#define BENCH_NAME "matmul"
 #include "bench.h"
-#include <stdlib.h>
 
 #define DIM BENCH_SIZE(200, 40)
 #define REPS BENCH_SIZE(40, 4)
@@ -21,8 +21,7 @@ static void mul_bt(double *c, const double *a, const double *bt, int n) {
         }
 }
 
-int main(void) {
-    double t0 = bench_now();
+uint32_t bench_run(void) {
     size_t bytes = sizeof(double) * DIM * DIM;
     double *a = malloc(bytes), *b = malloc(bytes), *bt = malloc(bytes), *c = malloc(bytes);
     uint32_t seed = 2024;
@@ -38,6 +37,5 @@ int main(void) {
         a[(r * 131) % (DIM * DIM)] += 0.5;
     }
     free(a); free(b); free(bt); free(c);
-    BENCH_REPORT("matmul", "%.6f", sum, t0);
-    return 0;
+    return bench_f64_bits(sum);
 }

@@ -1,13 +1,11 @@
 /* memops: memcpy/memset/memmove-heavy work (large block fills and copies, overlapping
  * moves, many small copies). Here the three are hand-written byte loops; memops_bulk.c
  * builds the same work on libc's memcpy/memset/memmove (wasm: -mbulk-memory). */
-#include "bench.h"
-#include <stdlib.h>
-#include <string.h>
-
-#ifndef MEMOPS_NAME
-#define MEMOPS_NAME "memops"
+#ifndef BENCH_NAME
+#define BENCH_NAME "memops"
 #endif
+#include "bench.h"
+
 #define BIG BENCH_SIZE(256u << 10, 64u << 10)
 #ifndef MEMOPS_SCALE
 #define MEMOPS_SCALE 1u
@@ -48,8 +46,7 @@ BYTE_LOOP static void *MOVE(void *dst, const void *src, size_t n) {
 }
 #endif
 
-int main(void) {
-    double t0 = bench_now();
+uint32_t bench_run(void) {
     uint8_t *a = malloc(BIG), *b = malloc(BIG);
     uint32_t acc = 0, x = 12345;
     for (uint32_t r = 0; r < BIGREPS; r++) {
@@ -71,6 +68,5 @@ int main(void) {
     }
     free(a);
     free(b);
-    BENCH_REPORT(MEMOPS_NAME, "%u", acc, t0);
-    return 0;
+    return acc;
 }

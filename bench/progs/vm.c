@@ -1,5 +1,6 @@
 /* vm: a tiny stack-based bytecode interpreter with a switch dispatch loop, running a
  * hand-assembled program (nested loops, arithmetic, a call/return pair, a GCD loop). */
+#define BENCH_NAME "vm"
 #include "bench.h"
 
 #define OUTER BENCH_SIZE(1000000, 10000)
@@ -84,10 +85,8 @@ static uint32_t run(const int32_t *pc0, uint32_t n) {
 
 static volatile uint32_t outer = OUTER;
 
-int main(void) {
-    double t0 = bench_now();
+uint32_t bench_run(void) {
     assemble();
     uint32_t r = run(code, outer);
-    BENCH_REPORT("vm", "%u", r, t0);
-    return 0;
+    return r;
 }

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""run.py: the scheduling benchmarks (bench/sched/schedbench.{c,erl,go})
+side by side in one run: lunatic, and erl and Go when installed.
+
+Usage: run.py --lunatic BIN --wasm schedbench.wasm --out DIR [--runs 3]
+              [--quick]
+Prints one table (median of --runs) with the issue's targets; writes
+DIR/sched.txt."""
+import argparse, os, re, shutil, statistics, subprocess, sys, time
+
+# name, args (full, quick), unit, target, lower is better
+BENCHES = [
+    ("spawn", ["spawn", "200000"], ["spawn", "20000"], "us", 1.0),
+    ("idle", ["idle", "1000000"], ["idle", "50000"], "KB/proc", 8.0),
+    ("ring", ["ring", "1000", "1000000"], ["ring", "1000", "100000"], "ns", 200.0),
+    ("pingpong", ["pingpong", "1000000"], ["pingpong", "100000"], "ns", 400.0),
+    ("skynet", ["skynet", "1000000"], ["skynet", "10000"], "ms", 2000.0),
+    ("lateness", ["lateness", "1000", "4"], ["lateness", "200", "4"], "ms p99", 2.0),
+]
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def run_idle(cmd, timeout):
+    """Start the idle benchmark, read RSS at READY0 and READY1."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         text=True)
+    base = n = None
+    deadline = time.time() + timeout
+    try:
+        for line in p.stdout:
+            if line.startswith("READY0"):
+                base = rss_kb(p.pid)
+            elif line.startswith("READY1"):
+                n = int(line.split()[1])
+                top = rss_kb(p.pid)
+                if base is not None and top is not None:
+                    return (top - base) * 1024.0 / n / 1000.0  # KB (1000 B)
+            if time.time() > deadline:
+                break
+    finally:
+        p.kill()
+        p.wait()
+    return None
+
+
+def run_one(cmd, timeout):
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True,
+                             timeout=timeout).stdout
+    except subprocess.TimeoutExpired:
+        return None
+    m = re.search(r"RESULT \S+ ([0-9.]+)", out)
+    return float(m.group(1)) if m else None
+
+
+def engines(args):
+    e = [("lunatic", lambda a: [args.lunatic, args.wasm] + a)]
+    out = args.out
+    if shutil.which("erlc") and shutil.which("erl"):
+        src = os.path.join(os.path.dirname(__file__), "schedbench.erl")
+        if subprocess.run(["erlc", "-o", out, src]).returncode == 0:
+            e.append(("erl", lambda a: ["erl", "+P", "2000000", "-noshell",
+                                        "-pa", out, "-s", "schedbench",
+                                        "main"] + a))
+    if shutil.which("go"):
+        src = os.path.join(os.path.dirname(__file__), "schedbench.go")
+        binp = os.path.join(out, "schedbench_go")
+        env = dict(os.environ, GOCACHE=os.path.join(out, "gocache"),
+                   GO111MODULE="off")
+        if subprocess.run(["go", "build", "-o", binp, src], env=env).returncode == 0:
+            e.append(("go", lambda a: [binp] + a))
+    return e
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lunatic", required=True)
+    ap.add_argument("--wasm", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--timeout", type=int, default=180)
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    eng = engines(args)
+    rows = []
+    for name, full, quick, unit, target in BENCHES:
+        a = quick if args.quick else full
+        res = {}
+        for ename, mk in eng:
+            vals = []
+            for _ in range(args.runs):
+                v = (run_idle(mk(a), args.timeout) if name == "idle"
+                     else run_one(mk(a), args.timeout))
+                if v is not None:
+                    vals.append(v)
+            res[ename] = statistics.median(vals) if vals else None
+            print(f"  {name:9} {ename:8} {res[ename]}", file=sys.stderr)
+        rows.append((name, " ".join(a[1:]), unit, target, res))
+    names = [n for n, _ in eng]
+    hdr = f"{'benchmark':10} {'size':16} {'unit':8} {'target':>8} " + \
+        " ".join(f"{n:>10}" for n in names) + \
+        "".join(f" {'lunatic/' + n:>12}" for n in names[1:]) + "  verdict"
+    lines = ["Scheduling benchmarks (median of %d; lower is better)" % args.runs,
+             hdr]
+    fmt = lambda v: f"{v:10.3f}" if v is not None else f"{'-':>10}"
+    for name, size, unit, target, res in rows:
+        l = res.get("lunatic")
+        line = f"{name:10} {size:16} {unit:8} {target:8g} " + \
+            " ".join(fmt(res.get(n)) for n in names)
+        for n in names[1:]:
+            o = res.get(n)
+            line += f" {(l / o if l and o else float('nan')):12.2f}"
+        verdict = "-" if l is None else ("meets" if l <= target else
+                                          "misses by %.1fx" % (l / target))
+        lines.append(line + "  " + verdict)
+    text = "\n".join(lines)
+    print(text)
+    with open(os.path.join(args.out, "sched.txt"), "w") as f:
+        f.write(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
