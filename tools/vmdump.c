@@ -32,6 +32,10 @@ static uint8_t *read_all(const char *path, size_t *out_len)
 
 static void dump_func(vm_module_t *m, uint32_t i)
 {
+    if (i >= m->nfuncs) {
+        fprintf(stderr, "vmdump: no function %u (the module has %u)\n", i, m->nfuncs);
+        return;
+    }
     vm_func *f = &m->funcs[i];
     if (i < m->nfunc_imports) return;
     vm_code *c = vm__compile(m, f);

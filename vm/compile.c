@@ -47,6 +47,8 @@ typedef struct last_insn {
     int32_t a, b;     /* its operand slots (b unused when b_imm) */
     bool b_imm;
     int32_t imm;
+    bool addi;        /* a load: its address is a + imm (else just a) */
+    uint32_t off;     /* a load: its offset */
 } last_insn;
 
 typedef struct compiler {
@@ -690,7 +692,8 @@ static bool commutes(int op)
     case OP_I32_XOR: case OP_I32_EQ: case OP_I32_NE: case OP_I64_ADD:
     case OP_I64_MUL: case OP_I64_AND: case OP_I64_OR: case OP_I64_XOR:
     case OP_I64_EQ: case OP_I64_NE:
-        return true;
+    case OP_F32_ADD: case OP_F32_MUL: case OP_F64_ADD: case OP_F64_MUL:
+        return true; /* floats too: which NaN comes out is not specified */
     default:
         return false;
     }
@@ -762,11 +765,11 @@ static bool fresh_at(const compiler *c, uint32_t h)
  * (either operand, when the op commutes). */
 static bool fuse_load_operand(compiler *c, int op, uint8_t rtype)
 {
-    if (!mem_form(op) || c->last.start < 0 || c->last.wasm_op != mem_load_of(op))
+    if (!mem_form(op) || c->last.start < 0 || c->last.wasm_op != mem_load_of(op) ||
+        c->last.addi)
         return false;
     const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
-    bool commutative = commutes(op) || op == OP_F32_ADD || op == OP_F32_MUL ||
-                       op == OP_F64_ADD || op == OP_F64_MUL;
+    bool commutative = commutes(op);
     int32_t a;
     if (fresh_at(c, c->sp - 1) && ea->kind == E_SLOT) a = ea->slot;
     else if (commutative && fresh_at(c, c->sp - 2) && eb->kind == E_SLOT) a = eb->slot;
@@ -776,7 +779,7 @@ static bool fuse_load_operand(compiler *c, int op, uint8_t rtype)
     c->sp -= 2;
     uint32_t at = emit_op(c, mem_form(op));
     emit_ab(c, (int32_t)home(c, c->sp), a);
-    emit_ab(c, l.a, l.imm);
+    emit_ab(c, l.a, (int32_t)l.off);
     push_result(c, rtype, at);
     return true;
 }
@@ -809,7 +812,7 @@ static void compile_binop(compiler *c, int op, uint8_t rtype)
         *ea = *eb;
         *eb = t;
     }
-    bool i64op = ea->type == VM_I64;
+    bool i64op = ea->type == VM_I64 || ea->type == VM_F64; /* 64-bit imm */
     bool use_imm = imm_form(op) && eb->kind == E_CONST;
     uint64_t k = eb->k;
     int32_t a = slot_of(c, c->sp - 2), b = 0;
@@ -862,6 +865,47 @@ static int add_form(int op)
     return forms[op];
 }
 
+static int abs_form(int op)
+{
+    static const int forms[OP_COUNT_] = {
+#define VM_X(name, ...) [OP_##name] = IOP_##name##_ABS,
+        VM_LOADS(VM_X) VM_STORES(VM_X)
+#undef VM_X
+    };
+    return forms[op];
+}
+
+/* MOVEn for an access of 1 << align bytes (MOVEn_ADDI follows it). */
+static int move_form(int op)
+{
+    static const int by_align[4] = {IOP_MOVE8, IOP_MOVE16, IOP_MOVE32, IOP_MOVE64};
+    return by_align[vm__opinfo[op].align & 3];
+}
+
+/* A load stored at once at the same width: one memory-to-memory move. */
+static bool fuse_move(compiler *c, int store_op, uint64_t offset)
+{
+    const last_insn l = c->last;
+    if (l.start < 0 || l.wasm_op < 0 || vm__opinfo[l.wasm_op].imm != IMM_MEMARG ||
+        vm__opinfo[l.wasm_op].sig[1] != ':' ||
+        vm__opinfo[l.wasm_op].align != vm__opinfo[store_op].align ||
+        !fresh_at(c, c->sp - 1) || c->stack[c->sp - 2].kind != E_SLOT ||
+        offset > UINT32_MAX)
+        return false;
+    int32_t dst = c->stack[c->sp - 2].slot;
+    unemit_last(c);
+    c->sp -= 2;
+    emit_op(c, move_form(store_op) + (l.addi ? 1 : 0));
+    emit_ab(c, dst, l.a);
+    if (l.addi) {
+        emit_ab(c, l.imm, (int32_t)(uint32_t)offset);
+        emit_ab(c, (int32_t)l.off, 0);
+    } else {
+        emit_ab(c, (int32_t)(uint32_t)offset, (int32_t)l.off);
+    }
+    return true;
+}
+
 static int store_k_form(int op)
 {
     static const int forms[OP_COUNT_] = {
@@ -882,9 +926,31 @@ static bool fresh_add_at(const compiler *c, uint32_t h, uint64_t offset)
            e->slot == (int32_t)home(c, h) && offset <= UINT32_MAX;
 }
 
+/* Records the load just emitted, for fusion with what consumes it. */
+static void note_load(compiler *c, int op, int32_t a, bool addi, int32_t imm,
+                      uint64_t offset)
+{
+    if (offset > UINT32_MAX) return;
+    c->last.wasm_op = op;
+    c->last.a = a;
+    c->last.addi = addi;
+    c->last.imm = imm;
+    c->last.off = (uint32_t)offset;
+}
+
 static void compile_load(compiler *c, int op, uint64_t offset)
 {
     const char *sig = vm__opinfo[op].sig;
+    const centry *e = &c->stack[c->sp - 1];
+    if (e->kind == E_CONST) { /* a constant address: C globals */
+        uint64_t ea = (uint64_t)(uint32_t)e->k + offset;
+        c->sp--;
+        uint32_t at = emit_op(c, abs_form(op));
+        emit_ab(c, (int32_t)home(c, c->sp), 0);
+        emit_u64(c, ea);
+        push_result(c, type_of_letter(sig[2]), at);
+        return;
+    }
     if (fresh_add_at(c, c->sp - 1, offset)) {
         last_insn l = c->last;
         unemit_last(c);
@@ -893,6 +959,7 @@ static void compile_load(compiler *c, int op, uint64_t offset)
         emit_ab(c, (int32_t)home(c, c->sp), l.a);
         emit_ab(c, l.b_imm ? l.imm : l.b, (int32_t)(uint32_t)offset);
         push_result(c, type_of_letter(sig[2]), at);
+        if (l.b_imm) note_load(c, op, l.a, true, l.imm, offset);
         return;
     }
     int32_t addr = slot_of(c, c->sp - 1);
@@ -901,17 +968,23 @@ static void compile_load(compiler *c, int op, uint64_t offset)
     emit_ab(c, (int32_t)home(c, c->sp), addr);
     emit_u64(c, offset);
     push_result(c, type_of_letter(sig[2]), at);
-    if (offset <= UINT32_MAX) { /* may become a binary op's operand */
-        c->last.wasm_op = op;
-        c->last.a = addr;
-        c->last.imm = (int32_t)(uint32_t)offset;
-    }
+    note_load(c, op, addr, false, 0, offset);
 }
 
 static void compile_store(compiler *c, int op, uint64_t offset)
 {
-    if (fuse_op_store(c, op, offset)) return;
+    if (fuse_op_store(c, op, offset) || fuse_move(c, op, offset)) return;
     const centry *v = &c->stack[c->sp - 1];
+    const centry *addr_e = &c->stack[c->sp - 2];
+    if (addr_e->kind == E_CONST && v->kind == E_SLOT) { /* C globals */
+        uint64_t ea = (uint64_t)(uint32_t)addr_e->k + offset;
+        int32_t val = v->slot;
+        c->sp -= 2;
+        emit_op(c, abs_form(op));
+        emit_ab(c, 0, val);
+        emit_u64(c, ea);
+        return;
+    }
     bool wide = vm__opinfo[op].sig[1] == 'I' || vm__opinfo[op].sig[1] == 'F';
     if (v->kind == E_CONST && (!wide || (int64_t)v->k == (int32_t)v->k)) {
         int32_t k = (int32_t)v->k;

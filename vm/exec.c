@@ -151,6 +151,12 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
 #define VM_X(name, ...) &&L_##name##_K,
         VM_STORES(VM_X)
 #undef VM_X
+#define VM_X(name, ...) &&L_##name##_ABS,
+        VM_LOADS(VM_X) VM_STORES(VM_X)
+#undef VM_X
+#define VM_X(name, ctype) &&L_##name, &&L_##name##_ADDI,
+        VM_MOVES(VM_X)
+#undef VM_X
     };
     if (out_table) {
         *out_table = handlers;
@@ -436,6 +442,12 @@ static const char *iop_name(int i)
 #undef VM_X
 #define VM_X(name, ...) #name "_K",
         VM_STORES(VM_X)
+#undef VM_X
+#define VM_X(name, ...) #name "_ABS",
+        VM_LOADS(VM_X) VM_STORES(VM_X)
+#undef VM_X
+#define VM_X(name, ctype) #name, #name "_ADDI",
+        VM_MOVES(VM_X)
 #undef VM_X
     };
     return names[i];

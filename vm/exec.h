@@ -10,7 +10,7 @@
 
 #include "vm_int.h"
 
-/* Binary integer ops that also have a form with an immediate right operand
+/* Binary ops that also have a form with an immediate right operand
  * (constants folded into the instruction): X(NAME, result field, expr). */
 #define VM_IMM_BINOPS(X)                                                 \
     X(I32_ADD, u32, a.u32 + b.u32)                                       \
@@ -30,7 +30,14 @@
     X(I64_XOR, u64, a.u64 ^ b.u64)                                       \
     X(I64_SHL, u64, a.u64 << (b.u64 & 63))                               \
     X(I64_SHR_S, i64, vm_sar64(a.i64, b.u64 & 63))                       \
-    X(I64_SHR_U, u64, a.u64 >> (b.u64 & 63))
+    X(I64_SHR_U, u64, a.u64 >> (b.u64 & 63))                             \
+    X(F32_ADD, f32, a.f32 + b.f32)                                       \
+    X(F32_SUB, f32, a.f32 - b.f32)                                       \
+    X(F32_MUL, f32, a.f32 * b.f32)                                       \
+    X(F64_ADD, f64, a.f64 + b.f64)                                       \
+    X(F64_SUB, f64, a.f64 - b.f64)                                       \
+    X(F64_MUL, f64, a.f64 * b.f64)                                       \
+    X(F64_DIV, f64, a.f64 / b.f64)
 
 /* Integer comparisons: plain, immediate, and fused with br_if/if
  * (BR_NAME jumps when the comparison holds). X(NAME, NEGATION, field of
@@ -61,7 +68,9 @@
  * X(NAME, C type, slot field). Besides its plain form, each has two forms
  * whose address is an i32.add folded in (NAME_ADD: slot + slot, NAME_ADDI:
  * slot + immediate), wrapping at 32 bits exactly as the add would. Stores
- * also store constants (NAME_K: a 32-bit immediate, sign-extended). */
+ * also store constants (NAME_K: a 32-bit immediate, sign-extended), and
+ * both have NAME_ABS for a constant address (C globals): the effective
+ * address is then an immediate. */
 #define VM_LOADS(X)                                                      \
     X(I32_LOAD, u32, uint32_t, )                                         \
     X(I64_LOAD, u64, uint64_t, )                                         \
@@ -87,6 +96,16 @@
     X(I64_STORE8, uint8_t, u64)                                          \
     X(I64_STORE16, uint16_t, u64)                                        \
     X(I64_STORE32, uint32_t, u64)
+
+/* A load whose value is stored right away, at the same width, becomes a
+ * memory-to-memory move: X(NAME, C type of that width). MOVEn: [h][dst,
+ * src][dst offset, src offset]; MOVEn_ADDI: [h][dst, src][imm, dst
+ * offset][src offset], the source address being src + imm (mod 2^32). */
+#define VM_MOVES(X)                                                      \
+    X(MOVE8, uint8_t)                                                    \
+    X(MOVE16, uint16_t)                                                  \
+    X(MOVE32, uint32_t)                                                  \
+    X(MOVE64, uint64_t)
 
 /* Binary ops fused with a full-width load of their right operand
  * (NAME_M: [h][d, a][addr, offset]) or a store of their result (NAME_S:
@@ -130,6 +149,12 @@ enum vm_iop {
 #undef VM_X
 #define VM_X(name, ...) IOP_##name##_K,
     VM_STORES(VM_X)
+#undef VM_X
+#define VM_X(name, ...) IOP_##name##_ABS,
+    VM_LOADS(VM_X) VM_STORES(VM_X)
+#undef VM_X
+#define VM_X(name, ctype) IOP_##name, IOP_##name##_ADDI,
+    VM_MOVES(VM_X)
 #undef VM_X
     IOP_COUNT_
 };

@@ -406,6 +406,45 @@ Test(vm_exec, fused_memory_forms_compute_and_trap)
     expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
 }
 
+Test(vm_exec, constant_addresses_load_store_and_trap)
+{
+    call("abs_store_load", 1, 4242, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 4242));
+    call("abs_load_oob", 0, 0, 0);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+}
+
+Test(vm_exec, load_then_store_moves_bytes_and_traps_without_writing)
+{
+    call("abs_store_load", 1, 0x11223344, 0); /* bytes at 204.. */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    call("move8", 2, 300, 204);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 0x44));
+    call("move8", 2, 300, 65536); /* source out of bounds */
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+    call("move8", 2, 65536, 204); /* destination out of bounds */
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+    call("move64_addi", 2, 400, 201); /* source 204 */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i64, result(0).i64 & 0xffffffff, 0x11223344));
+    call("move64_addi", 2, 400, 65536 - 8 - 2); /* source ends 1 byte out */
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+}
+
+Test(vm_exec, float_immediates)
+{
+    vm_value a = {.f64 = 4.0};
+    cr_assert(eq(int, vm_exec_call(ex, vm_instance_export_func(inst, "fmul_imm"), &a, 1), 0));
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(dbl, result(0).f64, 10.0));
+    a.f32 = 3.0f;
+    cr_assert(eq(int, vm_exec_call(ex, vm_instance_export_func(inst, "fsub_imm"), &a, 1), 0));
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(flt, result(0).f32, 2.5f));
+}
+
 /* }===== */
 /* {===== API misuse */
 

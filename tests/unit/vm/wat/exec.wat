@@ -123,4 +123,17 @@
     local.get 0 f64.const 2 f64.const 3 f64.mul f64.store)
   (func (export "const_store") (param i32) (result i32)
     local.get 0 i32.const 77 i32.store8 local.get 0 i32.load8_u)
+;; constant addresses, memory-to-memory moves, float immediates
+  (func (export "abs_store_load") (param i32) (result i32)
+    i32.const 200 local.get 0 i32.store offset=4
+    i32.const 204 i32.load)
+  (func (export "abs_load_oob") (result i32) i32.const 65535 i32.load offset=1)
+  (func (export "move8") (param i32 i32) (result i32)
+    local.get 0 local.get 1 i32.load8_u i32.store8
+    local.get 0 i32.load8_u)
+  (func (export "move64_addi") (param i32 i32) (result i64)
+    local.get 0 local.get 1 i32.const 3 i32.add i64.load i64.store
+    local.get 0 i64.load)
+  (func (export "fmul_imm") (param f64) (result f64) local.get 0 f64.const 2.5 f64.mul)
+  (func (export "fsub_imm") (param f32) (result f32) local.get 0 f32.const 0.5 f32.sub)
 )
