@@ -48,7 +48,9 @@ typedef struct last_insn {
     bool b_imm;
     int32_t imm;
     bool addi;        /* a load: its address is a + imm (else just a) */
-    uint32_t off;     /* a load: its offset */
+    uint32_t off;     /* a load or NAME_M: its offset */
+    bool m_form;      /* a NAME_M op: a op mem[m_addr + off] */
+    int32_t m_addr;
 } last_insn;
 
 typedef struct compiler {
@@ -185,6 +187,8 @@ static void push_result(compiler *c, uint8_t type, uint32_t start)
     c->last.start = start;
     c->last.height = c->sp - 1;
     c->last.wasm_op = -1;
+    c->last.m_form = false;
+    c->last.addi = false;
 }
 
 static centry pop(compiler *c)
@@ -781,6 +785,12 @@ static bool fuse_load_operand(compiler *c, int op, uint8_t rtype)
     emit_ab(c, (int32_t)home(c, c->sp), a);
     emit_ab(c, l.a, (int32_t)l.off);
     push_result(c, rtype, at);
+    /* a store back to the same address may follow: see fuse_rmw */
+    c->last.wasm_op = op;
+    c->last.m_form = true;
+    c->last.a = a;
+    c->last.m_addr = l.a;
+    c->last.off = l.off;
     return true;
 }
 
@@ -788,7 +798,7 @@ static bool fuse_load_operand(compiler *c, int op, uint8_t rtype)
 static bool fuse_op_store(compiler *c, int store_op, uint64_t offset)
 {
     const last_insn l = c->last;
-    if (l.start < 0 || l.wasm_op < 0 || l.b_imm || !mem_form(l.wasm_op) ||
+    if (l.start < 0 || l.wasm_op < 0 || l.b_imm || l.m_form || !mem_form(l.wasm_op) ||
         mem_store_of(l.wasm_op) != store_op || !fresh_at(c, c->sp - 1) ||
         c->stack[c->sp - 2].kind != E_SLOT || offset > UINT32_MAX)
         return false;
@@ -798,6 +808,23 @@ static bool fuse_op_store(compiler *c, int store_op, uint64_t offset)
     emit_op(c, mem_form(l.wasm_op) + 1);
     emit_ab(c, l.a, l.b);
     emit_ab(c, addr, (int32_t)(uint32_t)offset);
+    return true;
+}
+
+/* `*p = a op *p`: a NAME_M op stored back to the address it read. */
+static bool fuse_rmw(compiler *c, int store_op, uint64_t offset)
+{
+    const last_insn l = c->last;
+    const centry *addr = &c->stack[c->sp - 2];
+    if (l.start < 0 || !l.m_form || mem_store_of(l.wasm_op) != store_op ||
+        !fresh_at(c, c->sp - 1) || addr->kind != E_SLOT || addr->slot != l.m_addr ||
+        offset != l.off)
+        return false;
+    unemit_last(c);
+    c->sp -= 2;
+    emit_op(c, mem_form(l.wasm_op) + 2);
+    emit_ab(c, 0, l.a);
+    emit_ab(c, l.m_addr, (int32_t)l.off);
     return true;
 }
 
@@ -973,7 +1000,9 @@ static void compile_load(compiler *c, int op, uint64_t offset)
 
 static void compile_store(compiler *c, int op, uint64_t offset)
 {
-    if (fuse_op_store(c, op, offset) || fuse_move(c, op, offset)) return;
+    if (fuse_rmw(c, op, offset) || fuse_op_store(c, op, offset) ||
+        fuse_move(c, op, offset))
+        return;
     const centry *v = &c->stack[c->sp - 1];
     const centry *addr_e = &c->stack[c->sp - 2];
     if (addr_e->kind == E_CONST && v->kind == E_SLOT) { /* C globals */

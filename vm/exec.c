@@ -145,7 +145,7 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
 #define VM_X(name, ...) &&L_##name##_ADD, &&L_##name##_ADDI,
         VM_LOADS(VM_X) VM_STORES(VM_X)
 #undef VM_X
-#define VM_X(name, ...) &&L_##name##_M, &&L_##name##_S,
+#define VM_X(name, ...) &&L_##name##_M, &&L_##name##_S, &&L_##name##_RMW,
         VM_MEM_BINOPS(VM_X)
 #undef VM_X
 #define VM_X(name, ...) &&L_##name##_K,
@@ -437,7 +437,7 @@ static const char *iop_name(int i)
 #define VM_X(name, ...) #name "_ADD", #name "_ADDI",
         VM_LOADS(VM_X) VM_STORES(VM_X)
 #undef VM_X
-#define VM_X(name, ...) #name "_M", #name "_S",
+#define VM_X(name, ...) #name "_M", #name "_S", #name "_RMW",
         VM_MEM_BINOPS(VM_X)
 #undef VM_X
 #define VM_X(name, ...) #name "_K",

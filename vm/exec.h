@@ -108,8 +108,9 @@
     X(MOVE64, uint64_t)
 
 /* Binary ops fused with a full-width load of their right operand
- * (NAME_M: [h][d, a][addr, offset]) or a store of their result (NAME_S:
- * [h][a, b][addr, offset]): X(NAME, LOAD, STORE, field, expr). */
+ * (NAME_M: [h][d, a][addr, offset]), a store of their result (NAME_S:
+ * [h][a, b][addr, offset]), or both at one address, `*p = a op *p`
+ * (NAME_RMW: [h][-, a][addr, offset]): X(NAME, LOAD, STORE, field, expr). */
 #define VM_MEM_BINOPS(X)                                                 \
     X(I32_ADD, I32_LOAD, I32_STORE, u32, a.u32 + b.u32)                  \
     X(I32_SUB, I32_LOAD, I32_STORE, u32, a.u32 - b.u32)                  \
@@ -144,7 +145,7 @@ enum vm_iop {
 #define VM_X(name, ...) IOP_##name##_ADD, IOP_##name##_ADDI,
     VM_LOADS(VM_X) VM_STORES(VM_X)
 #undef VM_X
-#define VM_X(name, ...) IOP_##name##_M, IOP_##name##_S,
+#define VM_X(name, ...) IOP_##name##_M, IOP_##name##_S, IOP_##name##_RMW,
     VM_MEM_BINOPS(VM_X)
 #undef VM_X
 #define VM_X(name, ...) IOP_##name##_K,

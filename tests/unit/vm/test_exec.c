@@ -433,6 +433,19 @@ Test(vm_exec, load_then_store_moves_bytes_and_traps_without_writing)
     expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
 }
 
+Test(vm_exec, read_modify_write_keeps_operand_order)
+{
+    call("abs_store_load", 1, 0, 0); /* clear 204 */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    call("rmw_sub", 2, 204, 3); /* *204 = 3 - 0 */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    call("rmw_sub", 2, 204, 10); /* *204 = 10 - 3 */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 7));
+    call("rmw_sub", 2, 65534, 1);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+}
+
 Test(vm_exec, float_immediates)
 {
     vm_value a = {.f64 = 4.0};

@@ -136,4 +136,8 @@
     local.get 0 i64.load)
   (func (export "fmul_imm") (param f64) (result f64) local.get 0 f64.const 2.5 f64.mul)
   (func (export "fsub_imm") (param f32) (result f32) local.get 0 f32.const 0.5 f32.sub)
+;; read-modify-write: *p = x - *p
+  (func (export "rmw_sub") (param i32 i32) (result i32)
+    local.get 0 local.get 1 local.get 0 i32.load i32.sub i32.store
+    local.get 0 i32.load)
 )
