@@ -33,6 +33,18 @@ LIBFS := $(B)/libfs.a
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
+# {===== sched/: the process scheduler (libsched.a). It uses vm/ and wasi/
+# (each process's WASI context); programs linking it also need xxHash and
+# threads: $(SCHED_LIBS).
+SCHED_SRC := $(wildcard sched/*.c)
+LIBSCHED := $(B)/libsched.a
+SCHED_LIBS := -lxxhash -pthread
+
+$(LIBSCHED): $(call obj,$(SCHED_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+# }=====
+
 .PHONY: all test unit spec test-asan check deps clean bench fuzz
 all: $(B)/lunatic $(B)/spectest $(B)/embed_example $(B)/vmdump
 
@@ -52,8 +64,8 @@ $(LIBFS): $(call obj,$(FS_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/lunatic: $(call obj,tools/lunatic.c) $(LIBWASI) $(LIBFS) $(LIBVM)
-	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) -lm
+$(B)/lunatic: $(call obj,tools/lunatic.c) $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBVM)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) $(SCHED_LIBS) -lm
 
 $(B)/spectest: $(call obj,tools/spectest.c tools/spectest_host.c tools/json.c) \
                 $(LIBVM)
@@ -83,7 +95,15 @@ $(B)/fixtures/%.wasm: %.wat
 $(B)/tests/%: tests/unit/%.c $(LIBWASI) $(LIBFS) $(LIBVM) | $(UNIT_FIXTURES)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DLUN_TESTING -DFIXTURE_DIR='"$(B)/fixtures"' \
-	    $(filter-out $(UNIT_FIXTURES),$^) -o $@ $(ALL_LDFLAGS) -lcriterion -lm
+	    $(filter-out $(UNIT_FIXTURES),$^) -o $@ $(ALL_LDFLAGS) -lcriterion -lm -lpthread
+
+# sched/ tests also link the scheduler (a more specific pattern wins).
+$(B)/tests/sched/%: tests/unit/sched/%.c $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBVM) \
+                    | $(UNIT_FIXTURES)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLUN_TESTING -DFIXTURE_DIR='"$(B)/fixtures"' \
+	    $(filter-out $(UNIT_FIXTURES),$^) -o $@ $(ALL_LDFLAGS) -lcriterion \
+	    $(SCHED_LIBS) -lm
 
 unit: $(UNIT_BIN) $(UNIT_FIXTURES)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs 2; done
@@ -109,8 +129,9 @@ clean:
 #                        the table and the extra sections (load time of a 1 MiB module, then
 #                        BENCH_EXTRA), write $(BENCH_OUT)/results.{txt,csv,svg}; exits 1 on a
 #                        checksum mismatch or a failed section
-#   make bench-core      the speed figure of issue 2: fib(30), sieve, 200x200 f64 matmul on
-#                        native, lunatic, wasm-interp and node (results in $(BENCH_OUT)/core/)
+#   make bench-core      the speed figure of issue 2 (BENCH_CORE): fib(30) x20, sieve and
+#                        200x200 f64 matmul on native, lunatic, wasm-interp and node, in one
+#                        run (results in $(BENCH_OUT)/core/; ~4 min, wasm-interp is most of it)
 #   make bench-anchors   make bench with the programs of $(BENCH_ANCHORS_DIR) as extra rows
 #   make bench-selftest  quick smoke test of the runner (< 30 s)
 #   make bench-callgrind PROG=fib   instructions lunatic executes on the quick-size PROG
@@ -307,6 +328,57 @@ $(B)/wasm/e2e/%.wasm: tests/e2e/%.wat
 e2e: $(B)/lunatic $(GUEST_WASM) $(E2E_WASM)
 	@sh tests/e2e/run.sh $(B)/lunatic $(B)/wasm
 
+# {===== process guests: examples using sdk/lunatic.h and the scheduler's
+# end-to-end guests tests/sched/*.c, run by tests/sched/run.sh (`make
+# sched-e2e`). SCHED_SCALE (percent) sizes the stress tests; the ASan
+# variant runs them at 20%.
+SCHED_EXAMPLES := pingpong ring supervisor
+SCHED_TESTS := $(patsubst tests/sched/%.c,%,$(wildcard tests/sched/*.c))
+SCHED_GUEST_WASM := $(SCHED_EXAMPLES:%=$(B)/wasm/%.wasm) \
+                    $(SCHED_TESTS:%=$(B)/wasm/sched/%.wasm)
+SCHED_SCALE ?= 100
+ALL_IMPORTS_WAT := ../shared/fixtures/lunatic_all_imports.wat
+
+define sched_example_rule
+$(B)/wasm/$(1).wasm: examples/$(1)/$(1).c sdk/lunatic.h
+	@mkdir -p $$(dir $$@)
+	$$(WASM_CC) $$(WASM_CFLAGS) -I. $$< -o $$@
+endef
+$(foreach g,$(SCHED_EXAMPLES),$(eval $(call sched_example_rule,$(g))))
+
+$(B)/wasm/sched/%.wasm: tests/sched/%.c sdk/lunatic.h
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(WASM_CFLAGS) -I. $< -o $@
+
+$(B)/wasm/sched/all_imports.wasm: $(ALL_IMPORTS_WAT)
+	@mkdir -p $(dir $@)
+	$(WAT2WASM) $< -o $@
+
+.PHONY: sched-e2e
+guests: $(SCHED_GUEST_WASM)
+sched-e2e: $(B)/lunatic $(SCHED_GUEST_WASM) $(B)/wasm/sched/all_imports.wasm
+	@SCHED_SCALE=$(SCHED_SCALE) sh tests/sched/run.sh $(B)/lunatic $(B)/wasm \
+	    $(B)/wasm/sched/all_imports.wasm
+# }=====
+
+# {===== WASI end-to-end tests: the C guests of tests/wasi/guests/ built
+# with clang --target=wasm32-wasi into $(B)/wasm/wasi/, run by
+# tests/wasi/run.sh in a fresh temp dir preopened as /sb (the escape guest
+# once per path resolver)
+WASI_GUEST_SRC := $(wildcard tests/wasi/guests/*.c)
+WASI_GUEST_WASM := $(WASI_GUEST_SRC:tests/wasi/guests/%.c=$(B)/wasm/wasi/%.wasm)
+
+.PHONY: wasi-guests wasi-e2e
+wasi-guests: $(WASI_GUEST_WASM)
+
+$(B)/wasm/wasi/%.wasm: tests/wasi/guests/%.c tests/wasi/guests/check.h
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(WASM_CFLAGS) $< -o $@
+
+wasi-e2e: $(B)/lunatic $(WASI_GUEST_WASM)
+	@sh tests/wasi/run.sh $(B)/lunatic $(B)/wasm/wasi
+# }=====
+
 # Steps run one after another (each may use -j inside), so a failure names
 # its step and the output of the steps does not interleave.
 test-core:
@@ -314,6 +386,8 @@ test-core:
 	$(MAKE) unit
 	$(MAKE) spec
 	$(MAKE) e2e
+	$(MAKE) wasi-e2e
+	$(MAKE) sched-e2e
 	$(if $(FUZZ_REPLAY),$(MAKE) $(FUZZ_REPLAY))
 
 test-asan:

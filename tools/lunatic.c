@@ -4,13 +4,20 @@
 #include "common/lun_prefix.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vm/vm.h"
+#include "sched/sched.h"
 #include "wasi/wasi.h"
 
 #define LUNATIC_VERSION "0.1.0"
@@ -41,6 +48,11 @@ static const char usage_text[] =
     "                      GUEST (default: HOST); may be repeated\n"
     "  --env KEY=VALUE     set a guest environment variable (the guest also\n"
     "                      gets the host's environment); may be repeated\n"
+    "  --listen ADDR       listen on TCP ADDR (HOST:PORT, [V6]:PORT) and give\n"
+    "                      the guest the socket as a preopened fd, after the\n"
+    "                      directories (for sock_accept); may be repeated\n"
+    "  --threads N         run processes on N worker threads (default: one\n"
+    "                      per core)\n"
     "  -h, --help          print this help\n"
     "  -V, --version       print the version\n"
     "\n"
@@ -57,6 +69,9 @@ struct run_opts {
     uint32_t npreopens;
     const char **env_set;    /* --env KEY=VALUE, in order */
     uint32_t nenv_set;
+    const char **listen;     /* --listen ADDR, in order */
+    uint32_t nlisten;
+    uint32_t threads;        /* --threads N; 0 = one per core */
 };
 
 /* Everything a run allocates, freed in one place. */
@@ -69,6 +84,8 @@ struct session {
     vm_extern *imports;
     vm_instance_t *inst;
     vm_exec_t *ex;
+    int *listen_fds; /* --listen sockets until the WASI context owns them */
+    uint32_t nlisten_fds;
 };
 
 static void session_free(struct session *s)
@@ -81,6 +98,9 @@ static void session_free(struct session *s)
     free(s->imports);
     free(s->env);
     free(s->bytes);
+    for (uint32_t i = 0; i < s->nlisten_fds; i++)
+        close(s->listen_fds[i]);
+    free(s->listen_fds);
 }
 
 /* {===== command line */
@@ -155,7 +175,8 @@ static void parse_run(int argc, char **argv, int i, struct run_opts *o)
     /* argc bounds how many --dir and --env there can be; +1 for "." */
     o->preopens = calloc((size_t)argc + 1, sizeof *o->preopens);
     o->env_set = calloc((size_t)argc, sizeof *o->env_set);
-    if (!o->preopens || !o->env_set) {
+    o->listen = calloc((size_t)argc, sizeof *o->listen);
+    if (!o->preopens || !o->env_set || !o->listen) {
         fprintf(stderr, "lunatic: out of memory\n");
         exit(EXIT_ERROR);
     }
@@ -174,6 +195,14 @@ static void parse_run(int argc, char **argv, int i, struct run_opts *o)
             add_dir(o, v);
         } else if ((v = option_value(argv, argc, &i, "--env")) != NULL) {
             add_env(o, v);
+        } else if ((v = option_value(argv, argc, &i, "--listen")) != NULL) {
+            o->listen[o->nlisten++] = v;
+        } else if ((v = option_value(argv, argc, &i, "--threads")) != NULL) {
+            char *end;
+            unsigned long n = strtoul(v, &end, 10);
+            if (*v == '\0' || *end != '\0' || n == 0 || n > 1024)
+                print_usage_error("bad --threads '%s': want 1..1024", v);
+            o->threads = (uint32_t)n;
         } else {
             print_usage_error("unknown option '%s'", argv[i]);
         }
@@ -305,6 +334,60 @@ static const char **build_env(const struct run_opts *o, uint32_t *out_n)
     return env;
 }
 
+/* Each --dir must name a directory; say which one does not, in one line. */
+static int check_dirs(const struct run_opts *o)
+{
+    struct stat st;
+    for (uint32_t i = 0; i < o->npreopens; i++) {
+        const char *h = o->preopens[i].host_path;
+        const char *why = stat(h, &st) != 0 ? strerror(errno)
+                          : !S_ISDIR(st.st_mode) ? "not a directory"
+                                                 : NULL;
+        if (why) {
+            fprintf(stderr, "lunatic: --dir '%s': %s\n", h, why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A listening TCP socket on ADDR (HOST:PORT or [V6]:PORT), or -1 after
+ * printing why. */
+static int open_listener(const char *addr)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE}, *res = NULL;
+    const char *colon = strrchr(addr, ':');
+    char host[256];
+    int fd = -1, one = 1, rc;
+    size_t hl = colon ? (size_t)(colon - addr) : 0;
+    if (hl >= 2 && addr[0] == '[' && addr[hl - 1] == ']')
+        addr++, hl -= 2; /* [::1]:8080 */
+    if (!colon || hl >= sizeof host) {
+        fprintf(stderr, "lunatic: bad --listen '%s': want HOST:PORT\n", addr);
+        return -1;
+    }
+    memcpy(host, addr, hl);
+    host[hl] = '\0';
+    if ((rc = getaddrinfo(hl ? host : NULL, colon + 1, &hints, &res)) != 0) {
+        fprintf(stderr, "lunatic: --listen '%s': %s\n", addr,
+                gai_strerror(rc));
+        return -1;
+    }
+    fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 128) != 0) {
+        fprintf(stderr, "lunatic: --listen '%s': %s\n", addr, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    return fd;
+}
+
 static int link_and_instantiate(struct session *s, const struct run_opts *o)
 {
     uint32_t n = vm_module_import_count(s->module), envc = 0;
@@ -312,13 +395,24 @@ static int link_and_instantiate(struct session *s, const struct run_opts *o)
     int rc;
     if (!(s->env = build_env(o, &envc)))
         return LUN_ENOMEM;
+    if (!(s->listen_fds = calloc(o->nlisten + 1, sizeof *s->listen_fds)))
+        return LUN_ENOMEM;
+    for (uint32_t i = 0; i < o->nlisten; i++)
+        if ((s->listen_fds[s->nlisten_fds++] = open_listener(o->listen[i])) < 0) {
+            s->nlisten_fds--;
+            return LUN_EINVAL; /* already reported */
+        }
     wasi_options_t wo = {
         .argv = (const char *const *)o->guest_argv,
         .argc = (uint32_t)o->guest_argc,
         .env = s->env, .envc = envc,
-        .preopens = o->preopens, .npreopens = o->npreopens};
-    if ((rc = wasi_ctx_new(&wo, &s->wasi)) != 0)
-        return rc;
+        .preopens = o->preopens, .npreopens = o->npreopens,
+        .sockets = s->listen_fds, .nsockets = s->nlisten_fds};
+    s->nlisten_fds = 0; /* the context owns them now, even on failure */
+    if ((rc = wasi_ctx_new(&wo, &s->wasi)) != 0) {
+        fprintf(stderr, "lunatic: cannot set up WASI: %s\n", lun_strerror(rc));
+        return LUN_EINVAL; /* reported */
+    }
     if (!(s->imports = calloc(n ? n : 1, sizeof *s->imports)))
         return LUN_ENOMEM;
     if ((rc = wasi_link(s->wasi, s->module, s->imports, n)) < 0)
@@ -336,17 +430,57 @@ static int link_and_instantiate(struct session *s, const struct run_opts *o)
 /* }===== */
 /* {===== running */
 
-/* Call f with no arguments and run it to the end: *out_st is VM_DONE,
- * VM_TRAP or VM_BLOCK. VM_BLOCK cannot happen without the scheduler (no
- * host function provided here returns it). Returns vm_exec_call's error. */
-static int run_function(vm_exec_t *ex, vm_func_t *f, vm_status *out_st)
+/* Wait (poll(2)) for what a blocked WASI call waits for: one of its fds
+ * ready, or its deadline. An interrupted or early wake-up is harmless: the
+ * call checks again when it is re-invoked. */
+static void wait_for(const wasi_wait_t *w)
+{
+    struct pollfd pfds[64];
+    struct timespec ts, *tsp = NULL;
+    nfds_t n = w->nfds < 64 ? w->nfds : 64; /* a poll_oneoff re-checks all */
+    for (nfds_t i = 0; i < n; i++)
+        pfds[i] = (struct pollfd){
+            .fd = w->fds[i].host_fd,
+            .events = (short)(((w->fds[i].events & WASI_WAIT_READ) ? POLLIN : 0) |
+                              ((w->fds[i].events & WASI_WAIT_WRITE) ? POLLOUT : 0))};
+    if (w->has_deadline) {
+        uint64_t now = wasi_monotonic_ns();
+        uint64_t left = w->deadline_ns > now ? w->deadline_ns - now : 0;
+        ts.tv_sec = (time_t)(left / 1000000000u);
+        ts.tv_nsec = (long)(left % 1000000000u);
+        tsp = &ts;
+    }
+    ppoll(pfds, n, tsp, NULL);
+}
+
+/* Run ex to its end: *out_st is VM_DONE or VM_TRAP. Alone in the process,
+ * the CLI serves a blocked WASI call by waiting for it right here; the
+ * scheduler replaces this loop with parking the process. */
+static void run_until_done(vm_exec_t *ex, wasi_ctx_t *wasi, vm_status *out_st)
+{
+    wasi_wait_t w;
+    for (;;) {
+        vm_status st = vm_run(ex, RUN_BUDGET);
+        if (st == VM_YIELD)
+            continue;
+        if (st == VM_BLOCK && wasi_ctx_waiting(wasi, &w)) {
+            wait_for(&w);
+            continue;
+        }
+        *out_st = st; /* VM_BLOCK from anything else: reported by finish */
+        return;
+    }
+}
+
+/* Call f with no arguments and run it to the end. Returns vm_exec_call's
+ * error. */
+static int run_function(struct session *s, vm_func_t *f, vm_status *out_st)
 {
     vm_value no_args[1] = {{0}}; /* not NULL: vm.h does not promise it is ok */
-    int rc = vm_exec_call(ex, f, no_args, 0);
+    int rc = vm_exec_call(s->ex, f, no_args, 0);
     if (rc != 0)
         return rc;
-    while ((*out_st = vm_run(ex, RUN_BUDGET)) == VM_YIELD) {
-    }
+    run_until_done(s->ex, s->wasi, out_st);
     return 0;
 }
 
@@ -383,8 +517,8 @@ static int finish(struct session *s, vm_status st, const char *path)
                 msg && *msg ? msg : vm_trap_text(k));
         return EXIT_TRAP_BASE + (k > 0 && k < 64 ? (int)k : 0);
     }
-    fprintf(stderr, "lunatic: %s: the guest blocked, which needs the "
-                    "process scheduler (not implemented yet)\n", path);
+    fprintf(stderr, "lunatic: %s: the guest blocked on something this "
+                    "runtime cannot wait for\n", path);
     return EXIT_ERROR;
 }
 
@@ -404,9 +538,9 @@ static int run_module(struct session *s, const char *path)
         return EXIT_ERROR;
     }
     if (start)
-        rc = run_function(s->ex, start, &st);
+        rc = run_function(s, start, &st);
     if (rc == 0 && st == VM_DONE && !wasi_ctx_exited(s->wasi, &code))
-        rc = run_function(s->ex, entry, &st);
+        rc = run_function(s, entry, &st);
     if (rc != 0) {
         fprintf(stderr, "lunatic: %s: cannot call: %s\n", path,
                 lun_strerror(rc));
@@ -417,11 +551,84 @@ static int run_module(struct session *s, const char *path)
 
 /* }===== */
 
+/* {===== running under the process scheduler (sched/sched.h) */
+
+/* The exit status for how the root process ended (README: exit status).
+ * Unlike Lunatic, a failed root process exits non-zero. */
+static int sched_status(const sched_result_t *r, const char *path)
+{
+    switch (r->kind) {
+    case SCHED_EXIT_NORMAL:
+        return (int)(r->exit_code & 0xff);
+    case SCHED_EXIT_TRAP:
+        fprintf(stderr, "lunatic: trap in %s: %s\n", path, r->message);
+        return EXIT_TRAP_BASE + (r->trap > 0 && r->trap < 64 ? (int)r->trap : 0);
+    case SCHED_EXIT_KILLED:
+        fprintf(stderr, "lunatic: %s: the root process was killed (%s)\n",
+                path, r->message);
+        return EXIT_TRAP_BASE + VM_TRAP_HOST;
+    default:
+        fprintf(stderr, "lunatic: %s: %s\n", path, r->message);
+        return EXIT_ERROR;
+    }
+}
+
+/* --dir entries are handed over as they are: the two structs match. */
+_Static_assert(sizeof(sched_dir_t) == sizeof(wasi_preopen_t),
+               "sched_dir_t and wasi_preopen_t differ");
+
+/* Run the module's _start as process 1 on the scheduler's workers. */
+static int run_scheduled(struct session *s, const struct run_opts *o)
+{
+    char err[512];
+    uint32_t envc = 0;
+    sched_runtime_t *rt = NULL;
+    sched_result_t r;
+    if (sched_module_check(s->module, err, sizeof err) != 0) {
+        fprintf(stderr, "lunatic: %s: %s\n", o->path, err);
+        return EXIT_ERROR;
+    }
+    if (!(s->env = build_env(o, &envc)) ||
+        !(s->listen_fds = calloc(o->nlisten + 1, sizeof *s->listen_fds)))
+        return fprintf(stderr, "lunatic: out of memory\n"), EXIT_ERROR;
+    for (uint32_t i = 0; i < o->nlisten; i++)
+        if ((s->listen_fds[s->nlisten_fds++] = open_listener(o->listen[i])) < 0) {
+            s->nlisten_fds--;
+            return EXIT_ERROR; /* already reported */
+        }
+    sched_options_t so = {
+        .threads = o->threads,
+        .argv = (const char *const *)o->guest_argv,
+        .argc = (uint32_t)o->guest_argc, .env = s->env, .envc = envc,
+        .dirs = (const sched_dir_t *)o->preopens, .ndirs = o->npreopens,
+        .sockets = s->listen_fds, .nsockets = s->nlisten_fds};
+    s->nlisten_fds = 0; /* the root's WASI context owns them now */
+    if (sched_runtime_new(&so, &rt) != 0)
+        return fprintf(stderr, "lunatic: out of memory\n"), EXIT_ERROR;
+    vm_module_t *m = s->module;
+    s->module = NULL; /* the runtime owns it now */
+    int status = sched_run_main(rt, m, &r) != 0 ? EXIT_ERROR
+                                                 : sched_status(&r, o->path);
+    if (getenv("LUNATIC_METRICS"))
+        sched_metrics_dump(rt);
+    sched_runtime_free(rt);
+    return status;
+}
+
+/* }===== */
+
 static int run(struct run_opts *o)
 {
     struct session s = {0};
     int status = EXIT_ERROR, rc;
-    if (load_module(&s, o->path) == 0) {
+    if (check_dirs(o) == 0 && load_module(&s, o->path) == 0) {
+        /* LUNATIC_NO_SCHED=1: the single-process loop without the
+         * scheduler (a debugging aid for vm/ and wasi/). */
+        if (!getenv("LUNATIC_NO_SCHED")) {
+            status = run_scheduled(&s, o);
+            session_free(&s);
+            return status;
+        }
         rc = link_and_instantiate(&s, o);
         if (rc == LUN_ENOMEM || rc == LUN_ELIMIT)
             fprintf(stderr, "lunatic: %s: %s\n", o->path, lun_strerror(rc));
@@ -451,5 +658,6 @@ int main(int argc, char **argv)
             free((char *)o.preopens[i].host_path);
     free(o.preopens);
     free(o.env_set);
+    free(o.listen);
     return status;
 }

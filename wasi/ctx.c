@@ -1,12 +1,18 @@
-/* ctx.c: the WASI context (copies of args, environment and preopens, the
- * exit state) and the guest-memory bounds check every host function uses.
- * Interface: wasi/wasi.h; internals: wasi/wasi_int.h. */
+/* ctx.c: the WASI context (args, environment, the descriptor table with
+ * its preopens, exit and blocking state) and the guest-memory bounds check
+ * every host function uses. Interface: wasi/wasi.h, wasi/wasi_int.h. */
 #include "common/lun_prefix.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "fs/fs.h"
 #include "wasi/wasi_int.h"
 
 /* Strings the guest receives are laid out in its 32-bit address space;
@@ -70,18 +76,61 @@ static int copy_preopens(wasi_ctx_t *ctx, const wasi_preopen_t *src,
     return 0;
 }
 
+/* Fill the descriptors: stdio, then each preopen directory (opened now),
+ * then each listening socket. */
+static int open_fds(wasi_ctx_t *ctx, const wasi_options_t *opts)
+{
+    static const uint64_t stdio_rights[WASI_STDIO_FDS] = {
+        WASI_RIGHT_FD_READ, WASI_RIGHT_FD_WRITE, WASI_RIGHT_FD_WRITE};
+    uint32_t n = WASI_STDIO_FDS + opts->npreopens + opts->nsockets, fd;
+    int rc;
+    if (!(ctx->fds = calloc(n, sizeof *ctx->fds)))
+        return LUN_ENOMEM;
+    ctx->nfds = n;
+    for (fd = 0; fd < WASI_STDIO_FDS; fd++)
+        ctx->fds[fd] = (wasi_fd_t){
+            .kind = WASI_FD_STDIO, .host_fd = (int)fd,
+            .rights = stdio_rights[fd] | WASI_RIGHT_POLL_FD_READWRITE |
+                      WASI_RIGHT_FD_FILESTAT_GET};
+    for (uint32_t i = 0; i < opts->nsockets; i++) {
+        wasi_fd_t *f = &ctx->fds[n - opts->nsockets + i];
+        int host = opts->sockets[i];
+        fcntl(host, F_SETFL, fcntl(host, F_GETFL) | O_NONBLOCK);
+        *f = (wasi_fd_t){.kind = WASI_FD_LISTENER, .host_fd = host,
+                         .filetype = WASI_FILETYPE_SOCKET_STREAM,
+                         .rights = WASI_RIGHTS_LISTENER,
+                         .rights_inheriting = WASI_RIGHTS_SOCKET};
+    }
+    for (uint32_t i = 0; i < opts->npreopens; i++, fd++) {
+        wasi_fd_t *f = &ctx->fds[fd];
+        int host;
+        if ((rc = fs_open_root(opts->preopens[i].host_path, &host)) != 0)
+            return rc;
+        *f = (wasi_fd_t){.kind = WASI_FD_DIR, .host_fd = host,
+                         .filetype = WASI_FILETYPE_DIRECTORY,
+                         .rights = WASI_RIGHTS_DIRECTORY,
+                         .rights_inheriting = WASI_RIGHTS_DIRECTORY |
+                                              WASI_RIGHTS_REGULAR_FILE};
+        if (!(f->preopen_name = dup_string(opts->preopens[i].guest_path)))
+            return LUN_ENOMEM;
+    }
+    return 0;
+}
+
 int wasi_ctx_new(const wasi_options_t *opts, wasi_ctx_t **out_ctx)
 {
     wasi_ctx_t *ctx = calloc(1, sizeof *ctx);
     int rc;
     *out_ctx = NULL;
-    if (!ctx)
+    if (!ctx) {
+        for (uint32_t i = 0; i < opts->nsockets; i++)
+            close(opts->sockets[i]);
         return LUN_ENOMEM;
-    for (int fd = 0; fd < WASI_STDIO_FDS; fd++)
-        ctx->stdio_host_fd[fd] = fd;
+    }
     ctx->argc = opts->argc;
     ctx->envc = opts->envc;
-    if ((rc = copy_strings(opts->argv, opts->argc, &ctx->argv,
+    if ((rc = open_fds(ctx, opts)) != 0 ||
+        (rc = copy_strings(opts->argv, opts->argc, &ctx->argv,
                            &ctx->argv_bytes)) != 0 ||
         (rc = copy_strings(opts->env, opts->envc, &ctx->env,
                            &ctx->env_bytes)) != 0 ||
@@ -90,6 +139,9 @@ int wasi_ctx_new(const wasi_options_t *opts, wasi_ctx_t **out_ctx)
     *out_ctx = ctx;
     return 0;
 fail:
+    if (!ctx->fds) /* open_fds failed before taking the sockets */
+        for (uint32_t i = 0; i < opts->nsockets; i++)
+            close(opts->sockets[i]);
     wasi_ctx_free(ctx);
     return rc;
 }
@@ -105,6 +157,10 @@ void wasi_ctx_free(wasi_ctx_t *ctx)
         free((char *)ctx->preopens[i].guest_path);
     }
     free(ctx->preopens);
+    for (uint32_t i = 0; i < ctx->nfds; i++)
+        wasi__fd_release(&ctx->fds[i]);
+    free(ctx->fds);
+    free(ctx->wait_fds);
     for (uint32_t i = 0; i < ctx->nfuncs; i++)
         if (ctx->funcs[i])
             vm_host_func_free(ctx->funcs[i]);
@@ -126,20 +182,221 @@ uint8_t *wasi__mem_range(const wasi_mem_t *mem, uint64_t ptr, uint64_t len)
     return mem->base + ptr;
 }
 
+/* {===== descriptors */
+
+void wasi__fd_release(wasi_fd_t *f)
+{
+    if (f->dir_stream)
+        closedir(f->dir_stream); /* its own descriptor, see dir.c */
+    if (f->kind != WASI_FD_CLOSED && f->kind != WASI_FD_STDIO &&
+        f->host_fd >= 0)
+        close(f->host_fd);
+    free(f->preopen_name);
+    memset(f, 0, sizeof *f);
+    f->host_fd = -1;
+}
+
+uint32_t wasi__fd_get(wasi_ctx_t *ctx, uint32_t fd, uint64_t rights,
+                      wasi_fd_t **out)
+{
+    wasi_fd_t *f;
+    if (fd >= ctx->nfds || ctx->fds[fd].kind == WASI_FD_CLOSED)
+        return WASI_EBADF;
+    f = &ctx->fds[fd];
+    if ((f->rights & rights) != rights)
+        return WASI_ENOTCAPABLE;
+    *out = f;
+    return WASI_ESUCCESS;
+}
+
+uint32_t wasi__fd_alloc(wasi_ctx_t *ctx, uint32_t *out_fd)
+{
+    uint32_t fd = 0, n;
+    wasi_fd_t *grown;
+    while (fd < ctx->nfds && ctx->fds[fd].kind != WASI_FD_CLOSED)
+        fd++;
+    if (fd == ctx->nfds) {
+        if (ctx->nfds >= WASI_MAX_FDS)
+            return WASI_EMFILE;
+        n = ctx->nfds < 8 ? 16 : ctx->nfds * 2;
+        if (n > WASI_MAX_FDS)
+            n = WASI_MAX_FDS;
+        if (!(grown = realloc(ctx->fds, n * sizeof *grown)))
+            return WASI_ENOMEM;
+        memset(grown + ctx->nfds, 0, (n - ctx->nfds) * sizeof *grown);
+        ctx->fds = grown;
+        ctx->nfds = n;
+    }
+    *out_fd = fd;
+    return WASI_ESUCCESS;
+}
+
+uint8_t wasi__filetype_of_mode(uint32_t mode)
+{
+    switch (mode & S_IFMT) {
+    case S_IFREG: return WASI_FILETYPE_REGULAR_FILE;
+    case S_IFDIR: return WASI_FILETYPE_DIRECTORY;
+    case S_IFCHR: return WASI_FILETYPE_CHARACTER_DEVICE;
+    case S_IFBLK: return WASI_FILETYPE_BLOCK_DEVICE;
+    case S_IFLNK: return WASI_FILETYPE_SYMBOLIC_LINK;
+    case S_IFSOCK: return WASI_FILETYPE_SOCKET_STREAM;
+    default: return WASI_FILETYPE_UNKNOWN; /* FIFOs have no WASI type */
+    }
+}
+
+uint32_t wasi__path_copy(const wasi_mem_t *mem, uint32_t ptr, uint32_t len,
+                         char **out)
+{
+    const uint8_t *src = wasi__mem_range(mem, ptr, len);
+    char *s;
+    if (!src)
+        return WASI_EFAULT;
+    if (len > WASI_MAX_PATH_BYTES)
+        return WASI_ENAMETOOLONG;
+    if (memchr(src, '\0', len)) /* C strings cannot carry it */
+        return WASI_EILSEQ;
+    if (!(s = malloc((size_t)len + 1)))
+        return WASI_ENOMEM;
+    memcpy(s, src, len);
+    s[len] = '\0';
+    *out = s;
+    return WASI_ESUCCESS;
+}
+
+uint32_t wasi__errno_from_fs(int rc)
+{
+    if (rc == 0)
+        return WASI_ESUCCESS;
+    if (rc == FS_ENOTCAPABLE)
+        return WASI_ENOTCAPABLE;
+    if (rc == LUN_ENOMEM)
+        return WASI_ENOMEM;
+    if (rc <= LUN_ERR_ERRNO_BASE)
+        return wasi__errno_from_host(LUN_ERR_ERRNO_BASE - rc);
+    return WASI_EIO;
+}
+
+/* }===== */
+/* {===== blocking */
+
+uint64_t wasi_monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+}
+
+void wasi__wait_reset(wasi_ctx_t *ctx)
+{
+    ctx->nwait_fds = 0;
+    ctx->wait_has_deadline = false;
+    ctx->wait_deadline_ns = 0;
+}
+
+uint32_t wasi__wait_add_fd(wasi_ctx_t *ctx, int host_fd, uint32_t events)
+{
+    if (ctx->nwait_fds == ctx->wait_cap) {
+        uint32_t cap = ctx->wait_cap ? 2 * ctx->wait_cap : 8;
+        wasi_wait_fd_t *w = realloc(ctx->wait_fds, cap * sizeof *w);
+        if (!w)
+            return WASI_ENOMEM;
+        ctx->wait_fds = w;
+        ctx->wait_cap = cap;
+    }
+    ctx->wait_fds[ctx->nwait_fds++] = (wasi_wait_fd_t){host_fd, events};
+    return WASI_ESUCCESS;
+}
+
+void wasi__wait_deadline(wasi_ctx_t *ctx, uint64_t deadline_ns)
+{
+    if (!ctx->wait_has_deadline || deadline_ns < ctx->wait_deadline_ns)
+        ctx->wait_deadline_ns = deadline_ns;
+    ctx->wait_has_deadline = true;
+}
+
+uint32_t wasi__block_on_fd(wasi_ctx_t *ctx, int host_fd, uint32_t events)
+{
+    uint32_t rc;
+    wasi__wait_reset(ctx);
+    if ((rc = wasi__wait_add_fd(ctx, host_fd, events)) != WASI_ESUCCESS)
+        return rc;
+    return WASI__BLOCK;
+}
+
+bool wasi_ctx_waiting(const wasi_ctx_t *ctx, wasi_wait_t *out)
+{
+    if (!ctx->blocked)
+        return false;
+    out->fds = ctx->wait_fds;
+    out->nfds = ctx->nwait_fds;
+    out->has_deadline = ctx->wait_has_deadline;
+    out->deadline_ns = ctx->wait_deadline_ns;
+    return true;
+}
+
+/* }===== */
+
 uint32_t wasi__errno_from_host(int host_errno)
 {
     switch (host_errno) {
+    case E2BIG: return WASI_E2BIG;
+    case EACCES: return WASI_EACCES;
+    case EADDRINUSE: return WASI_EADDRINUSE;
+    case EADDRNOTAVAIL: return WASI_EADDRNOTAVAIL;
+    case EAFNOSUPPORT: return WASI_EAFNOSUPPORT;
     case EAGAIN: return WASI_EAGAIN;
+    case EALREADY: return WASI_EALREADY;
     case EBADF: return WASI_EBADF;
+    case EBUSY: return WASI_EBUSY;
+    case ECANCELED: return WASI_ECANCELED;
+    case ECONNABORTED: return WASI_ECONNABORTED;
+    case ECONNREFUSED: return WASI_ECONNREFUSED;
+    case ECONNRESET: return WASI_ECONNRESET;
+    case EDEADLK: return WASI_EDEADLK;
+    case EDQUOT: return WASI_EDQUOT;
+    case EEXIST: return WASI_EEXIST;
     case EFAULT: return WASI_EFAULT;
     case EFBIG: return WASI_EFBIG;
+    case EHOSTUNREACH: return WASI_EHOSTUNREACH;
+    case EILSEQ: return WASI_EILSEQ;
+    case EINPROGRESS: return WASI_EINPROGRESS;
     case EINTR: return WASI_EINTR;
     case EINVAL: return WASI_EINVAL;
+    case EIO: return WASI_EIO;
+    case EISCONN: return WASI_EISCONN;
+    case EISDIR: return WASI_EISDIR;
+    case ELOOP: return WASI_ELOOP;
+    case EMFILE: return WASI_EMFILE;
+    case EMLINK: return WASI_EMLINK;
+    case EMSGSIZE: return WASI_EMSGSIZE;
+    case ENAMETOOLONG: return WASI_ENAMETOOLONG;
+    case ENETDOWN: return WASI_ENETDOWN;
+    case ENETRESET: return WASI_ENETRESET;
+    case ENETUNREACH: return WASI_ENETUNREACH;
+    case ENFILE: return WASI_ENFILE;
+    case ENOBUFS: return WASI_ENOBUFS;
+    case ENODEV: return WASI_ENODEV;
+    case ENOENT: return WASI_ENOENT;
+    case ENOEXEC: return WASI_ENOEXEC;
     case ENOMEM: return WASI_ENOMEM;
     case ENOSPC: return WASI_ENOSPC;
+    case ENOSYS: return WASI_ENOSYS;
+    case ENOTCONN: return WASI_ENOTCONN;
+    case ENOTDIR: return WASI_ENOTDIR;
+    case ENOTEMPTY: return WASI_ENOTEMPTY;
+    case ENOTSOCK: return WASI_ENOTSOCK;
+    case ENOTSUP: return WASI_ENOTSUP;
+    case ENOTTY: return WASI_ENOTTY;
+    case ENXIO: return WASI_ENXIO;
+    case EOVERFLOW: return WASI_EOVERFLOW;
     case EPERM: return WASI_EPERM;
     case EPIPE: return WASI_EPIPE;
+    case ERANGE: return WASI_ERANGE;
+    case EROFS: return WASI_EROFS;
     case ESPIPE: return WASI_ESPIPE;
+    case ETIMEDOUT: return WASI_ETIMEDOUT;
+    case ETXTBSY: return WASI_ETXTBSY;
+    case EXDEV: return WASI_EXDEV;
     default: return WASI_EIO;
     }
 }

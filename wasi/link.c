@@ -1,7 +1,7 @@
 /* link.c: binds the wasi_snapshot_preview1 imports of a module to this
  * layer. Each host_* adapter unpacks the wasm arguments, takes a view of
  * the caller's memory and calls the implementation in its group's file
- * (args.c, fd.c, ...); those stay free of vm/ calls so that unit tests can
+ * (args.c, fd_io.c, path.c, ...); those stay free of vm/ calls so that unit tests can
  * drive them on a fake memory. Interface: wasi/wasi.h. */
 #include "common/lun_prefix.h"
 
@@ -25,79 +25,107 @@ static wasi_mem_t caller_memory(vm_exec_t *ex)
 
 /* {===== adapters: wasm arguments -> implementation -> errno result */
 
-static vm_status host_args_get(vm_exec_t *ex, vm_value *a, void *ud)
+/* Hand an implementation's result to the VM. WASI__BLOCK writes nothing
+ * and returns VM_BLOCK: the VM calls again with the same arguments once
+ * the embedder has waited for what wasi_ctx_waiting() says. */
+static vm_status finish(wasi_ctx_t *ctx, vm_value *a, uint32_t rc)
 {
-    wasi_mem_t mem = caller_memory(ex);
-    a[0].u32 = wasi__args_get(ud, &mem, a[0].u32, a[1].u32);
+    if (rc == WASI__BLOCK) {
+        ctx->blocked = true;
+        return VM_BLOCK;
+    }
+    ctx->blocked = false;
+    a[0].u32 = rc;
     return VM_OK;
 }
 
-static vm_status host_args_sizes_get(vm_exec_t *ex, vm_value *a, void *ud)
-{
-    wasi_mem_t mem = caller_memory(ex);
-    a[0].u32 = wasi__args_sizes_get(ud, &mem, a[0].u32, a[1].u32);
-    return VM_OK;
-}
+/* One adapter: `call` may use ctx, mem and the arguments a[]. */
+#define ADAPTER(name, call)                                              \
+    static vm_status host_##name(vm_exec_t *ex, vm_value *a, void *ud)   \
+    {                                                                    \
+        wasi_ctx_t *ctx = ud;                                            \
+        wasi_mem_t mem = caller_memory(ex);                              \
+        (void)mem;                                                       \
+        return finish(ctx, a, call);                                     \
+    }
 
-static vm_status host_environ_get(vm_exec_t *ex, vm_value *a, void *ud)
-{
-    wasi_mem_t mem = caller_memory(ex);
-    a[0].u32 = wasi__environ_get(ud, &mem, a[0].u32, a[1].u32);
-    return VM_OK;
-}
-
-static vm_status host_environ_sizes_get(vm_exec_t *ex, vm_value *a, void *ud)
-{
-    wasi_mem_t mem = caller_memory(ex);
-    a[0].u32 = wasi__environ_sizes_get(ud, &mem, a[0].u32, a[1].u32);
-    return VM_OK;
-}
-
-static vm_status host_clock_res_get(vm_exec_t *ex, vm_value *a, void *ud)
-{
-    wasi_mem_t mem = caller_memory(ex);
-    (void)ud;
-    a[0].u32 = wasi__clock_res_get(&mem, a[0].u32, a[1].u32);
-    return VM_OK;
-}
-
-static vm_status host_clock_time_get(vm_exec_t *ex, vm_value *a, void *ud)
-{
-    wasi_mem_t mem = caller_memory(ex);
-    (void)ud;
-    a[0].u32 = wasi__clock_time_get(&mem, a[0].u32, a[1].u64, a[2].u32);
-    return VM_OK;
-}
-
-static vm_status host_fd_close(vm_exec_t *ex, vm_value *a, void *ud)
-{
-    (void)ex;
-    a[0].u32 = wasi__fd_close(ud, a[0].u32);
-    return VM_OK;
-}
-
-static vm_status host_fd_fdstat_get(vm_exec_t *ex, vm_value *a, void *ud)
-{
-    wasi_mem_t mem = caller_memory(ex);
-    a[0].u32 = wasi__fd_fdstat_get(ud, &mem, a[0].u32, a[1].u32);
-    return VM_OK;
-}
-
-static vm_status host_fd_seek(vm_exec_t *ex, vm_value *a, void *ud)
-{
-    wasi_mem_t mem = caller_memory(ex);
-    a[0].u32 = wasi__fd_seek(ud, &mem, a[0].u32, a[1].i64, a[2].u32,
-                             a[3].u32);
-    return VM_OK;
-}
-
-static vm_status host_fd_write(vm_exec_t *ex, vm_value *a, void *ud)
-{
-    wasi_mem_t mem = caller_memory(ex);
-    a[0].u32 = wasi__fd_write(ud, &mem, a[0].u32, a[1].u32, a[2].u32,
-                              a[3].u32);
-    return VM_OK;
-}
+ADAPTER(args_get, wasi__args_get(ctx, &mem, a[0].u32, a[1].u32))
+ADAPTER(args_sizes_get, wasi__args_sizes_get(ctx, &mem, a[0].u32, a[1].u32))
+ADAPTER(environ_get, wasi__environ_get(ctx, &mem, a[0].u32, a[1].u32))
+ADAPTER(environ_sizes_get,
+        wasi__environ_sizes_get(ctx, &mem, a[0].u32, a[1].u32))
+ADAPTER(clock_res_get, wasi__clock_res_get(&mem, a[0].u32, a[1].u32))
+ADAPTER(clock_time_get,
+        wasi__clock_time_get(&mem, a[0].u32, a[1].u64, a[2].u32))
+ADAPTER(fd_advise,
+        wasi__fd_advise(ctx, a[0].u32, a[1].u64, a[2].u64, a[3].u32))
+ADAPTER(fd_allocate, wasi__fd_allocate(ctx, a[0].u32, a[1].u64, a[2].u64))
+ADAPTER(fd_close, wasi__fd_close(ctx, a[0].u32))
+ADAPTER(fd_datasync, wasi__fd_sync(ctx, a[0].u32, true))
+ADAPTER(fd_fdstat_get, wasi__fd_fdstat_get(ctx, &mem, a[0].u32, a[1].u32))
+ADAPTER(fd_fdstat_set_flags,
+        wasi__fd_fdstat_set_flags(ctx, a[0].u32, a[1].u32))
+ADAPTER(fd_fdstat_set_rights,
+        wasi__fd_fdstat_set_rights(ctx, a[0].u32, a[1].u64, a[2].u64))
+ADAPTER(fd_filestat_get,
+        wasi__fd_filestat_get(ctx, &mem, a[0].u32, a[1].u32))
+ADAPTER(fd_filestat_set_size,
+        wasi__fd_filestat_set_size(ctx, a[0].u32, a[1].u64))
+ADAPTER(fd_filestat_set_times,
+        wasi__fd_filestat_set_times(ctx, a[0].u32, a[1].u64, a[2].u64,
+                                    a[3].u32))
+ADAPTER(fd_pread, wasi__fd_pread(ctx, &mem, a[0].u32, a[1].u32, a[2].u32,
+                                 a[3].u64, a[4].u32))
+ADAPTER(fd_prestat_get, wasi__fd_prestat_get(ctx, &mem, a[0].u32, a[1].u32))
+ADAPTER(fd_prestat_dir_name,
+        wasi__fd_prestat_dir_name(ctx, &mem, a[0].u32, a[1].u32, a[2].u32))
+ADAPTER(fd_pwrite, wasi__fd_pwrite(ctx, &mem, a[0].u32, a[1].u32, a[2].u32,
+                                   a[3].u64, a[4].u32))
+ADAPTER(fd_read,
+        wasi__fd_read(ctx, &mem, a[0].u32, a[1].u32, a[2].u32, a[3].u32))
+ADAPTER(fd_readdir, wasi__fd_readdir(ctx, &mem, a[0].u32, a[1].u32, a[2].u32,
+                                     a[3].u64, a[4].u32))
+ADAPTER(fd_renumber, wasi__fd_renumber(ctx, a[0].u32, a[1].u32))
+ADAPTER(fd_seek,
+        wasi__fd_seek(ctx, &mem, a[0].u32, a[1].i64, a[2].u32, a[3].u32))
+ADAPTER(fd_sync, wasi__fd_sync(ctx, a[0].u32, false))
+ADAPTER(fd_tell, wasi__fd_tell(ctx, &mem, a[0].u32, a[1].u32))
+ADAPTER(fd_write,
+        wasi__fd_write(ctx, &mem, a[0].u32, a[1].u32, a[2].u32, a[3].u32))
+ADAPTER(path_create_directory,
+        wasi__path_create_directory(ctx, &mem, a[0].u32, a[1].u32, a[2].u32))
+ADAPTER(path_filestat_get,
+        wasi__path_filestat_get(ctx, &mem, a[0].u32, a[1].u32, a[2].u32,
+                                a[3].u32, a[4].u32))
+ADAPTER(path_filestat_set_times,
+        wasi__path_filestat_set_times(ctx, &mem, a[0].u32, a[1].u32, a[2].u32,
+                                      a[3].u32, a[4].u64, a[5].u64, a[6].u32))
+ADAPTER(path_link, wasi__path_link(ctx, &mem, a[0].u32, a[1].u32, a[2].u32,
+                                   a[3].u32, a[4].u32, a[5].u32, a[6].u32))
+ADAPTER(path_open, wasi__path_open(ctx, &mem, a[0].u32, a[1].u32, a[2].u32,
+                                   a[3].u32, a[4].u32, a[5].u64, a[6].u64,
+                                   a[7].u32, a[8].u32))
+ADAPTER(path_readlink,
+        wasi__path_readlink(ctx, &mem, a[0].u32, a[1].u32, a[2].u32,
+                            a[3].u32, a[4].u32, a[5].u32))
+ADAPTER(path_remove_directory,
+        wasi__path_remove_directory(ctx, &mem, a[0].u32, a[1].u32, a[2].u32))
+ADAPTER(path_rename, wasi__path_rename(ctx, &mem, a[0].u32, a[1].u32,
+                                       a[2].u32, a[3].u32, a[4].u32, a[5].u32))
+ADAPTER(path_symlink, wasi__path_symlink(ctx, &mem, a[0].u32, a[1].u32,
+                                         a[2].u32, a[3].u32, a[4].u32))
+ADAPTER(path_unlink_file,
+        wasi__path_unlink_file(ctx, &mem, a[0].u32, a[1].u32, a[2].u32))
+ADAPTER(poll_oneoff, wasi__poll_oneoff(ctx, &mem, a[0].u32, a[1].u32,
+                                       a[2].u32, a[3].u32))
+ADAPTER(random_get, wasi__random_get(&mem, a[0].u32, a[1].u32))
+ADAPTER(sock_accept,
+        wasi__sock_accept(ctx, &mem, a[0].u32, a[1].u32, a[2].u32))
+ADAPTER(sock_recv, wasi__sock_recv(ctx, &mem, a[0].u32, a[1].u32, a[2].u32,
+                                   a[3].u32, a[4].u32, a[5].u32))
+ADAPTER(sock_send, wasi__sock_send(ctx, &mem, a[0].u32, a[1].u32, a[2].u32,
+                                   a[3].u32, a[4].u32))
+ADAPTER(sock_shutdown, wasi__sock_shutdown(ctx, a[0].u32, a[1].u32))
 
 static vm_status host_proc_exit(vm_exec_t *ex, vm_value *a, void *ud)
 {
@@ -106,12 +134,17 @@ static vm_status host_proc_exit(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_DONE; /* ends the whole execution, not just this call */
 }
 
-static vm_status host_random_get(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status host_proc_raise(vm_exec_t *ex, vm_value *a, void *ud)
 {
-    wasi_mem_t mem = caller_memory(ex);
-    (void)ud;
-    a[0].u32 = wasi__random_get(&mem, a[0].u32, a[1].u32);
-    return VM_OK;
+    uint32_t rc = wasi__proc_raise(a[0].u32);
+    if (rc == WASI__RAISE_TRAP) {
+        /* what the signal's default action would do to a native process
+         * (wasmtime traps on every proc_raise) */
+        vm_exec_set_trap(ex, VM_TRAP_HOST, "proc_raise: terminated by a "
+                                           "signal the guest raised");
+        return VM_TRAP;
+    }
+    return finish(ud, a, rc);
 }
 
 static vm_status host_sched_yield(vm_exec_t *ex, vm_value *a, void *ud)
@@ -124,25 +157,60 @@ static vm_status host_sched_yield(vm_exec_t *ex, vm_value *a, void *ud)
 /* }===== */
 
 /* Signatures in vm_host_func_new's notation (i=i32, I=i64), from the
- * witx definitions of wasi_snapshot_preview1. */
+ * witx definitions of wasi_snapshot_preview1: all 46 functions. */
 static const struct wasi_binding {
     const char *name;
     const char *sig;
     vm_host_fn fn;
 } bindings[] = {
-    {"args_get", "ii:i", host_args_get},
-    {"args_sizes_get", "ii:i", host_args_sizes_get},
-    {"environ_get", "ii:i", host_environ_get},
-    {"environ_sizes_get", "ii:i", host_environ_sizes_get},
-    {"clock_res_get", "ii:i", host_clock_res_get},
-    {"clock_time_get", "iIi:i", host_clock_time_get},
-    {"fd_close", "i:i", host_fd_close},
-    {"fd_fdstat_get", "ii:i", host_fd_fdstat_get},
-    {"fd_seek", "iIii:i", host_fd_seek},
-    {"fd_write", "iiii:i", host_fd_write},
-    {"proc_exit", "i:", host_proc_exit},
-    {"random_get", "ii:i", host_random_get},
-    {"sched_yield", ":i", host_sched_yield},
+#define B(name, sig) {#name, sig, host_##name}
+    B(args_get, "ii:i"),
+    B(args_sizes_get, "ii:i"),
+    B(environ_get, "ii:i"),
+    B(environ_sizes_get, "ii:i"),
+    B(clock_res_get, "ii:i"),
+    B(clock_time_get, "iIi:i"),
+    B(fd_advise, "iIIi:i"),
+    B(fd_allocate, "iII:i"),
+    B(fd_close, "i:i"),
+    B(fd_datasync, "i:i"),
+    B(fd_fdstat_get, "ii:i"),
+    B(fd_fdstat_set_flags, "ii:i"),
+    B(fd_fdstat_set_rights, "iII:i"),
+    B(fd_filestat_get, "ii:i"),
+    B(fd_filestat_set_size, "iI:i"),
+    B(fd_filestat_set_times, "iIIi:i"),
+    B(fd_pread, "iiiIi:i"),
+    B(fd_prestat_get, "ii:i"),
+    B(fd_prestat_dir_name, "iii:i"),
+    B(fd_pwrite, "iiiIi:i"),
+    B(fd_read, "iiii:i"),
+    B(fd_readdir, "iiiIi:i"),
+    B(fd_renumber, "ii:i"),
+    B(fd_seek, "iIii:i"),
+    B(fd_sync, "i:i"),
+    B(fd_tell, "ii:i"),
+    B(fd_write, "iiii:i"),
+    B(path_create_directory, "iii:i"),
+    B(path_filestat_get, "iiiii:i"),
+    B(path_filestat_set_times, "iiiiIIi:i"),
+    B(path_link, "iiiiiii:i"),
+    B(path_open, "iiiiiIIii:i"),
+    B(path_readlink, "iiiiii:i"),
+    B(path_remove_directory, "iii:i"),
+    B(path_rename, "iiiiii:i"),
+    B(path_symlink, "iiiii:i"),
+    B(path_unlink_file, "iii:i"),
+    B(poll_oneoff, "iiii:i"),
+    B(proc_exit, "i:"),
+    B(proc_raise, "i:i"),
+    B(sched_yield, ":i"),
+    B(random_get, "ii:i"),
+    B(sock_accept, "iii:i"),
+    B(sock_recv, "iiiiii:i"),
+    B(sock_send, "iiiii:i"),
+    B(sock_shutdown, "ii:i"),
+#undef B
 };
 #define NBINDINGS (sizeof bindings / sizeof bindings[0])
 

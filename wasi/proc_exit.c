@@ -1,5 +1,5 @@
-/* proc_exit.c: proc_exit and sched_yield, the calls that end or pause the
- * guest's execution rather than do I/O. Interface: wasi/wasi_int.h; the
+/* proc_exit.c: proc_exit, proc_raise and sched_yield, the calls that end
+ * or pause the guest's execution rather than do I/O. Interface: wasi/wasi_int.h; the
  * vm_status each one returns is chosen in wasi/link.c. */
 #include "common/lun_prefix.h"
 
@@ -15,4 +15,22 @@ uint32_t wasi__sched_yield(wasi_ctx_t *ctx)
 {
     (void)ctx; /* the yield itself is the VM_YIELD link.c returns */
     return WASI_ESUCCESS;
+}
+
+/* WASI signal numbers (witx `signal`) whose default action is not to
+ * terminate: chld, cont, urg, winch, and the stop signals (stop, tstp,
+ * ttin, ttou), which cannot stop a guest and so do nothing. */
+static bool ignored_by_default(uint32_t sig)
+{
+    return sig == 16 || sig == 17 || (sig >= 18 && sig <= 21) || sig == 22 ||
+           sig == 27;
+}
+
+uint32_t wasi__proc_raise(uint32_t sig)
+{
+    if (sig > 30) /* sys is the last one */
+        return WASI_EINVAL;
+    if (sig == 0 || ignored_by_default(sig))
+        return WASI_ESUCCESS;
+    return WASI__RAISE_TRAP;
 }

@@ -35,11 +35,18 @@ typedef struct wasi_options {
     uint32_t envc;
     const wasi_preopen_t *preopens; /* guest fds 3, 4, ... in this order */
     uint32_t npreopens;
+    /* Host fds of listening stream sockets, preopened as the guest fds
+     * after the directories (for sock_accept). The context owns them from
+     * wasi_ctx_new on, even when it fails, and makes them non-blocking. */
+    const int *sockets;
+    uint32_t nsockets;
 } wasi_options_t;
 
 /* Create a context: the state one guest process's WASI calls share.
- * Returns 0, LUN_ENOMEM, or LUN_ELIMIT when the strings would not fit a
- * 32-bit guest. stdin, stdout and stderr are the host's. */
+ * Opens every preopen directory. Returns 0, LUN_ENOMEM, LUN_ELIMIT when
+ * the strings would not fit a 32-bit guest, or LUN_ERR_ERRNO(e) when a
+ * preopen cannot be opened as a directory. stdin, stdout and stderr are
+ * the host's. */
 int wasi_ctx_new(const wasi_options_t *opts, wasi_ctx_t **out_ctx);
 
 /* Free a context and the host functions wasi_link made for it; free every
@@ -61,5 +68,47 @@ bool wasi_provides(const char *name);
 /* After vm_run() returned VM_DONE: true if the guest called proc_exit,
  * with its exit code in *out_code. */
 bool wasi_ctx_exited(const wasi_ctx_t *ctx, uint32_t *out_code);
+
+/* {===== blocking: how an embedder runs a guest whose WASI call blocks
+ *
+ * A WASI call that would block a thread (fd_read on stdin, a pipe or a
+ * socket with nothing to read, sock_accept with no connection waiting,
+ * sock_send on a full socket, poll_oneoff with nothing ready yet) does
+ * not wait: it records what it waits for and returns VM_BLOCK, so vm_run()
+ * returns VM_BLOCK with nothing consumed. The embedder asks
+ * wasi_ctx_waiting() what that is, waits for it in any way it likes (the
+ * CLI: poll(2); a scheduler: its poller and timer wheel, running other
+ * processes meanwhile), then calls vm_run() again, which re-invokes the
+ * same WASI call. That call checks again and either completes or blocks
+ * again, so an early or spurious wake-up is harmless. Deadlines are kept
+ * across re-invocations: a 10 ms poll_oneoff timeout ends 10 ms after the
+ * guest's call, however often it was woken before. */
+
+#define WASI_WAIT_READ 1u  /* the fd is readable (or hung up / in error) */
+#define WASI_WAIT_WRITE 2u /* the fd is writable */
+
+typedef struct wasi_wait_fd {
+    int host_fd;
+    uint32_t events; /* WASI_WAIT_READ | WASI_WAIT_WRITE */
+} wasi_wait_fd_t;
+
+typedef struct wasi_wait {
+    const wasi_wait_fd_t *fds; /* owned by the context */
+    uint32_t nfds;
+    bool has_deadline;    /* wake up at deadline_ns at the latest */
+    uint64_t deadline_ns; /* CLOCK_MONOTONIC, absolute, in nanoseconds */
+} wasi_wait_t;
+
+/* After vm_run() returned VM_BLOCK for an execution linked to ctx: true,
+ * and in *out what to wait for before the next vm_run(): ready on any of
+ * out->fds, or the deadline passed. nfds == 0 and no deadline never
+ * happens. The pointers stay valid until the next vm_run(). False when
+ * the context is not blocked. */
+bool wasi_ctx_waiting(const wasi_ctx_t *ctx, wasi_wait_t *out);
+
+/* CLOCK_MONOTONIC now, in nanoseconds: the clock of deadline_ns. */
+uint64_t wasi_monotonic_ns(void);
+
+/* }===== */
 
 #endif

@@ -103,6 +103,9 @@ one_line; err "_start"; done_t
 t bad_pointers 0 "$LUNATIC" "$E/badptr.wasm"
 done_t
 
+t bad_pointers_fs 0 "$LUNATIC" "$E/badptr_fs.wasm"
+done_t
+
 t yield_random_write 0 "$LUNATIC" "$E/yield_write.wasm"
 err "yield ok"; done_t
 

@@ -4,6 +4,7 @@
 
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,7 +32,7 @@ static void setup(void)
     cr_assert(eq(int, wasi_ctx_new(&o, &ctx), 0));
     /* guest stdout goes into a pipe the tests read back */
     cr_assert(eq(int, pipe(pipe_fds), 0));
-    ctx->stdio_host_fd[1] = pipe_fds[1];
+    ctx->fds[1].host_fd = pipe_fds[1];
 }
 
 static void teardown(void)
@@ -213,7 +214,8 @@ Test(wasi, fd_fdstat_get_describes_stdio)
     cr_expect(eq(u8, bytes[64], WASI_FILETYPE_UNKNOWN)); /* a pipe */
     cr_expect(eq(u8, bytes[66], 0));
     cr_expect(eq(u32, wasi__load_u32(bytes + 72),
-                 (uint32_t)(WASI_RIGHT_FD_WRITE | WASI_RIGHT_POLL_FD_READWRITE)));
+                 (uint32_t)(WASI_RIGHT_FD_WRITE | WASI_RIGHT_POLL_FD_READWRITE |
+                            WASI_RIGHT_FD_FILESTAT_GET)));
     cr_expect(eq(u32, wasi__load_u32(bytes + 80), 0));
     cr_expect(eq(u32, wasi__fd_fdstat_get(ctx, &mem, 2, MEM_SIZE - 23),
                  WASI_EFAULT));
@@ -308,6 +310,93 @@ Test(wasi, ctx_copies_strings_and_preopens)
     wasi_ctx_free(c);
 }
 
+Test(wasi, ctx_fails_cleanly_on_a_missing_preopen)
+{
+    wasi_preopen_t pre[] = {{"/nonexistent/lunatic-test", "/x"}};
+    wasi_options_t o = {.preopens = pre, .npreopens = 1};
+    wasi_ctx_t *c = NULL;
+    cr_expect(eq(int, wasi_ctx_new(&o, &c), LUN_ERR_ERRNO(ENOENT)));
+    cr_expect(eq(ptr, c, NULL));
+}
+
+/* }===== */
+/* {===== blocking: stdin, poll_oneoff */
+
+Test(wasi, fd_read_on_an_empty_pipe_blocks_then_completes)
+{
+    int p[2];
+    wasi_wait_t w;
+    cr_assert(eq(int, pipe(p), 0));
+    ctx->fds[0].host_fd = p[0];
+    put_iovec(100, 1000, 16);
+    cr_assert(eq(u32, wasi__fd_read(ctx, &mem, 0, 100, 1, 50), WASI__BLOCK));
+    ctx->blocked = true; /* what link.c does with WASI__BLOCK */
+    cr_assert(wasi_ctx_waiting(ctx, &w));
+    cr_expect(eq(u32, w.nfds, 1));
+    cr_expect(eq(int, w.fds[0].host_fd, p[0]));
+    cr_expect(eq(u32, w.fds[0].events, WASI_WAIT_READ));
+    cr_expect(not(w.has_deadline));
+    cr_assert(eq(sz, (size_t)write(p[1], "hey", 3), 3));
+    cr_expect(eq(u32, wasi__fd_read(ctx, &mem, 0, 100, 1, 50), 0));
+    cr_expect(eq(u32, wasi__load_u32(bytes + 50), 3));
+    cr_expect(eq(int, memcmp(bytes + 1000, "hey", 3), 0));
+    /* a guest that asked for NONBLOCK gets EAGAIN instead */
+    cr_expect(eq(u32, wasi__fd_fdstat_set_flags(ctx, 0, WASI_FDFLAG_NONBLOCK),
+                 WASI_ENOTCAPABLE)); /* stdin has no such right */
+    ctx->fds[0].fdflags = WASI_FDFLAG_NONBLOCK;
+    cr_expect(eq(u32, wasi__fd_read(ctx, &mem, 0, 100, 1, 50), WASI_EAGAIN));
+    close(p[0]);
+    close(p[1]);
+}
+
+static void put_clock_sub(uint32_t at, uint64_t ud, uint64_t timeout_ns)
+{
+    memset(bytes + at, 0, WASI_SUBSCRIPTION_SIZE);
+    wasi__store_u64(bytes + at, ud);
+    bytes[at + 8] = WASI_EVENTTYPE_CLOCK;
+    wasi__store_u32(bytes + at + 16, WASI_CLOCK_MONOTONIC);
+    wasi__store_u64(bytes + at + 24, timeout_ns);
+}
+
+Test(wasi, poll_oneoff_keeps_its_deadline_across_re_invocations)
+{
+    wasi_wait_t w;
+    uint64_t start = wasi_monotonic_ns();
+    put_clock_sub(1000, 7, 20000000);           /* 20 ms */
+    put_clock_sub(1048, 8, UINT64_C(1) << 62);  /* practically never */
+    cr_assert(eq(u32, wasi__poll_oneoff(ctx, &mem, 1000, 2000, 2, 100),
+                 WASI__BLOCK));
+    ctx->blocked = true;
+    cr_assert(wasi_ctx_waiting(ctx, &w));
+    cr_expect(w.has_deadline);
+    cr_expect(eq(u32, w.nfds, 0));
+    cr_expect(ge(u64, w.deadline_ns, start + 20000000));
+    uint64_t first = w.deadline_ns;
+    /* a spurious wake-up: blocks again with the same deadline */
+    cr_assert(eq(u32, wasi__poll_oneoff(ctx, &mem, 1000, 2000, 2, 100),
+                 WASI__BLOCK));
+    cr_assert(wasi_ctx_waiting(ctx, &w));
+    cr_expect(eq(u64, w.deadline_ns, first));
+    while (wasi_monotonic_ns() < first)
+        usleep(1000);
+    cr_assert(eq(u32, wasi__poll_oneoff(ctx, &mem, 1000, 2000, 2, 100), 0));
+    cr_expect(eq(u32, wasi__load_u32(bytes + 100), 1));
+    cr_expect(eq(u32, wasi__load_u32(bytes + 2000), 7));
+}
+
+Test(wasi, poll_oneoff_checks_its_arguments)
+{
+    cr_expect(eq(u32, wasi__poll_oneoff(ctx, &mem, 0, 100, 0, 16),
+                 WASI_EINVAL));
+    cr_expect(eq(u32, wasi__poll_oneoff(ctx, &mem, 0, 100, 0x10000000u, 16),
+                 WASI_EFAULT));
+    cr_expect(eq(u32, wasi__poll_oneoff(ctx, &mem, 0, MEM_SIZE - 31, 1, 16),
+                 WASI_EFAULT));
+    bytes[8] = 9; /* an unknown event type: an event with EINVAL */
+    cr_expect(eq(u32, wasi__poll_oneoff(ctx, &mem, 0, 100, 1, 16), 0));
+    cr_expect(eq(u8, bytes[108], WASI_EINVAL));
+}
+
 /* }===== */
 /* {===== linking (through the real vm/) */
 
@@ -392,14 +481,16 @@ Test(wasi, link_fills_only_the_functions_it_provides)
     vm_module_t *m = load_imports(im, 5);
     vm_extern ext[5];
     memset(ext, 0, sizeof ext);
-    cr_assert(eq(int, wasi_link(ctx, m, ext, 5), 3));
+    cr_assert(eq(int, wasi_link(ctx, m, ext, 5), 4));
     cr_expect(ne(ptr, ext[0].u.func, NULL));
     cr_expect(eq(ptr, ext[0].u.func, ext[3].u.func)); /* shared */
     cr_expect(eq(ptr, ext[1].u.func, NULL));
-    cr_expect(eq(ptr, ext[2].u.func, NULL));
+    cr_expect(ne(ptr, ext[2].u.func, NULL));
     cr_expect(ne(ptr, ext[4].u.func, NULL));
     cr_expect(wasi_provides("sched_yield"));
-    cr_expect(not(wasi_provides("path_open")));
+    cr_expect(wasi_provides("path_open"));
+    cr_expect(wasi_provides("sock_shutdown"));
+    cr_expect(not(wasi_provides("path_opens")));
     vm_module_free(m);
 }
 

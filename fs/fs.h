@@ -1,0 +1,65 @@
+/* fs.h: capability-based path resolution. Every path is resolved beneath a
+ * directory fd (a preopen): `..` above it, absolute paths and symlinks that
+ * lead out of it fail with FS_ENOTCAPABLE, whatever races happen meanwhile.
+ *
+ *     fs_open(preopen_fd, "a/b.txt", O_RDONLY, 0, FS_FOLLOW, &fd);
+ *     fs_parent(preopen_fd, "a/new", 0, &dirfd, &name);  // then mkdirat..
+ *
+ * Two resolvers: openat2(RESOLVE_BENEATH) where the kernel has it, and a
+ * component-by-component walk with O_NOFOLLOW otherwise (or when forced:
+ * fs_set_resolver, or LUN_FS_RESOLVER=walk in the environment). */
+#ifndef LUN_FS_H
+#define LUN_FS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../common/lun_err.h"
+
+/* A path left its directory: `..` too far, absolute, or a symlink out. */
+#define FS_ENOTCAPABLE (-900)
+
+/* Symlinks followed in one resolution before it fails with ELOOP. */
+#define FS_MAX_SYMLINKS 40
+
+/* Flags of fs_open and fs_parent. */
+#define FS_FOLLOW 1u /* follow a symlink in the last component */
+
+typedef enum fs_resolver {
+    FS_RESOLVER_AUTO = 0, /* openat2 if the kernel has it, else the walk */
+    FS_RESOLVER_OPENAT2,  /* openat2 (falls back to the walk on ENOSYS) */
+    FS_RESOLVER_WALK      /* the portable component-by-component walk */
+} fs_resolver;
+
+/* Choose the resolver for the whole process (tests use it to cover both).
+ * Until it is called, LUN_FS_RESOLVER=walk|openat2 in the environment
+ * decides, then FS_RESOLVER_AUTO. */
+void fs_set_resolver(fs_resolver r);
+/* The resolver fs_open and fs_parent use now (never FS_RESOLVER_AUTO). */
+fs_resolver fs_resolver_in_use(void);
+
+/* Open a host directory to serve as a preopen. Returns 0 or
+ * LUN_ERR_ERRNO(e); *out_fd is the new descriptor (close-on-exec). */
+int fs_open_root(const char *host_path, int *out_fd);
+
+/* Open `path` beneath dirfd with open(2) flags `oflags` (O_CLOEXEC and
+ * O_NOFOLLOW are managed here) and `mode` when creating. With FS_FOLLOW a
+ * symlink in the last component is followed, if it stays beneath dirfd;
+ * without it a symlink there gives ELOOP. Returns 0, FS_ENOTCAPABLE,
+ * LUN_ERR_ERRNO(ELOOP) after FS_MAX_SYMLINKS links, or another
+ * LUN_ERR_ERRNO(e). */
+int fs_open(int dirfd, const char *path, int oflags, uint32_t mode,
+            unsigned flags, int *out_fd);
+
+/* Resolve all but the last component of `path` beneath dirfd, for the
+ * *at() calls that act on a name in a directory (mkdirat, unlinkat...).
+ * *out_dirfd is a new descriptor of that directory and *out_name a
+ * malloc'd single component (no '/', never ".."; "." when the path names
+ * the directory itself). With FS_FOLLOW, a symlink in the last component
+ * is followed first, so *out_name does not name one (callers still pass
+ * AT_SYMLINK_NOFOLLOW: a racing swap must not be followed). Errors as
+ * fs_open. The caller closes *out_dirfd and frees *out_name. */
+int fs_parent(int dirfd, const char *path, unsigned flags, int *out_dirfd,
+              char **out_name);
+
+#endif

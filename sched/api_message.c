@@ -1,0 +1,264 @@
+/* api_message.c: the lunatic::message host functions: the scratch
+ * message, send, selective receive with a timeout, and resources inside
+ * messages (LUNATIC_ABI.md 1.3.3). Bound by api_link.c. */
+#include "common/lun_prefix.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/sched_int.h"
+
+/* The scratch message if it is a data message; else NULL, trap set. */
+static sched_msg_t *scratch_data(vm_exec_t *ex)
+{
+    sched_msg_t *m = sched__cur(ex)->scratch;
+    if (!m || m->kind != SCHED_MSG_DATA) {
+        vm_exec_set_trap(ex, VM_TRAP_HOST, "no data message in scratch area");
+        return NULL;
+    }
+    return m;
+}
+
+static vm_status h_create_data(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_proc_t *p = sched__cur(ex);
+    (void)ud;
+    sched__msg_free(p->scratch);
+    p->scratch = sched__msg_new(SCHED_MSG_DATA, (size_t)a[1].u64);
+    p->cursor = 0;
+    if (!p->scratch)
+        return sched__trap(ex, "out of memory");
+    p->scratch->tag = a[0].i64;
+    return VM_OK;
+}
+
+static vm_status h_write_data(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_msg_t *m = scratch_data(ex);
+    const uint8_t *src = sched__guest(ex, a[0].u32, a[1].u32);
+    (void)ud;
+    if (!m)
+        return VM_TRAP;
+    if (!src)
+        return sched__trap(ex, "write_data: pointer out of bounds");
+    if (sched__msg_write(m, src, a[1].u32) != 0)
+        return sched__trap(ex, "out of memory");
+    a[0].u32 = a[1].u32;
+    return VM_OK;
+}
+
+static vm_status h_read_data(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_proc_t *p = sched__cur(ex);
+    sched_msg_t *m = scratch_data(ex);
+    uint8_t *dst = sched__guest(ex, a[0].u32, a[1].u32);
+    (void)ud;
+    if (!m)
+        return VM_TRAP;
+    if (!dst)
+        return sched__trap(ex, "read_data: pointer out of bounds");
+    if (p->cursor > m->len)
+        return sched__trap(ex, "read_data: cursor past the end");
+    size_t n = m->len - p->cursor;
+    if (n > a[1].u32)
+        n = a[1].u32;
+    if (n)
+        memcpy(dst, m->data + p->cursor, n);
+    p->cursor += n;
+    a[0].u32 = (uint32_t)n;
+    return VM_OK;
+}
+
+static vm_status h_seek_data(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ud;
+    if (!scratch_data(ex))
+        return VM_TRAP;
+    sched__cur(ex)->cursor = a[0].u64;
+    return VM_OK;
+}
+
+static vm_status h_get_tag(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_msg_t *m = sched__cur(ex)->scratch;
+    (void)ud;
+    if (!m)
+        return sched__trap(ex, "no message in scratch area");
+    a[0].i64 = m->kind == SCHED_MSG_PROCESS_DIED ? 0 : m->tag;
+    return VM_OK;
+}
+
+static vm_status h_get_process_id(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_msg_t *m = sched__cur(ex)->scratch;
+    (void)ud;
+    if (!m)
+        return sched__trap(ex, "no message in scratch area");
+    a[0].u64 = m->kind == SCHED_MSG_PROCESS_DIED ? m->pid : 0;
+    return VM_OK;
+}
+
+static vm_status h_data_size(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_msg_t *m = scratch_data(ex);
+    (void)ud;
+    if (!m)
+        return VM_TRAP;
+    a[0].u64 = m->len;
+    return VM_OK;
+}
+
+static vm_status h_push_module(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_proc_t *p = sched__cur(ex);
+    sched_msg_t *m = scratch_data(ex);
+    sched_module_t *mod;
+    (void)ud;
+    if (!m)
+        return VM_TRAP;
+    if (!(mod = sched__restab_get(&p->modules, a[0].u64)))
+        return sched__trap(ex, "unknown module id");
+    if (m->nres == m->res_cap) {
+        uint32_t cap = m->res_cap ? m->res_cap * 2 : 2;
+        sched_res_t *r = realloc(m->res, cap * sizeof *r);
+        if (!r)
+            return sched__trap(ex, "out of memory");
+        m->res = r;
+        m->res_cap = cap;
+    }
+    sched__module_ref(mod); /* the caller keeps its own */
+    m->res[m->nres] = (sched_res_t){SCHED_RES_MODULE, mod};
+    a[0].u64 = m->nres++;
+    return VM_OK;
+}
+
+static vm_status h_take_module(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_proc_t *p = sched__cur(ex);
+    sched_msg_t *m = p->scratch;
+    uint64_t i = a[0].u64, id;
+    (void)ud;
+    if (!m)
+        return sched__trap(ex, "no message in scratch area");
+    if (i >= m->nres || m->res[i].kind != SCHED_RES_MODULE)
+        return sched__trap(ex, "no module at this message index");
+    if (sched__restab_add(&p->modules, m->res[i].ptr, &id) != 0)
+        return sched__trap(ex, "out of memory");
+    m->res[i] = (sched_res_t){SCHED_RES_NONE, NULL};
+    a[0].u64 = id;
+    return VM_OK;
+}
+
+static vm_status h_send(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_proc_t *p = sched__cur(ex);
+    sched_msg_t *m = p->scratch;
+    (void)ud;
+    if (!m)
+        return sched__trap(ex, "send: no message in scratch area");
+    p->scratch = NULL;
+    sched__send(p->rt, a[0].u64, m);
+    a[0].i32 = 0;
+    return VM_OK;
+}
+
+/* {===== receiving */
+
+/* One step of a (possibly blocked) receive: drain, select, or block with
+ * the wait timer armed. Called again with the same arguments after every
+ * wake-up until it returns VM_OK. */
+static vm_status receive_step(vm_exec_t *ex, vm_value *a, const int64_t *tags,
+                              uint32_t ntags, uint64_t timeout, bool first)
+{
+    sched_proc_t *p = sched__cur(ex);
+    if (!sched__drain(p) || p->killed)
+        return sched__trap(ex, "killed");
+    sched_msg_t *m = sched__mbox_select(&p->mbox, tags, ntags);
+    if (m) {
+        sched__wait_timer_cancel(p);
+        p->wait = SCHED_WAIT_NONE;
+        sched__msg_free(p->scratch);
+        p->scratch = m;
+        p->cursor = 0;
+        a[0].i32 = m->kind;
+        return VM_OK;
+    }
+    if (timeout == 0 || (!first && atomic_load(&p->timer_fired))) {
+        sched__wait_timer_cancel(p);
+        p->wait = SCHED_WAIT_NONE;
+        p->mbox.scan = NULL;
+        a[0].i32 = SCHED_TIMEOUT_CODE;
+        return VM_OK;
+    }
+    if (first) {
+        p->wait = SCHED_WAIT_MSG;
+        sched__wait_timer_arm(p, timeout);
+    }
+    return VM_BLOCK;
+}
+
+static vm_status h_receive(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_proc_t *p = sched__cur(ex);
+    uint32_t ntags = a[1].u32;
+    int64_t local[16], *tags = local;
+    bool first = p->wait != SCHED_WAIT_MSG;
+    (void)ud;
+    /* Quirk 11: with no tags, tag_ptr is never looked at. */
+    if (ntags) {
+        const uint8_t *b = sched__guest(ex, a[0].u32, (uint64_t)ntags * 8);
+        if (!b)
+            return sched__trap(ex, "receive: tags out of bounds");
+        if (ntags > 16 && !(tags = malloc(ntags * sizeof *tags)))
+            return sched__trap(ex, "out of memory");
+        for (uint32_t i = 0; i < ntags; i++)
+            tags[i] = (int64_t)sched__get_u64(b + 8 * i);
+    }
+    if (first)
+        p->mbox.scan = NULL;
+    vm_status st = receive_step(ex, a, tags, ntags, a[2].u64, first);
+    if (tags != local)
+        free(tags);
+    return st;
+}
+
+static vm_status h_send_receive_skip_search(vm_exec_t *ex, vm_value *a,
+                                            void *ud)
+{
+    sched_proc_t *p = sched__cur(ex);
+    int64_t tag = a[1].i64;
+    bool first = p->wait != SCHED_WAIT_MSG;
+    (void)ud;
+    if (first) {
+        sched_msg_t *m = p->scratch;
+        if (!m)
+            return sched__trap(ex, "send: no message in scratch area");
+        p->scratch = NULL;
+        /* Only replies that arrive from now on count: everything queued
+         * before the send is skipped without being looked at. */
+        sched__drain(p);
+        p->mbox.scan = p->mbox.tail;
+        sched__send(p->rt, a[0].u64, m);
+    }
+    return receive_step(ex, a, &tag, 1, a[2].u64, first);
+}
+
+/* }===== */
+
+#define M "lunatic::message"
+const sched_binding_t sched__api_message[] = {
+    {M, "create_data", "II:", h_create_data},
+    {M, "write_data", "ii:i", h_write_data},
+    {M, "read_data", "ii:i", h_read_data},
+    {M, "seek_data", "I:", h_seek_data},
+    {M, "get_tag", ":I", h_get_tag},
+    {M, "get_process_id", ":I", h_get_process_id},
+    {M, "data_size", ":I", h_data_size},
+    {M, "push_module", "I:I", h_push_module},
+    {M, "take_module", "I:I", h_take_module},
+    {M, "send", "I:i", h_send},
+    {M, "send_receive_skip_search", "III:i", h_send_receive_skip_search},
+    {M, "receive", "iiI:i", h_receive},
+};
+const size_t sched__api_message_n =
+    sizeof sched__api_message / sizeof sched__api_message[0];

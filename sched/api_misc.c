@@ -1,0 +1,256 @@
+/* api_misc.c: the small namespaces: lunatic::error (the error resource
+ * table), lunatic::version, lunatic::trap::catch, lunatic::wasi (config
+ * helpers) and lunatic::metrics (in-memory counters, printed at exit with
+ * LUNATIC_METRICS=1). Bound by api_link.c. */
+#include "common/lun_prefix.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/sched_int.h"
+
+/* {===== lunatic::error */
+
+static vm_status h_string_size(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    const char *s = sched__restab_get(&sched__cur(ex)->errors, a[0].u64);
+    (void)ud;
+    if (!s)
+        return sched__trap(ex, "unknown error id");
+    a[0].u32 = (uint32_t)strlen(s);
+    return VM_OK;
+}
+
+static vm_status h_to_string(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    const char *s = sched__restab_get(&sched__cur(ex)->errors, a[0].u64);
+    (void)ud;
+    if (!s)
+        return sched__trap(ex, "unknown error id");
+    uint8_t *dst = sched__guest(ex, a[1].u32, strlen(s));
+    if (!dst)
+        return sched__trap(ex, "to_string: pointer out of bounds");
+    memcpy(dst, s, strlen(s));
+    return VM_OK;
+}
+
+static vm_status h_error_drop(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    char *s = sched__restab_take(&sched__cur(ex)->errors, a[0].u64);
+    (void)ud;
+    if (!s)
+        return sched__trap(ex, "unknown error id");
+    free(s);
+    return VM_OK;
+}
+
+/* }===== */
+/* {===== lunatic::version, lunatic::trap */
+
+static vm_status h_major(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ex, (void)ud;
+    a[0].i32 = 0;
+    return VM_OK;
+}
+
+static vm_status h_minor(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ex, (void)ud;
+    a[0].i32 = 13;
+    return VM_OK;
+}
+
+static vm_status h_patch(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ex, (void)ud;
+    a[0].i32 = 2;
+    return VM_OK;
+}
+
+/* Run the guest's _lunatic_catch_trap(function, pointer) as this call's
+ * continuation; a trap inside it makes this call return 0 instead. */
+static vm_status h_catch(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    vm_instance_t *inst = vm_exec_caller(ex);
+    vm_func_t *f = inst ? vm_instance_export_func(inst, "_lunatic_catch_trap")
+                        : NULL;
+    vm_value args[2] = {a[0], a[1]};
+    (void)ud;
+    if (!f)
+        return sched__trap(ex, "lunatic::trap::catch: the module exports no "
+                               "function '_lunatic_catch_trap'");
+    if (vm_exec_host_call(ex, f, args, 2, true) != 0)
+        return sched__trap(ex, "lunatic::trap::catch: "
+                               "'_lunatic_catch_trap' must be (i32 i32) -> i32");
+    return VM_CALL;
+}
+
+/* }===== */
+/* {===== lunatic::wasi */
+
+static vm_status h_add_env(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    const char *k = (const char *)sched__guest(ex, a[1].u32, a[2].u32);
+    const char *v = (const char *)sched__guest(ex, a[3].u32, a[4].u32);
+    sched_config_t *c;
+    (void)ud;
+    if (!k || !v)
+        return sched__trap(ex, "config_add_environment_variable: out of "
+                               "bounds");
+    if (!(c = sched__config_mut(ex, a[0].u64)))
+        return VM_TRAP;
+    size_t kl = a[2].u32, vl = a[4].u32;
+    char *kv = malloc(kl + vl + 2);
+    if (!kv)
+        return sched__trap(ex, "out of memory");
+    memcpy(kv, k, kl);
+    kv[kl] = '=';
+    memcpy(kv + kl + 1, v, vl);
+    int rc = sched__strv_push(&c->env, &c->envc, kv, kl + vl + 1);
+    free(kv);
+    return rc ? sched__trap(ex, "out of memory") : VM_OK;
+}
+
+static vm_status h_add_arg(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    const char *s = (const char *)sched__guest(ex, a[1].u32, a[2].u32);
+    sched_config_t *c;
+    (void)ud;
+    if (!s)
+        return sched__trap(ex, "config_add_command_line_argument: out of "
+                               "bounds");
+    if (!(c = sched__config_mut(ex, a[0].u64)))
+        return VM_TRAP;
+    if (sched__strv_push(&c->argv, &c->argc, s, a[2].u32))
+        return sched__trap(ex, "out of memory");
+    return VM_OK;
+}
+
+static vm_status h_preopen_dir(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    const char *s = (const char *)sched__guest(ex, a[1].u32, a[2].u32);
+    sched_config_t *c;
+    char path[4096];
+    (void)ud;
+    if (!s || a[2].u32 >= sizeof path)
+        return sched__trap(ex, "config_preopen_dir: out of bounds");
+    if (!(c = sched__config_mut(ex, a[0].u64)))
+        return VM_TRAP;
+    memcpy(path, s, a[2].u32);
+    path[a[2].u32] = '\0';
+    /* The guest sees the string it gave; "~" is $HOME on the host. */
+    const char *home = getenv("HOME");
+    char host[4096 + 256];
+    if (path[0] == '~' && (path[1] == '/' || !path[1]) && home)
+        snprintf(host, sizeof host, "%s%s", home, path + 1);
+    else
+        snprintf(host, sizeof host, "%s", path);
+    if (sched__config_add_dir(c, host, path))
+        return sched__trap(ex, "out of memory");
+    return VM_OK;
+}
+
+/* }===== */
+/* {===== lunatic::metrics */
+
+enum { MET_ADD, MET_SET, MET_HIST };
+
+static vm_status metric(vm_exec_t *ex, uint32_t ptr, uint32_t len, int op,
+                        double v)
+{
+    sched_runtime_t *rt = sched__cur(ex)->rt;
+    const char *name = (const char *)sched__guest(ex, ptr, len);
+    sched_metric_t *m;
+    if (!name)
+        return sched__trap(ex, "metrics: name out of bounds");
+    pthread_mutex_lock(&rt->metrics_lock);
+    for (m = rt->metrics; m; m = m->next)
+        if (strlen(m->name) == len && memcmp(m->name, name, len) == 0)
+            break;
+    if (!m && (m = calloc(1, sizeof *m + len + 1)) != NULL) {
+        memcpy(m->name, name, len);
+        m->next = rt->metrics;
+        rt->metrics = m;
+    }
+    if (m) {
+        m->value = op == MET_SET ? v : m->value + v;
+        m->count++;
+    }
+    pthread_mutex_unlock(&rt->metrics_lock);
+    return VM_OK;
+}
+
+static vm_status h_counter(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ud;
+    return metric(ex, a[0].u32, a[1].u32, MET_ADD, (double)a[2].u64);
+}
+
+static vm_status h_increment_counter(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ud;
+    return metric(ex, a[0].u32, a[1].u32, MET_ADD, 1);
+}
+
+static vm_status h_gauge(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ud;
+    return metric(ex, a[0].u32, a[1].u32, MET_SET, a[2].f64);
+}
+
+static vm_status h_increment_gauge(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ud;
+    return metric(ex, a[0].u32, a[1].u32, MET_ADD, a[2].f64);
+}
+
+static vm_status h_decrement_gauge(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ud;
+    return metric(ex, a[0].u32, a[1].u32, MET_ADD, -a[2].f64);
+}
+
+static vm_status h_histogram(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ud; /* kept as count and sum */
+    return metric(ex, a[0].u32, a[1].u32, MET_HIST, a[2].f64);
+}
+
+void sched_metrics_dump(sched_runtime_t *rt)
+{
+    pthread_mutex_lock(&rt->metrics_lock);
+    for (sched_metric_t *m = rt->metrics; m; m = m->next)
+        fprintf(stderr, "lunatic: metric %s = %g (%llu updates)\n", m->name,
+                m->value, (unsigned long long)m->count);
+    pthread_mutex_unlock(&rt->metrics_lock);
+}
+
+/* }===== */
+
+const sched_binding_t sched__api_misc[] = {
+    {"lunatic::error", "string_size", "I:i", h_string_size},
+    {"lunatic::error", "to_string", "Ii:", h_to_string},
+    {"lunatic::error", "drop", "I:", h_error_drop},
+    {"lunatic::version", "major", ":i", h_major},
+    {"lunatic::version", "minor", ":i", h_minor},
+    {"lunatic::version", "patch", ":i", h_patch},
+    {"lunatic::trap", "catch", "ii:i", h_catch},
+    {"lunatic::wasi", "config_add_environment_variable", "Iiiii:", h_add_env},
+    {"lunatic::wasi", "config_add_command_line_argument", "Iii:", h_add_arg},
+    {"lunatic::wasi", "config_preopen_dir", "Iii:", h_preopen_dir},
+    {"lunatic::metrics", "counter", "iiI:", h_counter},
+    {"lunatic::metrics", "increment_counter", "ii:", h_increment_counter},
+    {"lunatic::metrics", "gauge", "iiF:", h_gauge},
+    {"lunatic::metrics", "increment_gauge", "iiF:", h_increment_gauge},
+    {"lunatic::metrics", "decrement_gauge", "iiF:", h_decrement_gauge},
+    {"lunatic::metrics", "histogram", "iiF:", h_histogram},
+};
+const size_t sched__api_misc_n =
+    sizeof sched__api_misc / sizeof sched__api_misc[0];
+
+size_t sched_runtime_footprint(sched_runtime_t *rt)
+{
+    return (size_t)atomic_load(&rt->nprocs) * sizeof(sched_proc_t);
+}

@@ -1,0 +1,106 @@
+/* api_registry.c: the lunatic::registry host functions (put, get, remove)
+ * and get_or_put_later, over the runtime's registry (registry.c,
+ * LUNATIC_ABI.md 1.3.5). Bound by api_link.c. */
+#include "common/lun_prefix.h"
+
+#include "sched/sched_int.h"
+
+/* How often a get_or_put_later waiting on another's reservation looks
+ * again (the reservation is short: the holder spawns, then puts). */
+#define RESERVATION_POLL_MS 1
+
+static vm_status h_put(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_registry_t *r = &sched__cur(ex)->rt->registry;
+    const char *name = (const char *)sched__guest(ex, a[0].u32, a[1].u32);
+    (void)ud;
+    if (!name)
+        return sched__trap(ex, "registry: name out of bounds");
+    pthread_rwlock_wrlock(&r->lock);
+    int rc = sched__registry_put(r, name, a[1].u32, a[2].u64, a[3].u64);
+    pthread_rwlock_unlock(&r->lock);
+    return rc ? sched__trap(ex, "out of memory") : VM_OK;
+}
+
+static vm_status h_get(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_registry_t *r = &sched__cur(ex)->rt->registry;
+    const char *name = (const char *)sched__guest(ex, a[0].u32, a[1].u32);
+    uint8_t *node = sched__guest(ex, a[2].u32, 8);
+    uint8_t *pid = sched__guest(ex, a[3].u32, 8);
+    (void)ud;
+    if (!name || !node || !pid)
+        return sched__trap(ex, "registry: pointer out of bounds");
+    pthread_rwlock_rdlock(&r->lock);
+    sched_reg_entry_t *e = sched__registry_get(r, name, a[1].u32);
+    bool found = e && !e->locked_by;
+    if (found) {
+        sched__put_u64(node, e->node);
+        sched__put_u64(pid, e->pid);
+    }
+    pthread_rwlock_unlock(&r->lock);
+    a[0].i32 = found ? 0 : 1;
+    return VM_OK;
+}
+
+static vm_status h_remove(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_registry_t *r = &sched__cur(ex)->rt->registry;
+    const char *name = (const char *)sched__guest(ex, a[0].u32, a[1].u32);
+    (void)ud;
+    if (!name)
+        return sched__trap(ex, "registry: name out of bounds");
+    pthread_rwlock_wrlock(&r->lock);
+    sched__registry_remove(r, name, a[1].u32);
+    pthread_rwlock_unlock(&r->lock);
+    return VM_OK;
+}
+
+/* Lunatic's later registry call: 0 and the entry if the name is there;
+ * else 1, and the name is reserved for the caller, whose put (or remove)
+ * ends the reservation; other callers wait for it meanwhile. */
+static vm_status h_get_or_put_later(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_proc_t *p = sched__cur(ex);
+    sched_registry_t *r = &p->rt->registry;
+    const char *name = (const char *)sched__guest(ex, a[0].u32, a[1].u32);
+    uint8_t *node = sched__guest(ex, a[2].u32, 8);
+    uint8_t *pid = sched__guest(ex, a[3].u32, 8);
+    (void)ud;
+    if (!name || !node || !pid)
+        return sched__trap(ex, "registry: pointer out of bounds");
+    pthread_rwlock_wrlock(&r->lock);
+    sched_reg_entry_t *e = sched__registry_get(r, name, a[1].u32);
+    if (e && e->locked_by && e->locked_by != p->pid) {
+        pthread_rwlock_unlock(&r->lock);
+        p->wait = SCHED_WAIT_POLL;
+        sched__wait_timer_cancel(p);
+        sched__wait_timer_arm(p, RESERVATION_POLL_MS);
+        return VM_BLOCK;
+    }
+    if (e && !e->locked_by) {
+        sched__put_u64(node, e->node);
+        sched__put_u64(pid, e->pid);
+        a[0].i32 = 0;
+    } else {
+        if (!e && sched__registry_put(r, name, a[1].u32, 0, 0) == 0)
+            e = sched__registry_get(r, name, a[1].u32);
+        if (e)
+            e->locked_by = p->pid;
+        a[0].i32 = 1;
+    }
+    pthread_rwlock_unlock(&r->lock);
+    sched__wait_timer_cancel(p);
+    p->wait = SCHED_WAIT_NONE;
+    return VM_OK;
+}
+
+#define R "lunatic::registry"
+const sched_binding_t sched__api_registry[] = {
+    {R, "put", "iiII:", h_put},
+    {R, "get", "iiii:i", h_get},
+    {R, "remove", "ii:", h_remove},
+    {R, "get_or_put_later", "iiii:i", h_get_or_put_later},
+};
+const size_t sched__api_registry_n =
+    sizeof sched__api_registry / sizeof sched__api_registry[0];

@@ -1,0 +1,493 @@
+/* proc.c: processes (creation from a shared compiled module, the pid
+ * table, freeing), configs, modules and per-process resource tables.
+ * Interface: sched_int.h. */
+#include "common/lun_prefix.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/sched_int.h"
+
+/* {===== configs */
+
+sched_config_t *sched__config_new(void)
+{
+    sched_config_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    atomic_init(&c->refs, 1);
+    c->max_memory = UINT32_MAX; /* Lunatic's default: u32::MAX bytes */
+    return c;
+}
+
+int sched__strv_push(char ***v, uint32_t *n, const char *s, size_t len)
+{
+    char **nv = realloc(*v, ((size_t)*n + 2) * sizeof *nv);
+    if (!nv)
+        return LUN_ENOMEM;
+    *v = nv;
+    if (!(nv[*n] = malloc(len + 1)))
+        return LUN_ENOMEM;
+    memcpy(nv[*n], s, len);
+    nv[*n][len] = '\0';
+    nv[++*n] = NULL;
+    return 0;
+}
+
+static int dirs_push(sched_config_t *c, const char *host, const char *guest)
+{
+    sched_dir_t *d = realloc(c->dirs, ((size_t)c->ndirs + 1) * sizeof *d);
+    if (!d)
+        return LUN_ENOMEM;
+    c->dirs = d;
+    d[c->ndirs].host_path = strdup(host);
+    d[c->ndirs].guest_path = strdup(guest);
+    c->ndirs++;
+    if (!d[c->ndirs - 1].host_path || !d[c->ndirs - 1].guest_path)
+        return LUN_ENOMEM;
+    return 0;
+}
+
+sched_config_t *sched__config_clone(const sched_config_t *c)
+{
+    sched_config_t *n = sched__config_new();
+    if (!n)
+        return NULL;
+    n->max_memory = c->max_memory;
+    n->max_fuel = c->max_fuel;
+    n->can_compile = c->can_compile;
+    n->can_create_configs = c->can_create_configs;
+    n->can_spawn = c->can_spawn;
+    for (uint32_t i = 0; i < c->argc; i++)
+        if (sched__strv_push(&n->argv, &n->argc, c->argv[i],
+                             strlen(c->argv[i])))
+            goto fail;
+    for (uint32_t i = 0; i < c->envc; i++)
+        if (sched__strv_push(&n->env, &n->envc, c->env[i], strlen(c->env[i])))
+            goto fail;
+    for (uint32_t i = 0; i < c->ndirs; i++)
+        if (dirs_push(n, c->dirs[i].host_path, c->dirs[i].guest_path))
+            goto fail;
+    return n;
+fail:
+    sched__config_unref(n);
+    return NULL;
+}
+
+int sched__config_add_dir(sched_config_t *c, const char *host,
+                          const char *guest)
+{
+    return dirs_push(c, host, guest);
+}
+
+void sched__config_unref(sched_config_t *c)
+{
+    if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
+        return;
+    for (uint32_t i = 0; i < c->argc; i++)
+        free(c->argv[i]);
+    for (uint32_t i = 0; i < c->envc; i++)
+        free(c->env[i]);
+    for (uint32_t i = 0; i < c->ndirs; i++) {
+        free((char *)c->dirs[i].host_path);
+        free((char *)c->dirs[i].guest_path);
+    }
+    free(c->argv);
+    free(c->env);
+    free(c->dirs);
+    free(c);
+}
+
+/* }===== */
+/* {===== modules */
+
+int sched__module_new(sched_runtime_t *rt, vm_module_t *m, char *err,
+                      size_t errlen, sched_module_t **out)
+{
+    sched_module_t *sm = calloc(1, sizeof *sm);
+    *out = NULL;
+    if (!sm)
+        return LUN_ENOMEM;
+    atomic_init(&sm->refs, 1);
+    sm->nimports = vm_module_import_count(m);
+    sm->tmpl = calloc(sm->nimports ? sm->nimports : 1, sizeof *sm->tmpl);
+    if (!sm->tmpl) {
+        free(sm);
+        return LUN_ENOMEM;
+    }
+    if (sched__bind_imports(rt, m, sm->tmpl, err, errlen) != 0) {
+        free(sm->tmpl);
+        free(sm);
+        return LUN_EUNLINKABLE;
+    }
+    sm->vm = m;
+    *out = sm;
+    return 0;
+}
+
+void sched__module_ref(sched_module_t *m)
+{
+    atomic_fetch_add_explicit(&m->refs, 1, memory_order_relaxed);
+}
+
+void sched__module_unref(sched_module_t *m)
+{
+    if (!m || atomic_fetch_sub(&m->refs, 1) != 1)
+        return;
+    vm_module_free(m->vm);
+    free(m->tmpl);
+    free(m);
+}
+
+/* }===== */
+/* {===== resource tables */
+
+int sched__restab_add(sched_restab_t *t, void *item, uint64_t *out_id)
+{
+    uint64_t used = t->n - t->base;
+    if (used == t->cap) {
+        uint64_t cap = t->cap ? t->cap * 2 : 4;
+        void **items = realloc(t->items, cap * sizeof *items);
+        if (!items)
+            return LUN_ENOMEM;
+        t->items = items;
+        t->cap = cap;
+    }
+    t->items[used] = item;
+    *out_id = t->n++;
+    return 0;
+}
+
+void *sched__restab_get(const sched_restab_t *t, uint64_t id)
+{
+    if (id < t->base || id >= t->n)
+        return NULL;
+    return t->items[id - t->base];
+}
+
+void *sched__restab_take(sched_restab_t *t, uint64_t id)
+{
+    void *item = sched__restab_get(t, id);
+    if (!item)
+        return NULL;
+    t->items[id - t->base] = NULL;
+    /* Drop leading holes so that a table of short-lived ids stays small. */
+    uint64_t k = 0, used = t->n - t->base;
+    while (k < used && !t->items[k])
+        k++;
+    if (k > 0 && (k == used || k >= used / 2)) {
+        memmove(t->items, t->items + k, (size_t)(used - k) * sizeof *t->items);
+        t->base += k;
+    }
+    return item;
+}
+
+static void restab_free(sched_restab_t *t, void (*fn)(void *))
+{
+    for (uint64_t i = 0; i < t->n - t->base; i++)
+        if (t->items[i])
+            fn(t->items[i]);
+    free(t->items);
+    t->items = NULL;
+    t->base = t->n = t->cap = 0;
+}
+
+/* }===== */
+/* {===== the pid table: sharded chained hash sets */
+
+static sched_pid_shard_t *shard_of(sched_runtime_t *rt, uint64_t pid)
+{
+    return &rt->shards[pid % SCHED_PID_SHARDS];
+}
+
+static size_t bucket_of(const sched_pid_shard_t *s, uint64_t pid)
+{
+    return (size_t)(pid / SCHED_PID_SHARDS) & (s->nbuckets - 1);
+}
+
+static void shard_grow(sched_pid_shard_t *s)
+{
+    size_t n = s->nbuckets ? s->nbuckets * 2 : 64;
+    sched_proc_t **b = calloc(n, sizeof *b);
+    if (!b)
+        return; /* chains get longer; still correct */
+    for (size_t i = 0; i < s->nbuckets; i++) {
+        sched_proc_t *p = s->buckets[i];
+        while (p) {
+            sched_proc_t *next = p->tnext;
+            size_t k = (size_t)(p->pid / SCHED_PID_SHARDS) & (n - 1);
+            p->tnext = b[k];
+            b[k] = p;
+            p = next;
+        }
+    }
+    free(s->buckets);
+    s->buckets = b;
+    s->nbuckets = n;
+}
+
+void sched__proc_table_add(sched_runtime_t *rt, sched_proc_t *p)
+{
+    sched_pid_shard_t *s = shard_of(rt, p->pid);
+    pthread_mutex_lock(&s->lock);
+    if (s->count >= s->nbuckets)
+        shard_grow(s);
+    if (s->nbuckets) {
+        size_t k = bucket_of(s, p->pid);
+        p->tnext = s->buckets[k];
+        s->buckets[k] = p;
+        s->count++;
+    }
+    pthread_mutex_unlock(&s->lock);
+    atomic_fetch_add_explicit(&rt->nprocs, 1, memory_order_relaxed);
+}
+
+void sched__proc_table_remove(sched_runtime_t *rt, sched_proc_t *p)
+{
+    sched_pid_shard_t *s = shard_of(rt, p->pid);
+    pthread_mutex_lock(&s->lock);
+    if (s->nbuckets) {
+        sched_proc_t **pp = &s->buckets[bucket_of(s, p->pid)];
+        while (*pp && *pp != p)
+            pp = &(*pp)->tnext;
+        if (*pp) {
+            *pp = p->tnext;
+            s->count--;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    atomic_fetch_sub_explicit(&rt->nprocs, 1, memory_order_relaxed);
+}
+
+sched_proc_t *sched__proc_lookup(sched_runtime_t *rt, uint64_t pid)
+{
+    sched_pid_shard_t *s = shard_of(rt, pid);
+    sched_proc_t *p = NULL;
+    pthread_mutex_lock(&s->lock);
+    if (s->nbuckets) {
+        for (p = s->buckets[bucket_of(s, pid)]; p; p = p->tnext)
+            if (p->pid == pid)
+                break;
+        if (p)
+            atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return p;
+}
+
+/* }===== */
+/* {===== creating and freeing processes */
+
+const char sched__entry_missing[] = "entry function not found";
+const char sched__entry_mistyped[] = "entry function has another type";
+
+static int make_wasi(sched_proc_t *p, const sched_config_t *c)
+{
+    wasi_preopen_t pre[16];
+    wasi_preopen_t *pp = c->ndirs <= 16 ? pre : malloc(c->ndirs * sizeof *pp);
+    if (!pp)
+        return LUN_ENOMEM;
+    for (uint32_t i = 0; i < c->ndirs; i++) {
+        pp[i].host_path = c->dirs[i].host_path;
+        pp[i].guest_path = c->dirs[i].guest_path;
+    }
+    wasi_options_t wo = {
+        .argv = (const char *const *)c->argv, .argc = c->argc,
+        .env = (const char *const *)c->env, .envc = c->envc,
+        .preopens = pp, .npreopens = c->ndirs,
+        .sockets = p->rt->root_sockets, .nsockets = p->rt->nroot_sockets};
+    /* The --listen sockets go to the first process only: the root. */
+    p->rt->root_sockets = NULL;
+    p->rt->nroot_sockets = 0;
+    int rc = wasi_ctx_new(&wo, &p->wasi);
+    if (pp != pre)
+        free(pp);
+    return rc;
+}
+
+static int instantiate(sched_proc_t *p, char *err, size_t errlen)
+{
+    sched_module_t *m = p->module;
+    vm_extern local[64];
+    vm_extern *imp = m->nimports <= 64 ? local
+                                       : malloc(m->nimports * sizeof *imp);
+    int rc;
+    if (!imp)
+        return LUN_ENOMEM;
+    memcpy(imp, m->tmpl, m->nimports * sizeof *imp);
+    if ((rc = wasi_link(p->wasi, m->vm, imp, m->nimports)) >= 0) {
+        uint64_t pages = p->config->max_memory >> 16;
+        vm_config vc = {0};
+        /* 0 would mean "the default": the smallest real cap is 1 page. */
+        vc.max_memory_pages = pages == 0 ? 1 : pages > 65536 ? 65536
+                                                             : (uint32_t)pages;
+        rc = vm_instance_new(m->vm, imp, m->nimports, &vc, &p->inst, err,
+                             errlen);
+    }
+    if (imp != local)
+        free(imp);
+    return rc;
+}
+
+/* The module's start function runs inside spawn, as in Lunatic; it gets
+ * a bounded budget so a looping start function cannot hang the parent. */
+static int run_start_function(sched_proc_t *p, char *err, size_t errlen)
+{
+    vm_func_t *start = vm_instance_start_func(p->inst);
+    vm_value none[1] = {{0}};
+    vm_status st = VM_YIELD;
+    if (!start)
+        return 0;
+    p->initializing = true;
+    if (vm_exec_call(p->ex, start, none, 0) == 0)
+        for (int i = 0; i < 1000 && st == VM_YIELD; i++)
+            st = vm_run(p->ex, 100000);
+    p->initializing = false;
+    uint32_t code;
+    if (st == VM_DONE) {
+        p->start_exited = wasi_ctx_exited(p->wasi, &code);
+        return 0;
+    }
+    snprintf(err, errlen, "start function: %s",
+             st == VM_TRAP ? vm_exec_trap_message(p->ex)
+                           : "did not finish (blocked or too long)");
+    return LUN_ETRAP;
+}
+
+sched_proc_t *sched__proc_new(sched_runtime_t *rt, sched_module_t *m,
+                              sched_config_t *c, char *err, size_t errlen)
+{
+    sched_proc_t *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    p->pid = atomic_fetch_add(&rt->next_pid, 1); /* used even on failure */
+    p->rt = rt;
+    atomic_init(&p->refs, 1);
+    atomic_init(&p->state, SCHED_P_QUEUED);
+    atomic_init(&p->dead, false);
+    atomic_init(&p->timer_fired, false);
+    sched__mbox_init(&p->mbox);
+    sched__module_ref(m);
+    p->module = m;
+    atomic_fetch_add(&c->refs, 1);
+    p->config = c;
+    p->trap_links = true;
+    p->fuel_limit = c->max_fuel * SCHED_FUEL_UNIT;
+    int rc = make_wasi(p, c);
+    if (rc == 0) {
+        err[0] = '\0';
+        char why[200] = "";
+        rc = instantiate(p, why, sizeof why);
+        if (rc != 0)
+            snprintf(err, errlen, "%s%s%s", lun_strerror(rc), why[0] ? ": " : "",
+                     why);
+    } else {
+        snprintf(err, errlen, "WASI context: %s", lun_strerror(rc));
+    }
+    if (rc == 0 && !(p->ex = vm_exec_new(NULL))) {
+        rc = LUN_ENOMEM;
+        snprintf(err, errlen, "out of memory");
+    }
+    if (rc == 0) {
+        vm_exec_set_userdata(p->ex, p);
+        rc = run_start_function(p, err, errlen);
+    }
+    if (rc != 0) {
+        atomic_store(&p->dead, true);
+        sched__proc_release(p);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+int sched__proc_start(sched_proc_t *p, const char *func, size_t len,
+                      const vm_value *args, uint32_t nargs)
+{
+    vm_extern e;
+    uint32_t np, nr;
+    const uint8_t *pt, *rt;
+    if (p->start_exited)
+        return 0; /* it ends at its first run, with that exit code */
+    if (vm_instance_export(p->inst, func, len, &e) != 0 ||
+        e.kind != VM_EXTERN_FUNC) {
+        p->entry_error = sched__entry_missing;
+        return 0;
+    }
+    /* As Lunatic: the params must match exactly and there are no
+     * results; otherwise the child exists and dies at once. */
+    vm_func_type(e.u.func, &np, &pt, &nr, &rt);
+    if (np != nargs || nr != 0) {
+        p->entry_error = sched__entry_mistyped;
+        return 0;
+    }
+    return vm_exec_call(p->ex, e.u.func, args, nargs);
+}
+
+static void unref_config(void *c) { sched__config_unref(c); }
+static void unref_module(void *m) { sched__module_unref(m); }
+static void unref_timer(void *t) { sched__timer_unref(t); }
+
+/* Return everything the process holds except its struct and inbox,
+ * which late senders may still touch until the last reference goes. */
+void sched__proc_release(sched_proc_t *p)
+{
+    sched__msg_free(p->scratch);
+    p->scratch = NULL;
+    sched_msg_t *m = p->mbox.head;
+    while (m) {
+        sched_msg_t *next = m->next;
+        sched__msg_free(m);
+        m = next;
+    }
+    p->mbox.head = p->mbox.tail = p->mbox.scan = NULL;
+    vm_exec_free(p->ex);
+    vm_instance_free(p->inst); /* before the WASI functions it links */
+    wasi_ctx_free(p->wasi);
+    p->ex = NULL;
+    p->inst = NULL;
+    p->wasi = NULL;
+    restab_free(&p->configs, unref_config);
+    restab_free(&p->modules, unref_module);
+    restab_free(&p->timers, unref_timer);
+    restab_free(&p->errors, free);
+    free(p->links);
+    free(p->monitors);
+    p->links = NULL;
+    p->monitors = NULL;
+    p->nlinks = p->nmonitors = 0;
+    sched__module_unref(p->module);
+    sched__config_unref(p->config);
+    p->module = NULL;
+    p->config = NULL;
+}
+
+/* At shutdown: the workers are stopped, so nothing else touches any
+ * process; free them all without notifying anyone (as Lunatic does when
+ * the root ends). */
+void sched__proc_free_all(sched_runtime_t *rt)
+{
+    for (int i = 0; i < SCHED_PID_SHARDS; i++) {
+        sched_pid_shard_t *s = &rt->shards[i];
+        for (size_t k = 0; k < s->nbuckets; k++) {
+            sched_proc_t *p = s->buckets[k];
+            while (p) {
+                sched_proc_t *next = p->tnext;
+                if (p->timer_armed)
+                    sched__wheel_remove(&rt->wheel, &p->wait_timer);
+                sched__proc_release(p);
+                sched__mbox_clear(&p->mbox);
+                free(p);
+                p = next;
+            }
+        }
+        free(s->buckets);
+        s->buckets = NULL;
+        s->nbuckets = s->count = 0;
+    }
+}
+
+/* }===== */

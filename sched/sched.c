@@ -1,0 +1,666 @@
+/* sched.c: the runtime: worker threads, their run queues and "next"
+ * slots, the global queue, stealing, parking, timers, and the loop that
+ * runs one time slice of a process. Interface: sched.h, sched_int.h. */
+#include "common/lun_prefix.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sched/sched_int.h"
+
+/* Next-slot runs in a row before the local queue gets a turn: two
+ * processes ping-ponging must not starve the others (Go's runnext rule). */
+#define NEXT_STREAK_MAX 64
+/* Every so many schedules the global queue is looked at first, so that
+ * overflow and external spawns are not starved by a busy local queue. */
+#define GLOBAL_CHECK_EVERY 61
+
+static _Thread_local sched_worker_t *self_worker;
+
+sched_worker_t *sched__self(void) { return self_worker; }
+
+/* {===== queues */
+
+static void global_push(sched_runtime_t *rt, sched_proc_t *p)
+{
+    p->qnext = NULL;
+    pthread_mutex_lock(&rt->gq_lock);
+    if (rt->gq_tail)
+        rt->gq_tail->qnext = p;
+    else
+        rt->gq_head = p;
+    rt->gq_tail = p;
+    atomic_fetch_add(&rt->gq_len, 1);
+    pthread_mutex_unlock(&rt->gq_lock);
+}
+
+static sched_proc_t *global_pop(sched_runtime_t *rt)
+{
+    if (atomic_load_explicit(&rt->gq_len, memory_order_relaxed) == 0)
+        return NULL;
+    pthread_mutex_lock(&rt->gq_lock);
+    sched_proc_t *p = rt->gq_head;
+    if (p) {
+        rt->gq_head = p->qnext;
+        if (!rt->gq_head)
+            rt->gq_tail = NULL;
+        atomic_fetch_sub(&rt->gq_len, 1);
+    }
+    pthread_mutex_unlock(&rt->gq_lock);
+    return p;
+}
+
+/* Wake one parked worker, if any. The seq_cst fence pairs with the one
+ * in park(): either the parker sees our queued work, or we see it
+ * counted as sleeping (Dekker), so no wake-up is lost. */
+static void notify_one(sched_runtime_t *rt)
+{
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(&rt->nsleeping, memory_order_relaxed) == 0)
+        return;
+    pthread_mutex_lock(&rt->park_lock);
+    pthread_cond_signal(&rt->park_cond);
+    pthread_mutex_unlock(&rt->park_lock);
+}
+
+void sched__enqueue(sched_runtime_t *rt, sched_proc_t *p)
+{
+    sched_worker_t *sd = self_worker;
+    if (!sd || sd->rt != rt || !sched__deque_push(&sd->dq, p))
+        global_push(rt, p);
+    notify_one(rt);
+}
+
+void sched__wake(sched_proc_t *p)
+{
+    int s = atomic_load(&p->state);
+    for (;;) {
+        if (s == SCHED_P_WAITING) {
+            /* The one thread whose CAS wins enqueues. */
+            if (!atomic_compare_exchange_weak(&p->state, &s, SCHED_P_QUEUED))
+                continue;
+            sched_worker_t *sd = self_worker;
+            if (sd && sd->rt == p->rt) {
+                /* Run it next on this core, warm in cache; whatever was
+                 * in the slot goes to the (stealable) queue. */
+                sched_proc_t *old = sd->next;
+                sd->next = p;
+                if (old)
+                    sched__enqueue(p->rt, old);
+            } else {
+                sched__enqueue(p->rt, p);
+            }
+            return;
+        }
+        if (s == SCHED_P_RUNNING) {
+            if (atomic_compare_exchange_weak(&p->state, &s, SCHED_P_NOTIFIED))
+                return;
+            continue;
+        }
+        return; /* queued, notified or exited: nothing to do */
+    }
+}
+
+/* }===== */
+/* {===== timers */
+
+static uint64_t now_tick(void) { return sched__now_ns() / SCHED_TICK_NS; }
+
+static void publish_deadline(sched_runtime_t *rt)
+{
+    uint64_t t = sched__wheel_next(&rt->wheel);
+    atomic_store(&rt->next_deadline_ns,
+                 t == UINT64_MAX ? UINT64_MAX : t * SCHED_TICK_NS);
+}
+
+static void fire(sched_timer_t *t, void *ud)
+{
+    sched_runtime_t *rt = ud;
+    if (t->kind == SCHED_TIMER_WAKE) {
+        atomic_store(&t->proc->timer_fired, true);
+        sched__wake(t->proc);
+        return;
+    }
+    sched_msg_t *m = t->msg;
+    t->msg = NULL;
+    if (m)
+        sched__send(rt, t->pid, m);
+    sched__timer_unref(t);
+}
+
+static void run_timers(sched_runtime_t *rt)
+{
+    uint64_t d = atomic_load_explicit(&rt->next_deadline_ns,
+                                      memory_order_relaxed);
+    if (d == UINT64_MAX || sched__now_ns() < d)
+        return;
+    if (pthread_mutex_trylock(&rt->timer_lock) != 0)
+        return; /* another worker is at it */
+    /* Firing under the lock means a process that cancels its wait timer
+     * (also under the lock) can be freed right after: no late wake. */
+    sched__wheel_advance(&rt->wheel, now_tick(), fire, rt);
+    publish_deadline(rt);
+    pthread_mutex_unlock(&rt->timer_lock);
+}
+
+void sched__wait_timer_arm_ns(sched_proc_t *p, uint64_t deadline_ns)
+{
+    sched_runtime_t *rt = p->rt;
+    sched_timer_t *t = &p->wait_timer;
+    if (p->timer_armed)
+        return;
+    t->kind = SCHED_TIMER_WAKE;
+    t->proc = p;
+    t->deadline = (deadline_ns + SCHED_TICK_NS - 1) / SCHED_TICK_NS;
+    atomic_store(&p->timer_fired, false);
+    p->timer_armed = true;
+    pthread_mutex_lock(&rt->timer_lock);
+    sched__wheel_add(&rt->wheel, t);
+    publish_deadline(rt);
+    pthread_mutex_unlock(&rt->timer_lock);
+}
+
+void sched__wait_timer_arm(sched_proc_t *p, uint64_t ms)
+{
+    if (ms == SCHED_FOREVER)
+        return;
+    uint64_t ns = ms > UINT64_MAX / 2000000 ? UINT64_MAX / 2 : ms * 1000000;
+    sched__wait_timer_arm_ns(p, sched__now_ns() + ns);
+}
+
+void sched__wait_timer_cancel(sched_proc_t *p)
+{
+    if (!p->timer_armed)
+        return;
+    pthread_mutex_lock(&p->rt->timer_lock);
+    sched__wheel_remove(&p->rt->wheel, &p->wait_timer);
+    pthread_mutex_unlock(&p->rt->timer_lock);
+    p->timer_armed = false;
+    atomic_store(&p->timer_fired, false);
+}
+
+sched_timer_t *sched__timer_send_after(sched_runtime_t *rt, uint64_t pid,
+                                       sched_msg_t *m, uint64_t ms)
+{
+    sched_timer_t *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    uint64_t ns = ms > UINT64_MAX / 2000000 ? UINT64_MAX / 2 : ms * 1000000;
+    t->kind = SCHED_TIMER_SEND;
+    t->pid = pid;
+    t->msg = m;
+    atomic_init(&t->refs, 2); /* the wheel's and the owner table's */
+    t->deadline = (sched__now_ns() + ns + SCHED_TICK_NS - 1) / SCHED_TICK_NS;
+    pthread_mutex_lock(&rt->timer_lock);
+    sched__wheel_add(&rt->wheel, t);
+    publish_deadline(rt);
+    pthread_mutex_unlock(&rt->timer_lock);
+    notify_one(rt); /* a parked worker may have to shorten its sleep */
+    return t;
+}
+
+bool sched__timer_cancel(sched_runtime_t *rt, sched_timer_t *t)
+{
+    bool was = false;
+    pthread_mutex_lock(&rt->timer_lock);
+    if (t->state == SCHED_TIMER_PENDING) {
+        sched__wheel_remove(&rt->wheel, t);
+        was = true;
+    }
+    pthread_mutex_unlock(&rt->timer_lock);
+    if (was)
+        sched__timer_unref(t); /* the wheel's reference */
+    return was;
+}
+
+void sched__timer_unref(sched_timer_t *t)
+{
+    if (atomic_fetch_sub(&t->refs, 1) != 1)
+        return;
+    sched__msg_free(t->msg);
+    free(t);
+}
+
+/* }===== */
+/* {===== finding work and parking */
+
+static sched_proc_t *steal(sched_worker_t *sd)
+{
+    sched_runtime_t *rt = sd->rt;
+    uint32_t n = rt->nworkers;
+    if (n < 2)
+        return NULL;
+    sd->rng = sd->rng * 6364136223846793005u + 1442695040888963407u;
+    uint32_t start = (uint32_t)(sd->rng >> 33) % n;
+    for (uint32_t i = 0; i < n; i++) {
+        sched_worker_t *v = rt->workers[(start + i) % n];
+        if (v == sd)
+            continue;
+        sched_proc_t *first = sched__deque_steal(&v->dq);
+        if (!first)
+            continue;
+        /* Take half of what is left: one steal then amortises many. */
+        int64_t half = sched__deque_size(&v->dq) / 2;
+        for (int64_t k = 0; k < half; k++) {
+            sched_proc_t *p = sched__deque_steal(&v->dq);
+            if (!p)
+                break;
+            if (!sched__deque_push(&sd->dq, p))
+                global_push(rt, p);
+        }
+        return first;
+    }
+    return NULL;
+}
+
+static bool work_visible(sched_runtime_t *rt)
+{
+    if (atomic_load(&rt->gq_len) > 0 || atomic_load(&rt->shutdown))
+        return true;
+    for (uint32_t i = 0; i < rt->nworkers; i++)
+        if (sched__deque_size(&rt->workers[i]->dq) > 0)
+            return true;
+    uint64_t d = atomic_load(&rt->next_deadline_ns);
+    return d != UINT64_MAX && sched__now_ns() >= d;
+}
+
+static void park(sched_worker_t *sd)
+{
+    sched_runtime_t *rt = sd->rt;
+    pthread_mutex_lock(&rt->park_lock);
+    atomic_fetch_add(&rt->nsleeping, 1);
+    atomic_thread_fence(memory_order_seq_cst);
+    if (!work_visible(rt)) {
+        uint64_t d = atomic_load(&rt->next_deadline_ns);
+        if (d == UINT64_MAX) {
+            pthread_cond_wait(&rt->park_cond, &rt->park_lock);
+        } else {
+            /* Sleep until the next timer: no spinning, no periodic tick. */
+            struct timespec ts = {(time_t)(d / 1000000000u),
+                                  (long)(d % 1000000000u)};
+            pthread_cond_timedwait(&rt->park_cond, &rt->park_lock, &ts);
+        }
+    }
+    atomic_fetch_sub(&rt->nsleeping, 1);
+    pthread_mutex_unlock(&rt->park_lock);
+}
+
+static sched_proc_t *find_work(sched_worker_t *sd)
+{
+    sched_runtime_t *rt = sd->rt;
+    sched_proc_t *p;
+    for (;;) {
+        if (atomic_load_explicit(&rt->shutdown, memory_order_relaxed))
+            return NULL;
+        run_timers(rt);
+        if (++sd->ticks % GLOBAL_CHECK_EVERY == 0 && (p = global_pop(rt)))
+            return p;
+        if ((p = sd->next) != NULL) {
+            sd->next = NULL;
+            if (sd->next_streak++ < NEXT_STREAK_MAX ||
+                sched__deque_size(&sd->dq) == 0)
+                return p;
+            sched__enqueue(rt, p);
+        }
+        sd->next_streak = 0;
+        if ((p = sched__deque_pop(&sd->dq)) || (p = global_pop(rt)) ||
+            (p = steal(sd)))
+            return p;
+        park(sd);
+    }
+}
+
+/* }===== */
+/* {===== running a slice */
+
+static const char fuel_msg[] = "out of fuel";
+
+static void root_result(sched_proc_t *p, vm_status st, const char *why)
+{
+    sched_result_t *r = &p->rt->result;
+    uint32_t code = 0;
+    if (why == fuel_msg) {
+        r->kind = SCHED_EXIT_TRAP;
+        r->trap = VM_TRAP_OUT_OF_FUEL;
+        snprintf(r->message, sizeof r->message, "%s", why);
+    } else if (why && p->killed) {
+        r->kind = SCHED_EXIT_KILLED;
+        if (p->kill_pid)
+            snprintf(r->message, sizeof r->message,
+                     "linked process %llu failed",
+                     (unsigned long long)p->kill_pid);
+        else
+            snprintf(r->message, sizeof r->message, "killed");
+    } else if (why) {
+        r->kind = SCHED_EXIT_ERROR;
+        snprintf(r->message, sizeof r->message, "%s", why);
+    } else if (st == VM_DONE) {
+        r->kind = SCHED_EXIT_NORMAL;
+        if (wasi_ctx_exited(p->wasi, &code))
+            r->exit_code = code;
+    } else {
+        r->kind = SCHED_EXIT_TRAP;
+        r->trap = vm_exec_trap(p->ex);
+        const char *msg = vm_exec_trap_message(p->ex);
+        snprintf(r->message, sizeof r->message, "%s",
+                 msg && *msg ? msg : vm_trap_text(r->trap));
+    }
+}
+
+/* End p: `why` names a runtime-made failure (kill, fuel, missing entry);
+ * otherwise st (VM_DONE or VM_TRAP) says how its code ended. */
+static void finish(sched_proc_t *p, vm_status st, const char *why)
+{
+    uint8_t reason = SCHED_FAILURE;
+    uint32_t code = 0;
+    if (!why && st == VM_DONE)
+        reason = wasi_ctx_exited(p->wasi, &code) && code != 0 ? SCHED_FAILURE
+                                                               : SCHED_NORMAL;
+    if (p->is_root)
+        root_result(p, st, why);
+    if (reason == SCHED_FAILURE && p->rt->log_failures)
+        fprintf(stderr, "lunatic: process %llu failed: %s\n",
+                (unsigned long long)p->pid,
+                why ? why : st == VM_TRAP ? vm_exec_trap_message(p->ex)
+                                          : "proc_exit with a non-zero code");
+    sched__proc_die(p, reason);
+}
+
+/* A WASI call blocked (stdin, a socket, poll_oneoff's clock): park the
+ * process on its fds and deadline. Returns false if there is nothing to
+ * wait for (then the process fails). */
+static bool park_wasi(sched_proc_t *p)
+{
+    wasi_wait_t w;
+    if (!p->wasi || !wasi_ctx_waiting(p->wasi, &w))
+        return false;
+    p->wait = SCHED_WAIT_WASI;
+    /* Registered before the state turns WAITING: an early wake finds the
+     * process RUNNING and marks it NOTIFIED, so it is not lost. */
+    for (uint32_t i = 0; i < w.nfds; i++)
+        sched__iowait_add(p->rt->iowait, p, w.fds[i].host_fd,
+                          w.fds[i].events & WASI_WAIT_READ,
+                          w.fds[i].events & WASI_WAIT_WRITE);
+    if (w.has_deadline)
+        sched__wait_timer_arm_ns(p, w.deadline_ns);
+    return true;
+}
+
+/* The process runs again after a WASI wait: forget what it waited for;
+ * the re-invoked call registers again if it still cannot proceed. */
+static void unpark_wasi(sched_proc_t *p)
+{
+    sched__iowait_remove(p->rt->iowait, p);
+    sched__wait_timer_cancel(p);
+    p->wait = SCHED_WAIT_NONE;
+}
+
+static void run_proc(sched_worker_t *sd, sched_proc_t *p)
+{
+    atomic_store(&p->state, SCHED_P_RUNNING);
+    for (;;) {
+        if (p->wait == SCHED_WAIT_WASI)
+            unpark_wasi(p);
+        if (!sched__drain(p) || p->killed)
+            return finish(p, VM_TRAP, "killed");
+        if (p->start_exited)
+            return finish(p, VM_DONE, NULL);
+        if (p->entry_error)
+            return finish(p, VM_TRAP, p->entry_error);
+        uint64_t budget = SCHED_SLICE;
+        if (p->fuel_limit) {
+            if (p->reds >= p->fuel_limit)
+                return finish(p, VM_TRAP, fuel_msg);
+            if (p->fuel_limit - p->reds < budget)
+                budget = p->fuel_limit - p->reds;
+        }
+        vm_status st = vm_run(p->ex, budget);
+        p->reds += vm_exec_reductions_used(p->ex);
+        if (st == VM_YIELD) {
+            atomic_store(&p->state, SCHED_P_QUEUED);
+            sched__enqueue(sd->rt, p);
+            return;
+        }
+        if (st == VM_BLOCK) {
+            int s = SCHED_P_RUNNING;
+            if (p->wait == SCHED_WAIT_NONE && !park_wasi(p))
+                return finish(p, VM_TRAP, "blocked on something this "
+                                          "runtime cannot wait for");
+            if (atomic_compare_exchange_strong(&p->state, &s,
+                                               SCHED_P_WAITING))
+                return; /* p may already run elsewhere: hands off */
+            atomic_store(&p->state, SCHED_P_RUNNING); /* woken meanwhile */
+            continue;
+        }
+        if (st == VM_DONE && p->next_entry) {
+            vm_value none[1] = {{0}};
+            vm_func_t *f = p->next_entry;
+            p->next_entry = NULL;
+            if (vm_exec_call(p->ex, f, none, 0) == 0)
+                continue;
+        }
+        return finish(p, st, p->killed ? "killed" : NULL);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    sched_worker_t *sd = arg;
+    sched_proc_t *p;
+    self_worker = sd;
+    while ((p = find_work(sd)) != NULL)
+        run_proc(sd, p);
+    self_worker = NULL;
+    return NULL;
+}
+
+/* }===== */
+/* {===== the runtime */
+
+static uint32_t cores(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 1024 ? 1024 : (uint32_t)n;
+}
+
+static int root_config(sched_runtime_t *rt, const sched_options_t *o)
+{
+    sched_config_t *c = rt->root_config = sched__config_new();
+    if (!c)
+        return LUN_ENOMEM;
+    c->can_compile = c->can_create_configs = c->can_spawn = true;
+    for (uint32_t i = 0; i < o->argc; i++)
+        if (sched__strv_push(&c->argv, &c->argc, o->argv[i],
+                             strlen(o->argv[i])))
+            return LUN_ENOMEM;
+    for (uint32_t i = 0; i < o->envc; i++)
+        if (sched__strv_push(&c->env, &c->envc, o->env[i], strlen(o->env[i])))
+            return LUN_ENOMEM;
+    for (uint32_t i = 0; i < o->ndirs; i++)
+        if (sched__config_add_dir(c, o->dirs[i].host_path,
+                                  o->dirs[i].guest_path))
+            return LUN_ENOMEM;
+    return 0;
+}
+
+static int init_sync(sched_runtime_t *rt)
+{
+    pthread_condattr_t ca;
+    pthread_mutex_init(&rt->gq_lock, NULL);
+    pthread_mutex_init(&rt->park_lock, NULL);
+    pthread_mutex_init(&rt->timer_lock, NULL);
+    pthread_mutex_init(&rt->metrics_lock, NULL);
+    pthread_mutex_init(&rt->done_lock, NULL);
+    pthread_cond_init(&rt->done_cond, NULL);
+    /* Timed parking uses deadlines from the monotonic clock. */
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&rt->park_cond, &ca);
+    pthread_condattr_destroy(&ca);
+    for (int i = 0; i < SCHED_PID_SHARDS; i++)
+        pthread_mutex_init(&rt->shards[i].lock, NULL);
+    return sched__registry_init(&rt->registry);
+}
+
+static int start_workers(sched_runtime_t *rt, uint32_t n)
+{
+    rt->workers = calloc(n, sizeof *rt->workers);
+    if (!rt->workers)
+        return LUN_ENOMEM;
+    for (uint32_t i = 0; i < n; i++) {
+        sched_worker_t *sd = aligned_alloc(64, (sizeof *sd + 63) & ~(size_t)63);
+        if (!sd)
+            return LUN_ENOMEM;
+        memset(sd, 0, sizeof *sd);
+        sd->rt = rt;
+        sd->id = i;
+        sd->rng = 0x9e3779b97f4a7c15u * (i + 1);
+        sched__deque_init(&sd->dq);
+        rt->workers[i] = sd;
+        if (pthread_create(&sd->thread, NULL, worker_main, sd) != 0) {
+            free(sd);
+            rt->workers[i] = NULL;
+            return LUN_ENOMEM;
+        }
+        rt->nworkers = i + 1;
+    }
+    return 0;
+}
+
+int sched_runtime_new(const sched_options_t *o, sched_runtime_t **out_rt)
+{
+    sched_runtime_t *rt = calloc(1, sizeof *rt);
+    int rc = LUN_ENOMEM;
+    *out_rt = NULL;
+    if (!rt)
+        return LUN_ENOMEM;
+    atomic_init(&rt->next_pid, 1); /* pid 1 is the root, as in Lunatic */
+    atomic_init(&rt->next_deadline_ns, UINT64_MAX);
+    sched__wheel_init(&rt->wheel, now_tick());
+    rt->root_sockets = o->sockets;
+    rt->log_failures = getenv("LUNATIC_LOG") != NULL;
+    rt->nroot_sockets = o->nsockets;
+    if (!(rt->iowait = sched__iowait_new()) || (rc = init_sync(rt)) != 0 || (rc = root_config(rt, o)) != 0 ||
+        (rc = sched__bindings_init(rt)) != 0 ||
+        (rc = start_workers(rt, o->threads ? o->threads : cores())) != 0) {
+        sched_runtime_free(rt);
+        return rc;
+    }
+    *out_rt = rt;
+    return 0;
+}
+
+static void free_wheel(sched_runtime_t *rt)
+{
+    for (int l = 0; l < SCHED_WHEEL_LEVELS; l++)
+        for (int s = 0; s < SCHED_WHEEL_SLOTS; s++) {
+            sched_timer_t *t = rt->wheel.slot[l][s];
+            while (t) {
+                sched_timer_t *next = t->next;
+                if (t->kind == SCHED_TIMER_SEND) {
+                    t->state = SCHED_TIMER_IDLE;
+                    sched__timer_unref(t);
+                }
+                t = next;
+            }
+            rt->wheel.slot[l][s] = NULL;
+        }
+}
+
+void sched_runtime_free(sched_runtime_t *rt)
+{
+    if (!rt)
+        return;
+    pthread_mutex_lock(&rt->park_lock);
+    atomic_store(&rt->shutdown, true);
+    pthread_cond_broadcast(&rt->park_cond);
+    pthread_mutex_unlock(&rt->park_lock);
+    for (uint32_t i = 0; i < rt->nworkers; i++)
+        pthread_join(rt->workers[i]->thread, NULL);
+    sched__iowait_free(rt->iowait);
+    sched__proc_free_all(rt); /* unhooks their wait timers first */
+    free_wheel(rt);
+    for (uint32_t i = 0; i < rt->nworkers; i++)
+        free(rt->workers[i]);
+    free(rt->workers);
+    sched__registry_free(&rt->registry);
+    sched__config_unref(rt->root_config);
+    sched__bindings_free(rt);
+    for (sched_metric_t *m = rt->metrics; m;) {
+        sched_metric_t *next = m->next;
+        free(m);
+        m = next;
+    }
+    free(rt);
+}
+
+void sched__root_done(sched_proc_t *p, uint8_t reason)
+{
+    sched_runtime_t *rt = p->rt;
+    (void)reason;
+    pthread_mutex_lock(&rt->done_lock);
+    rt->root_done = true;
+    pthread_cond_signal(&rt->done_cond);
+    pthread_mutex_unlock(&rt->done_lock);
+}
+
+int sched_module_check(const vm_module_t *m, char *err, size_t errlen)
+{
+    uint32_t n = vm_module_import_count(m);
+    vm_extern *tmpl = calloc(n ? n : 1, sizeof *tmpl);
+    if (!tmpl)
+        return LUN_ENOMEM;
+    uint32_t missing = sched__bind_imports(NULL, m, tmpl, err, errlen);
+    free(tmpl);
+    return missing ? LUN_EUNLINKABLE : 0;
+}
+
+int sched_run_main(sched_runtime_t *rt, vm_module_t *m, sched_result_t *out)
+{
+    sched_module_t *sm;
+    char err[256] = "";
+    memset(out, 0, sizeof *out);
+    int rc = sched__module_new(rt, m, err, sizeof err, &sm);
+    if (rc != 0) {
+        out->kind = SCHED_EXIT_ERROR;
+        snprintf(out->message, sizeof out->message, "%s", err);
+        vm_module_free(m);
+        return 0;
+    }
+    sched_proc_t *p = sched__proc_new(rt, sm, rt->root_config, err,
+                                      sizeof err);
+    sched__module_unref(sm); /* the process holds it now */
+    if (!p) {
+        out->kind = SCHED_EXIT_ERROR;
+        snprintf(out->message, sizeof out->message, "%s", err);
+        return 0;
+    }
+    p->is_root = true;
+    rt->root_pid = p->pid;
+    vm_value none[1] = {{0}};
+    rc = sched__proc_start(p, "_start", 6, none, 0);
+    if (p->entry_error == sched__entry_missing)
+        p->entry_error = "exports no function '_start' (not a WASI command "
+                         "module)";
+    else if (p->entry_error)
+        p->entry_error = "'_start' must have type () -> ()";
+    sched__proc_table_add(rt, p);
+    sched__enqueue(rt, p);
+    pthread_mutex_lock(&rt->done_lock);
+    while (!rt->root_done)
+        pthread_cond_wait(&rt->done_cond, &rt->done_lock);
+    pthread_mutex_unlock(&rt->done_lock);
+    /* The root ended: the run ends with it (as in Lunatic). Stop the
+     * workers now so nothing runs while the caller reads the result. */
+    pthread_mutex_lock(&rt->park_lock);
+    atomic_store(&rt->shutdown, true);
+    pthread_cond_broadcast(&rt->park_cond);
+    pthread_mutex_unlock(&rt->park_lock);
+    *out = rt->result;
+    return rc;
+}
+
+/* }===== */

@@ -1,0 +1,82 @@
+/* sched.h: the process runtime: Erlang-style processes over WebAssembly
+ * instances, scheduled on one worker thread per core with work stealing.
+ *
+ *     sched_runtime_t *rt;
+ *     sched_runtime_new(&opts, &rt);             // threads, root config
+ *     sched_run_main(rt, module, &result);       // _start as pid 1, waits
+ *     sched_runtime_free(rt);
+ *
+ * Dependencies: vm/ (instances, vm_run), wasi/ (each process's WASI
+ * context) and common/. Nothing here knows about sockets. */
+#ifndef LUN_SCHED_H
+#define LUN_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/lun_err.h"
+#include "../vm/vm.h"
+
+typedef struct sched_runtime sched_runtime_t;
+
+/* A host directory a process sees as guest_path. */
+typedef struct sched_dir {
+    const char *host_path;
+    const char *guest_path;
+} sched_dir_t;
+
+/* What the runtime and its root process are made from; copied. */
+typedef struct sched_options {
+    uint32_t threads;               /* workers; 0 = one per core */
+    const char *const *argv;        /* the root's argv (argv[0] = path) */
+    uint32_t argc;
+    const char *const *env;         /* the root's "KEY=VALUE" strings */
+    uint32_t envc;
+    const sched_dir_t *dirs;        /* the root's preopens, in order */
+    uint32_t ndirs;
+    const int *sockets;             /* listening fds for the root's WASI
+                                       context, which owns them */
+    uint32_t nsockets;
+} sched_options_t;
+
+/* How the root process ended. */
+typedef enum sched_exit_kind {
+    SCHED_EXIT_NORMAL = 0, /* _start returned or proc_exit(code) */
+    SCHED_EXIT_TRAP = 1,   /* trap: kind and message */
+    SCHED_EXIT_KILLED = 2, /* kill signal or a failed link */
+    SCHED_EXIT_ERROR = 3   /* could not start: message says why */
+} sched_exit_kind;
+
+typedef struct sched_result {
+    sched_exit_kind kind;
+    uint32_t exit_code;      /* NORMAL: the proc_exit code (0 if none) */
+    vm_trap_kind trap;       /* TRAP */
+    char message[256];       /* TRAP, KILLED, ERROR */
+} sched_result_t;
+
+/* Create a runtime and start its workers. Returns 0 or LUN_ENOMEM. */
+int sched_runtime_new(const sched_options_t *opts, sched_runtime_t **out_rt);
+
+/* Stop the workers, end every process still alive (no notifications, as
+ * when Lunatic's runtime exits) and free everything. NULL is allowed. */
+void sched_runtime_free(sched_runtime_t *rt);
+
+/* Check that every import of m is provided (lunatic::* or WASI). On a
+ * missing one returns LUN_EUNLINKABLE and writes
+ * `unknown import "mod" "name" of type T (and N more)` into err. */
+int sched_module_check(const vm_module_t *m, char *err, size_t errlen);
+
+/* Run m's start function then its export `_start` as the root process
+ * (pid 1, every permission) and wait until it ends; the run ends with it.
+ * The runtime takes ownership of m. Returns 0 (see *out) or LUN_ENOMEM. */
+int sched_run_main(sched_runtime_t *rt, vm_module_t *m, sched_result_t *out);
+
+/* Print the lunatic::metrics counters to stderr (LUNATIC_METRICS=1). */
+void sched_metrics_dump(sched_runtime_t *rt);
+
+/* Bytes the runtime holds for process p's bookkeeping, stacks, memory:
+ * an estimate used by the benchmarks (sum over live processes). */
+size_t sched_runtime_footprint(sched_runtime_t *rt);
+
+#endif

@@ -1,0 +1,460 @@
+/* sched_int.h: internals shared by the sched/ files: processes, messages,
+ * run queues, the timing wheel, the registry, configs and the host-function
+ * tables. Only sched/ and its white-box tests include this. */
+#ifndef LUN_SCHED_INT_H
+#define LUN_SCHED_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sched.h"
+#include "../wasi/wasi.h"
+
+/* Reductions per time slice: one vm_run() call. Measured with
+ * bench/sched (ring, ping-pong, lateness beside busy loops): below ~2000
+ * the per-slice overhead shows in busy loops, above ~50000 the wake-up
+ * lateness of a sleeper beside 4 busy loops on 2 cores passes 1 ms. */
+#define SCHED_SLICE 20000
+/* Lunatic counts fuel in units of 100,000. */
+#define SCHED_FUEL_UNIT 100000
+/* The timeout a guest passes for "forever" (u64::MAX). */
+#define SCHED_FOREVER UINT64_MAX
+/* What a timed-out receive returns (Lunatic's value). */
+#define SCHED_TIMEOUT_CODE 9027
+/* Run-queue capacity per worker (power of two); overflow goes global. */
+#define SCHED_DEQUE_CAP 4096
+/* Timing-wheel tick in nanoseconds, and its shape (levels x 64 slots). */
+#define SCHED_TICK_NS 100000
+#define SCHED_WHEEL_LEVELS 6
+#define SCHED_WHEEL_SLOTS 64
+
+typedef struct sched_proc sched_proc_t;
+typedef struct sched_worker sched_worker_t;
+typedef struct sched_iowait sched_iowait_t;
+
+/* {===== messages and mailboxes (mailbox.c) */
+
+/* The first three are what `receive` returns; the rest are signals,
+ * handled when the owner drains its inbox and never seen by the guest. */
+enum sched_msg_kind {
+    SCHED_MSG_DATA = 0,
+    SCHED_MSG_LINK_DIED = 1,
+    SCHED_MSG_PROCESS_DIED = 2,
+    SCHED_SIG_KILL,
+    SCHED_SIG_LINK,      /* pid = the linker, tag = its tag for us */
+    SCHED_SIG_UNLINK,
+    SCHED_SIG_LINK_DIED, /* pid died with reason; tag = its stored tag */
+    SCHED_SIG_MONITOR,
+    SCHED_SIG_DEMONITOR
+};
+
+/* Death reasons (LUNATIC_ABI.md 1.3.1). */
+enum sched_reason { SCHED_NORMAL = 0, SCHED_FAILURE = 1, SCHED_NOPROC = 2 };
+
+/* A resource travelling inside a message (modules now, sockets later). */
+enum sched_res_kind { SCHED_RES_NONE = 0, SCHED_RES_MODULE = 1 };
+typedef struct sched_res {
+    uint8_t kind;
+    void *ptr;
+} sched_res_t;
+
+typedef struct sched_msg {
+    struct sched_msg *next; /* inbox stack, then the private FIFO */
+    uint8_t kind;
+    uint8_t reason;
+    int64_t tag;  /* 0 = untagged */
+    uint64_t pid; /* dead process or signal sender */
+    uint8_t *data;
+    size_t len, cap;
+    sched_res_t *res;
+    uint32_t nres, res_cap;
+} sched_msg_t;
+
+/* Many producers push onto `inbox` (a lock-free stack); only the owner
+ * takes the whole stack at once and appends it, reversed to arrival
+ * order, to its private FIFO. Taking everything at once means there is
+ * no ABA problem and no per-message atomic on the consumer side. */
+typedef struct sched_mbox {
+    _Atomic(sched_msg_t *) inbox;
+    sched_msg_t *head, *tail; /* owner only */
+    sched_msg_t *scan;        /* receive: last message already rejected */
+} sched_mbox_t;
+
+sched_msg_t *sched__msg_new(uint8_t kind, size_t cap);
+void sched__msg_free(sched_msg_t *m);
+int sched__msg_write(sched_msg_t *m, const void *data, size_t len);
+void sched__mbox_init(sched_mbox_t *mb);
+/* Push m; returns true when the inbox was empty before. */
+bool sched__mbox_push(sched_mbox_t *mb, sched_msg_t *m);
+/* Everything pushed so far, oldest first (NULL if none). */
+sched_msg_t *sched__mbox_take(sched_mbox_t *mb);
+void sched__mbox_append(sched_mbox_t *mb, sched_msg_t *m);
+/* Remove and return the first private message whose tag is one of tags
+ * (any message when ntags == 0), resuming after mb->scan; NULL if none. */
+sched_msg_t *sched__mbox_select(sched_mbox_t *mb, const int64_t *tags,
+                                uint32_t ntags);
+void sched__mbox_clear(sched_mbox_t *mb);
+
+/* }===== */
+/* {===== run queues (runq.c) */
+
+/* Chase-Lev work-stealing deque, bounded (Le, Pop, Cohen, Zappa Nardelli,
+ * "Correct and efficient work-stealing for weak memory models", 2013). */
+typedef struct sched_deque {
+    _Atomic int64_t top;
+    char pad1[56];
+    _Atomic int64_t bottom;
+    char pad2[56];
+    _Atomic(void *) buf[SCHED_DEQUE_CAP];
+} sched_deque_t;
+
+void sched__deque_init(sched_deque_t *dq);
+/* Owner only. Returns false when full. */
+bool sched__deque_push(sched_deque_t *dq, void *item);
+void *sched__deque_pop(sched_deque_t *dq);
+/* Any thread. NULL when empty or when it lost a race. */
+void *sched__deque_steal(sched_deque_t *dq);
+int64_t sched__deque_size(sched_deque_t *dq);
+
+/* }===== */
+/* {===== timing wheel (timer.c); the caller holds the lock */
+
+enum sched_timer_kind { SCHED_TIMER_WAKE = 0, SCHED_TIMER_SEND = 1 };
+enum sched_timer_state {
+    SCHED_TIMER_IDLE = 0,
+    SCHED_TIMER_PENDING,
+    SCHED_TIMER_FIRED
+};
+
+typedef struct sched_timer {
+    struct sched_timer *next, *prev;
+    uint64_t deadline; /* in ticks */
+    uint8_t kind, state;
+    uint8_t level, idx; /* where it sits in the wheel */
+    _Atomic uint32_t refs; /* SEND timers: wheel + owner's table */
+    sched_proc_t *proc;    /* WAKE */
+    uint64_t pid;          /* SEND */
+    sched_msg_t *msg;      /* SEND */
+} sched_timer_t;
+
+typedef struct sched_wheel {
+    uint64_t now; /* ticks */
+    uint64_t count;
+    sched_timer_t *slot[SCHED_WHEEL_LEVELS][SCHED_WHEEL_SLOTS];
+} sched_wheel_t;
+
+typedef void (*sched_timer_cb)(sched_timer_t *t, void *ud);
+void sched__wheel_init(sched_wheel_t *w, uint64_t now_tick);
+void sched__wheel_add(sched_wheel_t *w, sched_timer_t *t);
+void sched__wheel_remove(sched_wheel_t *w, sched_timer_t *t);
+/* Fire (remove, then cb) every timer due at or before now_tick. */
+void sched__wheel_advance(sched_wheel_t *w, uint64_t now_tick,
+                          sched_timer_cb cb, void *ud);
+/* A tick at or before the earliest deadline (UINT64_MAX if none). */
+uint64_t sched__wheel_next(const sched_wheel_t *w);
+uint64_t sched__now_ns(void);
+
+/* }===== */
+/* {===== registry (registry.c) */
+
+typedef struct sched_reg_entry {
+    struct sched_reg_entry *next;
+    uint64_t hash, node, pid;
+    uint64_t locked_by; /* get_or_put_later: the pid that must put */
+    size_t len;
+    char name[];
+} sched_reg_entry_t;
+
+typedef struct sched_registry {
+    pthread_rwlock_t lock;
+    sched_reg_entry_t **buckets;
+    size_t nbuckets, count;
+} sched_registry_t;
+
+int sched__registry_init(sched_registry_t *r);
+void sched__registry_free(sched_registry_t *r);
+/* The caller holds r->lock for writing in put/remove, reading in get. */
+int sched__registry_put(sched_registry_t *r, const char *name, size_t len,
+                        uint64_t node, uint64_t pid);
+sched_reg_entry_t *sched__registry_get(sched_registry_t *r, const char *name,
+                                       size_t len);
+bool sched__registry_remove(sched_registry_t *r, const char *name,
+                            size_t len);
+
+/* }===== */
+/* {===== configs, modules, resource tables (proc.c) */
+
+typedef struct sched_config {
+    _Atomic uint32_t refs;
+    uint64_t max_memory; /* bytes */
+    uint64_t max_fuel;   /* units of SCHED_FUEL_UNIT; 0 = none */
+    bool can_compile, can_create_configs, can_spawn;
+    char **argv, **env; /* owned */
+    uint32_t argc, envc;
+    sched_dir_t *dirs; /* owned strings */
+    uint32_t ndirs;
+} sched_config_t;
+
+sched_config_t *sched__config_new(void);
+sched_config_t *sched__config_clone(const sched_config_t *c);
+void sched__config_unref(sched_config_t *c);
+int sched__config_add_dir(sched_config_t *c, const char *host,
+                          const char *guest);
+int sched__strv_push(char ***v, uint32_t *n, const char *s, size_t len);
+
+typedef struct sched_module {
+    _Atomic uint32_t refs;
+    vm_module_t *vm;
+    vm_extern *tmpl; /* lunatic imports bound; WASI ones left empty */
+    uint32_t nimports;
+} sched_module_t;
+
+int sched__module_new(sched_runtime_t *rt, vm_module_t *m, char *err,
+                      size_t errlen, sched_module_t **out);
+void sched__module_ref(sched_module_t *m);
+void sched__module_unref(sched_module_t *m);
+
+/* Ids from 0, never reused; slots of removed ids are NULL. The array
+ * starts at id `base` so that a table whose old ids are all gone (timers,
+ * errors) does not keep growing. */
+typedef struct sched_restab {
+    void **items;
+    uint64_t base, n, cap;
+} sched_restab_t;
+
+int sched__restab_add(sched_restab_t *t, void *item, uint64_t *out_id);
+void *sched__restab_get(const sched_restab_t *t, uint64_t id);
+void *sched__restab_take(sched_restab_t *t, uint64_t id);
+
+/* }===== */
+/* {===== processes (proc.c, signal.c) */
+
+enum sched_pstate {
+    SCHED_P_WAITING = 0, /* blocked: a wake moves it to QUEUED */
+    SCHED_P_QUEUED,      /* in a run queue (or about to be) */
+    SCHED_P_RUNNING,
+    SCHED_P_NOTIFIED,    /* running, and woken meanwhile: run again */
+    SCHED_P_EXITED
+};
+
+typedef struct sched_link {
+    uint64_t pid;
+    int64_t tag;
+} sched_link_t;
+
+/* What a blocked host call waits for (BEAM's "waiting" reasons). */
+enum sched_wait { SCHED_WAIT_NONE = 0, SCHED_WAIT_MSG, SCHED_WAIT_SLEEP,
+                  SCHED_WAIT_POLL, SCHED_WAIT_WASI };
+
+struct sched_proc {
+    uint64_t pid;
+    _Atomic int state;
+    _Atomic uint32_t refs; /* the pid table's + one per lookup */
+    _Atomic bool dead;
+    sched_runtime_t *rt;
+    sched_proc_t *qnext;     /* global queue */
+    sched_proc_t *tnext;     /* pid table bucket */
+    sched_mbox_t mbox;
+    /* Everything below belongs to whoever runs the process. */
+    sched_module_t *module;
+    sched_config_t *config;
+    vm_instance_t *inst;
+    vm_exec_t *ex;
+    wasi_ctx_t *wasi;
+    vm_func_t *next_entry;   /* _start after the start function */
+    const char *entry_error; /* spawn entry missing: die on first run */
+    sched_msg_t *scratch;
+    uint64_t cursor;         /* read_data position in scratch */
+    sched_link_t *links;
+    uint32_t nlinks, links_cap;
+    uint64_t *monitors;      /* who monitors us */
+    uint32_t nmonitors, monitors_cap;
+    sched_restab_t configs, modules, timers, errors;
+    uint64_t reds;           /* fuel used */
+    uint64_t fuel_limit;     /* reductions; 0 = none */
+    bool trap_links;         /* die_when_link_dies (default true) */
+    bool is_root, killed;
+    uint8_t wait;            /* enum sched_wait of the blocked call */
+    bool timer_armed;
+    _Atomic bool timer_fired; /* set by the timer thread */
+    bool initializing;       /* running the start function */
+    bool start_exited;       /* the start function called proc_exit */
+    uint8_t reason;          /* why it died */
+    sched_timer_t wait_timer;
+    uint64_t kill_pid;       /* the link whose death killed us */
+};
+
+/* The runtime-wide state (sched.c). */
+struct sched_worker {
+    sched_runtime_t *rt;
+    uint32_t id;
+    pthread_t thread;
+    sched_proc_t *next;   /* just woken by a message: runs next */
+    uint32_t next_streak; /* next-slot runs in a row (fairness) */
+    uint32_t ticks;
+    uint64_t rng;
+    sched_deque_t dq;
+};
+
+#define SCHED_PID_SHARDS 64
+
+typedef struct sched_pid_shard {
+    pthread_mutex_t lock;
+    sched_proc_t **buckets;
+    size_t nbuckets, count;
+} sched_pid_shard_t;
+
+typedef struct sched_metric {
+    struct sched_metric *next;
+    double value;
+    uint64_t count;
+    char name[];
+} sched_metric_t;
+
+struct sched_runtime {
+    uint32_t nworkers;
+    sched_worker_t **workers;
+    _Atomic bool shutdown;
+    /* global queue */
+    pthread_mutex_t gq_lock;
+    sched_proc_t *gq_head, *gq_tail;
+    _Atomic size_t gq_len;
+    /* parking */
+    pthread_mutex_t park_lock;
+    pthread_cond_t park_cond;
+    _Atomic uint32_t nsleeping;
+    /* processes */
+    _Atomic uint64_t next_pid;
+    _Atomic uint64_t nprocs;
+    sched_pid_shard_t shards[SCHED_PID_SHARDS];
+    /* timers */
+    pthread_mutex_t timer_lock;
+    sched_wheel_t wheel;
+    _Atomic uint64_t next_deadline_ns;
+    /* registry, metrics */
+    sched_registry_t registry;
+    pthread_mutex_t metrics_lock;
+    sched_metric_t *metrics;
+    /* host functions shared by every instance, by binding index */
+    vm_func_t **host_funcs;
+    uint32_t nhost_funcs;
+    bool log_failures;      /* LUNATIC_LOG: print why processes fail */
+    sched_iowait_t *iowait; /* WASI calls blocked on host fds */
+    const int *root_sockets; /* --listen fds for the root's WASI context */
+    uint32_t nroot_sockets;
+    /* the root */
+    sched_config_t *root_config;
+    uint64_t root_pid;
+    pthread_mutex_t done_lock;
+    pthread_cond_t done_cond;
+    bool root_done;
+    sched_result_t result;
+};
+
+/* proc.c */
+sched_proc_t *sched__proc_lookup(sched_runtime_t *rt, uint64_t pid);
+void sched__proc_unref(sched_proc_t *p);
+void sched__proc_table_add(sched_runtime_t *rt, sched_proc_t *p);
+void sched__proc_table_remove(sched_runtime_t *rt, sched_proc_t *p);
+/* Free what a process holds, except its struct and inbox. */
+void sched__proc_release(sched_proc_t *p);
+/* Make a process from module and config (both referenced, not taken),
+ * instantiated and ready to call `func` with args; not yet visible. On
+ * an instantiation error returns NULL with the reason in err. */
+sched_proc_t *sched__proc_new(sched_runtime_t *rt, sched_module_t *m,
+                              sched_config_t *c, char *err, size_t errlen);
+/* The entry_error of a missing or mistyped entry function. */
+extern const char sched__entry_missing[], sched__entry_mistyped[];
+int sched__proc_start(sched_proc_t *p, const char *func, size_t len,
+                      const vm_value *args, uint32_t nargs);
+void sched__proc_free_all(sched_runtime_t *rt);
+
+/* signal.c: deliver a message or signal to pid (false if no such
+ * process); drain our inbox; die. */
+bool sched__send(sched_runtime_t *rt, uint64_t pid, sched_msg_t *m);
+void sched__send_signal(sched_runtime_t *rt, uint64_t to, uint8_t kind,
+                        uint64_t from, int64_t tag, uint8_t reason);
+/* Move the inbox into the private queue, acting on signals. Returns
+ * false when a signal says the process must die. */
+bool sched__drain(sched_proc_t *p);
+void sched__proc_die(sched_proc_t *p, uint8_t reason);
+int sched__link_add(sched_proc_t *p, uint64_t pid, int64_t tag);
+void sched__link_remove(sched_proc_t *p, uint64_t pid);
+
+/* iowait.c: wake p when fd is ready (then forget it). */
+sched_iowait_t *sched__iowait_new(void);
+void sched__iowait_free(sched_iowait_t *io);
+int sched__iowait_add(sched_iowait_t *io, sched_proc_t *p, int fd, bool rd,
+                      bool wr);
+void sched__iowait_remove(sched_iowait_t *io, sched_proc_t *p);
+
+/* sched.c */
+void sched__wait_timer_arm_ns(sched_proc_t *p, uint64_t deadline_ns);
+void sched__wake(sched_proc_t *p);
+/* Queue a new (or yielded) process for running. */
+void sched__enqueue(sched_runtime_t *rt, sched_proc_t *p);
+/* The worker running the calling thread, or NULL. */
+sched_worker_t *sched__self(void);
+/* Arm p's wait timer for `ms` from now (ms == SCHED_FOREVER: none). */
+void sched__wait_timer_arm(sched_proc_t *p, uint64_t ms);
+void sched__wait_timer_cancel(sched_proc_t *p);
+/* Timers owned by a process: send_after. */
+sched_timer_t *sched__timer_send_after(sched_runtime_t *rt, uint64_t pid,
+                                       sched_msg_t *m, uint64_t ms);
+bool sched__timer_cancel(sched_runtime_t *rt, sched_timer_t *t);
+void sched__timer_unref(sched_timer_t *t);
+void sched__root_done(sched_proc_t *p, uint8_t reason);
+
+/* }===== */
+/* {===== host functions (api_*.c, bound by api_link.c) */
+
+typedef struct sched_binding {
+    const char *module;
+    const char *name;
+    const char *sig; /* vm_host_func_new notation */
+    vm_host_fn fn;
+} sched_binding_t;
+
+extern const sched_binding_t sched__api_process[], sched__api_message[],
+    sched__api_timer[], sched__api_registry[], sched__api_misc[],
+    sched__api_stubs[];
+extern const size_t sched__api_process_n, sched__api_message_n,
+    sched__api_timer_n, sched__api_registry_n, sched__api_misc_n,
+    sched__api_stubs_n;
+
+/* Traps with "lunatic::<ns>::<name> is not implemented yet". */
+vm_status sched__not_implemented(vm_exec_t *ex, vm_value *a, void *ud);
+int sched__bindings_init(sched_runtime_t *rt);
+void sched__bindings_free(sched_runtime_t *rt);
+/* Fill tmpl[i] for every lunatic::* import of m; returns the number of
+ * imports neither lunatic nor WASI provides (first one in err). */
+uint32_t sched__bind_imports(sched_runtime_t *rt, const vm_module_t *m,
+                             vm_extern *tmpl, char *err, size_t errlen);
+
+/* Helpers of the host functions. */
+static inline sched_proc_t *sched__cur(vm_exec_t *ex)
+{
+    return (sched_proc_t *)vm_exec_userdata(ex);
+}
+/* Guest bytes [ptr, ptr+len) of the caller's memory, or NULL. */
+uint8_t *sched__guest(vm_exec_t *ex, uint32_t ptr, uint64_t len);
+vm_status sched__trap(vm_exec_t *ex, const char *msg);
+void sched__put_u64(uint8_t *p, uint64_t v);
+uint64_t sched__get_u64(const uint8_t *p);
+/* A new error resource of p holding msg; returns its id. */
+uint64_t sched__error_new(sched_proc_t *p, const char *msg);
+/* Config `id` of the caller, copied first if processes share it; NULL
+ * with a trap set if there is no such id. */
+sched_config_t *sched__config_mut(vm_exec_t *ex, uint64_t id);
+vm_status sched__spawn(vm_exec_t *ex, vm_value *a, uint64_t link,
+                       int64_t config_id, int64_t module_id,
+                       uint32_t func_ptr, uint32_t func_len,
+                       uint32_t params_ptr, uint32_t params_len,
+                       uint64_t *out_id, int *out_rc);
+
+/* }===== */
+
+#endif

@@ -1,0 +1,550 @@
+/* lunatic.h: the guest SDK: every lunatic::* host import of the runtime
+ * (LUNATIC_ABI.md; C name lunatic_<namespace>_<function>, wasm types
+ * exactly as the host links them) and thin helpers: spawn a function
+ * with an argument, send and receive a buffer, request/reply, and a
+ * supervisor that restarts failed children. Compiled into wasm guests
+ * (clang --target=wasm32-wasi); it uses nothing of the host. */
+#ifndef LUN_SDK_LUNATIC_H
+#define LUN_SDK_LUNATIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#define LUN_IMPORT(ns, n) __attribute__((import_module(ns), import_name(n)))
+
+/* {===== host imports (generated from ../shared/fixtures/lunatic_all_imports.wat) */
+
+/* lunatic::distributed */
+LUN_IMPORT("lunatic::distributed", "copy_lookup_nodes_results")
+int32_t lunatic_distributed_copy_lookup_nodes_results(int64_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::distributed", "default_server_certificates")
+int32_t lunatic_distributed_default_server_certificates(int32_t, int32_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::distributed", "exec_lookup_nodes")
+int32_t lunatic_distributed_exec_lookup_nodes(int32_t, int32_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::distributed", "get_nodes")
+int32_t lunatic_distributed_get_nodes(int32_t, int32_t);
+LUN_IMPORT("lunatic::distributed", "module_id")
+int64_t lunatic_distributed_module_id(void);
+LUN_IMPORT("lunatic::distributed", "node_id")
+int64_t lunatic_distributed_node_id(void);
+LUN_IMPORT("lunatic::distributed", "nodes_count")
+int32_t lunatic_distributed_nodes_count(void);
+LUN_IMPORT("lunatic::distributed", "send")
+int32_t lunatic_distributed_send(int64_t, int64_t);
+LUN_IMPORT("lunatic::distributed", "send_receive_skip_search")
+int32_t lunatic_distributed_send_receive_skip_search(int64_t, int64_t, int64_t, int64_t);
+LUN_IMPORT("lunatic::distributed", "sign_node")
+int32_t lunatic_distributed_sign_node(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::distributed", "spawn")
+int32_t lunatic_distributed_spawn(int64_t, int64_t, int64_t, int32_t, int32_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::distributed", "test_root_cert")
+int32_t lunatic_distributed_test_root_cert(int32_t);
+
+/* lunatic::error */
+LUN_IMPORT("lunatic::error", "drop")
+void lunatic_error_drop(int64_t);
+LUN_IMPORT("lunatic::error", "string_size")
+int32_t lunatic_error_string_size(int64_t);
+LUN_IMPORT("lunatic::error", "to_string")
+void lunatic_error_to_string(int64_t, int32_t);
+
+/* lunatic::message */
+LUN_IMPORT("lunatic::message", "create_data")
+void lunatic_message_create_data(int64_t, int64_t);
+LUN_IMPORT("lunatic::message", "data_size")
+int64_t lunatic_message_data_size(void);
+LUN_IMPORT("lunatic::message", "get_process_id")
+int64_t lunatic_message_get_process_id(void);
+LUN_IMPORT("lunatic::message", "get_tag")
+int64_t lunatic_message_get_tag(void);
+LUN_IMPORT("lunatic::message", "push_module")
+int64_t lunatic_message_push_module(int64_t);
+LUN_IMPORT("lunatic::message", "push_tcp_stream")
+int64_t lunatic_message_push_tcp_stream(int64_t);
+LUN_IMPORT("lunatic::message", "push_tls_stream")
+int64_t lunatic_message_push_tls_stream(int64_t);
+LUN_IMPORT("lunatic::message", "push_udp_socket")
+int64_t lunatic_message_push_udp_socket(int64_t);
+LUN_IMPORT("lunatic::message", "read_data")
+int32_t lunatic_message_read_data(int32_t, int32_t);
+LUN_IMPORT("lunatic::message", "receive")
+int32_t lunatic_message_receive(int32_t, int32_t, int64_t);
+LUN_IMPORT("lunatic::message", "seek_data")
+void lunatic_message_seek_data(int64_t);
+LUN_IMPORT("lunatic::message", "send")
+int32_t lunatic_message_send(int64_t);
+LUN_IMPORT("lunatic::message", "send_receive_skip_search")
+int32_t lunatic_message_send_receive_skip_search(int64_t, int64_t, int64_t);
+LUN_IMPORT("lunatic::message", "take_module")
+int64_t lunatic_message_take_module(int64_t);
+LUN_IMPORT("lunatic::message", "take_tcp_stream")
+int64_t lunatic_message_take_tcp_stream(int64_t);
+LUN_IMPORT("lunatic::message", "take_tls_stream")
+int64_t lunatic_message_take_tls_stream(int64_t);
+LUN_IMPORT("lunatic::message", "take_udp_socket")
+int64_t lunatic_message_take_udp_socket(int64_t);
+LUN_IMPORT("lunatic::message", "write_data")
+int32_t lunatic_message_write_data(int32_t, int32_t);
+
+/* lunatic::metrics */
+LUN_IMPORT("lunatic::metrics", "counter")
+void lunatic_metrics_counter(int32_t, int32_t, int64_t);
+LUN_IMPORT("lunatic::metrics", "decrement_gauge")
+void lunatic_metrics_decrement_gauge(int32_t, int32_t, double);
+LUN_IMPORT("lunatic::metrics", "gauge")
+void lunatic_metrics_gauge(int32_t, int32_t, double);
+LUN_IMPORT("lunatic::metrics", "histogram")
+void lunatic_metrics_histogram(int32_t, int32_t, double);
+LUN_IMPORT("lunatic::metrics", "increment_counter")
+void lunatic_metrics_increment_counter(int32_t, int32_t);
+LUN_IMPORT("lunatic::metrics", "increment_gauge")
+void lunatic_metrics_increment_gauge(int32_t, int32_t, double);
+
+/* lunatic::networking */
+LUN_IMPORT("lunatic::networking", "clone_tcp_stream")
+int64_t lunatic_networking_clone_tcp_stream(int64_t);
+LUN_IMPORT("lunatic::networking", "clone_tls_stream")
+int64_t lunatic_networking_clone_tls_stream(int64_t);
+LUN_IMPORT("lunatic::networking", "clone_udp_socket")
+int64_t lunatic_networking_clone_udp_socket(int64_t);
+LUN_IMPORT("lunatic::networking", "drop_dns_iterator")
+void lunatic_networking_drop_dns_iterator(int64_t);
+LUN_IMPORT("lunatic::networking", "drop_tcp_listener")
+void lunatic_networking_drop_tcp_listener(int64_t);
+LUN_IMPORT("lunatic::networking", "drop_tcp_stream")
+void lunatic_networking_drop_tcp_stream(int64_t);
+LUN_IMPORT("lunatic::networking", "drop_tls_listener")
+void lunatic_networking_drop_tls_listener(int64_t);
+LUN_IMPORT("lunatic::networking", "drop_tls_stream")
+void lunatic_networking_drop_tls_stream(int64_t);
+LUN_IMPORT("lunatic::networking", "drop_udp_socket")
+void lunatic_networking_drop_udp_socket(int64_t);
+LUN_IMPORT("lunatic::networking", "get_peek_timeout")
+int64_t lunatic_networking_get_peek_timeout(int64_t);
+LUN_IMPORT("lunatic::networking", "get_read_timeout")
+int64_t lunatic_networking_get_read_timeout(int64_t);
+LUN_IMPORT("lunatic::networking", "get_tls_read_timeout")
+int64_t lunatic_networking_get_tls_read_timeout(int64_t);
+LUN_IMPORT("lunatic::networking", "get_tls_write_timeout")
+int64_t lunatic_networking_get_tls_write_timeout(int64_t);
+LUN_IMPORT("lunatic::networking", "get_udp_socket_broadcast")
+int32_t lunatic_networking_get_udp_socket_broadcast(int64_t);
+LUN_IMPORT("lunatic::networking", "get_udp_socket_ttl")
+int32_t lunatic_networking_get_udp_socket_ttl(int64_t);
+LUN_IMPORT("lunatic::networking", "get_write_timeout")
+int64_t lunatic_networking_get_write_timeout(int64_t);
+LUN_IMPORT("lunatic::networking", "resolve")
+int32_t lunatic_networking_resolve(int32_t, int32_t, int64_t, int32_t);
+LUN_IMPORT("lunatic::networking", "resolve_next")
+int32_t lunatic_networking_resolve_next(int64_t, int32_t, int32_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::networking", "set_peek_timeout")
+void lunatic_networking_set_peek_timeout(int64_t, int64_t);
+LUN_IMPORT("lunatic::networking", "set_read_timeout")
+void lunatic_networking_set_read_timeout(int64_t, int64_t);
+LUN_IMPORT("lunatic::networking", "set_tls_read_timeout")
+void lunatic_networking_set_tls_read_timeout(int64_t, int64_t);
+LUN_IMPORT("lunatic::networking", "set_tls_write_timeout")
+void lunatic_networking_set_tls_write_timeout(int64_t, int64_t);
+LUN_IMPORT("lunatic::networking", "set_udp_socket_broadcast")
+void lunatic_networking_set_udp_socket_broadcast(int64_t, int32_t);
+LUN_IMPORT("lunatic::networking", "set_udp_socket_ttl")
+void lunatic_networking_set_udp_socket_ttl(int64_t, int32_t);
+LUN_IMPORT("lunatic::networking", "set_write_timeout")
+void lunatic_networking_set_write_timeout(int64_t, int64_t);
+LUN_IMPORT("lunatic::networking", "tcp_accept")
+int32_t lunatic_networking_tcp_accept(int64_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::networking", "tcp_bind")
+int32_t lunatic_networking_tcp_bind(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::networking", "tcp_connect")
+int32_t lunatic_networking_tcp_connect(int32_t, int32_t, int32_t, int32_t, int32_t, int64_t, int32_t);
+LUN_IMPORT("lunatic::networking", "tcp_flush")
+int32_t lunatic_networking_tcp_flush(int64_t, int32_t);
+LUN_IMPORT("lunatic::networking", "tcp_local_addr")
+int32_t lunatic_networking_tcp_local_addr(int64_t, int32_t);
+LUN_IMPORT("lunatic::networking", "tcp_peek")
+int32_t lunatic_networking_tcp_peek(int64_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::networking", "tcp_peer_addr")
+int32_t lunatic_networking_tcp_peer_addr(int64_t, int32_t);
+LUN_IMPORT("lunatic::networking", "tcp_read")
+int32_t lunatic_networking_tcp_read(int64_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::networking", "tcp_write_vectored")
+int32_t lunatic_networking_tcp_write_vectored(int64_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::networking", "tls_accept")
+int32_t lunatic_networking_tls_accept(int64_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::networking", "tls_bind")
+int32_t lunatic_networking_tls_bind(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::networking", "tls_connect")
+int32_t lunatic_networking_tls_connect(int32_t, int32_t, int32_t, int64_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::networking", "tls_flush")
+int32_t lunatic_networking_tls_flush(int64_t, int32_t);
+LUN_IMPORT("lunatic::networking", "tls_local_addr")
+int32_t lunatic_networking_tls_local_addr(int64_t, int32_t);
+LUN_IMPORT("lunatic::networking", "tls_read")
+int32_t lunatic_networking_tls_read(int64_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::networking", "tls_write_vectored")
+int32_t lunatic_networking_tls_write_vectored(int64_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::networking", "udp_bind")
+int32_t lunatic_networking_udp_bind(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::networking", "udp_connect")
+int32_t lunatic_networking_udp_connect(int64_t, int32_t, int32_t, int32_t, int32_t, int32_t, int64_t, int32_t);
+LUN_IMPORT("lunatic::networking", "udp_local_addr")
+int32_t lunatic_networking_udp_local_addr(int64_t, int32_t);
+LUN_IMPORT("lunatic::networking", "udp_peer_addr")
+int32_t lunatic_networking_udp_peer_addr(int64_t, int32_t);
+LUN_IMPORT("lunatic::networking", "udp_receive")
+int32_t lunatic_networking_udp_receive(int64_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::networking", "udp_receive_from")
+int32_t lunatic_networking_udp_receive_from(int64_t, int32_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::networking", "udp_send")
+int32_t lunatic_networking_udp_send(int64_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::networking", "udp_send_to")
+int32_t lunatic_networking_udp_send_to(int64_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
+
+/* lunatic::process */
+LUN_IMPORT("lunatic::process", "compile_module")
+int32_t lunatic_process_compile_module(int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::process", "config_can_compile_modules")
+int32_t lunatic_process_config_can_compile_modules(int64_t);
+LUN_IMPORT("lunatic::process", "config_can_create_configs")
+int32_t lunatic_process_config_can_create_configs(int64_t);
+LUN_IMPORT("lunatic::process", "config_can_spawn_processes")
+int32_t lunatic_process_config_can_spawn_processes(int64_t);
+LUN_IMPORT("lunatic::process", "config_get_max_fuel")
+int64_t lunatic_process_config_get_max_fuel(int64_t);
+LUN_IMPORT("lunatic::process", "config_get_max_memory")
+int64_t lunatic_process_config_get_max_memory(int64_t);
+LUN_IMPORT("lunatic::process", "config_set_can_compile_modules")
+void lunatic_process_config_set_can_compile_modules(int64_t, int32_t);
+LUN_IMPORT("lunatic::process", "config_set_can_create_configs")
+void lunatic_process_config_set_can_create_configs(int64_t, int32_t);
+LUN_IMPORT("lunatic::process", "config_set_can_spawn_processes")
+void lunatic_process_config_set_can_spawn_processes(int64_t, int32_t);
+LUN_IMPORT("lunatic::process", "config_set_max_fuel")
+void lunatic_process_config_set_max_fuel(int64_t, int64_t);
+LUN_IMPORT("lunatic::process", "config_set_max_memory")
+void lunatic_process_config_set_max_memory(int64_t, int64_t);
+LUN_IMPORT("lunatic::process", "create_config")
+int64_t lunatic_process_create_config(void);
+LUN_IMPORT("lunatic::process", "die_when_link_dies")
+void lunatic_process_die_when_link_dies(int32_t);
+LUN_IMPORT("lunatic::process", "drop_config")
+void lunatic_process_drop_config(int64_t);
+LUN_IMPORT("lunatic::process", "drop_module")
+void lunatic_process_drop_module(int64_t);
+LUN_IMPORT("lunatic::process", "environment_id")
+int64_t lunatic_process_environment_id(void);
+LUN_IMPORT("lunatic::process", "exists")
+int32_t lunatic_process_exists(int64_t);
+LUN_IMPORT("lunatic::process", "get_or_spawn")
+int32_t lunatic_process_get_or_spawn(int32_t, int32_t, int64_t, int64_t, int64_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::process", "kill")
+void lunatic_process_kill(int64_t);
+LUN_IMPORT("lunatic::process", "link")
+void lunatic_process_link(int64_t, int64_t);
+LUN_IMPORT("lunatic::process", "monitor")
+void lunatic_process_monitor(int64_t);
+LUN_IMPORT("lunatic::process", "process_id")
+int64_t lunatic_process_process_id(void);
+LUN_IMPORT("lunatic::process", "sleep_ms")
+void lunatic_process_sleep_ms(int64_t);
+LUN_IMPORT("lunatic::process", "spawn")
+int32_t lunatic_process_spawn(int64_t, int64_t, int64_t, int32_t, int32_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::process", "stop_monitoring")
+void lunatic_process_stop_monitoring(int64_t);
+LUN_IMPORT("lunatic::process", "unlink")
+void lunatic_process_unlink(int64_t);
+
+/* lunatic::registry */
+LUN_IMPORT("lunatic::registry", "get")
+int32_t lunatic_registry_get(int32_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::registry", "put")
+void lunatic_registry_put(int32_t, int32_t, int64_t, int64_t);
+LUN_IMPORT("lunatic::registry", "remove")
+void lunatic_registry_remove(int32_t, int32_t);
+
+/* lunatic::sqlite */
+LUN_IMPORT("lunatic::sqlite", "bind_value")
+void lunatic_sqlite_bind_value(int64_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::sqlite", "column_count")
+int32_t lunatic_sqlite_column_count(int64_t);
+LUN_IMPORT("lunatic::sqlite", "column_name")
+int32_t lunatic_sqlite_column_name(int64_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::sqlite", "column_names")
+int32_t lunatic_sqlite_column_names(int64_t, int32_t);
+LUN_IMPORT("lunatic::sqlite", "execute")
+int32_t lunatic_sqlite_execute(int64_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::sqlite", "last_error")
+int32_t lunatic_sqlite_last_error(int64_t, int32_t);
+LUN_IMPORT("lunatic::sqlite", "open")
+int64_t lunatic_sqlite_open(int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::sqlite", "query_prepare")
+int64_t lunatic_sqlite_query_prepare(int64_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::sqlite", "read_column")
+int32_t lunatic_sqlite_read_column(int64_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::sqlite", "read_row")
+int32_t lunatic_sqlite_read_row(int64_t, int32_t);
+LUN_IMPORT("lunatic::sqlite", "sqlite3_changes")
+int32_t lunatic_sqlite_sqlite3_changes(int64_t);
+LUN_IMPORT("lunatic::sqlite", "sqlite3_finalize")
+void lunatic_sqlite_sqlite3_finalize(int64_t);
+LUN_IMPORT("lunatic::sqlite", "sqlite3_step")
+int32_t lunatic_sqlite_sqlite3_step(int64_t);
+LUN_IMPORT("lunatic::sqlite", "statement_reset")
+void lunatic_sqlite_statement_reset(int64_t);
+
+/* lunatic::timer */
+LUN_IMPORT("lunatic::timer", "cancel_timer")
+int32_t lunatic_timer_cancel_timer(int64_t);
+LUN_IMPORT("lunatic::timer", "send_after")
+int64_t lunatic_timer_send_after(int64_t, int64_t);
+
+/* lunatic::trap */
+LUN_IMPORT("lunatic::trap", "catch")
+int32_t lunatic_trap_catch(int32_t, int32_t);
+
+/* lunatic::version */
+LUN_IMPORT("lunatic::version", "major")
+int32_t lunatic_version_major(void);
+LUN_IMPORT("lunatic::version", "minor")
+int32_t lunatic_version_minor(void);
+LUN_IMPORT("lunatic::version", "patch")
+int32_t lunatic_version_patch(void);
+
+/* lunatic::wasi */
+LUN_IMPORT("lunatic::wasi", "config_add_command_line_argument")
+void lunatic_wasi_config_add_command_line_argument(int64_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::wasi", "config_add_environment_variable")
+void lunatic_wasi_config_add_environment_variable(int64_t, int32_t, int32_t, int32_t, int32_t);
+LUN_IMPORT("lunatic::wasi", "config_preopen_dir")
+void lunatic_wasi_config_preopen_dir(int64_t, int32_t, int32_t);
+/* Lunatic's later registry call (this runtime links it too). */
+LUN_IMPORT("lunatic::registry", "get_or_put_later")
+int32_t lunatic_registry_get_or_put_later(int32_t, int32_t, int32_t, int32_t);
+
+/* }===== */
+/* {===== constants */
+
+#define LUN_FOREVER UINT64_MAX     /* timeout: wait forever */
+#define LUN_TIMEOUT 9027           /* what a timed-out receive returns */
+#define LUN_MSG_DATA 0             /* receive: a data message */
+#define LUN_MSG_LINK_DIED 1        /* a linked process failed */
+#define LUN_MSG_PROCESS_DIED 2     /* a monitored process ended */
+#define LUN_PARAM_SIZE 17          /* spawn params: type byte + 16 bytes */
+
+/* }===== */
+/* {===== spawning */
+
+/* Append one spawn parameter (i32, i64) to buf at *len. */
+static inline void lun_param_i32(uint8_t *buf, size_t *len, int32_t v)
+{
+    memset(buf + *len, 0, LUN_PARAM_SIZE);
+    buf[*len] = 0x7F;
+    memcpy(buf + *len + 1, &v, 4);
+    *len += LUN_PARAM_SIZE;
+}
+
+static inline void lun_param_i64(uint8_t *buf, size_t *len, int64_t v)
+{
+    memset(buf + *len, 0, LUN_PARAM_SIZE);
+    buf[*len] = 0x7E;
+    memcpy(buf + *len + 1, &v, 8);
+    *len += LUN_PARAM_SIZE;
+}
+
+/* Spawn export `func` of this module with params; link != 0 links the
+ * child with that tag. Returns the pid, or 0 (error id in *out_err). */
+static inline uint64_t lun_spawn_export(const char *func, const uint8_t *params,
+                                        size_t plen, int64_t link,
+                                        int64_t config, uint64_t *out_err)
+{
+    uint64_t id = 0;
+    int32_t rc = lunatic_process_spawn(link, config, -1, (int32_t)func,
+                                       (int32_t)strlen(func), (int32_t)params,
+                                       (int32_t)plen, (int32_t)&id);
+    if (rc != 0) {
+        if (out_err)
+            *out_err = id;
+        return 0;
+    }
+    return id;
+}
+
+typedef void (*lun_entry_fn)(int64_t arg);
+
+/* The exported trampoline every spawned function starts in: a function
+ * pointer in wasm32 is an index into the table, passed as an i32 (as
+ * lunatic-rs's _lunatic_spawn_by_index). */
+__attribute__((export_name("_lun_spawn_entry"), weak)) void
+lun__spawn_entry(int32_t fn, int64_t arg);
+__attribute__((export_name("_lun_spawn_entry"), weak)) void
+lun__spawn_entry(int32_t fn, int64_t arg)
+{
+    ((lun_entry_fn)(uintptr_t)fn)(arg);
+}
+
+/* Spawn fn(arg) in a new process with the caller's config (config -1)
+ * or another one; returns its pid or 0. */
+static inline uint64_t lun_spawn_config(lun_entry_fn fn, int64_t arg,
+                                        int64_t link, int64_t config)
+{
+    uint8_t p[2 * LUN_PARAM_SIZE];
+    size_t n = 0;
+    lun_param_i32(p, &n, (int32_t)(uintptr_t)fn);
+    lun_param_i64(p, &n, arg);
+    return lun_spawn_export("_lun_spawn_entry", p, n, link, config, NULL);
+}
+
+static inline uint64_t lun_spawn(lun_entry_fn fn, int64_t arg)
+{
+    return lun_spawn_config(fn, arg, 0, -1);
+}
+
+static inline uint64_t lun_spawn_link(lun_entry_fn fn, int64_t arg,
+                                      int64_t tag)
+{
+    return lun_spawn_config(fn, arg, tag, -1);
+}
+
+static inline uint64_t lun_self(void)
+{
+    return (uint64_t)lunatic_process_process_id();
+}
+
+/* }===== */
+/* {===== messages */
+
+/* Send len bytes with a tag (0 = none) to pid. */
+static inline void lun_send(uint64_t pid, int64_t tag, const void *buf,
+                            size_t len)
+{
+    lunatic_message_create_data(tag, (int64_t)len);
+    if (len)
+        lunatic_message_write_data((int32_t)buf, (int32_t)len);
+    lunatic_message_send((int64_t)pid);
+}
+
+/* Receive the first message (with one of tags if ntags > 0) within
+ * timeout_ms (LUN_FOREVER: no limit). Copies up to cap bytes to buf and
+ * the full size to *out_len (may be NULL). Returns LUN_MSG_* or
+ * LUN_TIMEOUT. The message stays in the scratch area for get_tag etc. */
+static inline int32_t lun_recv(const int64_t *tags, uint32_t ntags,
+                               uint64_t timeout_ms, void *buf, size_t cap,
+                               size_t *out_len)
+{
+    int32_t k = lunatic_message_receive((int32_t)tags, (int32_t)ntags,
+                                        (int64_t)timeout_ms);
+    if (k == LUN_MSG_DATA) {
+        size_t n = (size_t)lunatic_message_data_size();
+        if (out_len)
+            *out_len = n;
+        if (cap)
+            lunatic_message_read_data((int32_t)buf,
+                                      (int32_t)(n < cap ? n : cap));
+    } else if (out_len) {
+        *out_len = 0;
+    }
+    return k;
+}
+
+/* Request/reply: the request carries [reply tag][our pid][payload]; the
+ * server answers with lun_reply(request header). Returns the reply's
+ * size, or -1 on timeout. Replies are waited for without scanning the
+ * mailbox (send_receive_skip_search). */
+typedef struct lun_req_hdr {
+    int64_t reply_tag;
+    uint64_t from;
+} lun_req_hdr_t;
+
+static inline int64_t lun_request(uint64_t pid, int64_t tag, const void *req,
+                                  size_t len, void *reply, size_t cap,
+                                  uint64_t timeout_ms)
+{
+    static int64_t next_tag = 1 << 20;
+    lun_req_hdr_t h = {++next_tag, lun_self()};
+    lunatic_message_create_data(tag, (int64_t)(sizeof h + len));
+    lunatic_message_write_data((int32_t)&h, (int32_t)sizeof h);
+    if (len)
+        lunatic_message_write_data((int32_t)req, (int32_t)len);
+    if (lunatic_message_send_receive_skip_search((int64_t)pid, h.reply_tag,
+                                                 (int64_t)timeout_ms) != 0)
+        return -1;
+    size_t n = (size_t)lunatic_message_data_size();
+    if (cap)
+        lunatic_message_read_data((int32_t)reply, (int32_t)(n < cap ? n : cap));
+    return (int64_t)n;
+}
+
+static inline void lun_reply(const lun_req_hdr_t *h, const void *buf,
+                             size_t len)
+{
+    lun_send(h->from, h->reply_tag, buf, len);
+}
+
+/* }===== */
+/* {===== supervisor */
+
+enum lun_strategy { LUN_ONE_FOR_ONE, LUN_ONE_FOR_ALL };
+
+typedef struct lun_child_spec {
+    lun_entry_fn fn;
+    int64_t arg;
+    uint64_t pid; /* set by the supervisor */
+} lun_child_spec_t;
+
+static inline uint64_t lun__now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Supervise n children: each is linked with tag index+1, and a failed one
+ * is restarted (alone, or all of them for LUN_ONE_FOR_ALL). More than
+ * max_restarts restarts within period_ms ends the supervisor: it returns
+ * -1 (and its caller should fail, so that its own supervisor sees it).
+ * Returns 0 when a message tagged stop_tag arrives. */
+static inline int lun_supervise(lun_child_spec_t *c, uint32_t n,
+                                enum lun_strategy strategy,
+                                uint32_t max_restarts, uint64_t period_ms,
+                                int64_t stop_tag)
+{
+    uint64_t window_start = lun__now_ms();
+    uint32_t restarts = 0;
+    lunatic_process_die_when_link_dies(0); /* failures become messages */
+    for (uint32_t i = 0; i < n; i++)
+        c[i].pid = lun_spawn_link(c[i].fn, c[i].arg, (int64_t)i + 1);
+    for (;;) {
+        int32_t k = lun_recv(NULL, 0, LUN_FOREVER, NULL, 0, NULL);
+        int64_t tag = lunatic_message_get_tag();
+        if (k == LUN_MSG_DATA && tag == stop_tag)
+            return 0;
+        if (k != LUN_MSG_LINK_DIED || tag < 1 || tag > (int64_t)n)
+            continue;
+        uint64_t now = lun__now_ms();
+        if (now - window_start > period_ms) {
+            window_start = now;
+            restarts = 0;
+        }
+        if (++restarts > max_restarts)
+            return -1;
+        uint32_t i = (uint32_t)(tag - 1);
+        if (strategy == LUN_ONE_FOR_ONE) {
+            c[i].pid = lun_spawn_link(c[i].fn, c[i].arg, tag);
+            continue;
+        }
+        for (uint32_t j = 0; j < n; j++) {
+            if (j != i) { /* unlink first: their deaths are not crashes */
+                lunatic_process_unlink((int64_t)c[j].pid);
+                lunatic_process_kill((int64_t)c[j].pid);
+            }
+        }
+        for (uint32_t j = 0; j < n; j++)
+            c[j].pid = lun_spawn_link(c[j].fn, c[j].arg, (int64_t)j + 1);
+    }
+}
+
+/* }===== */
+
+#endif

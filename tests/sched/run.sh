@@ -1,0 +1,59 @@
+#!/bin/sh
+# run.sh: end-to-end tests of the process runtime: the examples that use
+# sdk/lunatic.h, every test of proc_tests.wasm, the stress tests, and the
+# module importing every lunatic function. Sizes scale with SCHED_SCALE
+# (percent, default 100; the ASan variant uses less).
+# Usage: tests/sched/run.sh LUNATIC WASM_DIR FIXTURE_WASM
+set -u
+L=$1
+W=$2
+ALL=$3
+SCALE=${SCHED_SCALE:-100}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+# t NAME STATUS TEXT CMD...: CMD must exit with STATUS and print TEXT
+# (on stdout or stderr).
+t() {
+    name=$1 want=$2 text=$3
+    shift 3
+    timeout 300 "$@" >"$tmp/out" 2>&1 </dev/null
+    got=$?
+    if [ "$got" = "$want" ] && { [ -z "$text" ] || grep -qF -- "$text" "$tmp/out"; }; then
+        passed=$((passed + 1))
+        echo "sched: ok   $name"
+    else
+        failed=$((failed + 1))
+        echo "sched: FAIL $name: exit $got (want $want), output:"
+        sed 's/^/    /' "$tmp/out" | head -20
+    fi
+}
+n() { echo $(( $1 * SCALE / 100 )); }
+
+t pingpong 0 "pingpong: 10000 round trips, counter 10000" "$L" "$W/pingpong.wasm" 10000
+t ring 0 "ring: 1000 processes, 10000 hops" "$L" "$W/ring.wasm" 1000 10
+t supervisor 0 "3 workers crashed, 3 restarted workers answer" "$L" "$W/supervisor.wasm"
+t threads_1 0 "pingpong: 1000 round trips" "$L" --threads 1 "$W/pingpong.wasm" 1000
+
+P=$W/sched/proc_tests.wasm
+for name in spawn_params selective links monitors cascade kill registry \
+            timers permissions limits catch errors metrics; do
+    t "$name" 0 "ok $name" "$L" "$P" "$name"
+done
+t spawn_v128 141 "v128 parameters are not supported" "$L" "$P" spawn_v128
+t stub 141 "lunatic::networking::tcp_bind is not implemented yet" "$L" "$P" stub
+t metrics_dump 0 "metric hits = 3" env LUNATIC_METRICS=1 "$L" "$P" metrics
+
+S=$W/sched/stress.wasm
+t spawn_100k 0 "ok spawn" "$L" "$S" spawn "$(n 100000)"
+t loop_ping 0 "ok loop_ping" "$L" "$S" loop_ping "$(n 1000)"
+t loop_ping_1_thread 0 "ok loop_ping" "$L" --threads 1 "$S" loop_ping "$(n 200)"
+t crash_10k 0 "crashed" "$L" "$S" crash "$(n 10000)"
+
+# Every lunatic::* import links (the fixture has no _start).
+t all_imports 0 "" "$L" "$ALL"
+
+echo "sched: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,225 @@
+/* fd_io.c: the data path of descriptors: fd_read, fd_write, fd_pread,
+ * fd_pwrite, fd_seek, fd_tell. Reads from streams never block a thread:
+ * they return WASI__BLOCK (see wasi.h). Interface: wasi/wasi_int.h. */
+#include "common/lun_prefix.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "wasi/wasi_int.h"
+
+#define MAX_IOVS WASI_MAX_IOVS
+#define gather wasi__gather_iovecs
+
+uint32_t wasi__gather_iovecs(const wasi_mem_t *mem, uint32_t iovs_ptr,
+                       uint32_t iovs_len, struct iovec *out, int *out_n)
+{
+    const uint8_t *iovs = wasi__mem_range(
+        mem, iovs_ptr, (uint64_t)iovs_len * WASI_CIOVEC_SIZE);
+    uint64_t total = 0;
+    int n = 0;
+    if (!iovs)
+        return WASI_EFAULT;
+    for (uint32_t i = 0; i < iovs_len; i++) {
+        const uint8_t *iov = iovs + (uint64_t)i * WASI_CIOVEC_SIZE;
+        uint64_t len = wasi__load_u32(iov + 4);
+        uint8_t *buf = wasi__mem_range(mem, wasi__load_u32(iov), len);
+        if (!buf)
+            return WASI_EFAULT;
+        if (len > UINT32_MAX - total)
+            len = UINT32_MAX - total;
+        if (n < MAX_IOVS && len > 0) {
+            out[n++] = (struct iovec){buf, (size_t)len};
+            total += len;
+        }
+    }
+    *out_n = n;
+    return WASI_ESUCCESS;
+}
+
+/* Streams (stdio, pipes, sockets, devices) can block; files and
+ * directories cannot, in the poll(2) sense. */
+static bool is_stream(const wasi_fd_t *f)
+{
+    return f->kind == WASI_FD_STDIO || f->kind == WASI_FD_SOCKET ||
+           (f->filetype != WASI_FILETYPE_REGULAR_FILE &&
+            f->filetype != WASI_FILETYPE_DIRECTORY);
+}
+
+static bool ready_now(int host_fd, short events)
+{
+    struct pollfd p = {.fd = host_fd, .events = events};
+    return poll(&p, 1, 0) != 0; /* an error says ready: the I/O reports it */
+}
+
+/* The fd for reading or writing: POSIX says EBADF, not ENOTCAPABLE, when
+ * it was not opened for that (wasmtime agrees). */
+static uint32_t get_rw(wasi_ctx_t *ctx, uint32_t fd, uint64_t right,
+                       wasi_fd_t **out)
+{
+    uint32_t rc = wasi__fd_get(ctx, fd, right, out);
+    return rc == WASI_ENOTCAPABLE ? WASI_EBADF : rc;
+}
+
+/* Would-block handling shared by reads and writes: EAGAIN to a guest that
+ * set NONBLOCK, otherwise park the call until the fd is ready. */
+static uint32_t would_block(wasi_ctx_t *ctx, const wasi_fd_t *f,
+                            uint32_t events)
+{
+    if (f->fdflags & WASI_FDFLAG_NONBLOCK)
+        return WASI_EAGAIN;
+    return wasi__block_on_fd(ctx, f->host_fd, events);
+}
+
+uint32_t wasi__fd_read(wasi_ctx_t *ctx, const wasi_mem_t *mem, uint32_t fd,
+                       uint32_t iovs_ptr, uint32_t iovs_len,
+                       uint32_t nread_ptr)
+{
+    struct iovec iov[MAX_IOVS];
+    wasi_fd_t *f;
+    uint8_t *out = wasi__mem_range(mem, nread_ptr, 4);
+    int n = 0;
+    ssize_t got;
+    uint32_t rc = get_rw(ctx, fd, WASI_RIGHT_FD_READ, &f);
+    if (rc != WASI_ESUCCESS)
+        return rc;
+    if (!out || gather(mem, iovs_ptr, iovs_len, iov, &n) != WASI_ESUCCESS)
+        return WASI_EFAULT;
+    /* Test readiness first rather than set O_NONBLOCK on the host's own
+     * stdin, which it shares with other processes. */
+    if (is_stream(f) && n > 0 && !ready_now(f->host_fd, POLLIN))
+        return would_block(ctx, f, WASI_WAIT_READ);
+    do
+        got = n ? readv(f->host_fd, iov, n) : 0;
+    while (got < 0 && errno == EINTR);
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return would_block(ctx, f, WASI_WAIT_READ);
+    if (got < 0)
+        return wasi__errno_from_host(errno);
+    wasi__store_u32(out, (uint32_t)got);
+    return WASI_ESUCCESS;
+}
+
+uint32_t wasi__fd_write(wasi_ctx_t *ctx, const wasi_mem_t *mem, uint32_t fd,
+                        uint32_t iovs_ptr, uint32_t iovs_len,
+                        uint32_t nwritten_ptr)
+{
+    struct iovec iov[MAX_IOVS];
+    wasi_fd_t *f;
+    uint8_t *out = wasi__mem_range(mem, nwritten_ptr, 4);
+    int n = 0;
+    ssize_t put;
+    uint32_t rc = get_rw(ctx, fd, WASI_RIGHT_FD_WRITE, &f);
+    if (rc != WASI_ESUCCESS)
+        return rc;
+    if (!out || gather(mem, iovs_ptr, iovs_len, iov, &n) != WASI_ESUCCESS)
+        return WASI_EFAULT;
+    /* Only sockets are non-blocking on the host; writes to stdio, pipes
+     * and files block the thread (TODO(#3): poll pipes as reads do). */
+    do
+        put = n ? writev(f->host_fd, iov, n) : 0;
+    while (put < 0 && errno == EINTR);
+    if (put < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return would_block(ctx, f, WASI_WAIT_WRITE);
+    if (put < 0)
+        return wasi__errno_from_host(errno);
+    wasi__store_u32(out, (uint32_t)put);
+    return WASI_ESUCCESS;
+}
+
+/* pread/pwrite need a seekable file: stdio is a stream (ESPIPE). */
+static uint32_t get_positioned(wasi_ctx_t *ctx, uint32_t fd, uint64_t right,
+                               uint64_t offset, wasi_fd_t **out)
+{
+    uint32_t rc = get_rw(ctx, fd, right, out);
+    if (rc != WASI_ESUCCESS)
+        return rc;
+    if ((*out)->kind == WASI_FD_STDIO || is_stream(*out))
+        return WASI_ESPIPE;
+    if (!((*out)->rights & WASI_RIGHT_FD_SEEK))
+        return WASI_ENOTCAPABLE;
+    return offset > INT64_MAX ? WASI_EINVAL : WASI_ESUCCESS;
+}
+
+uint32_t wasi__fd_pread(wasi_ctx_t *ctx, const wasi_mem_t *mem, uint32_t fd,
+                        uint32_t iovs_ptr, uint32_t iovs_len, uint64_t offset,
+                        uint32_t nread_ptr)
+{
+    struct iovec iov[MAX_IOVS];
+    wasi_fd_t *f;
+    uint8_t *out = wasi__mem_range(mem, nread_ptr, 4);
+    int n = 0;
+    ssize_t got;
+    uint32_t rc = get_positioned(ctx, fd, WASI_RIGHT_FD_READ, offset, &f);
+    if (rc != WASI_ESUCCESS)
+        return rc;
+    if (!out || gather(mem, iovs_ptr, iovs_len, iov, &n) != WASI_ESUCCESS)
+        return WASI_EFAULT;
+    do
+        got = n ? preadv(f->host_fd, iov, n, (off_t)offset) : 0;
+    while (got < 0 && errno == EINTR);
+    if (got < 0)
+        return wasi__errno_from_host(errno);
+    wasi__store_u32(out, (uint32_t)got);
+    return WASI_ESUCCESS;
+}
+
+uint32_t wasi__fd_pwrite(wasi_ctx_t *ctx, const wasi_mem_t *mem, uint32_t fd,
+                         uint32_t iovs_ptr, uint32_t iovs_len,
+                         uint64_t offset, uint32_t nwritten_ptr)
+{
+    struct iovec iov[MAX_IOVS];
+    wasi_fd_t *f;
+    uint8_t *out = wasi__mem_range(mem, nwritten_ptr, 4);
+    int n = 0;
+    ssize_t put;
+    uint32_t rc = get_positioned(ctx, fd, WASI_RIGHT_FD_WRITE, offset, &f);
+    if (rc != WASI_ESUCCESS)
+        return rc;
+    if (!out || gather(mem, iovs_ptr, iovs_len, iov, &n) != WASI_ESUCCESS)
+        return WASI_EFAULT;
+    do
+        put = n ? pwritev(f->host_fd, iov, n, (off_t)offset) : 0;
+    while (put < 0 && errno == EINTR);
+    if (put < 0)
+        return wasi__errno_from_host(errno);
+    wasi__store_u32(out, (uint32_t)put);
+    return WASI_ESUCCESS;
+}
+
+uint32_t wasi__fd_seek(wasi_ctx_t *ctx, const wasi_mem_t *mem, uint32_t fd,
+                       int64_t offset, uint32_t whence,
+                       uint32_t newoffset_ptr)
+{
+    static const int host_whence[] = {SEEK_SET, SEEK_CUR, SEEK_END};
+    /* a zero move from the current offset is a tell, which needs less */
+    uint64_t right = offset == 0 && whence == WASI_WHENCE_CUR
+                         ? WASI_RIGHT_FD_TELL
+                         : WASI_RIGHT_FD_SEEK;
+    uint8_t *out;
+    wasi_fd_t *f;
+    off_t pos;
+    uint32_t rc = wasi__fd_get(ctx, fd, 0, &f);
+    if (rc != WASI_ESUCCESS)
+        return rc;
+    if (whence > WASI_WHENCE_END)
+        return WASI_EINVAL;
+    if (!(out = wasi__mem_range(mem, newoffset_ptr, 8)))
+        return WASI_EFAULT;
+    if (is_stream(f))
+        return WASI_ESPIPE; /* as fd_fdstat_get reports: no seek rights */
+    if (!(f->rights & right))
+        return WASI_ENOTCAPABLE;
+    if ((pos = lseek(f->host_fd, (off_t)offset, host_whence[whence])) < 0)
+        return wasi__errno_from_host(errno);
+    wasi__store_u64(out, (uint64_t)pos);
+    return WASI_ESUCCESS;
+}
+
+uint32_t wasi__fd_tell(wasi_ctx_t *ctx, const wasi_mem_t *mem, uint32_t fd,
+                       uint32_t offset_ptr)
+{
+    return wasi__fd_seek(ctx, mem, fd, 0, WASI_WHENCE_CUR, offset_ptr);
+}
