@@ -830,9 +830,42 @@ static bool fuse_rmw(compiler *c, int store_op, uint64_t offset)
 
 /* }===== */
 
+/* The chain form for f64 ops op1 then op2, or 0. */
+static int chain_form(int op1, int op2)
+{
+    static const int ops[3] = {OP_F64_ADD, OP_F64_SUB, OP_F64_MUL};
+    int i = -1, j = -1;
+    for (int k = 0; k < 3; k++) {
+        if (ops[k] == op1) i = k;
+        if (ops[k] == op2) j = k;
+    }
+    return i < 0 || j < 0 ? 0 : IOP_F64_ADD_ADD + i * 3 + j;
+}
+
+/* `(a op1 b) op2 c`: an f64 op whose left operand was just computed by
+ * another (or whose right one was, when op2 commutes). */
+static bool fuse_f64_chain(compiler *c, int op2)
+{
+    const last_insn l = c->last;
+    if (l.start < 0 || l.wasm_op < 0 || l.b_imm || l.m_form || !chain_form(l.wasm_op, op2))
+        return false;
+    const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
+    int32_t other;
+    if (fresh_at(c, c->sp - 2) && eb->kind == E_SLOT) other = eb->slot;
+    else if (commutes(op2) && fresh_at(c, c->sp - 1) && ea->kind == E_SLOT) other = ea->slot;
+    else return false;
+    unemit_last(c);
+    c->sp -= 2;
+    uint32_t at = emit_op(c, chain_form(l.wasm_op, op2));
+    emit_ab(c, (int32_t)home(c, c->sp), l.a);
+    emit_ab(c, l.b, other);
+    push_result(c, VM_F64, at);
+    return true;
+}
+
 static void compile_binop(compiler *c, int op, uint8_t rtype)
 {
-    if (fuse_load_operand(c, op, rtype)) return;
+    if (fuse_load_operand(c, op, rtype) || fuse_f64_chain(c, op)) return;
     centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
     if (ea->kind == E_CONST && eb->kind == E_SLOT && commutes(op)) {
         centry t = *ea;

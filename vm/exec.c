@@ -157,6 +157,9 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
 #define VM_X(name, ctype) &&L_##name, &&L_##name##_ADDI,
         VM_MOVES(VM_X)
 #undef VM_X
+#define VM_X(op1, op2, c1, c2) &&L_F64_##op1##_##op2,
+        VM_F64_CHAINS(VM_X)
+#undef VM_X
     };
     if (out_table) {
         *out_table = handlers;
@@ -448,6 +451,9 @@ static const char *iop_name(int i)
 #undef VM_X
 #define VM_X(name, ctype) #name, #name "_ADDI",
         VM_MOVES(VM_X)
+#undef VM_X
+#define VM_X(op1, op2, c1, c2) "F64_" #op1 "_" #op2,
+        VM_F64_CHAINS(VM_X)
 #undef VM_X
     };
     return names[i];

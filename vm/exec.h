@@ -107,6 +107,15 @@
     X(MOVE32, uint32_t)                                                  \
     X(MOVE64, uint64_t)
 
+/* Two f64 ops in a chain, the first's result being the second's left
+ * operand: t = a OP1 b; d = t OP2 c. [h][d, a][b, c]. Each op rounds on
+ * its own, exactly as the two instructions would (no FMA contraction:
+ * the build is ISO C, where GCC and clang do not contract). */
+#define VM_F64_CHAINS(X)                                                 \
+    X(ADD, ADD, +, +) X(ADD, SUB, +, -) X(ADD, MUL, +, *)                \
+    X(SUB, ADD, -, +) X(SUB, SUB, -, -) X(SUB, MUL, -, *)                \
+    X(MUL, ADD, *, +) X(MUL, SUB, *, -) X(MUL, MUL, *, *)
+
 /* Binary ops fused with a full-width load of their right operand
  * (NAME_M: [h][d, a][addr, offset]), a store of their result (NAME_S:
  * [h][a, b][addr, offset]), or both at one address, `*p = a op *p`
@@ -156,6 +165,9 @@ enum vm_iop {
 #undef VM_X
 #define VM_X(name, ctype) IOP_##name, IOP_##name##_ADDI,
     VM_MOVES(VM_X)
+#undef VM_X
+#define VM_X(op1, op2, c1, c2) IOP_F64_##op1##_##op2,
+    VM_F64_CHAINS(VM_X)
 #undef VM_X
     IOP_COUNT_
 };

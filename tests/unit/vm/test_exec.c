@@ -446,6 +446,24 @@ Test(vm_exec, read_modify_write_keeps_operand_order)
     expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
 }
 
+static double call_f64x3(const char *name, double a, double b, double c)
+{
+    vm_value args[3] = {{.f64 = a}, {.f64 = b}, {.f64 = c}};
+    cr_assert(eq(int, vm_exec_call(ex, vm_instance_export_func(inst, name), args, 3), 0));
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    return result(0).f64;
+}
+
+Test(vm_exec, chained_f64_ops_round_each_step)
+{
+    /* 1e16 + 1 rounds to 1e16, so the chain gives 0, not 1 */
+    cr_assert(eq(dbl, call_f64x3("chain_add_sub", 1e16, 1.0, 1e16), 0.0));
+    /* (1 + 2^-30)(1 - 2^-30) = 1 - 2^-60 rounds to 1: an FMA would give
+     * -2^-60 */
+    double e = 1.0 / (1u << 30);
+    cr_assert(eq(dbl, call_f64x3("chain_mul_add", 1.0 + e, 1.0 - e, -1.0), 0.0));
+}
+
 Test(vm_exec, float_immediates)
 {
     vm_value a = {.f64 = 4.0};

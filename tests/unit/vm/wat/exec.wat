@@ -140,4 +140,9 @@
   (func (export "rmw_sub") (param i32 i32) (result i32)
     local.get 0 local.get 1 local.get 0 i32.load i32.sub i32.store
     local.get 0 i32.load)
+;; chained f64 ops must round in between, like two instructions
+  (func (export "chain_add_sub") (param f64 f64 f64) (result f64)
+    local.get 0 local.get 1 f64.add local.get 2 f64.sub)
+  (func (export "chain_mul_add") (param f64 f64 f64) (result f64)
+    local.get 0 local.get 1 f64.mul local.get 2 f64.add)
 )
