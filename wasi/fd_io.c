@@ -1,10 +1,13 @@
 /* fd_io.c: the data path of descriptors: fd_read, fd_write, fd_pread,
- * fd_pwrite, fd_seek, fd_tell. Reads from streams never block a thread:
- * they return WASI__BLOCK (see wasi.h). Interface: wasi/wasi_int.h. */
+ * fd_pwrite, fd_seek, fd_tell. Reads from and writes to streams never
+ * block a thread: they return WASI__BLOCK (see wasi.h). Interface:
+ * wasi/wasi_int.h. */
 #include "common/lun_prefix.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -102,6 +105,44 @@ uint32_t wasi__fd_read(wasi_ctx_t *ctx, const wasi_mem_t *mem, uint32_t fd,
     return WASI_ESUCCESS;
 }
 
+/* Cut the iovecs after `max` bytes. */
+static int truncate_iovecs(struct iovec *iov, int n, size_t max)
+{
+    size_t total = 0;
+    for (int i = 0; i < n; i++) {
+        if (iov[i].iov_len >= max - total) {
+            iov[i].iov_len = max - total;
+            return i + 1;
+        }
+        total += iov[i].iov_len;
+    }
+    return n;
+}
+
+/* Make a write to a stream unable to block a thread. Our sockets are
+ * O_NONBLOCK and say EAGAIN themselves. Other streams (the host's stdio,
+ * a pipe, a terminal) are blocking, and setting O_NONBLOCK on them would
+ * change a file description the host shares with other processes: so
+ * test readiness first (WASI__BLOCK when not writable), then write no
+ * more than POLLOUT promises fits (PIPE_BUF for a pipe), which can be
+ * short, as POSIX allows. A regular file redirected to stdio never
+ * blocks in the poll(2) sense and is written whole. */
+static uint32_t stream_write_room(const wasi_fd_t *f, struct iovec *iov,
+                                  int *n)
+{
+    struct stat st;
+    if (f->kind == WASI_FD_SOCKET)
+        return WASI_ESUCCESS;
+    if (fstat(f->host_fd, &st) != 0)
+        return wasi__errno_from_host(errno);
+    if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))
+        return WASI_ESUCCESS;
+    if (!ready_now(f->host_fd, POLLOUT))
+        return WASI__BLOCK;
+    *n = truncate_iovecs(iov, *n, PIPE_BUF);
+    return WASI_ESUCCESS;
+}
+
 uint32_t wasi__fd_write(wasi_ctx_t *ctx, const wasi_mem_t *mem, uint32_t fd,
                         uint32_t iovs_ptr, uint32_t iovs_len,
                         uint32_t nwritten_ptr)
@@ -116,8 +157,8 @@ uint32_t wasi__fd_write(wasi_ctx_t *ctx, const wasi_mem_t *mem, uint32_t fd,
         return rc;
     if (!out || gather(mem, iovs_ptr, iovs_len, iov, &n) != WASI_ESUCCESS)
         return WASI_EFAULT;
-    /* Only sockets are non-blocking on the host; writes to stdio, pipes
-     * and files block the thread (TODO(#3): poll pipes as reads do). */
+    if (is_stream(f) && n > 0 && (rc = stream_write_room(f, iov, &n)) != 0)
+        return rc == WASI__BLOCK ? would_block(ctx, f, WASI_WAIT_WRITE) : rc;
     do
         put = n ? writev(f->host_fd, iov, n) : 0;
     while (put < 0 && errno == EINTR);

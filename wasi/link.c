@@ -5,6 +5,7 @@
  * drive them on a fake memory. Interface: wasi/wasi.h. */
 #include "common/lun_prefix.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,8 +141,11 @@ static vm_status host_proc_raise(vm_exec_t *ex, vm_value *a, void *ud)
     if (rc == WASI__RAISE_TRAP) {
         /* what the signal's default action would do to a native process
          * (wasmtime traps on every proc_raise) */
-        vm_exec_set_trap(ex, VM_TRAP_HOST, "proc_raise: terminated by a "
-                                           "signal the guest raised");
+        char msg[96];
+        snprintf(msg, sizeof msg,
+                 "proc_raise: the guest raised %s, which ends a process",
+                 wasi__signal_name(a[0].u32));
+        vm_exec_set_trap(ex, VM_TRAP_HOST, msg);
         return VM_TRAP;
     }
     return finish(ud, a, rc);

@@ -26,6 +26,19 @@ static bool ignored_by_default(uint32_t sig)
            sig == 27;
 }
 
+const char *wasi__signal_name(uint32_t sig)
+{
+    /* witx `signal`, in order; the host's numbers differ */
+    static const char *const names[] = {
+        "none", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP",
+        "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV",
+        "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGCHLD", "SIGCONT",
+        "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
+        "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGPOLL", "SIGPWR",
+        "SIGSYS"};
+    return sig < sizeof names / sizeof names[0] ? names[sig] : "?";
+}
+
 uint32_t wasi__proc_raise(uint32_t sig)
 {
     if (sig > 30) /* sys is the last one */

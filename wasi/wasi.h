@@ -72,8 +72,9 @@ bool wasi_ctx_exited(const wasi_ctx_t *ctx, uint32_t *out_code);
 /* {===== blocking: how an embedder runs a guest whose WASI call blocks
  *
  * A WASI call that would block a thread (fd_read on stdin, a pipe or a
- * socket with nothing to read, sock_accept with no connection waiting,
- * sock_send on a full socket, poll_oneoff with nothing ready yet) does
+ * socket with nothing to read, fd_write to a full pipe, terminal or
+ * socket, sock_accept with no connection waiting, sock_send on a full
+ * socket, poll_oneoff with nothing ready yet) does
  * not wait: it records what it waits for and returns VM_BLOCK, so vm_run()
  * returns VM_BLOCK with nothing consumed. The embedder asks
  * wasi_ctx_waiting() what that is, waits for it in any way it likes (the

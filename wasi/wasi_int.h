@@ -449,6 +449,8 @@ uint32_t wasi__sched_yield(wasi_ctx_t *ctx);
  * native process: link.c turns that into a trap. */
 #define WASI__RAISE_TRAP UINT32_C(0x10001)
 uint32_t wasi__proc_raise(uint32_t sig);
+/* The POSIX name of a WASI signal number ("SIGTERM"), "?" if none. */
+const char *wasi__signal_name(uint32_t sig);
 
 /* }===== */
 

@@ -33,6 +33,12 @@
     (func $fd_filestat_get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "path_symlink"
     (func $path_symlink (param i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sock_recv"
+    (func $sock_recv (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sock_send"
+    (func $sock_send (param i32 i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "sock_shutdown"
+    (func $sock_shutdown (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
   (memory (export "memory") 1)
   (data (i32.const 100) "file")
@@ -104,6 +110,18 @@
     (call $expect (i32.const 18)
       (call $path_symlink (i32.const 65535) (i32.const 2) (i32.const 3)
         (i32.const 100) (i32.const 4)) (i32.const 21))
+    ;; 20-23: the socket data calls on stdio (no socket) and bad fds,
+    ;; with wild pointers that must not be reached first
+    (call $expect (i32.const 20)
+      (call $sock_recv (i32.const 0) (i32.const 0xfffffff0) (i32.const 4)
+        (i32.const 0) (i32.const 16) (i32.const 20)) (i32.const 57))
+    (call $expect (i32.const 21)
+      (call $sock_send (i32.const 99) (i32.const 0xfffffff0) (i32.const 4)
+        (i32.const 0) (i32.const 16)) (i32.const 8))
+    (call $expect (i32.const 22)
+      (call $sock_shutdown (i32.const 1) (i32.const 2)) (i32.const 57))
+    (call $expect (i32.const 23)
+      (call $sock_shutdown (i32.const 99) (i32.const 2)) (i32.const 8))
     ;; 19: and good calls still work afterwards
     (call $expect (i32.const 19)
       (call $fd_prestat_get (i32.const 3) (i32.const 16)) (i32.const 0))))

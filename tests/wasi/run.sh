@@ -7,6 +7,7 @@
 set -u
 LUNATIC=$1
 G=$2
+D=$(dirname "$0") # client.py lives here
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0
@@ -79,6 +80,84 @@ for r in openat2 walk; do
         bad "escape_${r}_host_view" "something outside the sandbox changed"
     else ok "escape_${r}_host_view"; fi
 done
+
+# the descriptor calls fs_ops does not reach, with /sb2 for fd_renumber
+# onto a preopen
+fresh
+rm -rf "$tmp/sb2" && mkdir -p "$tmp/sb2"
+expect fd_more 0 "fd_more ok" "$LUNATIC" run --dir "$tmp/sb:/sb" \
+    --dir "$tmp/sb2:/sb2" "$G/fd_more.wasm"
+if [ "$(cat "$tmp/sb/ra.txt")" = "Aa+out" ] && [ -z "$(ls "$tmp/sb2")" ]; then
+    ok fd_more_host_view
+else bad fd_more_host_view "ra.txt holds '$(cat "$tmp/sb/ra.txt")'"; fi
+
+# proc_raise: SIGTERM (15) ends the guest with a trap, status >= 128 and
+# the signal named; SIGCHLD (16) and SIGWINCH (27) are ignored; 31 is no
+# signal (EINVAL, 28)
+raise_traps() {
+    timeout 20 "$LUNATIC" "$G/raise.wasm" "$1" 0 >"$tmp/log" 2>&1
+    got=$?
+    if [ "$got" -lt 128 ] || [ "$got" -ge 256 ] || [ "$got" = 124 ]; then
+        bad "raise_$2" "exit status $got, want 128 or more"
+    elif ! grep -qF "proc_raise: the guest raised $2" "$tmp/log" ||
+         [ "$(wc -l <"$tmp/log")" -ne 1 ]; then
+        bad "raise_$2" "not one line naming $2 on stderr"
+    else ok "raise_$2"; fi
+}
+raise_traps 15 SIGTERM
+raise_traps 6 SIGABRT
+expect raise_SIGCHLD 0 "proc_raise(16) returned 0" \
+    timeout 20 "$LUNATIC" "$G/raise.wasm" 16 0
+expect raise_SIGWINCH 0 "proc_raise(27) returned 0" \
+    timeout 20 "$LUNATIC" "$G/raise.wasm" 27 0
+expect raise_unknown 0 "proc_raise(31) returned 28" \
+    timeout 20 "$LUNATIC" "$G/raise.wasm" 31 28
+
+# sockets: `run --listen` on a free port; the client connects only once
+# the guest waits in sock_accept (and half a second later), so the accept
+# parks; the guest checks it burnt no CPU meanwhile
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+sock_echo() { # NAME ENV...
+    name=$1
+    shift
+    port=$(free_port)
+    : >"$tmp/srv"
+    env "$@" timeout 20 "$LUNATIC" run --listen "127.0.0.1:$port" \
+        "$G/sock_echo.wasm" >"$tmp/srv" 2>&1 &
+    srv=$!
+    timeout 20 python3 "$D/client.py" echo "$port" "$tmp/srv" >"$tmp/log" 2>&1
+    crc=$?
+    wait $srv
+    src=$?
+    cat "$tmp/srv" >>"$tmp/log"
+    if [ "$crc" != 0 ] || [ "$src" != 0 ]; then
+        bad "$name" "client status $crc, server status $src"
+    elif ! grep -qF "sock_echo ok" "$tmp/log" ||
+         ! grep -qF "client ok" "$tmp/log"; then bad "$name" "no ok line"
+    else ok "$name"; fi
+}
+sock_echo sock_echo LUN_UNUSED=1
+sock_echo sock_echo_nosched LUNATIC_NO_SCHED=1
+
+# fd_write to a pipe whose reader starts 1 s late: the pipe fills, the
+# writes park until there is room, and all 1 MiB arrives in order
+big_write() { # NAME ENV...
+    name=$1
+    shift
+    env "$@" timeout 20 sh -c "'$LUNATIC' '$G/bigwrite.wasm' 2>'$tmp/bw' |
+        python3 '$D/client.py' slowread 1048576" >"$tmp/log" 2>&1
+    got=$?
+    cat "$tmp/bw" >>"$tmp/log"
+    if [ "$got" != 0 ]; then bad "$name" "exit status $got"
+    elif ! grep -qF "reader ok: 1048576 bytes in order" "$tmp/log" ||
+         ! grep -qF "bigwrite ok: 1048576 bytes" "$tmp/log"; then
+        bad "$name" "no ok line"
+    else ok "$name"; fi
+}
+big_write bigwrite_pipe LUN_UNUSED=1
+big_write bigwrite_pipe_nosched LUNATIC_NO_SCHED=1
 
 # command-line errors about directories: one line, status 1
 expect missing_dir 1 "--dir '$tmp/nope'" "$LUNATIC" --dir "$tmp/nope" \

@@ -4,8 +4,13 @@
 
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -347,6 +352,105 @@ Test(wasi, fd_read_on_an_empty_pipe_blocks_then_completes)
     cr_expect(eq(u32, wasi__fd_read(ctx, &mem, 0, 100, 1, 50), WASI_EAGAIN));
     close(p[0]);
     close(p[1]);
+}
+
+/* Fill a pipe to the brim through its write end w, which is then left
+ * blocking again, as the host's stdout would be. */
+static void fill_pipe(int w)
+{
+    static const char junk[4096];
+    int fl = fcntl(w, F_GETFL);
+    cr_assert(eq(int, fcntl(w, F_SETFL, fl | O_NONBLOCK), 0));
+    while (write(w, junk, sizeof junk) > 0 || write(w, junk, 1) > 0)
+        ;
+    cr_assert(eq(int, errno, EAGAIN));
+    cr_assert(eq(int, fcntl(w, F_SETFL, fl), 0));
+}
+
+Test(wasi, fd_write_to_a_full_pipe_blocks_then_completes)
+{
+    static char sink[1 << 17];
+    wasi_wait_t w;
+    memcpy(bytes + 1000, "late", 4);
+    put_iovec(100, 1000, 4);
+    fill_pipe(pipe_fds[1]);
+    cr_assert(eq(u32, wasi__fd_write(ctx, &mem, 1, 100, 1, 50), WASI__BLOCK));
+    ctx->blocked = true; /* what link.c does with WASI__BLOCK */
+    cr_assert(wasi_ctx_waiting(ctx, &w));
+    cr_expect(eq(u32, w.nfds, 1));
+    cr_expect(eq(int, w.fds[0].host_fd, pipe_fds[1]));
+    cr_expect(eq(u32, w.fds[0].events, WASI_WAIT_WRITE));
+    cr_expect(not(w.has_deadline));
+    /* the reader empties the pipe: the re-invoked call completes */
+    cr_assert(gt(sz, (size_t)read(pipe_fds[0], sink, sizeof sink), 0));
+    cr_expect(eq(u32, wasi__fd_write(ctx, &mem, 1, 100, 1, 50), 0));
+    cr_expect(eq(u32, wasi__load_u32(bytes + 50), 4));
+    /* a guest that asked for NONBLOCK would get EAGAIN instead */
+    fill_pipe(pipe_fds[1]);
+    ctx->fds[1].fdflags = WASI_FDFLAG_NONBLOCK;
+    cr_expect(eq(u32, wasi__fd_write(ctx, &mem, 1, 100, 1, 50), WASI_EAGAIN));
+}
+
+Test(wasi, fd_write_to_a_pipe_writes_at_most_what_surely_fits)
+{
+    /* more than PIPE_BUF into a blocking pipe could wait for the reader:
+     * the write is short instead (POSIX allows it) */
+    put_iovec(100, 1000, 3000);
+    put_iovec(108, 8000, 3000);
+    cr_assert(eq(u32, wasi__fd_write(ctx, &mem, 1, 100, 2, 50), 0));
+    cr_expect(eq(u32, wasi__load_u32(bytes + 50), PIPE_BUF));
+}
+
+/* A context whose fd 3 is a listening socket on 127.0.0.1; its port in
+ * *port. */
+static wasi_ctx_t *listener_ctx(uint16_t *port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    wasi_options_t o = {.sockets = &l, .nsockets = 1};
+    wasi_ctx_t *c;
+    cr_assert(ge(int, l, 0));
+    cr_assert(eq(int, bind(l, (struct sockaddr *)&a, sizeof a), 0));
+    cr_assert(eq(int, listen(l, 8), 0));
+    cr_assert(eq(int, getsockname(l, (struct sockaddr *)&a, &len), 0));
+    *port = ntohs(a.sin_port);
+    cr_assert(eq(int, wasi_ctx_new(&o, &c), 0));
+    return c;
+}
+
+Test(wasi, sock_accept_with_nobody_waiting_blocks_then_completes)
+{
+    uint16_t port;
+    wasi_ctx_t *c = listener_ctx(&port);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int client = socket(AF_INET, SOCK_STREAM, 0);
+    wasi_wait_t w;
+    uint32_t conn;
+    cr_assert(eq(u32, wasi__sock_accept(c, &mem, 3, 0, 50), WASI__BLOCK));
+    c->blocked = true;
+    cr_assert(wasi_ctx_waiting(c, &w));
+    cr_expect(eq(u32, w.nfds, 1));
+    cr_expect(eq(int, w.fds[0].host_fd, c->fds[3].host_fd));
+    cr_expect(eq(u32, w.fds[0].events, WASI_WAIT_READ));
+    cr_assert(eq(int, connect(client, (struct sockaddr *)&a, sizeof a), 0));
+    cr_assert(eq(u32, wasi__sock_accept(c, &mem, 3, 0, 50), 0));
+    conn = wasi__load_u32(bytes + 50);
+    cr_expect(eq(u32, c->fds[conn].filetype, WASI_FILETYPE_SOCKET_STREAM));
+    /* nothing sent yet: sock_recv parks too, then reads, then sees EOF */
+    put_iovec(100, 1000, 16);
+    cr_expect(eq(u32, wasi__sock_recv(c, &mem, conn, 100, 1, 0, 60, 64),
+                 WASI__BLOCK));
+    cr_assert(eq(sz, (size_t)write(client, "ping", 4), 4));
+    cr_expect(eq(u32, wasi__sock_recv(c, &mem, conn, 100, 1, 0, 60, 64), 0));
+    cr_expect(eq(u32, wasi__load_u32(bytes + 60), 4));
+    cr_expect(eq(int, memcmp(bytes + 1000, "ping", 4), 0));
+    close(client);
+    cr_expect(eq(u32, wasi__sock_recv(c, &mem, conn, 100, 1, 0, 60, 64), 0));
+    cr_expect(eq(u32, wasi__load_u32(bytes + 60), 0));
+    wasi_ctx_free(c);
 }
 
 static void put_clock_sub(uint32_t at, uint64_t ud, uint64_t timeout_ns)
