@@ -261,6 +261,7 @@ bench: bench-build
 	  --lunatic "$(BENCH_LUNATIC)" --engines "$(BENCH_ENGINES)" --only "$(BENCH_ONLY)" \
 	  --cc "$(BENCH_CC)" --wasm-cc "$(BENCH_WASM_CC)" $(if $(BENCH_QUICK),--quick) \
 	  $(BENCH_EXTRA_ARGS)
+	@$(MAKE) --no-print-directory bench-sched
 
 # wasm-interp takes ~55 s on each of sieve and matmul here: a wider cap than make bench's,
 # so that the headline figure has its column
@@ -282,6 +283,22 @@ bench-callgrind:
 	@$(MAKE) --no-print-directory bench-build BENCH_QUICK=1 BENCH_PROGS=$(PROG) BENCH_ONLY=lunatic \
 	  BENCH_NO_EXTRA=1
 	@sh bench/callgrind.sh "$(BENCH_LUNATIC)" build/bench-results-quick/wasm/$(PROG).wasm
+# }=====
+
+# {===== scheduling benchmarks (bench/sched/): one C guest, the same in Erlang
+# and Go (run when erl / go are installed), side by side in one table:
+#   make bench-sched     (also run at the end of `make bench`)
+# Knobs: BENCH_QUICK=1 (small sizes), BENCH_RUNS.
+SCHED_BENCH_WASM := $(BENCH_OUT)/wasm/schedbench.wasm
+$(SCHED_BENCH_WASM): bench/sched/schedbench.c sdk/lunatic.h sdk/lunatic_imports.h
+	@mkdir -p $(dir $@)
+	$(BENCH_WASM_CC) --target=wasm32-wasi -O2 -Wall -Wextra -Werror -I. $< -o $@
+
+.PHONY: bench-sched
+bench-sched: $(SCHED_BENCH_WASM) build/release/lunatic
+	@python3 bench/sched/run.py --lunatic build/release/lunatic \
+	  --wasm $(SCHED_BENCH_WASM) --out $(BENCH_OUT)/sched --runs $(BENCH_RUNS) \
+	  $(if $(BENCH_QUICK),--quick)
 # }=====
 
 # {===== guests, end-to-end tests, and the test entry points
@@ -340,13 +357,13 @@ SCHED_SCALE ?= 100
 ALL_IMPORTS_WAT := ../shared/fixtures/lunatic_all_imports.wat
 
 define sched_example_rule
-$(B)/wasm/$(1).wasm: examples/$(1)/$(1).c sdk/lunatic.h
+$(B)/wasm/$(1).wasm: examples/$(1)/$(1).c sdk/lunatic.h sdk/lunatic_imports.h
 	@mkdir -p $$(dir $$@)
 	$$(WASM_CC) $$(WASM_CFLAGS) -I. $$< -o $$@
 endef
 $(foreach g,$(SCHED_EXAMPLES),$(eval $(call sched_example_rule,$(g))))
 
-$(B)/wasm/sched/%.wasm: tests/sched/%.c sdk/lunatic.h
+$(B)/wasm/sched/%.wasm: tests/sched/%.c sdk/lunatic.h sdk/lunatic_imports.h
 	@mkdir -p $(dir $@)
 	$(WASM_CC) $(WASM_CFLAGS) -I. $< -o $@
 

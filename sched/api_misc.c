@@ -249,8 +249,3 @@ const sched_binding_t sched__api_misc[] = {
 };
 const size_t sched__api_misc_n =
     sizeof sched__api_misc / sizeof sched__api_misc[0];
-
-size_t sched_runtime_footprint(sched_runtime_t *rt)
-{
-    return (size_t)atomic_load(&rt->nprocs) * sizeof(sched_proc_t);
-}

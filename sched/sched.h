@@ -75,8 +75,4 @@ int sched_run_main(sched_runtime_t *rt, vm_module_t *m, sched_result_t *out);
 /* Print the lunatic::metrics counters to stderr (LUNATIC_METRICS=1). */
 void sched_metrics_dump(sched_runtime_t *rt);
 
-/* Bytes the runtime holds for process p's bookkeeping, stacks, memory:
- * an estimate used by the benchmarks (sum over live processes). */
-size_t sched_runtime_footprint(sched_runtime_t *rt);
-
 #endif

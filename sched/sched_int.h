@@ -13,10 +13,11 @@
 #include "sched.h"
 #include "../wasi/wasi.h"
 
-/* Reductions per time slice: one vm_run() call. Measured with
- * bench/sched (ring, ping-pong, lateness beside busy loops): below ~2000
- * the per-slice overhead shows in busy loops, above ~50000 the wake-up
- * lateness of a sleeper beside 4 busy loops on 2 cores passes 1 ms. */
+/* Reductions per time slice: one vm_run() call. A busy loop spends about
+ * 100 us on 20000 reductions here, so a sleeper beside busy loops waits at
+ * most a slice or two; messaging processes rarely use a whole slice, so
+ * their slice length does not show in ring or ping-pong. TODO(#4): sweep
+ * it with bench/sched on a quiet machine (only 20000 was measured). */
 #define SCHED_SLICE 20000
 /* Lunatic counts fuel in units of 100,000. */
 #define SCHED_FUEL_UNIT 100000

@@ -13,7 +13,9 @@
 
 #include "sdk/lunatic.h"
 
-static int64_t cfg; /* children: no dirs, no env, may spawn */
+/* Children get a config without dirs or env that may spawn; config ids
+ * are per process, so in a child this stays -1 (inherit its own). */
+static int64_t cfg = -1;
 
 static uint64_t now_ns(void)
 {
