@@ -319,6 +319,7 @@ static int instantiate(sched_proc_t *p, char *err, size_t errlen)
     if ((rc = wasi_link(p->wasi, m->vm, imp, m->nimports)) >= 0) {
         uint64_t pages = p->config->max_memory >> 16;
         vm_config vc = {0};
+        vc.mem_provider = sched__linmem_provider(p->rt->linmem);
         /* 0 would mean "the default": the smallest real cap is 1 page. */
         vc.max_memory_pages = pages == 0 ? 1 : pages > 65536 ? 65536
                                                              : (uint32_t)pages;

@@ -543,7 +543,10 @@ int sched_runtime_new(const sched_options_t *o, sched_runtime_t **out_rt)
     rt->root_sockets = o->sockets;
     rt->log_failures = getenv("LUNATIC_LOG") != NULL;
     rt->nroot_sockets = o->nsockets;
-    if (!(rt->iowait = sched__iowait_new()) || (rc = init_sync(rt)) != 0 || (rc = root_config(rt, o)) != 0 ||
+    if (!(rt->linmem = sched__linmem_new()))
+        rc = LUN_ENOMEM;
+    if (!rt->linmem || !(rt->iowait = sched__iowait_new()) || (rc = init_sync(rt)) != 0 ||
+        (rc = root_config(rt, o)) != 0 ||
         (rc = sched__bindings_init(rt)) != 0 ||
         (rc = start_workers(rt, o->threads ? o->threads : cores())) != 0) {
         sched_runtime_free(rt);
@@ -582,6 +585,7 @@ void sched_runtime_free(sched_runtime_t *rt)
         pthread_join(rt->workers[i]->thread, NULL);
     sched__iowait_free(rt->iowait);
     sched__proc_free_all(rt); /* unhooks their wait timers first */
+    sched__linmem_free(rt->linmem); /* no process is left to use a block */
     free_wheel(rt);
     for (uint32_t i = 0; i < rt->nworkers; i++)
         free(rt->workers[i]);

@@ -315,6 +315,8 @@ typedef struct sched_metric {
     char name[];
 } sched_metric_t;
 
+typedef struct sched_linmem sched_linmem_t;
+
 struct sched_runtime {
     uint32_t nworkers;
     sched_worker_t **workers;
@@ -344,6 +346,7 @@ struct sched_runtime {
     uint32_t nhost_funcs;
     bool log_failures;      /* LUNATIC_LOG: print why processes fail */
     sched_iowait_t *iowait; /* WASI calls blocked on host fds */
+    sched_linmem_t *linmem; /* processes' linear memories */
     const int *root_sockets; /* --listen fds for the root's WASI context */
     uint32_t nroot_sockets;
     /* the root */
@@ -386,11 +389,18 @@ int sched__link_add(sched_proc_t *p, uint64_t pid, int64_t tag);
 void sched__link_remove(sched_proc_t *p, uint64_t pid);
 
 /* iowait.c: wake p when fd is ready (then forget it). */
+/* Linear memories of processes: recycled blocks, lazily zeroed (linmem.c). */
+sched_linmem_t *sched__linmem_new(void);
+const vm_mem_provider *sched__linmem_provider(sched_linmem_t *lm);
+void sched__linmem_free(sched_linmem_t *lm);
+
 sched_iowait_t *sched__iowait_new(void);
 void sched__iowait_free(sched_iowait_t *io);
 int sched__iowait_add(sched_iowait_t *io, sched_proc_t *p, int fd, bool rd,
                       bool wr);
 void sched__iowait_remove(sched_iowait_t *io, sched_proc_t *p);
+/* Before closing fd: drop its poller registration. */
+void sched__iowait_forget(sched_iowait_t *io, int fd);
 
 /* sched.c */
 void sched__wait_timer_arm_ns(sched_proc_t *p, uint64_t deadline_ns);

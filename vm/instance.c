@@ -273,7 +273,7 @@ void vm__constexpr_eval(vm_instance_t *inst, const vm_constexpr *e,
             break;
         case 0xd2: /* ref.func x */
             vm__read_uleb(&r, 32, &u);
-            out->ref = (uint64_t)(uintptr_t)inst->funcs[u];
+            out->ref = (uint64_t)(uintptr_t)vm__funcinst(inst, u);
             break;
         case 0x23: /* global.get x */
             vm__read_uleb(&r, 32, &u);
@@ -303,7 +303,6 @@ static size_t carve(size_t *off, size_t count, size_t size, size_t align)
  * what spawning costs. Everything starts zeroed (null refs, NULL data). */
 static vm_instance_t *instance_alloc(const vm_module_t *m)
 {
-    uint32_t own_funcs = m->nfuncs - m->nfunc_imports;
     uint32_t own_tables = m->ntables - m->ntable_imports;
     uint32_t own_mems = m->nmems - m->nmem_imports;
     uint32_t own_globals = m->nglobals - m->nglobal_imports;
@@ -312,7 +311,6 @@ static vm_instance_t *instance_alloc(const vm_module_t *m)
     size_t o_tables = CARVE(&off, m->ntables, struct vm_table *);
     size_t o_mems = CARVE(&off, m->nmems, struct vm_memory *);
     size_t o_globals = CARVE(&off, m->nglobals, struct vm_global *);
-    size_t o_own_funcs = CARVE(&off, own_funcs, struct vm_funcinst);
     size_t o_own_tables = CARVE(&off, own_tables, struct vm_table);
     size_t o_own_mems = CARVE(&off, own_mems, struct vm_memory);
     size_t o_own_globals = CARVE(&off, own_globals, struct vm_global);
@@ -326,7 +324,6 @@ static vm_instance_t *instance_alloc(const vm_module_t *m)
     inst->tables = (struct vm_table **)(void *)(base + o_tables);
     inst->mems = (struct vm_memory **)(void *)(base + o_mems);
     inst->globals = (struct vm_global **)(void *)(base + o_globals);
-    inst->own_funcs = (struct vm_funcinst *)(void *)(base + o_own_funcs);
     inst->own_tables = (struct vm_table *)(void *)(base + o_own_tables);
     inst->own_mems = (struct vm_memory *)(void *)(base + o_own_mems);
     inst->own_globals = (struct vm_global *)(void *)(base + o_own_globals);
@@ -352,17 +349,23 @@ static void link_imports(vm_instance_t *inst, const vm_extern *imports)
 }
 
 /* Function instances before globals: a global may hold a ref.func. */
-static void make_funcs(vm_instance_t *inst)
+/* A defined function's runtime object, made the first time it is needed
+ * as a value (table element, ref.func, export, start): most functions of
+ * a C program are only ever called directly, which needs none, so an
+ * instance (one per process) stays small and quick to make. */
+struct vm_funcinst *vm__funcinst(vm_instance_t *inst, uint32_t idx)
 {
+    struct vm_funcinst *f = inst->funcs[idx];
+    if (f) return f;
     vm_module_t *m = inst->module;
-    for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
-        struct vm_funcinst *f = &inst->own_funcs[i - m->nfunc_imports];
-        f->type = &m->types[m->funcs[i].type_idx];
-        f->inst = inst;
-        f->func = &m->funcs[i];
-        f->name = m->funcs[i].name;
-        inst->funcs[i] = f;
-    }
+    f = calloc(1, sizeof *f);
+    if (f == NULL) return NULL;
+    f->type = &m->types[m->funcs[idx].type_idx];
+    f->inst = inst;
+    f->func = &m->funcs[idx];
+    f->name = m->funcs[idx].name;
+    inst->funcs[idx] = f;
+    return f;
 }
 
 /* In order, so an initialiser reads only globals already set (2.0 allows
@@ -413,6 +416,7 @@ static int make_memories(vm_instance_t *inst, char *err, size_t errlen)
                            (unsigned long long)lim->min, inst->max_pages);
         uint32_t max = lim->max > VM_MAX_PAGES ? VM_MAX_PAGES
                                                : (uint32_t)lim->max;
+        mem->provider = inst->mem_provider;
         if (vm__memory_setup(mem, (uint32_t)lim->min, max, lim->has_max))
             return set_err(LUN_ENOMEM, err, errlen,
                            "memory %u: out of memory", i);
@@ -483,8 +487,8 @@ int vm_instance_new(vm_module_t *m, const vm_extern *imports,
     if (inst == NULL)
         return set_err(LUN_ENOMEM, err, errlen, "out of memory");
     inst->max_pages = page_cap(m, cfg);
+    inst->mem_provider = cfg ? cfg->mem_provider : NULL;
     link_imports(inst, imports);
-    make_funcs(inst);
     make_globals(inst);
     if ((rc = make_tables(inst, err, errlen)) != 0) goto fail;
     if ((rc = make_memories(inst, err, errlen)) != 0) goto fail;
@@ -507,7 +511,8 @@ void vm_instance_free(vm_instance_t *inst)
     for (uint32_t i = 0; i < m->ntables - m->ntable_imports; i++)
         free(inst->own_tables[i].elems);
     for (uint32_t i = 0; i < m->nmems - m->nmem_imports; i++)
-        free(inst->own_mems[i].data);
+        vm__memory_release(&inst->own_mems[i]);
+    for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) free(inst->funcs[i]);
     free(inst); /* the arrays and own objects share its allocation */
 }
 
@@ -522,7 +527,7 @@ vm_module_t *vm_instance_module(const vm_instance_t *inst)
 vm_func_t *vm_instance_start_func(vm_instance_t *inst)
 {
     const vm_module_t *m = inst->module;
-    return m->has_start ? inst->funcs[m->start] : NULL;
+    return m->has_start ? vm__funcinst(inst, m->start) : NULL;
 }
 
 int vm_instance_export(vm_instance_t *inst, const char *name, size_t len,
@@ -535,7 +540,7 @@ int vm_instance_export(vm_instance_t *inst, const char *name, size_t len,
         if (e->name_len != len || memcmp(e->name, name, len) != 0) continue;
         out->kind = (vm_extern_kind)e->kind;
         switch (e->kind) {
-        case VM_EXTERN_FUNC: out->u.func = inst->funcs[e->index]; break;
+        case VM_EXTERN_FUNC: out->u.func = vm__funcinst(inst, e->index); break;
         case VM_EXTERN_TABLE: out->u.table = inst->tables[e->index]; break;
         case VM_EXTERN_MEMORY: out->u.memory = inst->mems[e->index]; break;
         default: out->u.global = inst->globals[e->index]; break;

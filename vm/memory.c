@@ -27,11 +27,19 @@ int32_t vm__memory_grow(struct vm_memory *mem, uint32_t delta,
     if (pages > grow_limit(mem, max_pages)) return -1;
     uint64_t bytes = pages * VM_PAGE_SIZE;
     if (bytes > SIZE_MAX) return -1; /* 32-bit hosts cannot hold 4 GiB */
-    /* realloc may move the data: the interpreter reloads its base after
-     * every grow. Only the new pages are zeroed, so only they get touched. */
-    uint8_t *data = realloc(mem->data, (size_t)bytes);
-    if (data == NULL) return -1; /* the spec allows grow to fail anyway */
-    memset(data + mem->size, 0, (size_t)(bytes - mem->size));
+    /* The data may move: the interpreter reloads its base after every
+     * grow. Only the new pages are zeroed, so only they get touched. */
+    uint8_t *data;
+    if (mem->provider) {
+        const vm_mem_provider *pv = mem->provider;
+        data = pv->grow(pv->ud, mem->data, (size_t)mem->size, mem->cap,
+                        (size_t)bytes, &mem->cap);
+        if (data == NULL) return -1;
+    } else {
+        data = realloc(mem->data, (size_t)bytes);
+        if (data == NULL) return -1; /* the spec allows grow to fail anyway */
+        memset(data + mem->size, 0, (size_t)(bytes - mem->size));
+    }
     mem->data = data;
     mem->size = bytes;
     mem->pages = (uint32_t)pages;
@@ -75,14 +83,20 @@ vm_trap_kind vm__memory_fill(struct vm_memory *mem, uint32_t dst, uint8_t val,
 }
 
 /* Sets up *mem with `pages` zeroed pages; a 0-page memory has no data.
- * Shared by vm_memory_new() and instantiation. Returns 0 or LUN_ENOMEM. */
+ * Shared by vm_memory_new() and instantiation (which passes its config's
+ * provider; NULL means calloc). Returns 0 or LUN_ENOMEM. */
 int vm__memory_setup(struct vm_memory *mem, uint32_t pages,
                      uint32_t max_pages, bool has_max)
 {
     uint64_t bytes = (uint64_t)pages * VM_PAGE_SIZE;
+    const vm_mem_provider *pv = mem->provider;
     mem->data = NULL;
+    mem->cap = 0;
     if (bytes > SIZE_MAX) return LUN_ENOMEM;
-    if (bytes) {
+    if (bytes && pv) {
+        mem->data = pv->alloc(pv->ud, (size_t)bytes, &mem->cap);
+        if (mem->data == NULL) return LUN_ENOMEM;
+    } else if (bytes) {
         /* calloc hands back untouched zero pages for large sizes. */
         mem->data = calloc(1, (size_t)bytes);
         if (mem->data == NULL) return LUN_ENOMEM;
@@ -100,7 +114,7 @@ vm_memory_t *vm_memory_new(uint32_t min_pages, uint32_t max_pages,
     if (min_pages > VM_MAX_PAGES || (has_max && max_pages < min_pages))
         return NULL;
     if (has_max && max_pages > VM_MAX_PAGES) max_pages = VM_MAX_PAGES;
-    vm_memory_t *mem = malloc(sizeof *mem);
+    vm_memory_t *mem = calloc(1, sizeof *mem); /* no provider: calloc */
     if (mem == NULL) return NULL;
     if (vm__memory_setup(mem, min_pages, has_max ? max_pages : 0, has_max)) {
         free(mem);
@@ -109,10 +123,19 @@ vm_memory_t *vm_memory_new(uint32_t min_pages, uint32_t max_pages,
     return mem;
 }
 
+void vm__memory_release(struct vm_memory *mem)
+{
+    if (mem->provider && mem->data)
+        mem->provider->release(mem->provider->ud, mem->data, mem->cap);
+    else
+        free(mem->data);
+    mem->data = NULL;
+}
+
 void vm_memory_free(vm_memory_t *mem)
 {
     if (mem == NULL) return;
-    free(mem->data);
+    vm__memory_release(mem);
     free(mem);
 }
 

@@ -29,7 +29,7 @@ int32_t vm__table_grow(struct vm_table *t, uint64_t init, uint32_t delta)
 static uint64_t item_ref(vm_instance_t *inst, const vm_elem_item *item)
 {
     switch (item->kind) {
-    case VM_ITEM_FUNC: return (uint64_t)(uintptr_t)inst->funcs[item->index];
+    case VM_ITEM_FUNC: return (uint64_t)(uintptr_t)vm__funcinst(inst, item->index);
     case VM_ITEM_GLOBAL: return inst->globals[item->index]->val.ref;
     default: return 0; /* VM_ITEM_NULL */
     }

@@ -116,12 +116,31 @@ typedef struct vm_extern {
     } u;
 } vm_extern;
 
+/* Where an instance's linear memories come from (default: calloc,
+ * realloc, free). A runtime with many processes supplies a provider that
+ * recycles blocks and lets the OS zero their pages lazily.
+ *   alloc:   `bytes` zeroed bytes; *out_cap gets the block's capacity
+ *   grow:    a block of new_bytes keeping the first old_bytes, the rest
+ *            zeroed; may return the same block when it fits its capacity
+ *   release: gives a block back
+ * Bytes between a memory's size and its block's capacity are never
+ * written by the VM, so a block zeroed when handed out stays zero there. */
+typedef struct vm_mem_provider {
+    void *(*alloc)(void *ud, size_t bytes, size_t *out_cap);
+    void *(*grow)(void *ud, void *data, size_t old_bytes, size_t cap,
+                  size_t new_bytes, size_t *out_cap);
+    void (*release)(void *ud, void *data, size_t cap);
+    void *ud;
+} vm_mem_provider;
+
 /* Limits of a module or an execution; zero fields take the defaults. */
 typedef struct vm_config {
     uint32_t max_memory_pages; /* cap on any memory's pages (default 65536) */
     uint32_t stack_slots;      /* max value stack, 8-byte slots (1M); the
                                   stack starts small and grows on demand */
     uint32_t max_call_depth;   /* nested calls before "stack exhausted" */
+    const vm_mem_provider *mem_provider; /* instances' memories; NULL:
+                                            calloc/realloc/free */
 } vm_config;
 
 /* {===== modules */

@@ -314,6 +314,8 @@ struct vm_memory {
     uint64_t size; /* bytes = pages * 64 KiB */
     uint32_t pages, max_pages;
     bool has_max;
+    const vm_mem_provider *provider; /* NULL: calloc/realloc/free */
+    size_t cap;                      /* the provider's block capacity */
 };
 
 struct vm_table {
@@ -331,7 +333,9 @@ struct vm_global {
 
 struct vm_instance {
     vm_module_t *module;
-    struct vm_funcinst **funcs; /* nfuncs; imports point to the exporter's */
+    struct vm_funcinst **funcs; /* nfuncs; imports point to the exporter's;
+                                   defined ones are made lazily: use
+                                   vm__funcinst() */
     struct vm_table **tables;
     struct vm_memory **mems;
     struct vm_global **globals;
@@ -339,15 +343,22 @@ struct vm_instance {
                                the interpreter reloads it without a test */
     uint8_t *elem_dropped, *data_dropped; /* one byte per segment */
     /* objects this instance created (freed with it) */
-    struct vm_funcinst *own_funcs;
     struct vm_table *own_tables;
     struct vm_memory *own_mems;
     struct vm_global *own_globals;
     uint32_t max_pages; /* from vm_config */
+    const vm_mem_provider *mem_provider; /* from vm_config, or NULL */
 };
 
 /* The memory of instances that have none: size 0, so every access traps. */
 extern struct vm_memory vm__no_memory;
+
+/* The runtime object of function idx of inst, made on first use (NULL
+ * only when out of memory). An instance is used by one thread at a time. */
+struct vm_funcinst *vm__funcinst(vm_instance_t *inst, uint32_t idx);
+
+/* Gives a memory's block back (to its provider, or free()). */
+void vm__memory_release(struct vm_memory *mem);
 
 /* Evaluate a validated constant expression in inst (globals and functions
  * already set up). */

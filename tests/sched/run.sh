@@ -52,8 +52,13 @@ t loop_ping 0 "ok loop_ping" "$L" "$S" loop_ping "$(n 1000)"
 t loop_ping_1_thread 0 "ok loop_ping" "$L" --threads 1 "$S" loop_ping "$(n 200)"
 t crash_10k 0 "crashed" "$L" "$S" crash "$(n 10000)"
 
-# Every lunatic::* import links (the fixture has no _start).
-t all_imports 0 "" "$L" "$ALL"
+# Every lunatic::* import links (the fixture has no _start). The fixture
+# comes from ../shared, absent in a plain clone of this repository.
+if [ -n "$ALL" ]; then
+    t all_imports 0 "" "$L" "$ALL"
+else
+    echo "sched: skip all_imports: ../shared/fixtures/lunatic_all_imports.wat not found (set SPEC_DIR beside shared/)"
+fi
 
 echo "sched: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -93,7 +93,7 @@ static void setup(void)
     vm_extern imports[5];
     for (int i = 0; i < 5; i++) imports[i] = (vm_extern){VM_EXTERN_FUNC, {.func = host[i]}};
     cr_assert(eq(int, vm_instance_new(mod, imports, 5, NULL, &inst, err, sizeof err), 0), "%s", err);
-    vm_config cfg = {0, 4096, 200}; /* small stacks: exhaustion comes fast */
+    vm_config cfg = {.stack_slots = 4096, .max_call_depth = 200}; /* small stacks: exhaustion comes fast */
     ex = vm_exec_new(&cfg);
     block_calls = 0;
     exit_code = -1;
@@ -343,7 +343,7 @@ Test(vm_exec, trap_inside_host_call_continuation_is_caught)
 
 Test(vm_exec, stacks_start_small_and_grow_on_demand)
 {
-    vm_config cfg = {0, 1u << 20, 100000};
+    vm_config cfg = {.stack_slots = 1u << 20, .max_call_depth = 100000};
     vm_exec_t *big = vm_exec_new(&cfg);
     size_t before = vm_exec_footprint(big);
     cr_assert(lt(sz, before, 8192)); /* an idle execution is small */
