@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_MAX_ARGS 1000
 
 /* Small limits so that deep recursion ends fast. */
-static const vm_config fuzz_config = {FUZZ_MAX_PAGES, 1 << 16, 1000};
+static const vm_config fuzz_config = {
+    .max_memory_pages = FUZZ_MAX_PAGES, .stack_slots = 1 << 16, .max_call_depth = 1000};
 
 /* The dummies made for one instance's imports, freed after it. */
 typedef struct dummies {
