@@ -703,16 +703,6 @@ static bool commutes(int op)
     }
 }
 
-static uint8_t type_of_letter(char ch)
-{
-    switch (ch) {
-    case 'i': return VM_I32;
-    case 'I': return VM_I64;
-    case 'f': return VM_F32;
-    default: return VM_F64;
-    }
-}
-
 static void compile_unop(compiler *c, int op, uint8_t rtype)
 {
     int32_t a = slot_of(c, c->sp - 1);
@@ -906,7 +896,7 @@ static void compile_binop(compiler *c, int op, uint8_t rtype)
 static void compile_numeric(compiler *c, int op)
 {
     const char *sig = vm__opinfo[op].sig;
-    uint8_t rtype = type_of_letter(sig[strlen(sig) - 1]);
+    uint8_t rtype = vm__valtype_of_letter(sig[strlen(sig) - 1]);
     if (sig[1] == ':') compile_unop(c, op, rtype);
     else compile_binop(c, op, rtype);
 }
@@ -1008,7 +998,7 @@ static void compile_load(compiler *c, int op, uint64_t offset)
         uint32_t at = emit_op(c, abs_form(op));
         emit_ab(c, (int32_t)home(c, c->sp), 0);
         emit_u64(c, ea);
-        push_result(c, type_of_letter(sig[2]), at);
+        push_result(c, vm__valtype_of_letter(sig[2]), at);
         return;
     }
     if (fresh_add_at(c, c->sp - 1, offset)) {
@@ -1018,7 +1008,7 @@ static void compile_load(compiler *c, int op, uint64_t offset)
         uint32_t at = emit_op(c, add_form(op) + (l.b_imm ? 1 : 0));
         emit_ab(c, (int32_t)home(c, c->sp), l.a);
         emit_ab(c, l.b_imm ? l.imm : l.b, (int32_t)(uint32_t)offset);
-        push_result(c, type_of_letter(sig[2]), at);
+        push_result(c, vm__valtype_of_letter(sig[2]), at);
         if (l.b_imm) note_load(c, op, l.a, true, l.imm, offset);
         return;
     }
@@ -1027,7 +1017,7 @@ static void compile_load(compiler *c, int op, uint64_t offset)
     uint32_t at = emit_op(c, op);
     emit_ab(c, (int32_t)home(c, c->sp), addr);
     emit_u64(c, offset);
-    push_result(c, type_of_letter(sig[2]), at);
+    push_result(c, vm__valtype_of_letter(sig[2]), at);
     note_load(c, op, addr, false, 0, offset);
 }
 

@@ -488,16 +488,30 @@ static int dec_finish(vm_decoder *d)
 /* }===== */
 /* {===== type texts for vm_import_info */
 
-static const char *valtype_name(uint8_t t)
+const char *vm__valtype_name(uint8_t t)
 {
     switch (t) {
     case VM_I32: return "i32";
     case VM_I64: return "i64";
     case VM_F32: return "f32";
     case VM_F64: return "f64";
+    case VM_V128: return "v128";
     case VM_FUNCREF: return "funcref";
     case VM_EXTERNREF: return "externref";
     default: return "?";
+    }
+}
+
+uint8_t vm__valtype_of_letter(char c)
+{
+    switch (c) {
+    case 'i': return VM_I32;
+    case 'I': return VM_I64;
+    case 'f': return VM_F32;
+    case 'F': return VM_F64;
+    case 'r': return VM_FUNCREF;
+    case 'e': return VM_EXTERNREF;
+    default: return 0;
     }
 }
 
@@ -505,7 +519,7 @@ static void append_types(char **p, const uint8_t *types, uint32_t n)
 {
     *(*p)++ = '(';
     for (uint32_t i = 0; i < n; i++) {
-        const char *s = valtype_name(types[i]);
+        const char *s = vm__valtype_name(types[i]);
         size_t len = strlen(s);
         if (i > 0) *(*p)++ = ' ';
         memcpy(*p, s, len);
@@ -558,7 +572,7 @@ static char *extern_text(const vm_module_t *m, uint8_t kind, uint32_t index)
     default:
         if ((s = malloc(32)) == NULL) return NULL;
         snprintf(s, 32, "global %s%s", m->globals[index].type.mut ? "mut " : "",
-                 valtype_name(m->globals[index].type.type));
+                 vm__valtype_name(m->globals[index].type.type));
         return s;
     }
 }

@@ -57,28 +57,14 @@ static void sb_name(strbuf *sb, const char *s, uint32_t len)
     sb_printf(sb, "\"");
 }
 
-static const char *valtype_name(uint8_t t)
-{
-    switch (t) {
-    case VM_I32: return "i32";
-    case VM_I64: return "i64";
-    case VM_F32: return "f32";
-    case VM_F64: return "f64";
-    case VM_V128: return "v128";
-    case VM_FUNCREF: return "funcref";
-    case VM_EXTERNREF: return "externref";
-    default: return "?";
-    }
-}
-
 static void sb_functype(strbuf *sb, const vm_functype *ft)
 {
     sb_printf(sb, "func (");
     for (uint32_t i = 0; i < ft->nparams; i++)
-        sb_printf(sb, "%s%s", i ? " " : "", valtype_name(ft->params[i]));
+        sb_printf(sb, "%s%s", i ? " " : "", vm__valtype_name(ft->params[i]));
     sb_printf(sb, ") -> (");
     for (uint32_t i = 0; i < ft->nresults; i++)
-        sb_printf(sb, "%s%s", i ? " " : "", valtype_name(ft->results[i]));
+        sb_printf(sb, "%s%s", i ? " " : "", vm__valtype_name(ft->results[i]));
     sb_printf(sb, ")");
 }
 
@@ -91,7 +77,7 @@ static void sb_limits(strbuf *sb, uint64_t min, uint64_t max, bool has_max)
 
 static void sb_globaltype(strbuf *sb, uint8_t type, bool mut)
 {
-    sb_printf(sb, "global %s%s", mut ? "mut " : "", valtype_name(type));
+    sb_printf(sb, "global %s%s", mut ? "mut " : "", vm__valtype_name(type));
 }
 
 /* The type an import expects, from the module. */
@@ -104,7 +90,7 @@ static void sb_import_type(strbuf *sb, const vm_module_t *m,
         sb_printf(sb, "table ");
         sb_limits(sb, imp->u.table.lim.min, imp->u.table.lim.max,
                   imp->u.table.lim.has_max);
-        sb_printf(sb, " %s", valtype_name(imp->u.table.elemtype));
+        sb_printf(sb, " %s", vm__valtype_name(imp->u.table.elemtype));
         break;
     case VM_EXTERN_MEMORY:
         sb_printf(sb, "memory ");
@@ -126,7 +112,7 @@ static void sb_extern_type(strbuf *sb, const vm_extern *ext)
         sb_printf(sb, "table ");
         sb_limits(sb, ext->u.table->size, ext->u.table->max,
                   ext->u.table->has_max);
-        sb_printf(sb, " %s", valtype_name(ext->u.table->elemtype));
+        sb_printf(sb, " %s", vm__valtype_name(ext->u.table->elemtype));
         break;
     case VM_EXTERN_MEMORY:
         sb_printf(sb, "memory ");
@@ -577,20 +563,6 @@ void vm_func_type(const vm_func_t *f, uint32_t *out_nparams,
 /* }===== */
 /* {===== host objects */
 
-/* Maps a signature letter to its valtype; 0 for a bad letter. */
-static uint8_t sig_letter(char c)
-{
-    switch (c) {
-    case 'i': return VM_I32;
-    case 'I': return VM_I64;
-    case 'f': return VM_F32;
-    case 'F': return VM_F64;
-    case 'r': return VM_FUNCREF;
-    case 'e': return VM_EXTERNREF;
-    default: return 0;
-    }
-}
-
 /* One allocation: the funcinst, then its param and result types, then a
  * copy of the name. */
 vm_func_t *vm_host_func_new(const char *sig, vm_host_fn fn, void *ud,
@@ -606,7 +578,7 @@ vm_func_t *vm_host_func_new(const char *sig, vm_host_fn fn, void *ud,
     uint8_t *types = (uint8_t *)(f + 1);
     for (size_t i = 0; i < nparams + nresults; i++) {
         char c = i < nparams ? sig[i] : colon[1 + i - nparams];
-        if ((types[i] = sig_letter(c)) == 0) {
+        if ((types[i] = vm__valtype_of_letter(c)) == 0) {
             free(f);
             return NULL;
         }

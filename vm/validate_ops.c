@@ -671,26 +671,12 @@ static int check_memarg(const vstate *vs, const vm_opinfo *info,
 }
 
 /* }===== */
-/* {===== one instruction, one body */
-
-static uint8_t sig_type(char c)
-{
-    switch (c) {
-    case 'i': return VM_I32;
-    case 'I': return VM_I64;
-    case 'f': return VM_F32;
-    case 'F': return VM_F64;
-    case 'r': return VM_FUNCREF;
-    default: return VM_EXTERNREF; /* 'e'; op_list.h uses no other letter */
-    }
-}
-
 /* Ops with a fixed "params:results" signature in op_list.h. */
 static int apply_sig(vstate *vs, const char *sig)
 {
     const char *colon = strchr(sig, ':');
-    for (const char *c = colon; c > sig;) TRY(pop_val(vs, sig_type(*--c), NULL));
-    for (const char *c = colon + 1; *c; c++) TRY(push_val(vs, sig_type(*c)));
+    for (const char *c = colon; c > sig;) TRY(pop_val(vs, vm__valtype_of_letter(*--c), NULL));
+    for (const char *c = colon + 1; *c; c++) TRY(push_val(vs, vm__valtype_of_letter(*c)));
     return 0;
 }
 

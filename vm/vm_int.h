@@ -287,6 +287,11 @@ int vm__validate(vm_module_t *m, char *err, size_t errlen);
 /* Frees what vm__decode allocated (also on its failure paths). */
 void vm__module_free(vm_module_t *m);
 
+/* Value types as text ("i32", "funcref"; "?" if none), and from the
+ * letters of signature strings (i I f F r e; 0 for any other). */
+const char *vm__valtype_name(uint8_t t);
+uint8_t vm__valtype_of_letter(char c);
+
 /* "section: offset 0x1f: reason" into err; returns rc. */
 int vm__errorf(int rc, char *err, size_t errlen, const char *fmt, ...)
 #if defined(__GNUC__)
