@@ -10,6 +10,7 @@ CC ?= cc
 SPEC_DIR ?= ../shared/spec-testsuite
 VARIANT ?= release
 B := build/$(VARIANT)
+.DEFAULT_GOAL := all
 
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wundef -Wstrict-prototypes \
         -Wmissing-prototypes -Wwrite-strings -Wvla
@@ -45,6 +46,35 @@ $(LIBSCHED): $(call obj,$(SCHED_SRC))
 	rm -f $@ && ar rcs $@ $^
 # }=====
 
+# {===== net/: the poller (net/poll.c includes one backend: poll_epoll.c,
+# poll_kqueue.c, poll_iocp.c or poll_poll.c; never compiled alone),
+# sockets, DNS, TLS (libnet.a). Programs linking it need $(NET_LIBS).
+# The poller tests run twice: the native backend, and poll() forced with
+# -DNET_FORCE_POLL.
+NET_SRC := $(filter-out net/poll_%.c,$(wildcard net/*.c))
+LIBNET := $(B)/libnet.a
+NET_LIBS := -lmbedtls -lmbedx509 -lmbedcrypto -pthread
+NET_UNIT_EXTRA := $(B)/tests/net/test_poll_forced
+
+$(LIBNET): $(call obj,$(NET_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/obj/net/poll.o: $(wildcard net/poll_*.c)
+
+$(B)/tests/net/%: tests/unit/net/%.c tests/unit/net/poll_cases.h $(LIBNET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLUN_TESTING $(filter %.c %.a,$^) -o $@ \
+	    $(ALL_LDFLAGS) -lcriterion $(NET_LIBS)
+
+$(B)/tests/net/test_poll_forced: tests/unit/net/test_poll.c \
+        tests/unit/net/poll_cases.h net/poll.c $(wildcard net/poll_*.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLUN_TESTING -DNET_FORCE_POLL \
+	    -DEXPECT_BACKEND='"poll"' tests/unit/net/test_poll.c net/poll.c \
+	    common/lun_err.c -o $@ $(ALL_LDFLAGS) -lcriterion -pthread
+# }=====
+
 .PHONY: all test unit spec test-asan check deps clean bench fuzz
 all: $(B)/lunatic $(B)/spectest $(B)/embed_example $(B)/vmdump
 
@@ -64,8 +94,8 @@ $(LIBFS): $(call obj,$(FS_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/lunatic: $(call obj,tools/lunatic.c) $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBVM)
-	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) $(SCHED_LIBS) -lm
+$(B)/lunatic: $(call obj,tools/lunatic.c) $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBNET) $(LIBVM)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) $(SCHED_LIBS) $(NET_LIBS) -lm
 
 $(B)/spectest: $(call obj,tools/spectest.c tools/spectest_host.c tools/json.c) \
                 $(LIBVM)
@@ -79,7 +109,7 @@ $(B)/embed_example: $(call obj,examples/embed/embed.c) $(LIBVM)
 
 # {===== unit tests (Criterion): one binary per tests/unit/<mod>/test_<file>.c
 UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
-UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC)) $(NET_UNIT_EXTRA)
 
 # Fixtures: tests/unit/<mod>/wat/*.wat become $(B)/fixtures/*.wasm (with
 # the name section, which trap messages use).
@@ -98,12 +128,12 @@ $(B)/tests/%: tests/unit/%.c $(LIBWASI) $(LIBFS) $(LIBVM) | $(UNIT_FIXTURES)
 	    $(filter-out $(UNIT_FIXTURES),$^) -o $@ $(ALL_LDFLAGS) -lcriterion -lm -lpthread
 
 # sched/ tests also link the scheduler (a more specific pattern wins).
-$(B)/tests/sched/%: tests/unit/sched/%.c $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBVM) \
-                    | $(UNIT_FIXTURES)
+$(B)/tests/sched/%: tests/unit/sched/%.c $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBNET) \
+                    $(LIBVM) | $(UNIT_FIXTURES)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DLUN_TESTING -DFIXTURE_DIR='"$(B)/fixtures"' \
 	    $(filter-out $(UNIT_FIXTURES),$^) -o $@ $(ALL_LDFLAGS) -lcriterion \
-	    $(SCHED_LIBS) -lm
+	    $(SCHED_LIBS) $(NET_LIBS) -lm
 
 unit: $(UNIT_BIN) $(UNIT_FIXTURES)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs 2; done
@@ -262,6 +292,7 @@ bench: bench-build
 	  --cc "$(BENCH_CC)" --wasm-cc "$(BENCH_WASM_CC)" $(if $(BENCH_QUICK),--quick) \
 	  $(BENCH_EXTRA_ARGS)
 	@$(MAKE) --no-print-directory bench-sched
+	@$(MAKE) --no-print-directory bench-net
 
 # wasm-interp takes ~55 s on each of sieve and matmul here: a wider cap than make bench's,
 # so that the headline figure has its column
@@ -299,6 +330,23 @@ bench-sched: $(SCHED_BENCH_WASM) build/release/lunatic
 	@python3 bench/sched/run.py --lunatic build/release/lunatic \
 	  --wasm $(SCHED_BENCH_WASM) --out $(BENCH_OUT)/sched --runs $(BENCH_RUNS) \
 	  $(if $(BENCH_QUICK),--quick)
+# }=====
+
+# {===== networking benchmark: examples/http against Go's net/http hello
+# server (bench/net/hello.go) under wrk -t2 -c64 -d10s, in one run
+# (`make bench-net`, also at the end of `make bench`). Installs wrk and
+# golang-go with apt-get when they are missing.
+.PHONY: bench-net
+bench-net:
+	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null
+	@command -v go >/dev/null || apt-get install -y -q golang-go >/dev/null
+	@$(MAKE) --no-print-directory VARIANT=release build/release/lunatic \
+	    build/release/wasm/http.wasm
+	@mkdir -p $(BENCH_OUT)/net
+	cd bench/net && GOCACHE=$(abspath $(BENCH_OUT))/net/gocache go build \
+	    -o $(abspath $(BENCH_OUT))/net/hello hello.go
+	@sh bench/net/run.sh build/release/lunatic build/release/wasm/http.wasm \
+	    $(BENCH_OUT)/net/hello
 # }=====
 
 # {===== guests, end-to-end tests, and the test entry points
@@ -349,7 +397,7 @@ e2e: $(B)/lunatic $(GUEST_WASM) $(E2E_WASM)
 # end-to-end guests tests/sched/*.c, run by tests/sched/run.sh (`make
 # sched-e2e`). SCHED_SCALE (percent) sizes the stress tests; the ASan
 # variant runs them at 20%.
-SCHED_EXAMPLES := pingpong ring supervisor
+SCHED_EXAMPLES := pingpong ring supervisor http chat
 SCHED_TESTS := $(patsubst tests/sched/%.c,%,$(wildcard tests/sched/*.c))
 SCHED_GUEST_WASM := $(SCHED_EXAMPLES:%=$(B)/wasm/%.wasm) \
                     $(SCHED_TESTS:%=$(B)/wasm/sched/%.wasm)
@@ -381,6 +429,25 @@ sched-e2e: $(B)/lunatic $(SCHED_GUEST_WASM) $(ALL_IMPORTS_WASM)
 	    "$(ALL_IMPORTS_WASM)"
 # }=====
 
+# {===== networking end-to-end tests: tests/net/*.c guests (echo server,
+# net_tests) built into $(B)/wasm/net/, run with the chat and http
+# examples by tests/net/run.sh (`make net-e2e`). NET_CONNS / NET_BURST
+# size the echo and hostile tests; the ASan variant uses fewer.
+NET_TEST_WASM := $(patsubst tests/net/%.c,$(B)/wasm/net/%.wasm,$(wildcard tests/net/*.c))
+NET_CONNS ?= $(if $(filter asan,$(VARIANT)),200,500)
+NET_BURST ?= $(if $(filter asan,$(VARIANT)),1000,2000)
+
+$(B)/wasm/net/%.wasm: tests/net/%.c sdk/lunatic.h sdk/lunatic_imports.h
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(WASM_CFLAGS) -I. $< -o $@
+
+.PHONY: net-e2e
+guests: $(NET_TEST_WASM)
+net-e2e: $(B)/lunatic $(NET_TEST_WASM) $(B)/wasm/chat.wasm $(B)/wasm/http.wasm
+	@NET_CONNS=$(NET_CONNS) NET_BURST=$(NET_BURST) sh tests/net/run.sh \
+	    $(B)/lunatic $(B)/wasm
+# }=====
+
 # {===== WASI end-to-end tests: the C guests of tests/wasi/guests/ built
 # with clang --target=wasm32-wasi into $(B)/wasm/wasi/, run by
 # tests/wasi/run.sh in a fresh temp dir preopened as /sb (the escape guest
@@ -408,6 +475,7 @@ test-core:
 	$(MAKE) e2e
 	$(MAKE) wasi-e2e
 	$(MAKE) sched-e2e
+	$(MAKE) net-e2e
 	$(if $(FUZZ_REPLAY),$(MAKE) $(FUZZ_REPLAY))
 
 test-asan:

@@ -13,7 +13,8 @@
     XX(TRAP, -6, "trap")                                                 \
     XX(NOTFOUND, -7, "not found")                                        \
     XX(LIMIT, -8, "limit exceeded")                                      \
-    XX(IO, -9, "input/output error")
+    XX(IO, -9, "input/output error")                                     \
+    XX(AGAIN, -10, "operation would block")
 
 enum lun_err {
 #define LUN_ERR_ENUM(name, code, msg) LUN_E##name = (code),

@@ -21,6 +21,8 @@ static const struct group {
     {sched__api_registry, &sched__api_registry_n},
     {sched__api_misc, &sched__api_misc_n},
     {sched__api_stubs, &sched__api_stubs_n},
+    {sched__api_net, &sched__api_net_n},
+    {sched__api_udp_tls, &sched__api_udp_tls_n},
 };
 #define NGROUPS (sizeof groups / sizeof groups[0])
 

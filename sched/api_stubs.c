@@ -1,5 +1,4 @@
-/* api_stubs.c: the lunatic::networking, lunatic::distributed and
- * lunatic::sqlite functions (and the socket push/take of lunatic::message)
+/* api_stubs.c: the lunatic::distributed and lunatic::sqlite functions
  * with their exact names and types, so that any Lunatic guest links; each
  * traps with "lunatic::<ns>::<name> is not implemented yet" until its issue
  * lands. Interface: sched_int.h (sched__api_stubs). */
@@ -20,19 +19,12 @@ vm_status sched__not_implemented(vm_exec_t *ex, vm_value *a, void *ud)
 }
 
 #define STUB(mod, name, sig) {mod, name, sig, sched__not_implemented}
-#define NET "lunatic::networking"
 #define DIST "lunatic::distributed"
 #define SQL "lunatic::sqlite"
 
 /* Types from ../shared/fixtures/lunatic_all_imports.wat (LUNATIC_ABI.md
  * 1.2), in vm_host_func_new's notation. */
 const sched_binding_t sched__api_stubs[] = {
-    STUB("lunatic::message", "push_tcp_stream", "I:I"),
-    STUB("lunatic::message", "push_tls_stream", "I:I"),
-    STUB("lunatic::message", "push_udp_socket", "I:I"),
-    STUB("lunatic::message", "take_tcp_stream", "I:I"),
-    STUB("lunatic::message", "take_tls_stream", "I:I"),
-    STUB("lunatic::message", "take_udp_socket", "I:I"),
     STUB(DIST, "copy_lookup_nodes_results", "Iiii:i"),
     STUB(DIST, "default_server_certificates", "iiiii:i"),
     STUB(DIST, "exec_lookup_nodes", "iiiii:i"),
@@ -45,55 +37,6 @@ const sched_binding_t sched__api_stubs[] = {
     STUB(DIST, "sign_node", "iiiiiii:i"),
     STUB(DIST, "spawn", "IIIiiiii:i"),
     STUB(DIST, "test_root_cert", "i:i"),
-    STUB(NET, "clone_tcp_stream", "I:I"),
-    STUB(NET, "clone_tls_stream", "I:I"),
-    STUB(NET, "clone_udp_socket", "I:I"),
-    STUB(NET, "drop_dns_iterator", "I:"),
-    STUB(NET, "drop_tcp_listener", "I:"),
-    STUB(NET, "drop_tcp_stream", "I:"),
-    STUB(NET, "drop_tls_listener", "I:"),
-    STUB(NET, "drop_tls_stream", "I:"),
-    STUB(NET, "drop_udp_socket", "I:"),
-    STUB(NET, "get_peek_timeout", "I:I"),
-    STUB(NET, "get_read_timeout", "I:I"),
-    STUB(NET, "get_tls_read_timeout", "I:I"),
-    STUB(NET, "get_tls_write_timeout", "I:I"),
-    STUB(NET, "get_udp_socket_broadcast", "I:i"),
-    STUB(NET, "get_udp_socket_ttl", "I:i"),
-    STUB(NET, "get_write_timeout", "I:I"),
-    STUB(NET, "resolve", "iiIi:i"),
-    STUB(NET, "resolve_next", "Iiiiii:i"),
-    STUB(NET, "set_peek_timeout", "II:"),
-    STUB(NET, "set_read_timeout", "II:"),
-    STUB(NET, "set_tls_read_timeout", "II:"),
-    STUB(NET, "set_tls_write_timeout", "II:"),
-    STUB(NET, "set_udp_socket_broadcast", "Ii:"),
-    STUB(NET, "set_udp_socket_ttl", "Ii:"),
-    STUB(NET, "set_write_timeout", "II:"),
-    STUB(NET, "tcp_accept", "Iii:i"),
-    STUB(NET, "tcp_bind", "iiiiii:i"),
-    STUB(NET, "tcp_connect", "iiiiiIi:i"),
-    STUB(NET, "tcp_flush", "Ii:i"),
-    STUB(NET, "tcp_local_addr", "Ii:i"),
-    STUB(NET, "tcp_peek", "Iiii:i"),
-    STUB(NET, "tcp_peer_addr", "Ii:i"),
-    STUB(NET, "tcp_read", "Iiii:i"),
-    STUB(NET, "tcp_write_vectored", "Iiii:i"),
-    STUB(NET, "tls_accept", "Iii:i"),
-    STUB(NET, "tls_bind", "iiiiiiiiii:i"),
-    STUB(NET, "tls_connect", "iiiIiii:i"),
-    STUB(NET, "tls_flush", "Ii:i"),
-    STUB(NET, "tls_local_addr", "Ii:i"),
-    STUB(NET, "tls_read", "Iiii:i"),
-    STUB(NET, "tls_write_vectored", "Iiii:i"),
-    STUB(NET, "udp_bind", "iiiiii:i"),
-    STUB(NET, "udp_connect", "IiiiiiIi:i"),
-    STUB(NET, "udp_local_addr", "Ii:i"),
-    STUB(NET, "udp_peer_addr", "Ii:i"),
-    STUB(NET, "udp_receive", "Iiii:i"),
-    STUB(NET, "udp_receive_from", "Iiiii:i"),
-    STUB(NET, "udp_send", "Iiii:i"),
-    STUB(NET, "udp_send_to", "Iiiiiiiii:i"),
     STUB(SQL, "bind_value", "Iii:"),
     STUB(SQL, "column_count", "I:i"),
     STUB(SQL, "column_name", "Iii:i"),

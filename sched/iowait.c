@@ -1,99 +1,113 @@
-/* iowait.c: parks processes whose WASI call blocked on a host fd (stdin,
- * a socket): a small poll(2) thread wakes them when the fd is ready. The
- * deadline part of a blocked WASI call uses the timing wheel instead.
- * TODO(#5): the networking issue's poller (net/poll.h) replaces this.
- * Interface: sched_int.h (sched__iowait_*). */
+/* iowait.c: parks processes blocked on a host fd (a WASI call on stdin or
+ * a socket, a lunatic::networking call) on the net/poll.h poller, and a
+ * dedicated poller thread wakes them when the fd is ready. Deadlines use
+ * the timing wheel instead. Interface: sched_int.h (sched__iowait_*). */
 #include "common/lun_prefix.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
-#include <unistd.h>
+#include <string.h>
 
+#include "net/poll.h"
 #include "sched/sched_int.h"
 
+/* A process waiting on an fd: on the fd's list and on the process's. */
 typedef struct waiter {
-    struct waiter *next;
+    struct waiter *next_fd, *next_proc;
     sched_proc_t *p;
     int fd;
-    short events;
+    uint32_t events;
 } waiter_t;
 
+typedef struct fdent {
+    waiter_t *list;
+    bool registered; /* known to the poller (armed or not) */
+} fdent_t;
+
+/* One lock guards the fd table: arming and waking are short, and the
+ * lock is what makes a wake after unregistering impossible (a dying
+ * process unregisters under it before its memory goes). */
 struct sched_iowait {
     pthread_mutex_t lock;
+    net_poll_t *np;
     pthread_t thread;
-    bool started, stop;
-    int pipe[2]; /* writing a byte interrupts poll() after a change */
-    waiter_t *list;
+    bool started;
+    _Atomic bool stop;
+    fdent_t *fds; /* indexed by fd */
+    size_t cap;
 };
 
-static void poke(sched_iowait_t *io)
+#define EVENTS_BATCH 256
+
+static uint32_t fd_union(const fdent_t *e)
 {
-    char c = 0;
-    ssize_t n = write(io->pipe[1], &c, 1);
-    (void)n; /* a full pipe already guarantees a wake-up */
+    uint32_t u = 0;
+    for (const waiter_t *w = e->list; w; w = w->next_fd)
+        u |= w->events;
+    return u;
 }
 
-/* Snapshot the waiters into pfds (slot 0 is the pipe). */
-static nfds_t collect(sched_iowait_t *io, struct pollfd **pfds, size_t *cap)
+/* Arm fd for what its waiters want. Registration is one-shot: every
+ * block re-arms, and arming re-checks readiness, so a wake-up that
+ * happened between the failed read and now is not lost. A stale
+ * registration (the fd was closed and its number reused) is renewed. */
+static int arm(sched_iowait_t *io, int fd)
 {
-    nfds_t n = 1;
-    for (waiter_t *w = io->list; w; w = w->next)
-        n++;
-    if (n > *cap) {
-        struct pollfd *np = realloc(*pfds, n * sizeof *np);
-        if (!np)
-            return 1;
-        *pfds = np;
-        *cap = n;
+    fdent_t *e = &io->fds[fd];
+    uint32_t u = fd_union(e);
+    int rc;
+    if (e->registered && net_poll_mod(io->np, fd, u) == 0)
+        return 0;
+    rc = net_poll_add(io->np, fd, u);
+    if (rc == LUN_ERR_ERRNO(EEXIST))
+        rc = net_poll_mod(io->np, fd, u);
+    e->registered = rc == 0;
+    return rc;
+}
+
+/* Wake and drop every waiter of fd that `events` satisfies; re-arm the
+ * fd for the others. The caller holds the lock. */
+static void dispatch(sched_iowait_t *io, int fd, uint32_t events)
+{
+    if (fd < 0 || (size_t)fd >= io->cap)
+        return;
+    fdent_t *e = &io->fds[fd];
+    bool rest = false;
+    for (waiter_t **pw = &e->list; *pw;) {
+        waiter_t *w = *pw;
+        if (!(w->events & events)) {
+            rest = true;
+            pw = &w->next_fd;
+            continue;
+        }
+        *pw = w->next_fd;
+        /* Off the process's list too; it is short (one or a few fds). */
+        for (waiter_t **pp = (waiter_t **)&w->p->io_waiters; *pp;
+             pp = &(*pp)->next_proc)
+            if (*pp == w) {
+                *pp = w->next_proc;
+                break;
+            }
+        sched__wake(w->p);
+        free(w);
     }
-    (*pfds)[0] = (struct pollfd){.fd = io->pipe[0], .events = POLLIN};
-    n = 1;
-    for (waiter_t *w = io->list; w; w = w->next)
-        (*pfds)[n++] = (struct pollfd){.fd = w->fd, .events = w->events};
-    return n;
+    if (rest)
+        arm(io, fd);
 }
 
-static void *iowait_main(void *arg)
+static void *poller_main(void *arg)
 {
     sched_iowait_t *io = arg;
-    struct pollfd *pfds = NULL;
-    size_t cap = 0;
-    for (;;) {
-        pthread_mutex_lock(&io->lock);
-        if (io->stop) {
-            pthread_mutex_unlock(&io->lock);
-            break;
-        }
-        nfds_t n = collect(io, &pfds, &cap);
-        pthread_mutex_unlock(&io->lock);
-        if (poll(pfds, n, -1) < 0 && errno != EINTR)
+    net_event_t evs[EVENTS_BATCH];
+    while (!atomic_load(&io->stop)) {
+        int n = net_poll_wait(io->np, evs, EVENTS_BATCH, -1);
+        if (n <= 0)
             continue;
-        if (pfds[0].revents) {
-            char buf[64];
-            while (read(io->pipe[0], buf, sizeof buf) > 0) {
-            }
-        }
-        /* Wake every waiter whose fd is ready; it re-registers if its
-         * call blocks again. Waking under the lock keeps a dying process
-         * (which unregisters under it) from being woken after free. */
         pthread_mutex_lock(&io->lock);
-        for (nfds_t i = 1; i < n; i++) {
-            if (!pfds[i].revents)
-                continue;
-            for (waiter_t **pw = &io->list; *pw; pw = &(*pw)->next)
-                if ((*pw)->fd == pfds[i].fd) {
-                    waiter_t *w = *pw;
-                    *pw = w->next;
-                    sched__wake(w->p);
-                    free(w);
-                    break;
-                }
-        }
+        for (int i = 0; i < n; i++)
+            dispatch(io, (int)evs[i].fd, evs[i].events);
         pthread_mutex_unlock(&io->lock);
     }
-    free(pfds);
     return NULL;
 }
 
@@ -102,12 +116,10 @@ sched_iowait_t *sched__iowait_new(void)
     sched_iowait_t *io = calloc(1, sizeof *io);
     if (!io)
         return NULL;
-    if (pipe(io->pipe) != 0) {
+    if (net_poll_new(&io->np) != 0) {
         free(io);
         return NULL;
     }
-    fcntl(io->pipe[0], F_SETFL, O_NONBLOCK);
-    fcntl(io->pipe[1], F_SETFL, O_NONBLOCK);
     pthread_mutex_init(&io->lock, NULL);
     return io;
 }
@@ -116,60 +128,99 @@ void sched__iowait_free(sched_iowait_t *io)
 {
     if (!io)
         return;
-    pthread_mutex_lock(&io->lock);
-    io->stop = true;
-    pthread_mutex_unlock(&io->lock);
+    atomic_store(&io->stop, true);
     if (io->started) {
-        poke(io);
+        net_poll_wake(io->np);
         pthread_join(io->thread, NULL);
     }
-    while (io->list) {
-        waiter_t *w = io->list;
-        io->list = w->next;
-        free(w);
-    }
-    close(io->pipe[0]);
-    close(io->pipe[1]);
+    for (size_t fd = 0; fd < io->cap; fd++)
+        while (io->fds[fd].list) {
+            waiter_t *w = io->fds[fd].list;
+            io->fds[fd].list = w->next_fd;
+            free(w);
+        }
+    free(io->fds);
+    net_poll_free(io->np);
     pthread_mutex_destroy(&io->lock);
     free(io);
+}
+
+static int grow(sched_iowait_t *io, int fd)
+{
+    if ((size_t)fd < io->cap)
+        return 0;
+    size_t cap = io->cap ? io->cap : 256;
+    while (cap <= (size_t)fd)
+        cap *= 2;
+    fdent_t *n = realloc(io->fds, cap * sizeof *n);
+    if (!n)
+        return LUN_ENOMEM;
+    memset(n + io->cap, 0, (cap - io->cap) * sizeof *n);
+    io->fds = n;
+    io->cap = cap;
+    return 0;
+}
+
+/* Start the poller thread on first use (most runs never wait on I/O). */
+static int start(sched_iowait_t *io)
+{
+    if (io->started)
+        return 0;
+    io->started = pthread_create(&io->thread, NULL, poller_main, io) == 0;
+    return io->started ? 0 : LUN_ENOMEM;
 }
 
 int sched__iowait_add(sched_iowait_t *io, sched_proc_t *p, int fd,
                       bool rd, bool wr)
 {
     waiter_t *w = calloc(1, sizeof *w);
-    if (!w)
-        return LUN_ENOMEM;
+    int rc;
+    if (!w || fd < 0) {
+        free(w);
+        sched__wake(p); /* retried at once rather than lost */
+        return fd < 0 ? LUN_EINVAL : LUN_ENOMEM;
+    }
     w->p = p;
     w->fd = fd;
-    w->events = (short)((rd ? POLLIN : 0) | (wr ? POLLOUT : 0));
+    w->events = (rd ? NET_READABLE : 0) | (wr ? NET_WRITABLE : 0);
     pthread_mutex_lock(&io->lock);
-    if (!io->started) {
-        io->started = pthread_create(&io->thread, NULL, iowait_main, io) == 0;
-        if (!io->started) {
-            pthread_mutex_unlock(&io->lock);
-            free(w);
-            return LUN_ENOMEM;
+    if ((rc = start(io)) == 0 && (rc = grow(io, fd)) == 0) {
+        w->next_fd = io->fds[fd].list;
+        io->fds[fd].list = w;
+        w->next_proc = p->io_waiters;
+        p->io_waiters = w;
+        if ((rc = arm(io, fd)) != 0) {
+            /* Not pollable (a regular file): it never blocks, so let
+             * the process retry now. */
+            dispatch(io, fd, NET_READABLE | NET_WRITABLE);
+            rc = 0;
         }
+        w = NULL;
     }
-    w->next = io->list;
-    io->list = w;
     pthread_mutex_unlock(&io->lock);
-    poke(io);
-    return 0;
+    if (w) {
+        free(w);
+        sched__wake(p);
+    }
+    return rc;
 }
 
 void sched__iowait_remove(sched_iowait_t *io, sched_proc_t *p)
 {
+    if (!p->io_waiters)
+        return;
     pthread_mutex_lock(&io->lock);
-    for (waiter_t **pw = &io->list; *pw;) {
-        if ((*pw)->p == p) {
-            waiter_t *w = *pw;
-            *pw = w->next;
-            free(w);
-        } else {
-            pw = &(*pw)->next;
-        }
+    waiter_t *w = p->io_waiters;
+    p->io_waiters = NULL;
+    while (w) {
+        waiter_t *next = w->next_proc;
+        for (waiter_t **pw = &io->fds[w->fd].list; *pw; pw = &(*pw)->next_fd)
+            if (*pw == w) {
+                *pw = w->next_fd;
+                break;
+            }
+        free(w);
+        w = next;
     }
     pthread_mutex_unlock(&io->lock);
 }

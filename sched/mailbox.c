@@ -30,6 +30,8 @@ void sched__msg_free(sched_msg_t *m)
     for (uint32_t i = 0; i < m->nres; i++)
         if (m->res[i].kind == SCHED_RES_MODULE)
             sched__module_unref(m->res[i].ptr);
+        else if (m->res[i].kind != SCHED_RES_NONE) /* a socket */
+            sched__net_res_unref(m->res[i].kind, m->res[i].ptr);
     free(m->res);
     free(m->data);
     free(m);

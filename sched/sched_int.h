@@ -55,8 +55,11 @@ enum sched_msg_kind {
 /* Death reasons (LUNATIC_ABI.md 1.3.1). */
 enum sched_reason { SCHED_NORMAL = 0, SCHED_FAILURE = 1, SCHED_NOPROC = 2 };
 
-/* A resource travelling inside a message (modules now, sockets later). */
-enum sched_res_kind { SCHED_RES_NONE = 0, SCHED_RES_MODULE = 1 };
+/* A resource travelling inside a message: a module (shared), or a
+ * socket moved out of the sender's table (api_net.c frees those). */
+enum sched_res_kind { SCHED_RES_NONE = 0, SCHED_RES_MODULE = 1,
+                      SCHED_RES_TCP = 2, SCHED_RES_TLS = 3,
+                      SCHED_RES_UDP = 4 };
 typedef struct sched_res {
     uint8_t kind;
     void *ptr;
@@ -248,7 +251,10 @@ typedef struct sched_link {
 
 /* What a blocked host call waits for (BEAM's "waiting" reasons). */
 enum sched_wait { SCHED_WAIT_NONE = 0, SCHED_WAIT_MSG, SCHED_WAIT_SLEEP,
-                  SCHED_WAIT_POLL, SCHED_WAIT_WASI };
+                  SCHED_WAIT_POLL, SCHED_WAIT_WASI,
+                  SCHED_WAIT_NET /* a lunatic::networking call (api_net.c):
+                                    its fds are dropped at each wake, its
+                                    deadline timer kept until the call ends */ };
 
 struct sched_proc {
     uint64_t pid;
@@ -274,6 +280,12 @@ struct sched_proc {
     uint64_t *monitors;      /* who monitors us */
     uint32_t nmonitors, monitors_cap;
     sched_restab_t configs, modules, timers, errors;
+    /* lunatic::networking resources (api_net.c, freed by
+     * sched__net_release) */
+    sched_restab_t dns, tcp_listeners, tcp_streams, tls_listeners,
+        tls_streams, udp_sockets;
+    void *io_waiters;        /* iowait.c: fds this process is parked on */
+    void *net_req;           /* api_net.c: a pending DNS lookup */
     uint64_t reds;           /* fuel used */
     uint64_t fuel_limit;     /* reductions; 0 = none */
     bool trap_links;         /* die_when_link_dies (default true) */
@@ -399,8 +411,6 @@ void sched__iowait_free(sched_iowait_t *io);
 int sched__iowait_add(sched_iowait_t *io, sched_proc_t *p, int fd, bool rd,
                       bool wr);
 void sched__iowait_remove(sched_iowait_t *io, sched_proc_t *p);
-/* Before closing fd: drop its poller registration. */
-void sched__iowait_forget(sched_iowait_t *io, int fd);
 
 /* sched.c */
 void sched__wait_timer_arm_ns(sched_proc_t *p, uint64_t deadline_ns);
@@ -431,10 +441,15 @@ typedef struct sched_binding {
 
 extern const sched_binding_t sched__api_process[], sched__api_message[],
     sched__api_timer[], sched__api_registry[], sched__api_misc[],
-    sched__api_stubs[];
+    sched__api_stubs[], sched__api_net[], sched__api_udp_tls[];
 extern const size_t sched__api_process_n, sched__api_message_n,
     sched__api_timer_n, sched__api_registry_n, sched__api_misc_n,
-    sched__api_stubs_n;
+    sched__api_stubs_n, sched__api_net_n, sched__api_udp_tls_n;
+
+/* api_net.c: free p's networking resources (at death); unreference a
+ * socket resource left in a message that is freed. */
+void sched__net_release(sched_proc_t *p);
+void sched__net_res_unref(uint8_t kind, void *ptr);
 
 /* Traps with "lunatic::<ns>::<name> is not implemented yet". */
 vm_status sched__not_implemented(vm_exec_t *ex, vm_value *a, void *ud);

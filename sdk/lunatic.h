@@ -237,4 +237,105 @@ static inline int lun_supervise(lun_child_spec_t *c, uint32_t n,
 
 /* }===== */
 
+/* {===== networking: IPv4 TCP helpers over lunatic::networking. They
+ * return -1 on an error (the error resource is dropped) and LUN_TIMEOUT
+ * negated (-9027) when a timeout fires. */
+
+#define LUN_NET_ERR (-1)
+#define LUN_NET_TIMEOUT (-9027)
+
+static inline int64_t lun__net_rc(int32_t rc, uint64_t v)
+{
+    if (rc == 0)
+        return (int64_t)v;
+    if (rc == LUN_TIMEOUT)
+        return LUN_NET_TIMEOUT;
+    lunatic_error_drop((int64_t)v);
+    return LUN_NET_ERR;
+}
+
+/* A TCP listener on ip:port (ip as 4 bytes); its id, or -1. */
+static inline int64_t lun_tcp_listen(const uint8_t ip[4], uint16_t port)
+{
+    uint64_t id = 0;
+    int32_t rc = lunatic_networking_tcp_bind(4, (int32_t)ip, port, 0, 0,
+                                             (int32_t)&id);
+    return lun__net_rc(rc, id);
+}
+
+/* The next connection of listener l: a stream id, or -1. */
+static inline int64_t lun_tcp_accept(uint64_t l)
+{
+    uint64_t id = 0, peer = 0;
+    int32_t rc = lunatic_networking_tcp_accept((int64_t)l, (int32_t)&id,
+                                               (int32_t)&peer);
+    if (rc == 0)
+        lunatic_networking_drop_dns_iterator((int64_t)peer);
+    return lun__net_rc(rc, id);
+}
+
+static inline int64_t lun_tcp_connect(const uint8_t ip[4], uint16_t port,
+                                      uint64_t timeout_ms)
+{
+    uint64_t id = 0;
+    int32_t rc = lunatic_networking_tcp_connect(4, (int32_t)ip, port, 0, 0,
+                                                (int64_t)timeout_ms,
+                                                (int32_t)&id);
+    return lun__net_rc(rc, id);
+}
+
+/* Bytes read (0 at EOF), -1 on an error, -9027 on the read timeout. */
+static inline int64_t lun_tcp_read(uint64_t s, void *buf, size_t len)
+{
+    uint64_t n = 0;
+    int32_t rc = lunatic_networking_tcp_read((int64_t)s, (int32_t)buf,
+                                             (int32_t)len, (int32_t)&n);
+    return lun__net_rc(rc, n);
+}
+
+/* Write all of buf; 0, or -1 / -9027. */
+static inline int64_t lun_tcp_write_all(uint64_t s, const void *buf,
+                                        size_t len)
+{
+    const uint8_t *b = (const uint8_t *)buf;
+    while (len > 0) {
+        uint32_t io[2] = {(uint32_t)(uintptr_t)b, (uint32_t)len};
+        uint64_t n = 0;
+        int32_t rc = lunatic_networking_tcp_write_vectored(
+            (int64_t)s, (int32_t)io, 1, (int32_t)&n);
+        int64_t r = lun__net_rc(rc, n);
+        if (r < 0)
+            return r;
+        b += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static inline void lun_tcp_close(uint64_t s)
+{
+    lunatic_networking_drop_tcp_stream((int64_t)s);
+}
+
+/* Send a TCP stream (moved out of our table) to pid, tagged. */
+static inline void lun_send_tcp(uint64_t pid, int64_t tag, uint64_t s)
+{
+    lunatic_message_create_data(tag, 8);
+    int64_t idx = lunatic_message_push_tcp_stream((int64_t)s);
+    lunatic_message_write_data((int32_t)&idx, 8);
+    lunatic_message_send((int64_t)pid);
+}
+
+/* Receive a stream sent by lun_send_tcp; its new id, or -1. */
+static inline int64_t lun_recv_tcp(int64_t tag, uint64_t timeout_ms)
+{
+    int64_t idx = -1;
+    if (lun_recv(&tag, 1, timeout_ms, &idx, 8, NULL) != LUN_MSG_DATA ||
+        idx < 0)
+        return -1;
+    return lunatic_message_take_tcp_stream(idx);
+}
+
+/* }===== */
+
 #endif

@@ -4,8 +4,11 @@
 # update). Runs as root without a TTY, or through sudo when not root.
 set -eu
 
+# The last line: tools the tests run (the TLS test's CA, the HTTP test's
+# client, the test scripts' socket helpers).
 PACKAGES="libxxhash-dev libcriterion-dev libmbedtls-dev wabt clang lld
-wasi-libc libclang-rt-14-dev-wasm32"
+wasi-libc libclang-rt-14-dev-wasm32
+openssl curl python3"
 
 missing=""
 for p in $PACKAGES; do

@@ -43,7 +43,7 @@ for name in spawn_params selective links monitors cascade kill registry \
     t "$name" 0 "ok $name" "$L" "$P" "$name"
 done
 t spawn_v128 141 "v128 parameters are not supported" "$L" "$P" spawn_v128
-t stub 141 "lunatic::networking::tcp_bind is not implemented yet" "$L" "$P" stub
+t stub 141 "lunatic::distributed::nodes_count is not implemented yet" "$L" "$P" stub
 t metrics_dump 0 "metric hits = 3" env LUNATIC_METRICS=1 "$L" "$P" metrics
 
 S=$W/sched/stress.wasm

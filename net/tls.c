@@ -1,0 +1,273 @@
+/* tls.c: TLS streams over non-blocking sockets with mbedtls (2.28): a
+ * shared, reference-counted config per listener or connect call, and a
+ * session per connection whose WANT_READ/WANT_WRITE become LUN_EAGAIN.
+ * TLS 1.2 is the minimum. Interface: net/net.h. */
+#include "common/lun_prefix.h"
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+#include "net/net.h"
+
+#define SYSTEM_ROOTS "/etc/ssl/certs/ca-certificates.crt"
+
+struct net_tls_conf {
+    _Atomic uint32_t refs;
+    mbedtls_ssl_config ssl;
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context drbg; /* locked inside (MBEDTLS_THREADING_C) */
+    mbedtls_x509_crt certs;        /* own chain (server) or roots (client) */
+    mbedtls_pk_context key;
+};
+
+struct net_tls {
+    net_tls_conf_t *conf;
+    mbedtls_ssl_context ssl;
+    int fd;
+    uint32_t want;
+    char err[128];
+};
+
+static void set_err(char *err, size_t errlen, const char *what, int rc)
+{
+    char buf[100];
+    mbedtls_strerror(rc, buf, sizeof buf);
+    snprintf(err, errlen, "%s: %s", what, buf);
+}
+
+/* mbedtls wants PEM text NUL-terminated, with the NUL counted. */
+static unsigned char *pem_copy(const uint8_t *p, size_t len)
+{
+    unsigned char *c = malloc(len + 1);
+    if (c) {
+        memcpy(c, p, len);
+        c[len] = '\0';
+    }
+    return c;
+}
+
+static int conf_new(int endpoint, net_tls_conf_t **out, char *err,
+                    size_t errlen)
+{
+    static const char pers[] = "lunatic-net-tls";
+    net_tls_conf_t *c = calloc(1, sizeof *c);
+    int rc;
+    if (!(*out = c))
+        return LUN_ENOMEM;
+    atomic_init(&c->refs, 1);
+    mbedtls_ssl_config_init(&c->ssl);
+    mbedtls_entropy_init(&c->entropy);
+    mbedtls_ctr_drbg_init(&c->drbg);
+    mbedtls_x509_crt_init(&c->certs);
+    mbedtls_pk_init(&c->key);
+    if ((rc = mbedtls_ctr_drbg_seed(&c->drbg, mbedtls_entropy_func,
+                                    &c->entropy, (const void *)pers,
+                                    sizeof pers - 1)) != 0 ||
+        (rc = mbedtls_ssl_config_defaults(&c->ssl, endpoint,
+                                          MBEDTLS_SSL_TRANSPORT_STREAM,
+                                          MBEDTLS_SSL_PRESET_DEFAULT)) != 0) {
+        set_err(err, errlen, "TLS setup", rc);
+        return LUN_EIO;
+    }
+    mbedtls_ssl_conf_rng(&c->ssl, mbedtls_ctr_drbg_random, &c->drbg);
+    mbedtls_ssl_conf_min_version(&c->ssl, MBEDTLS_SSL_MAJOR_VERSION_3,
+                                 MBEDTLS_SSL_MINOR_VERSION_3); /* 1.2 */
+    return 0;
+}
+
+int net_tls_server_conf(const uint8_t *cert, size_t cert_len,
+                        const uint8_t *key, size_t key_len,
+                        net_tls_conf_t **out, char *err, size_t errlen)
+{
+    net_tls_conf_t *c;
+    unsigned char *cp = pem_copy(cert, cert_len), *kp = pem_copy(key, key_len);
+    int rc = cp && kp ? conf_new(MBEDTLS_SSL_IS_SERVER, &c, err, errlen)
+                      : LUN_ENOMEM;
+    if (rc == 0 && (rc = mbedtls_x509_crt_parse(&c->certs, cp,
+                                                cert_len + 1)) != 0) {
+        set_err(err, errlen, "certificate", rc);
+        rc = LUN_EINVAL;
+    }
+    if (rc == 0 && (rc = mbedtls_pk_parse_key(&c->key, kp, key_len + 1,
+                                              NULL, 0)) != 0) {
+        set_err(err, errlen, "private key", rc);
+        rc = LUN_EINVAL;
+    }
+    if (rc == 0 && (rc = mbedtls_ssl_conf_own_cert(&c->ssl, &c->certs,
+                                                   &c->key)) != 0) {
+        set_err(err, errlen, "certificate and key", rc);
+        rc = LUN_EINVAL;
+    }
+    free(cp);
+    free(kp);
+    if (rc != 0 && rc != LUN_ENOMEM) {
+        net_tls_conf_unref(c);
+        return rc;
+    }
+    *out = rc == 0 ? c : NULL;
+    return rc;
+}
+
+int net_tls_client_conf(const uint8_t *const *cas, const size_t *lens,
+                        size_t n, net_tls_conf_t **out, char *err,
+                        size_t errlen)
+{
+    net_tls_conf_t *c;
+    int rc = conf_new(MBEDTLS_SSL_IS_CLIENT, &c, err, errlen);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        unsigned char *p = pem_copy(cas[i], lens[i]);
+        rc = p ? mbedtls_x509_crt_parse(&c->certs, p, lens[i] + 1)
+               : LUN_ENOMEM;
+        free(p);
+        if (rc > 0 || (rc < 0 && rc != LUN_ENOMEM)) {
+            set_err(err, errlen, "root certificate", rc);
+            rc = LUN_EINVAL;
+        }
+    }
+    if (rc == 0 && n == 0 &&
+        mbedtls_x509_crt_parse_file(&c->certs, SYSTEM_ROOTS) < 0) {
+        snprintf(err, errlen, "no system roots at %s", SYSTEM_ROOTS);
+        rc = LUN_EINVAL;
+    }
+    if (rc != 0) {
+        net_tls_conf_unref(c);
+        *out = NULL;
+        return rc;
+    }
+    mbedtls_ssl_conf_ca_chain(&c->ssl, &c->certs, NULL);
+    mbedtls_ssl_conf_authmode(&c->ssl, MBEDTLS_SSL_VERIFY_REQUIRED);
+    *out = c;
+    return 0;
+}
+
+void net_tls_conf_unref(net_tls_conf_t *c)
+{
+    if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
+        return;
+    mbedtls_ssl_config_free(&c->ssl);
+    mbedtls_ctr_drbg_free(&c->drbg);
+    mbedtls_entropy_free(&c->entropy);
+    mbedtls_x509_crt_free(&c->certs);
+    mbedtls_pk_free(&c->key);
+    free(c);
+}
+
+/* The BIO callbacks: the raw non-blocking socket. */
+static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+    net_tls_t *t = ctx;
+    ssize_t n = send(t->fd, buf, len, MSG_NOSIGNAL);
+    if (n >= 0)
+        return (int)n;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return MBEDTLS_ERR_SSL_WANT_WRITE;
+    return MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+static int bio_recv(void *ctx, unsigned char *buf, size_t len)
+{
+    net_tls_t *t = ctx;
+    ssize_t n = recv(t->fd, buf, len, 0);
+    if (n >= 0)
+        return (int)n;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        return MBEDTLS_ERR_SSL_WANT_READ;
+    return MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+int net_tls_new(net_tls_conf_t *c, int fd, const char *host,
+                net_tls_t **out)
+{
+    net_tls_t *t = calloc(1, sizeof *t);
+    *out = NULL;
+    if (!t)
+        return LUN_ENOMEM;
+    mbedtls_ssl_init(&t->ssl);
+    if (mbedtls_ssl_setup(&t->ssl, &c->ssl) != 0 ||
+        (host && mbedtls_ssl_set_hostname(&t->ssl, host) != 0)) {
+        mbedtls_ssl_free(&t->ssl);
+        free(t);
+        return LUN_ENOMEM;
+    }
+    atomic_fetch_add(&c->refs, 1);
+    t->conf = c;
+    t->fd = fd;
+    mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
+    *out = t;
+    return 0;
+}
+
+void net_tls_free(net_tls_t *t)
+{
+    if (!t)
+        return;
+    mbedtls_ssl_free(&t->ssl);
+    net_tls_conf_unref(t->conf);
+    free(t);
+}
+
+/* Map an mbedtls result: WANT_* -> LUN_EAGAIN, errors -> LUN_EIO. */
+static int64_t status(net_tls_t *t, int rc, const char *what)
+{
+    if (rc == MBEDTLS_ERR_SSL_WANT_READ) {
+        t->want = NET_READABLE;
+        return LUN_EAGAIN;
+    }
+    if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) {
+        t->want = NET_WRITABLE;
+        return LUN_EAGAIN;
+    }
+    if (rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
+        return 0; /* an orderly end reads as EOF */
+    set_err(t->err, sizeof t->err, what, rc);
+    if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+        uint32_t flags = mbedtls_ssl_get_verify_result(&t->ssl);
+        char info[80] = "";
+        mbedtls_x509_crt_verify_info(info, sizeof info, "", flags);
+        info[strcspn(info, "\n")] = '\0';
+        snprintf(t->err, sizeof t->err, "%s: certificate not trusted (%s)",
+                 what, info);
+    }
+    return LUN_EIO;
+}
+
+int net_tls_handshake(net_tls_t *t)
+{
+    int rc = mbedtls_ssl_handshake(&t->ssl);
+    if (rc == 0)
+        return 0;
+    int64_t s = status(t, rc, "TLS handshake");
+    return s == 0 ? LUN_EIO : (int)s;
+}
+
+int64_t net_tls_read(net_tls_t *t, void *buf, size_t len)
+{
+    if (len > INT32_MAX)
+        len = INT32_MAX;
+    int rc = mbedtls_ssl_read(&t->ssl, buf, len);
+    return rc >= 0 ? rc : status(t, rc, "TLS read");
+}
+
+int64_t net_tls_write(net_tls_t *t, const void *buf, size_t len)
+{
+    if (len > INT32_MAX)
+        len = INT32_MAX;
+    int rc = mbedtls_ssl_write(&t->ssl, buf, len);
+    return rc >= 0 ? rc : status(t, rc, "TLS write");
+}
+
+uint32_t net_tls_want(const net_tls_t *t) { return t->want; }
+
+const char *net_tls_error(const net_tls_t *t) { return t->err; }

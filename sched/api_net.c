@@ -1,0 +1,715 @@
+/* api_net.c: lunatic::networking, part 1: socket resources, parking a
+ * process on a socket (the poller wakes it: iowait.c), DNS, TCP, and
+ * sockets moving inside messages. Part 2 (UDP, TLS) is api_udp_tls.c.
+ * Every guest pointer is bounds-checked before any side effect. */
+#include "common/lun_prefix.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sched/api_net.h"
+
+/* {===== sockets, parking, helpers */
+
+net_sock_t *sched__sock_new(int fd)
+{
+    net_sock_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    atomic_init(&s->refs, 1);
+    atomic_init(&s->read_to, UINT64_MAX);
+    atomic_init(&s->write_to, UINT64_MAX);
+    atomic_init(&s->peek_to, UINT64_MAX);
+    pthread_mutex_init(&s->lock, NULL);
+    s->fd = fd;
+    return s;
+}
+
+net_sock_t *sched__sock_ref(net_sock_t *s)
+{
+    atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+    return s;
+}
+
+/* The last reference closes the socket. Closing also drops it from the
+ * poller (epoll, kqueue) or turns it into a one-time POLLNVAL (poll):
+ * no process can still wait on it, since waiting takes a reference. */
+void sched__sock_unref(net_sock_t *s)
+{
+    if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
+        return;
+    net_tls_free(s->tls);
+    net_tls_conf_unref(s->conf);
+    net_close(s->fd);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+net_pending_t *sched__net_pending(sched_proc_t *p)
+{
+    if (!p->net_req) {
+        net_pending_t *r = calloc(1, sizeof *r);
+        if (r)
+            r->fd = -1;
+        p->net_req = r;
+    }
+    return p->net_req;
+}
+
+static void pending_free(net_pending_t *r)
+{
+    if (!r)
+        return;
+    net_dns_release(r->dns);
+    net_close(r->fd);
+    sched__sock_unref(r->sock);
+    net_tls_conf_unref(r->conf);
+    free(r->addrs);
+    free(r);
+}
+
+vm_status sched__net_block(sched_proc_t *p, int fd, uint32_t ev,
+                           uint64_t timeout_ms)
+{
+    if (p->wait != SCHED_WAIT_NET) {
+        p->wait = SCHED_WAIT_NET;
+        sched__wait_timer_arm(p, timeout_ms);
+    }
+    if (fd >= 0)
+        sched__iowait_add(p->rt->iowait, p, fd, ev & NET_READABLE,
+                          ev & NET_WRITABLE);
+    return VM_BLOCK;
+}
+
+bool sched__net_timed_out(sched_proc_t *p)
+{
+    return p->wait == SCHED_WAIT_NET && atomic_load(&p->timer_fired);
+}
+
+void sched__net_done(sched_proc_t *p)
+{
+    if (p->wait == SCHED_WAIT_NET) {
+        sched__wait_timer_cancel(p);
+        p->wait = SCHED_WAIT_NONE;
+    }
+    pending_free(p->net_req);
+    p->net_req = NULL;
+}
+
+const char *sched__net_strerror(int rc) { return lun_strerror(rc); }
+
+vm_status sched__net_fail(vm_exec_t *ex, vm_value *a, uint8_t *out,
+                          const char *msg)
+{
+    sched_proc_t *p = sched__cur(ex);
+    /* The error first: msg may live in the pending state (a TLS
+     * session's text) that net_done frees. */
+    uint64_t id = sched__error_new(p, msg);
+    sched__net_done(p);
+    sched__put_u64(out, id);
+    a[0].i32 = NET_ERR_RESULT;
+    return VM_OK;
+}
+
+bool sched__net_addr(vm_exec_t *ex, uint32_t type, uint32_t ptr,
+                     uint32_t port, uint32_t flow, uint32_t scope,
+                     net_addr_t *out)
+{
+    const uint8_t *ip;
+    memset(out, 0, sizeof *out);
+    if (type != 4 && type != 6) {
+        sched__trap(ex, "address type must be 4 or 6");
+        return false;
+    }
+    if (!(ip = sched__guest(ex, ptr, type == 4 ? 4 : 16))) {
+        sched__trap(ex, "address pointer out of bounds");
+        return false;
+    }
+    out->family = (uint8_t)type;
+    memcpy(out->ip, ip, type == 4 ? 4 : 16);
+    out->port = (uint16_t)port; /* truncated, as Lunatic does */
+    out->flowinfo = flow;
+    out->scope_id = scope;
+    return true;
+}
+
+typedef struct dns_iter {
+    net_addr_t *addrs;
+    size_t n, next;
+} dns_iter_t;
+
+static int iter_new(sched_proc_t *p, const net_addr_t *addrs, size_t n,
+                    uint64_t *out_id)
+{
+    dns_iter_t *it = calloc(1, sizeof *it);
+    if (!it || !(it->addrs = malloc((n ? n : 1) * sizeof *addrs))) {
+        free(it);
+        return LUN_ENOMEM;
+    }
+    if (n)
+        memcpy(it->addrs, addrs, n * sizeof *addrs);
+    it->n = n;
+    if (sched__restab_add(&p->dns, it, out_id) != 0) {
+        free(it->addrs);
+        free(it);
+        return LUN_ENOMEM;
+    }
+    return 0;
+}
+
+int sched__net_addr_iter(sched_proc_t *p, const net_addr_t *a,
+                         uint64_t *out_id)
+{
+    return iter_new(p, a, 1, out_id);
+}
+
+int sched__net_iovecs(vm_exec_t *ex, uint32_t ptr, uint32_t n,
+                      net_iov_t *iov, int max)
+{
+    const uint8_t *v = sched__guest(ex, ptr, (uint64_t)n * 8);
+    int k = 0;
+    if (!v)
+        return -1;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t bp = (uint32_t)sched__get_u64(v + 8 * i); /* low half */
+        uint32_t bl = (uint32_t)(sched__get_u64(v + 8 * i) >> 32);
+        const uint8_t *b = sched__guest(ex, bp, bl);
+        if (!b)
+            return -1;
+        if (k < max && bl) {
+            iov[k].base = b;
+            iov[k++].len = bl;
+        }
+    }
+    return k;
+}
+
+static void iter_free(void *it)
+{
+    free(((dns_iter_t *)it)->addrs);
+    free(it);
+}
+
+static void sock_unref_v(void *s) { sched__sock_unref(s); }
+
+static void restab_drop(sched_restab_t *t, void (*fn)(void *))
+{
+    for (uint64_t i = 0; i < t->n - t->base; i++)
+        if (t->items[i])
+            fn(t->items[i]);
+    free(t->items);
+    memset(t, 0, sizeof *t);
+}
+
+void sched__net_release(sched_proc_t *p)
+{
+    pending_free(p->net_req);
+    p->net_req = NULL;
+    restab_drop(&p->dns, iter_free);
+    restab_drop(&p->tcp_listeners, sock_unref_v);
+    restab_drop(&p->tcp_streams, sock_unref_v);
+    restab_drop(&p->tls_listeners, sock_unref_v);
+    restab_drop(&p->tls_streams, sock_unref_v);
+    restab_drop(&p->udp_sockets, sock_unref_v);
+}
+
+void sched__net_res_unref(uint8_t kind, void *ptr)
+{
+    (void)kind; /* every socket kind is a net_sock_t */
+    sched__sock_unref(ptr);
+}
+
+/* An 8-byte output slot, or NULL with a trap set. */
+uint8_t *sched__net_out8(vm_exec_t *ex, uint32_t ptr)
+{
+    uint8_t *o = sched__guest(ex, ptr, 8);
+    if (!o)
+        sched__trap(ex, "output pointer out of bounds");
+    return o;
+}
+
+/* }===== */
+/* {===== DNS */
+
+static void dns_wake(void *ud) { sched__wake(ud); }
+
+static vm_status h_resolve(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_proc_t *p = sched__cur(ex);
+    const char *name = (const char *)sched__guest(ex, a[0].u32, a[1].u32);
+    uint8_t *out = sched__net_out8(ex, a[3].u32);
+    net_pending_t *r;
+    const net_addr_t *addrs;
+    const char *err;
+    size_t n;
+    uint64_t id;
+    (void)ud;
+    if (!out)
+        return VM_TRAP;
+    if (!name)
+        return sched__trap(ex, "resolve: name out of bounds");
+    if (!(r = sched__net_pending(p)))
+        return sched__trap(ex, "out of memory");
+    if (!r->dns && net_dns_start(name, a[1].u32, dns_wake, p, &r->dns) != 0)
+        return sched__trap(ex, "out of memory");
+    if (!net_dns_done(r->dns)) {
+        if (sched__net_timed_out(p)) {
+            sched__net_done(p);
+            sched__put_u64(out, 0);
+            a[0].i32 = SCHED_TIMEOUT_CODE;
+            return VM_OK;
+        }
+        return sched__net_block(p, -1, 0, a[2].u64);
+    }
+    int rc = net_dns_result(r->dns, &addrs, &n, &err);
+    if (rc != 0)
+        return sched__net_fail(ex, a, out, err);
+    if (iter_new(p, addrs, n, &id) != 0)
+        return sched__trap(ex, "out of memory");
+    sched__net_done(p);
+    sched__put_u64(out, id);
+    a[0].i32 = 0;
+    return VM_OK;
+}
+
+static vm_status h_drop_dns_iterator(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    dns_iter_t *it = sched__restab_take(&sched__cur(ex)->dns, a[0].u64);
+    (void)ud;
+    if (!it)
+        return sched__trap(ex, "unknown dns iterator id");
+    iter_free(it);
+    return VM_OK;
+}
+
+static vm_status h_resolve_next(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    dns_iter_t *it = sched__restab_get(&sched__cur(ex)->dns, a[0].u64);
+    uint8_t *type = sched__guest(ex, a[1].u32, 4);
+    uint8_t *addr = sched__guest(ex, a[2].u32, 16);
+    uint8_t *port = sched__guest(ex, a[3].u32, 2);
+    uint8_t *flow = sched__guest(ex, a[4].u32, 4);
+    uint8_t *scope = sched__guest(ex, a[5].u32, 4);
+    (void)ud;
+    if (!it)
+        return sched__trap(ex, "unknown dns iterator id");
+    if (!type || !addr || !port || !flow || !scope)
+        return sched__trap(ex, "resolve_next: pointer out of bounds");
+    if (it->next >= it->n) {
+        a[0].i32 = 1;
+        return VM_OK;
+    }
+    const net_addr_t *x = &it->addrs[it->next++];
+    uint32_t t = x->family;
+    memcpy(type, &t, 4); /* wasm is little-endian, as this host */
+    memcpy(addr, x->ip, x->family == 4 ? 4 : 16);
+    memcpy(port, &x->port, 2);
+    if (x->family == 6) {
+        memcpy(flow, &x->flowinfo, 4);
+        memcpy(scope, &x->scope_id, 4);
+    }
+    a[0].i32 = 0;
+    return VM_OK;
+}
+
+/* }===== */
+/* {===== TCP */
+
+static net_sock_t *stream(vm_exec_t *ex, uint64_t id)
+{
+    net_sock_t *s = sched__restab_get(&sched__cur(ex)->tcp_streams, id);
+    if (!s)
+        sched__trap(ex, "unknown tcp stream id");
+    return s;
+}
+
+static vm_status h_tcp_bind(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_proc_t *p = sched__cur(ex);
+    net_addr_t addr;
+    net_sock_t *s;
+    uint8_t *out = sched__net_out8(ex, a[5].u32);
+    uint64_t id;
+    int fd;
+    (void)ud;
+    if (!out || !sched__net_addr(ex, a[0].u32, a[1].u32, a[2].u32, a[3].u32,
+                                 a[4].u32, &addr))
+        return VM_TRAP;
+    int rc = net_tcp_listen(&addr, &fd);
+    if (rc != 0)
+        return sched__net_fail(ex, a, out, lun_strerror(rc));
+    if (!(s = sched__sock_new(fd)) ||
+        sched__restab_add(&p->tcp_listeners, s, &id) != 0) {
+        if (s)
+            sched__sock_unref(s);
+        else
+            net_close(fd);
+        return sched__trap(ex, "out of memory");
+    }
+    sched__put_u64(out, id);
+    a[0].i32 = 0;
+    return VM_OK;
+}
+
+vm_status sched__net_drop(vm_exec_t *ex, sched_restab_t *t, uint64_t id,
+                          const char *unknown)
+{
+    net_sock_t *s = sched__restab_take(t, id);
+    if (!s)
+        return sched__trap(ex, unknown);
+    sched__sock_unref(s);
+    return VM_OK;
+}
+
+vm_status sched__net_clone(vm_exec_t *ex, vm_value *a, sched_restab_t *t,
+                           const char *unknown)
+{
+    net_sock_t *s = sched__restab_get(t, a[0].u64);
+    uint64_t id;
+    if (!s)
+        return sched__trap(ex, unknown);
+    if (sched__restab_add(t, sched__sock_ref(s), &id) != 0) {
+        sched__sock_unref(s);
+        return sched__trap(ex, "out of memory");
+    }
+    a[0].u64 = id;
+    return VM_OK;
+}
+
+static vm_status h_drop_tcp_listener(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ud;
+    return sched__net_drop(ex, &sched__cur(ex)->tcp_listeners, a[0].u64,
+                     "unknown tcp listener id");
+}
+
+static vm_status h_drop_tcp_stream(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ud;
+    return sched__net_drop(ex, &sched__cur(ex)->tcp_streams, a[0].u64,
+                     "unknown tcp stream id");
+}
+
+static vm_status h_clone_tcp_stream(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ud;
+    return sched__net_clone(ex, a, &sched__cur(ex)->tcp_streams,
+                            "unknown tcp stream id");
+}
+
+/* local_addr/peer_addr of the socket in table t as a DNS iterator. */
+static vm_status addr_of(vm_exec_t *ex, vm_value *a, sched_restab_t *t,
+                         bool peer, const char *unknown)
+{
+    sched_proc_t *p = sched__cur(ex);
+    net_sock_t *s = sched__restab_get(t, a[0].u64);
+    uint8_t *out = sched__net_out8(ex, a[1].u32);
+    net_addr_t addr;
+    uint64_t id;
+    if (!s)
+        return sched__trap(ex, unknown);
+    if (!out)
+        return VM_TRAP;
+    int rc = peer ? net_peer_addr(s->fd, &addr) : net_local_addr(s->fd, &addr);
+    if (rc != 0)
+        return sched__net_fail(ex, a, out, lun_strerror(rc));
+    if (sched__net_addr_iter(p, &addr, &id) != 0)
+        return sched__trap(ex, "out of memory");
+    sched__put_u64(out, id);
+    a[0].i32 = 0;
+    return VM_OK;
+}
+
+static vm_status h_tcp_local_addr(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ud;
+    return addr_of(ex, a, &sched__cur(ex)->tcp_listeners, false,
+                   "unknown tcp listener id");
+}
+
+static vm_status h_tcp_peer_addr(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ud;
+    return addr_of(ex, a, &sched__cur(ex)->tcp_streams, true,
+                   "unknown tcp stream id");
+}
+
+static vm_status h_tcp_accept(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_proc_t *p = sched__cur(ex);
+    net_sock_t *l = sched__restab_get(&p->tcp_listeners, a[0].u64), *s;
+    uint8_t *out = sched__net_out8(ex, a[1].u32), *peer_out = sched__net_out8(ex, a[2].u32);
+    net_addr_t peer;
+    uint64_t id, pid;
+    int fd;
+    (void)ud;
+    if (!l)
+        return sched__trap(ex, "unknown tcp listener id");
+    if (!out || !peer_out)
+        return VM_TRAP;
+    int rc = net_tcp_accept(l->fd, &fd, &peer);
+    if (rc == LUN_EAGAIN)
+        return sched__net_block(p, l->fd, NET_READABLE, SCHED_FOREVER);
+    if (rc != 0) {
+        sched__put_u64(peer_out, 0);
+        return sched__net_fail(ex, a, out, lun_strerror(rc));
+    }
+    sched__net_done(p);
+    if (!(s = sched__sock_new(fd))) {
+        net_close(fd);
+        return sched__trap(ex, "out of memory");
+    }
+    if (sched__restab_add(&p->tcp_streams, s, &id) != 0 ||
+        sched__net_addr_iter(p, &peer, &pid) != 0)
+        return sched__trap(ex, "out of memory"); /* s is in the table */
+    sched__put_u64(out, id);
+    sched__put_u64(peer_out, pid);
+    a[0].i32 = 0;
+    return VM_OK;
+}
+
+static vm_status h_tcp_connect(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_proc_t *p = sched__cur(ex);
+    uint8_t *out = sched__net_out8(ex, a[6].u32);
+    net_pending_t *r = sched__net_pending(p);
+    net_addr_t addr;
+    net_sock_t *s;
+    uint64_t id;
+    int rc;
+    (void)ud;
+    if (!out || !sched__net_addr(ex, a[0].u32, a[1].u32, a[2].u32, a[3].u32,
+                                 a[4].u32, &addr))
+        return VM_TRAP;
+    if (!r)
+        return sched__trap(ex, "out of memory");
+    if (r->fd < 0) {
+        rc = net_tcp_connect(&addr, &r->fd);
+    } else {
+        rc = net_connect_result(r->fd);
+        if (rc == 0 && net_peer_addr(r->fd, &addr) != 0)
+            rc = LUN_EAGAIN; /* not connected yet: a spurious wake */
+    }
+    if (rc == LUN_EAGAIN) {
+        if (sched__net_timed_out(p)) {
+            sched__net_done(p); /* closes the half-open socket */
+            a[0].i32 = SCHED_TIMEOUT_CODE;
+            return VM_OK;
+        }
+        return sched__net_block(p, r->fd, NET_WRITABLE, a[5].u64);
+    }
+    if (rc != 0)
+        return sched__net_fail(ex, a, out, lun_strerror(rc));
+    if (!(s = sched__sock_new(r->fd)))
+        return sched__trap(ex, "out of memory");
+    r->fd = -1; /* the socket owns it now */
+    sched__net_done(p);
+    if (sched__restab_add(&p->tcp_streams, s, &id) != 0) {
+        sched__sock_unref(s);
+        return sched__trap(ex, "out of memory");
+    }
+    sched__put_u64(out, id);
+    a[0].i32 = 0;
+    return VM_OK;
+}
+
+/* The end of a read, peek or write: n bytes, an error, or blocked. */
+static vm_status io_result(vm_exec_t *ex, vm_value *a, uint8_t *out,
+                           int64_t n, int fd, uint32_t ev, uint64_t timeout)
+{
+    sched_proc_t *p = sched__cur(ex);
+    if (n == LUN_EAGAIN) {
+        if (sched__net_timed_out(p)) {
+            sched__net_done(p);
+            a[0].i32 = SCHED_TIMEOUT_CODE;
+            return VM_OK;
+        }
+        return sched__net_block(p, fd, ev, timeout);
+    }
+    if (n < 0)
+        return sched__net_fail(ex, a, out, lun_strerror((int)n));
+    sched__net_done(p);
+    sched__put_u64(out, (uint64_t)n);
+    a[0].i32 = 0;
+    return VM_OK;
+}
+
+static vm_status tcp_recv(vm_exec_t *ex, vm_value *a, bool peek)
+{
+    net_sock_t *s = stream(ex, a[0].u64);
+    uint8_t *buf = sched__guest(ex, a[1].u32, a[2].u32);
+    uint8_t *out = sched__net_out8(ex, a[3].u32);
+    if (!s)
+        return VM_TRAP;
+    if (!buf || !out)
+        return sched__trap(ex, "tcp read: pointer out of bounds");
+    int64_t n = net_recv(s->fd, buf, a[2].u32, peek);
+    return io_result(ex, a, out, n, s->fd, NET_READABLE,
+                     atomic_load(peek ? &s->peek_to : &s->read_to));
+}
+
+static vm_status h_tcp_read(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ud;
+    return tcp_recv(ex, a, false);
+}
+
+/* Unlike Lunatic 0.13 (ABI quirk 3), a peek never consumes. */
+static vm_status h_tcp_peek(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    (void)ud;
+    return tcp_recv(ex, a, true);
+}
+
+static vm_status h_tcp_write_vectored(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    net_sock_t *s = stream(ex, a[0].u64);
+    uint8_t *out = sched__net_out8(ex, a[3].u32);
+    net_iov_t iov[64];
+    (void)ud;
+    if (!s || !out)
+        return VM_TRAP;
+    int k = sched__net_iovecs(ex, a[1].u32, a[2].u32, iov, 64);
+    if (k < 0)
+        return sched__trap(ex, "tcp write: ciovec out of bounds");
+    int64_t n = k ? net_sendv(s->fd, iov, k) : 0;
+    return io_result(ex, a, out, n, s->fd, NET_WRITABLE,
+                     atomic_load(&s->write_to));
+}
+
+static vm_status h_tcp_flush(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    uint8_t *out = sched__net_out8(ex, a[1].u32);
+    (void)ud;
+    if (!stream(ex, a[0].u64) || !out)
+        return VM_TRAP;
+    /* Writes go straight to the kernel (TCP_NODELAY): nothing buffered. */
+    sched__put_u64(out, 0);
+    a[0].i32 = 0;
+    return VM_OK;
+}
+
+#define TIMEOUT_FNS(field)                                                   \
+    static vm_status h_set_##field(vm_exec_t *ex, vm_value *a, void *ud)     \
+    {                                                                        \
+        net_sock_t *s = stream(ex, a[0].u64);                                \
+        (void)ud;                                                            \
+        if (!s)                                                              \
+            return VM_TRAP;                                                  \
+        atomic_store(&s->field, a[1].u64);                                   \
+        return VM_OK;                                                        \
+    }                                                                        \
+    static vm_status h_get_##field(vm_exec_t *ex, vm_value *a, void *ud)     \
+    {                                                                        \
+        net_sock_t *s = stream(ex, a[0].u64);                                \
+        (void)ud;                                                            \
+        if (!s)                                                              \
+            return VM_TRAP;                                                  \
+        a[0].u64 = atomic_load(&s->field);                                   \
+        return VM_OK;                                                        \
+    }
+TIMEOUT_FNS(read_to)
+TIMEOUT_FNS(write_to)
+TIMEOUT_FNS(peek_to)
+
+/* }===== */
+/* {===== sockets inside messages: push moves out of our table */
+
+static const struct {
+    uint8_t kind;
+    size_t off; /* the table in sched_proc_t */
+} res_tables[] = {
+    {SCHED_RES_TCP, offsetof(sched_proc_t, tcp_streams)},
+    {SCHED_RES_TLS, offsetof(sched_proc_t, tls_streams)},
+    {SCHED_RES_UDP, offsetof(sched_proc_t, udp_sockets)},
+};
+
+static vm_status push_res(vm_exec_t *ex, vm_value *a, int k)
+{
+    sched_proc_t *p = sched__cur(ex);
+    sched_restab_t *t = (sched_restab_t *)((char *)p + res_tables[k].off);
+    sched_msg_t *m = p->scratch;
+    if (!m || m->kind != SCHED_MSG_DATA)
+        return sched__trap(ex, "no data message in scratch area");
+    if (!sched__restab_get(t, a[0].u64))
+        return sched__trap(ex, "unknown socket id");
+    if (m->nres == m->res_cap) {
+        uint32_t cap = m->res_cap ? m->res_cap * 2 : 2;
+        sched_res_t *r = realloc(m->res, cap * sizeof *r);
+        if (!r)
+            return sched__trap(ex, "out of memory");
+        m->res = r;
+        m->res_cap = cap;
+    }
+    m->res[m->nres] = (sched_res_t){res_tables[k].kind,
+                                    sched__restab_take(t, a[0].u64)};
+    a[0].u64 = m->nres++;
+    return VM_OK;
+}
+
+static vm_status take_res(vm_exec_t *ex, vm_value *a, int k)
+{
+    sched_proc_t *p = sched__cur(ex);
+    sched_restab_t *t = (sched_restab_t *)((char *)p + res_tables[k].off);
+    sched_msg_t *m = p->scratch;
+    uint64_t i = a[0].u64, id;
+    if (!m)
+        return sched__trap(ex, "no message in scratch area");
+    if (i >= m->nres || m->res[i].kind != res_tables[k].kind)
+        return sched__trap(ex, "no socket of this kind at this index");
+    if (sched__restab_add(t, m->res[i].ptr, &id) != 0)
+        return sched__trap(ex, "out of memory");
+    m->res[i] = (sched_res_t){SCHED_RES_NONE, NULL};
+    a[0].u64 = id;
+    return VM_OK;
+}
+
+#define PUSH_TAKE(name, k)                                                   \
+    static vm_status h_push_##name(vm_exec_t *ex, vm_value *a, void *ud)     \
+    {                                                                        \
+        (void)ud;                                                            \
+        return push_res(ex, a, k);                                           \
+    }                                                                        \
+    static vm_status h_take_##name(vm_exec_t *ex, vm_value *a, void *ud)     \
+    {                                                                        \
+        (void)ud;                                                            \
+        return take_res(ex, a, k);                                           \
+    }
+PUSH_TAKE(tcp_stream, 0)
+PUSH_TAKE(tls_stream, 1)
+PUSH_TAKE(udp_socket, 2)
+
+/* }===== */
+
+#define N "lunatic::networking"
+#define M "lunatic::message"
+const sched_binding_t sched__api_net[] = {
+    {N, "resolve", "iiIi:i", h_resolve},
+    {N, "drop_dns_iterator", "I:", h_drop_dns_iterator},
+    {N, "resolve_next", "Iiiiii:i", h_resolve_next},
+    {N, "tcp_bind", "iiiiii:i", h_tcp_bind},
+    {N, "drop_tcp_listener", "I:", h_drop_tcp_listener},
+    {N, "tcp_local_addr", "Ii:i", h_tcp_local_addr},
+    {N, "tcp_accept", "Iii:i", h_tcp_accept},
+    {N, "tcp_connect", "iiiiiIi:i", h_tcp_connect},
+    {N, "tcp_peer_addr", "Ii:i", h_tcp_peer_addr},
+    {N, "drop_tcp_stream", "I:", h_drop_tcp_stream},
+    {N, "clone_tcp_stream", "I:I", h_clone_tcp_stream},
+    {N, "tcp_write_vectored", "Iiii:i", h_tcp_write_vectored},
+    {N, "tcp_peek", "Iiii:i", h_tcp_peek},
+    {N, "tcp_read", "Iiii:i", h_tcp_read},
+    {N, "set_read_timeout", "II:", h_set_read_to},
+    {N, "set_write_timeout", "II:", h_set_write_to},
+    {N, "set_peek_timeout", "II:", h_set_peek_to},
+    {N, "get_read_timeout", "I:I", h_get_read_to},
+    {N, "get_write_timeout", "I:I", h_get_write_to},
+    {N, "get_peek_timeout", "I:I", h_get_peek_to},
+    {N, "tcp_flush", "Ii:i", h_tcp_flush},
+    {M, "push_tcp_stream", "I:I", h_push_tcp_stream},
+    {M, "push_tls_stream", "I:I", h_push_tls_stream},
+    {M, "push_udp_socket", "I:I", h_push_udp_socket},
+    {M, "take_tcp_stream", "I:I", h_take_tcp_stream},
+    {M, "take_tls_stream", "I:I", h_take_tls_stream},
+    {M, "take_udp_socket", "I:I", h_take_udp_socket},
+};
+const size_t sched__api_net_n = sizeof sched__api_net / sizeof sched__api_net[0];

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""clients.py: scripted clients for the networking end-to-end tests.
+
+    clients.py echo PORT N          N concurrent connections, byte-exact echo
+    clients.py hostile PORT N       a slow client, a garbage client and N
+                                    connections opened and dropped at once,
+                                    while normal clients keep being answered
+    clients.py chat PORT            several chat clients; a killed one leaves
+Exits 0 and prints "ok NAME", or prints the failure and exits 1."""
+import os, random, select, socket, sys, threading, time
+
+def connect(port, timeout=10):
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+def recv_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        d = s.recv(n - len(buf))
+        if not d:
+            raise RuntimeError("EOF after %d of %d bytes" % (len(buf), n))
+        buf += d
+    return buf
+
+def echo_once(port, size):
+    s = connect(port)
+    data = os.urandom(size)
+    s.sendall(data)
+    got = recv_exact(s, size)
+    s.close()
+    if got != data:
+        raise RuntimeError("echo mismatch")
+
+def echo(port, n):
+    """n connections open at once, each sending a few random chunks."""
+    socks = [connect(port) for _ in range(n)]
+    want = {}
+    for s in socks:
+        data = os.urandom(random.randint(1, 20000))
+        want[s] = data
+        s.setblocking(False)
+    pending = {s: 0 for s in socks}   # bytes sent
+    got = {s: b"" for s in socks}
+    deadline = time.time() + 60
+    while any(len(got[s]) < len(want[s]) for s in socks):
+        if time.time() > deadline:
+            raise RuntimeError("echo: timed out")
+        w = [s for s in socks if pending[s] < len(want[s])]
+        r, wr, _ = select.select(socks, w, [], 1)
+        for s in wr:
+            try:
+                pending[s] += s.send(want[s][pending[s]:pending[s] + 4096])
+            except BlockingIOError:
+                pass
+        for s in r:
+            try:
+                d = s.recv(65536)
+            except BlockingIOError:
+                continue
+            if not d:
+                raise RuntimeError("echo: early EOF")
+            got[s] += d
+    for s in socks:
+        if got[s] != want[s]:
+            raise RuntimeError("echo: bytes differ")
+        s.close()
+    print("ok echo %d connections" % n)
+
+def hostile(port, n):
+    stop = threading.Event()
+    errors = []
+    def slow():
+        s = connect(port)
+        for b in b"slowloris":
+            if stop.is_set():
+                break
+            s.send(bytes([b]))
+            time.sleep(1)
+        s.close()
+    def garbage():
+        s = connect(port)
+        try:
+            for _ in range(50):
+                s.send(os.urandom(4096))
+                s.recv(65536)
+        except OSError:
+            pass
+        s.close()
+    ts = [threading.Thread(target=slow), threading.Thread(target=garbage)]
+    for t in ts:
+        t.start()
+    # n connections opened and dropped at once (RST on close: SO_LINGER 0)
+    import struct
+    burst = []
+    for _ in range(n):
+        try:
+            s = socket.socket()
+            s.setblocking(False)
+            s.connect_ex(("127.0.0.1", port))
+            burst.append(s)
+        except OSError as e:
+            errors.append(str(e))
+            break
+    time.sleep(0.2)
+    for s in burst:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()
+    # the others keep being answered meanwhile
+    t0 = time.time()
+    for i in range(50):
+        echo_once(port, 1000)
+    lat = time.time() - t0
+    stop.set()
+    for t in ts:
+        t.join()
+    if lat > 10:
+        raise RuntimeError("server too slow under attack: %.1fs" % lat)
+    print("ok hostile (%d dropped connections, 50 echoes in %.2fs)" % (len(burst), lat))
+
+class LineReader:
+    """A socket with a buffer: text past a match stays for the next wait."""
+    def __init__(self, sock):
+        self.sock, self.buf = sock, b""
+    def until(self, text, t=5):
+        self.sock.settimeout(t)
+        while text not in self.buf:
+            d = self.sock.recv(4096)
+            if not d:
+                raise RuntimeError("chat: EOF waiting for %r in %r" % (text, self.buf))
+            self.buf += d
+        i = self.buf.index(text) + len(text)
+        got, self.buf = self.buf[:i], self.buf[i:]
+        return got
+
+def chat(port):
+    import struct
+    cs = []
+    # One at a time, each waiting for its own "joined": then every later
+    # broadcast reaches all five.
+    for _ in range(5):
+        c = LineReader(connect(port, 5))
+        c.until(b" joined\r\n")
+        cs.append(c)
+    names = ["ann", "bob", "cid", "dee", "eve"]
+    for c, nm in zip(cs, names):
+        c.sock.sendall(b"/nick " + nm.encode() + b"\r\n")
+    for c in cs:
+        c.until(b"is now eve")
+    cs[0].sock.sendall(b"hello everyone\r\n")
+    for c in cs:
+        c.until(b"ann: hello everyone")
+    cs[1].sock.sendall(b"/list\r\n")
+    cs[1].until(b"* here:")
+    # abrupt disconnect of cid (RST): the others see it leave
+    cs[2].sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    cs[2].sock.close()
+    for i in (0, 1, 3, 4):
+        cs[i].until(b"* cid left")
+    cs[3].sock.sendall(b"/quit\r\n")
+    for i in (0, 1, 4):
+        cs[i].until(b"* dee left")
+    cs[1].sock.sendall(b"/list\r\n")
+    cs[1].until(b"here:")
+    line = cs[1].until(b"\r\n")
+    if b"cid" in line or b"dee" in line:
+        raise RuntimeError("chat: a gone client is still listed: %r" % line)
+    print("ok chat")
+
+def main():
+    what, port = sys.argv[1], int(sys.argv[2])
+    try:
+        if what == "echo":
+            echo(port, int(sys.argv[3]))
+        elif what == "hostile":
+            hostile(port, int(sys.argv[3]))
+        elif what == "chat":
+            chat(port)
+    except Exception as e:
+        print("FAIL %s: %s" % (what, e))
+        sys.exit(1)
+
+main()

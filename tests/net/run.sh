@@ -1,0 +1,113 @@
+#!/bin/sh
+# run.sh: end-to-end networking tests on 127.0.0.1: the guest tests of
+# net_tests.wasm (UDP, DNS, timeouts, peek, moving a stream, TLS with a
+# CA made here by openssl), the echo server under NET_CONNS concurrent
+# connections, hostile clients, the chat example with scripted clients,
+# and the HTTP example under curl. Each step is bounded by `timeout`.
+# Usage: tests/net/run.sh LUNATIC WASM_DIR
+set -u
+L=$1
+W=$2
+CONNS=${NET_CONNS:-500}
+BURST=${NET_BURST:-2000}
+here=$(dirname "$0")
+tmp=$(mktemp -d)
+pids=""
+cleanup() {
+    for p in $pids; do kill "$p" 2>/dev/null; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); echo "net: ok   $1"; }
+bad() {
+    failed=$((failed + 1))
+    echo "net: FAIL $1"
+    sed 's/^/    /' "$tmp/out" | head -20
+}
+# t NAME CMD...: CMD must exit 0 and print "ok"
+t() {
+    name=$1
+    shift
+    if timeout 120 "$@" >"$tmp/out" 2>&1 </dev/null && grep -q "^ok" "$tmp/out"; then
+        ok "$name"
+    else
+        bad "$name"
+    fi
+}
+# A free port (the kernel picks, we release it at once).
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# serve PORT WASM...: start a server, wait for its port
+serve() {
+    p=$1
+    shift
+    "$L" "$@" >"$tmp/server.log" 2>&1 &
+    pids="$pids $!"
+    last=$!
+    i=0
+    while ! python3 -c "import socket; socket.create_connection(('127.0.0.1',$p),1)" 2>/dev/null; do
+        i=$((i + 1))
+        [ $i -gt 100 ] && return 1
+        sleep 0.05
+    done
+}
+
+# TLS material: a CA, a server certificate for localhost signed by it,
+# and an unrelated CA the client trusts in the "wrong" test.
+mkdir -p "$tmp/certs"
+(
+    cd "$tmp/certs" || exit 1
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
+        -days 2 -subj /CN=test-ca
+    openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
+        -subj /CN=localhost
+    printf 'subjectAltName=DNS:localhost\n' >ext.cnf
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key \
+        -CAcreateserial -out server.pem -days 2 -extfile ext.cnf
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key \
+        -out other_ca.pem -days 2 -subj /CN=other-ca
+) >"$tmp/openssl.log" 2>&1 || echo "net: openssl failed (TLS tests will fail)"
+
+N=$W/net/net_tests.wasm
+for name in udp dns timeout peek move; do
+    t "$name" "$L" "$N" "$name"
+done
+for name in tls_good tls_bad; do
+    t "$name" "$L" run --dir "$tmp/certs:/certs" "$N" "$name"
+done
+
+P=$(port)
+if serve "$P" "$W/net/echo.wasm" "$P"; then
+    t "echo_$CONNS" python3 "$here/clients.py" echo "$P" "$CONNS"
+    t hostile python3 "$here/clients.py" hostile "$P" "$BURST"
+    t "echo_after_hostile" python3 "$here/clients.py" echo "$P" 50
+    kill "$last"
+else
+    bad "echo server did not start"
+fi
+
+P=$(port)
+if serve "$P" "$W/chat.wasm" "$P"; then
+    t chat python3 "$here/clients.py" chat "$P"
+    kill "$last"
+else
+    bad "chat server did not start"
+fi
+
+P=$(port)
+if serve "$P" "$W/http.wasm" "$P"; then
+    if curl -s --max-time 5 "http://127.0.0.1:$P/" "http://127.0.0.1:$P/x" \
+        >"$tmp/out" 2>&1 && [ "$(cat "$tmp/out")" = "Hello, world!Hello, world!" ]; then
+        ok http_keepalive
+    else
+        bad http_keepalive
+    fi
+    kill "$last"
+else
+    bad "http server did not start"
+fi
+
+echo "net: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
