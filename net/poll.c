@@ -18,7 +18,7 @@
 #elif defined(HAVE_KQUEUE)
 #include "poll_kqueue.c"
 #elif defined(HAVE_IOCP)
-#error "the IOCP backend (poll_iocp.c) is not written yet: TODO(#5)"
+#include "poll_iocp.c"
 #else
 #include "poll_poll.c"
 #endif

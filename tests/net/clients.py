@@ -6,6 +6,15 @@
                                     connections opened and dropped at once,
                                     while normal clients keep being answered
     clients.py chat PORT            several chat clients; a killed one leaves
+    clients.py idle PORT N PID      N idle connections held open: the server
+                                    (PID) must use ~no CPU; prints its RSS per
+                                    connection
+    clients.py churn PORT N PID [report]
+                                    N connections opened and dropped at once:
+                                    the server's RSS returns to its baseline
+                                    (report: print it, do not check)
+    clients.py shutdown PORT        ask the server to exit cleanly (echo.c's
+                                    shutdown request), so ASan checks leaks
 Exits 0 and prints "ok NAME", or prints the failure and exits 1."""
 import os, random, select, socket, sys, threading, time
 
@@ -66,6 +75,125 @@ def echo(port, n):
             raise RuntimeError("echo: bytes differ")
         s.close()
     print("ok echo %d connections" % n)
+
+def proc_rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS for %d" % pid)
+
+def proc_cpu_s(pid):
+    """utime + stime of pid in seconds (/proc/PID/stat fields 14, 15)."""
+    with open("/proc/%d/stat" % pid) as f:
+        rest = f.read().rsplit(")", 1)[1].split()
+    return (int(rest[11]) + int(rest[12])) / os.sysconf("SC_CLK_TCK")
+
+def settle_rss(pid, secs=1.0):
+    """The RSS once it stops changing (freed processes are reaped async)."""
+    prev = proc_rss_kib(pid)
+    for _ in range(20):
+        time.sleep(secs / 4)
+        cur = proc_rss_kib(pid)
+        if abs(cur - prev) < 64:
+            return cur
+        prev = cur
+    return prev
+
+def burst(port, n):
+    """n connections opened at once, then reset (SO_LINGER 0) together."""
+    import struct
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex(("127.0.0.1", port))
+        socks.append(s)
+    time.sleep(0.2)
+    for s in socks:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        s.close()
+    return len(socks)
+
+def churn_once(port, n, pid):
+    burst(port, n)
+    for _ in range(5):
+        echo_once(port, 100)
+    return settle_rss(pid, 2.0)
+
+def churn(port, n, pid, check=True):
+    """The baseline is the RSS once bursts stop raising it: glibc malloc
+    keeps each worker thread's arena at its high-water mark (with
+    MALLOC_ARENA_MAX=1 the plateau comes after the first burst; with one
+    arena per worker, after one burst per worker), which is not a leak.
+    From there, three more bursts must leave the RSS at the baseline.
+    check=False (the ASan run) only reports: ASan's quarantine holds freed
+    memory back on purpose, and LSan checks for leaks at exit instead."""
+    start = settle_rss(pid)
+    slack = lambda kib: max(6144, kib // 10)   # KiB: 10%, at least 6 MiB
+    # Which worker's arena a burst lands in varies, so warm up with at
+    # least one burst per worker (plus one), until two in a row stay put.
+    base, stable, warm = churn_once(port, n, pid), 0, 1
+    while warm < 10 and (warm < os.cpu_count() + 1 or stable < 2):
+        cur = churn_once(port, n, pid)
+        warm += 1
+        stable = stable + 1 if cur <= base + slack(base) else 0
+        base = max(base, cur)
+    after = max(churn_once(port, n, pid) for _ in range(3))
+    ok = after <= base + slack(base) or not check
+    print("%s churn: RSS %d KiB at start, baseline %d KiB (plateau of the "
+          "allocator's arenas, after %d warm-up bursts), %d KiB after 3 more x %d connections opened "
+          "and dropped (slack %d KiB%s)" % (
+              "ok" if ok else "FAIL", start, base, warm, after, n, slack(base), "" if check else ", not checked under ASan"))
+    if not ok:
+        raise RuntimeError("RSS did not return to its baseline")
+
+def idle(port, n, pid, secs=3.0):
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 64), hard))
+    rss0 = settle_rss(pid)
+    socks = []
+    for i in range(n):
+        socks.append(connect(port))
+    # Each connection is served (one byte echoed) before the idle window,
+    # so every server process has run and parked on its socket.
+    for s in socks:
+        s.sendall(b"x")
+    for s in socks:
+        recv_exact(s, 1)
+    time.sleep(0.5)
+    rss1 = settle_rss(pid)
+    cpu0, t0 = proc_cpu_s(pid), time.time()
+    time.sleep(secs)
+    cpu = proc_cpu_s(pid) - cpu0
+    wall = time.time() - t0
+    for s in socks:
+        s.close()
+    per = (rss1 - rss0) * 1024 / n
+    msg = ("%d idle connections: server CPU %.3f s over %.1f s idle (%.1f%%), "
+           "RSS %d -> %d KiB, %.1f KiB per connection" % (
+               n, cpu, wall, 100 * cpu / wall, rss0, rss1, per / 1024))
+    if cpu > 0.05 * wall:
+        raise RuntimeError("idle connections cost CPU: " + msg)
+    print("ok " + msg)
+
+def shutdown(port):
+    """echo.c's shutdown request, then one more connection: the acceptor
+    notices the request when its accept returns."""
+    s = connect(port)
+    s.sendall(SHUTDOWN_REQ)
+    if recv_exact(s, 4) != b"bye\n":
+        raise RuntimeError("shutdown: no bye")
+    s.close()
+    try:
+        connect(port, 2).close()
+    except OSError:
+        pass
+    print("ok shutdown requested")
+
+SHUTDOWN_REQ = b"\0lunatic-test: shutdown\n"
 
 def hostile(port, n):
     stop = threading.Event()
@@ -176,6 +304,13 @@ def main():
             hostile(port, int(sys.argv[3]))
         elif what == "chat":
             chat(port)
+        elif what == "idle":
+            idle(port, int(sys.argv[3]), int(sys.argv[4]))
+        elif what == "churn":
+            churn(port, int(sys.argv[3]), int(sys.argv[4]),
+                  len(sys.argv) < 6 or sys.argv[5] != "report")
+        elif what == "shutdown":
+            shutdown(port)
     except Exception as e:
         print("FAIL %s: %s" % (what, e))
         sys.exit(1)

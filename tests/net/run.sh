@@ -10,6 +10,19 @@ L=$1
 W=$2
 CONNS=${NET_CONNS:-500}
 BURST=${NET_BURST:-2000}
+IDLE=${NET_IDLE:-10000}
+# NET_CHECK_RSS=0 (the ASan run): the churn test reports the RSS only.
+RSS_MODE=$([ "${NET_CHECK_RSS:-1}" = 0 ] && echo report || echo check)
+# The idle test needs two fds per connection in the server (the socket,
+# and the directory fd of the `.` preopen that every process's WASI
+# context holds) and one in the client: raise the soft limit to the hard
+# one, and hold fewer connections if even that is too low.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+lim=$(ulimit -n)
+if [ "$lim" != unlimited ] && [ $((IDLE * 2 + 64)) -gt "$lim" ]; then
+    echo "net: fd limit $lim (hard): the idle test holds $(((lim - 64) / 2)) connections, not $IDLE"
+    IDLE=$(((lim - 64) / 2))
+fi
 here=$(dirname "$0")
 tmp=$(mktemp -d)
 pids=""
@@ -37,6 +50,8 @@ t() {
         bad "$name"
     fi
 }
+# show: the figures of the last test (its "ok ..." line)
+show() { grep '^ok' "$tmp/out" | sed 's/^ok /net:      /'; }
 # A free port (the kernel picks, we release it at once).
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # serve PORT WASM...: start a server, wait for its port
@@ -52,6 +67,25 @@ serve() {
         [ $i -gt 100 ] && return 1
         sleep 0.05
     done
+}
+
+# stopped PID NAME: the server PID, asked to stop, must exit with 0 and
+# (under ASan) without a leak report; the log is shown if not.
+stopped() {
+    i=0
+    while kill -0 "$1" 2>/dev/null && [ $i -lt 600 ]; do
+        i=$((i + 1))
+        sleep 0.1
+    done
+    wait "$1"
+    rc=$?
+    cp "$tmp/server.log" "$tmp/out"
+    if [ $rc -eq 0 ] && ! grep -q 'Sanitizer' "$tmp/out"; then
+        ok "$2"
+    else
+        echo "exit status $rc" >>"$tmp/out"
+        bad "$2"
+    fi
 }
 
 # TLS material: a CA, a server certificate for localhost signed by it,
@@ -83,7 +117,12 @@ if serve "$P" "$W/net/echo.wasm" "$P"; then
     t "echo_$CONNS" python3 "$here/clients.py" echo "$P" "$CONNS"
     t hostile python3 "$here/clients.py" hostile "$P" "$BURST"
     t "echo_after_hostile" python3 "$here/clients.py" echo "$P" 50
-    kill "$last"
+    t "churn_$BURST" python3 "$here/clients.py" churn "$P" "$BURST" "$last" "$RSS_MODE"
+    show
+    t "idle_$IDLE" python3 "$here/clients.py" idle "$P" "$IDLE" "$last"
+    show
+    t shutdown python3 "$here/clients.py" shutdown "$P"
+    stopped "$last" echo_exit
 else
     bad "echo server did not start"
 fi

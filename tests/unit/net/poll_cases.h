@@ -13,6 +13,7 @@
 
 #ifdef _WIN32
 #include <winsock2.h>
+#include <ws2tcpip.h>
 #include <windows.h>
 typedef SOCKET sock_t;
 static void sock_close(sock_t s) { closesocket(s); }
