@@ -45,9 +45,15 @@ static uint32_t binding_count(void)
     return n;
 }
 
+/* The WASI context of the calling process, for the shared WASI set. */
+static wasi_ctx_t *cur_wasi(vm_exec_t *ex) { return sched__cur(ex)->wasi; }
+
 int sched__bindings_init(sched_runtime_t *rt)
 {
     uint32_t n = binding_count();
+    int rc = wasi_funcs_new(cur_wasi, &rt->wasi_funcs);
+    if (rc != 0)
+        return rc;
     rt->host_funcs = calloc(n, sizeof *rt->host_funcs);
     if (!rt->host_funcs)
         return LUN_ENOMEM;
@@ -69,6 +75,8 @@ void sched__bindings_free(sched_runtime_t *rt)
         vm_host_func_free(rt->host_funcs[i]);
     free(rt->host_funcs);
     rt->host_funcs = NULL;
+    wasi_funcs_free(rt->wasi_funcs);
+    rt->wasi_funcs = NULL;
 }
 
 static int find_binding(const vm_import_info *info)
@@ -117,10 +125,12 @@ uint32_t sched__bind_imports(sched_runtime_t *rt, const vm_module_t *m,
         if (info.kind == VM_EXTERN_FUNC && info.module_len == wn &&
             memcmp(info.module, WASI_MODULE_NAME, wn) == 0 &&
             strlen(info.name) == info.name_len && wasi_provides(info.name))
-            continue; /* wasi_link binds it per process */
+            continue; /* bound below, from the runtime's WASI set */
         if (missing++ == 0)
             first = info;
     }
+    if (rt)
+        wasi_link_funcs(rt->wasi_funcs, m, tmpl, n);
     if (missing) {
         char mod[128], name[128];
         escape(mod, sizeof mod, first.module, first.module_len);

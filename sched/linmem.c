@@ -7,6 +7,11 @@
  * to madvise(MADV_DONTNEED), after which the kernel gives back zero pages
  * on the next touch, and only for pages touched. One batch costs a few
  * syscalls (adjacent blocks coalesce) for many processes.
+ * But then each reuse pays a page fault (and a kernel page clear) per
+ * touched page, about two per spawn: so a few released blocks per class
+ * are instead scrubbed at once (mincore finds the resident pages, only
+ * non-zero ones are cleared) and kept "hot", ready with their pages
+ * mapped, for the next spawn. Their number is bounded, so is their RSS.
  * Interface: sched_int.h (sched__linmem_*).
  */
 #include "common/lun_prefix.h"
@@ -16,6 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#ifdef __linux__
+#include <sys/sysinfo.h>
+#endif
+#include <unistd.h>
 
 #include "sched/sched_int.h"
 
@@ -23,18 +32,23 @@
 #define LINMEM_CLASSES 8u     /* 64 KiB .. 8 MiB; larger: own mapping */
 #define LINMEM_BATCH 64u      /* dirty blocks zeroed together */
 #define LINMEM_CHUNK (8u << 20) /* at least this much mapped at a time */
+#define LINMEM_HOT 64u          /* scrubbed blocks kept per class */
+#define LINMEM_HOT_MAX (1u << 20) /* larger blocks: madvise only */
 
 typedef struct linmem_class {
     pthread_mutex_t lock;
     size_t block;          /* bytes per block */
     void **clean, **dirty; /* stacks of block pointers */
     size_t nclean, ndirty, cap_clean, cap_dirty;
+    void *hot[LINMEM_HOT]; /* zero, with touched pages still mapped */
+    size_t nhot, hot_pending; /* pending: being scrubbed, slot taken */
     void **chunks;         /* mappings, each chunk_bytes long */
     size_t nchunks, cap_chunks, chunk_bytes;
 } linmem_class;
 
 struct sched_linmem {
     vm_mem_provider provider;
+    size_t page; /* the host page size */
     linmem_class classes[LINMEM_CLASSES];
 };
 
@@ -100,6 +114,79 @@ static void zero_batch(void **blocks, size_t n, size_t block)
     }
 }
 
+static bool page_is_zero(const uint8_t *p, size_t n)
+{
+    const uint64_t *w = (const uint64_t *)(const void *)p;
+    for (size_t i = 0; i < n / sizeof *w; i++)
+        if (w[i])
+            return false;
+    return true;
+}
+
+/* Whether a page mincore calls absent may hold data: only if it is in
+ * swap. Asked after mincore: a page swapped out before it means swap was
+ * on then, and still is unless a swapoff (which brings every page back,
+ * reported resident by the next scrub) ran in between. */
+static bool swap_possible(void)
+{
+#ifdef __linux__
+    struct sysinfo si;
+    return sysinfo(&si) != 0 || si.totalswap != 0;
+#else
+    return true;
+#endif
+}
+
+/* Zeroes a block and keeps its resident pages mapped. A page that is
+ * only read maps the kernel's zero page: it is left as is, not written
+ * (which would give it a page of its own). Absent pages are zero, or,
+ * with swap on, go to madvise by runs. False on any failure. */
+static bool scrub(uint8_t *data, size_t bytes, size_t page)
+{
+    unsigned char vec[LINMEM_HOT_MAX / 4096];
+    size_t n = bytes / page;
+    if (n > sizeof vec || mincore(data, bytes, vec) != 0)
+        return false;
+    bool swap = swap_possible();
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        if (vec[i] & 1) {
+            if (!page_is_zero(data + i * page, page))
+                memset(data + i * page, 0, page);
+        } else {
+            while (j < n && !(vec[j] & 1))
+                j++;
+            if (swap &&
+                madvise(data + i * page, (j - i) * page, MADV_DONTNEED) != 0)
+                return false;
+        }
+        i = j;
+    }
+    return true;
+}
+
+/* A released block goes hot if there is room: scrubbed outside the lock,
+ * its slot reserved meanwhile. False if it must go the dirty way. */
+static bool release_hot(linmem_class *c, void *data, size_t page)
+{
+    bool room;
+    if (c->block > LINMEM_HOT_MAX)
+        return false;
+    pthread_mutex_lock(&c->lock);
+    room = c->nhot + c->hot_pending < LINMEM_HOT;
+    c->hot_pending += room;
+    pthread_mutex_unlock(&c->lock);
+    if (!room)
+        return false;
+    bool ok = scrub(data, c->block, page);
+    pthread_mutex_lock(&c->lock);
+    c->hot_pending--;
+    if (ok)
+        c->hot[c->nhot++] = data;
+    pthread_mutex_unlock(&c->lock);
+    return ok;
+}
+
 /* Takes the dirty blocks out (under the lock), zeroes them (outside it),
  * and makes them clean. */
 static void flush_dirty(linmem_class *c)
@@ -140,6 +227,11 @@ static void *linmem_alloc(void *ud, size_t bytes, size_t *out_cap)
     void *p = NULL;
     for (int attempt = 0; attempt < 2 && !p; attempt++) {
         pthread_mutex_lock(&c->lock);
+        if (c->nhot) {
+            p = c->hot[--c->nhot];
+            pthread_mutex_unlock(&c->lock);
+            break;
+        }
         if (c->nclean == 0 && (c->ndirty == 0 || attempt == 1)) map_chunk(c);
         if (c->nclean) p = c->clean[--c->nclean];
         bool flush = !p && c->ndirty;
@@ -159,6 +251,8 @@ static void linmem_release(void *ud, void *data, size_t cap)
         return;
     }
     linmem_class *c = &lm->classes[k];
+    if (release_hot(c, data, lm->page))
+        return;
     pthread_mutex_lock(&c->lock);
     bool ok = push(&c->dirty, &c->ndirty, &c->cap_dirty, data);
     bool full = c->ndirty >= LINMEM_BATCH;
@@ -187,6 +281,8 @@ sched_linmem_t *sched__linmem_new(void)
 {
     sched_linmem_t *lm = calloc(1, sizeof *lm);
     if (!lm) return NULL;
+    long pg = sysconf(_SC_PAGESIZE);
+    lm->page = pg >= 4096 ? (size_t)pg : 4096;
     for (unsigned k = 0; k < LINMEM_CLASSES; k++) {
         pthread_mutex_init(&lm->classes[k].lock, NULL);
         lm->classes[k].block = (size_t)1 << (LINMEM_MIN_SHIFT + k);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sched/sched_int.h"
 
@@ -37,6 +38,12 @@ int sched__strv_push(char ***v, uint32_t *n, const char *s, size_t len)
 
 static int dirs_push(sched_config_t *c, const char *host, const char *guest)
 {
+    _Atomic int *fds = realloc(c->dir_fds, ((size_t)c->ndirs + 1) *
+                                               sizeof *fds);
+    if (!fds)
+        return LUN_ENOMEM;
+    c->dir_fds = fds;
+    atomic_init(&fds[c->ndirs], -1);
     sched_dir_t *d = realloc(c->dirs, ((size_t)c->ndirs + 1) * sizeof *d);
     if (!d)
         return LUN_ENOMEM;
@@ -92,7 +99,11 @@ void sched__config_unref(sched_config_t *c)
     for (uint32_t i = 0; i < c->ndirs; i++) {
         free((char *)c->dirs[i].host_path);
         free((char *)c->dirs[i].guest_path);
+        int fd = atomic_load(&c->dir_fds[i]);
+        if (fd >= 0)
+            close(fd);
     }
+    free(c->dir_fds);
     free(c->argv);
     free(c->env);
     free(c->dirs);
@@ -282,53 +293,72 @@ sched_proc_t *sched__proc_lookup(sched_runtime_t *rt, uint64_t pid)
 const char sched__entry_missing[] = "entry function not found";
 const char sched__entry_mistyped[] = "entry function has another type";
 
-static int make_wasi(sched_proc_t *p, const sched_config_t *c)
+/* Dir i's shared host fd, opened on first use. Spawners racing on one
+ * config may both open it: one keeps its fd, the other closes its own. */
+static int config_dir_fd(sched_config_t *c, uint32_t i, int *out)
+{
+    int fd = atomic_load_explicit(&c->dir_fds[i], memory_order_acquire);
+    if (fd < 0) {
+        int expected = -1, rc = wasi_open_dir(c->dirs[i].host_path, &fd);
+        if (rc != 0)
+            return rc;
+        if (!atomic_compare_exchange_strong(&c->dir_fds[i], &expected, fd)) {
+            close(fd);
+            fd = expected;
+        }
+    }
+    *out = fd;
+    return 0;
+}
+
+/* The process's WASI context borrows everything from its config (which
+ * it holds a reference to until after wasi_ctx_free): strings, and the
+ * preopen directories, opened once per config. */
+static int make_wasi(sched_proc_t *p, sched_config_t *c)
 {
     wasi_preopen_t pre[16];
+    int fds[16];
     wasi_preopen_t *pp = c->ndirs <= 16 ? pre : malloc(c->ndirs * sizeof *pp);
-    if (!pp)
-        return LUN_ENOMEM;
-    for (uint32_t i = 0; i < c->ndirs; i++) {
+    int *fp = c->ndirs <= 16 ? fds : malloc(c->ndirs * sizeof *fp);
+    int rc = pp && fp ? 0 : LUN_ENOMEM;
+    for (uint32_t i = 0; rc == 0 && i < c->ndirs; i++) {
         pp[i].host_path = c->dirs[i].host_path;
         pp[i].guest_path = c->dirs[i].guest_path;
+        rc = config_dir_fd(c, i, &fp[i]);
     }
     wasi_options_t wo = {
         .argv = (const char *const *)c->argv, .argc = c->argc,
         .env = (const char *const *)c->env, .envc = c->envc,
-        .preopens = pp, .npreopens = c->ndirs,
+        .preopens = pp, .npreopens = c->ndirs, .preopen_fds = fp,
+        .borrow = true,
         .sockets = p->rt->root_sockets, .nsockets = p->rt->nroot_sockets};
-    /* The --listen sockets go to the first process only: the root. */
-    p->rt->root_sockets = NULL;
-    p->rt->nroot_sockets = 0;
-    int rc = wasi_ctx_new(&wo, &p->wasi);
+    if (rc == 0) {
+        /* The --listen sockets go to the first process only: the root. */
+        p->rt->root_sockets = NULL;
+        p->rt->nroot_sockets = 0;
+        rc = wasi_ctx_new(&wo, &p->wasi);
+    }
     if (pp != pre)
         free(pp);
+    if (fp != fds)
+        free(fp);
     return rc;
 }
 
 static int instantiate(sched_proc_t *p, char *err, size_t errlen)
 {
     sched_module_t *m = p->module;
-    vm_extern local[64];
-    vm_extern *imp = m->nimports <= 64 ? local
-                                       : malloc(m->nimports * sizeof *imp);
-    int rc;
-    if (!imp)
-        return LUN_ENOMEM;
-    memcpy(imp, m->tmpl, m->nimports * sizeof *imp);
-    if ((rc = wasi_link(p->wasi, m->vm, imp, m->nimports)) >= 0) {
-        uint64_t pages = p->config->max_memory >> 16;
-        vm_config vc = {0};
-        vc.mem_provider = sched__linmem_provider(p->rt->linmem);
-        /* 0 would mean "the default": the smallest real cap is 1 page. */
-        vc.max_memory_pages = pages == 0 ? 1 : pages > 65536 ? 65536
-                                                             : (uint32_t)pages;
-        rc = vm_instance_new(m->vm, imp, m->nimports, &vc, &p->inst, err,
-                             errlen);
-    }
-    if (imp != local)
-        free(imp);
-    return rc;
+    uint64_t pages = p->config->max_memory >> 16;
+    vm_config vc = {0};
+    vc.mem_provider = sched__linmem_provider(p->rt->linmem);
+    /* 0 would mean "the default": the smallest real cap is 1 page. */
+    vc.max_memory_pages = pages == 0 ? 1 : pages > 65536 ? 65536
+                                                         : (uint32_t)pages;
+    /* The template holds every import, the WASI ones included: those find
+     * p->wasi through the exec's userdata at call time, so nothing is
+     * bound per process. */
+    return vm_instance_new(m->vm, m->tmpl, m->nimports, &vc, &p->inst, err,
+                           errlen);
 }
 
 /* The module's start function runs inside spawn, as in Lunatic; it gets

@@ -17,6 +17,17 @@
 /* Every so many schedules the global queue is looked at first, so that
  * overflow and external spawns are not starved by a busy local queue. */
 #define GLOBAL_CHECK_EVERY 61
+/* Stealing rounds an idle worker makes before parking. */
+#define SPIN_ROUNDS 64
+
+static inline void spin_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 
 static _Thread_local sched_worker_t *self_worker;
 
@@ -53,13 +64,18 @@ static sched_proc_t *global_pop(sched_runtime_t *rt)
     return p;
 }
 
-/* Wake one parked worker, if any. The seq_cst fence pairs with the one
- * in park(): either the parker sees our queued work, or we see it
- * counted as sleeping (Dekker), so no wake-up is lost. */
+/* Wake one parked worker, if any and if no worker is spinning. The
+ * seq_cst fence pairs with the one in park(): a parker stops spinning
+ * and counts itself sleeping before its fence, then looks for work; so
+ * either it sees our queued work, or we see it no longer spinning and
+ * sleeping (Dekker), and no wake-up is lost. A spinner that saw us
+ * spinning and then takes other work wakes the next one
+ * (stop_spinning), so work never waits on a parked worker for long. */
 static void notify_one(sched_runtime_t *rt)
 {
     atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(&rt->nsleeping, memory_order_relaxed) == 0)
+    if (atomic_load_explicit(&rt->nspinning, memory_order_relaxed) > 0 ||
+        atomic_load_explicit(&rt->nsleeping, memory_order_relaxed) == 0)
         return;
     pthread_mutex_lock(&rt->park_lock);
     pthread_cond_signal(&rt->park_cond);
@@ -267,11 +283,34 @@ static bool work_visible(sched_runtime_t *rt)
     return d != UINT64_MAX && sched__now_ns() >= d;
 }
 
+static void start_spinning(sched_worker_t *sd)
+{
+    if (!sd->spinning) {
+        sd->spinning = true;
+        atomic_fetch_add(&sd->rt->nspinning, 1);
+    }
+}
+
+/* The last spinner found work: someone may have skipped a wake-up
+ * because of it, with more work queued, so hand the searching on. */
+static void stop_spinning(sched_worker_t *sd)
+{
+    if (!sd->spinning)
+        return;
+    sd->spinning = false;
+    if (atomic_fetch_sub(&sd->rt->nspinning, 1) == 1)
+        notify_one(sd->rt);
+}
+
 static void park(sched_worker_t *sd)
 {
     sched_runtime_t *rt = sd->rt;
     pthread_mutex_lock(&rt->park_lock);
     atomic_fetch_add(&rt->nsleeping, 1);
+    if (sd->spinning) { /* before the fence: see notify_one */
+        sd->spinning = false;
+        atomic_fetch_sub(&rt->nspinning, 1);
+    }
     atomic_thread_fence(memory_order_seq_cst);
     if (!work_visible(rt)) {
         uint64_t d = atomic_load(&rt->next_deadline_ns);
@@ -286,6 +325,30 @@ static void park(sched_worker_t *sd)
     }
     atomic_fetch_sub(&rt->nsleeping, 1);
     pthread_mutex_unlock(&rt->park_lock);
+}
+
+/* Out of local work: steal, spinning a little before parking, since a
+ * park costs a futex wake and two context switches, and new work (a
+ * spawn, a message) often comes within microseconds. */
+static sched_proc_t *search(sched_worker_t *sd)
+{
+    sched_runtime_t *rt = sd->rt;
+    sched_proc_t *p = NULL;
+    /* At most half the workers spin: the rest park without burning CPU. */
+    if (!sd->spinning && 2 * atomic_load(&rt->nspinning) >= rt->nworkers)
+        return steal(sd);
+    start_spinning(sd);
+    for (int i = 0; i < SPIN_ROUNDS && !p; i++) {
+        if (i > 0)
+            spin_pause();
+        if (!(p = sched__deque_pop(&sd->dq)) && !(p = global_pop(rt)))
+            p = steal(sd);
+        if (atomic_load_explicit(&rt->shutdown, memory_order_relaxed))
+            break;
+    }
+    if (p)
+        stop_spinning(sd);
+    return p;
 }
 
 static sched_proc_t *find_work(sched_worker_t *sd)
@@ -306,8 +369,9 @@ static sched_proc_t *find_work(sched_worker_t *sd)
             sched__enqueue(rt, p);
         }
         sd->next_streak = 0;
-        if ((p = sched__deque_pop(&sd->dq)) || (p = global_pop(rt)) ||
-            (p = steal(sd)))
+        if ((p = sched__deque_pop(&sd->dq)) || (p = global_pop(rt)))
+            return p;
+        if ((p = search(sd)) != NULL)
             return p;
         park(sd);
     }

@@ -16,8 +16,13 @@
 /* Reductions per time slice: one vm_run() call. A busy loop spends about
  * 100 us on 20000 reductions here, so a sleeper beside busy loops waits at
  * most a slice or two; messaging processes rarely use a whole slice, so
- * their slice length does not show in ring or ping-pong. TODO(#4): sweep
- * it with bench/sched on a quiet machine (only 20000 was measured). */
+ * their slice length does not show in ring or ping-pong. Swept with
+ * `schedbench lateness 1000 4` (3 runs each, shared 2-core machine):
+ * 5000 -> p99 5.7-7.8 ms, p50 0.10; 20000 -> p99 4.1-7.8, p50 0.10;
+ * 80000 -> p99 4.4-8.0, p50 0.17-0.21. The p99 is the host's: other
+ * tenants preempting our busy workers for whole 4 ms kernel ticks (timers
+ * are already checked at every slice end, in find_work); only p50 follows
+ * the slice, and 20000 keeps switching overhead low. */
 #define SCHED_SLICE 20000
 /* Lunatic counts fuel in units of 100,000. */
 #define SCHED_FUEL_UNIT 100000
@@ -199,6 +204,10 @@ typedef struct sched_config {
     char **argv, **env; /* owned */
     uint32_t argc, envc;
     sched_dir_t *dirs; /* owned strings */
+    /* Per dir, its host directory: opened by the first spawn with this
+     * config and shared by every process made from it (no open and no
+     * fd per process); -1 until then. */
+    _Atomic int *dir_fds;
     uint32_t ndirs;
 } sched_config_t;
 
@@ -212,7 +221,7 @@ int sched__strv_push(char ***v, uint32_t *n, const char *s, size_t len);
 typedef struct sched_module {
     _Atomic uint32_t refs;
     vm_module_t *vm;
-    vm_extern *tmpl; /* lunatic imports bound; WASI ones left empty */
+    vm_extern *tmpl; /* every import bound (WASI: the runtime's set) */
     uint32_t nimports;
 } sched_module_t;
 
@@ -309,6 +318,7 @@ struct sched_worker {
     uint32_t next_streak; /* next-slot runs in a row (fairness) */
     uint32_t ticks;
     uint64_t rng;
+    bool spinning; /* counted in rt->nspinning */
     sched_deque_t dq;
 };
 
@@ -341,6 +351,9 @@ struct sched_runtime {
     pthread_mutex_t park_lock;
     pthread_cond_t park_cond;
     _Atomic uint32_t nsleeping;
+    /* Workers awake and looking for work (Go's spinning Ms): while there
+     * is one, new work needs no wake-up; it will be found. */
+    _Atomic uint32_t nspinning;
     /* processes */
     _Atomic uint64_t next_pid;
     _Atomic uint64_t nprocs;
@@ -356,6 +369,7 @@ struct sched_runtime {
     /* host functions shared by every instance, by binding index */
     vm_func_t **host_funcs;
     uint32_t nhost_funcs;
+    wasi_funcs_t *wasi_funcs; /* WASI imports, shared: they find p->wasi */
     bool log_failures;      /* LUNATIC_LOG: print why processes fail */
     sched_iowait_t *iowait; /* WASI calls blocked on host fds */
     sched_linmem_t *linmem; /* processes' linear memories */

@@ -49,6 +49,44 @@ static int copy_strings(const char *const *src, uint32_t n, char ***out,
     return 0;
 }
 
+static int copy_preopens(wasi_ctx_t *ctx, const wasi_preopen_t *src,
+                         uint32_t n);
+
+/* The size copy_strings reports, for borrowed strings. */
+static int count_strings(const char *const *v, uint32_t n, uint64_t *out)
+{
+    uint64_t bytes = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if ((bytes += strlen(v[i]) + 1) > WASI_MAX_STRING_BYTES)
+            return LUN_ELIMIT;
+    *out = bytes;
+    return 0;
+}
+
+/* argv, env and the preopen list: copied, or borrowed (opts->borrow). */
+static int take_strings(wasi_ctx_t *ctx, const wasi_options_t *opts)
+{
+    int rc;
+    if (opts->borrow) {
+        ctx->borrowed = true;
+        /* the guest never writes through these: args_get copies out */
+        ctx->argv = (char **)opts->argv;
+        ctx->env = (char **)opts->env;
+        /* the preopen list itself is not kept (only its guest paths,
+         * as the fds' names), so it may be a temporary */
+        if ((rc = count_strings(opts->argv, opts->argc,
+                                &ctx->argv_bytes)) != 0)
+            return rc;
+        return count_strings(opts->env, opts->envc, &ctx->env_bytes);
+    }
+    if ((rc = copy_strings(opts->argv, opts->argc, &ctx->argv,
+                           &ctx->argv_bytes)) != 0 ||
+        (rc = copy_strings(opts->env, opts->envc, &ctx->env,
+                           &ctx->env_bytes)) != 0)
+        return rc;
+    return copy_preopens(ctx, opts->preopens, opts->npreopens);
+}
+
 static void free_strings(char **v)
 {
     if (!v)
@@ -103,15 +141,21 @@ static int open_fds(wasi_ctx_t *ctx, const wasi_options_t *opts)
     }
     for (uint32_t i = 0; i < opts->npreopens; i++, fd++) {
         wasi_fd_t *f = &ctx->fds[fd];
-        int host;
-        if ((rc = fs_open_root(opts->preopens[i].host_path, &host)) != 0)
+        int host = opts->preopen_fds ? opts->preopen_fds[i] : -1;
+        bool shared = host >= 0;
+        if (!shared && (rc = fs_open_root(opts->preopens[i].host_path,
+                                          &host)) != 0)
             return rc;
         *f = (wasi_fd_t){.kind = WASI_FD_DIR, .host_fd = host,
+                         .shared_fd = shared, .name_borrowed = opts->borrow,
                          .filetype = WASI_FILETYPE_DIRECTORY,
                          .rights = WASI_RIGHTS_DIRECTORY,
                          .rights_inheriting = WASI_RIGHTS_DIRECTORY |
                                               WASI_RIGHTS_REGULAR_FILE};
-        if (!(f->preopen_name = dup_string(opts->preopens[i].guest_path)))
+        f->preopen_name = opts->borrow
+                              ? (char *)opts->preopens[i].guest_path
+                              : dup_string(opts->preopens[i].guest_path);
+        if (!f->preopen_name)
             return LUN_ENOMEM;
     }
     return 0;
@@ -130,11 +174,7 @@ int wasi_ctx_new(const wasi_options_t *opts, wasi_ctx_t **out_ctx)
     ctx->argc = opts->argc;
     ctx->envc = opts->envc;
     if ((rc = open_fds(ctx, opts)) != 0 ||
-        (rc = copy_strings(opts->argv, opts->argc, &ctx->argv,
-                           &ctx->argv_bytes)) != 0 ||
-        (rc = copy_strings(opts->env, opts->envc, &ctx->env,
-                           &ctx->env_bytes)) != 0 ||
-        (rc = copy_preopens(ctx, opts->preopens, opts->npreopens)) != 0)
+        (rc = take_strings(ctx, opts)) != 0)
         goto fail;
     *out_ctx = ctx;
     return 0;
@@ -150,22 +190,26 @@ void wasi_ctx_free(wasi_ctx_t *ctx)
 {
     if (!ctx)
         return;
-    free_strings(ctx->argv);
-    free_strings(ctx->env);
-    for (uint32_t i = 0; i < ctx->npreopens; i++) {
-        free((char *)ctx->preopens[i].host_path);
-        free((char *)ctx->preopens[i].guest_path);
+    if (!ctx->borrowed) {
+        free_strings(ctx->argv);
+        free_strings(ctx->env);
+        for (uint32_t i = 0; i < ctx->npreopens; i++) {
+            free((char *)ctx->preopens[i].host_path);
+            free((char *)ctx->preopens[i].guest_path);
+        }
+        free(ctx->preopens);
     }
-    free(ctx->preopens);
     for (uint32_t i = 0; i < ctx->nfds; i++)
         wasi__fd_release(&ctx->fds[i]);
     free(ctx->fds);
     free(ctx->wait_fds);
-    for (uint32_t i = 0; i < ctx->nfuncs; i++)
-        if (ctx->funcs[i])
-            vm_host_func_free(ctx->funcs[i]);
-    free(ctx->funcs);
+    wasi_funcs_free(ctx->own);
     free(ctx);
+}
+
+int wasi_open_dir(const char *host_path, int *out_fd)
+{
+    return fs_open_root(host_path, out_fd);
 }
 
 bool wasi_ctx_exited(const wasi_ctx_t *ctx, uint32_t *out_code)
@@ -189,9 +233,10 @@ void wasi__fd_release(wasi_fd_t *f)
     if (f->dir_stream)
         closedir(f->dir_stream); /* its own descriptor, see dir.c */
     if (f->kind != WASI_FD_CLOSED && f->kind != WASI_FD_STDIO &&
-        f->host_fd >= 0)
+        f->host_fd >= 0 && !f->shared_fd)
         close(f->host_fd);
-    free(f->preopen_name);
+    if (!f->name_borrowed)
+        free(f->preopen_name);
     memset(f, 0, sizeof *f);
     f->host_fd = -1;
 }

@@ -26,6 +26,20 @@ static wasi_mem_t caller_memory(vm_exec_t *ex)
 
 /* {===== adapters: wasm arguments -> implementation -> errno result */
 
+/* What every host function gets as userdata: a context's own set (ctx
+ * set) or a shared one (ctx NULL: ask resolve for the caller's). */
+struct wasi_funcs {
+    wasi_ctx_t *ctx;
+    wasi_resolve_fn resolve;
+    vm_func_t **funcs; /* one per binding, made on first use */
+};
+
+static wasi_ctx_t *ctx_of(vm_exec_t *ex, void *ud)
+{
+    const wasi_funcs_t *fs = ud;
+    return fs->ctx ? fs->ctx : fs->resolve(ex);
+}
+
 /* Hand an implementation's result to the VM. WASI__BLOCK writes nothing
  * and returns VM_BLOCK: the VM calls again with the same arguments once
  * the embedder has waited for what wasi_ctx_waiting() says. */
@@ -44,7 +58,7 @@ static vm_status finish(wasi_ctx_t *ctx, vm_value *a, uint32_t rc)
 #define ADAPTER(name, call)                                              \
     static vm_status host_##name(vm_exec_t *ex, vm_value *a, void *ud)   \
     {                                                                    \
-        wasi_ctx_t *ctx = ud;                                            \
+        wasi_ctx_t *ctx = ctx_of(ex, ud);                                \
         wasi_mem_t mem = caller_memory(ex);                              \
         (void)mem;                                                       \
         return finish(ctx, a, call);                                     \
@@ -130,8 +144,7 @@ ADAPTER(sock_shutdown, wasi__sock_shutdown(ctx, a[0].u32, a[1].u32))
 
 static vm_status host_proc_exit(vm_exec_t *ex, vm_value *a, void *ud)
 {
-    (void)ex;
-    wasi__proc_exit(ud, a[0].u32);
+    wasi__proc_exit(ctx_of(ex, ud), a[0].u32);
     return VM_DONE; /* ends the whole execution, not just this call */
 }
 
@@ -148,13 +161,12 @@ static vm_status host_proc_raise(vm_exec_t *ex, vm_value *a, void *ud)
         vm_exec_set_trap(ex, VM_TRAP_HOST, msg);
         return VM_TRAP;
     }
-    return finish(ud, a, rc);
+    return finish(ctx_of(ex, ud), a, rc);
 }
 
 static vm_status host_sched_yield(vm_exec_t *ex, vm_value *a, void *ud)
 {
-    (void)ex;
-    a[0].u32 = wasi__sched_yield(ud);
+    a[0].u32 = wasi__sched_yield(ctx_of(ex, ud));
     return VM_YIELD; /* give the rest of the time slice away */
 }
 
@@ -241,24 +253,22 @@ static bool is_wasi_import(const vm_import_info *info)
            memcmp(info->module, WASI_MODULE_NAME, n) == 0;
 }
 
-/* The context's host function for binding b, made on first use so that a
+/* The set's host function for binding b, made on first use so that a
  * module importing fd_write twice shares one. */
-static vm_func_t *binding_func(wasi_ctx_t *ctx, int b)
+static vm_func_t *binding_func(wasi_funcs_t *fs, int b)
 {
-    if (!ctx->funcs) {
-        ctx->funcs = calloc(NBINDINGS, sizeof *ctx->funcs);
-        if (!ctx->funcs)
-            return NULL;
-        ctx->nfuncs = NBINDINGS;
-    }
-    if (!ctx->funcs[b])
-        ctx->funcs[b] = vm_host_func_new(bindings[b].sig, bindings[b].fn, ctx,
-                                         bindings[b].name);
-    return ctx->funcs[b];
+    if (!fs->funcs && !(fs->funcs = calloc(NBINDINGS, sizeof *fs->funcs)))
+        return NULL;
+    if (!fs->funcs[b])
+        fs->funcs[b] = vm_host_func_new(bindings[b].sig, bindings[b].fn, fs,
+                                        bindings[b].name);
+    return fs->funcs[b];
 }
 
-int wasi_link(wasi_ctx_t *ctx, const vm_module_t *m, vm_extern *imports,
-              uint32_t nimports)
+/* Fill the WASI imports of m from fs; NULL functions are made on the way
+ * (only for a context's own set: a shared one has them all). */
+static int link_set(wasi_funcs_t *fs, const vm_module_t *m,
+                    vm_extern *imports, uint32_t nimports)
 {
     int linked = 0;
     for (uint32_t i = 0; i < nimports; i++) {
@@ -269,9 +279,54 @@ int wasi_link(wasi_ctx_t *ctx, const vm_module_t *m, vm_extern *imports,
         if ((b = find_binding(info.name, info.name_len)) < 0)
             continue;
         imports[i].kind = VM_EXTERN_FUNC;
-        if (!(imports[i].u.func = binding_func(ctx, b)))
+        if (!(imports[i].u.func = binding_func(fs, b)))
             return LUN_ENOMEM;
         linked++;
     }
     return linked;
+}
+
+int wasi_link(wasi_ctx_t *ctx, const vm_module_t *m, vm_extern *imports,
+              uint32_t nimports)
+{
+    if (!ctx->own) {
+        if (!(ctx->own = calloc(1, sizeof *ctx->own)))
+            return LUN_ENOMEM;
+        ctx->own->ctx = ctx;
+    }
+    return link_set(ctx->own, m, imports, nimports);
+}
+
+void wasi_funcs_free(wasi_funcs_t *fs)
+{
+    if (!fs)
+        return;
+    for (size_t i = 0; fs->funcs && i < NBINDINGS; i++)
+        if (fs->funcs[i])
+            vm_host_func_free(fs->funcs[i]);
+    free(fs->funcs);
+    free(fs);
+}
+
+int wasi_funcs_new(wasi_resolve_fn resolve, wasi_funcs_t **out)
+{
+    wasi_funcs_t *fs = calloc(1, sizeof *fs);
+    *out = NULL;
+    if (!fs)
+        return LUN_ENOMEM;
+    fs->resolve = resolve;
+    /* All made now: a shared set is then read-only, safe on any thread. */
+    for (int b = 0; b < (int)NBINDINGS; b++)
+        if (!binding_func(fs, b)) {
+            wasi_funcs_free(fs);
+            return LUN_ENOMEM;
+        }
+    *out = fs;
+    return 0;
+}
+
+int wasi_link_funcs(const wasi_funcs_t *fs, const vm_module_t *m,
+                    vm_extern *imports, uint32_t nimports)
+{
+    return link_set((wasi_funcs_t *)fs, m, imports, nimports);
 }

@@ -40,7 +40,24 @@ typedef struct wasi_options {
      * wasi_ctx_new on, even when it fails, and makes them non-blocking. */
     const int *sockets;
     uint32_t nsockets;
+    /* Optional (NULL: open every preopen): per preopen, a directory fd
+     * from wasi_open_dir to use instead of opening host_path again, or -1
+     * to open it. The context never closes these, so many contexts can
+     * share one (to a context a directory fd is only the base of *at
+     * calls; fd_readdir reads through a descriptor of its own); the
+     * caller keeps it open until the last such context is freed. */
+    const int *preopen_fds;
+    /* Borrow argv and env (the arrays and their strings) and the
+     * preopens' guest_path strings instead of copying them: the caller
+     * keeps them alive and unchanged until wasi_ctx_free (the preopens
+     * array itself may go). For an embedder making many contexts from
+     * one configuration. */
+    bool borrow;
 } wasi_options_t;
+
+/* Open host_path as a preopen directory, as wasi_ctx_new does, into
+ * *out_fd (close-on-exec). Returns 0 or LUN_ERR_ERRNO(e). */
+int wasi_open_dir(const char *host_path, int *out_fd);
 
 /* Create a context: the state one guest process's WASI calls share.
  * Opens every preopen directory. Returns 0, LUN_ENOMEM, LUN_ELIMIT when
@@ -61,6 +78,32 @@ void wasi_ctx_free(wasi_ctx_t *ctx);
  * filled, or LUN_ENOMEM. */
 int wasi_link(wasi_ctx_t *ctx, const vm_module_t *m, vm_extern *imports,
               uint32_t nimports);
+
+/* {===== shared host functions
+ *
+ * wasi_link makes host functions bound to one context: fine for one
+ * guest, but an embedder running many guests (a scheduler spawning a
+ * process per instance) would pay for making them at every spawn. A
+ * function set instead is made once and shared by every instance linked
+ * with it; at each call it asks resolve(ex) for the calling context (for
+ * instance through vm_exec_userdata). resolve must not return NULL. */
+
+typedef struct wasi_funcs wasi_funcs_t;
+typedef wasi_ctx_t *(*wasi_resolve_fn)(vm_exec_t *ex);
+
+/* Make one host function per binding. Returns 0 or LUN_ENOMEM. */
+int wasi_funcs_new(wasi_resolve_fn resolve, wasi_funcs_t **out);
+
+/* Free the set; free every instance linked with it first. NULL is
+ * allowed. */
+void wasi_funcs_free(wasi_funcs_t *fs);
+
+/* As wasi_link, with the set's functions; never fails, returns the
+ * number of imports filled. */
+int wasi_link_funcs(const wasi_funcs_t *fs, const vm_module_t *m,
+                    vm_extern *imports, uint32_t nimports);
+
+/* }===== */
 
 /* Whether this layer provides wasi_snapshot_preview1.`name`. */
 bool wasi_provides(const char *name);

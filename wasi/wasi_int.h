@@ -183,6 +183,8 @@ typedef struct wasi_fd {
     int host_fd;
     uint8_t filetype;   /* enum wasi_filetype, fixed when opened */
     uint16_t fdflags;   /* WASI_FDFLAG_*, as the guest set them */
+    bool shared_fd;     /* host_fd is the embedder's: never closed here */
+    bool name_borrowed; /* preopen_name is the embedder's: never freed */
     uint64_t rights, rights_inheriting;
     char *preopen_name; /* the guest path of a preopen, else NULL */
     void *dir_stream;   /* DIR * of fd_readdir, opened on first use */
@@ -195,7 +197,8 @@ struct wasi_ctx {
     char **env; /* "KEY=VALUE" */
     uint32_t envc;
     uint64_t env_bytes;
-    wasi_preopen_t *preopens; /* owned copies of the options' preopens */
+    bool borrowed; /* argv, env, preopens are the embedder's (opts.borrow) */
+    wasi_preopen_t *preopens; /* copies of the options' preopens */
     uint32_t npreopens;
     wasi_fd_t *fds;           /* the guest's descriptors, by number */
     uint32_t nfds;            /* entries allocated in fds */
@@ -210,8 +213,7 @@ struct wasi_ctx {
     uint32_t nwait_fds, wait_cap;
     bool wait_has_deadline;
     uint64_t wait_deadline_ns;
-    vm_func_t **funcs; /* made by wasi_link on first use, one per binding */
-    uint32_t nfuncs;
+    wasi_funcs_t *own; /* the functions wasi_link bound to this context */
 };
 
 /* }===== */

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+#include <wasi/api.h>
 
 #include "sdk/lunatic.h"
 
@@ -413,6 +416,59 @@ static void t_metrics(void)
 }
 
 /* }===== */
+/* {===== WASI contexts of children made from one config: they share its
+ * preopen directory (one host fd for all) and its args and environment,
+ * and each still has a view of its own (a child closing the preopen does
+ * not close it for the others). More children than a small fd limit. */
+
+#define SHARE_N 1500
+
+static void share_child(int64_t arg)
+{
+    uint64_t parent = (uint64_t)(arg & 0xffffffff);
+    int32_t ok = 1;
+    const char *v = getenv("SHARE_K");
+    __wasi_size_t argc = 0, bytes = 0;
+    uint8_t *av[3], buf[64];
+    struct stat st;
+    ok &= v && !strcmp(v, "v1");
+    ok &= __wasi_args_sizes_get(&argc, &bytes) == 0 && argc == 2 &&
+          bytes <= sizeof buf;
+    ok = ok && __wasi_args_get(av, buf) == 0 &&
+         !strcmp((char *)av[0], "share") && !strcmp((char *)av[1], "a1");
+    ok &= stat("/tmp/.", &st) == 0 && S_ISDIR(st.st_mode);
+    if ((arg >> 32) % 2)
+        ok &= close(3) == 0 && stat("/tmp/.", &st) != 0;
+    lun_send(parent, 9, &ok, sizeof ok);
+    lun_recv(NULL, 0, LUN_FOREVER, NULL, 0, NULL); /* stay alive */
+}
+
+static void t_wasi_share(void)
+{
+    int64_t c = lunatic_process_create_config(), tags[1] = {9};
+    static uint64_t pids[SHARE_N];
+    CHECK(c >= 0);
+    lunatic_wasi_config_add_command_line_argument(c, (int32_t)"share", 5);
+    lunatic_wasi_config_add_command_line_argument(c, (int32_t)"a1", 2);
+    lunatic_wasi_config_add_environment_variable(c, (int32_t)"SHARE_K", 7,
+                                                 (int32_t)"v1", 2);
+    lunatic_wasi_config_preopen_dir(c, (int32_t)"/tmp", 4);
+    for (int64_t i = 0; i < SHARE_N; i++) {
+        pids[i] = lun_spawn_config(share_child,
+                                   i << 32 | (int64_t)lun_self(), 0, c);
+        CHECK(pids[i] != 0);
+    }
+    for (int i = 0; i < SHARE_N; i++) {
+        int32_t ok = 0;
+        CHECK(lun_recv(tags, 1, 10000, &ok, sizeof ok, NULL) == 0);
+        CHECK(ok == 1);
+    }
+    for (int i = 0; i < SHARE_N; i++)
+        lunatic_process_kill((int64_t)pids[i]);
+    lunatic_process_drop_config(c);
+}
+
+/* }===== */
 
 static const struct { const char *name; void (*fn)(void); } tests[] = {
     {"spawn_params", t_spawn_params}, {"spawn_v128", t_spawn_v128},
@@ -421,7 +477,7 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
     {"registry", t_registry}, {"timers", t_timers},
     {"permissions", t_permissions}, {"limits", t_limits},
     {"catch", t_catch}, {"errors", t_errors}, {"stub", t_stub},
-    {"metrics", t_metrics},
+    {"metrics", t_metrics}, {"wasi_share", t_wasi_share},
 };
 
 int main(int argc, char **argv)

@@ -39,9 +39,10 @@ t threads_1 0 "pingpong: 1000 round trips" "$L" --threads 1 "$W/pingpong.wasm" 1
 
 P=$W/sched/proc_tests.wasm
 for name in spawn_params selective links monitors cascade kill registry \
-            timers permissions limits catch errors metrics; do
+            timers permissions limits catch errors metrics wasi_share; do
     t "$name" 0 "ok $name" "$L" "$P" "$name"
 done
+t wasi_share_low_fd_limit 0 "ok wasi_share" sh -c 'ulimit -n 256 && exec "$@"' sh "$L" "$P" wasi_share
 t spawn_v128 141 "v128 parameters are not supported" "$L" "$P" spawn_v128
 t stub 141 "lunatic::distributed::nodes_count is not implemented yet" "$L" "$P" stub
 t metrics_dump 0 "metric hits = 3" env LUNATIC_METRICS=1 "$L" "$P" metrics
@@ -50,6 +51,8 @@ S=$W/sched/stress.wasm
 t spawn_100k 0 "ok spawn" "$L" "$S" spawn "$(n 100000)"
 t loop_ping 0 "ok loop_ping" "$L" "$S" loop_ping "$(n 1000)"
 t loop_ping_1_thread 0 "ok loop_ping" "$L" --threads 1 "$S" loop_ping "$(n 200)"
+t wakeups 0 "ok wakeups" "$L" "$S" wakeups "$(n 20000)"
+t wakeups_4_threads 0 "ok wakeups" "$L" --threads 4 "$S" wakeups "$(n 5000)"
 t crash_10k 0 "crashed" "$L" "$S" crash "$(n 10000)"
 
 # Every lunatic::* import links (the fixture has no _start). The fixture

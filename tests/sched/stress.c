@@ -4,6 +4,10 @@
  *               ping server that keeps answering
  *   crash N     N servers; 10% are crashed by different traps while the
  *               rest answer pings; every survivor answers
+ *   wakeups N   N rounds of: a burst of children that each wake a
+ *               relay, which wakes the root; every few rounds all go
+ *               idle so workers park. A lost wake-up (work queued while
+ *               every worker sleeps or searches elsewhere) times out.
  * Prints "ok NAME ..." and exits 0, or "FAIL ..." and 1. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +134,40 @@ static void t_crash(int64_t n)
     free(pids);
 }
 
+/* Forwards every message it gets to the pid in it. */
+static void relay(int64_t unused)
+{
+    (void)unused;
+    for (;;) {
+        uint64_t to = 0;
+        lun_recv(NULL, 0, LUN_FOREVER, &to, sizeof to, NULL);
+        lun_send(to, 1, NULL, 0);
+    }
+}
+
+static void waker(int64_t relay_pid)
+{
+    uint64_t root = (uint64_t)relay_pid >> 32;
+    lun_send((uint64_t)relay_pid & 0xffffffff, 1, &root, sizeof root);
+}
+
+static void t_wakeups(int64_t n)
+{
+    uint64_t r = lun_spawn(relay, 0);
+    CHECK(r != 0 && r < (1ull << 32) && lun_self() < (1ull << 32));
+    for (int64_t i = 0; i < n; i++) {
+        int burst = 1 + (int)(i % 7);
+        for (int k = 0; k < burst; k++)
+            CHECK(lun_spawn(waker, (int64_t)(lun_self() << 32 | r)) != 0);
+        for (int k = 0; k < burst; k++)
+            CHECK(lun_recv(NULL, 0, 5000, NULL, 0, NULL) == 0);
+        if (i % 16 == 0)
+            lunatic_process_sleep_ms(1); /* everyone idle: workers park */
+    }
+    lunatic_process_kill((int64_t)r);
+    printf("ok wakeups %lld\n", (long long)n);
+}
+
 int main(int argc, char **argv)
 {
     int64_t n = argc > 2 ? atoll(argv[2]) : 1000;
@@ -139,6 +177,8 @@ int main(int argc, char **argv)
         t_loop_ping(n);
     else if (argc > 1 && !strcmp(argv[1], "crash"))
         t_crash(n);
+    else if (argc > 1 && !strcmp(argv[1], "wakeups"))
+        t_wakeups(n);
     else
         return printf("FAIL unknown test\n"), 1;
     return 0;

@@ -315,6 +315,35 @@ Test(wasi, ctx_copies_strings_and_preopens)
     wasi_ctx_free(c);
 }
 
+Test(wasi, ctx_borrows_strings_and_shares_preopen_fds)
+{
+    static const char *const argv[] = {"x", "yz"};
+    static const char *const env[] = {"K=V"};
+    wasi_preopen_t pre[] = {{"/nonexistent/not-opened", "/sandbox"}};
+    int dir = -1;
+    cr_assert(eq(int, wasi_open_dir("/tmp", &dir), 0));
+    int fds[] = {dir};
+    wasi_options_t o = {.argv = argv, .argc = 2, .env = env, .envc = 1,
+                        .preopens = pre, .npreopens = 1, .preopen_fds = fds,
+                        .borrow = true};
+    wasi_ctx_t *c, *d;
+    cr_assert(eq(int, wasi_ctx_new(&o, &c), 0));
+    cr_assert(eq(int, wasi_ctx_new(&o, &d), 0));
+    cr_expect(eq(ptr, (void *)c->argv, (void *)argv)); /* not copied */
+    cr_expect(eq(u64, c->argv_bytes, 5));
+    cr_expect(eq(u64, c->env_bytes, 4));
+    cr_expect(eq(int, c->fds[3].host_fd, dir));
+    cr_expect(eq(int, d->fds[3].host_fd, dir));
+    EXPECT_STR(c->fds[3].preopen_name, "/sandbox");
+    /* the guest closing it, or freeing the context, leaves the fd open */
+    cr_expect(eq(u32, wasi__fd_close(c, 3), WASI_ESUCCESS));
+    wasi_ctx_free(c);
+    cr_expect(eq(int, fcntl(dir, F_GETFD) >= 0, 1));
+    wasi_ctx_free(d);
+    cr_expect(eq(int, fcntl(dir, F_GETFD) >= 0, 1));
+    close(dir);
+}
+
 Test(wasi, ctx_fails_cleanly_on_a_missing_preopen)
 {
     wasi_preopen_t pre[] = {{"/nonexistent/lunatic-test", "/x"}};
@@ -595,6 +624,42 @@ Test(wasi, link_fills_only_the_functions_it_provides)
     cr_expect(wasi_provides("path_open"));
     cr_expect(wasi_provides("sock_shutdown"));
     cr_expect(not(wasi_provides("path_opens")));
+    vm_module_free(m);
+}
+
+static wasi_ctx_t *resolved_ctx;
+static wasi_ctx_t *resolve_test_ctx(vm_exec_t *ex)
+{
+    (void)ex;
+    return resolved_ctx;
+}
+
+Test(wasi, a_shared_set_finds_the_caller_context_at_call_time)
+{
+    static const struct fake_import im[] = {
+        {WASI_MODULE_NAME, "proc_exit", "i:"},
+        {"env", "foo", ":"},
+    };
+    vm_module_t *m = load_imports(im, 2);
+    wasi_funcs_t *fs;
+    vm_extern ext[2], ext2[2];
+    uint32_t code = 0;
+    memset(ext, 0, sizeof ext);
+    memset(ext2, 0, sizeof ext2);
+    cr_assert(eq(int, wasi_funcs_new(resolve_test_ctx, &fs), 0));
+    cr_assert(eq(int, wasi_link_funcs(fs, m, ext, 2), 1));
+    cr_assert(eq(int, wasi_link_funcs(fs, m, ext2, 2), 1));
+    cr_expect(eq(ptr, ext[0].u.func, ext2[0].u.func)); /* made once */
+    cr_expect(eq(ptr, ext[1].u.func, NULL));
+    vm_exec_t *ex = vm_exec_new(NULL);
+    vm_value a[1] = {{.u32 = 7}};
+    resolved_ctx = ctx;
+    cr_assert(eq(int, vm_exec_call(ex, ext[0].u.func, a, 1), 0));
+    cr_expect(eq(int, vm_run(ex, 1000), VM_DONE));
+    cr_expect(wasi_ctx_exited(ctx, &code));
+    cr_expect(eq(u32, code, 7));
+    vm_exec_free(ex);
+    wasi_funcs_free(fs);
     vm_module_free(m);
 }
 
