@@ -380,14 +380,14 @@ static vm_status h_drop_tcp_listener(vm_exec_t *ex, vm_value *a, void *ud)
 {
     (void)ud;
     return sched__net_drop(ex, &sched__cur(ex)->tcp_listeners, a[0].u64,
-                     "unknown tcp listener id");
+                           "unknown tcp listener id");
 }
 
 static vm_status h_drop_tcp_stream(vm_exec_t *ex, vm_value *a, void *ud)
 {
     (void)ud;
     return sched__net_drop(ex, &sched__cur(ex)->tcp_streams, a[0].u64,
-                     "unknown tcp stream id");
+                           "unknown tcp stream id");
 }
 
 static vm_status h_clone_tcp_stream(vm_exec_t *ex, vm_value *a, void *ud)

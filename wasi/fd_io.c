@@ -184,50 +184,49 @@ static uint32_t get_positioned(wasi_ctx_t *ctx, uint32_t fd, uint64_t right,
     return offset > INT64_MAX ? WASI_EINVAL : WASI_ESUCCESS;
 }
 
-uint32_t wasi__fd_pread(wasi_ctx_t *ctx, const wasi_mem_t *mem, uint32_t fd,
-                        uint32_t iovs_ptr, uint32_t iovs_len, uint64_t offset,
-                        uint32_t nread_ptr)
+/* fd_pread and fd_pwrite: scatter/gather at an offset, which the fd's
+ * own position does not follow. */
+static uint32_t positioned_io(wasi_ctx_t *ctx, const wasi_mem_t *mem,
+                              uint32_t fd, uint32_t iovs_ptr,
+                              uint32_t iovs_len, uint64_t offset,
+                              uint32_t count_ptr, bool write)
 {
     struct iovec iov[MAX_IOVS];
     wasi_fd_t *f;
-    uint8_t *out = wasi__mem_range(mem, nread_ptr, 4);
+    uint8_t *out = wasi__mem_range(mem, count_ptr, 4);
     int n = 0;
-    ssize_t got;
-    uint32_t rc = get_positioned(ctx, fd, WASI_RIGHT_FD_READ, offset, &f);
+    ssize_t done;
+    uint64_t right = write ? WASI_RIGHT_FD_WRITE : WASI_RIGHT_FD_READ;
+    uint32_t rc = get_positioned(ctx, fd, right, offset, &f);
     if (rc != WASI_ESUCCESS)
         return rc;
     if (!out || gather(mem, iovs_ptr, iovs_len, iov, &n) != WASI_ESUCCESS)
         return WASI_EFAULT;
     do
-        got = n ? preadv(f->host_fd, iov, n, (off_t)offset) : 0;
-    while (got < 0 && errno == EINTR);
-    if (got < 0)
+        done = n == 0 ? 0
+               : write ? pwritev(f->host_fd, iov, n, (off_t)offset)
+                       : preadv(f->host_fd, iov, n, (off_t)offset);
+    while (done < 0 && errno == EINTR);
+    if (done < 0)
         return wasi__errno_from_host(errno);
-    wasi__store_u32(out, (uint32_t)got);
+    wasi__store_u32(out, (uint32_t)done);
     return WASI_ESUCCESS;
+}
+
+uint32_t wasi__fd_pread(wasi_ctx_t *ctx, const wasi_mem_t *mem, uint32_t fd,
+                        uint32_t iovs_ptr, uint32_t iovs_len, uint64_t offset,
+                        uint32_t nread_ptr)
+{
+    return positioned_io(ctx, mem, fd, iovs_ptr, iovs_len, offset, nread_ptr,
+                         false);
 }
 
 uint32_t wasi__fd_pwrite(wasi_ctx_t *ctx, const wasi_mem_t *mem, uint32_t fd,
                          uint32_t iovs_ptr, uint32_t iovs_len,
                          uint64_t offset, uint32_t nwritten_ptr)
 {
-    struct iovec iov[MAX_IOVS];
-    wasi_fd_t *f;
-    uint8_t *out = wasi__mem_range(mem, nwritten_ptr, 4);
-    int n = 0;
-    ssize_t put;
-    uint32_t rc = get_positioned(ctx, fd, WASI_RIGHT_FD_WRITE, offset, &f);
-    if (rc != WASI_ESUCCESS)
-        return rc;
-    if (!out || gather(mem, iovs_ptr, iovs_len, iov, &n) != WASI_ESUCCESS)
-        return WASI_EFAULT;
-    do
-        put = n ? pwritev(f->host_fd, iov, n, (off_t)offset) : 0;
-    while (put < 0 && errno == EINTR);
-    if (put < 0)
-        return wasi__errno_from_host(errno);
-    wasi__store_u32(out, (uint32_t)put);
-    return WASI_ESUCCESS;
+    return positioned_io(ctx, mem, fd, iovs_ptr, iovs_len, offset,
+                         nwritten_ptr, true);
 }
 
 uint32_t wasi__fd_seek(wasi_ctx_t *ctx, const wasi_mem_t *mem, uint32_t fd,
