@@ -36,11 +36,11 @@ LIBFS := $(B)/libfs.a
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
 # {===== sched/: the process scheduler (libsched.a). It uses vm/ and wasi/
-# (each process's WASI context); programs linking it also need xxHash and
-# threads: $(SCHED_LIBS).
+# (each process's WASI context); programs linking it also need xxHash,
+# SQLite (lunatic::sqlite) and threads: $(SCHED_LIBS).
 SCHED_SRC := $(wildcard sched/*.c)
 LIBSCHED := $(B)/libsched.a
-SCHED_LIBS := -lxxhash -pthread
+SCHED_LIBS := -lxxhash -lsqlite3 -pthread
 
 $(LIBSCHED): $(call obj,$(SCHED_SRC))
 	@mkdir -p $(dir $@)

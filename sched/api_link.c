@@ -23,6 +23,7 @@ static const struct group {
     {sched__api_stubs, &sched__api_stubs_n},
     {sched__api_net, &sched__api_net_n},
     {sched__api_udp_tls, &sched__api_udp_tls_n},
+    {sched__api_sqlite, &sched__api_sqlite_n},
 };
 #define NGROUPS (sizeof groups / sizeof groups[0])
 

@@ -1,5 +1,5 @@
-/* api_stubs.c: the lunatic::distributed and lunatic::sqlite functions
- * with their exact names and types, so that any Lunatic guest links; each
+/* api_stubs.c: the lunatic::distributed functions with their exact
+ * names and types, so that any Lunatic guest links; each
  * traps with "lunatic::<ns>::<name> is not implemented yet" until its issue
  * lands. Interface: sched_int.h (sched__api_stubs). */
 #include "common/lun_prefix.h"
@@ -20,7 +20,6 @@ vm_status sched__not_implemented(vm_exec_t *ex, vm_value *a, void *ud)
 
 #define STUB(mod, name, sig) {mod, name, sig, sched__not_implemented}
 #define DIST "lunatic::distributed"
-#define SQL "lunatic::sqlite"
 
 /* Types from ../shared/fixtures/lunatic_all_imports.wat (LUNATIC_ABI.md
  * 1.2), in vm_host_func_new's notation. */
@@ -37,20 +36,6 @@ const sched_binding_t sched__api_stubs[] = {
     STUB(DIST, "sign_node", "iiiiiii:i"),
     STUB(DIST, "spawn", "IIIiiiii:i"),
     STUB(DIST, "test_root_cert", "i:i"),
-    STUB(SQL, "bind_value", "Iii:"),
-    STUB(SQL, "column_count", "I:i"),
-    STUB(SQL, "column_name", "Iii:i"),
-    STUB(SQL, "column_names", "Ii:i"),
-    STUB(SQL, "execute", "Iii:i"),
-    STUB(SQL, "last_error", "Ii:i"),
-    STUB(SQL, "open", "iii:I"),
-    STUB(SQL, "query_prepare", "Iii:I"),
-    STUB(SQL, "read_column", "Iii:i"),
-    STUB(SQL, "read_row", "Ii:i"),
-    STUB(SQL, "sqlite3_changes", "I:i"),
-    STUB(SQL, "sqlite3_finalize", "I:"),
-    STUB(SQL, "sqlite3_step", "I:i"),
-    STUB(SQL, "statement_reset", "I:"),
 };
 const size_t sched__api_stubs_n =
     sizeof sched__api_stubs / sizeof sched__api_stubs[0];

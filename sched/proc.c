@@ -486,6 +486,7 @@ void sched__proc_release(sched_proc_t *p)
     restab_free(&p->timers, unref_timer);
     restab_free(&p->errors, free);
     sched__net_release(p); /* sockets: after the instance, like the rest */
+    sched__sqlite_release(p);
     free(p->links);
     free(p->monitors);
     p->links = NULL;

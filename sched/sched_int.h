@@ -293,6 +293,9 @@ struct sched_proc {
      * sched__net_release) */
     sched_restab_t dns, tcp_listeners, tcp_streams, tls_listeners,
         tls_streams, udp_sockets;
+    /* lunatic::sqlite connections and statements (api_sqlite.c, freed
+     * by sched__sqlite_release) */
+    sched_restab_t sqlite_conns, sqlite_stmts;
     void *io_waiters;        /* iowait.c: fds this process is parked on */
     void *net_req;           /* api_net.c: a pending DNS lookup */
     uint64_t reds;           /* fuel used */
@@ -455,15 +458,19 @@ typedef struct sched_binding {
 
 extern const sched_binding_t sched__api_process[], sched__api_message[],
     sched__api_timer[], sched__api_registry[], sched__api_misc[],
-    sched__api_stubs[], sched__api_net[], sched__api_udp_tls[];
+    sched__api_stubs[], sched__api_net[], sched__api_udp_tls[],
+    sched__api_sqlite[];
 extern const size_t sched__api_process_n, sched__api_message_n,
     sched__api_timer_n, sched__api_registry_n, sched__api_misc_n,
-    sched__api_stubs_n, sched__api_net_n, sched__api_udp_tls_n;
+    sched__api_stubs_n, sched__api_net_n, sched__api_udp_tls_n,
+    sched__api_sqlite_n;
 
 /* api_net.c: free p's networking resources (at death); unreference a
  * socket resource left in a message that is freed. */
 void sched__net_release(sched_proc_t *p);
 void sched__net_res_unref(uint8_t kind, void *ptr);
+/* api_sqlite.c: finalize p's statements and close its connections. */
+void sched__sqlite_release(sched_proc_t *p);
 
 /* Traps with "lunatic::<ns>::<name> is not implemented yet". */
 vm_status sched__not_implemented(vm_exec_t *ex, vm_value *a, void *ud);

@@ -6,7 +6,7 @@ set -eu
 
 # The last line: tools the tests run (the TLS test's CA, the HTTP test's
 # client, the test scripts' socket helpers).
-PACKAGES="libxxhash-dev libcriterion-dev libmbedtls-dev wabt clang lld
+PACKAGES="libxxhash-dev libcriterion-dev libmbedtls-dev libsqlite3-dev wabt clang lld
 wasi-libc libclang-rt-14-dev-wasm32
 openssl curl python3"
 

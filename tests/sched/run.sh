@@ -1,8 +1,9 @@
 #!/bin/sh
 # run.sh: end-to-end tests of the process runtime: the examples that use
-# sdk/lunatic.h, every test of proc_tests.wasm, the stress tests, and the
-# module importing every lunatic function. Sizes scale with SCHED_SCALE
-# (percent, default 100; the ASan variant uses less).
+# sdk/lunatic.h, every test of proc_tests.wasm, lunatic::sqlite
+# (sqlite_tests.wasm), the stress tests, and the module importing every
+# lunatic function. Sizes scale with SCHED_SCALE (percent, default 100;
+# the ASan variant uses less).
 # Usage: tests/sched/run.sh LUNATIC WASM_DIR FIXTURE_WASM
 set -u
 L=$1
@@ -46,6 +47,14 @@ t wasi_share_low_fd_limit 0 "ok wasi_share" sh -c 'ulimit -n 256 && exec "$@"' s
 t spawn_v128 141 "v128 parameters are not supported" "$L" "$P" spawn_v128
 t stub 141 "lunatic::distributed::nodes_count is not implemented yet" "$L" "$P" stub
 t metrics_dump 0 "metric hits = 3" env LUNATIC_METRICS=1 "$L" "$P" metrics
+
+# lunatic::sqlite: :memory: and a file in a preopened dir; a path outside
+# the preopens is refused; a malformed BindList traps.
+Q=$W/sched/sqlite_tests.wasm
+mkdir -p "$tmp/db"
+ln -s "$tmp/outside.db" "$tmp/db/link.db"
+t sqlite 0 "ok sqlite" "$L" --dir "$tmp/db" "$Q" sqlite "$tmp/db"
+t sqlite_bad_bind 141 "malformed BindList" "$L" "$Q" bad_bind
 
 S=$W/sched/stress.wasm
 t spawn_100k 0 "ok spawn" "$L" "$S" spawn "$(n 100000)"

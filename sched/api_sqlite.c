@@ -1,0 +1,700 @@
+/* api_sqlite.c: the lunatic::sqlite host functions over the system SQLite
+ * (LUNATIC_ABI.md, the lunatic::sqlite table and 1.3.10). Connections and
+ * statements live in per-process tables (sched_proc_t sqlite_conns,
+ * sqlite_stmts) freed by sched__sqlite_release when the process ends.
+ * Bound by api_link.c. */
+#include "common/lun_prefix.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sched/sched_int.h"
+
+/* Reductions a guest's lunatic_alloc may spend before we give up on it:
+ * it runs nested inside a host call, where the scheduler cannot preempt
+ * it, so a looping allocator must not hold the worker forever. */
+#define ALLOC_BUDGET (1000u * SCHED_SLICE)
+/* Longest path sqlite::open accepts (PATH_MAX-sized buffers below). */
+#define PATH_LEN 4096
+
+/* {===== helpers */
+
+static sqlite3 *get_conn(vm_exec_t *ex, uint64_t id)
+{
+    sqlite3 *db = sched__restab_get(&sched__cur(ex)->sqlite_conns, id);
+    if (!db)
+        sched__trap(ex, "lunatic::sqlite: unknown connection id");
+    return db;
+}
+
+static sqlite3_stmt *get_stmt(vm_exec_t *ex, uint64_t id)
+{
+    sqlite3_stmt *s = sched__restab_get(&sched__cur(ex)->sqlite_stmts, id);
+    if (!s)
+        sched__trap(ex, "lunatic::sqlite: unknown statement id");
+    return s;
+}
+
+static vm_status trap_sqlite(vm_exec_t *ex, const char *fn, sqlite3 *db)
+{
+    char msg[256];
+    snprintf(msg, sizeof msg, "lunatic::sqlite::%s: %s", fn,
+             db ? sqlite3_errmsg(db) : "error");
+    return sched__trap(ex, msg);
+}
+
+/* A growing byte buffer for the bincode answers; `oom` sticks. */
+typedef struct obuf {
+    uint8_t *d;
+    size_t n, cap;
+    bool oom;
+} obuf_t;
+
+static void ob_put(obuf_t *b, const void *src, size_t len)
+{
+    if (b->oom)
+        return;
+    if (b->n + len > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->n + len)
+            cap *= 2;
+        uint8_t *d = realloc(b->d, cap);
+        if (!d) {
+            b->oom = true;
+            return;
+        }
+        b->d = d;
+        b->cap = cap;
+    }
+    if (len)
+        memcpy(b->d + b->n, src, len);
+    b->n += len;
+}
+
+/* bincode 1.x: little-endian fixed-width integers. */
+static void ob_u64(obuf_t *b, uint64_t v)
+{
+    uint8_t t[8];
+    sched__put_u64(t, v);
+    ob_put(b, t, 8);
+}
+
+static void ob_u32(obuf_t *b, uint32_t v)
+{
+    uint8_t t[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+                    (uint8_t)(v >> 24)};
+    ob_put(b, t, 4);
+}
+
+/* Vec<u8> and String: a u64 length, then the bytes. */
+static void ob_bytes(obuf_t *b, const void *src, size_t len)
+{
+    ob_u64(b, len);
+    ob_put(b, src, len);
+}
+
+/* Call the guest's lunatic_alloc(len) on a separate exec of the same
+ * instance: the caller's exec is suspended inside this host call, and
+ * VM_CALL would make the allocation the call's result before we could
+ * copy anything into it. This is the re-entrant call Lunatic makes. */
+static vm_status guest_alloc(vm_exec_t *ex, uint32_t len, uint32_t *out)
+{
+    vm_instance_t *inst = vm_exec_caller(ex);
+    vm_func_t *f = inst ? vm_instance_export_func(inst, "lunatic_alloc")
+                        : NULL;
+    uint32_t np = 0, nr = 0;
+    const uint8_t *pt, *rt;
+    if (f)
+        vm_func_type(f, &np, &pt, &nr, &rt);
+    if (!f || np != 1 || nr != 1 || pt[0] != VM_I32 || rt[0] != VM_I32)
+        return sched__trap(ex, "lunatic::sqlite: the module exports no "
+                               "function 'lunatic_alloc' (i32) -> i32");
+    vm_exec_t *sub = vm_exec_new(NULL);
+    vm_value arg = {.u32 = len}, res = {0};
+    vm_status st = VM_TRAP;
+    if (!sub || vm_exec_call(sub, f, &arg, 1) != 0) {
+        vm_exec_free(sub);
+        return sched__trap(ex, "lunatic::sqlite: out of memory");
+    }
+    vm_exec_set_userdata(sub, sched__cur(ex));
+    for (uint64_t spent = 0; spent < ALLOC_BUDGET; spent += SCHED_SLICE)
+        if ((st = vm_run(sub, SCHED_SLICE)) != VM_YIELD)
+            break;
+    char msg[320];
+    if (st == VM_DONE && vm_exec_results(sub, &res, 1) == 1) {
+        *out = res.u32;
+        vm_exec_free(sub);
+        return VM_OK;
+    }
+    snprintf(msg, sizeof msg, "lunatic::sqlite: lunatic_alloc failed: %s",
+             st == VM_TRAP ? vm_exec_trap_message(sub)
+                           : "it blocked or ran too long");
+    vm_exec_free(sub);
+    return sched__trap(ex, msg);
+}
+
+/* Hand b to the guest: allocate, copy, length (u32, quirk 1) at
+ * opaque_ptr, the pointer as the call's result. Frees b. */
+static vm_status give_guest(vm_exec_t *ex, obuf_t *b, uint32_t opaque_ptr,
+                            vm_value *a)
+{
+    uint32_t ptr = 0;
+    vm_status st = VM_OK;
+    if (b->oom || b->n > UINT32_MAX)
+        st = sched__trap(ex, "lunatic::sqlite: out of memory");
+    if (st == VM_OK)
+        st = guest_alloc(ex, (uint32_t)b->n, &ptr);
+    if (st == VM_OK) {
+        /* Looked up after the allocation: it may have grown memory. */
+        uint8_t *dst = sched__guest(ex, ptr, b->n);
+        uint8_t *lp = sched__guest(ex, opaque_ptr, 4);
+        if (!dst || !lp) {
+            st = sched__trap(ex, "lunatic::sqlite: pointer out of bounds");
+        } else {
+            if (b->n)
+                memcpy(dst, b->d, b->n);
+            for (int i = 0; i < 4; i++)
+                lp[i] = (uint8_t)(b->n >> (8 * i));
+            a[0].u32 = ptr;
+        }
+    }
+    free(b->d);
+    return st;
+}
+
+/* A NUL-terminated copy of guest bytes (NULL: bounds, NUL inside, OOM). */
+static char *guest_cstr(vm_exec_t *ex, uint32_t ptr, uint32_t len)
+{
+    const uint8_t *s = sched__guest(ex, ptr, len);
+    char *c;
+    if (!s || memchr(s, 0, len) || !(c = malloc((size_t)len + 1)))
+        return NULL;
+    memcpy(c, s, len);
+    c[len] = '\0';
+    return c;
+}
+
+/* }===== */
+/* {===== can_access_fs_location */
+
+/* The canonical form of path, which need not exist yet (its directory
+ * must): symlinks and ".." resolved, so no path escapes a preopen. */
+static bool resolve(const char *path, char *out)
+{
+    char dir[PATH_LEN];
+    if (realpath(path, out))
+        return true;
+    struct stat st;
+    /* A dangling symlink: SQLite would create its target, anywhere. */
+    if (errno != ENOENT || lstat(path, &st) == 0)
+        return false;
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t dl = slash ? (size_t)(slash - path) : 0;
+    if (!*base || !strcmp(base, ".") || !strcmp(base, "..") ||
+        dl >= sizeof dir)
+        return false;
+    if (!slash) {
+        strcpy(dir, ".");
+    } else if (!dl) {
+        strcpy(dir, "/"); /* "/x" */
+    } else {
+        memcpy(dir, path, dl);
+        dir[dl] = '\0';
+    }
+    if (!realpath(dir, out))
+        return false;
+    size_t ol = strlen(out);
+    if (ol + 1 + strlen(base) >= PATH_LEN)
+        return false;
+    snprintf(out + ol, PATH_LEN - ol, "%s%s",
+             out[ol - 1] == '/' ? "" : "/", base);
+    return true;
+}
+
+static bool fs_allowed(const sched_config_t *c, const char *path)
+{
+    char full[PATH_LEN], dir[PATH_LEN];
+    /* In-memory databases touch no file. */
+    if (!strcmp(path, ":memory:"))
+        return true;
+    /* A URI could name any file, whatever the checked string says. */
+    if (!strncmp(path, "file:", 5) || !resolve(path, full))
+        return false;
+    for (uint32_t i = 0; i < c->ndirs; i++) {
+        if (!realpath(c->dirs[i].host_path, dir))
+            continue; /* only existing preopens count */
+        size_t n = strlen(dir);
+        if (!strcmp(dir, "/") ||
+            (!strncmp(full, dir, n) && (full[n] == '/' || !full[n])))
+            return true;
+    }
+    return false;
+}
+
+/* }===== */
+/* {===== connections */
+
+/* 0 and the connection id, or 1 and an error id, at a[2] (8 bytes; the
+ * address may be 0, quirk 2). */
+static vm_status h_open(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sched_proc_t *p = sched__cur(ex);
+    uint8_t *out = sched__guest(ex, a[2].u32, 8);
+    char *path = guest_cstr(ex, a[0].u32, a[1].u32);
+    char msg[PATH_LEN + 128];
+    sqlite3 *db = NULL;
+    uint64_t id;
+    (void)ud;
+    if (!out || !path) {
+        free(path);
+        return sched__trap(ex, "lunatic::sqlite::open: bad path or pointer");
+    }
+    if (!fs_allowed(p->config, path)) {
+        snprintf(msg, sizeof msg, "Failed to access '%s': it is not inside "
+                 "a preopened directory", path);
+        free(path);
+        sched__put_u64(out, sched__error_new(p, msg));
+        a[0].u64 = 1;
+        return VM_OK;
+    }
+    int rc = sqlite3_open_v2(path, &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(msg, sizeof msg, "sqlite::open '%s': %s", path,
+                 db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close_v2(db);
+        free(path);
+        sched__put_u64(out, sched__error_new(p, msg));
+        a[0].u64 = 1;
+        return VM_OK;
+    }
+    free(path);
+    if (sched__restab_add(&p->sqlite_conns, db, &id) != 0) {
+        sqlite3_close_v2(db);
+        return sched__trap(ex, "out of memory");
+    }
+    sched__put_u64(out, id);
+    a[0].u64 = 0;
+    return VM_OK;
+}
+
+static vm_status h_execute(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sqlite3 *db = get_conn(ex, a[0].u64);
+    (void)ud;
+    if (!db)
+        return VM_TRAP;
+    char *sql = guest_cstr(ex, a[1].u32, a[2].u32);
+    if (!sql)
+        return sched__trap(ex, "lunatic::sqlite::execute: bad string");
+    a[0].i32 = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    free(sql);
+    return VM_OK;
+}
+
+static vm_status h_changes(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sqlite3 *db = get_conn(ex, a[0].u64);
+    (void)ud;
+    if (!db)
+        return VM_TRAP;
+    a[0].i32 = sqlite3_changes(db);
+    return VM_OK;
+}
+
+/* SqliteError{code: Option<u32>, message: Option<String>}: both None when
+ * the last call succeeded. */
+static vm_status h_last_error(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sqlite3 *db = get_conn(ex, a[0].u64);
+    obuf_t b = {0};
+    (void)ud;
+    if (!db)
+        return VM_TRAP;
+    int code = sqlite3_errcode(db);
+    if (code == SQLITE_OK) {
+        uint8_t none[2] = {0, 0};
+        ob_put(&b, none, 2);
+    } else {
+        const char *m = sqlite3_errmsg(db);
+        uint8_t some = 1;
+        ob_put(&b, &some, 1);
+        ob_u32(&b, (uint32_t)code);
+        ob_put(&b, &some, 1);
+        ob_bytes(&b, m, strlen(m));
+    }
+    return give_guest(ex, &b, a[1].u32, a);
+}
+
+static vm_status h_prepare(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sqlite3 *db = get_conn(ex, a[0].u64);
+    sqlite3_stmt *s = NULL;
+    uint64_t id;
+    (void)ud;
+    if (!db)
+        return VM_TRAP;
+    const char *sql = (const char *)sched__guest(ex, a[1].u32, a[2].u32);
+    if (!sql || a[2].u32 > INT_MAX)
+        return sched__trap(ex, "lunatic::sqlite::query_prepare: query out "
+                               "of bounds");
+    if (sqlite3_prepare_v2(db, sql, (int)a[2].u32, &s, NULL) != SQLITE_OK)
+        return trap_sqlite(ex, "query_prepare", db);
+    /* SQLite gives no statement for text without SQL (blank, comment). */
+    if (!s)
+        return sched__trap(ex, "lunatic::sqlite::query_prepare: empty query");
+    if (sched__restab_add(&sched__cur(ex)->sqlite_stmts, s, &id) != 0) {
+        sqlite3_finalize(s);
+        return sched__trap(ex, "out of memory");
+    }
+    a[0].u64 = id;
+    return VM_OK;
+}
+
+/* }===== */
+/* {===== bind_value: BindList(Vec<BindPair(BindKey, BindValue)>) */
+
+typedef struct rd {
+    const uint8_t *p;
+    size_t left;
+} rd_t;
+
+static const uint8_t *rd_take(rd_t *r, uint64_t n)
+{
+    if (n > r->left)
+        return NULL;
+    const uint8_t *s = r->p;
+    r->p += n;
+    r->left -= (size_t)n;
+    return s;
+}
+
+static bool rd_u32(rd_t *r, uint32_t *v)
+{
+    const uint8_t *s = rd_take(r, 4);
+    if (s)
+        *v = (uint32_t)s[0] | (uint32_t)s[1] << 8 | (uint32_t)s[2] << 16 |
+             (uint32_t)s[3] << 24;
+    return s != NULL;
+}
+
+static bool rd_u64(rd_t *r, uint64_t *v)
+{
+    const uint8_t *s = rd_take(r, 8);
+    if (s)
+        *v = sched__get_u64(s);
+    return s != NULL;
+}
+
+/* A u64 length and that many bytes. */
+static const uint8_t *rd_vec(rd_t *r, uint64_t *len)
+{
+    return rd_u64(r, len) ? rd_take(r, *len) : NULL;
+}
+
+/* The parameter index a BindKey names (pos: the pair's position, for
+ * BindKey::None); 0 with *err set when malformed or unknown. */
+static int bind_key(rd_t *r, sqlite3_stmt *s, uint64_t pos, const char **err)
+{
+    uint32_t tag;
+    uint64_t v;
+    const uint8_t *name;
+    char buf[256];
+    *err = "malformed BindList (key)";
+    if (!rd_u32(r, &tag))
+        return 0;
+    switch (tag) {
+    case 0:
+        return pos < INT_MAX ? (int)pos + 1 : 0;
+    case 1:
+        if (!rd_u64(r, &v))
+            return 0;
+        *err = "bind index out of range";
+        return v >= 1 && v <= INT_MAX ? (int)v : 0;
+    case 2:
+        if (!(name = rd_vec(r, &v)))
+            return 0;
+        *err = "unknown bind parameter name";
+        if (v >= sizeof buf || memchr(name, 0, (size_t)v))
+            return 0;
+        memcpy(buf, name, (size_t)v);
+        buf[v] = '\0';
+        return sqlite3_bind_parameter_index(s, buf);
+    default:
+        return 0;
+    }
+}
+
+/* Bind one BindValue at idx; SQLITE_* code, or -1 when malformed. */
+static int bind_val(rd_t *r, sqlite3_stmt *s, int idx)
+{
+    uint32_t tag, i32;
+    uint64_t v;
+    const uint8_t *d;
+    double f;
+    if (!rd_u32(r, &tag))
+        return -1;
+    switch (tag) {
+    case 0:
+        return sqlite3_bind_null(s, idx);
+    case 1:
+    case 2:
+        if (!(d = rd_vec(r, &v)))
+            return -1;
+        return tag == 1 ? sqlite3_bind_blob64(s, idx, v ? d : (const void *)"",
+                                              v, SQLITE_TRANSIENT)
+                        : sqlite3_bind_text64(s, idx, (const char *)d, v,
+                                              SQLITE_TRANSIENT, SQLITE_UTF8);
+    case 3:
+        if (!rd_u64(r, &v))
+            return -1;
+        memcpy(&f, &v, sizeof f);
+        return sqlite3_bind_double(s, idx, f);
+    case 4:
+        if (!rd_u32(r, &i32))
+            return -1;
+        return sqlite3_bind_int(s, idx, (int32_t)i32);
+    case 5:
+        if (!rd_u64(r, &v))
+            return -1;
+        return sqlite3_bind_int64(s, idx, (sqlite3_int64)v);
+    default:
+        return -1;
+    }
+}
+
+/* Lunatic unwraps the decoding (a host panic); here a malformed list
+ * traps, like a failing bind. Trailing bytes are ignored (bincode 1.x). */
+static vm_status h_bind(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sqlite3_stmt *s = get_stmt(ex, a[0].u64);
+    char msg[256];
+    uint64_t n;
+    (void)ud;
+    if (!s)
+        return VM_TRAP;
+    rd_t r = {sched__guest(ex, a[1].u32, a[2].u32), a[2].u32};
+    if (!r.p)
+        return sched__trap(ex, "lunatic::sqlite::bind_value: data out of "
+                               "bounds");
+    if (!rd_u64(&r, &n))
+        return sched__trap(ex, "lunatic::sqlite::bind_value: malformed "
+                               "BindList (length)");
+    for (uint64_t i = 0; i < n; i++) {
+        const char *err;
+        int idx = bind_key(&r, s, i, &err), rc = -1;
+        if (idx > 0 && (rc = bind_val(&r, s, idx)) == SQLITE_OK)
+            continue;
+        if (idx > 0 && rc < 0)
+            err = "malformed BindList (value)";
+        else if (idx > 0)
+            err = sqlite3_errstr(rc);
+        snprintf(msg, sizeof msg, "lunatic::sqlite::bind_value: pair %llu: "
+                 "%s", (unsigned long long)i, err);
+        return sched__trap(ex, msg);
+    }
+    return VM_OK;
+}
+
+/* }===== */
+/* {===== statements */
+
+static vm_status h_reset(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sqlite3_stmt *s = get_stmt(ex, a[0].u64);
+    (void)ud;
+    if (!s)
+        return VM_TRAP;
+    if (sqlite3_reset(s) != SQLITE_OK)
+        return trap_sqlite(ex, "statement_reset", sqlite3_db_handle(s));
+    return VM_OK;
+}
+
+static vm_status h_finalize(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sqlite3_stmt *s = sched__restab_take(&sched__cur(ex)->sqlite_stmts,
+                                         a[0].u64);
+    (void)ud;
+    if (!s)
+        return sched__trap(ex, "lunatic::sqlite::sqlite3_finalize: unknown "
+                               "statement id");
+    sqlite3_finalize(s);
+    return VM_OK;
+}
+
+static vm_status h_step(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sqlite3_stmt *s = get_stmt(ex, a[0].u64);
+    (void)ud;
+    if (!s)
+        return VM_TRAP;
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return trap_sqlite(ex, "sqlite3_step", sqlite3_db_handle(s));
+    a[0].i32 = rc;
+    return VM_OK;
+}
+
+static vm_status h_column_count(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sqlite3_stmt *s = get_stmt(ex, a[0].u64);
+    (void)ud;
+    if (!s)
+        return VM_TRAP;
+    a[0].i32 = sqlite3_column_count(s);
+    return VM_OK;
+}
+
+/* SqliteValue{Null, Blob, Text, Double, Integer(i64), I64}: SQLite's
+ * integers come back as Integer. */
+static void put_value(obuf_t *b, sqlite3_stmt *s, int i)
+{
+    switch (sqlite3_column_type(s, i)) {
+    case SQLITE_INTEGER:
+        ob_u32(b, 4);
+        ob_u64(b, (uint64_t)sqlite3_column_int64(s, i));
+        break;
+    case SQLITE_FLOAT: {
+        double f = sqlite3_column_double(s, i);
+        uint64_t v;
+        memcpy(&v, &f, sizeof v);
+        ob_u32(b, 3);
+        ob_u64(b, v);
+        break;
+    }
+    case SQLITE_TEXT: {
+        const unsigned char *t = sqlite3_column_text(s, i);
+        ob_u32(b, 2);
+        ob_bytes(b, t ? (const char *)t : "",
+                 (size_t)sqlite3_column_bytes(s, i));
+        break;
+    }
+    case SQLITE_BLOB: {
+        const void *d = sqlite3_column_blob(s, i);
+        ob_u32(b, 1);
+        ob_bytes(b, d ? d : "", (size_t)sqlite3_column_bytes(s, i));
+        break;
+    }
+    default:
+        ob_u32(b, 0);
+    }
+}
+
+/* A column index of s, or a trap: a wrong index is a guest bug. */
+static bool col_ok(vm_exec_t *ex, sqlite3_stmt *s, uint32_t i)
+{
+    if (i < (uint32_t)sqlite3_column_count(s))
+        return true;
+    sched__trap(ex, "lunatic::sqlite: column index out of range");
+    return false;
+}
+
+static vm_status h_read_column(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sqlite3_stmt *s = get_stmt(ex, a[0].u64);
+    obuf_t b = {0};
+    (void)ud;
+    if (!s || !col_ok(ex, s, a[1].u32))
+        return VM_TRAP;
+    put_value(&b, s, (int)a[1].u32);
+    return give_guest(ex, &b, a[2].u32, a);
+}
+
+static vm_status h_read_row(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sqlite3_stmt *s = get_stmt(ex, a[0].u64);
+    obuf_t b = {0};
+    (void)ud;
+    if (!s)
+        return VM_TRAP;
+    int n = sqlite3_column_count(s);
+    ob_u64(&b, (uint64_t)n);
+    for (int i = 0; i < n; i++)
+        put_value(&b, s, i);
+    return give_guest(ex, &b, a[1].u32, a);
+}
+
+static vm_status h_column_names(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sqlite3_stmt *s = get_stmt(ex, a[0].u64);
+    obuf_t b = {0};
+    (void)ud;
+    if (!s)
+        return VM_TRAP;
+    int n = sqlite3_column_count(s);
+    ob_u64(&b, (uint64_t)n);
+    for (int i = 0; i < n; i++) {
+        const char *name = sqlite3_column_name(s, i);
+        if (!name) {
+            free(b.d);
+            return sched__trap(ex, "out of memory");
+        }
+        ob_bytes(&b, name, strlen(name));
+    }
+    return give_guest(ex, &b, a[1].u32, a);
+}
+
+/* The raw UTF-8 name, not bincode. */
+static vm_status h_column_name(vm_exec_t *ex, vm_value *a, void *ud)
+{
+    sqlite3_stmt *s = get_stmt(ex, a[0].u64);
+    obuf_t b = {0};
+    (void)ud;
+    if (!s || !col_ok(ex, s, a[1].u32))
+        return VM_TRAP;
+    const char *name = sqlite3_column_name(s, (int)a[1].u32);
+    if (!name)
+        return sched__trap(ex, "out of memory");
+    ob_put(&b, name, strlen(name));
+    return give_guest(ex, &b, a[2].u32, a);
+}
+
+/* }===== */
+
+static void free_table(sched_restab_t *t, bool stmts)
+{
+    for (uint64_t i = 0; i < t->n - t->base; i++) {
+        if (!t->items[i])
+            continue;
+        if (stmts)
+            sqlite3_finalize(t->items[i]);
+        else
+            sqlite3_close_v2(t->items[i]);
+    }
+    free(t->items);
+    t->items = NULL;
+    t->base = t->n = t->cap = 0;
+}
+
+void sched__sqlite_release(sched_proc_t *p)
+{
+    /* Statements first: a connection closes once none are left. */
+    free_table(&p->sqlite_stmts, true);
+    free_table(&p->sqlite_conns, false);
+}
+
+#define SQL "lunatic::sqlite"
+const sched_binding_t sched__api_sqlite[] = {
+    {SQL, "bind_value", "Iii:", h_bind},
+    {SQL, "column_count", "I:i", h_column_count},
+    {SQL, "column_name", "Iii:i", h_column_name},
+    {SQL, "column_names", "Ii:i", h_column_names},
+    {SQL, "execute", "Iii:i", h_execute},
+    {SQL, "last_error", "Ii:i", h_last_error},
+    {SQL, "open", "iii:I", h_open},
+    {SQL, "query_prepare", "Iii:I", h_prepare},
+    {SQL, "read_column", "Iii:i", h_read_column},
+    {SQL, "read_row", "Ii:i", h_read_row},
+    {SQL, "sqlite3_changes", "I:i", h_changes},
+    {SQL, "sqlite3_finalize", "I:", h_finalize},
+    {SQL, "sqlite3_step", "I:i", h_step},
+    {SQL, "statement_reset", "I:", h_reset},
+};
+const size_t sched__api_sqlite_n =
+    sizeof sched__api_sqlite / sizeof sched__api_sqlite[0];
