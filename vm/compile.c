@@ -970,10 +970,7 @@ static int store_k_form(int op)
  * which a load or store with this offset can fold into its address? */
 static bool fresh_add_at(const compiler *c, uint32_t h, uint64_t offset)
 {
-    const centry *e = &c->stack[h];
-    return c->last.start >= 0 && c->last.height == h &&
-           c->last.wasm_op == OP_I32_ADD && e->kind == E_SLOT &&
-           e->slot == (int32_t)home(c, h) && offset <= UINT32_MAX;
+    return fresh_at(c, h) && c->last.wasm_op == OP_I32_ADD && offset <= UINT32_MAX;
 }
 
 /* Records the load just emitted, for fusion with what consumes it. */
