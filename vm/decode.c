@@ -671,6 +671,11 @@ void vm__module_free(vm_module_t *m)
     free(m->globals);
     free(m->datas);
     free(m->func_refs);
+    if (m->table_plans != NULL) {
+        for (uint32_t i = 0; i < m->ntables - m->ntable_imports; i++)
+            free(m->table_plans[i]);
+        free(m->table_plans);
+    }
     free(m->bytes);
     free(m);
 }
@@ -687,7 +692,9 @@ int vm_module_load(const uint8_t *bytes, size_t len, const vm_config *cfg,
     if (bytes == NULL && len != 0)
         return vm__errorf(LUN_EINVAL, err, errlen, "module: no bytes");
     if ((rc = vm__decode(bytes, len, cfg, &m, err, errlen))) return rc;
-    if ((rc = vm__validate(m, err, errlen))) {
+    if ((rc = vm__validate(m, err, errlen)) == 0 && !vm__table_plans_make(m))
+        rc = vm__errorf(LUN_ENOMEM, err, errlen, "module: out of memory");
+    if (rc) {
         vm__module_free(m);
         return rc;
     }

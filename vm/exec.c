@@ -11,6 +11,7 @@
 #include "common/lun_prefix.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,6 +295,20 @@ vm_exec_t *vm_exec_new(const vm_config *cfg)
     ex->max_slots = slots;
     ex->max_depth = depth;
     return ex;
+}
+
+void vm_exec_reset(vm_exec_t *ex)
+{
+    vm_exec_t keep = *ex;
+    memset(ex, 0, offsetof(vm_exec_t, trap_msg));
+    ex->trap_msg[0] = '\0';
+    memset(&ex->userdata, 0, sizeof *ex - offsetof(vm_exec_t, userdata));
+    ex->stack = keep.stack;
+    ex->stack_end = keep.stack_end;
+    ex->max_slots = keep.max_slots;
+    ex->frames = keep.frames;
+    ex->frames_cap = keep.frames_cap;
+    ex->max_depth = keep.max_depth;
 }
 
 void vm_exec_free(vm_exec_t *ex)

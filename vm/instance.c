@@ -286,14 +286,17 @@ static size_t carve(size_t *off, size_t count, size_t size, size_t align)
 
 /* One calloc for the instance, its index arrays, the objects it owns and
  * the dropped-segment flags: instances are made per process, so this is
- * what spawning costs. Everything starts zeroed (null refs, NULL data). */
-static vm_instance_t *instance_alloc(const vm_module_t *m)
+ * what spawning costs. Everything starts zeroed (null refs, NULL data).
+ * The imported functions' array is shared when the caller linked once
+ * (vm_link_new); otherwise it is carved here too. */
+static vm_instance_t *instance_alloc(const vm_module_t *m, bool own_imports)
 {
     uint32_t own_tables = m->ntables - m->ntable_imports;
     uint32_t own_mems = m->nmems - m->nmem_imports;
     uint32_t own_globals = m->nglobals - m->nglobal_imports;
     size_t off = sizeof(vm_instance_t);
-    size_t o_funcs = CARVE(&off, m->nfuncs, struct vm_funcinst *);
+    size_t o_imports = CARVE(&off, own_imports ? m->nfunc_imports : 0,
+                             struct vm_funcinst *);
     size_t o_tables = CARVE(&off, m->ntables, struct vm_table *);
     size_t o_mems = CARVE(&off, m->nmems, struct vm_memory *);
     size_t o_globals = CARVE(&off, m->nglobals, struct vm_global *);
@@ -306,7 +309,7 @@ static vm_instance_t *instance_alloc(const vm_module_t *m)
     char *base = calloc(1, off);
     if (base == NULL) return NULL;
     vm_instance_t *inst = (vm_instance_t *)(void *)base;
-    inst->funcs = (struct vm_funcinst **)(void *)(base + o_funcs);
+    inst->imports = (struct vm_funcinst **)(void *)(base + o_imports);
     inst->tables = (struct vm_table **)(void *)(base + o_tables);
     inst->mems = (struct vm_memory **)(void *)(base + o_mems);
     inst->globals = (struct vm_global **)(void *)(base + o_globals);
@@ -319,14 +322,20 @@ static vm_instance_t *instance_alloc(const vm_module_t *m)
     return inst;
 }
 
-/* Imported objects go into the index spaces first, in import order. */
-static void link_imports(vm_instance_t *inst, const vm_extern *imports)
+/* Imported objects go into the index spaces first, in import order; the
+ * functions only when the instance has its own array (see above). */
+static void link_imports(vm_instance_t *inst, const vm_extern *imports,
+                         bool own_imports)
 {
     const vm_module_t *m = inst->module;
+    struct vm_funcinst **funcs = (struct vm_funcinst **)inst->imports;
     uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
     for (uint32_t i = 0; i < m->nimports; i++) {
         switch (imports[i].kind) {
-        case VM_EXTERN_FUNC: inst->funcs[nf++] = imports[i].u.func; break;
+        case VM_EXTERN_FUNC:
+            if (own_imports) funcs[nf] = imports[i].u.func;
+            nf++;
+            break;
         case VM_EXTERN_TABLE: inst->tables[nt++] = imports[i].u.table; break;
         case VM_EXTERN_MEMORY: inst->mems[nm++] = imports[i].u.memory; break;
         default: inst->globals[ng++] = imports[i].u.global; break;
@@ -334,25 +343,69 @@ static void link_imports(vm_instance_t *inst, const vm_extern *imports)
     }
 }
 
-/* Function instances before globals: a global may hold a ref.func. */
+/* {===== defined functions' runtime objects */
+
+/* The map's slot for function f: where it is, or the empty one it would
+ * go to. Linear probing; fmap_cap is a power of two. */
+static struct vm_funcinst **fmap_slot(const vm_instance_t *inst,
+                                      const vm_func *f)
+{
+    uint32_t mask = inst->fmap_cap - 1;
+    uint32_t i = (uint32_t)(f - inst->module->funcs) * 0x9e3779b1u & mask;
+    while (inst->fmap[i] != NULL && inst->fmap[i]->func != f)
+        i = (i + 1) & mask;
+    return &inst->fmap[i];
+}
+
+/* Doubles the map (kept at most half full). */
+static bool fmap_grow(vm_instance_t *inst)
+{
+    uint32_t old_cap = inst->fmap_cap, cap = old_cap ? old_cap * 2 : 8;
+    struct vm_funcinst **old = inst->fmap;
+    if ((inst->fmap = calloc(cap, sizeof *old)) == NULL) {
+        inst->fmap = old;
+        return false;
+    }
+    inst->fmap_cap = cap;
+    for (uint32_t i = 0; i < old_cap; i++)
+        if (old[i] != NULL) *fmap_slot(inst, old[i]->func) = old[i];
+    free(old);
+    return true;
+}
+
 /* A defined function's runtime object, made the first time it is needed
- * as a value (table element, ref.func, export, start): most functions of
- * a C program are only ever called directly, which needs none, so an
- * instance (one per process) stays small and quick to make. */
+ * as a value (table element called or read, ref.func, export, start):
+ * most functions of a C program are only ever called directly, which
+ * needs none, so an instance (one per process) stays small and quick to
+ * make. */
 struct vm_funcinst *vm__funcinst(vm_instance_t *inst, uint32_t idx)
 {
-    struct vm_funcinst *f = inst->funcs[idx];
-    if (f) return f;
     vm_module_t *m = inst->module;
-    f = calloc(1, sizeof *f);
+    if (idx < m->nfunc_imports) return inst->imports[idx];
+    if (inst->fmap_cap) {
+        struct vm_funcinst *f = *fmap_slot(inst, &m->funcs[idx]);
+        if (f) return f;
+    }
+    if ((inst->fmap_n + 1) * 2 > inst->fmap_cap && !fmap_grow(inst))
+        return NULL;
+    struct vm_funcinst *f = calloc(1, sizeof *f);
     if (f == NULL) return NULL;
     f->type = &m->types[m->funcs[idx].type_idx];
     f->inst = inst;
     f->func = &m->funcs[idx];
     f->name = m->funcs[idx].name;
-    inst->funcs[idx] = f;
+    *fmap_slot(inst, f->func) = f;
+    inst->fmap_n++;
     return f;
 }
+
+static void fmap_free(vm_instance_t *inst)
+{
+    for (uint32_t i = 0; i < inst->fmap_cap; i++) free(inst->fmap[i]);
+    free(inst->fmap);
+}
+
+/* }===== */
 
 /* In order, so an initialiser reads only globals already set (2.0 allows
  * only imported ones anyway). */
@@ -385,6 +438,9 @@ static int make_tables(vm_instance_t *inst, char *err, size_t errlen)
                             tt->lim.has_max))
             return set_err(LUN_ENOMEM, err, errlen,
                            "table %u: out of memory", i);
+        t->owner = inst;
+        if (m->table_plans != NULL)
+            t->plan = m->table_plans[i - m->ntable_imports];
         inst->tables[i] = t;
     }
     return 0;
@@ -413,13 +469,14 @@ static int make_memories(vm_instance_t *inst, char *err, size_t errlen)
 }
 
 /* Active segments are table.init + elem.drop, declarative ones just
- * elem.drop. A trap leaves the earlier segments' writes in place (2.0). */
+ * elem.drop. A trap leaves the earlier segments' writes in place (2.0).
+ * With table plans (make_tables) the active ones are written already. */
 static int init_elems(vm_instance_t *inst, char *err, size_t errlen)
 {
     const vm_module_t *m = inst->module;
     for (uint32_t i = 0; i < m->nelems; i++) {
         const vm_elem *seg = &m->elems[i];
-        if (seg->mode == VM_SEG_ACTIVE) {
+        if (seg->mode == VM_SEG_ACTIVE && m->table_plans == NULL) {
             vm_value off;
             vm__constexpr_eval(inst, &seg->offset, &off);
             if (vm__table_init(inst, seg->table, i, off.u32, 0, seg->count))
@@ -455,26 +512,21 @@ static uint32_t page_cap(const vm_module_t *m, const vm_config *cfg)
     return cap == 0 || cap > VM_MAX_PAGES ? VM_MAX_PAGES : cap;
 }
 
-int vm_instance_new(vm_module_t *m, const vm_extern *imports,
-                    uint32_t nimports, const vm_config *cfg,
-                    vm_instance_t **out_inst, char *err, size_t errlen)
+/* Instantiation after the imports were checked. */
+static int instantiate(vm_module_t *m, const vm_extern *imports,
+                       struct vm_funcinst *const *shared_funcs,
+                       const vm_config *cfg, vm_instance_t **out_inst,
+                       char *err, size_t errlen)
 {
     int rc;
-    vm_instance_t *inst = NULL;
-    if (out_inst) *out_inst = NULL;
-    if (m == NULL || out_inst == NULL || (nimports && imports == NULL))
-        return set_err(LUN_EINVAL, err, errlen, "invalid argument");
-    if (nimports != m->nimports)
-        return set_err(LUN_EINVAL, err, errlen,
-                       "the module has %u imports, %u were given",
-                       m->nimports, nimports);
-    if ((rc = check_imports(m, imports, err, errlen)) != 0) return rc;
-    inst = instance_alloc(m);
+    bool own_imports = shared_funcs == NULL;
+    vm_instance_t *inst = instance_alloc(m, own_imports);
     if (inst == NULL)
         return set_err(LUN_ENOMEM, err, errlen, "out of memory");
+    if (!own_imports) inst->imports = shared_funcs;
     inst->max_pages = page_cap(m, cfg);
     inst->mem_provider = cfg ? cfg->mem_provider : NULL;
-    link_imports(inst, imports);
+    link_imports(inst, imports, own_imports);
     make_globals(inst);
     if ((rc = make_tables(inst, err, errlen)) != 0) goto fail;
     if ((rc = make_memories(inst, err, errlen)) != 0) goto fail;
@@ -489,6 +541,80 @@ fail:
     return rc;
 }
 
+static int check_args(vm_module_t *m, const vm_extern *imports,
+                      uint32_t nimports, void *out, char *err, size_t errlen)
+{
+    if (m == NULL || out == NULL || (nimports && imports == NULL))
+        return set_err(LUN_EINVAL, err, errlen, "invalid argument");
+    if (nimports != m->nimports)
+        return set_err(LUN_EINVAL, err, errlen,
+                       "the module has %u imports, %u were given",
+                       m->nimports, nimports);
+    return check_imports(m, imports, err, errlen);
+}
+
+int vm_instance_new(vm_module_t *m, const vm_extern *imports,
+                    uint32_t nimports, const vm_config *cfg,
+                    vm_instance_t **out_inst, char *err, size_t errlen)
+{
+    int rc;
+    if (out_inst) *out_inst = NULL;
+    if ((rc = check_args(m, imports, nimports, out_inst, err, errlen)) != 0)
+        return rc;
+    return instantiate(m, imports, NULL, cfg, out_inst, err, errlen);
+}
+
+/* A copy of the imports, checked, and the functions among them in index
+ * order: instances made from it share that array. */
+struct vm_link {
+    vm_module_t *module;
+    vm_extern *imports;
+    struct vm_funcinst **funcs;
+};
+
+int vm_link_new(vm_module_t *m, const vm_extern *imports, uint32_t nimports,
+                vm_link_t **out, char *err, size_t errlen)
+{
+    int rc;
+    if (out) *out = NULL;
+    if ((rc = check_args(m, imports, nimports, out, err, errlen)) != 0)
+        return rc;
+    vm_link_t *l = calloc(1, sizeof *l);
+    if (l == NULL ||
+        (nimports && (l->imports = malloc(nimports * sizeof *imports)) == NULL) ||
+        (m->nfunc_imports &&
+         (l->funcs = malloc(m->nfunc_imports * sizeof *l->funcs)) == NULL)) {
+        vm_link_free(l);
+        return set_err(LUN_ENOMEM, err, errlen, "out of memory");
+    }
+    l->module = m;
+    if (nimports) memcpy(l->imports, imports, nimports * sizeof *imports);
+    for (uint32_t i = 0, nf = 0; i < nimports; i++)
+        if (imports[i].kind == VM_EXTERN_FUNC) l->funcs[nf++] = imports[i].u.func;
+    *out = l;
+    return 0;
+}
+
+void vm_link_free(vm_link_t *l)
+{
+    if (l == NULL) return;
+    free(l->imports);
+    free(l->funcs);
+    free(l);
+}
+
+int vm_link_instantiate(const vm_link_t *l, const vm_config *cfg,
+                        vm_instance_t **out_inst, char *err, size_t errlen)
+{
+    if (out_inst == NULL)
+        return set_err(LUN_EINVAL, err, errlen, "invalid argument");
+    *out_inst = NULL;
+    /* A module without imported functions has nothing to share. */
+    static struct vm_funcinst *const none[1];
+    return instantiate(l->module, l->imports, l->funcs ? l->funcs : none,
+                       cfg, out_inst, err, errlen);
+}
+
 void vm_instance_free(vm_instance_t *inst)
 {
     if (inst == NULL) return;
@@ -498,7 +624,7 @@ void vm_instance_free(vm_instance_t *inst)
         free(inst->own_tables[i].elems);
     for (uint32_t i = 0; i < m->nmems - m->nmem_imports; i++)
         vm__memory_release(&inst->own_mems[i]);
-    for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) free(inst->funcs[i]);
+    fmap_free(inst);
     free(inst); /* the arrays and own objects share its allocation */
 }
 
@@ -527,10 +653,15 @@ int vm_instance_export(vm_instance_t *inst, const char *name, size_t len,
         out->kind = (vm_extern_kind)e->kind;
         switch (e->kind) {
         case VM_EXTERN_FUNC: out->u.func = vm__funcinst(inst, e->index); break;
-        case VM_EXTERN_TABLE: out->u.table = inst->tables[e->index]; break;
+        case VM_EXTERN_TABLE:
+            /* Other instances and the host read tables directly. */
+            out->u.table = inst->tables[e->index];
+            if (!vm__table_materialize(out->u.table)) return LUN_ENOMEM;
+            break;
         case VM_EXTERN_MEMORY: out->u.memory = inst->mems[e->index]; break;
         default: out->u.global = inst->globals[e->index]; break;
         }
+        if (e->kind == VM_EXTERN_FUNC && out->u.func == NULL) return LUN_ENOMEM;
         return 0;
     }
     return LUN_ENOTFOUND;

@@ -12,6 +12,7 @@
 int32_t vm__table_grow(struct vm_table *t, uint64_t init, uint32_t delta)
 {
     uint32_t old = t->size;
+    if (!vm__table_materialize(t)) return -1;
     if (delta == 0) return (int32_t)old;
     uint64_t limit = VM_MAX_TABLE_SIZE;
     if (t->has_max && t->max < limit) limit = t->max;
@@ -46,10 +47,87 @@ vm_trap_kind vm__table_init(vm_instance_t *inst, uint32_t tableidx,
     struct vm_table *t = inst->tables[tableidx];
     if ((uint64_t)src + n > seg_len || (uint64_t)dst + n > t->size)
         return VM_TRAP_TABLE_OOB;
+    if (!vm__table_materialize(t)) return VM_TRAP_OUT_OF_MEMORY;
     for (uint32_t i = 0; i < n; i++)
         t->elems[dst + i] = item_ref(inst, &seg->items[src + i]);
     return VM_TRAP_NONE;
 }
+
+/* {===== planned tables (see struct vm_table in vm_int.h) */
+
+/* An offset given as a lone i32.const, the form C and Rust toolchains
+ * emit; false for anything else (global.get). */
+static bool const_offset(const vm_constexpr *e, uint32_t *out)
+{
+    vm_reader r = {e->code, e->code + e->len, e->code};
+    uint8_t op = 0, end = 0;
+    int64_t v = 0;
+    if (vm__read_u8(&r, &op) || op != 0x41 || vm__read_sleb(&r, 32, &v) ||
+        vm__read_u8(&r, &end) || end != 0x0b)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+/* Can every active segment be planned? Checked before anything is made. */
+static bool plannable(const vm_module_t *m)
+{
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        const vm_elem *seg = &m->elems[i];
+        uint32_t off;
+        if (seg->mode != VM_SEG_ACTIVE) continue;
+        if (seg->table < m->ntable_imports || !const_offset(&seg->offset, &off))
+            return false;
+        if ((uint64_t)off + seg->count > m->tables[seg->table].lim.min)
+            return false; /* instantiation traps: the eager path says so */
+        for (uint32_t k = 0; k < seg->count; k++)
+            if (seg->items[k].kind == VM_ITEM_GLOBAL) return false;
+    }
+    return true;
+}
+
+bool vm__table_plans_make(vm_module_t *m)
+{
+    uint32_t own = m->ntables - m->ntable_imports;
+    if (own == 0 || !plannable(m)) return true;
+    if ((m->table_plans = calloc(own, sizeof *m->table_plans)) == NULL)
+        return false;
+    for (uint32_t i = 0; i < m->nelems; i++) {
+        const vm_elem *seg = &m->elems[i];
+        uint32_t off = 0, t = seg->table - m->ntable_imports;
+        if (seg->mode != VM_SEG_ACTIVE || seg->count == 0) continue;
+        const_offset(&seg->offset, &off);
+        if (m->table_plans[t] == NULL &&
+            (m->table_plans[t] = calloc(m->tables[seg->table].lim.min,
+                                        sizeof(uint32_t))) == NULL)
+            return false; /* vm__module_free frees the rest */
+        for (uint32_t k = 0; k < seg->count; k++) {
+            const vm_elem_item *it = &seg->items[k];
+            m->table_plans[t][off + k] =
+                it->kind == VM_ITEM_FUNC ? it->index + 1 : 0;
+        }
+    }
+    return true;
+}
+
+struct vm_funcinst *vm__table_planned(struct vm_table *t, uint32_t i)
+{
+    if (t->plan == NULL || t->plan[i] == 0) return NULL;
+    struct vm_funcinst *f = vm__funcinst(t->owner, t->plan[i] - 1);
+    t->elems[i] = (uint64_t)(uintptr_t)f;
+    return f;
+}
+
+bool vm__table_materialize_slow(struct vm_table *t)
+{
+    for (uint32_t i = 0; i < t->size; i++)
+        if (t->elems[i] == 0 && t->plan[i] != 0 && !vm__table_planned(t, i))
+            return false;
+    t->plan = NULL;
+    return true;
+}
+
+/* }===== */
 
 void vm__elem_drop(vm_instance_t *inst, uint32_t elemidx)
 {
@@ -61,6 +139,8 @@ vm_trap_kind vm__table_copy(struct vm_table *dst_t, struct vm_table *src_t,
 {
     if ((uint64_t)src + n > src_t->size || (uint64_t)dst + n > dst_t->size)
         return VM_TRAP_TABLE_OOB;
+    if (!vm__table_materialize(src_t) || !vm__table_materialize(dst_t))
+        return VM_TRAP_OUT_OF_MEMORY;
     /* Same table: ranges may overlap. */
     if (n)
         memmove(dst_t->elems + dst, src_t->elems + src, n * sizeof(uint64_t));
@@ -71,6 +151,7 @@ vm_trap_kind vm__table_fill(struct vm_table *t, uint32_t dst, uint64_t val,
                             uint32_t n)
 {
     if ((uint64_t)dst + n > t->size) return VM_TRAP_TABLE_OOB;
+    if (!vm__table_materialize(t)) return VM_TRAP_OUT_OF_MEMORY;
     for (uint32_t i = 0; i < n; i++) t->elems[dst + i] = val;
     return VM_TRAP_NONE;
 }
@@ -79,6 +160,8 @@ int vm__table_setup(struct vm_table *t, uint8_t elemtype, uint32_t size,
                     uint32_t max, bool has_max)
 {
     t->elems = NULL;
+    t->plan = NULL;
+    t->owner = NULL;
     if (size) {
         t->elems = calloc(size, sizeof *t->elems); /* all null refs */
         if (t->elems == NULL) return LUN_ENOMEM;

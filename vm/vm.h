@@ -205,6 +205,20 @@ LUN_API int vm_instance_new(vm_module_t *m, const vm_extern *imports,
                             vm_instance_t **out_inst, char *err,
                             size_t errlen);
 LUN_API void vm_instance_free(vm_instance_t *inst);
+
+/* For making many instances of one module with the same imports (one per
+ * process): vm_link_new() checks the imports once, as vm_instance_new()
+ * would, and keeps a copy of the array; vm_link_instantiate() then makes an
+ * instance without checking them again, and all its instances share the
+ * array of imported functions. Free the link after its instances. */
+typedef struct vm_link vm_link_t;
+LUN_API int vm_link_new(vm_module_t *m, const vm_extern *imports,
+                        uint32_t nimports, vm_link_t **out, char *err,
+                        size_t errlen);
+LUN_API int vm_link_instantiate(const vm_link_t *l, const vm_config *cfg,
+                                vm_instance_t **out_inst, char *err,
+                                size_t errlen);
+LUN_API void vm_link_free(vm_link_t *l);
 LUN_API vm_module_t *vm_instance_module(const vm_instance_t *inst);
 
 /* The start function, or NULL if the module has none. */
@@ -232,6 +246,9 @@ LUN_API void vm_func_type(const vm_func_t *f, uint32_t *out_nparams,
 
 LUN_API vm_exec_t *vm_exec_new(const vm_config *cfg);
 LUN_API void vm_exec_free(vm_exec_t *ex);
+/* Makes ex as new (no call, no trap, no userdata), keeping its stacks at
+ * their current size, so an embedder can reuse executions. */
+LUN_API void vm_exec_reset(vm_exec_t *ex);
 
 /* Prepare a call of f with nargs arguments (must match its type); the
  * call happens in vm_run(). The exec must be idle (new, done or trapped). */

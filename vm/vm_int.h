@@ -276,6 +276,11 @@ struct vm_module {
     uint8_t *func_refs;
 
     char **type_texts; /* per import/export, for vm_import_info.type_text */
+
+    /* Per defined table (ntables - ntable_imports), the entries the active
+     * segments give it (function index + 1, or 0), or NULL when planning
+     * does not apply (see vm__table_plans_make). */
+    uint32_t **table_plans;
 };
 
 /* decode.c: parse the whole binary into a module (no body validation). */
@@ -328,6 +333,14 @@ struct vm_table {
     uint32_t size, max;
     bool has_max;
     uint64_t *elems; /* ref values: vm_funcinst pointer or externref; 0 null */
+    /* A table an instance owns may start "planned": its active element
+     * segments are not written at instantiation, and a null entry i < size
+     * with plan[i] != 0 stands for function plan[i] - 1 of owner. Only
+     * call_indirect reads through the plan; every other access first
+     * materializes the whole table (vm__table_materialize), so spawning a
+     * process makes no function objects for tables it never calls through. */
+    const uint32_t *plan; /* NULL once materialized */
+    vm_instance_t *owner;
 };
 
 struct vm_global {
@@ -338,9 +351,12 @@ struct vm_global {
 
 struct vm_instance {
     vm_module_t *module;
-    struct vm_funcinst **funcs; /* nfuncs; imports point to the exporter's;
-                                   defined ones are made lazily: use
-                                   vm__funcinst() */
+    struct vm_funcinst *const *imports; /* nfunc_imports: the exporters' */
+    /* Defined functions' runtime objects, made lazily (vm__funcinst): an
+     * open-addressed map keyed by function, because a process uses a few
+     * of a module's thousands of functions as values. */
+    struct vm_funcinst **fmap;
+    uint32_t fmap_cap, fmap_n;
     struct vm_table **tables;
     struct vm_memory **mems;
     struct vm_global **globals;
@@ -361,6 +377,22 @@ extern struct vm_memory vm__no_memory;
 /* The runtime object of function idx of inst, made on first use (NULL
  * only when out of memory). An instance is used by one thread at a time. */
 struct vm_funcinst *vm__funcinst(vm_instance_t *inst, uint32_t idx);
+
+/* Writes every planned entry of t (see struct vm_table); false when out
+ * of memory. Cheap once done. */
+bool vm__table_materialize_slow(struct vm_table *t);
+static inline bool vm__table_materialize(struct vm_table *t)
+{
+    return t->plan == NULL || vm__table_materialize_slow(t);
+}
+/* call_indirect's slow path: entry i (< size) of t is null; resolves it
+ * through the plan (NULL: it is really null, or out of memory). */
+struct vm_funcinst *vm__table_planned(struct vm_table *t, uint32_t i);
+/* At module load (decode.c): when every active element segment has a
+ * constant offset, only function or null items, and fits a table the
+ * module defines, records m->table_plans; otherwise instances apply the
+ * segments one by one. False only when out of memory. */
+bool vm__table_plans_make(vm_module_t *m);
 
 /* Gives a memory's block back (to its provider, or free()). */
 void vm__memory_release(struct vm_memory *mem);

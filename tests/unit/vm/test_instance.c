@@ -268,7 +268,7 @@ Test(vm_instance, func_import_type_checked)
                  "(i32) -> (i32), got func (i32) -> ()");
     imp = ext_func(good);
     cr_assert(eq(int, instantiate(d, &imp, 1, &inst, err), 0));
-    cr_expect(eq(ptr, inst->funcs[0], good));
+    cr_expect(eq(ptr, vm__funcinst(inst, 0), good));
     vm_instance_free(inst);
     vm_host_func_free(good);
     vm_host_func_free(bad);
@@ -411,9 +411,9 @@ Test(vm_instance, globals_evaluated_in_order)
     cr_expect(eq(i32, vm_global_get(e.u.global).i32, 9));
     cr_expect(e.u.global->mut);
     cr_expect(eq(u64, inst->globals[2]->val.ref,
-                 (uint64_t)(uintptr_t)inst->funcs[1]));
-    cr_expect(eq(ptr, inst->funcs[1]->inst, inst));
-    cr_expect(eq(ptr, inst->funcs[1]->func, &d->funcs[1]));
+                 (uint64_t)(uintptr_t)vm__funcinst(inst, 1)));
+    cr_expect(eq(ptr, vm__funcinst(inst, 1)->inst, inst));
+    cr_expect(eq(ptr, vm__funcinst(inst, 1)->func, &d->funcs[1]));
     cr_expect(eq(i64, inst->globals[3]->val.i64, (int64_t)1 << 32));
     uint32_t bits;
     memcpy(&bits, &inst->globals[4]->val.f32, 4);
@@ -441,8 +441,8 @@ Test(vm_instance, exports_found_by_length_with_nul_bytes)
     cr_assert(eq(int, instantiate(d, NULL, 0, &inst, err), 0), "%s", err);
     vm_extern e;
     cr_assert(eq(int, vm_instance_export(inst, "a\0b", 3, &e), 0));
-    cr_expect(eq(ptr, e.u.func, inst->funcs[1]));
-    cr_expect(eq(ptr, vm_instance_export_func(inst, "a"), inst->funcs[0]));
+    cr_expect(eq(ptr, e.u.func, vm__funcinst(inst, 1)));
+    cr_expect(eq(ptr, vm_instance_export_func(inst, "a"), vm__funcinst(inst, 0)));
     cr_expect(eq(ptr, vm_instance_export_func(inst, "mem"), NULL));
     cr_expect(eq(int, vm_instance_export(inst, "a\0", 2, &e), LUN_ENOTFOUND));
     cr_assert(eq(int, vm_instance_export(inst, "mem", 3, &e), 0));
@@ -451,7 +451,7 @@ Test(vm_instance, exports_found_by_length_with_nul_bytes)
     cr_expect(eq(u64, e.u.memory->size, VM_PAGE_SIZE));
     cr_assert(eq(int, vm_instance_export(inst, "tab", 3, &e), 0));
     cr_expect(eq(u32, e.u.table->size, 2));
-    cr_expect(eq(ptr, vm_instance_start_func(inst), inst->funcs[1]));
+    cr_expect(eq(ptr, vm_instance_start_func(inst), vm__funcinst(inst, 1)));
     vm_instance_free(inst);
     free(d);
 }
@@ -508,14 +508,14 @@ Test(vm_instance, element_segments_applied_and_dropped)
     cr_assert(eq(int, instantiate(d, NULL, 0, &inst, err), 0), "%s", err);
     vm_table_t *t = inst->tables[0];
     cr_expect(eq(u64, t->elems[1], 0));
-    cr_expect(eq(u64, t->elems[2], (uint64_t)(uintptr_t)inst->funcs[1]));
+    cr_expect(eq(u64, t->elems[2], (uint64_t)(uintptr_t)vm__funcinst(inst, 1)));
     cr_expect(eq(u64, t->elems[3], 0));
     cr_expect(eq(u8, inst->elem_dropped[0], 1));
     cr_expect(eq(u8, inst->elem_dropped[1], 0));
     cr_expect(eq(u8, inst->elem_dropped[2], 1));
     /* The passive segment still works at run time. */
     cr_expect(eq(int, vm__table_init(inst, 0, 1, 0, 0, 1), VM_TRAP_NONE));
-    cr_expect(eq(u64, t->elems[0], (uint64_t)(uintptr_t)inst->funcs[0]));
+    cr_expect(eq(u64, t->elems[0], (uint64_t)(uintptr_t)vm__funcinst(inst, 0)));
     vm_instance_free(inst);
     free(d);
 }
@@ -536,8 +536,8 @@ Test(vm_instance, out_of_bounds_elem_keeps_earlier_writes)
     cr_assert(eq(int, instantiate(d, &imp, 1, &inst, err), LUN_ETRAP));
     EXPECT_STR(err, "out of bounds table access");
     cr_assert(not(eq(ptr, inst, NULL)));
-    cr_expect(eq(u64, t->elems[2], (uint64_t)(uintptr_t)inst->funcs[1]));
-    cr_expect(eq(ptr, inst->funcs[1]->inst, inst));
+    cr_expect(eq(u64, t->elems[2], (uint64_t)(uintptr_t)vm__funcinst(inst, 1)));
+    cr_expect(eq(ptr, vm__funcinst(inst, 1)->inst, inst));
     vm_instance_free(inst);
     vm_table_free(t);
     free(d);
@@ -684,7 +684,7 @@ Test(vm_instance_load, out_of_bounds_elem_segment_traps_after_writes)
                                       sizeof err), LUN_ETRAP));
     EXPECT_STR(err, "out of bounds table access");
     cr_assert(not(eq(ptr, inst, NULL)));
-    cr_expect(eq(u64, t->elems[0], (uint64_t)(uintptr_t)inst->funcs[0]));
+    cr_expect(eq(u64, t->elems[0], (uint64_t)(uintptr_t)vm__funcinst(inst, 0)));
     cr_expect(eq(u64, t->elems[1], 0));
     vm_instance_free(inst);
     vm_table_free(t);

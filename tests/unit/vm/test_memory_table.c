@@ -184,7 +184,9 @@ static fake *fake_new(void)
     f->g.val.ref = (uint64_t)(uintptr_t)&f->fi[0];
     f->globals[0] = &f->g;
     f->inst.module = &f->m;
-    f->inst.funcs = f->funcs;
+    /* Both functions count as imported, so vm__funcinst finds fi[]. */
+    f->m.nfuncs = f->m.nfunc_imports = 2;
+    f->inst.imports = f->funcs;
     f->inst.globals = f->globals;
     f->inst.tables = f->tables;
     f->inst.elem_dropped = f->elem_dropped;
