@@ -282,7 +282,8 @@ static vm_status h_spawn(vm_exec_t *ex, vm_value *a, void *ud)
         return st;
     sched__put_u64(out, id);
     a[0].i32 = rc;
-    return VM_OK;
+    return ++sched__cur(ex)->slice_spawns >= SCHED_SPAWNS_PER_SLICE
+               ? VM_YIELD : VM_OK;
 }
 
 static vm_status h_get_or_spawn(vm_exec_t *ex, vm_value *a, void *ud)

@@ -9,13 +9,14 @@
  * syscalls (adjacent blocks coalesce) for many processes.
  * But then each reuse pays a page fault (and a kernel page clear) per
  * touched page, about two per spawn: so a few released blocks per class
- * are instead scrubbed at once (mincore finds the resident pages, only
- * non-zero ones are cleared) and kept "hot", ready with their pages
- * mapped, for the next spawn. Their number is bounded, so is their RSS.
+ * are instead scrubbed at once (/proc/self/pagemap, or mincore, finds
+ * the resident pages in one system call; only non-zero ones are cleared)
+ * and kept "hot", ready with their pages mapped, for the next spawn. Their number is bounded, so is their RSS.
  * Interface: sched_int.h (sched__linmem_*).
  */
 #include "common/lun_prefix.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,7 +33,7 @@
 #define LINMEM_CLASSES 8u     /* 64 KiB .. 8 MiB; larger: own mapping */
 #define LINMEM_BATCH 64u      /* dirty blocks zeroed together */
 #define LINMEM_CHUNK (8u << 20) /* at least this much mapped at a time */
-#define LINMEM_HOT 64u          /* scrubbed blocks kept per class */
+#define LINMEM_HOT 256u          /* scrubbed blocks kept per class */
 #define LINMEM_HOT_MAX (1u << 20) /* larger blocks: madvise only */
 
 typedef struct linmem_class {
@@ -49,6 +50,7 @@ typedef struct linmem_class {
 struct sched_linmem {
     vm_mem_provider provider;
     size_t page; /* the host page size */
+    int pagemap; /* /proc/self/pagemap, or -1 */
     linmem_class classes[LINMEM_CLASSES];
 };
 
@@ -114,14 +116,19 @@ static void zero_batch(void **blocks, size_t n, size_t block)
     }
 }
 
+/* Eight words per test: the compiler turns the ORs into vector code. */
 static bool page_is_zero(const uint8_t *p, size_t n)
 {
     const uint64_t *w = (const uint64_t *)(const void *)p;
-    for (size_t i = 0; i < n / sizeof *w; i++)
-        if (w[i])
+    for (size_t i = 0; i < n / sizeof *w; i += 8)
+        if (w[i] | w[i + 1] | w[i + 2] | w[i + 3] | w[i + 4] | w[i + 5] |
+            w[i + 6] | w[i + 7])
             return false;
     return true;
 }
+
+/* Page states for scrub(): what a page of a released block holds. */
+enum { PG_ABSENT, PG_RESIDENT, PG_SWAPPED };
 
 /* Whether a page mincore calls absent may hold data: only if it is in
  * swap. Asked after mincore: a page swapped out before it means swap was
@@ -137,27 +144,51 @@ static bool swap_possible(void)
 #endif
 }
 
-/* Zeroes a block and keeps its resident pages mapped. A page that is
- * only read maps the kernel's zero page: it is left as is, not written
- * (which would give it a page of its own). Absent pages are zero, or,
- * with swap on, go to madvise by runs. False on any failure. */
-static bool scrub(uint8_t *data, size_t bytes, size_t page)
+/* The state of each of n pages at data, in one system call where Linux
+ * lets us read /proc/self/pagemap (bit 63: present, 62: swapped), else
+ * mincore plus a swap check. False on failure. */
+static bool page_states(const sched_linmem_t *lm, const uint8_t *data,
+                        size_t n, unsigned char *st)
 {
-    unsigned char vec[LINMEM_HOT_MAX / 4096];
-    size_t n = bytes / page;
-    if (n > sizeof vec || mincore(data, bytes, vec) != 0)
+#ifdef __linux__
+    if (lm->pagemap >= 0) {
+        uint64_t e[LINMEM_HOT_MAX / 4096];
+        off_t at = (off_t)((uintptr_t)data / lm->page * sizeof *e);
+        if (pread(lm->pagemap, e, n * sizeof *e, at) != (ssize_t)(n * sizeof *e))
+            return false;
+        for (size_t i = 0; i < n; i++)
+            st[i] = e[i] >> 63 ? PG_RESIDENT
+                    : (e[i] >> 62) & 1 ? PG_SWAPPED : PG_ABSENT;
+        return true;
+    }
+#endif
+    if (mincore((void *)data, n * lm->page, st) != 0)
         return false;
     bool swap = swap_possible();
+    for (size_t i = 0; i < n; i++)
+        st[i] = st[i] & 1 ? PG_RESIDENT : swap ? PG_SWAPPED : PG_ABSENT;
+    return true;
+}
+
+/* Zeroes a block and keeps its resident pages mapped. A page that is
+ * only read maps the kernel's zero page: it is left as is, not written
+ * (which would give it a page of its own). Absent pages are zero; those
+ * that may be in swap go to madvise by runs. False on any failure. */
+static bool scrub(const sched_linmem_t *lm, uint8_t *data, size_t bytes)
+{
+    unsigned char st[LINMEM_HOT_MAX / 4096];
+    size_t page = lm->page, n = bytes / page;
+    if (n > sizeof st || !page_states(lm, data, n, st))
+        return false;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        if (vec[i] & 1) {
+        if (st[i] == PG_RESIDENT) {
             if (!page_is_zero(data + i * page, page))
                 memset(data + i * page, 0, page);
-        } else {
-            while (j < n && !(vec[j] & 1))
+        } else if (st[i] == PG_SWAPPED) {
+            while (j < n && st[j] == PG_SWAPPED)
                 j++;
-            if (swap &&
-                madvise(data + i * page, (j - i) * page, MADV_DONTNEED) != 0)
+            if (madvise(data + i * page, (j - i) * page, MADV_DONTNEED) != 0)
                 return false;
         }
         i = j;
@@ -167,7 +198,8 @@ static bool scrub(uint8_t *data, size_t bytes, size_t page)
 
 /* A released block goes hot if there is room: scrubbed outside the lock,
  * its slot reserved meanwhile. False if it must go the dirty way. */
-static bool release_hot(linmem_class *c, void *data, size_t page)
+static bool release_hot(const sched_linmem_t *lm, linmem_class *c,
+                        void *data)
 {
     bool room;
     if (c->block > LINMEM_HOT_MAX)
@@ -178,7 +210,7 @@ static bool release_hot(linmem_class *c, void *data, size_t page)
     pthread_mutex_unlock(&c->lock);
     if (!room)
         return false;
-    bool ok = scrub(data, c->block, page);
+    bool ok = scrub(lm, data, c->block);
     pthread_mutex_lock(&c->lock);
     c->hot_pending--;
     if (ok)
@@ -251,7 +283,7 @@ static void linmem_release(void *ud, void *data, size_t cap)
         return;
     }
     linmem_class *c = &lm->classes[k];
-    if (release_hot(c, data, lm->page))
+    if (release_hot(lm, c, data))
         return;
     pthread_mutex_lock(&c->lock);
     bool ok = push(&c->dirty, &c->ndirty, &c->cap_dirty, data);
@@ -283,6 +315,10 @@ sched_linmem_t *sched__linmem_new(void)
     if (!lm) return NULL;
     long pg = sysconf(_SC_PAGESIZE);
     lm->page = pg >= 4096 ? (size_t)pg : 4096;
+    lm->pagemap = -1;
+#ifdef __linux__
+    lm->pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+#endif
     for (unsigned k = 0; k < LINMEM_CLASSES; k++) {
         pthread_mutex_init(&lm->classes[k].lock, NULL);
         lm->classes[k].block = (size_t)1 << (LINMEM_MIN_SHIFT + k);
@@ -308,6 +344,7 @@ void sched__linmem_free(sched_linmem_t *lm)
         free(c->dirty);
         pthread_mutex_destroy(&c->lock);
     }
+    if (lm->pagemap >= 0) close(lm->pagemap);
     free(lm);
 }
 

@@ -121,16 +121,19 @@ int sched__module_new(sched_runtime_t *rt, vm_module_t *m, char *err,
     if (!sm)
         return LUN_ENOMEM;
     atomic_init(&sm->refs, 1);
-    sm->nimports = vm_module_import_count(m);
-    sm->tmpl = calloc(sm->nimports ? sm->nimports : 1, sizeof *sm->tmpl);
-    if (!sm->tmpl) {
+    uint32_t n = vm_module_import_count(m);
+    vm_extern *imports = calloc(n ? n : 1, sizeof *imports);
+    int rc = imports ? 0 : LUN_ENOMEM;
+    /* Every process of the module links the same imports (the WASI ones
+     * find their process through the exec's userdata): checked once. */
+    if (rc == 0 && sched__bind_imports(rt, m, imports, err, errlen) != 0)
+        rc = LUN_EUNLINKABLE;
+    if (rc == 0)
+        rc = vm_link_new(m, imports, n, &sm->link, err, errlen);
+    free(imports);
+    if (rc != 0) {
         free(sm);
-        return LUN_ENOMEM;
-    }
-    if (sched__bind_imports(rt, m, sm->tmpl, err, errlen) != 0) {
-        free(sm->tmpl);
-        free(sm);
-        return LUN_EUNLINKABLE;
+        return rc;
     }
     sm->vm = m;
     *out = sm;
@@ -146,8 +149,8 @@ void sched__module_unref(sched_module_t *m)
 {
     if (!m || atomic_fetch_sub(&m->refs, 1) != 1)
         return;
+    vm_link_free(m->link);
     vm_module_free(m->vm);
-    free(m->tmpl);
     free(m);
 }
 
@@ -345,6 +348,41 @@ static int make_wasi(sched_proc_t *p, sched_config_t *c)
     return rc;
 }
 
+/* {===== executions: each thread keeps a few for reuse, so that spawning
+ * and ending a process does not cost three allocations and frees. */
+
+#define EXEC_CACHE_MAX 64
+#define EXEC_CACHE_BYTES 8192 /* one whose stacks grew more is freed */
+
+static _Thread_local struct {
+    vm_exec_t *ex[EXEC_CACHE_MAX];
+    unsigned n;
+} exec_cache;
+
+static vm_exec_t *exec_get(void)
+{
+    return exec_cache.n ? exec_cache.ex[--exec_cache.n] : vm_exec_new(NULL);
+}
+
+static void exec_put(vm_exec_t *ex)
+{
+    if (ex && exec_cache.n < EXEC_CACHE_MAX &&
+        vm_exec_footprint(ex) <= EXEC_CACHE_BYTES) {
+        vm_exec_reset(ex);
+        exec_cache.ex[exec_cache.n++] = ex;
+    } else {
+        vm_exec_free(ex);
+    }
+}
+
+void sched__exec_cache_flush(void)
+{
+    while (exec_cache.n)
+        vm_exec_free(exec_cache.ex[--exec_cache.n]);
+}
+
+/* }===== */
+
 static int instantiate(sched_proc_t *p, char *err, size_t errlen)
 {
     sched_module_t *m = p->module;
@@ -357,8 +395,7 @@ static int instantiate(sched_proc_t *p, char *err, size_t errlen)
     /* The template holds every import, the WASI ones included: those find
      * p->wasi through the exec's userdata at call time, so nothing is
      * bound per process. */
-    return vm_instance_new(m->vm, m->tmpl, m->nimports, &vc, &p->inst, err,
-                           errlen);
+    return vm_link_instantiate(m->link, &vc, &p->inst, err, errlen);
 }
 
 /* The module's start function runs inside spawn, as in Lunatic; it gets
@@ -418,7 +455,7 @@ sched_proc_t *sched__proc_new(sched_runtime_t *rt, sched_module_t *m,
     } else {
         snprintf(err, errlen, "WASI context: %s", lun_strerror(rc));
     }
-    if (rc == 0 && !(p->ex = vm_exec_new(NULL))) {
+    if (rc == 0 && !(p->ex = exec_get())) {
         rc = LUN_ENOMEM;
         snprintf(err, errlen, "out of memory");
     }
@@ -475,7 +512,7 @@ void sched__proc_release(sched_proc_t *p)
         m = next;
     }
     p->mbox.head = p->mbox.tail = p->mbox.scan = NULL;
-    vm_exec_free(p->ex);
+    exec_put(p->ex);
     vm_instance_free(p->inst); /* before the WASI functions it links */
     wasi_ctx_free(p->wasi);
     p->ex = NULL;

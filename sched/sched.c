@@ -341,7 +341,7 @@ static sched_proc_t *search(sched_worker_t *sd)
     for (int i = 0; i < SPIN_ROUNDS && !p; i++) {
         if (i > 0)
             spin_pause();
-        if (!(p = sched__deque_pop(&sd->dq)) && !(p = global_pop(rt)))
+        if (!(p = sched__deque_take(&sd->dq)) && !(p = global_pop(rt)))
             p = steal(sd);
         if (atomic_load_explicit(&rt->shutdown, memory_order_relaxed))
             break;
@@ -369,7 +369,7 @@ static sched_proc_t *find_work(sched_worker_t *sd)
             sched__enqueue(rt, p);
         }
         sd->next_streak = 0;
-        if ((p = sched__deque_pop(&sd->dq)) || (p = global_pop(rt)))
+        if ((p = sched__deque_take(&sd->dq)) || (p = global_pop(rt)))
             return p;
         if ((p = search(sd)) != NULL)
             return p;
@@ -483,6 +483,7 @@ static void run_proc(sched_worker_t *sd, sched_proc_t *p)
             if (p->fuel_limit - p->reds < budget)
                 budget = p->fuel_limit - p->reds;
         }
+        p->slice_spawns = 0;
         vm_status st = vm_run(p->ex, budget);
         p->reds += vm_exec_reductions_used(p->ex);
         if (st == VM_YIELD) {
@@ -520,6 +521,7 @@ static void *worker_main(void *arg)
     while ((p = find_work(sd)) != NULL)
         run_proc(sd, p);
     self_worker = NULL;
+    sched__exec_cache_flush();
     return NULL;
 }
 
@@ -651,6 +653,7 @@ void sched_runtime_free(sched_runtime_t *rt)
         pthread_join(rt->workers[i]->thread, NULL);
     sched__iowait_free(rt->iowait);
     sched__proc_free_all(rt); /* unhooks their wait timers first */
+    sched__exec_cache_flush();
     sched__linmem_free(rt->linmem); /* no process is left to use a block */
     free_wheel(rt);
     for (uint32_t i = 0; i < rt->nworkers; i++)

@@ -24,6 +24,11 @@
  * are already checked at every slice end, in find_work); only p50 follows
  * the slice, and 20000 keeps switching overhead low. */
 #define SCHED_SLICE 20000
+/* Spawning costs as much as thousands of reductions; a process that
+ * spawns this many in one slice yields, so a spawning loop lets its
+ * children run (and free their memory, still warm, for the next ones)
+ * instead of piling up thousands of them. */
+#define SCHED_SPAWNS_PER_SLICE 64
 /* Lunatic counts fuel in units of 100,000. */
 #define SCHED_FUEL_UNIT 100000
 /* The timeout a guest passes for "forever" (u64::MAX). */
@@ -123,9 +128,12 @@ typedef struct sched_deque {
 void sched__deque_init(sched_deque_t *dq);
 /* Owner only. Returns false when full. */
 bool sched__deque_push(sched_deque_t *dq, void *item);
-void *sched__deque_pop(sched_deque_t *dq);
+void *sched__deque_pop(sched_deque_t *dq); /* owner, LIFO */
 /* Any thread. NULL when empty or when it lost a race. */
 void *sched__deque_steal(sched_deque_t *dq);
+/* Any thread, FIFO: like steal, but retries lost races; NULL only when
+ * empty. The scheduler's owner takes with this, for fairness. */
+void *sched__deque_take(sched_deque_t *dq);
 int64_t sched__deque_size(sched_deque_t *dq);
 
 /* }===== */
@@ -221,8 +229,8 @@ int sched__strv_push(char ***v, uint32_t *n, const char *s, size_t len);
 typedef struct sched_module {
     _Atomic uint32_t refs;
     vm_module_t *vm;
-    vm_extern *tmpl; /* every import bound (WASI: the runtime's set) */
-    uint32_t nimports;
+    vm_link_t *link; /* every import bound and checked (WASI: the runtime's
+                        set) */
 } sched_module_t;
 
 int sched__module_new(sched_runtime_t *rt, vm_module_t *m, char *err,
@@ -298,7 +306,8 @@ struct sched_proc {
     sched_restab_t sqlite_conns, sqlite_stmts;
     void *io_waiters;        /* iowait.c: fds this process is parked on */
     void *net_req;           /* api_net.c: a pending DNS lookup */
-    uint64_t reds;           /* fuel used */
+    uint64_t reds;
+    uint32_t slice_spawns; /* spawns since this slice began */           /* fuel used */
     uint64_t fuel_limit;     /* reductions; 0 = none */
     bool trap_links;         /* die_when_link_dies (default true) */
     bool is_root, killed;
@@ -404,6 +413,8 @@ extern const char sched__entry_missing[], sched__entry_mistyped[];
 int sched__proc_start(sched_proc_t *p, const char *func, size_t len,
                       const vm_value *args, uint32_t nargs);
 void sched__proc_free_all(sched_runtime_t *rt);
+/* Frees the executions the calling thread keeps for reuse (proc.c). */
+void sched__exec_cache_flush(void);
 
 /* signal.c: deliver a message or signal to pid (false if no such
  * process); drain our inbox; die. */

@@ -247,6 +247,26 @@ static void t_kill(void)
     lunatic_process_kill(987654); /* unknown: a no-op */
 }
 
+/* Counts to arg, then tells the root. */
+static void counter(int64_t arg)
+{
+    for (volatile int64_t i = 0; i < arg; i++)
+        zero += 0;
+    lun_send(1, 0, NULL, 0);
+}
+
+/* Run with --threads 1: a process that only ever yields (looper) must not
+ * keep the worker from the others in its queue. The counter is spawned
+ * first, so a LIFO queue would run the looper again at every yield. */
+static void t_fair(void)
+{
+    uint64_t c = lun_spawn(counter, 20000000);
+    uint64_t a = lun_spawn(looper, 0);
+    CHECK(lun_recv(NULL, 0, 20000, NULL, 0, NULL) == LUN_MSG_DATA);
+    lunatic_process_kill((int64_t)a);
+    (void)c;
+}
+
 static void t_registry(void)
 {
     uint64_t node = 9, pid = 9;
@@ -474,7 +494,7 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
     {"spawn_params", t_spawn_params}, {"spawn_v128", t_spawn_v128},
     {"selective", t_selective}, {"links", t_links},
     {"monitors", t_monitors}, {"cascade", t_cascade}, {"kill", t_kill},
-    {"registry", t_registry}, {"timers", t_timers},
+    {"registry", t_registry}, {"timers", t_timers}, {"fair", t_fair},
     {"permissions", t_permissions}, {"limits", t_limits},
     {"catch", t_catch}, {"errors", t_errors}, {"stub", t_stub},
     {"metrics", t_metrics}, {"wasi_share", t_wasi_share},
