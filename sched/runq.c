@@ -1,9 +1,5 @@
 /* runq.c: each worker's bounded Chase-Lev work-stealing deque. The owner
- * pushes at the bottom; thieves take from the top with one CAS. The
- * scheduler's owner also takes from the top (sched__deque_take), making
- * the run queue FIFO: a process that yields goes behind the ones already
- * waiting, as in Go's and Tokio's run queues (the worker's "next" slot
- * gives the LIFO that message passing wants).
+ * pushes and pops at the bottom; thieves take from the top with one CAS.
  * Interface: sched_int.h (sched__deque_*). */
 #include "common/lun_prefix.h"
 
@@ -72,19 +68,6 @@ void *sched__deque_steal(sched_deque_t *dq)
                                                  memory_order_relaxed))
         return NULL;
     return item;
-}
-
-void *sched__deque_take(sched_deque_t *dq)
-{
-    for (;;) {
-        int64_t t = atomic_load_explicit(&dq->top, memory_order_acquire);
-        int64_t b = atomic_load_explicit(&dq->bottom, memory_order_acquire);
-        if (t >= b)
-            return NULL;
-        void *item = sched__deque_steal(dq);
-        if (item)
-            return item; /* else a thief won that one: try the next */
-    }
 }
 
 int64_t sched__deque_size(sched_deque_t *dq)

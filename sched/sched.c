@@ -90,6 +90,22 @@ void sched__enqueue(sched_runtime_t *rt, sched_proc_t *p)
     notify_one(rt);
 }
 
+/* A process whose slice ran out goes behind everything already waiting:
+ * the local queue is LIFO (a spawn tree then runs depth first, with few
+ * processes alive), so it goes to the FIFO global queue, which each
+ * worker checks every GLOBAL_CHECK_EVERY picks and when its own queue is
+ * empty. Alone on this worker, it just stays (no lock, no wake-up). */
+static void requeue_yielded(sched_worker_t *sd, sched_proc_t *p)
+{
+    sched_runtime_t *rt = sd->rt;
+    if (!sd->next && sched__deque_size(&sd->dq) == 0 &&
+        atomic_load_explicit(&rt->gq_len, memory_order_relaxed) == 0 &&
+        sched__deque_push(&sd->dq, p))
+        return;
+    global_push(rt, p);
+    notify_one(rt);
+}
+
 void sched__wake(sched_proc_t *p)
 {
     int s = atomic_load(&p->state);
@@ -341,7 +357,7 @@ static sched_proc_t *search(sched_worker_t *sd)
     for (int i = 0; i < SPIN_ROUNDS && !p; i++) {
         if (i > 0)
             spin_pause();
-        if (!(p = sched__deque_take(&sd->dq)) && !(p = global_pop(rt)))
+        if (!(p = sched__deque_pop(&sd->dq)) && !(p = global_pop(rt)))
             p = steal(sd);
         if (atomic_load_explicit(&rt->shutdown, memory_order_relaxed))
             break;
@@ -369,7 +385,7 @@ static sched_proc_t *find_work(sched_worker_t *sd)
             sched__enqueue(rt, p);
         }
         sd->next_streak = 0;
-        if ((p = sched__deque_take(&sd->dq)) || (p = global_pop(rt)))
+        if ((p = sched__deque_pop(&sd->dq)) || (p = global_pop(rt)))
             return p;
         if ((p = search(sd)) != NULL)
             return p;
@@ -488,7 +504,7 @@ static void run_proc(sched_worker_t *sd, sched_proc_t *p)
         p->reds += vm_exec_reductions_used(p->ex);
         if (st == VM_YIELD) {
             atomic_store(&p->state, SCHED_P_QUEUED);
-            sched__enqueue(sd->rt, p);
+            requeue_yielded(sd, p);
             return;
         }
         if (st == VM_BLOCK) {

@@ -27,8 +27,10 @@
 /* Spawning costs as much as thousands of reductions; a process that
  * spawns this many in one slice yields, so a spawning loop lets its
  * children run (and free their memory, still warm, for the next ones)
- * instead of piling up thousands of them. */
-#define SCHED_SPAWNS_PER_SLICE 64
+ * instead of piling up thousands of them. Kept below GLOBAL_CHECK_EVERY
+ * (sched.c): the spawner waits in the global queue, and its children,
+ * in the local one, must be done before it is picked again. */
+#define SCHED_SPAWNS_PER_SLICE 32
 /* Lunatic counts fuel in units of 100,000. */
 #define SCHED_FUEL_UNIT 100000
 /* The timeout a guest passes for "forever" (u64::MAX). */
@@ -131,9 +133,6 @@ bool sched__deque_push(sched_deque_t *dq, void *item);
 void *sched__deque_pop(sched_deque_t *dq); /* owner, LIFO */
 /* Any thread. NULL when empty or when it lost a race. */
 void *sched__deque_steal(sched_deque_t *dq);
-/* Any thread, FIFO: like steal, but retries lost races; NULL only when
- * empty. The scheduler's owner takes with this, for fairness. */
-void *sched__deque_take(sched_deque_t *dq);
 int64_t sched__deque_size(sched_deque_t *dq);
 
 /* }===== */

@@ -25,23 +25,6 @@ Test(sched_runq, owner_pops_lifo_thief_steals_fifo)
     free(dq);
 }
 
-/* The scheduler's owner takes FIFO, so a yielding process queues behind
- * the others; take, unlike steal, only returns NULL when empty. */
-Test(sched_runq, take_is_fifo)
-{
-    sched_deque_t *dq = malloc(sizeof *dq);
-    sched__deque_init(dq);
-    for (uintptr_t i = 1; i <= 3; i++)
-        cr_assert(sched__deque_push(dq, (void *)i));
-    cr_expect(eq(ptr, sched__deque_take(dq), (void *)1));
-    cr_assert(sched__deque_push(dq, (void *)4)); /* the yielder: behind */
-    cr_expect(eq(ptr, sched__deque_take(dq), (void *)2));
-    cr_expect(eq(ptr, sched__deque_take(dq), (void *)3));
-    cr_expect(eq(ptr, sched__deque_take(dq), (void *)4));
-    cr_expect(eq(ptr, sched__deque_take(dq), NULL));
-    free(dq);
-}
-
 Test(sched_runq, bounded_push_fails_when_full)
 {
     sched_deque_t *dq = malloc(sizeof *dq);
@@ -73,9 +56,7 @@ static void *thief(void *arg)
     return NULL;
 }
 
-/* Owner pushes everything, taking now and then (pop or take), while
- * thieves steal: every item must be taken exactly once. */
-static void stress(void *(*owner_take)(sched_deque_t *))
+Test(sched_runq, concurrent_steal_takes_each_item_once)
 {
     pthread_t t[THIEVES];
     g_dq = malloc(sizeof *g_dq);
@@ -89,13 +70,13 @@ static void stress(void *(*owner_take)(sched_deque_t *))
         if (sched__deque_push(g_dq, (void *)(i + 1)))
             i++;
         if (i % 3 == 0) {
-            uintptr_t v = (uintptr_t)owner_take(g_dq);
+            uintptr_t v = (uintptr_t)sched__deque_pop(g_dq);
             if (v)
                 atomic_fetch_add(&g_seen[v - 1], 1);
         }
     }
     uintptr_t v;
-    while ((v = (uintptr_t)owner_take(g_dq)) != 0)
+    while ((v = (uintptr_t)sched__deque_pop(g_dq)) != 0)
         atomic_fetch_add(&g_seen[v - 1], 1);
     atomic_store(&g_done, 1);
     for (int i = 0; i < THIEVES; i++)
@@ -105,14 +86,4 @@ static void stress(void *(*owner_take)(sched_deque_t *))
             cr_assert(eq(u32, atomic_load(&g_seen[i]), 1), "item %zu", i);
     free((void *)g_seen);
     free(g_dq);
-}
-
-Test(sched_runq, concurrent_steal_takes_each_item_once)
-{
-    stress(sched__deque_pop);
-}
-
-Test(sched_runq, concurrent_steal_and_fifo_take_take_each_item_once)
-{
-    stress(sched__deque_take);
 }
