@@ -17,6 +17,7 @@
 
 #include "exec.h"
 #include "exec_num.h"
+#include "simd.h"
 
 #if !defined(__GNUC__)
 #error "the interpreter needs computed goto (GCC or clang)"
@@ -167,14 +168,14 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
     }
 
     const vm_op *pc = ex->pc;
-    vm_value *fp = ex->fp;
+    vm_slot *fp = ex->fp;
     vm_instance_t *inst = ex->inst;
     const vm_code *code = ex->code;
     int64_t reds = budget;
     uint8_t *mem;
     uint64_t msize;
     vm_trap_kind trap_kind = VM_TRAP_NONE;
-    vm_value *stack_end = ex->stack_end; /* reloaded when the stack grows */
+    vm_slot *stack_end = ex->stack_end; /* reloaded when the stack grows */
     struct vm_funcinst *fi; /* the callee of call_funcinst */
     int call_len;           /* the length of that call instruction */
     RELOAD_MEM();
@@ -195,6 +196,8 @@ L_TABLE_GET: L_TABLE_SET: L_MEMORY_SIZE: L_MEMORY_GROW: L_I32_CONST:
 L_I64_CONST: L_F32_CONST: L_F64_CONST: L_REF_NULL: L_REF_IS_NULL: L_REF_FUNC:
 L_MEMORY_INIT: L_DATA_DROP: L_MEMORY_COPY: L_MEMORY_FILL: L_TABLE_INIT:
 L_ELEM_DROP: L_TABLE_COPY: L_TABLE_GROW: L_TABLE_SIZE: L_TABLE_FILL:
+#define SIMD(name, code, text, imm, sig, align, lanes) L_##name:
+#include "simd_list.h" /* they run as I_SIMD */
     abort(); /* a compiler bug, never guest input */
 
 yield:
@@ -215,7 +218,7 @@ trap: {
         LEAVE(VM_TRAP);
     }
     const vm_frame *fr = &ex->frames[k - 1];
-    vm_value *callee_fp = k < ex->depth ? ex->frames[k].fp : fp;
+    vm_slot *callee_fp = k < ex->depth ? ex->frames[k].fp : fp;
     memset(callee_fp, 0, (size_t)(fr->catch_results - 1) * sizeof *callee_fp);
     ex->caught = trap_kind;
     ex->trap = VM_TRAP_NONE;
@@ -236,7 +239,7 @@ static vm_status run_host_entry(vm_exec_t *ex)
 {
     struct vm_funcinst *fi = ex->entry;
     ex->caller = NULL;
-    vm_status st = fi->host(ex, ex->stack, fi->host_ud);
+    vm_status st = vm__host_invoke(ex, fi, ex->stack);
     switch (st) {
     case VM_OK:
     case VM_YIELD:
@@ -284,7 +287,7 @@ vm_exec_t *vm_exec_new(const vm_config *cfg)
     if (!ex) return NULL;
     uint32_t nslots = slots < INITIAL_STACK_SLOTS ? slots : INITIAL_STACK_SLOTS;
     ex->frames_cap = depth < INITIAL_FRAMES ? depth : INITIAL_FRAMES;
-    ex->stack = malloc((size_t)nslots * sizeof(vm_value));
+    ex->stack = malloc((size_t)nslots * sizeof(vm_slot));
     ex->frames = malloc((size_t)ex->frames_cap * sizeof(vm_frame));
     if (!ex->stack || !ex->frames) {
         vm_exec_free(ex);
@@ -304,7 +307,7 @@ void vm_exec_free(vm_exec_t *ex)
     free(ex);
 }
 
-bool vm__exec_grow_stack(vm_exec_t *ex, vm_value **fp, vm_value **nfp,
+bool vm__exec_grow_stack(vm_exec_t *ex, vm_slot **fp, vm_slot **nfp,
                          uint32_t need)
 {
     size_t used = (size_t)(*nfp - ex->stack) + need;
@@ -312,7 +315,7 @@ bool vm__exec_grow_stack(vm_exec_t *ex, vm_value **fp, vm_value **nfp,
     if (used > ex->max_slots) return false;
     while (cap < used) cap *= 2;
     if (cap > ex->max_slots) cap = ex->max_slots;
-    vm_value *ns = realloc(ex->stack, cap * sizeof *ns);
+    vm_slot *ns = realloc(ex->stack, cap * sizeof *ns);
     if (!ns) return false;
     /* Rebase every pointer into the old stack. */
     for (uint32_t i = 0; i < ex->depth; i++) ex->frames[i].fp = ns + (ex->frames[i].fp - ex->stack);
@@ -338,16 +341,17 @@ int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
                  uint32_t nargs)
 {
     if (!f || nargs != f->type->nparams) return LUN_EINVAL;
-    uint32_t need = f->type->nparams > f->type->nresults ? f->type->nparams
-                                                         : f->type->nresults;
+    uint32_t pslots = vm__slots_of_seq(f->type->params, nargs);
+    uint32_t rslots = vm__slots_of_seq(f->type->results, f->type->nresults);
+    uint32_t need = pslots > rslots ? pslots : rslots;
     const vm_code *c = f->host ? NULL : code_of(f->inst->module, f->func);
     if (!f->host && !c) return LUN_ENOMEM;
     if (c && c->frame_slots > need) need = c->frame_slots;
-    vm_value *fp = ex->stack, *nfp = ex->stack;
+    vm_slot *fp = ex->stack, *nfp = ex->stack;
     ex->depth = 0;
     if (ex->stack + need > ex->stack_end && !vm__exec_grow_stack(ex, &fp, &nfp, need))
         return LUN_ELIMIT;
-    if (nargs) memcpy(ex->stack, args, (size_t)nargs * sizeof *args);
+    vm__values_to_slots(ex->stack, args, f->type->params, nargs);
     ex->entry = f;
     ex->exited = false;
     ex->trap = VM_TRAP_NONE;
@@ -355,7 +359,7 @@ int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
     ex->caught = VM_TRAP_NONE;
     ex->state = VM_EXEC_READY;
     if (f->host) return 0;
-    memset(ex->stack + c->nparams, 0, (size_t)c->nlocals * sizeof(vm_value));
+    memset(ex->stack + c->nparams, 0, (size_t)c->nlocals * sizeof(vm_slot));
     ex->pc = c->ops;
     ex->fp = ex->stack;
     ex->inst = f->inst;
@@ -381,7 +385,7 @@ uint64_t vm_exec_reductions_used(const vm_exec_t *ex) { return ex->reds_used; }
 
 size_t vm_exec_footprint(const vm_exec_t *ex)
 {
-    return sizeof *ex + (size_t)(ex->stack_end - ex->stack) * sizeof(vm_value) +
+    return sizeof *ex + (size_t)(ex->stack_end - ex->stack) * sizeof(vm_slot) +
            (size_t)ex->frames_cap * sizeof(vm_frame);
 }
 
@@ -389,7 +393,7 @@ uint32_t vm_exec_results(const vm_exec_t *ex, vm_value *out, uint32_t max)
 {
     if (ex->state != VM_EXEC_DONE || ex->exited) return 0;
     uint32_t n = ex->entry->type->nresults;
-    memcpy(out, ex->stack, (size_t)(n < max ? n : max) * sizeof *out);
+    vm__slots_to_values(out, ex->stack, ex->entry->type->results, n < max ? n : max);
     return n;
 }
 
