@@ -26,7 +26,7 @@ typedef struct centry {
     uint8_t type; /* vm_valtype */
     int32_t slot; /* E_SLOT: frame slot holding the value */
     uint64_t k;   /* E_CONST: the value's bits (never a v128) */
-    int32_t hslot; /* the entry's home slot (set by push_entry) */
+    int32_t hslot; /* once c->wide: the entry's home slot */
 } centry;
 
 typedef struct cframe {
@@ -63,6 +63,8 @@ typedef struct compiler {
     uint32_t insn_off; /* file offset of the wasm instruction being compiled */
     uint32_t L;        /* slots of params + locals: the first home slot */
     uint32_t *lslot;   /* local index to slot, or NULL: the same (no v128) */
+    bool wide;         /* a v128 was pushed: until then every entry takes
+                          one slot, and home slots are L + height */
 
     vm_op *ops;
     uint32_t nops, cap;
@@ -166,7 +168,7 @@ static void unemit_last(compiler *c)
  * each taking one slot, or two for a v128. */
 static uint32_t home(const compiler *c, uint32_t height)
 {
-    if (height == 0) return c->L;
+    if (!c->wide || height == 0) return c->L + height;
     const centry *below = &c->stack[height - 1];
     return (uint32_t)below->hslot + vm__slots_of(below->type);
 }
@@ -178,14 +180,30 @@ static int32_t local_slot(const compiler *c, uint32_t x)
 
 static bool is32(uint8_t t) { return t == VM_I32 || t == VM_F32; }
 
-/* max_height counts slots above L: the operand part of the frame. */
-static void push_entry(compiler *c, centry e)
+/* Pushes in a function that has (or now gets) a v128 on its stack: the
+ * entries record their home slots. max_height counts slots above L. */
+static void push_entry_wide(compiler *c, centry e)
 {
+    if (!c->wide) {
+        for (uint32_t i = 0; i < c->sp; i++) c->stack[i].hslot = (int32_t)(c->L + i);
+        c->wide = true;
+    }
     e.hslot = (int32_t)home(c, c->sp);
     uint32_t top = (uint32_t)e.hslot + vm__slots_of(e.type) - c->L;
     if (!GROW(c, stack, scap, c->sp + 1)) return;
     c->stack[c->sp++] = e;
     if (top > c->max_height) c->max_height = top;
+}
+
+static void push_entry(compiler *c, centry e)
+{
+    if (c->wide || e.type == VM_V128) {
+        push_entry_wide(c, e);
+        return;
+    }
+    if (!GROW(c, stack, scap, c->sp + 1)) return;
+    c->stack[c->sp++] = e;
+    if (c->sp > c->max_height) c->max_height = c->sp;
 }
 
 static void push_slot(compiler *c, uint8_t type, int32_t slot)
@@ -306,6 +324,7 @@ static uint32_t label_arity(const cframe *f)
 static int32_t label_home(const compiler *c, const cframe *f, uint32_t j)
 {
     const uint8_t *types = f->kind == OP_LOOP ? f->params : f->results;
+    if (!c->wide) return (int32_t)(c->L + f->height + j);
     return (int32_t)(home(c, f->height) + vm__slots_of_seq(types, j));
 }
 

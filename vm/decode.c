@@ -331,7 +331,9 @@ static int dec_immediates(vm_decoder *d, enum vm_imm imm)
     case IMM_BLOCKTYPE: return dec_blocktype(d);
     case IMM_LABEL: case IMM_FUNC: case IMM_LOCAL: case IMM_GLOBAL:
     case IMM_TABLE: case IMM_DATA: case IMM_ELEM: return dec_u32s(d, 1);
-    case IMM_MEMARG: return dec_memarg(d);
+    case IMM_MEMARG: case IMM_MEMARG_LANE: /* load/store_lane: + a lane */
+        if ((rc = dec_memarg(d))) return rc;
+        return imm == IMM_MEMARG_LANE ? dec_skip(d, 1) : 0;
     case IMM_CALL_INDIRECT: case IMM_ELEM_TABLE:
     case IMM_TABLE_TABLE: return dec_u32s(d, 2);
     case IMM_BRTABLE:
@@ -352,9 +354,6 @@ static int dec_immediates(vm_decoder *d, enum vm_imm imm)
         return dec_zero_byte(d);
     case IMM_V128: case IMM_SHUFFLE: return dec_skip(d, 16);
     case IMM_LANE: return dec_skip(d, 1);
-    case IMM_MEMARG_LANE:
-        if ((rc = dec_memarg(d))) return rc;
-        return dec_skip(d, 1);
     }
     return vm__dec_fail(d, LUN_EMALFORMED, d->r.p, "bad immediate kind");
 }
@@ -367,7 +366,7 @@ int vm__dec_instr(vm_decoder *d, int *out_op)
     int rc = vm__dec_u8(d, &byte), op;
     if (rc) return rc;
     code = byte;
-    bool prefixed = byte == 0xfc || byte == 0xfd;
+    bool prefixed = (byte | 1) == 0xfd; /* 0xfc or 0xfd */
     if (prefixed && (rc = vm__dec_u32(d, &code))) return rc;
     op = vm__opcode_of(prefixed ? byte : 0, code);
     if (op < 0)

@@ -133,8 +133,10 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
                         const void *const **out_table)
 {
     static const void *const handlers[IOP_COUNT_] = {
+#define OP_LIST_NO_SIMD
 #define OP(name, pfx, code, text, imm, sig, align) &&L_##name,
 #include "op_list.h"
+#undef OP_LIST_NO_SIMD
 #define IOP(name, words) &&I_##name,
 #include "iop_list.h"
 #define VM_X(name, ...) &&L_##name##_I,
@@ -196,8 +198,6 @@ L_TABLE_GET: L_TABLE_SET: L_MEMORY_SIZE: L_MEMORY_GROW: L_I32_CONST:
 L_I64_CONST: L_F32_CONST: L_F64_CONST: L_REF_NULL: L_REF_IS_NULL: L_REF_FUNC:
 L_MEMORY_INIT: L_DATA_DROP: L_MEMORY_COPY: L_MEMORY_FILL: L_TABLE_INIT:
 L_ELEM_DROP: L_TABLE_COPY: L_TABLE_GROW: L_TABLE_SIZE: L_TABLE_FILL:
-#define SIMD(name, code, text, imm, sig, align, lanes) L_##name:
-#include "simd_list.h" /* they run as I_SIMD */
     abort(); /* a compiler bug, never guest input */
 
 yield:
@@ -431,8 +431,10 @@ void *vm_exec_userdata(const vm_exec_t *ex) { return ex->userdata; }
 static const char *iop_name(int i)
 {
     static const char *const names[IOP_COUNT_] = {
+#define OP_LIST_NO_SIMD
 #define OP(name, pfx, code, text, imm, sig, align) #name,
 #include "op_list.h"
+#undef OP_LIST_NO_SIMD
 #define IOP(name, words) #name,
 #include "iop_list.h"
 #define VM_X(name, ...) #name "_I",

@@ -691,247 +691,249 @@ bool vm__simd_global_set(vm_slot *fp, const vm_op *pc, vm_instance_t *inst)
 /* }===== */
 /* {===== the table: opcode to function */
 
+/* A switch, not a table of pointers: a table would cost the dynamic
+ * loader one relocation per entry at every start of the program. */
 vm_simd_fn vm__simd_fn(int op)
 {
-    static const vm_simd_fn fns[OP_COUNT_] = {
-        [OP_V128_LOAD] = v128_load,
-        [OP_V128_LOAD8X8_S] = v128_load8x8_s,
-        [OP_V128_LOAD8X8_U] = v128_load8x8_u,
-        [OP_V128_LOAD16X4_S] = v128_load16x4_s,
-        [OP_V128_LOAD16X4_U] = v128_load16x4_u,
-        [OP_V128_LOAD32X2_S] = v128_load32x2_s,
-        [OP_V128_LOAD32X2_U] = v128_load32x2_u,
-        [OP_V128_LOAD8_SPLAT] = v128_load8_splat,
-        [OP_V128_LOAD16_SPLAT] = v128_load16_splat,
-        [OP_V128_LOAD32_SPLAT] = v128_load32_splat,
-        [OP_V128_LOAD64_SPLAT] = v128_load64_splat,
-        [OP_V128_STORE] = v128_store,
-        [OP_V128_CONST] = v128_const,
-        [OP_I8X16_SHUFFLE] = i8x16_shuffle,
-        [OP_I8X16_SWIZZLE] = i8x16_swizzle,
-        [OP_I8X16_SPLAT] = i8x16_splat,
-        [OP_I16X8_SPLAT] = i16x8_splat,
-        [OP_I32X4_SPLAT] = i32x4_splat,
-        [OP_I64X2_SPLAT] = i64x2_splat,
-        [OP_F32X4_SPLAT] = f32x4_splat,
-        [OP_F64X2_SPLAT] = f64x2_splat,
-        [OP_I8X16_EXTRACT_LANE_S] = i8x16_extract_lane_s,
-        [OP_I8X16_EXTRACT_LANE_U] = i8x16_extract_lane_u,
-        [OP_I8X16_REPLACE_LANE] = i8x16_replace_lane,
-        [OP_I16X8_EXTRACT_LANE_S] = i16x8_extract_lane_s,
-        [OP_I16X8_EXTRACT_LANE_U] = i16x8_extract_lane_u,
-        [OP_I16X8_REPLACE_LANE] = i16x8_replace_lane,
-        [OP_I32X4_EXTRACT_LANE] = i32x4_extract_lane,
-        [OP_I32X4_REPLACE_LANE] = i32x4_replace_lane,
-        [OP_I64X2_EXTRACT_LANE] = i64x2_extract_lane,
-        [OP_I64X2_REPLACE_LANE] = i64x2_replace_lane,
-        [OP_F32X4_EXTRACT_LANE] = f32x4_extract_lane,
-        [OP_F32X4_REPLACE_LANE] = f32x4_replace_lane,
-        [OP_F64X2_EXTRACT_LANE] = f64x2_extract_lane,
-        [OP_F64X2_REPLACE_LANE] = f64x2_replace_lane,
-        [OP_I8X16_EQ] = i8x16_eq,
-        [OP_I8X16_NE] = i8x16_ne,
-        [OP_I8X16_LT_S] = i8x16_lt_s,
-        [OP_I8X16_LT_U] = i8x16_lt_u,
-        [OP_I8X16_GT_S] = i8x16_gt_s,
-        [OP_I8X16_GT_U] = i8x16_gt_u,
-        [OP_I8X16_LE_S] = i8x16_le_s,
-        [OP_I8X16_LE_U] = i8x16_le_u,
-        [OP_I8X16_GE_S] = i8x16_ge_s,
-        [OP_I8X16_GE_U] = i8x16_ge_u,
-        [OP_I16X8_EQ] = i16x8_eq,
-        [OP_I16X8_NE] = i16x8_ne,
-        [OP_I16X8_LT_S] = i16x8_lt_s,
-        [OP_I16X8_LT_U] = i16x8_lt_u,
-        [OP_I16X8_GT_S] = i16x8_gt_s,
-        [OP_I16X8_GT_U] = i16x8_gt_u,
-        [OP_I16X8_LE_S] = i16x8_le_s,
-        [OP_I16X8_LE_U] = i16x8_le_u,
-        [OP_I16X8_GE_S] = i16x8_ge_s,
-        [OP_I16X8_GE_U] = i16x8_ge_u,
-        [OP_I32X4_EQ] = i32x4_eq,
-        [OP_I32X4_NE] = i32x4_ne,
-        [OP_I32X4_LT_S] = i32x4_lt_s,
-        [OP_I32X4_LT_U] = i32x4_lt_u,
-        [OP_I32X4_GT_S] = i32x4_gt_s,
-        [OP_I32X4_GT_U] = i32x4_gt_u,
-        [OP_I32X4_LE_S] = i32x4_le_s,
-        [OP_I32X4_LE_U] = i32x4_le_u,
-        [OP_I32X4_GE_S] = i32x4_ge_s,
-        [OP_I32X4_GE_U] = i32x4_ge_u,
-        [OP_F32X4_EQ] = f32x4_eq,
-        [OP_F32X4_NE] = f32x4_ne,
-        [OP_F32X4_LT] = f32x4_lt,
-        [OP_F32X4_GT] = f32x4_gt,
-        [OP_F32X4_LE] = f32x4_le,
-        [OP_F32X4_GE] = f32x4_ge,
-        [OP_F64X2_EQ] = f64x2_eq,
-        [OP_F64X2_NE] = f64x2_ne,
-        [OP_F64X2_LT] = f64x2_lt,
-        [OP_F64X2_GT] = f64x2_gt,
-        [OP_F64X2_LE] = f64x2_le,
-        [OP_F64X2_GE] = f64x2_ge,
-        [OP_V128_NOT] = v128_not,
-        [OP_V128_AND] = v128_and,
-        [OP_V128_ANDNOT] = v128_andnot,
-        [OP_V128_OR] = v128_or,
-        [OP_V128_XOR] = v128_xor,
-        [OP_V128_BITSELECT] = v128_bitselect,
-        [OP_V128_ANY_TRUE] = v128_any_true,
-        [OP_V128_LOAD8_LANE] = v128_load8_lane,
-        [OP_V128_LOAD16_LANE] = v128_load16_lane,
-        [OP_V128_LOAD32_LANE] = v128_load32_lane,
-        [OP_V128_LOAD64_LANE] = v128_load64_lane,
-        [OP_V128_STORE8_LANE] = v128_store8_lane,
-        [OP_V128_STORE16_LANE] = v128_store16_lane,
-        [OP_V128_STORE32_LANE] = v128_store32_lane,
-        [OP_V128_STORE64_LANE] = v128_store64_lane,
-        [OP_V128_LOAD32_ZERO] = v128_load32_zero,
-        [OP_V128_LOAD64_ZERO] = v128_load64_zero,
-        [OP_F32X4_DEMOTE_F64X2_ZERO] = f32x4_demote_f64x2_zero,
-        [OP_F64X2_PROMOTE_LOW_F32X4] = f64x2_promote_low_f32x4,
-        [OP_I8X16_ABS] = i8x16_abs,
-        [OP_I8X16_NEG] = i8x16_neg,
-        [OP_I8X16_POPCNT] = i8x16_popcnt,
-        [OP_I8X16_ALL_TRUE] = i8x16_all_true,
-        [OP_I8X16_BITMASK] = i8x16_bitmask,
-        [OP_I8X16_NARROW_I16X8_S] = i8x16_narrow_i16x8_s,
-        [OP_I8X16_NARROW_I16X8_U] = i8x16_narrow_i16x8_u,
-        [OP_F32X4_CEIL] = f32x4_ceil,
-        [OP_F32X4_FLOOR] = f32x4_floor,
-        [OP_F32X4_TRUNC] = f32x4_trunc,
-        [OP_F32X4_NEAREST] = f32x4_nearest,
-        [OP_I8X16_SHL] = i8x16_shl,
-        [OP_I8X16_SHR_S] = i8x16_shr_s,
-        [OP_I8X16_SHR_U] = i8x16_shr_u,
-        [OP_I8X16_ADD] = i8x16_add,
-        [OP_I8X16_ADD_SAT_S] = i8x16_add_sat_s,
-        [OP_I8X16_ADD_SAT_U] = i8x16_add_sat_u,
-        [OP_I8X16_SUB] = i8x16_sub,
-        [OP_I8X16_SUB_SAT_S] = i8x16_sub_sat_s,
-        [OP_I8X16_SUB_SAT_U] = i8x16_sub_sat_u,
-        [OP_F64X2_CEIL] = f64x2_ceil,
-        [OP_F64X2_FLOOR] = f64x2_floor,
-        [OP_I8X16_MIN_S] = i8x16_min_s,
-        [OP_I8X16_MIN_U] = i8x16_min_u,
-        [OP_I8X16_MAX_S] = i8x16_max_s,
-        [OP_I8X16_MAX_U] = i8x16_max_u,
-        [OP_F64X2_TRUNC] = f64x2_trunc,
-        [OP_I8X16_AVGR_U] = i8x16_avgr_u,
-        [OP_I16X8_EXTADD_PAIRWISE_I8X16_S] = i16x8_extadd_pairwise_i8x16_s,
-        [OP_I16X8_EXTADD_PAIRWISE_I8X16_U] = i16x8_extadd_pairwise_i8x16_u,
-        [OP_I32X4_EXTADD_PAIRWISE_I16X8_S] = i32x4_extadd_pairwise_i16x8_s,
-        [OP_I32X4_EXTADD_PAIRWISE_I16X8_U] = i32x4_extadd_pairwise_i16x8_u,
-        [OP_I16X8_ABS] = i16x8_abs,
-        [OP_I16X8_NEG] = i16x8_neg,
-        [OP_I16X8_Q15MULR_SAT_S] = i16x8_q15mulr_sat_s,
-        [OP_I16X8_ALL_TRUE] = i16x8_all_true,
-        [OP_I16X8_BITMASK] = i16x8_bitmask,
-        [OP_I16X8_NARROW_I32X4_S] = i16x8_narrow_i32x4_s,
-        [OP_I16X8_NARROW_I32X4_U] = i16x8_narrow_i32x4_u,
-        [OP_I16X8_EXTEND_LOW_I8X16_S] = i16x8_extend_low_i8x16_s,
-        [OP_I16X8_EXTEND_HIGH_I8X16_S] = i16x8_extend_high_i8x16_s,
-        [OP_I16X8_EXTEND_LOW_I8X16_U] = i16x8_extend_low_i8x16_u,
-        [OP_I16X8_EXTEND_HIGH_I8X16_U] = i16x8_extend_high_i8x16_u,
-        [OP_I16X8_SHL] = i16x8_shl,
-        [OP_I16X8_SHR_S] = i16x8_shr_s,
-        [OP_I16X8_SHR_U] = i16x8_shr_u,
-        [OP_I16X8_ADD] = i16x8_add,
-        [OP_I16X8_ADD_SAT_S] = i16x8_add_sat_s,
-        [OP_I16X8_ADD_SAT_U] = i16x8_add_sat_u,
-        [OP_I16X8_SUB] = i16x8_sub,
-        [OP_I16X8_SUB_SAT_S] = i16x8_sub_sat_s,
-        [OP_I16X8_SUB_SAT_U] = i16x8_sub_sat_u,
-        [OP_F64X2_NEAREST] = f64x2_nearest,
-        [OP_I16X8_MUL] = i16x8_mul,
-        [OP_I16X8_MIN_S] = i16x8_min_s,
-        [OP_I16X8_MIN_U] = i16x8_min_u,
-        [OP_I16X8_MAX_S] = i16x8_max_s,
-        [OP_I16X8_MAX_U] = i16x8_max_u,
-        [OP_I16X8_AVGR_U] = i16x8_avgr_u,
-        [OP_I16X8_EXTMUL_LOW_I8X16_S] = i16x8_extmul_low_i8x16_s,
-        [OP_I16X8_EXTMUL_HIGH_I8X16_S] = i16x8_extmul_high_i8x16_s,
-        [OP_I16X8_EXTMUL_LOW_I8X16_U] = i16x8_extmul_low_i8x16_u,
-        [OP_I16X8_EXTMUL_HIGH_I8X16_U] = i16x8_extmul_high_i8x16_u,
-        [OP_I32X4_ABS] = i32x4_abs,
-        [OP_I32X4_NEG] = i32x4_neg,
-        [OP_I32X4_ALL_TRUE] = i32x4_all_true,
-        [OP_I32X4_BITMASK] = i32x4_bitmask,
-        [OP_I32X4_EXTEND_LOW_I16X8_S] = i32x4_extend_low_i16x8_s,
-        [OP_I32X4_EXTEND_HIGH_I16X8_S] = i32x4_extend_high_i16x8_s,
-        [OP_I32X4_EXTEND_LOW_I16X8_U] = i32x4_extend_low_i16x8_u,
-        [OP_I32X4_EXTEND_HIGH_I16X8_U] = i32x4_extend_high_i16x8_u,
-        [OP_I32X4_SHL] = i32x4_shl,
-        [OP_I32X4_SHR_S] = i32x4_shr_s,
-        [OP_I32X4_SHR_U] = i32x4_shr_u,
-        [OP_I32X4_ADD] = i32x4_add,
-        [OP_I32X4_SUB] = i32x4_sub,
-        [OP_I32X4_MUL] = i32x4_mul,
-        [OP_I32X4_MIN_S] = i32x4_min_s,
-        [OP_I32X4_MIN_U] = i32x4_min_u,
-        [OP_I32X4_MAX_S] = i32x4_max_s,
-        [OP_I32X4_MAX_U] = i32x4_max_u,
-        [OP_I32X4_DOT_I16X8_S] = i32x4_dot_i16x8_s,
-        [OP_I32X4_EXTMUL_LOW_I16X8_S] = i32x4_extmul_low_i16x8_s,
-        [OP_I32X4_EXTMUL_HIGH_I16X8_S] = i32x4_extmul_high_i16x8_s,
-        [OP_I32X4_EXTMUL_LOW_I16X8_U] = i32x4_extmul_low_i16x8_u,
-        [OP_I32X4_EXTMUL_HIGH_I16X8_U] = i32x4_extmul_high_i16x8_u,
-        [OP_I64X2_ABS] = i64x2_abs,
-        [OP_I64X2_NEG] = i64x2_neg,
-        [OP_I64X2_ALL_TRUE] = i64x2_all_true,
-        [OP_I64X2_BITMASK] = i64x2_bitmask,
-        [OP_I64X2_EXTEND_LOW_I32X4_S] = i64x2_extend_low_i32x4_s,
-        [OP_I64X2_EXTEND_HIGH_I32X4_S] = i64x2_extend_high_i32x4_s,
-        [OP_I64X2_EXTEND_LOW_I32X4_U] = i64x2_extend_low_i32x4_u,
-        [OP_I64X2_EXTEND_HIGH_I32X4_U] = i64x2_extend_high_i32x4_u,
-        [OP_I64X2_SHL] = i64x2_shl,
-        [OP_I64X2_SHR_S] = i64x2_shr_s,
-        [OP_I64X2_SHR_U] = i64x2_shr_u,
-        [OP_I64X2_ADD] = i64x2_add,
-        [OP_I64X2_SUB] = i64x2_sub,
-        [OP_I64X2_MUL] = i64x2_mul,
-        [OP_I64X2_EQ] = i64x2_eq,
-        [OP_I64X2_NE] = i64x2_ne,
-        [OP_I64X2_LT_S] = i64x2_lt_s,
-        [OP_I64X2_GT_S] = i64x2_gt_s,
-        [OP_I64X2_LE_S] = i64x2_le_s,
-        [OP_I64X2_GE_S] = i64x2_ge_s,
-        [OP_I64X2_EXTMUL_LOW_I32X4_S] = i64x2_extmul_low_i32x4_s,
-        [OP_I64X2_EXTMUL_HIGH_I32X4_S] = i64x2_extmul_high_i32x4_s,
-        [OP_I64X2_EXTMUL_LOW_I32X4_U] = i64x2_extmul_low_i32x4_u,
-        [OP_I64X2_EXTMUL_HIGH_I32X4_U] = i64x2_extmul_high_i32x4_u,
-        [OP_F32X4_ABS] = f32x4_abs,
-        [OP_F32X4_NEG] = f32x4_neg,
-        [OP_F32X4_SQRT] = f32x4_sqrt,
-        [OP_F32X4_ADD] = f32x4_add,
-        [OP_F32X4_SUB] = f32x4_sub,
-        [OP_F32X4_MUL] = f32x4_mul,
-        [OP_F32X4_DIV] = f32x4_div,
-        [OP_F32X4_MIN] = f32x4_min,
-        [OP_F32X4_MAX] = f32x4_max,
-        [OP_F32X4_PMIN] = f32x4_pmin,
-        [OP_F32X4_PMAX] = f32x4_pmax,
-        [OP_F64X2_ABS] = f64x2_abs,
-        [OP_F64X2_NEG] = f64x2_neg,
-        [OP_F64X2_SQRT] = f64x2_sqrt,
-        [OP_F64X2_ADD] = f64x2_add,
-        [OP_F64X2_SUB] = f64x2_sub,
-        [OP_F64X2_MUL] = f64x2_mul,
-        [OP_F64X2_DIV] = f64x2_div,
-        [OP_F64X2_MIN] = f64x2_min,
-        [OP_F64X2_MAX] = f64x2_max,
-        [OP_F64X2_PMIN] = f64x2_pmin,
-        [OP_F64X2_PMAX] = f64x2_pmax,
-        [OP_I32X4_TRUNC_SAT_F32X4_S] = i32x4_trunc_sat_f32x4_s,
-        [OP_I32X4_TRUNC_SAT_F32X4_U] = i32x4_trunc_sat_f32x4_u,
-        [OP_F32X4_CONVERT_I32X4_S] = f32x4_convert_i32x4_s,
-        [OP_F32X4_CONVERT_I32X4_U] = f32x4_convert_i32x4_u,
-        [OP_I32X4_TRUNC_SAT_F64X2_S_ZERO] = i32x4_trunc_sat_f64x2_s_zero,
-        [OP_I32X4_TRUNC_SAT_F64X2_U_ZERO] = i32x4_trunc_sat_f64x2_u_zero,
-        [OP_F64X2_CONVERT_LOW_I32X4_S] = f64x2_convert_low_i32x4_s,
-        [OP_F64X2_CONVERT_LOW_I32X4_U] = f64x2_convert_low_i32x4_u,
-    };
-    return op >= 0 && op < OP_COUNT_ ? fns[op] : NULL;
+    switch (op) {
+    case OP_V128_LOAD: return v128_load;
+    case OP_V128_LOAD8X8_S: return v128_load8x8_s;
+    case OP_V128_LOAD8X8_U: return v128_load8x8_u;
+    case OP_V128_LOAD16X4_S: return v128_load16x4_s;
+    case OP_V128_LOAD16X4_U: return v128_load16x4_u;
+    case OP_V128_LOAD32X2_S: return v128_load32x2_s;
+    case OP_V128_LOAD32X2_U: return v128_load32x2_u;
+    case OP_V128_LOAD8_SPLAT: return v128_load8_splat;
+    case OP_V128_LOAD16_SPLAT: return v128_load16_splat;
+    case OP_V128_LOAD32_SPLAT: return v128_load32_splat;
+    case OP_V128_LOAD64_SPLAT: return v128_load64_splat;
+    case OP_V128_STORE: return v128_store;
+    case OP_V128_CONST: return v128_const;
+    case OP_I8X16_SHUFFLE: return i8x16_shuffle;
+    case OP_I8X16_SWIZZLE: return i8x16_swizzle;
+    case OP_I8X16_SPLAT: return i8x16_splat;
+    case OP_I16X8_SPLAT: return i16x8_splat;
+    case OP_I32X4_SPLAT: return i32x4_splat;
+    case OP_I64X2_SPLAT: return i64x2_splat;
+    case OP_F32X4_SPLAT: return f32x4_splat;
+    case OP_F64X2_SPLAT: return f64x2_splat;
+    case OP_I8X16_EXTRACT_LANE_S: return i8x16_extract_lane_s;
+    case OP_I8X16_EXTRACT_LANE_U: return i8x16_extract_lane_u;
+    case OP_I8X16_REPLACE_LANE: return i8x16_replace_lane;
+    case OP_I16X8_EXTRACT_LANE_S: return i16x8_extract_lane_s;
+    case OP_I16X8_EXTRACT_LANE_U: return i16x8_extract_lane_u;
+    case OP_I16X8_REPLACE_LANE: return i16x8_replace_lane;
+    case OP_I32X4_EXTRACT_LANE: return i32x4_extract_lane;
+    case OP_I32X4_REPLACE_LANE: return i32x4_replace_lane;
+    case OP_I64X2_EXTRACT_LANE: return i64x2_extract_lane;
+    case OP_I64X2_REPLACE_LANE: return i64x2_replace_lane;
+    case OP_F32X4_EXTRACT_LANE: return f32x4_extract_lane;
+    case OP_F32X4_REPLACE_LANE: return f32x4_replace_lane;
+    case OP_F64X2_EXTRACT_LANE: return f64x2_extract_lane;
+    case OP_F64X2_REPLACE_LANE: return f64x2_replace_lane;
+    case OP_I8X16_EQ: return i8x16_eq;
+    case OP_I8X16_NE: return i8x16_ne;
+    case OP_I8X16_LT_S: return i8x16_lt_s;
+    case OP_I8X16_LT_U: return i8x16_lt_u;
+    case OP_I8X16_GT_S: return i8x16_gt_s;
+    case OP_I8X16_GT_U: return i8x16_gt_u;
+    case OP_I8X16_LE_S: return i8x16_le_s;
+    case OP_I8X16_LE_U: return i8x16_le_u;
+    case OP_I8X16_GE_S: return i8x16_ge_s;
+    case OP_I8X16_GE_U: return i8x16_ge_u;
+    case OP_I16X8_EQ: return i16x8_eq;
+    case OP_I16X8_NE: return i16x8_ne;
+    case OP_I16X8_LT_S: return i16x8_lt_s;
+    case OP_I16X8_LT_U: return i16x8_lt_u;
+    case OP_I16X8_GT_S: return i16x8_gt_s;
+    case OP_I16X8_GT_U: return i16x8_gt_u;
+    case OP_I16X8_LE_S: return i16x8_le_s;
+    case OP_I16X8_LE_U: return i16x8_le_u;
+    case OP_I16X8_GE_S: return i16x8_ge_s;
+    case OP_I16X8_GE_U: return i16x8_ge_u;
+    case OP_I32X4_EQ: return i32x4_eq;
+    case OP_I32X4_NE: return i32x4_ne;
+    case OP_I32X4_LT_S: return i32x4_lt_s;
+    case OP_I32X4_LT_U: return i32x4_lt_u;
+    case OP_I32X4_GT_S: return i32x4_gt_s;
+    case OP_I32X4_GT_U: return i32x4_gt_u;
+    case OP_I32X4_LE_S: return i32x4_le_s;
+    case OP_I32X4_LE_U: return i32x4_le_u;
+    case OP_I32X4_GE_S: return i32x4_ge_s;
+    case OP_I32X4_GE_U: return i32x4_ge_u;
+    case OP_F32X4_EQ: return f32x4_eq;
+    case OP_F32X4_NE: return f32x4_ne;
+    case OP_F32X4_LT: return f32x4_lt;
+    case OP_F32X4_GT: return f32x4_gt;
+    case OP_F32X4_LE: return f32x4_le;
+    case OP_F32X4_GE: return f32x4_ge;
+    case OP_F64X2_EQ: return f64x2_eq;
+    case OP_F64X2_NE: return f64x2_ne;
+    case OP_F64X2_LT: return f64x2_lt;
+    case OP_F64X2_GT: return f64x2_gt;
+    case OP_F64X2_LE: return f64x2_le;
+    case OP_F64X2_GE: return f64x2_ge;
+    case OP_V128_NOT: return v128_not;
+    case OP_V128_AND: return v128_and;
+    case OP_V128_ANDNOT: return v128_andnot;
+    case OP_V128_OR: return v128_or;
+    case OP_V128_XOR: return v128_xor;
+    case OP_V128_BITSELECT: return v128_bitselect;
+    case OP_V128_ANY_TRUE: return v128_any_true;
+    case OP_V128_LOAD8_LANE: return v128_load8_lane;
+    case OP_V128_LOAD16_LANE: return v128_load16_lane;
+    case OP_V128_LOAD32_LANE: return v128_load32_lane;
+    case OP_V128_LOAD64_LANE: return v128_load64_lane;
+    case OP_V128_STORE8_LANE: return v128_store8_lane;
+    case OP_V128_STORE16_LANE: return v128_store16_lane;
+    case OP_V128_STORE32_LANE: return v128_store32_lane;
+    case OP_V128_STORE64_LANE: return v128_store64_lane;
+    case OP_V128_LOAD32_ZERO: return v128_load32_zero;
+    case OP_V128_LOAD64_ZERO: return v128_load64_zero;
+    case OP_F32X4_DEMOTE_F64X2_ZERO: return f32x4_demote_f64x2_zero;
+    case OP_F64X2_PROMOTE_LOW_F32X4: return f64x2_promote_low_f32x4;
+    case OP_I8X16_ABS: return i8x16_abs;
+    case OP_I8X16_NEG: return i8x16_neg;
+    case OP_I8X16_POPCNT: return i8x16_popcnt;
+    case OP_I8X16_ALL_TRUE: return i8x16_all_true;
+    case OP_I8X16_BITMASK: return i8x16_bitmask;
+    case OP_I8X16_NARROW_I16X8_S: return i8x16_narrow_i16x8_s;
+    case OP_I8X16_NARROW_I16X8_U: return i8x16_narrow_i16x8_u;
+    case OP_F32X4_CEIL: return f32x4_ceil;
+    case OP_F32X4_FLOOR: return f32x4_floor;
+    case OP_F32X4_TRUNC: return f32x4_trunc;
+    case OP_F32X4_NEAREST: return f32x4_nearest;
+    case OP_I8X16_SHL: return i8x16_shl;
+    case OP_I8X16_SHR_S: return i8x16_shr_s;
+    case OP_I8X16_SHR_U: return i8x16_shr_u;
+    case OP_I8X16_ADD: return i8x16_add;
+    case OP_I8X16_ADD_SAT_S: return i8x16_add_sat_s;
+    case OP_I8X16_ADD_SAT_U: return i8x16_add_sat_u;
+    case OP_I8X16_SUB: return i8x16_sub;
+    case OP_I8X16_SUB_SAT_S: return i8x16_sub_sat_s;
+    case OP_I8X16_SUB_SAT_U: return i8x16_sub_sat_u;
+    case OP_F64X2_CEIL: return f64x2_ceil;
+    case OP_F64X2_FLOOR: return f64x2_floor;
+    case OP_I8X16_MIN_S: return i8x16_min_s;
+    case OP_I8X16_MIN_U: return i8x16_min_u;
+    case OP_I8X16_MAX_S: return i8x16_max_s;
+    case OP_I8X16_MAX_U: return i8x16_max_u;
+    case OP_F64X2_TRUNC: return f64x2_trunc;
+    case OP_I8X16_AVGR_U: return i8x16_avgr_u;
+    case OP_I16X8_EXTADD_PAIRWISE_I8X16_S: return i16x8_extadd_pairwise_i8x16_s;
+    case OP_I16X8_EXTADD_PAIRWISE_I8X16_U: return i16x8_extadd_pairwise_i8x16_u;
+    case OP_I32X4_EXTADD_PAIRWISE_I16X8_S: return i32x4_extadd_pairwise_i16x8_s;
+    case OP_I32X4_EXTADD_PAIRWISE_I16X8_U: return i32x4_extadd_pairwise_i16x8_u;
+    case OP_I16X8_ABS: return i16x8_abs;
+    case OP_I16X8_NEG: return i16x8_neg;
+    case OP_I16X8_Q15MULR_SAT_S: return i16x8_q15mulr_sat_s;
+    case OP_I16X8_ALL_TRUE: return i16x8_all_true;
+    case OP_I16X8_BITMASK: return i16x8_bitmask;
+    case OP_I16X8_NARROW_I32X4_S: return i16x8_narrow_i32x4_s;
+    case OP_I16X8_NARROW_I32X4_U: return i16x8_narrow_i32x4_u;
+    case OP_I16X8_EXTEND_LOW_I8X16_S: return i16x8_extend_low_i8x16_s;
+    case OP_I16X8_EXTEND_HIGH_I8X16_S: return i16x8_extend_high_i8x16_s;
+    case OP_I16X8_EXTEND_LOW_I8X16_U: return i16x8_extend_low_i8x16_u;
+    case OP_I16X8_EXTEND_HIGH_I8X16_U: return i16x8_extend_high_i8x16_u;
+    case OP_I16X8_SHL: return i16x8_shl;
+    case OP_I16X8_SHR_S: return i16x8_shr_s;
+    case OP_I16X8_SHR_U: return i16x8_shr_u;
+    case OP_I16X8_ADD: return i16x8_add;
+    case OP_I16X8_ADD_SAT_S: return i16x8_add_sat_s;
+    case OP_I16X8_ADD_SAT_U: return i16x8_add_sat_u;
+    case OP_I16X8_SUB: return i16x8_sub;
+    case OP_I16X8_SUB_SAT_S: return i16x8_sub_sat_s;
+    case OP_I16X8_SUB_SAT_U: return i16x8_sub_sat_u;
+    case OP_F64X2_NEAREST: return f64x2_nearest;
+    case OP_I16X8_MUL: return i16x8_mul;
+    case OP_I16X8_MIN_S: return i16x8_min_s;
+    case OP_I16X8_MIN_U: return i16x8_min_u;
+    case OP_I16X8_MAX_S: return i16x8_max_s;
+    case OP_I16X8_MAX_U: return i16x8_max_u;
+    case OP_I16X8_AVGR_U: return i16x8_avgr_u;
+    case OP_I16X8_EXTMUL_LOW_I8X16_S: return i16x8_extmul_low_i8x16_s;
+    case OP_I16X8_EXTMUL_HIGH_I8X16_S: return i16x8_extmul_high_i8x16_s;
+    case OP_I16X8_EXTMUL_LOW_I8X16_U: return i16x8_extmul_low_i8x16_u;
+    case OP_I16X8_EXTMUL_HIGH_I8X16_U: return i16x8_extmul_high_i8x16_u;
+    case OP_I32X4_ABS: return i32x4_abs;
+    case OP_I32X4_NEG: return i32x4_neg;
+    case OP_I32X4_ALL_TRUE: return i32x4_all_true;
+    case OP_I32X4_BITMASK: return i32x4_bitmask;
+    case OP_I32X4_EXTEND_LOW_I16X8_S: return i32x4_extend_low_i16x8_s;
+    case OP_I32X4_EXTEND_HIGH_I16X8_S: return i32x4_extend_high_i16x8_s;
+    case OP_I32X4_EXTEND_LOW_I16X8_U: return i32x4_extend_low_i16x8_u;
+    case OP_I32X4_EXTEND_HIGH_I16X8_U: return i32x4_extend_high_i16x8_u;
+    case OP_I32X4_SHL: return i32x4_shl;
+    case OP_I32X4_SHR_S: return i32x4_shr_s;
+    case OP_I32X4_SHR_U: return i32x4_shr_u;
+    case OP_I32X4_ADD: return i32x4_add;
+    case OP_I32X4_SUB: return i32x4_sub;
+    case OP_I32X4_MUL: return i32x4_mul;
+    case OP_I32X4_MIN_S: return i32x4_min_s;
+    case OP_I32X4_MIN_U: return i32x4_min_u;
+    case OP_I32X4_MAX_S: return i32x4_max_s;
+    case OP_I32X4_MAX_U: return i32x4_max_u;
+    case OP_I32X4_DOT_I16X8_S: return i32x4_dot_i16x8_s;
+    case OP_I32X4_EXTMUL_LOW_I16X8_S: return i32x4_extmul_low_i16x8_s;
+    case OP_I32X4_EXTMUL_HIGH_I16X8_S: return i32x4_extmul_high_i16x8_s;
+    case OP_I32X4_EXTMUL_LOW_I16X8_U: return i32x4_extmul_low_i16x8_u;
+    case OP_I32X4_EXTMUL_HIGH_I16X8_U: return i32x4_extmul_high_i16x8_u;
+    case OP_I64X2_ABS: return i64x2_abs;
+    case OP_I64X2_NEG: return i64x2_neg;
+    case OP_I64X2_ALL_TRUE: return i64x2_all_true;
+    case OP_I64X2_BITMASK: return i64x2_bitmask;
+    case OP_I64X2_EXTEND_LOW_I32X4_S: return i64x2_extend_low_i32x4_s;
+    case OP_I64X2_EXTEND_HIGH_I32X4_S: return i64x2_extend_high_i32x4_s;
+    case OP_I64X2_EXTEND_LOW_I32X4_U: return i64x2_extend_low_i32x4_u;
+    case OP_I64X2_EXTEND_HIGH_I32X4_U: return i64x2_extend_high_i32x4_u;
+    case OP_I64X2_SHL: return i64x2_shl;
+    case OP_I64X2_SHR_S: return i64x2_shr_s;
+    case OP_I64X2_SHR_U: return i64x2_shr_u;
+    case OP_I64X2_ADD: return i64x2_add;
+    case OP_I64X2_SUB: return i64x2_sub;
+    case OP_I64X2_MUL: return i64x2_mul;
+    case OP_I64X2_EQ: return i64x2_eq;
+    case OP_I64X2_NE: return i64x2_ne;
+    case OP_I64X2_LT_S: return i64x2_lt_s;
+    case OP_I64X2_GT_S: return i64x2_gt_s;
+    case OP_I64X2_LE_S: return i64x2_le_s;
+    case OP_I64X2_GE_S: return i64x2_ge_s;
+    case OP_I64X2_EXTMUL_LOW_I32X4_S: return i64x2_extmul_low_i32x4_s;
+    case OP_I64X2_EXTMUL_HIGH_I32X4_S: return i64x2_extmul_high_i32x4_s;
+    case OP_I64X2_EXTMUL_LOW_I32X4_U: return i64x2_extmul_low_i32x4_u;
+    case OP_I64X2_EXTMUL_HIGH_I32X4_U: return i64x2_extmul_high_i32x4_u;
+    case OP_F32X4_ABS: return f32x4_abs;
+    case OP_F32X4_NEG: return f32x4_neg;
+    case OP_F32X4_SQRT: return f32x4_sqrt;
+    case OP_F32X4_ADD: return f32x4_add;
+    case OP_F32X4_SUB: return f32x4_sub;
+    case OP_F32X4_MUL: return f32x4_mul;
+    case OP_F32X4_DIV: return f32x4_div;
+    case OP_F32X4_MIN: return f32x4_min;
+    case OP_F32X4_MAX: return f32x4_max;
+    case OP_F32X4_PMIN: return f32x4_pmin;
+    case OP_F32X4_PMAX: return f32x4_pmax;
+    case OP_F64X2_ABS: return f64x2_abs;
+    case OP_F64X2_NEG: return f64x2_neg;
+    case OP_F64X2_SQRT: return f64x2_sqrt;
+    case OP_F64X2_ADD: return f64x2_add;
+    case OP_F64X2_SUB: return f64x2_sub;
+    case OP_F64X2_MUL: return f64x2_mul;
+    case OP_F64X2_DIV: return f64x2_div;
+    case OP_F64X2_MIN: return f64x2_min;
+    case OP_F64X2_MAX: return f64x2_max;
+    case OP_F64X2_PMIN: return f64x2_pmin;
+    case OP_F64X2_PMAX: return f64x2_pmax;
+    case OP_I32X4_TRUNC_SAT_F32X4_S: return i32x4_trunc_sat_f32x4_s;
+    case OP_I32X4_TRUNC_SAT_F32X4_U: return i32x4_trunc_sat_f32x4_u;
+    case OP_F32X4_CONVERT_I32X4_S: return f32x4_convert_i32x4_s;
+    case OP_F32X4_CONVERT_I32X4_U: return f32x4_convert_i32x4_u;
+    case OP_I32X4_TRUNC_SAT_F64X2_S_ZERO: return i32x4_trunc_sat_f64x2_s_zero;
+    case OP_I32X4_TRUNC_SAT_F64X2_U_ZERO: return i32x4_trunc_sat_f64x2_u_zero;
+    case OP_F64X2_CONVERT_LOW_I32X4_S: return f64x2_convert_low_i32x4_s;
+    case OP_F64X2_CONVERT_LOW_I32X4_U: return f64x2_convert_low_i32x4_u;
+    default: return NULL;
+    }
 }
 
 /* }===== */

@@ -312,8 +312,12 @@ static int read_blocktype(vstate *vs, instr_imm *imm)
     return 0;
 }
 
-/* Lane immediates: a memarg first (load/store_lane), then one lane index,
- * or sixteen for a shuffle; each must name one of the op's lanes. */
+static int check_memarg(const vstate *vs, const vm_opinfo *info,
+                        const instr_imm *imm);
+
+/* Lane immediates: a memarg first (load/store_lane, checked here, which
+ * keeps check_instr's path for other ops short), then one lane index, or
+ * sixteen for a shuffle; each must name one of the op's lanes. */
 static int read_lanes(vstate *vs, int op, instr_imm *imm)
 {
     unsigned n = vm__opinfo[op].imm == IMM_SHUFFLE ? 16 : 1;
@@ -321,6 +325,7 @@ static int read_lanes(vstate *vs, int op, instr_imm *imm)
         READ(vm__read_u32(&vs->r, &imm->a));
         READ(vm__read_u32(&vs->r, &imm->b));
         if (imm->a >= 32) return fail(vs, LUN_EMALFORMED, "malformed memop flags");
+        TRY(check_memarg(vs, &vm__opinfo[op], imm));
     }
     for (unsigned i = 0; i < n; i++) {
         uint8_t lane;
@@ -708,8 +713,7 @@ static int check_instr(vstate *vs, int op, const instr_imm *imm)
 {
     const vm_opinfo *info = &vm__opinfo[op];
     if (info->sig[0] != '\0') {
-        if (info->imm == IMM_MEMARG || info->imm == IMM_MEMARG_LANE)
-            TRY(check_memarg(vs, info, imm));
+        if (info->imm == IMM_MEMARG) TRY(check_memarg(vs, info, imm));
         return apply_sig(vs, info->sig);
     }
     switch (op) {
