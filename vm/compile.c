@@ -181,8 +181,9 @@ static int32_t local_slot(const compiler *c, uint32_t x)
 static bool is32(uint8_t t) { return t == VM_I32 || t == VM_F32; }
 
 /* Pushes in a function that has (or now gets) a v128 on its stack: the
- * entries record their home slots. max_height counts slots above L. */
-static void push_entry_wide(compiler *c, centry e)
+ * entries record their home slots. max_height counts slots above L. Kept
+ * out of line so that push_entry stays as small as it was without SIMD. */
+__attribute__((noinline)) static void push_entry_wide(compiler *c, centry e)
 {
     if (!c->wide) {
         for (uint32_t i = 0; i < c->sp; i++) c->stack[i].hslot = (int32_t)(c->L + i);
@@ -217,7 +218,7 @@ static void push_const(compiler *c, uint8_t type, uint64_t k)
 }
 
 /* Pushes a value the last instruction computed into its home slot. */
-static void push_result(compiler *c, uint8_t type, uint32_t start)
+static inline void push_result(compiler *c, uint8_t type, uint32_t start)
 {
     push_slot(c, type, (int32_t)home(c, c->sp));
     c->last.start = start;
@@ -350,7 +351,7 @@ static void patch_chain(compiler *c, int64_t chain, uint32_t target)
 }
 
 /* Does a branch to frame f need to move values into its label's slots? */
-static bool branch_needs_moves(compiler *c, const cframe *f)
+static inline bool branch_needs_moves(compiler *c, const cframe *f)
 {
     uint32_t n = label_arity(f);
     for (uint32_t j = 0; j < n; j++) {
