@@ -175,34 +175,6 @@ static inline int32_t sat_s(int32_t x, int32_t lo, int32_t hi)
     return x < lo ? lo : x > hi ? hi : x;
 }
 
-static inline float f32_bits(uint32_t b)
-{
-    float f;
-    memcpy(&f, &b, sizeof f);
-    return f;
-}
-
-static inline uint32_t bits_f32(float f)
-{
-    uint32_t b;
-    memcpy(&b, &f, sizeof b);
-    return b;
-}
-
-static inline double f64_bits(uint64_t b)
-{
-    double f;
-    memcpy(&f, &b, sizeof f);
-    return f;
-}
-
-static inline uint64_t bits_f64(double f)
-{
-    uint64_t b;
-    memcpy(&b, &f, sizeof b);
-    return b;
-}
-
 /* pmin/pmax are defined by a single comparison: b < a ? b : a. */
 static inline float pminf(float a, float b) { return b < a ? b : a; }
 static inline float pmaxf(float a, float b) { return a < b ? b : a; }
