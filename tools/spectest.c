@@ -68,6 +68,11 @@ typedef struct wasm_value {
     vm_valtype type;
     value_kind kind;
     uint64_t bits;
+    /* v128: the bytes, the lane width in bytes, and each lane's kind
+     * (float lanes of expected values may be NaN patterns) */
+    uint8_t v128[16];
+    uint8_t lane_bytes;
+    value_kind lanes[16];
 } wasm_value;
 
 typedef enum call_result { CALL_DONE, CALL_TRAP, CALL_ERROR } call_result;
@@ -226,6 +231,42 @@ static bool parse_decimal(const char *s, uint64_t max, uint64_t *out)
     return true;
 }
 
+/* A v128: {"type": "v128", "lane_type": "i16", "value": ["1", ...]},
+ * one unsigned decimal per lane, or a NaN pattern in an expected float
+ * lane. */
+static bool parse_v128(const json_value *j, bool expected, wasm_value *out)
+{
+    static const struct {
+        const char *name;
+        uint8_t bytes;
+        bool is_float;
+    } shapes[] = {{"i8", 1, false},  {"i16", 2, false}, {"i32", 4, false},
+                  {"i64", 8, false}, {"f32", 4, true},  {"f64", 8, true}};
+    const char *lt = json_get_string(j, "lane_type", NULL);
+    size_t n = 0, k = 0;
+    const json_value *lanes = json_get_array(j, "value", &n);
+    while (k < 6 && (lt == NULL || strcmp(lt, shapes[k].name) != 0)) k++;
+    if (k == 6 || lanes == NULL || n * shapes[k].bytes != 16) return false;
+    out->lane_bytes = shapes[k].bytes;
+    for (size_t i = 0; i < n; i++) {
+        const json_value *v = &lanes->u.array.items[i];
+        const char *s = v->type == JSON_STRING ? v->u.string.bytes : NULL;
+        uint64_t bits = 0;
+        out->lanes[i] = VAL_EXACT;
+        if (expected && shapes[k].is_float && s && strcmp(s, "nan:canonical") == 0)
+            out->lanes[i] = VAL_NAN_CANON;
+        else if (expected && shapes[k].is_float && s && strcmp(s, "nan:arithmetic") == 0)
+            out->lanes[i] = VAL_NAN_ARITH;
+        else if (!parse_decimal(s, shapes[k].bytes == 8 ? UINT64_MAX
+                                   : (UINT64_C(1) << (8 * shapes[k].bytes)) - 1,
+                                &bits))
+            return false;
+        for (unsigned b = 0; b < shapes[k].bytes; b++)
+            out->v128[i * shapes[k].bytes + b] = (uint8_t)(bits >> (8 * b));
+    }
+    return true;
+}
+
 /* {"type": T, "value": V}. Patterns ("nan:canonical", a reference with no
  * value) are allowed only in expected results. Externref N is passed to
  * the VM as N+1 so that 0 stays null. */
@@ -235,9 +276,10 @@ static bool parse_wasm_value(const json_value *j, bool expected,
     const char *value = json_get_string(j, "value", NULL);
     out->kind = VAL_EXACT;
     out->bits = 0;
-    if (!parse_valtype(json_get_string(j, "type", NULL), &out->type) ||
-        out->type == VM_V128)
+    if (!parse_valtype(json_get_string(j, "type", NULL), &out->type))
         return false;
+    if (out->type == VM_V128)
+        return parse_v128(j, expected, out);
     if (out->type == VM_FUNCREF || out->type == VM_EXTERNREF) {
         if (value == NULL) {
             out->kind = VAL_NON_NULL;
@@ -266,8 +308,10 @@ static bool parse_wasm_value(const json_value *j, bool expected,
 static vm_value to_vm_value(const wasm_value *v)
 {
     vm_value x;
-    x.u64 = 0;
-    if (v->type == VM_I32 || v->type == VM_F32)
+    memset(&x, 0, sizeof x);
+    if (v->type == VM_V128)
+        memcpy(x.v128, v->v128, 16);
+    else if (v->type == VM_I32 || v->type == VM_F32)
         x.u32 = (uint32_t)v->bits;
     else if (v->type == VM_FUNCREF || v->type == VM_EXTERNREF)
         x.ref = v->bits;
@@ -283,8 +327,35 @@ static uint64_t bits_of(vm_valtype type, vm_value x)
     return type == VM_FUNCREF || type == VM_EXTERNREF ? x.ref : x.u64;
 }
 
+/* Does float bits (f32 when `f32`) match NaN pattern kind? */
+static bool nan_matches(value_kind kind, bool f32, uint64_t bits)
+{
+    uint64_t canon = f32 ? 0x7fc00000u : UINT64_C(0x7ff8000000000000);
+    uint64_t abs = bits & (f32 ? 0x7fffffffu : UINT64_MAX >> 1);
+    return kind == VAL_NAN_CANON ? abs == canon : (bits & canon) == canon;
+}
+
+/* Lane by lane: exact bytes, or a NaN pattern for a float lane. */
+static bool v128_matches(const wasm_value *want, const vm_value *got)
+{
+    unsigned w = want->lane_bytes;
+    for (unsigned i = 0; i < 16 / w; i++) {
+        uint64_t bits = 0;
+        for (unsigned b = 0; b < w; b++)
+            bits |= (uint64_t)got->v128[i * w + b] << (8 * b);
+        if (want->lanes[i] != VAL_EXACT) {
+            if (!nan_matches(want->lanes[i], w == 4, bits)) return false;
+        } else if (memcmp(got->v128 + i * w, want->v128 + i * w, w) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool value_matches(const wasm_value *want, vm_value got)
 {
+    if (want->type == VM_V128)
+        return v128_matches(want, &got);
     uint64_t bits = bits_of(want->type, got);
     bool f32 = want->type == VM_F32;
     uint64_t canon = f32 ? 0x7fc00000u : UINT64_C(0x7ff8000000000000);
@@ -331,6 +402,14 @@ static void format_value(vm_valtype type, uint64_t bits, char *buf,
         snprintf(buf, len, "%s:0x%0*" PRIx64, type_name(type),
                  type == VM_I32 ? 8 : 16, bits);
     }
+}
+
+/* "v128:" and the 16 bytes in memory order, in hex. */
+static void format_v128(const uint8_t *bytes, char *buf, size_t len)
+{
+    size_t at = (size_t)snprintf(buf, len, "v128:");
+    for (int i = 0; i < 16 && at + 3 <= len; i++)
+        at += (size_t)snprintf(buf + at, len - at, "%02x", bytes[i]);
 }
 
 static void format_expected(const wasm_value *v, char *buf, size_t len)
@@ -658,6 +737,12 @@ static outcome compare_results(runner *r, const json_value *cmd,
         wasm_value w;
         if (!parse_wasm_value(&want->u.array.items[i], true, &w))
             return why(r, "unsupported expected value %" PRIu32, i);
+        if (!value_matches(&w, results[i]) && w.type == VM_V128) {
+            format_v128(w.v128, a, sizeof a);
+            format_v128(results[i].v128, b, sizeof b);
+            return why(r, "result %" PRIu32 ": expected %s (NaN patterns "
+                       "aside), got %s", i, a, b);
+        }
         if (!value_matches(&w, results[i])) {
             format_expected(&w, a, sizeof a);
             format_value(w.type, bits_of(w.type, results[i]), b, sizeof b);
@@ -852,11 +937,9 @@ static void run_commands(runner *r, const char *display,
     }
 }
 
-/* Parse a converted file and run it (or, for simd/, count its commands
- * as skipped: the VM has no SIMD, and counting each command keeps the
- * totals comparable with other runners). */
+/* Parse a converted file and run it. */
 static int run_json(runner *r, const char *display, const char *json_path,
-                    bool skip_all, counts *c)
+                    counts *c)
 {
     char *text, err[160];
     size_t len, n = 0;
@@ -873,9 +956,7 @@ static int run_json(runner *r, const char *display, const char *json_path,
         return rc;
     }
     const json_value *cmds = json_get_array(doc, "commands", &n);
-    if (skip_all)
-        c->skipped += n;
-    else if (cmds != NULL && (r->host = spectest_host_new(&r->verbose)))
+    if (cmds != NULL && (r->host = spectest_host_new(&r->verbose)))
         run_commands(r, display, cmds, n, c);
     else if (cmds != NULL)
         rc = LUN_ENOMEM;
@@ -1103,7 +1184,6 @@ static void run_file(runner *r, const wast_file *f)
 {
     counts c = {0, 0, 0};
     const char *base = strrchr(f->rel, '/');
-    bool simd = strncmp(f->rel, "simd/", 5) == 0;
     char *json_dir = str_printf("%s/%s", r->work_dir, f->rel);
     char *json_path = json_dir ? str_printf("%s/%s.json", json_dir,
                                             base ? base + 1 : f->rel)
@@ -1112,7 +1192,7 @@ static void run_file(runner *r, const wast_file *f)
     if (rc == 0) {
         r->wasm_dir = json_dir;
         json_dir = NULL;
-        rc = run_json(r, f->rel, json_path, simd, &c);
+        rc = run_json(r, f->rel, json_path, &c);
         end_file(r);
     }
     if (rc != 0) {

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "exec.h"
+#include "simd.h"
 
 /* {===== compiler state */
 
@@ -24,7 +25,8 @@ typedef struct centry {
     uint8_t kind; /* E_SLOT or E_CONST */
     uint8_t type; /* vm_valtype */
     int32_t slot; /* E_SLOT: frame slot holding the value */
-    uint64_t k;   /* E_CONST: the value's bits */
+    uint64_t k;   /* E_CONST: the value's bits (never a v128) */
+    int32_t hslot; /* once c->wide: the entry's home slot */
 } centry;
 
 typedef struct cframe {
@@ -59,7 +61,10 @@ typedef struct compiler {
     const void *const *handlers;
     vm_reader r;
     uint32_t insn_off; /* file offset of the wasm instruction being compiled */
-    uint32_t L;        /* params + locals: the first home slot */
+    uint32_t L;        /* slots of params + locals: the first home slot */
+    uint32_t *lslot;   /* local index to slot, or NULL: the same (no v128) */
+    bool wide;         /* a v128 was pushed: until then every entry takes
+                          one slot, and home slots are L + height */
 
     vm_op *ops;
     uint32_t nops, cap;
@@ -159,12 +164,44 @@ static void unemit_last(compiler *c)
 /* }===== */
 /* {===== the compile-time operand stack */
 
-static uint32_t home(const compiler *c, uint32_t height) { return c->L + height; }
+/* The home slot of the entry at `height`: after the entries below it,
+ * each taking one slot, or two for a v128. */
+static uint32_t home(const compiler *c, uint32_t height)
+{
+    if (!c->wide || height == 0) return c->L + height;
+    const centry *below = &c->stack[height - 1];
+    return (uint32_t)below->hslot + vm__slots_of(below->type);
+}
+
+static int32_t local_slot(const compiler *c, uint32_t x)
+{
+    return (int32_t)(c->lslot ? c->lslot[x] : x);
+}
 
 static bool is32(uint8_t t) { return t == VM_I32 || t == VM_F32; }
 
+/* Pushes in a function that has (or now gets) a v128 on its stack: the
+ * entries record their home slots. max_height counts slots above L. Kept
+ * out of line so that push_entry stays as small as it was without SIMD. */
+__attribute__((noinline)) static void push_entry_wide(compiler *c, centry e)
+{
+    if (!c->wide) {
+        for (uint32_t i = 0; i < c->sp; i++) c->stack[i].hslot = (int32_t)(c->L + i);
+        c->wide = true;
+    }
+    e.hslot = (int32_t)home(c, c->sp);
+    uint32_t top = (uint32_t)e.hslot + vm__slots_of(e.type) - c->L;
+    if (!GROW(c, stack, scap, c->sp + 1)) return;
+    c->stack[c->sp++] = e;
+    if (top > c->max_height) c->max_height = top;
+}
+
 static void push_entry(compiler *c, centry e)
 {
+    if (c->wide || e.type == VM_V128) {
+        push_entry_wide(c, e);
+        return;
+    }
     if (!GROW(c, stack, scap, c->sp + 1)) return;
     c->stack[c->sp++] = e;
     if (c->sp > c->max_height) c->max_height = c->sp;
@@ -172,16 +209,16 @@ static void push_entry(compiler *c, centry e)
 
 static void push_slot(compiler *c, uint8_t type, int32_t slot)
 {
-    push_entry(c, (centry){E_SLOT, type, slot, 0});
+    push_entry(c, (centry){E_SLOT, type, slot, 0, 0});
 }
 
 static void push_const(compiler *c, uint8_t type, uint64_t k)
 {
-    push_entry(c, (centry){E_CONST, type, 0, k});
+    push_entry(c, (centry){E_CONST, type, 0, k, 0});
 }
 
 /* Pushes a value the last instruction computed into its home slot. */
-static void push_result(compiler *c, uint8_t type, uint32_t start)
+static inline void push_result(compiler *c, uint8_t type, uint32_t start)
 {
     push_slot(c, type, (int32_t)home(c, c->sp));
     c->last.start = start;
@@ -195,15 +232,19 @@ static centry pop(compiler *c)
 {
     if (c->sp == 0) { /* cannot happen after validation */
         c->oom = true;
-        return (centry){E_CONST, VM_I32, 0, 0};
+        return (centry){E_CONST, VM_I32, 0, 0, 0};
     }
     return c->stack[--c->sp];
 }
 
+static void emit_v128_copy(compiler *c, int32_t dst, int32_t src);
+
 /* Writes entry e's value into slot dst. */
 static void emit_move(compiler *c, int32_t dst, const centry *e)
 {
-    if (e->kind == E_CONST) {
+    if (e->type == VM_V128) {
+        if (e->slot != dst) emit_v128_copy(c, dst, e->slot);
+    } else if (e->kind == E_CONST) {
         if (is32(e->type)) {
             emit_op(c, IOP_CONST32);
             emit_ab(c, dst, (int32_t)(uint32_t)e->k);
@@ -279,6 +320,15 @@ static uint32_t label_arity(const cframe *f)
     return f->kind == OP_LOOP ? f->nparams : f->nresults;
 }
 
+/* The slot of value j of a branch to frame f (its label's types decide
+ * the layout, not what the stack holds at the branch). */
+static int32_t label_home(const compiler *c, const cframe *f, uint32_t j)
+{
+    const uint8_t *types = f->kind == OP_LOOP ? f->params : f->results;
+    if (!c->wide) return (int32_t)(c->L + f->height + j);
+    return (int32_t)(home(c, f->height) + vm__slots_of_seq(types, j));
+}
+
 /* Points a target word at frame f's label: a loop's start is known, a
  * block's end joins the frame's fixup chain. */
 static void link_target(compiler *c, uint32_t word, cframe *f)
@@ -301,28 +351,30 @@ static void patch_chain(compiler *c, int64_t chain, uint32_t target)
 }
 
 /* Does a branch to frame f need to move values into its label's slots? */
-static bool branch_needs_moves(compiler *c, const cframe *f)
+static inline bool branch_needs_moves(compiler *c, const cframe *f)
 {
     uint32_t n = label_arity(f);
     for (uint32_t j = 0; j < n; j++) {
         const centry *e = &c->stack[c->sp - n + j];
-        if (e->kind != E_SLOT || e->slot != (int32_t)home(c, f->height + j))
+        if (e->kind != E_SLOT || e->slot != label_home(c, f, j))
             return true;
     }
     return false;
 }
 
-/* Moves the top n values into the function's result slots 0..n-1 and
- * returns. The moves run in ascending order, so only a lazy local read
- * after its slot was written can clash (result j taken from local s < j):
- * then such locals go to their home slots first. May rewrite entries. */
+/* Moves the top n values into the function's result slots (from 0, a
+ * v128 taking two) and returns. The moves run in ascending order, so only
+ * a lazy local read after its slot was written can clash (result j taken
+ * from local s below j's slot): then such locals go to their home slots
+ * first. May rewrite entries. */
 static void emit_return(compiler *c)
 {
     uint32_t n = c->ctrl[0].nresults, base = c->sp - n;
+    const uint8_t *rt = c->ctrl[0].results;
     bool clash = false;
-    for (uint32_t j = 0; j < n; j++) {
+    for (uint32_t j = 0, r = 0; j < n; r += vm__slots_of(rt[j]), j++) {
         const centry *e = &c->stack[base + j];
-        if (e->kind == E_SLOT && e->slot < (int32_t)j) clash = true;
+        if (e->kind == E_SLOT && e->slot < (int32_t)r) clash = true;
     }
     for (uint32_t j = 0; clash && j < n; j++)
         if (c->stack[base + j].kind == E_SLOT) materialize(c, base + j);
@@ -333,7 +385,8 @@ static void emit_return(compiler *c)
         top->slot == (int32_t)home(c, base)) {
         c->ops[c->last.start + 1].s.a = 0;
     } else {
-        for (uint32_t j = 0; j < n; j++) emit_move(c, (int32_t)j, &c->stack[base + j]);
+        for (uint32_t j = 0, r = 0; j < n; r += vm__slots_of(rt[j]), j++)
+            emit_move(c, (int32_t)r, &c->stack[base + j]);
     }
     emit_op(c, IOP_RETURN);
 }
@@ -360,7 +413,7 @@ static void emit_branch(compiler *c, uint32_t label)
     cframe *f = frame_at(c, label);
     uint32_t n = label_arity(f);
     for (uint32_t j = 0; j < n; j++)
-        emit_move(c, (int32_t)home(c, f->height + j), &c->stack[c->sp - n + j]);
+        emit_move(c, label_home(c, f, j), &c->stack[c->sp - n + j]);
     emit_op(c, IOP_BR);
     link_target(c, emit_target(c, 0), frame_at(c, label));
 }
@@ -459,7 +512,7 @@ static void begin_block(compiler *c, uint8_t kind)
         if (f) f->dead = true;
         return;
     }
-    centry cond = {E_CONST, VM_I32, 0, 0};
+    centry cond = {E_CONST, VM_I32, 0, 0, 0};
     if (kind == OP_IF) cond = pop(c);
     materialize_lazy(c, 0);
     for (uint32_t i = c->sp - tmp.nparams; i < c->sp; i++) materialize(c, i);
@@ -639,6 +692,7 @@ static bool refers_to(const centry *e, uint32_t slot)
  * slot, retarget that instruction to write the local directly. */
 static void compile_local_set(compiler *c, uint32_t x, bool tee)
 {
+    const uint32_t sx = (uint32_t)local_slot(c, x);
     const centry *v = &c->stack[c->sp - 1];
     if (v->kind == E_CONST && known_is(c, x, v->k)) { /* no change */
         if (!tee) c->sp--;
@@ -647,21 +701,21 @@ static void compile_local_set(compiler *c, uint32_t x, bool tee)
     known_set(c, x, v);
     bool others = false;
     for (uint32_t i = 0; i + 1 < c->sp; i++)
-        if (refers_to(&c->stack[i], x)) others = true;
+        if (refers_to(&c->stack[i], sx)) others = true;
     centry top = c->stack[c->sp - 1];
     if (!others && c->last.start >= 0 && c->last.height == c->sp - 1 &&
         refers_to(&top, home(c, c->sp - 1))) {
-        c->ops[c->last.start + 1].s.a = (int32_t)x;
+        c->ops[c->last.start + 1].s.a = (int32_t)sx;
         c->sp--;
         c->last.start = -1;
-        if (tee) push_slot(c, top.type, (int32_t)x);
+        if (tee) push_slot(c, top.type, (int32_t)sx);
         return;
     }
     /* Entries still reading the old value of x get their own copy. */
     for (uint32_t i = 0; i + 1 < c->sp; i++)
-        if (refers_to(&c->stack[i], x)) materialize(c, i);
+        if (refers_to(&c->stack[i], sx)) materialize(c, i);
     top = pop(c);
-    emit_move(c, (int32_t)x, &top);
+    emit_move(c, (int32_t)sx, &top);
     if (tee) push_entry(c, top);
 }
 
@@ -1084,6 +1138,8 @@ static void compile_ternary(compiler *c, int iop, int32_t w2b, const vm_op *w3)
     if (w3) emit_word(c, *w3);
 }
 
+#include "compile_simd.inc"
+
 /* }===== */
 /* {===== the instruction loop */
 
@@ -1140,6 +1196,18 @@ static uint64_t read_imm(compiler *c, int op, uint64_t *second)
         return (uint64_t)s;
     case IMM_F32: skip_bytes(c, 4); memcpy(&u, c->r.p - 4, 4); return u;
     case IMM_F64: skip_bytes(c, 8); memcpy(&u, c->r.p - 8, 8); return u;
+    case IMM_V128: case IMM_SHUFFLE: /* 16 bytes: the low half first */
+        skip_bytes(c, 16);
+        memcpy(&u, c->r.p - 16, 8);
+        memcpy(second, c->r.p - 8, 8);
+        return u;
+    case IMM_LANE: skip_bytes(c, 1); return c->r.p[-1];
+    case IMM_MEMARG_LANE: /* the offset, and the lane as `second` */
+        read_u32(c);
+        u = read_u32(c);
+        skip_bytes(c, 1);
+        *second = c->r.p[-1];
+        return u;
     default: c->oom = true; return 0;
     }
 }
@@ -1148,8 +1216,8 @@ static int read_opcode(compiler *c)
 {
     uint8_t b = 0;
     if (vm__read_u8(&c->r, &b)) return -1;
-    if (b != 0xfc) return vm__opcode_of(0, b);
-    return vm__opcode_of(0xfc, read_u32(c));
+    if (b != 0xfc && b != 0xfd) return vm__opcode_of(0, b);
+    return vm__opcode_of(b, read_u32(c));
 }
 
 static void compile_table_op(compiler *c, int op, uint32_t x, uint32_t y)
@@ -1238,6 +1306,10 @@ static void compile_select(compiler *c)
 {
     int32_t a, b, cond;
     uint8_t type = c->stack[c->sp - 3].type;
+    if (type == VM_V128) {
+        compile_v128_select(c);
+        return;
+    }
     pop3(c, &a, &b, &cond);
     uint32_t at = emit_op(c, IOP_SELECT);
     emit_ab(c, (int32_t)home(c, c->sp), a);
@@ -1247,7 +1319,9 @@ static void compile_select(compiler *c)
 
 static void compile_global(compiler *c, int op, uint32_t g)
 {
-    if (op == OP_GLOBAL_GET) {
+    if (c->m->globals[g].type.type == VM_V128) {
+        compile_v128_global(c, op, g);
+    } else if (op == OP_GLOBAL_GET) {
         uint32_t at = emit_op(c, IOP_GLOBAL_GET);
         emit_ab(c, (int32_t)home(c, c->sp), (int32_t)g);
         push_result(c, c->m->globals[g].type.type, at);
@@ -1263,6 +1337,10 @@ static void compile_global(compiler *c, int op, uint32_t g)
 static bool compile_insn(compiler *c, int op)
 {
     uint64_t y, x = read_imm(c, op, &y);
+    if (op >= OP_SIMD_FIRST_) {
+        compile_simd(c, op, x, y);
+        return false;
+    }
     switch (op) {
     case OP_NOP: break;
     case OP_UNREACHABLE:
@@ -1284,7 +1362,7 @@ static bool compile_insn(compiler *c, int op)
     case OP_LOCAL_GET:
         push_slot(c, x < c->f->type->nparams ? c->f->type->params[x]
                                              : c->f->local_types[x - c->f->type->nparams],
-                  (int32_t)x);
+                  local_slot(c, (uint32_t)x));
         break;
     case OP_LOCAL_SET: compile_local_set(c, (uint32_t)x, false); break;
     case OP_LOCAL_TEE: compile_local_set(c, (uint32_t)x, true); break;
@@ -1368,6 +1446,26 @@ static bool compile_body(compiler *c)
 /* }===== */
 /* {===== entry points */
 
+/* With v128 params or locals, local x no longer sits in slot x: map
+ * each to its slot and set L to their total. */
+static bool layout_locals(compiler *c)
+{
+    const vm_functype *t = c->f->type;
+    uint32_t n = t->nparams + c->f->nlocals, wide = 0;
+    for (uint32_t x = 0; x < n; x++)
+        wide += (x < t->nparams ? t->params[x] : c->f->local_types[x - t->nparams]) == VM_V128;
+    if (!wide) return true;
+    c->lslot = malloc(n * sizeof *c->lslot);
+    if (!c->lslot) return false;
+    uint32_t s = 0;
+    for (uint32_t x = 0; x < n; x++) {
+        c->lslot[x] = s;
+        s += vm__slots_of(x < t->nparams ? t->params[x] : c->f->local_types[x - t->nparams]);
+    }
+    c->L = s;
+    return true;
+}
+
 static vm_code *finish(compiler *c)
 {
     vm_code *code = calloc(1, sizeof *code);
@@ -1378,9 +1476,9 @@ static vm_code *finish(compiler *c)
     }
     code->ops = c->ops;
     code->nops = c->nops;
-    code->nparams = c->f->type->nparams;
-    code->nlocals = c->f->nlocals;
-    code->nresults = c->f->type->nresults;
+    code->nparams = vm__slots_of_seq(c->f->type->params, c->f->type->nparams);
+    code->nlocals = c->L - code->nparams;
+    code->nresults = vm__slots_of_seq(c->f->type->results, c->f->type->nresults);
     code->frame_slots = c->L + c->max_height + 1;
     code->func = c->f;
     code->func_idx = (uint32_t)(c->f - c->m->funcs);
@@ -1399,13 +1497,15 @@ vm_code *vm__compile(vm_module_t *m, vm_func *f)
     c.f = f;
     c.handlers = vm__exec_handlers();
     c.r = (vm_reader){f->body, f->body + f->body_len, m->bytes};
-    c.L = f->type->nparams + f->nlocals;
+    uint32_t nvars = f->type->nparams + f->nlocals;
+    c.L = nvars;
+    if (!layout_locals(&c)) c.oom = true;
     c.last.start = -1;
     c.gen = 1;
-    c.kval = calloc(c.L + 1, sizeof *c.kval);
-    c.kgen = calloc(c.L + 1, sizeof *c.kgen);
+    c.kval = calloc(nvars + 1, sizeof *c.kval);
+    c.kgen = calloc(nvars + 1, sizeof *c.kgen);
     if (!c.kval || !c.kgen) c.oom = true;
-    for (uint32_t x = f->type->nparams; c.kgen && x < c.L; x++) c.kgen[x] = c.gen;
+    for (uint32_t x = f->type->nparams; c.kgen && x < nvars; x++) c.kgen[x] = c.gen;
     vm_code *code = NULL;
     if (compile_body(&c)) code = finish(&c);
     free(c.ops);
@@ -1415,6 +1515,7 @@ vm_code *vm__compile(vm_module_t *m, vm_func *f)
     free(c.ctrl);
     free(c.kval);
     free(c.kgen);
+    free(c.lslot);
     if (!code) return NULL;
     vm_code *expected = NULL;
     if (!VM_CAS_RELEASE(f->code, expected, code)) {

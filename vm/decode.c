@@ -17,18 +17,26 @@ const vm_opinfo vm__opinfo[OP_COUNT_] = {
 #include "op_list.h"
 };
 
-/* Index: the opcode byte, or 256 + the 0xfc sub-opcode. Value: the enum
- * vm_opcode plus one, so that the zero of unlisted entries means "none". */
-static const uint16_t opcode_map[512] = {
+/* How many lanes a SIMD opcode's lane immediate may name (0: none). */
+const uint8_t vm__simd_lanes[OP_COUNT_] = {
+#define SIMD(name, code, text, imm, sig, align, lanes) [OP_##name] = lanes,
+#include "simd_list.h"
+};
+
+/* Index: the opcode byte, 256 + the 0xfc sub-opcode or 512 + the 0xfd
+ * one. Value: the enum vm_opcode plus one, so that the zero of unlisted
+ * entries means "none". */
+#define PREFIX_BASE(pfx) ((pfx) == 0xfd ? 512 : (pfx) ? 256 : 0)
+static const uint16_t opcode_map[768] = {
 #define OP(name, pfx, code, text, imm, sig, align) \
-    [((pfx) ? 256 : 0) + (code)] = OP_##name + 1,
+    [PREFIX_BASE(pfx) + (code)] = OP_##name + 1,
 #include "op_list.h"
 };
 
 int vm__opcode_of(uint8_t prefix, uint32_t code)
 {
-    if ((prefix != 0 && prefix != 0xfc) || code > 255) return -1;
-    return (int)opcode_map[(prefix ? 256 : 0) + code] - 1;
+    if ((prefix != 0 && prefix != 0xfc && prefix != 0xfd) || code > 255) return -1;
+    return (int)opcode_map[PREFIX_BASE(prefix) + code] - 1;
 }
 
 /* }===== */
@@ -191,16 +199,13 @@ static bool is_reftype(uint8_t b)
 
 static bool is_valtype(uint8_t b)
 {
-    return (b >= VM_F64 && b <= VM_I32) || is_reftype(b);
+    return (b >= VM_V128 && b <= VM_I32) || is_reftype(b);
 }
 
 int vm__dec_valtype(vm_decoder *d, uint8_t *out)
 {
     int rc = vm__dec_u8(d, out);
     if (rc) return rc;
-    if (*out == VM_V128)
-        return vm__dec_fail(d, LUN_EMALFORMED, d->r.p - 1,
-                            "SIMD (v128) not supported");
     if (!is_valtype(*out))
         return vm__dec_fail(d, LUN_EMALFORMED, d->r.p - 1,
                             "malformed value type");
@@ -272,9 +277,6 @@ static int dec_blocktype(vm_decoder *d)
     int64_t bt;
     int rc = dec_sleb(d, 33, &bt);
     if (rc || bt >= 0 || bt == -64) return rc;
-    if (bt == (int64_t)VM_V128 - 0x80)
-        return vm__dec_fail(d, LUN_EMALFORMED, start,
-                            "SIMD (v128) not supported");
     if (bt < -0x40 || !is_valtype((uint8_t)(bt + 0x80)))
         return vm__dec_fail(d, LUN_EMALFORMED, start, "malformed block type");
     return 0;
@@ -319,6 +321,20 @@ static int dec_memarg(vm_decoder *d)
     return dec_u32s(d, 1);
 }
 
+/* load/store_lane: a memarg and a lane byte. Not a second call of
+ * dec_memarg, which would stop it being inlined into the hot path. */
+__attribute__((noinline)) static int dec_memarg_lane(vm_decoder *d)
+{
+    const uint8_t *at = d->r.p;
+    uint32_t align;
+    int rc = vm__dec_u32(d, &align);
+    if (rc) return rc;
+    if (align >= 32)
+        return vm__dec_fail(d, LUN_EMALFORMED, at, "malformed memop flags");
+    if ((rc = dec_u32s(d, 1))) return rc;
+    return dec_skip(d, 1);
+}
+
 static int dec_immediates(vm_decoder *d, enum vm_imm imm)
 {
     int64_t s;
@@ -330,6 +346,7 @@ static int dec_immediates(vm_decoder *d, enum vm_imm imm)
     case IMM_LABEL: case IMM_FUNC: case IMM_LOCAL: case IMM_GLOBAL:
     case IMM_TABLE: case IMM_DATA: case IMM_ELEM: return dec_u32s(d, 1);
     case IMM_MEMARG: return dec_memarg(d);
+    case IMM_MEMARG_LANE: return dec_memarg_lane(d);
     case IMM_CALL_INDIRECT: case IMM_ELEM_TABLE:
     case IMM_TABLE_TABLE: return dec_u32s(d, 2);
     case IMM_BRTABLE:
@@ -348,6 +365,8 @@ static int dec_immediates(vm_decoder *d, enum vm_imm imm)
     case IMM_MEM_MEM:
         if ((rc = dec_zero_byte(d))) return rc;
         return dec_zero_byte(d);
+    case IMM_V128: case IMM_SHUFFLE: return dec_skip(d, 16);
+    case IMM_LANE: return dec_skip(d, 1);
     }
     return vm__dec_fail(d, LUN_EMALFORMED, d->r.p, "bad immediate kind");
 }
@@ -360,11 +379,9 @@ int vm__dec_instr(vm_decoder *d, int *out_op)
     int rc = vm__dec_u8(d, &byte), op;
     if (rc) return rc;
     code = byte;
-    if (byte == 0xfc && (rc = vm__dec_u32(d, &code))) return rc;
-    op = vm__opcode_of(byte == 0xfc ? 0xfc : 0, byte == 0xfc ? code : byte);
-    if (op < 0 && byte == 0xfd)
-        return vm__dec_fail(d, LUN_EMALFORMED, start,
-                            "SIMD (v128) not supported");
+    bool prefixed = (byte | 1) == 0xfd; /* 0xfc or 0xfd */
+    if (prefixed && (rc = vm__dec_u32(d, &code))) return rc;
+    op = vm__opcode_of(prefixed ? byte : 0, code);
     if (op < 0)
         return vm__dec_fail(d, LUN_EMALFORMED, start, "illegal opcode");
     *out_op = op;
@@ -509,6 +526,7 @@ uint8_t vm__valtype_of_letter(char c)
     case 'I': return VM_I64;
     case 'f': return VM_F32;
     case 'F': return VM_F64;
+    case 'v': return VM_V128;
     case 'r': return VM_FUNCREF;
     case 'e': return VM_EXTERNREF;
     default: return 0;

@@ -18,6 +18,7 @@
 
 #include "exec.h"
 #include "exec_num.h"
+#include "simd.h"
 
 #if !defined(__GNUC__)
 #error "the interpreter needs computed goto (GCC or clang)"
@@ -133,8 +134,10 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
                         const void *const **out_table)
 {
     static const void *const handlers[IOP_COUNT_] = {
+#define OP_LIST_NO_SIMD
 #define OP(name, pfx, code, text, imm, sig, align) &&L_##name,
 #include "op_list.h"
+#undef OP_LIST_NO_SIMD
 #define IOP(name, words) &&I_##name,
 #include "iop_list.h"
 #define VM_X(name, ...) &&L_##name##_I,
@@ -168,14 +171,14 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
     }
 
     const vm_op *pc = ex->pc;
-    vm_value *fp = ex->fp;
+    vm_slot *fp = ex->fp;
     vm_instance_t *inst = ex->inst;
     const vm_code *code = ex->code;
     int64_t reds = budget;
     uint8_t *mem;
     uint64_t msize;
     vm_trap_kind trap_kind = VM_TRAP_NONE;
-    vm_value *stack_end = ex->stack_end; /* reloaded when the stack grows */
+    vm_slot *stack_end = ex->stack_end; /* reloaded when the stack grows */
     struct vm_funcinst *fi; /* the callee of call_funcinst */
     int call_len;           /* the length of that call instruction */
     RELOAD_MEM();
@@ -216,7 +219,7 @@ trap: {
         LEAVE(VM_TRAP);
     }
     const vm_frame *fr = &ex->frames[k - 1];
-    vm_value *callee_fp = k < ex->depth ? ex->frames[k].fp : fp;
+    vm_slot *callee_fp = k < ex->depth ? ex->frames[k].fp : fp;
     memset(callee_fp, 0, (size_t)(fr->catch_results - 1) * sizeof *callee_fp);
     ex->caught = trap_kind;
     ex->trap = VM_TRAP_NONE;
@@ -237,7 +240,7 @@ static vm_status run_host_entry(vm_exec_t *ex)
 {
     struct vm_funcinst *fi = ex->entry;
     ex->caller = NULL;
-    vm_status st = fi->host(ex, ex->stack, fi->host_ud);
+    vm_status st = vm__host_invoke(ex, fi, ex->stack);
     switch (st) {
     case VM_OK:
     case VM_YIELD:
@@ -285,7 +288,7 @@ vm_exec_t *vm_exec_new(const vm_config *cfg)
     if (!ex) return NULL;
     uint32_t nslots = slots < INITIAL_STACK_SLOTS ? slots : INITIAL_STACK_SLOTS;
     ex->frames_cap = depth < INITIAL_FRAMES ? depth : INITIAL_FRAMES;
-    ex->stack = malloc((size_t)nslots * sizeof(vm_value));
+    ex->stack = malloc((size_t)nslots * sizeof(vm_slot));
     ex->frames = malloc((size_t)ex->frames_cap * sizeof(vm_frame));
     if (!ex->stack || !ex->frames) {
         vm_exec_free(ex);
@@ -319,7 +322,7 @@ void vm_exec_free(vm_exec_t *ex)
     free(ex);
 }
 
-bool vm__exec_grow_stack(vm_exec_t *ex, vm_value **fp, vm_value **nfp,
+bool vm__exec_grow_stack(vm_exec_t *ex, vm_slot **fp, vm_slot **nfp,
                          uint32_t need)
 {
     size_t used = (size_t)(*nfp - ex->stack) + need;
@@ -327,7 +330,7 @@ bool vm__exec_grow_stack(vm_exec_t *ex, vm_value **fp, vm_value **nfp,
     if (used > ex->max_slots) return false;
     while (cap < used) cap *= 2;
     if (cap > ex->max_slots) cap = ex->max_slots;
-    vm_value *ns = realloc(ex->stack, cap * sizeof *ns);
+    vm_slot *ns = realloc(ex->stack, cap * sizeof *ns);
     if (!ns) return false;
     /* Rebase every pointer into the old stack. */
     for (uint32_t i = 0; i < ex->depth; i++) ex->frames[i].fp = ns + (ex->frames[i].fp - ex->stack);
@@ -353,16 +356,17 @@ int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
                  uint32_t nargs)
 {
     if (!f || nargs != f->type->nparams) return LUN_EINVAL;
-    uint32_t need = f->type->nparams > f->type->nresults ? f->type->nparams
-                                                         : f->type->nresults;
+    uint32_t pslots = vm__slots_of_seq(f->type->params, nargs);
+    uint32_t rslots = vm__slots_of_seq(f->type->results, f->type->nresults);
+    uint32_t need = pslots > rslots ? pslots : rslots;
     const vm_code *c = f->host ? NULL : code_of(f->inst->module, f->func);
     if (!f->host && !c) return LUN_ENOMEM;
     if (c && c->frame_slots > need) need = c->frame_slots;
-    vm_value *fp = ex->stack, *nfp = ex->stack;
+    vm_slot *fp = ex->stack, *nfp = ex->stack;
     ex->depth = 0;
     if (ex->stack + need > ex->stack_end && !vm__exec_grow_stack(ex, &fp, &nfp, need))
         return LUN_ELIMIT;
-    if (nargs) memcpy(ex->stack, args, (size_t)nargs * sizeof *args);
+    vm__values_to_slots(ex->stack, args, f->type->params, nargs);
     ex->entry = f;
     ex->exited = false;
     ex->trap = VM_TRAP_NONE;
@@ -370,7 +374,7 @@ int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
     ex->caught = VM_TRAP_NONE;
     ex->state = VM_EXEC_READY;
     if (f->host) return 0;
-    memset(ex->stack + c->nparams, 0, (size_t)c->nlocals * sizeof(vm_value));
+    memset(ex->stack + c->nparams, 0, (size_t)c->nlocals * sizeof(vm_slot));
     ex->pc = c->ops;
     ex->fp = ex->stack;
     ex->inst = f->inst;
@@ -396,7 +400,7 @@ uint64_t vm_exec_reductions_used(const vm_exec_t *ex) { return ex->reds_used; }
 
 size_t vm_exec_footprint(const vm_exec_t *ex)
 {
-    return sizeof *ex + (size_t)(ex->stack_end - ex->stack) * sizeof(vm_value) +
+    return sizeof *ex + (size_t)(ex->stack_end - ex->stack) * sizeof(vm_slot) +
            (size_t)ex->frames_cap * sizeof(vm_frame);
 }
 
@@ -404,7 +408,7 @@ uint32_t vm_exec_results(const vm_exec_t *ex, vm_value *out, uint32_t max)
 {
     if (ex->state != VM_EXEC_DONE || ex->exited) return 0;
     uint32_t n = ex->entry->type->nresults;
-    memcpy(out, ex->stack, (size_t)(n < max ? n : max) * sizeof *out);
+    vm__slots_to_values(out, ex->stack, ex->entry->type->results, n < max ? n : max);
     return n;
 }
 
@@ -442,8 +446,10 @@ void *vm_exec_userdata(const vm_exec_t *ex) { return ex->userdata; }
 static const char *iop_name(int i)
 {
     static const char *const names[IOP_COUNT_] = {
+#define OP_LIST_NO_SIMD
 #define OP(name, pfx, code, text, imm, sig, align) #name,
 #include "op_list.h"
+#undef OP_LIST_NO_SIMD
 #define IOP(name, words) #name,
 #include "iop_list.h"
 #define VM_X(name, ...) #name "_I",

@@ -1,6 +1,7 @@
 /* exec.h: the threaded-code instruction set shared by compile.c and exec.c.
  *
- * The handler table is, in order: one entry per wasm opcode (op_list.h),
+ * The handler table is, in order: one entry per wasm opcode (op_list.h)
+ * but the SIMD ones (which all run as IOP_SIMD, see simd.h),
  * the internal instructions of iop_list.h, the immediate-operand variants
  * of VM_IMM_BINOPS and VM_CMPOPS (NAME_I), then the compare-and-branch
  * superinstructions (BR_NAME, BR_NAME_I). enum vm_iop indexes it.
@@ -142,7 +143,7 @@
     X(F64_DIV, F64_LOAD, F64_STORE, f64, a.f64 / b.f64)
 
 enum vm_iop {
-    IOP_BASE_ = OP_COUNT_ - 1,
+    IOP_BASE_ = OP_SIMD_FIRST_ - 1,
 #define IOP(name, words) IOP_##name,
 #include "iop_list.h"
 #define VM_X(name, ...) IOP_##name##_I,

@@ -257,6 +257,11 @@ void vm__constexpr_eval(vm_instance_t *inst, const vm_constexpr *e,
             r.p++;
             out->ref = 0;
             break;
+        case 0xfd: /* v128.const: sub-opcode 12, then 16 bytes */
+            vm__read_uleb(&r, 32, &u);
+            if (r.end - r.p >= 16) memcpy(out->v128, r.p, 16);
+            r.p += 16;
+            break;
         case 0xd2: /* ref.func x */
             vm__read_uleb(&r, 32, &u);
             out->ref = (uint64_t)(uintptr_t)vm__funcinst(inst, u);
@@ -733,9 +738,9 @@ void vm_host_func_free(vm_func_t *f)
 vm_global_t *vm_global_new(vm_valtype type, bool mut, vm_value v)
 {
     switch (type) {
-    case VM_I32: case VM_I64: case VM_F32: case VM_F64:
+    case VM_I32: case VM_I64: case VM_F32: case VM_F64: case VM_V128:
     case VM_FUNCREF: case VM_EXTERNREF: break;
-    default: return NULL; /* v128 has no vm_value form */
+    default: return NULL;
     }
     vm_global_t *g = malloc(sizeof *g);
     if (g == NULL) return NULL;

@@ -39,5 +39,6 @@ IOP(TBL_FILL, 3)    /* table w2.b: dst fp[a] val fp[b] n fp[w2.a] */
 IOP(TBL_COPY, 4)    /* dst fp[a] src fp[b] n fp[w2.a]; tables w3.a <- w3.b */
 IOP(TBL_INIT, 4)    /* dst fp[a] src fp[b] n fp[w2.a]; table w3.a elem w3.b */
 IOP(ELEM_DROP, 2)   /* elem.drop a */
+IOP(SIMD, 6)        /* fn word3 on fp[a], fp[w2.a], fp[w2.b]: simd.h */
 
 #undef IOP

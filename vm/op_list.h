@@ -1,11 +1,12 @@
-/* op_list.h: every WebAssembly 2.0 opcode (SIMD excepted), one row each.
+/* op_list.h: every WebAssembly 2.0 opcode, one row each (the SIMD ones,
+ * prefix 0xfd, come last, from simd_list.h).
  *
  * OP(NAME, PREFIX, CODE, TEXT, IMM, SIG, ALIGN)
- *   PREFIX  0 for one-byte opcodes, 0xfc for the prefixed ones (CODE is
- *           then the LEB128 sub-opcode)
+ *   PREFIX  0 for one-byte opcodes, 0xfc or 0xfd for the prefixed ones
+ *           (CODE is then the LEB128 sub-opcode)
  *   IMM     the immediate format (enum vm_imm in vm_int.h)
  *   SIG     "params:results" for opcodes whose typing is fixed (i=i32 I=i64
- *           f=f32 F=f64); "" where the validator types the op by hand
+ *           f=f32 F=f64 v=v128); "" where the validator types the op by hand
  *   ALIGN   natural alignment, log2 bytes, of loads and stores
  *
  * Include with OP defined; the file #undefs it. No other file lists wasm
@@ -212,5 +213,13 @@ OP(TABLE_COPY,            0xfc, 0x0e, "table.copy",            IMM_TABLE_TABLE, 
 OP(TABLE_GROW,            0xfc, 0x0f, "table.grow",            IMM_TABLE,         "", 0)
 OP(TABLE_SIZE,            0xfc, 0x10, "table.size",            IMM_TABLE,         "", 0)
 OP(TABLE_FILL,            0xfc, 0x11, "table.fill",            IMM_TABLE,         "", 0)
+
+/* The interpreter's handler table leaves the SIMD opcodes out (they all
+ * run as one internal instruction): it defines OP_LIST_NO_SIMD. */
+#ifndef OP_LIST_NO_SIMD
+#define SIMD(name, code, text, imm, sig, align, lanes) \
+    OP(name, 0xfd, code, text, imm, sig, align)
+#include "simd_list.h"
+#endif
 
 #undef OP

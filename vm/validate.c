@@ -60,6 +60,10 @@ static uint8_t cx_instr(vm_module_t *m, const cx_site *site,
         if (r->end - r->p < 8) break;
         r->p += 8;
         return VM_F64;
+    case 0xfd: /* v128.const (sub-opcode 12), 16 bytes */
+        if (vm__read_u32(r, &idx) != 0 || idx != 12 || r->end - r->p < 16) break;
+        r->p += 16;
+        return VM_V128;
     case 0xd0: /* ref.null t */
         if (vm__read_u8(r, &t) == 0 && (t == VM_FUNCREF || t == VM_EXTERNREF))
             return t;

@@ -10,12 +10,11 @@
  * stack yields when popped. It matches every type. Not a vm_valtype. */
 #define VM_VT_UNKNOWN 0u
 
-/* 1 if b is a value type this runtime supports (numbers and references;
- * v128 is not, because SIMD is not implemented). */
+/* 1 if b is a value type: a number, v128 or a reference. */
 static inline bool vm__is_valtype(uint8_t b)
 {
     return b == VM_I32 || b == VM_I64 || b == VM_F32 || b == VM_F64 ||
-           b == VM_FUNCREF || b == VM_EXTERNREF;
+           b == VM_V128 || b == VM_FUNCREF || b == VM_EXTERNREF;
 }
 
 static inline bool vm__func_is_ref(const vm_module_t *m, uint32_t fidx)

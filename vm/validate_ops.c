@@ -50,7 +50,8 @@ typedef struct vstate {
 
 /* Storage that single-valtype block types point into. */
 static const uint8_t k_single_types[] = {VM_I32,     VM_I64,      VM_F32,
-                                         VM_F64,     VM_FUNCREF,  VM_EXTERNREF};
+                                         VM_F64,     VM_V128,     VM_FUNCREF,
+                                         VM_EXTERNREF};
 
 /* The operand stack can only grow by what the body's bytes push, but a
  * call may push many results per byte; bound it like the runtime stack. */
@@ -239,8 +240,8 @@ static int read_opcode(vstate *vs, int *out_op)
     uint32_t code;
     READ(vm__read_u8(&vs->r, &b));
     code = b;
-    if (b == 0xfc) {
-        prefix = 0xfc;
+    if (b == 0xfc || b == 0xfd) {
+        prefix = b;
         READ(vm__read_u32(&vs->r, &code));
     }
     int op = vm__opcode_of(prefix, code);
@@ -311,6 +312,30 @@ static int read_blocktype(vstate *vs, instr_imm *imm)
     return 0;
 }
 
+static int check_memarg(const vstate *vs, const vm_opinfo *info,
+                        const instr_imm *imm);
+
+/* Lane immediates: a memarg first (load/store_lane, checked here, which
+ * keeps check_instr's path for other ops short), then one lane index, or
+ * sixteen for a shuffle; each must name one of the op's lanes. */
+static int read_lanes(vstate *vs, int op, instr_imm *imm)
+{
+    unsigned n = vm__opinfo[op].imm == IMM_SHUFFLE ? 16 : 1;
+    if (vm__opinfo[op].imm == IMM_MEMARG_LANE) {
+        READ(vm__read_u32(&vs->r, &imm->a));
+        READ(vm__read_u32(&vs->r, &imm->b));
+        if (imm->a >= 32) return fail(vs, LUN_EMALFORMED, "malformed memop flags");
+        TRY(check_memarg(vs, &vm__opinfo[op], imm));
+    }
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t lane;
+        READ(vm__read_u8(&vs->r, &lane));
+        if (lane >= vm__simd_lanes[op])
+            return fail(vs, LUN_EINVALID, "invalid lane index");
+    }
+    return 0;
+}
+
 /* Decodes op's immediates, checking everything the binary format requires
  * (encodings, reserved zero bytes); typing is left to check_instr. */
 static int read_imm(vstate *vs, int op, instr_imm *imm)
@@ -355,6 +380,9 @@ static int read_imm(vstate *vs, int op, instr_imm *imm)
     case IMM_DATA:
         READ(vm__read_u32(r, &imm->a));
         return require_datacount(vs);
+    case IMM_V128: return skip_bytes(vs, 16);
+    case IMM_SHUFFLE: case IMM_LANE: case IMM_MEMARG_LANE:
+        return read_lanes(vs, op, imm);
     }
     return fail(vs, LUN_EMALFORMED, "illegal opcode");
 }
@@ -490,10 +518,11 @@ static int check_call(vstate *vs, int op, const instr_imm *imm)
 /* }===== */
 /* {===== parametric, variable, reference and constant instructions */
 
+/* Numeric or vector: what an untyped select accepts. */
 static bool is_num(uint8_t t)
 {
     return t == VM_I32 || t == VM_I64 || t == VM_F32 || t == VM_F64 ||
-           t == VM_VT_UNKNOWN;
+           t == VM_V128 || t == VM_VT_UNKNOWN;
 }
 
 static int check_parametric(vstate *vs, int op, const instr_imm *imm)

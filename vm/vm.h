@@ -79,7 +79,8 @@ typedef enum vm_trap_kind {
 } vm_trap_kind;
 
 /* One value as the API passes it. References are opaque: a funcref holds
- * a vm_func_t pointer, an externref any non-zero host value; 0 is null. */
+ * a vm_func_t pointer, an externref any non-zero host value; 0 is null.
+ * A v128 is its 16 bytes in wasm's (little-endian) lane order. */
 typedef union vm_value {
     int32_t i32;
     uint32_t u32;
@@ -88,6 +89,7 @@ typedef union vm_value {
     float f32;
     double f64;
     uint64_t ref;
+    uint8_t v128[16];
 } vm_value;
 
 /* A host function. `args` holds the parameters on entry; write the results
@@ -175,7 +177,7 @@ LUN_API int vm_module_export(const vm_module_t *m, uint32_t i,
 /* {===== host objects (imports made by the embedder) */
 
 /* A host function with signature "params:results", one letter a type:
- * i=i32 I=i64 f=f32 F=f64 r=funcref e=externref; "ii:i", ":" (none). */
+ * i=i32 I=i64 f=f32 F=f64 v=v128 r=funcref e=externref; "ii:i", ":" (none). */
 LUN_API vm_func_t *vm_host_func_new(const char *sig, vm_host_fn fn, void *ud,
                                     const char *name);
 LUN_API void vm_host_func_free(vm_func_t *f);

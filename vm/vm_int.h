@@ -48,7 +48,11 @@ enum vm_imm {
     IMM_MEM_MEM,       /* bytes 0x00 0x00 */
     IMM_ELEM_TABLE,    /* u32 elemidx, u32 tableidx */
     IMM_ELEM,          /* u32 elemidx */
-    IMM_TABLE_TABLE    /* u32 dst tableidx, u32 src tableidx */
+    IMM_TABLE_TABLE,   /* u32 dst tableidx, u32 src tableidx */
+    IMM_V128,          /* 16 bytes: v128.const */
+    IMM_SHUFFLE,       /* 16 lane indices (bytes) < 32: i8x16.shuffle */
+    IMM_LANE,          /* one byte, a lane index */
+    IMM_MEMARG_LANE    /* a memarg, then a lane index byte */
 };
 
 enum vm_opcode {
@@ -57,6 +61,9 @@ enum vm_opcode {
     OP_COUNT_
 };
 
+/* The SIMD opcodes (simd_list.h) come last in enum vm_opcode. */
+#define OP_SIMD_FIRST_ OP_V128_LOAD
+
 /* Per-opcode facts expanded from op_list.h (defined in decode.c). */
 typedef struct vm_opinfo {
     const char *text;
@@ -64,9 +71,10 @@ typedef struct vm_opinfo {
     const char *sig; /* "ii:i" or "" */
 } vm_opinfo;
 extern const vm_opinfo vm__opinfo[OP_COUNT_];
+extern const uint8_t vm__simd_lanes[OP_COUNT_]; /* lane immediates' limit */
 
-/* Maps an opcode byte (prefix 0) or a 0xfc sub-opcode to enum vm_opcode;
- * returns -1 for bytes that are no opcode. */
+/* Maps an opcode byte (prefix 0) or a 0xfc or 0xfd sub-opcode to enum
+ * vm_opcode; returns -1 for bytes that are no opcode. */
 int vm__opcode_of(uint8_t prefix, uint32_t code);
 
 /* }===== */
@@ -436,6 +444,27 @@ int vm__table_setup(struct vm_table *t, uint8_t elemtype, uint32_t size,
 /* }===== */
 /* {===== compiled code and execution (compile.c, exec.c) */
 
+/* A frame slot: what one instruction operand names. Values of every type
+ * but v128 fit one slot; a v128 takes two consecutive slots. */
+typedef union vm_slot {
+    int32_t i32;
+    uint32_t u32;
+    int64_t i64;
+    uint64_t u64;
+    float f32;
+    double f64;
+    uint64_t ref;
+} vm_slot;
+
+/* How many slots a value of type t takes, and a sequence of them. */
+static inline uint32_t vm__slots_of(uint8_t t) { return t == VM_V128 ? 2u : 1u; }
+uint32_t vm__slots_of_seq(const uint8_t *types, uint32_t n);
+
+union vm_op;
+/* A SIMD instruction's implementation (simd.h); false: out of bounds. */
+typedef bool (*vm_simd_fn)(vm_slot *fp, const union vm_op *pc,
+                           vm_instance_t *inst);
+
 /* One word of threaded code: a handler address or an immediate. */
 typedef union vm_op {
     const void *h;
@@ -444,7 +473,8 @@ typedef union vm_op {
     int64_t i64;
     uint64_t u64;
     double f64;
-    vm_value v; /* an immediate operand */
+    vm_slot v; /* an immediate operand */
+    vm_simd_fn simd;
     struct {
         int32_t a, b;
     } s; /* two 32-bit operands: frame slots or small immediates */
@@ -459,7 +489,7 @@ typedef struct vm_code_pos {
 typedef struct vm_code {
     vm_op *ops;
     uint32_t nops;
-    uint32_t nparams, nlocals, nresults;
+    uint32_t nparams, nlocals, nresults; /* in slots (v128 counts 2) */
     uint32_t frame_slots; /* params + locals + operand temporaries */
     const vm_func *func;  /* for trap messages */
     uint32_t func_idx;
@@ -486,7 +516,7 @@ void vm__code_free(vm_code *c);
 /* A call frame on the control stack. */
 typedef struct vm_frame {
     const vm_op *ret_pc;     /* where the caller continues */
-    vm_value *fp;            /* the caller's frame */
+    vm_slot *fp;             /* the caller's frame */
     vm_instance_t *inst;     /* the caller's instance */
     const vm_code *code;     /* the caller's code (for trap offsets) */
     uint32_t catch_results;  /* 0, or 1 + result count of a call made by
@@ -505,7 +535,7 @@ typedef struct vm_pending_call {
 enum vm_exec_state { VM_EXEC_IDLE, VM_EXEC_READY, VM_EXEC_DONE, VM_EXEC_TRAPPED };
 
 struct vm_exec {
-    vm_value *stack, *stack_end; /* grows up to max_slots */
+    vm_slot *stack, *stack_end; /* grows up to max_slots */
     uint32_t max_slots;
     vm_frame *frames;            /* grows up to max_depth */
     uint32_t depth, frames_cap, max_depth;
@@ -515,7 +545,7 @@ struct vm_exec {
     vm_trap_kind caught;
     /* saved registers while not running */
     const vm_op *pc;
-    vm_value *fp;
+    vm_slot *fp;
     vm_instance_t *inst;
     const vm_code *code;
     uint8_t state;
@@ -531,8 +561,19 @@ struct vm_exec {
  * one more control frame. Growing the value stack may move it: *fp and
  * *nfp are rebased, and so is every saved frame. False when the limit is
  * reached ("call stack exhausted"). */
-bool vm__exec_grow_stack(vm_exec_t *ex, vm_value **fp, vm_value **nfp,
+bool vm__exec_grow_stack(vm_exec_t *ex, vm_slot **fp, vm_slot **nfp,
                          uint32_t need);
+
+/* Values (one vm_value each) to and from frame slots (v128: two). */
+void vm__values_to_slots(vm_slot *dst, const vm_value *src,
+                         const uint8_t *types, uint32_t n);
+void vm__slots_to_values(vm_value *dst, const vm_slot *src,
+                         const uint8_t *types, uint32_t n);
+
+/* Calls host function f with its arguments in slots at nfp, passing them
+ * as vm_values, and writes its results back into slots at nfp. Returns
+ * the host's status (VM_TRAP with the trap set when out of memory). */
+vm_status vm__host_invoke(vm_exec_t *ex, struct vm_funcinst *f, vm_slot *nfp);
 bool vm__exec_grow_frames(vm_exec_t *ex);
 
 /* Prints compiled code one instruction per line (operand words are shown

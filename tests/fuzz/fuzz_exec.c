@@ -47,7 +47,8 @@ static char sig_letter(const char *t, size_t n)
         const char *name;
         char letter;
     } types[] = {{"i32", 'i'}, {"i64", 'I'},     {"f32", 'f'},
-                 {"f64", 'F'}, {"funcref", 'r'}, {"externref", 'e'}};
+                 {"f64", 'F'}, {"v128", 'v'},    {"funcref", 'r'},
+                 {"externref", 'e'}};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (strlen(types[i].name) == n && memcmp(types[i].name, t, n) == 0)
             return types[i].letter;
@@ -108,7 +109,8 @@ static bool value_type(const char *text, vm_valtype *out)
         vm_valtype type;
     } types[] = {{"i32", VM_I32},         {"i64", VM_I64},
                  {"f32", VM_F32},         {"f64", VM_F64},
-                 {"funcref", VM_FUNCREF}, {"externref", VM_EXTERNREF}};
+                 {"v128", VM_V128},       {"funcref", VM_FUNCREF},
+                 {"externref", VM_EXTERNREF}};
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         if (strstr(text, types[i].name) != NULL) {
             *out = types[i].type;

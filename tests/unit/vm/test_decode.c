@@ -397,12 +397,18 @@ Test(vm_decode, rejects_bad_import_kind_and_mutability)
     expect_fail(&w, LUN_EMALFORMED, "malformed reference type");
 }
 
-Test(vm_decode, rejects_v128)
+Test(vm_decode, accepts_v128_and_rejects_reserved_simd_opcodes)
 {
     wbuf w;
     begin(&w);
     SEC(&w, 1, 0x01, 0x60, 0x01, 0x7b, 0x00);
-    expect_fail(&w, LUN_EMALFORMED, "SIMD (v128) not supported");
+    vm_module_free(expect_ok(&w));
+    /* (func) whose body is 0xfd 0x9a (no such opcode), end */
+    begin(&w);
+    SEC(&w, 1, 0x01, 0x60, 0x00, 0x00);
+    SEC(&w, 3, 0x01, 0x00);
+    SEC(&w, 10, 0x01, 0x04, 0x00, 0xfd, 0x9a, 0x01, 0x0b);
+    expect_fail(&w, LUN_EMALFORMED, "illegal opcode");
 }
 
 Test(vm_decode, checks_memory_limits)
@@ -718,7 +724,11 @@ Test(vm_decode, maps_opcodes)
     cr_expect(eq(int, vm__opcode_of(0, 0xfc), -1));
     cr_expect(eq(int, vm__opcode_of(0xfc, 0x12), -1));
     cr_expect(eq(int, vm__opcode_of(0xfc, 300), -1));
-    cr_expect(eq(int, vm__opcode_of(0xfd, 0x00), -1));
+    cr_expect(eq(int, vm__opcode_of(0xfd, 0x00), OP_V128_LOAD));
+    cr_expect(eq(int, vm__opcode_of(0xfd, 0xff), OP_F64X2_CONVERT_LOW_I32X4_U));
+    cr_expect(eq(int, vm__opcode_of(0xfd, 0x9a), -1)); /* reserved */
+    cr_expect(eq(int, vm__opcode_of(0xfd, 256), -1));
+    cr_expect(eq(int, vm__opcode_of(0xfe, 0x00), -1));
     expect_str(vm__opinfo[OP_I32_ADD].text, "i32.add");
     cr_expect(eq(u8, vm__opinfo[OP_I64_LOAD].imm, IMM_MEMARG));
     cr_expect(eq(u8, vm__opinfo[OP_I64_LOAD].align, 3));

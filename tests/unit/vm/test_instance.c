@@ -60,7 +60,7 @@ Test(vm_host, empty_signature_and_no_name)
 
 Test(vm_host, bad_signatures_rejected)
 {
-    const char *bad[] = {"", "ii", "i:i:i", "x:", ":v", "i :i", "::"};
+    const char *bad[] = {"", "ii", "i:i:i", "x:", ":V", "i :i", "::"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         cr_expect(eq(ptr, vm_host_func_new(bad[i], nop_fn, NULL, NULL), NULL),
                   "signature \"%s\"", bad[i]);
@@ -76,7 +76,13 @@ Test(vm_host, global_get_returns_the_value)
     cr_expect(eq(i64, vm_global_get(g).i64, -5));
     cr_expect(g->mut);
     vm_global_free(g);
-    cr_expect(eq(ptr, vm_global_new(VM_V128, false, v), NULL));
+    vm_value w;
+    for (int i = 0; i < 16; i++) w.v128[i] = (uint8_t)(i * 17);
+    g = vm_global_new(VM_V128, false, w);
+    cr_assert(not(eq(ptr, g, NULL)));
+    cr_expect(eq(int, memcmp(vm_global_get(g).v128, w.v128, 16), 0));
+    vm_global_free(g);
+    cr_expect(eq(ptr, vm_global_new((vm_valtype)0x7a, false, v), NULL));
 }
 
 /* }===== */
