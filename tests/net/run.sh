@@ -24,6 +24,7 @@ if [ "$lim" != unlimited ] && [ $((IDLE * 2 + 64)) -gt "$lim" ]; then
     IDLE=$(((lim - 64) / 2))
 fi
 here=$(dirname "$0")
+[ -n "${LUNATIC_POLLER:-}" ] && echo "net: LUNATIC_POLLER=$LUNATIC_POLLER"
 tmp=$(mktemp -d)
 pids=""
 cleanup() {
@@ -105,10 +106,10 @@ mkdir -p "$tmp/certs"
 ) >"$tmp/openssl.log" 2>&1 || echo "net: openssl failed (TLS tests will fail)"
 
 N=$W/net/net_tests.wasm
-for name in udp dns timeout peek move; do
+for name in udp dns timeout peek move sdk_udp; do
     t "$name" "$L" "$N" "$name"
 done
-for name in tls_good tls_bad; do
+for name in tls_good tls_bad sdk_tls; do
     t "$name" "$L" run --dir "$tmp/certs:/certs" "$N" "$name"
 done
 
