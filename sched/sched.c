@@ -774,6 +774,15 @@ void sched__root_done(sched_proc_t *p, uint8_t reason)
     pthread_mutex_unlock(&rt->done_lock);
 }
 
+void sched_runtime_stop(sched_runtime_t *rt, int signo)
+{
+    pthread_mutex_lock(&rt->done_lock);
+    if (!rt->stop_signo)
+        rt->stop_signo = signo > 0 ? signo : 1;
+    pthread_cond_signal(&rt->done_cond);
+    pthread_mutex_unlock(&rt->done_lock);
+}
+
 int sched_module_check(const vm_module_t *m, char *err, size_t errlen)
 {
     uint32_t n = vm_module_import_count(m);
@@ -817,16 +826,21 @@ int sched_run_main(sched_runtime_t *rt, vm_module_t *m, sched_result_t *out)
     sched__proc_table_add(rt, p);
     sched__enqueue(rt, p);
     pthread_mutex_lock(&rt->done_lock);
-    while (!rt->root_done)
+    while (!rt->root_done && !rt->stop_signo)
         pthread_cond_wait(&rt->done_cond, &rt->done_lock);
+    bool stopped = !rt->root_done; /* else rt->result is complete */
     pthread_mutex_unlock(&rt->done_lock);
     /* The root ended: the run ends with it (as in Lunatic). Stop the
      * workers now so nothing runs while the caller reads the result. */
-    pthread_mutex_lock(&rt->park_lock);
-    atomic_store(&rt->shutdown, true);
-    pthread_cond_broadcast(&rt->park_cond);
-    pthread_mutex_unlock(&rt->park_lock);
-    *out = rt->result;
+    stop_workers(rt);
+    if (stopped) {
+        out->kind = SCHED_EXIT_STOPPED;
+        out->exit_code = (uint32_t)rt->stop_signo;
+        snprintf(out->message, sizeof out->message, "stopped by signal %d",
+                 rt->stop_signo);
+    } else {
+        *out = rt->result;
+    }
     return rc;
 }
 

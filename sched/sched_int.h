@@ -391,6 +391,7 @@ struct sched_runtime {
     pthread_mutex_t done_lock;
     pthread_cond_t done_cond;
     bool root_done;
+    int stop_signo; /* sched_runtime_stop was called (under done_lock) */
     sched_result_t result;
 };
 

@@ -128,10 +128,17 @@ else
     bad "echo server did not start"
 fi
 
+# The chat and HTTP examples under the same hostile clients and churn,
+# then stopped by SIGTERM: the runtime ends every process and closes
+# their sockets, so (under ASan) LSan checks that nothing leaked.
 P=$(port)
 if serve "$P" "$W/chat.wasm" "$P"; then
     t chat python3 "$here/clients.py" chat "$P"
-    kill "$last"
+    t chat_hostile python3 "$here/clients.py" hostile "$P" "$BURST" chat
+    t "chat_churn_$BURST" python3 "$here/clients.py" churn "$P" "$BURST" "$last" "$RSS_MODE" chat
+    show
+    kill -TERM "$last"
+    stopped "$last" chat_sigterm
 else
     bad "chat server did not start"
 fi
@@ -144,7 +151,11 @@ if serve "$P" "$W/http.wasm" "$P"; then
     else
         bad http_keepalive
     fi
-    kill "$last"
+    t http_hostile python3 "$here/clients.py" hostile "$P" "$BURST" http
+    t "http_churn_$BURST" python3 "$here/clients.py" churn "$P" "$BURST" "$last" "$RSS_MODE" http
+    show
+    kill -INT "$last"
+    stopped "$last" http_sigint
 else
     bad "http server did not start"
 fi
