@@ -364,6 +364,26 @@ bench-net:
 	    -o $(abspath $(BENCH_OUT))/net/hello hello.go
 	@sh bench/net/run.sh build/release/lunatic build/release/wasm/http.wasm \
 	    $(BENCH_OUT)/net/hello
+
+# The two I/O integrations (LUNATIC_POLLER=thread|worker) side by side,
+# alternating, POLLER_ROUNDS times: wrk on examples/http (and Go's), the
+# pingpong and lateness rows of bench/sched, CPU with POLLER_IDLE idle
+# connections (`make bench-poller`, ~4 min per round).
+POLLER_ROUNDS ?= 3
+POLLER_IDLE ?= 10000
+.PHONY: bench-poller
+bench-poller: $(SCHED_BENCH_WASM)
+	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null
+	@command -v go >/dev/null || apt-get install -y -q golang-go >/dev/null
+	@$(MAKE) --no-print-directory VARIANT=release build/release/lunatic \
+	    build/release/wasm/http.wasm build/release/wasm/net/echo.wasm
+	@mkdir -p $(BENCH_OUT)/net
+	cd bench/net && GOCACHE=$(abspath $(BENCH_OUT))/net/gocache go build \
+	    -o $(abspath $(BENCH_OUT))/net/hello hello.go
+	@python3 bench/net/poller.py build/release/lunatic \
+	    build/release/wasm/http.wasm $(BENCH_OUT)/net/hello \
+	    $(SCHED_BENCH_WASM) build/release/wasm/net/echo.wasm \
+	    $(POLLER_ROUNDS) $(POLLER_IDLE)
 # }=====
 
 # {===== guests, end-to-end tests, and the test entry points
@@ -468,6 +488,13 @@ net-e2e: $(B)/lunatic $(NET_TEST_WASM) $(B)/wasm/chat.wasm $(B)/wasm/http.wasm
 	@NET_CONNS=$(NET_CONNS) NET_BURST=$(NET_BURST) NET_IDLE=$(NET_IDLE) \
 	    NET_CHECK_RSS=$(NET_CHECK_RSS) sh tests/net/run.sh \
 	    $(B)/lunatic $(B)/wasm
+
+# The same suite with an idle worker waiting in the I/O poller instead of
+# the poller thread (LUNATIC_POLLER=worker; README "Networking"): run by
+# make test on the release build.
+.PHONY: net-e2e-worker
+net-e2e-worker:
+	LUNATIC_POLLER=worker $(MAKE) --no-print-directory net-e2e
 # }=====
 
 # {===== WASI end-to-end tests: the C guests of tests/wasi/guests/ built
@@ -498,6 +525,7 @@ test-core:
 	$(MAKE) wasi-e2e
 	$(MAKE) sched-e2e
 	$(MAKE) net-e2e
+	$(if $(filter release,$(VARIANT)),$(MAKE) net-e2e-worker)
 	$(if $(FUZZ_REPLAY),$(MAKE) $(FUZZ_REPLAY))
 
 test-asan:

@@ -231,7 +231,7 @@ uint8_t *sched__net_out8(vm_exec_t *ex, uint32_t ptr)
 /* }===== */
 /* {===== DNS */
 
-static void dns_wake(void *ud) { sched__wake(ud); }
+void sched__net_dns_wake(void *ud) { sched__wake(ud); }
 
 static vm_status h_resolve(vm_exec_t *ex, vm_value *a, void *ud)
 {
@@ -250,7 +250,7 @@ static vm_status h_resolve(vm_exec_t *ex, vm_value *a, void *ud)
         return sched__trap(ex, "resolve: name out of bounds");
     if (!(r = sched__net_pending(p)))
         return sched__trap(ex, "out of memory");
-    if (!r->dns && net_dns_start(name, a[1].u32, dns_wake, p, &r->dns) != 0)
+    if (!r->dns && net_dns_start(name, a[1].u32, sched__net_dns_wake, p, &r->dns) != 0)
         return sched__trap(ex, "out of memory");
     if (!net_dns_done(r->dns)) {
         if (sched__net_timed_out(p)) {

@@ -47,6 +47,8 @@ vm_status sched__net_block(sched_proc_t *p, int fd, uint32_t ev,
 bool sched__net_timed_out(sched_proc_t *p);
 /* The call ends: cancel its deadline and forget its pending state. */
 void sched__net_done(sched_proc_t *p);
+/* A resolver-pool callback: wake the process (ud) waiting on a lookup. */
+void sched__net_dns_wake(void *ud);
 net_pending_t *sched__net_pending(sched_proc_t *p);
 
 /* The 8-byte output slot at guest address ptr, or NULL after a trap. */

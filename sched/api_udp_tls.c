@@ -403,14 +403,14 @@ static vm_status h_tls_accept(vm_exec_t *ex, vm_value *a, void *ud)
     return add_sock(ex, a, &p->tls_streams, s, out);
 }
 
-/* tls_connect phase 0: the roots and the lookup. */
+/* tls_connect phase 0: the roots, then the lookup starts. */
 static bool connect_setup(vm_exec_t *ex, vm_value *a, net_pending_t *r,
-                          const char *host, uint8_t *out, vm_status *st)
+                          const char *host, vm_status *st)
 {
     const uint8_t *bufs[16];
     size_t lens[16];
     net_iov_t iov[16];
-    char err[160];
+    char err[160], name[300];
     int n = sched__net_iovecs(ex, a[5].u32, a[6].u32, iov, 16);
     if (n < 0) {
         *st = sched__trap(ex, "tls_connect: certificates out of bounds");
@@ -425,22 +425,52 @@ static bool connect_setup(vm_exec_t *ex, vm_value *a, net_pending_t *r,
         *st = sched__trap(ex, err); /* bad PEM: a trap, as in Lunatic */
         return false;
     }
-    net_addr_t *addrs;
-    size_t na;
-    /* A numeric or local name resolves without waiting; others would
-     * block a worker in getaddrinfo, so they go to the resolver pool. */
-    if (net_dns_lookup(host, (uint16_t)a[2].u32, &addrs, &na) != 0 ||
-        na == 0) {
-        free(addrs);
-        *st = sched__net_fail(ex, a, out, "tls_connect: cannot resolve host");
+    /* getaddrinfo may wait on a DNS server: it runs on the resolver
+     * pool, which wakes us, as for `resolve`. */
+    n = snprintf(name, sizeof name, strchr(host, ':') ? "[%s]:%u" : "%s:%u",
+                 host, (unsigned)(uint16_t)a[2].u32);
+    if (net_dns_start(name, (size_t)n, sched__net_dns_wake, sched__cur(ex),
+                      &r->dns) != 0) {
+        *st = sched__trap(ex, "out of memory");
         return false;
     }
-    r->addrs = addrs;
-    r->naddrs = na;
     return true;
 }
 
-/* tls_connect phase 1: TCP connect to the next address. */
+/* tls_connect phase 1: wait for the lookup; keep its addresses. */
+static bool connect_resolve(vm_exec_t *ex, vm_value *a, net_pending_t *r,
+                            uint8_t *out, vm_status *st)
+{
+    sched_proc_t *p = sched__cur(ex);
+    const net_addr_t *addrs;
+    const char *err;
+    size_t n;
+    if (!net_dns_done(r->dns)) {
+        if (sched__net_timed_out(p)) {
+            sched__net_done(p);
+            a[0].i32 = SCHED_TIMEOUT_CODE;
+            *st = VM_OK;
+        } else {
+            *st = sched__net_block(p, -1, 0, a[3].u64);
+        }
+        return false;
+    }
+    if (net_dns_result(r->dns, &addrs, &n, &err) != 0 || n == 0) {
+        *st = sched__net_fail(ex, a, out, "tls_connect: cannot resolve host");
+        return false;
+    }
+    if (!(r->addrs = malloc(n * sizeof *addrs))) {
+        *st = sched__trap(ex, "out of memory");
+        return false;
+    }
+    memcpy(r->addrs, addrs, n * sizeof *addrs);
+    r->naddrs = n;
+    net_dns_release(r->dns);
+    r->dns = NULL;
+    return true;
+}
+
+/* tls_connect phase 2: TCP connect to the next address. */
 static bool connect_tcp(vm_exec_t *ex, vm_value *a, net_pending_t *r,
                         uint8_t *out, vm_status *st)
 {
@@ -496,11 +526,16 @@ static vm_status h_tls_connect(vm_exec_t *ex, vm_value *a, void *ud)
     memcpy(host, name, a[1].u32);
     host[a[1].u32] = '\0';
     if (r->phase == 0) {
-        if (!connect_setup(ex, a, r, host, out, &st))
+        if (!connect_setup(ex, a, r, host, &st))
             return st;
         r->phase = 1;
     }
     if (r->phase == 1) {
+        if (!connect_resolve(ex, a, r, out, &st))
+            return st;
+        r->phase = 2;
+    }
+    if (r->phase == 2) {
         if (!connect_tcp(ex, a, r, out, &st))
             return st;
         if (!(r->sock = sched__sock_new(r->fd)))
@@ -508,7 +543,7 @@ static vm_status h_tls_connect(vm_exec_t *ex, vm_value *a, void *ud)
         r->fd = -1;
         if (net_tls_new(r->conf, r->sock->fd, host, &r->sock->tls) != 0)
             return sched__trap(ex, "out of memory");
-        r->phase = 2;
+        r->phase = 3;
     }
     if (!handshake(ex, a, r->sock, out, a[3].u64, &st))
         return st;

@@ -1,7 +1,9 @@
 /* iowait.c: parks processes blocked on a host fd (a WASI call on stdin or
- * a socket, a lunatic::networking call) on the net/poll.h poller, and a
- * dedicated poller thread wakes them when the fd is ready. Deadlines use
- * the timing wheel instead. Interface: sched_int.h (sched__iowait_*). */
+ * a socket, a lunatic::networking call) on the net/poll.h poller, and
+ * wakes them when the fd is ready: either a dedicated poller thread
+ * waits in the poller, or (LUNATIC_POLLER=worker) an idle worker does,
+ * through sched__iowait_poll (sched.c decides when). Deadlines use the
+ * timing wheel. Interface: sched_int.h (sched__iowait_*). */
 #include "common/lun_prefix.h"
 
 #include <errno.h>
@@ -31,6 +33,7 @@ struct sched_iowait {
     pthread_mutex_t lock;
     net_poll_t *np;
     pthread_t thread;
+    bool own_thread; /* false: workers call sched__iowait_poll */
     bool started;
     _Atomic bool stop;
     fdent_t *fds; /* indexed by fd */
@@ -95,27 +98,35 @@ static void dispatch(sched_iowait_t *io, int fd, uint32_t events)
         arm(io, fd);
 }
 
+int sched__iowait_poll(sched_iowait_t *io, int64_t timeout_ms)
+{
+    net_event_t evs[EVENTS_BATCH];
+    int n = net_poll_wait(io->np, evs, EVENTS_BATCH, timeout_ms);
+    if (n <= 0)
+        return 0;
+    pthread_mutex_lock(&io->lock);
+    for (int i = 0; i < n; i++)
+        dispatch(io, (int)evs[i].fd, evs[i].events);
+    pthread_mutex_unlock(&io->lock);
+    return n;
+}
+
+void sched__iowait_wake(sched_iowait_t *io) { net_poll_wake(io->np); }
+
 static void *poller_main(void *arg)
 {
     sched_iowait_t *io = arg;
-    net_event_t evs[EVENTS_BATCH];
-    while (!atomic_load(&io->stop)) {
-        int n = net_poll_wait(io->np, evs, EVENTS_BATCH, -1);
-        if (n <= 0)
-            continue;
-        pthread_mutex_lock(&io->lock);
-        for (int i = 0; i < n; i++)
-            dispatch(io, (int)evs[i].fd, evs[i].events);
-        pthread_mutex_unlock(&io->lock);
-    }
+    while (!atomic_load(&io->stop))
+        sched__iowait_poll(io, -1);
     return NULL;
 }
 
-sched_iowait_t *sched__iowait_new(void)
+sched_iowait_t *sched__iowait_new(bool own_thread)
 {
     sched_iowait_t *io = calloc(1, sizeof *io);
     if (!io)
         return NULL;
+    io->own_thread = own_thread;
     if (net_poll_new(&io->np) != 0) {
         free(io);
         return NULL;
@@ -164,7 +175,7 @@ static int grow(sched_iowait_t *io, int fd)
 /* Start the poller thread on first use (most runs never wait on I/O). */
 static int start(sched_iowait_t *io)
 {
-    if (io->started)
+    if (io->started || !io->own_thread)
         return 0;
     io->started = pthread_create(&io->thread, NULL, poller_main, io) == 0;
     return io->started ? 0 : LUN_ENOMEM;

@@ -74,9 +74,15 @@ static sched_proc_t *global_pop(sched_runtime_t *rt)
 static void notify_one(sched_runtime_t *rt)
 {
     atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(&rt->nspinning, memory_order_relaxed) > 0 ||
-        atomic_load_explicit(&rt->nsleeping, memory_order_relaxed) == 0)
+    if (atomic_load_explicit(&rt->nspinning, memory_order_relaxed) > 0)
         return;
+    if (atomic_load_explicit(&rt->nsleeping, memory_order_relaxed) == 0) {
+        /* The one idle worker may be in the poller (same Dekker pairing
+         * with park_in_poller); the poller's wake is sticky. */
+        if (atomic_load_explicit(&rt->poll_blocked, memory_order_relaxed))
+            sched__iowait_wake(rt->iowait);
+        return;
+    }
     pthread_mutex_lock(&rt->park_lock);
     pthread_cond_signal(&rt->park_cond);
     pthread_mutex_unlock(&rt->park_lock);
@@ -85,7 +91,7 @@ static void notify_one(sched_runtime_t *rt)
 void sched__enqueue(sched_runtime_t *rt, sched_proc_t *p)
 {
     sched_worker_t *sd = self_worker;
-    if (!sd || sd->rt != rt || !sched__deque_push(&sd->dq, p))
+    if (!sd || sd->rt != rt || sd->polling || !sched__deque_push(&sd->dq, p))
         global_push(rt, p);
     notify_one(rt);
 }
@@ -115,7 +121,7 @@ void sched__wake(sched_proc_t *p)
             if (!atomic_compare_exchange_weak(&p->state, &s, SCHED_P_QUEUED))
                 continue;
             sched_worker_t *sd = self_worker;
-            if (sd && sd->rt == p->rt) {
+            if (sd && sd->rt == p->rt && !sd->polling) {
                 /* Run it next on this core, warm in cache; whatever was
                  * in the slot goes to the (stealable) queue. */
                 sched_proc_t *old = sd->next;
@@ -141,11 +147,17 @@ void sched__wake(sched_proc_t *p)
 
 static uint64_t now_tick(void) { return sched__now_ns() / SCHED_TICK_NS; }
 
+/* A worker blocked in the poller sleeps until its poll_until_ns: an
+ * earlier timer wakes it (it re-reads the deadline after its fence, so
+ * one of the two sees the other). */
 static void publish_deadline(sched_runtime_t *rt)
 {
     uint64_t t = sched__wheel_next(&rt->wheel);
-    atomic_store(&rt->next_deadline_ns,
-                 t == UINT64_MAX ? UINT64_MAX : t * SCHED_TICK_NS);
+    uint64_t d = t == UINT64_MAX ? UINT64_MAX : t * SCHED_TICK_NS;
+    atomic_store(&rt->next_deadline_ns, d);
+    if (rt->poll_in_worker && atomic_load(&rt->poll_blocked) &&
+        d < atomic_load(&rt->poll_until_ns))
+        sched__iowait_wake(rt->iowait);
 }
 
 static void fire(sched_timer_t *t, void *ud)
@@ -343,6 +355,68 @@ static void park(sched_worker_t *sd)
     pthread_mutex_unlock(&rt->park_lock);
 }
 
+/* {===== LUNATIC_POLLER=worker: idle workers wait in the I/O poller */
+
+static bool poll_take(sched_runtime_t *rt)
+{
+    return rt->poll_in_worker && !atomic_exchange(&rt->poll_owned, true);
+}
+
+/* Ready processes go to the global queue, first come first served, as
+ * the poller thread's do: woken into this worker's next slot and LIFO
+ * deque, the first ready would wait behind every later one. */
+static void poll_io(sched_worker_t *sd, int64_t timeout_ms)
+{
+    sd->polling = true;
+    sched__iowait_poll(sd->rt->iowait, timeout_ms);
+    sd->polling = false;
+}
+
+/* Look at the poller without waiting, unless a worker already waits in
+ * it: busy workers do this now and then, so ready sockets are not
+ * starved by a run queue that never empties. */
+static void poll_now(sched_worker_t *sd)
+{
+    sched_runtime_t *rt = sd->rt;
+    if (!poll_take(rt))
+        return;
+    poll_io(sd, 0);
+    atomic_store(&rt->poll_owned, false);
+}
+
+/* Idle: wait in the poller until an fd is ready, work is queued
+ * (notify_one wakes us) or the next timer is due (publish_deadline wakes
+ * us if an earlier one comes). Returns false if another worker has the
+ * poller or the next timer is under 1 ms away (the poller's timeout is
+ * in ms): then park on the condition variable instead. Ready processes
+ * are woken into this worker's queues. */
+static bool park_in_poller(sched_worker_t *sd)
+{
+    sched_runtime_t *rt = sd->rt;
+    if (!poll_take(rt))
+        return false;
+    uint64_t d = atomic_load(&rt->next_deadline_ns), now = sched__now_ns();
+    int64_t ms = d == UINT64_MAX ? -1 : d <= now ? 0 : (int64_t)((d - now) / 1000000);
+    if (ms == 0) {
+        atomic_store(&rt->poll_owned, false);
+        return false;
+    }
+    atomic_store(&rt->poll_until_ns, d);
+    atomic_store(&rt->poll_blocked, true);
+    if (sd->spinning) { /* before the fence: see notify_one */
+        sd->spinning = false;
+        atomic_fetch_sub(&rt->nspinning, 1);
+    }
+    atomic_thread_fence(memory_order_seq_cst);
+    if (!work_visible(rt) && atomic_load(&rt->next_deadline_ns) >= d)
+        poll_io(sd, ms);
+    atomic_store(&rt->poll_blocked, false);
+    atomic_store(&rt->poll_owned, false);
+    return true;
+}
+
+/* }===== */
+
 /* Out of local work: steal, spinning a little before parking, since a
  * park costs a futex wake and two context switches, and new work (a
  * spawn, a message) often comes within microseconds. */
@@ -375,8 +449,11 @@ static sched_proc_t *find_work(sched_worker_t *sd)
         if (atomic_load_explicit(&rt->shutdown, memory_order_relaxed))
             return NULL;
         run_timers(rt);
-        if (++sd->ticks % GLOBAL_CHECK_EVERY == 0 && (p = global_pop(rt)))
-            return p;
+        if (++sd->ticks % GLOBAL_CHECK_EVERY == 0) {
+            poll_now(sd);
+            if ((p = global_pop(rt)))
+                return p;
+        }
         if ((p = sd->next) != NULL) {
             sd->next = NULL;
             if (sd->next_streak++ < NEXT_STREAK_MAX ||
@@ -387,9 +464,13 @@ static sched_proc_t *find_work(sched_worker_t *sd)
         sd->next_streak = 0;
         if ((p = sched__deque_pop(&sd->dq)) || (p = global_pop(rt)))
             return p;
+        poll_now(sd);
+        if ((p = global_pop(rt)))
+            return p;
         if ((p = search(sd)) != NULL)
             return p;
-        park(sd);
+        if (!park_in_poller(sd))
+            park(sd);
     }
 }
 
@@ -614,6 +695,13 @@ static int start_workers(sched_runtime_t *rt, uint32_t n)
     return 0;
 }
 
+/* LUNATIC_POLLER=worker|thread picks who waits in the I/O poller. */
+static bool poller_in_worker(void)
+{
+    const char *v = getenv("LUNATIC_POLLER");
+    return v && strcmp(v, "worker") == 0;
+}
+
 int sched_runtime_new(const sched_options_t *o, sched_runtime_t **out_rt)
 {
     sched_runtime_t *rt = calloc(1, sizeof *rt);
@@ -626,10 +714,11 @@ int sched_runtime_new(const sched_options_t *o, sched_runtime_t **out_rt)
     sched__wheel_init(&rt->wheel, now_tick());
     rt->root_sockets = o->sockets;
     rt->log_failures = getenv("LUNATIC_LOG") != NULL;
+    rt->poll_in_worker = poller_in_worker();
     rt->nroot_sockets = o->nsockets;
     if (!(rt->linmem = sched__linmem_new()))
         rc = LUN_ENOMEM;
-    if (!rt->linmem || !(rt->iowait = sched__iowait_new()) || (rc = init_sync(rt)) != 0 ||
+    if (!rt->linmem || !(rt->iowait = sched__iowait_new(!rt->poll_in_worker)) || (rc = init_sync(rt)) != 0 ||
         (rc = root_config(rt, o)) != 0 ||
         (rc = sched__bindings_init(rt)) != 0 ||
         (rc = start_workers(rt, o->threads ? o->threads : cores())) != 0) {
@@ -657,14 +746,22 @@ static void free_wheel(sched_runtime_t *rt)
         }
 }
 
-void sched_runtime_free(sched_runtime_t *rt)
+/* Every worker sees `shutdown` and leaves its loop soon, parked or not. */
+static void stop_workers(sched_runtime_t *rt)
 {
-    if (!rt)
-        return;
     pthread_mutex_lock(&rt->park_lock);
     atomic_store(&rt->shutdown, true);
     pthread_cond_broadcast(&rt->park_cond);
     pthread_mutex_unlock(&rt->park_lock);
+    if (rt->poll_in_worker && rt->iowait)
+        sched__iowait_wake(rt->iowait);
+}
+
+void sched_runtime_free(sched_runtime_t *rt)
+{
+    if (!rt)
+        return;
+    stop_workers(rt);
     for (uint32_t i = 0; i < rt->nworkers; i++)
         pthread_join(rt->workers[i]->thread, NULL);
     sched__iowait_free(rt->iowait);
@@ -692,6 +789,15 @@ void sched__root_done(sched_proc_t *p, uint8_t reason)
     (void)reason;
     pthread_mutex_lock(&rt->done_lock);
     rt->root_done = true;
+    pthread_cond_signal(&rt->done_cond);
+    pthread_mutex_unlock(&rt->done_lock);
+}
+
+void sched_runtime_stop(sched_runtime_t *rt, int signo)
+{
+    pthread_mutex_lock(&rt->done_lock);
+    if (!rt->stop_signo)
+        rt->stop_signo = signo > 0 ? signo : 1;
     pthread_cond_signal(&rt->done_cond);
     pthread_mutex_unlock(&rt->done_lock);
 }
@@ -739,16 +845,21 @@ int sched_run_main(sched_runtime_t *rt, vm_module_t *m, sched_result_t *out)
     sched__proc_table_add(rt, p);
     sched__enqueue(rt, p);
     pthread_mutex_lock(&rt->done_lock);
-    while (!rt->root_done)
+    while (!rt->root_done && !rt->stop_signo)
         pthread_cond_wait(&rt->done_cond, &rt->done_lock);
+    bool stopped = !rt->root_done; /* else rt->result is complete */
     pthread_mutex_unlock(&rt->done_lock);
     /* The root ended: the run ends with it (as in Lunatic). Stop the
      * workers now so nothing runs while the caller reads the result. */
-    pthread_mutex_lock(&rt->park_lock);
-    atomic_store(&rt->shutdown, true);
-    pthread_cond_broadcast(&rt->park_cond);
-    pthread_mutex_unlock(&rt->park_lock);
-    *out = rt->result;
+    stop_workers(rt);
+    if (stopped) {
+        out->kind = SCHED_EXIT_STOPPED;
+        out->exit_code = (uint32_t)rt->stop_signo;
+        snprintf(out->message, sizeof out->message, "stopped by signal %d",
+                 rt->stop_signo);
+    } else {
+        *out = rt->result;
+    }
     return rc;
 }
 

@@ -45,7 +45,8 @@ typedef enum sched_exit_kind {
     SCHED_EXIT_NORMAL = 0, /* _start returned or proc_exit(code) */
     SCHED_EXIT_TRAP = 1,   /* trap: kind and message */
     SCHED_EXIT_KILLED = 2, /* kill signal or a failed link */
-    SCHED_EXIT_ERROR = 3   /* could not start: message says why */
+    SCHED_EXIT_ERROR = 3,  /* could not start: message says why */
+    SCHED_EXIT_STOPPED = 4 /* sched_runtime_stop: exit_code is its signo */
 } sched_exit_kind;
 
 typedef struct sched_result {
@@ -71,6 +72,12 @@ int sched_module_check(const vm_module_t *m, char *err, size_t errlen);
  * (pid 1, every permission) and wait until it ends; the run ends with it.
  * The runtime takes ownership of m. Returns 0 (see *out) or LUN_ENOMEM. */
 int sched_run_main(sched_runtime_t *rt, vm_module_t *m, sched_result_t *out);
+
+/* End the run of sched_run_main now (from any thread, e.g. one that
+ * waited for SIGTERM): it returns SCHED_EXIT_STOPPED with exit_code
+ * signo, unless the root has ended already; sched_runtime_free then ends
+ * every process and closes what they hold. Not async-signal-safe. */
+void sched_runtime_stop(sched_runtime_t *rt, int signo);
 
 /* Print the lunatic::metrics counters to stderr (LUNATIC_METRICS=1). */
 void sched_metrics_dump(sched_runtime_t *rt);

@@ -330,6 +330,7 @@ struct sched_worker {
     uint32_t ticks;
     uint64_t rng;
     bool spinning; /* counted in rt->nspinning */
+    bool polling;  /* in sched__iowait_poll: wakes go to the global queue */
     sched_deque_t dq;
 };
 
@@ -365,6 +366,12 @@ struct sched_runtime {
     /* Workers awake and looking for work (Go's spinning Ms): while there
      * is one, new work needs no wake-up; it will be found. */
     _Atomic uint32_t nspinning;
+    /* LUNATIC_POLLER=worker: no poller thread; one idle worker at a time
+     * owns the poller (poll_owned) and may block in it (poll_blocked)
+     * until poll_until_ns, its next timer. */
+    bool poll_in_worker;
+    _Atomic bool poll_owned, poll_blocked;
+    _Atomic uint64_t poll_until_ns;
     /* processes */
     _Atomic uint64_t next_pid;
     _Atomic uint64_t nprocs;
@@ -392,6 +399,7 @@ struct sched_runtime {
     pthread_mutex_t done_lock;
     pthread_cond_t done_cond;
     bool root_done;
+    int stop_signo; /* sched_runtime_stop was called (under done_lock) */
     sched_result_t result;
 };
 
@@ -433,11 +441,18 @@ sched_linmem_t *sched__linmem_new(void);
 const vm_mem_provider *sched__linmem_provider(sched_linmem_t *lm);
 void sched__linmem_free(sched_linmem_t *lm);
 
-sched_iowait_t *sched__iowait_new(void);
+/* own_thread: a poller thread of its own waits for the fds (started on
+ * the first wait); otherwise the workers call sched__iowait_poll. */
+sched_iowait_t *sched__iowait_new(bool own_thread);
 void sched__iowait_free(sched_iowait_t *io);
 int sched__iowait_add(sched_iowait_t *io, sched_proc_t *p, int fd, bool rd,
                       bool wr);
 void sched__iowait_remove(sched_iowait_t *io, sched_proc_t *p);
+/* Wait up to timeout_ms (-1: no limit) for ready fds and wake their
+ * processes; returns how many fds were ready. */
+int sched__iowait_poll(sched_iowait_t *io, int64_t timeout_ms);
+/* Make the sched__iowait_poll in progress (or the next) return early. */
+void sched__iowait_wake(sched_iowait_t *io);
 
 /* sched.c */
 void sched__wait_timer_arm_ns(sched_proc_t *p, uint64_t deadline_ns);

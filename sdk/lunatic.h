@@ -336,6 +336,162 @@ static inline int64_t lun_recv_tcp(int64_t tag, uint64_t timeout_ms)
     return lunatic_message_take_tcp_stream(idx);
 }
 
+/* The IPv4 address and port an iterator (from a local address or a
+ * received datagram) yields first; the iterator is dropped. 0, or -1. */
+static inline int lun__net_addr4(uint64_t it, uint8_t ip[4], uint16_t *port)
+{
+    uint32_t type = 0, flow, scope;
+    uint8_t addr[16];
+    uint16_t p = 0;
+    int32_t rc = lunatic_networking_resolve_next(
+        (int64_t)it, (int32_t)&type, (int32_t)addr, (int32_t)&p,
+        (int32_t)&flow, (int32_t)&scope);
+    lunatic_networking_drop_dns_iterator((int64_t)it);
+    if (rc != 0 || type != 4)
+        return -1;
+    if (ip)
+        memcpy(ip, addr, 4);
+    if (port)
+        *port = p;
+    return 0;
+}
+
+/* }===== */
+/* {===== networking: IPv4 UDP helpers (same return conventions) */
+
+/* A UDP socket bound to ip:port (port 0: any); its id, or -1. */
+static inline int64_t lun_udp_bind(const uint8_t ip[4], uint16_t port)
+{
+    uint64_t id = 0;
+    int32_t rc = lunatic_networking_udp_bind(4, (int32_t)ip, port, 0, 0,
+                                             (int32_t)&id);
+    return lun__net_rc(rc, id);
+}
+
+/* The port socket s is bound to, or -1. */
+static inline int32_t lun_udp_port(uint64_t s)
+{
+    uint64_t it = 0;
+    uint16_t port;
+    if (lunatic_networking_udp_local_addr((int64_t)s, (int32_t)&it) != 0) {
+        lunatic_error_drop((int64_t)it);
+        return -1;
+    }
+    return lun__net_addr4(it, NULL, &port) == 0 ? port : -1;
+}
+
+/* Send one datagram to ip:port; bytes sent, or -1. */
+static inline int64_t lun_udp_send_to(uint64_t s, const void *buf,
+                                      size_t len, const uint8_t ip[4],
+                                      uint16_t port)
+{
+    uint64_t n = 0;
+    int32_t rc = lunatic_networking_udp_send_to(
+        (int64_t)s, (int32_t)buf, (int32_t)len, 4, (int32_t)ip, port, 0, 0,
+        (int32_t)&n);
+    return lun__net_rc(rc, n);
+}
+
+/* Wait for one datagram; its length (a longer one is cut to len), or -1.
+ * The sender's address goes to ip and port when they are not NULL. */
+static inline int64_t lun_udp_recv_from(uint64_t s, void *buf, size_t len,
+                                        uint8_t ip[4], uint16_t *port)
+{
+    uint64_t n = 0, from = 0;
+    int32_t rc = lunatic_networking_udp_receive_from(
+        (int64_t)s, (int32_t)buf, (int32_t)len, (int32_t)&n, (int32_t)&from);
+    int64_t r = lun__net_rc(rc, n);
+    if (r >= 0 && lun__net_addr4(from, ip, port) != 0)
+        return LUN_NET_ERR;
+    return r;
+}
+
+static inline void lun_udp_close(uint64_t s)
+{
+    lunatic_networking_drop_udp_socket((int64_t)s);
+}
+
+/* }===== */
+/* {===== networking: TLS helpers (same return conventions; malformed PEM
+ * traps, as in Lunatic) */
+
+/* A TLS listener on ip:port with a PEM certificate (chain) and key. */
+static inline int64_t lun_tls_listen(const uint8_t ip[4], uint16_t port,
+                                     const void *cert, size_t cert_len,
+                                     const void *key, size_t key_len)
+{
+    uint64_t id = 0;
+    int32_t rc = lunatic_networking_tls_bind(
+        4, (int32_t)ip, port, 0, 0, (int32_t)&id, (int32_t)cert,
+        (int32_t)cert_len, (int32_t)key, (int32_t)key_len);
+    return lun__net_rc(rc, id);
+}
+
+/* The next connection, handshake done: a stream id, or -1 (a failed
+ * handshake too). */
+static inline int64_t lun_tls_accept(uint64_t l)
+{
+    uint64_t id = 0, peer = 0;
+    int32_t rc = lunatic_networking_tls_accept((int64_t)l, (int32_t)&id,
+                                               (int32_t)&peer);
+    if (rc == 0)
+        lunatic_networking_drop_dns_iterator((int64_t)peer);
+    return lun__net_rc(rc, id);
+}
+
+/* Connect to host:port (host is resolved and checked against the
+ * server's certificate) trusting the PEM roots ca (NULL: the system's);
+ * a stream id, -1, or -9027 when timeout_ms passes first. */
+static inline int64_t lun_tls_connect(const char *host, uint16_t port,
+                                      uint64_t timeout_ms, const void *ca,
+                                      size_t ca_len)
+{
+    uint32_t certs[2] = {(uint32_t)(uintptr_t)ca, (uint32_t)ca_len};
+    uint64_t id = 0;
+    int32_t rc = lunatic_networking_tls_connect(
+        (int32_t)host, (int32_t)strlen(host), port, (int64_t)timeout_ms,
+        (int32_t)&id, (int32_t)certs, ca ? 1 : 0);
+    return lun__net_rc(rc, id);
+}
+
+/* Bytes read (0 at EOF), -1 on an error, -9027 on the read timeout. */
+static inline int64_t lun_tls_read(uint64_t s, void *buf, size_t len)
+{
+    uint64_t n = 0;
+    int32_t rc = lunatic_networking_tls_read((int64_t)s, (int32_t)buf,
+                                             (int32_t)len, (int32_t)&n);
+    return lun__net_rc(rc, n);
+}
+
+/* Write all of buf; 0, or -1 / -9027. */
+static inline int64_t lun_tls_write_all(uint64_t s, const void *buf,
+                                        size_t len)
+{
+    const uint8_t *b = (const uint8_t *)buf;
+    while (len > 0) {
+        uint32_t io[2] = {(uint32_t)(uintptr_t)b, (uint32_t)len};
+        uint64_t n = 0;
+        int32_t rc = lunatic_networking_tls_write_vectored(
+            (int64_t)s, (int32_t)io, 1, (int32_t)&n);
+        int64_t r = lun__net_rc(rc, n);
+        if (r < 0)
+            return r;
+        b += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static inline void lun_tls_close(uint64_t s)
+{
+    lunatic_networking_drop_tls_stream((int64_t)s);
+}
+
+static inline void lun_tls_listener_close(uint64_t l)
+{
+    lunatic_networking_drop_tls_listener((int64_t)l);
+}
+
 /* }===== */
 
 #endif

@@ -7,7 +7,10 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +61,9 @@ static const char usage_text[] =
     "\n"
     "exit status: the guest's proc_exit code, 0 when _start returns,\n"
     "128+N when it traps, 1 when the module cannot be loaded or linked,\n"
-    "2 for a bad command line.\n";
+    "2 for a bad command line. SIGTERM or SIGINT ends the run cleanly\n"
+    "(every process ended, its sockets closed) with status 0; a second\n"
+    "one exits at once with 128+SIGNAL.\n";
 
 /* What `lunatic run` was asked to do; the strings point into argv. */
 struct run_opts {
@@ -563,6 +568,8 @@ static int sched_status(const sched_result_t *r, const char *path)
     case SCHED_EXIT_TRAP:
         fprintf(stderr, "lunatic: trap in %s: %s\n", path, r->message);
         return EXIT_TRAP_BASE + (r->trap > 0 && r->trap < 64 ? (int)r->trap : 0);
+    case SCHED_EXIT_STOPPED:
+        return 0;
     case SCHED_EXIT_KILLED:
         fprintf(stderr, "lunatic: %s: the root process was killed (%s)\n",
                 path, r->message);
@@ -571,6 +578,60 @@ static int sched_status(const sched_result_t *r, const char *path)
         fprintf(stderr, "lunatic: %s: %s\n", path, r->message);
         return EXIT_ERROR;
     }
+}
+
+/* SIGTERM and SIGINT end a scheduled run cleanly, so a server can be
+ * stopped without leaking (the tests run the examples under LSan so).
+ * Every thread blocks them (workers and resolver threads inherit the
+ * mask) and one thread takes them with sigwait, which is not limited
+ * to async-signal-safe calls as a handler is. SIGUSR1 from
+ * run_scheduled ends that thread. */
+struct stopper {
+    pthread_t thread;
+    sched_runtime_t *rt;
+    _Atomic bool over;
+    sigset_t set, old;
+};
+
+static void *stopper_main(void *arg)
+{
+    struct stopper *st = arg;
+    int sig, seen = 0;
+    for (;;) {
+        if (sigwait(&st->set, &sig) != 0 || sig == SIGUSR1) {
+            if (atomic_load(&st->over))
+                return NULL;
+            continue;
+        }
+        if (seen++) /* the clean stop hangs: the user insists */
+            _exit(EXIT_TRAP_BASE + sig);
+        sched_runtime_stop(st->rt, sig);
+    }
+}
+
+/* Block the signals in this thread (before the runtime's threads start). */
+static void stopper_block(struct stopper *st)
+{
+    sigemptyset(&st->set);
+    sigaddset(&st->set, SIGTERM);
+    sigaddset(&st->set, SIGINT);
+    sigaddset(&st->set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &st->set, &st->old);
+}
+
+static bool stopper_start(struct stopper *st, sched_runtime_t *rt)
+{
+    st->rt = rt;
+    atomic_init(&st->over, false);
+    return pthread_create(&st->thread, NULL, stopper_main, st) == 0;
+}
+
+/* Before the runtime is freed: no stop request may come after. */
+static void stopper_join(struct stopper *st)
+{
+    atomic_store(&st->over, true);
+    pthread_kill(st->thread, SIGUSR1);
+    pthread_join(st->thread, NULL);
 }
 
 /* --dir entries are handed over as they are: the two structs match. */
@@ -603,15 +664,24 @@ static int run_scheduled(struct session *s, const struct run_opts *o)
         .dirs = (const sched_dir_t *)o->preopens, .ndirs = o->npreopens,
         .sockets = s->listen_fds, .nsockets = s->nlisten_fds};
     s->nlisten_fds = 0; /* the root's WASI context owns them now */
-    if (sched_runtime_new(&so, &rt) != 0)
+    struct stopper st;
+    stopper_block(&st);
+    if (sched_runtime_new(&so, &rt) != 0) {
+        pthread_sigmask(SIG_SETMASK, &st.old, NULL);
         return fprintf(stderr, "lunatic: out of memory\n"), EXIT_ERROR;
+    }
+    bool stoppable = stopper_start(&st, rt);
     vm_module_t *m = s->module;
     s->module = NULL; /* the runtime owns it now */
     int status = sched_run_main(rt, m, &r) != 0 ? EXIT_ERROR
                                                  : sched_status(&r, o->path);
+    if (stoppable)
+        stopper_join(&st);
     if (getenv("LUNATIC_METRICS"))
         sched_metrics_dump(rt);
     sched_runtime_free(rt);
+    /* A signal that came during the teardown is delivered now. */
+    pthread_sigmask(SIG_SETMASK, &st.old, NULL);
     return status;
 }
 

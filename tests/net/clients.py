@@ -2,14 +2,17 @@
 """clients.py: scripted clients for the networking end-to-end tests.
 
     clients.py echo PORT N          N concurrent connections, byte-exact echo
-    clients.py hostile PORT N       a slow client, a garbage client and N
+    clients.py hostile PORT N [KIND]
+                                    a slow client, a garbage client and N
                                     connections opened and dropped at once,
                                     while normal clients keep being answered
+                                    (KIND: echo, the default, http or chat:
+                                    what a normal client does)
     clients.py chat PORT            several chat clients; a killed one leaves
     clients.py idle PORT N PID      N idle connections held open: the server
                                     (PID) must use ~no CPU; prints its RSS per
                                     connection
-    clients.py churn PORT N PID [report]
+    clients.py churn PORT N PID [check|report [KIND]]
                                     N connections opened and dropped at once:
                                     the server's RSS returns to its baseline
                                     (report: print it, do not check)
@@ -115,13 +118,34 @@ def burst(port, n):
         s.close()
     return len(socks)
 
-def churn_once(port, n, pid):
+def http_once(port):
+    s = connect(port)
+    s.sendall(b"GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    got = b""
+    while b"Hello, world!" not in got:
+        d = s.recv(4096)
+        if not d:
+            raise RuntimeError("http: EOF after %r" % got)
+        got += d
+    s.close()
+
+def chat_once(port):
+    c = LineReader(connect(port))
+    c.until(b" joined\r\n", 10)
+    c.sock.sendall(b"/quit\r\n")
+    c.sock.close()
+
+# What a normal client of each server does once (and must see work).
+PROBES = {"echo": lambda port: echo_once(port, 1000), "http": http_once,
+          "chat": chat_once}
+
+def churn_once(port, n, pid, probe=PROBES["echo"]):
     burst(port, n)
     for _ in range(5):
-        echo_once(port, 100)
+        probe(port)
     return settle_rss(pid, 2.0)
 
-def churn(port, n, pid, check=True):
+def churn(port, n, pid, check=True, kind="echo"):
     """The baseline is the RSS once bursts stop raising it: glibc malloc
     keeps each worker thread's arena at its high-water mark (with
     MALLOC_ARENA_MAX=1 the plateau comes after the first burst; with one
@@ -133,13 +157,14 @@ def churn(port, n, pid, check=True):
     slack = lambda kib: max(6144, kib // 10)   # KiB: 10%, at least 6 MiB
     # Which worker's arena a burst lands in varies, so warm up with at
     # least one burst per worker (plus one), until two in a row stay put.
-    base, stable, warm = churn_once(port, n, pid), 0, 1
+    probe = PROBES[kind]
+    base, stable, warm = churn_once(port, n, pid, probe), 0, 1
     while warm < 10 and (warm < os.cpu_count() + 1 or stable < 2):
-        cur = churn_once(port, n, pid)
+        cur = churn_once(port, n, pid, probe)
         warm += 1
         stable = stable + 1 if cur <= base + slack(base) else 0
         base = max(base, cur)
-    after = max(churn_once(port, n, pid) for _ in range(3))
+    after = max(churn_once(port, n, pid, probe) for _ in range(3))
     ok = after <= base + slack(base) or not check
     print("%s churn: RSS %d KiB at start, baseline %d KiB (plateau of the "
           "allocator's arenas, after %d warm-up bursts), %d KiB after 3 more x %d connections opened "
@@ -195,7 +220,7 @@ def shutdown(port):
 
 SHUTDOWN_REQ = b"\0lunatic-test: shutdown\n"
 
-def hostile(port, n):
+def hostile(port, n, kind="echo"):
     stop = threading.Event()
     errors = []
     def slow():
@@ -237,14 +262,15 @@ def hostile(port, n):
     # the others keep being answered meanwhile
     t0 = time.time()
     for i in range(50):
-        echo_once(port, 1000)
+        PROBES[kind](port)
     lat = time.time() - t0
     stop.set()
     for t in ts:
         t.join()
     if lat > 10:
         raise RuntimeError("server too slow under attack: %.1fs" % lat)
-    print("ok hostile (%d dropped connections, 50 echoes in %.2fs)" % (len(burst), lat))
+    print("ok hostile (%d dropped connections, 50 %s clients in %.2fs)" % (
+        len(burst), kind, lat))
 
 class LineReader:
     """A socket with a buffer: text past a match stays for the next wait."""
@@ -301,14 +327,16 @@ def main():
         if what == "echo":
             echo(port, int(sys.argv[3]))
         elif what == "hostile":
-            hostile(port, int(sys.argv[3]))
+            hostile(port, int(sys.argv[3]),
+                    sys.argv[4] if len(sys.argv) > 4 else "echo")
         elif what == "chat":
             chat(port)
         elif what == "idle":
             idle(port, int(sys.argv[3]), int(sys.argv[4]))
         elif what == "churn":
             churn(port, int(sys.argv[3]), int(sys.argv[4]),
-                  len(sys.argv) < 6 or sys.argv[5] != "report")
+                  len(sys.argv) < 6 or sys.argv[5] != "report",
+                  sys.argv[6] if len(sys.argv) > 6 else "echo")
         elif what == "shutdown":
             shutdown(port)
     except Exception as e:

@@ -1,6 +1,7 @@
 /* net_tests.c: guest tests of lunatic::networking, one per argv[1]:
- * udp, dns, timeout, peek, move, tls_good, tls_bad (the TLS ones read
- * /certs/{ca,server,server.key,other_ca}.pem from a preopen). Prints
+ * udp, dns, timeout, peek, move, tls_good, tls_bad, sdk_udp, sdk_tls
+ * (the TLS ones read /certs/{ca,server,server.key,other_ca}.pem from a
+ * preopen). Prints
  * "ok NAME" and exits 0, or "FAIL ..." and 1. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,6 +243,76 @@ static void tls_client(const char *ca_path, int good)
 }
 
 static void t_tls_good(void) { tls_client("/certs/ca.pem", 1); }
+
+/* The SDK's UDP helpers: datagrams both ways, the sender's address. */
+static void t_sdk_udp(void)
+{
+    int64_t a = lun_udp_bind(lo, 0), b = lun_udp_bind(lo, 0);
+    CHECK(a >= 0 && b >= 0);
+    int32_t pa = lun_udp_port((uint64_t)a), pb = lun_udp_port((uint64_t)b);
+    CHECK(pa > 0 && pb > 0 && pa != pb);
+    uint8_t ip[4] = {0};
+    uint16_t from = 0;
+    char buf[8];
+    CHECK(lun_udp_send_to((uint64_t)a, "ping", 4, lo, (uint16_t)pb) == 4);
+    CHECK(lun_udp_recv_from((uint64_t)b, buf, sizeof buf, ip, &from) == 4);
+    CHECK(memcmp(buf, "ping", 4) == 0 && memcmp(ip, lo, 4) == 0 &&
+          from == (uint16_t)pa);
+    /* a datagram longer than the buffer is cut, not spilled */
+    CHECK(lun_udp_send_to((uint64_t)b, "pong-pong-pong", 14, lo,
+                          (uint16_t)pa) == 14);
+    CHECK(lun_udp_recv_from((uint64_t)a, buf, 4, NULL, NULL) == 4);
+    CHECK(memcmp(buf, "pong", 4) == 0);
+    lun_udp_close((uint64_t)a);
+    lun_udp_close((uint64_t)b);
+}
+
+/* The SDK's TLS helpers: a listener process echoes one message. */
+static void sdk_tls_server(int64_t parent)
+{
+    static char cert[8192], key[8192];
+    size_t cert_len = slurp("/certs/server.pem", cert, sizeof cert);
+    size_t key_len = slurp("/certs/server.key", key, sizeof key);
+    int64_t l = lun_tls_listen(lo, 0, cert, cert_len, key, key_len);
+    uint64_t it = 0;
+    uint16_t port = 0;
+    char buf[16];
+    CHECK(l >= 0);
+    CHECK(lunatic_networking_tls_local_addr(l, (int32_t)&it) == 0);
+    CHECK(lun__net_addr4(it, NULL, &port) == 0);
+    lun_send((uint64_t)parent, 9, &port, sizeof port);
+    int64_t s = lun_tls_accept((uint64_t)l);
+    CHECK(s >= 0);
+    int64_t n = lun_tls_read((uint64_t)s, buf, sizeof buf);
+    CHECK(n > 0 && lun_tls_write_all((uint64_t)s, buf, (size_t)n) == 0);
+    lun_tls_close((uint64_t)s);
+    lun_tls_listener_close((uint64_t)l);
+}
+
+static void t_sdk_tls(void)
+{
+    static char ca[8192];
+    size_t ca_len = slurp("/certs/ca.pem", ca, sizeof ca);
+    int64_t tag = 9;
+    uint16_t port = 0;
+    char buf[16] = {0};
+    CHECK(lun_spawn(sdk_tls_server, (int64_t)lun_self()));
+    CHECK(lun_recv(&tag, 1, 5000, &port, sizeof port, NULL) == LUN_MSG_DATA);
+    /* The host name goes through the resolver pool, then SNI and the
+     * certificate check; an unknown name is an error, not a trap. */
+    CHECK(lun_tls_connect("no-such-host.invalid", port, 5000, ca, ca_len) ==
+          LUN_NET_ERR);
+    int64_t s = lun_tls_connect("localhost", port, 5000, ca, ca_len);
+    CHECK(s >= 0);
+    CHECK(lun_tls_write_all((uint64_t)s, "hello tls", 9) == 0);
+    int64_t got = 0, n;
+    while (got < 9 && (n = lun_tls_read((uint64_t)s, buf + got,
+                                        sizeof buf - 1 - (size_t)got)) > 0)
+        got += n;
+    CHECK(got == 9 && memcmp(buf, "hello tls", 9) == 0);
+    CHECK(lun_tls_read((uint64_t)s, buf, sizeof buf) == 0); /* EOF */
+    lun_tls_close((uint64_t)s);
+}
 static void t_tls_bad(void) { tls_client("/certs/other_ca.pem", 0); }
 
 int main(int argc, char **argv)
@@ -251,7 +322,8 @@ int main(int argc, char **argv)
         void (*fn)(void);
     } tests[] = {{"udp", t_udp}, {"dns", t_dns}, {"timeout", t_timeout},
                  {"peek", t_peek}, {"move", t_move}, {"tls_good", t_tls_good},
-                 {"tls_bad", t_tls_bad}};
+                 {"tls_bad", t_tls_bad}, {"sdk_udp", t_sdk_udp},
+                 {"sdk_tls", t_sdk_tls}};
     for (size_t i = 0; argc > 1 && i < sizeof tests / sizeof tests[0]; i++)
         if (strcmp(argv[1], tests[i].name) == 0) {
             tests[i].fn();
