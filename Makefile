@@ -451,9 +451,10 @@ $(B)/wasm/$(1).wasm: examples/$(1)/$(1).c sdk/lunatic.h sdk/lunatic_imports.h
 endef
 $(foreach g,$(SCHED_EXAMPLES),$(eval $(call sched_example_rule,$(g))))
 
+# -msimd128: proc_tests spawns a function with a v128 parameter.
 $(B)/wasm/sched/%.wasm: tests/sched/%.c sdk/lunatic.h sdk/lunatic_imports.h
 	@mkdir -p $(dir $@)
-	$(WASM_CC) $(WASM_CFLAGS) -I. $< -o $@
+	$(WASM_CC) $(WASM_CFLAGS) -msimd128 -I. $< -o $@
 
 $(B)/wasm/sched/all_imports.wasm: $(ALL_IMPORTS_WAT)
 	@mkdir -p $(dir $@)

@@ -199,12 +199,7 @@ static vm_value *decode_params(vm_exec_t *ex, const uint8_t *b, uint32_t len,
         switch (b[17 * i]) {
         case 0x7F: args[i].i32 = (int32_t)(uint32_t)x; break;
         case 0x7E: args[i].i64 = (int64_t)x; break;
-        case 0x7B:
-            /* TODO(#4): needs SIMD in vm/ (it rejects v128 types). */
-            vm_exec_set_trap(ex, VM_TRAP_HOST, "spawn: v128 parameters are "
-                             "not supported (the interpreter has no SIMD)");
-            free(args);
-            return NULL;
+        case 0x7B: memcpy(args[i].v128, v, 16); break;
         default:
             vm_exec_set_trap(ex, VM_TRAP_HOST, "spawn: bad parameter type");
             free(args);

@@ -26,7 +26,7 @@
 /* }===== */
 /* {===== spawning */
 
-/* Append one spawn parameter (i32, i64) to buf at *len. */
+/* Append one spawn parameter (i32, i64, v128) to buf at *len. */
 static inline void lun_param_i32(uint8_t *buf, size_t *len, int32_t v)
 {
     memset(buf + *len, 0, LUN_PARAM_SIZE);
@@ -40,6 +40,14 @@ static inline void lun_param_i64(uint8_t *buf, size_t *len, int64_t v)
     memset(buf + *len, 0, LUN_PARAM_SIZE);
     buf[*len] = 0x7E;
     memcpy(buf + *len + 1, &v, 8);
+    *len += LUN_PARAM_SIZE;
+}
+
+/* A v128 parameter: its 16 bytes as they lie in memory (lane 0 first). */
+static inline void lun_param_v128(uint8_t *buf, size_t *len, const void *v16)
+{
+    buf[*len] = 0x7B;
+    memcpy(buf + *len + 1, v16, 16);
     *len += LUN_PARAM_SIZE;
 }
 

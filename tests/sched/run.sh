@@ -39,13 +39,12 @@ t supervisor 0 "3 workers crashed, 3 restarted workers answer" "$L" "$W/supervis
 t threads_1 0 "pingpong: 1000 round trips" "$L" --threads 1 "$W/pingpong.wasm" 1000
 
 P=$W/sched/proc_tests.wasm
-for name in spawn_params selective links monitors cascade kill registry \
+for name in spawn_params spawn_v128 selective links monitors cascade kill registry \
             timers permissions limits catch errors metrics wasi_share; do
     t "$name" 0 "ok $name" "$L" "$P" "$name"
 done
 t wasi_share_low_fd_limit 0 "ok wasi_share" sh -c 'ulimit -n 256 && exec "$@"' sh "$L" "$P" wasi_share
 t fair_threads_1 0 "ok fair" "$L" --threads 1 "$P" fair
-t spawn_v128 141 "v128 parameters are not supported" "$L" "$P" spawn_v128
 t stub 141 "lunatic::distributed::nodes_count is not implemented yet" "$L" "$P" stub
 t metrics_dump 0 "metric hits = 3" env LUNATIC_METRICS=1 "$L" "$P" metrics
 
