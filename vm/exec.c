@@ -277,8 +277,8 @@ vm_status vm_run(vm_exec_t *ex, uint64_t budget)
 
 /* Stacks start this small and double on demand: an idle process holds
  * little more than its frames in use. */
-#define INITIAL_STACK_SLOTS 256u
-#define INITIAL_FRAMES 16u
+#define INITIAL_STACK_SLOTS 64u
+#define INITIAL_FRAMES 4u
 
 vm_exec_t *vm_exec_new(const vm_config *cfg)
 {
