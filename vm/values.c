@@ -43,10 +43,26 @@ void vm__slots_to_values(vm_value *dst, const vm_slot *src,
 }
 
 /* Host calls with at most this many values use a buffer on the C stack. */
-#define HOST_ARGS_ON_STACK 16u
+#define HOST_ARGS_ON_STACK VM_HOST_FAST_ARGS
+
+/* The common case, and a hot one (every lunatic::* call): scalars only,
+ * one word each way. Hosts read and write only the member of their type,
+ * so the values' upper halves need not be cleared. */
+static vm_status host_invoke_scalar(vm_exec_t *ex, struct vm_funcinst *f,
+                                    vm_slot *nfp)
+{
+    const vm_functype *t = f->type;
+    vm_value args[HOST_ARGS_ON_STACK];
+    for (uint32_t i = 0; i < t->nparams; i++) args[i].u64 = nfp[i].u64;
+    vm_status st = f->host(ex, args, f->host_ud);
+    if (st == VM_OK || st == VM_YIELD)
+        for (uint32_t i = 0; i < t->nresults; i++) nfp[i].u64 = args[i].u64;
+    return st;
+}
 
 vm_status vm__host_invoke(vm_exec_t *ex, struct vm_funcinst *f, vm_slot *nfp)
 {
+    if (f->host_scalar) return host_invoke_scalar(ex, f, nfp);
     const vm_functype *t = f->type;
     uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
     vm_value small[HOST_ARGS_ON_STACK];

@@ -325,7 +325,12 @@ struct vm_funcinst {
     void *host_ud;
     const char *name;
     vm_functype host_type; /* storage for host functions' type */
+    bool host_scalar; /* host function without v128 params or results,
+                         at most VM_HOST_FAST_ARGS of them: called with
+                         a plain copy (vm__host_invoke) */
 };
+
+#define VM_HOST_FAST_ARGS 16u
 
 struct vm_memory {
     uint8_t *data;
