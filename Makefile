@@ -587,14 +587,15 @@ fuzz-seeds:
 	  echo "fuzz-seeds: skipped: $(SPEC_DIR) not found"; exit 0; fi; \
 	command -v wast2json >/dev/null || \
 	  { echo "fuzz-seeds: wast2json not found (make deps)"; exit 2; }; \
-	for w in $(SPEC_DIR)/*.wast; do \
+	for w in $(SPEC_DIR)/*.wast $(SPEC_DIR)/simd/*.wast; do \
 	  n=$$(basename $$w .wast); d=$(B)/spec/$$n; \
+	  case $$w in */simd/*) d=$(B)/spec/simd/$$n;; esac; \
 	  if [ -f $(SPEC_DIR)/compat/$$n.wast ]; then w=$(SPEC_DIR)/compat/$$n.wast; fi; \
 	  if [ ! -f $$d/$$n.json ]; then mkdir -p $$d && \
 	    wast2json $$w -o $$d/$$n.json >$$d/wast2json.log 2>&1 || exit 1; fi; \
 	done; \
 	rm -rf $(FUZZ_CORPUS) && mkdir -p $(FUZZ_CORPUS) && \
-	find $(B)/spec -mindepth 2 -maxdepth 2 -name '*.wasm' \
+	find $(B)/spec -mindepth 2 -maxdepth 3 -name '*.wasm' \
 	  -exec cp -f -t $(FUZZ_CORPUS) {} +; \
 	echo "fuzz-seeds: $$(ls $(FUZZ_CORPUS) | wc -l) seeds in $(FUZZ_CORPUS)"
 
