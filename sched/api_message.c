@@ -19,7 +19,7 @@ static sched_msg_t *scratch_data(vm_exec_t *ex)
     return m;
 }
 
-static vm_status h_create_data(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_create_data(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     (void)ud;
@@ -32,7 +32,7 @@ static vm_status h_create_data(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_write_data(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_write_data(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_msg_t *m = scratch_data(ex);
     const uint8_t *src = sched__guest(ex, a[0].u32, a[1].u32);
@@ -47,7 +47,7 @@ static vm_status h_write_data(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_read_data(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_read_data(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     sched_msg_t *m = scratch_data(ex);
@@ -69,7 +69,7 @@ static vm_status h_read_data(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_seek_data(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_seek_data(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     if (!scratch_data(ex))
@@ -78,7 +78,7 @@ static vm_status h_seek_data(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_get_tag(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_get_tag(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_msg_t *m = sched__cur(ex)->scratch;
     (void)ud;
@@ -88,7 +88,7 @@ static vm_status h_get_tag(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_get_process_id(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_get_process_id(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_msg_t *m = sched__cur(ex)->scratch;
     (void)ud;
@@ -98,7 +98,7 @@ static vm_status h_get_process_id(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_data_size(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_data_size(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_msg_t *m = scratch_data(ex);
     (void)ud;
@@ -108,7 +108,7 @@ static vm_status h_data_size(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_push_module(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_push_module(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     sched_msg_t *m = scratch_data(ex);
@@ -132,7 +132,7 @@ static vm_status h_push_module(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_take_module(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_take_module(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     sched_msg_t *m = p->scratch;
@@ -149,7 +149,7 @@ static vm_status h_take_module(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_send(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_send(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     sched_msg_t *m = p->scratch;
@@ -167,7 +167,7 @@ static vm_status h_send(vm_exec_t *ex, vm_value *a, void *ud)
 /* One step of a (possibly blocked) receive: drain, select, or block with
  * the wait timer armed. Called again with the same arguments after every
  * wake-up until it returns VM_OK. */
-static vm_status receive_step(vm_exec_t *ex, vm_value *a, const int64_t *tags,
+static vm_status receive_step(vm_exec_t *ex, vm_slot *a, const int64_t *tags,
                               uint32_t ntags, uint64_t timeout, bool first)
 {
     sched_proc_t *p = sched__cur(ex);
@@ -197,7 +197,7 @@ static vm_status receive_step(vm_exec_t *ex, vm_value *a, const int64_t *tags,
     return VM_BLOCK;
 }
 
-static vm_status h_receive(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_receive(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     uint32_t ntags = a[1].u32;
@@ -222,7 +222,7 @@ static vm_status h_receive(vm_exec_t *ex, vm_value *a, void *ud)
     return st;
 }
 
-static vm_status h_send_receive_skip_search(vm_exec_t *ex, vm_value *a,
+static vm_status h_send_receive_skip_search(vm_exec_t *ex, vm_slot *a,
                                             void *ud)
 {
     sched_proc_t *p = sched__cur(ex);

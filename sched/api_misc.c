@@ -12,7 +12,7 @@
 
 /* {===== lunatic::error */
 
-static vm_status h_string_size(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_string_size(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     const char *s = sched__restab_get(&sched__cur(ex)->errors, a[0].u64);
     (void)ud;
@@ -22,7 +22,7 @@ static vm_status h_string_size(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_to_string(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_to_string(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     const char *s = sched__restab_get(&sched__cur(ex)->errors, a[0].u64);
     (void)ud;
@@ -35,7 +35,7 @@ static vm_status h_to_string(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_error_drop(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_error_drop(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     char *s = sched__restab_take(&sched__cur(ex)->errors, a[0].u64);
     (void)ud;
@@ -48,21 +48,21 @@ static vm_status h_error_drop(vm_exec_t *ex, vm_value *a, void *ud)
 /* }===== */
 /* {===== lunatic::version, lunatic::trap */
 
-static vm_status h_major(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_major(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ex, (void)ud;
     a[0].i32 = 0;
     return VM_OK;
 }
 
-static vm_status h_minor(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_minor(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ex, (void)ud;
     a[0].i32 = 13;
     return VM_OK;
 }
 
-static vm_status h_patch(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_patch(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ex, (void)ud;
     a[0].i32 = 2;
@@ -71,12 +71,12 @@ static vm_status h_patch(vm_exec_t *ex, vm_value *a, void *ud)
 
 /* Run the guest's _lunatic_catch_trap(function, pointer) as this call's
  * continuation; a trap inside it makes this call return 0 instead. */
-static vm_status h_catch(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_catch(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     vm_instance_t *inst = vm_exec_caller(ex);
     vm_func_t *f = inst ? vm_instance_export_func(inst, "_lunatic_catch_trap")
                         : NULL;
-    vm_value args[2] = {a[0], a[1]};
+    vm_value args[2] = {{.u64 = a[0].u64}, {.u64 = a[1].u64}};
     (void)ud;
     if (!f)
         return sched__trap(ex, "lunatic::trap::catch: the module exports no "
@@ -90,7 +90,7 @@ static vm_status h_catch(vm_exec_t *ex, vm_value *a, void *ud)
 /* }===== */
 /* {===== lunatic::wasi */
 
-static vm_status h_add_env(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_add_env(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     const char *k = (const char *)sched__guest(ex, a[1].u32, a[2].u32);
     const char *v = (const char *)sched__guest(ex, a[3].u32, a[4].u32);
@@ -113,7 +113,7 @@ static vm_status h_add_env(vm_exec_t *ex, vm_value *a, void *ud)
     return rc ? sched__trap(ex, "out of memory") : VM_OK;
 }
 
-static vm_status h_add_arg(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_add_arg(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     const char *s = (const char *)sched__guest(ex, a[1].u32, a[2].u32);
     sched_config_t *c;
@@ -128,7 +128,7 @@ static vm_status h_add_arg(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_preopen_dir(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_preopen_dir(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     const char *s = (const char *)sched__guest(ex, a[1].u32, a[2].u32);
     sched_config_t *c;
@@ -182,37 +182,37 @@ static vm_status metric(vm_exec_t *ex, uint32_t ptr, uint32_t len, int op,
     return VM_OK;
 }
 
-static vm_status h_counter(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_counter(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return metric(ex, a[0].u32, a[1].u32, MET_ADD, (double)a[2].u64);
 }
 
-static vm_status h_increment_counter(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_increment_counter(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return metric(ex, a[0].u32, a[1].u32, MET_ADD, 1);
 }
 
-static vm_status h_gauge(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_gauge(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return metric(ex, a[0].u32, a[1].u32, MET_SET, a[2].f64);
 }
 
-static vm_status h_increment_gauge(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_increment_gauge(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return metric(ex, a[0].u32, a[1].u32, MET_ADD, a[2].f64);
 }
 
-static vm_status h_decrement_gauge(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_decrement_gauge(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return metric(ex, a[0].u32, a[1].u32, MET_ADD, -a[2].f64);
 }
 
-static vm_status h_histogram(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_histogram(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud; /* kept as count and sum */
     return metric(ex, a[0].u32, a[1].u32, MET_HIST, a[2].f64);

@@ -98,7 +98,7 @@ void sched__net_done(sched_proc_t *p)
 
 const char *sched__net_strerror(int rc) { return lun_strerror(rc); }
 
-vm_status sched__net_fail(vm_exec_t *ex, vm_value *a, uint8_t *out,
+vm_status sched__net_fail(vm_exec_t *ex, vm_slot *a, uint8_t *out,
                           const char *msg)
 {
     sched_proc_t *p = sched__cur(ex);
@@ -233,7 +233,7 @@ uint8_t *sched__net_out8(vm_exec_t *ex, uint32_t ptr)
 
 void sched__net_dns_wake(void *ud) { sched__wake(ud); }
 
-static vm_status h_resolve(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_resolve(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     const char *name = (const char *)sched__guest(ex, a[0].u32, a[1].u32);
@@ -272,7 +272,7 @@ static vm_status h_resolve(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_drop_dns_iterator(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_drop_dns_iterator(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     dns_iter_t *it = sched__restab_take(&sched__cur(ex)->dns, a[0].u64);
     (void)ud;
@@ -282,7 +282,7 @@ static vm_status h_drop_dns_iterator(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_resolve_next(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_resolve_next(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     dns_iter_t *it = sched__restab_get(&sched__cur(ex)->dns, a[0].u64);
     uint8_t *type = sched__guest(ex, a[1].u32, 4);
@@ -323,7 +323,7 @@ static net_sock_t *stream(vm_exec_t *ex, uint64_t id)
     return s;
 }
 
-static vm_status h_tcp_bind(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_tcp_bind(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     net_addr_t addr;
@@ -361,7 +361,7 @@ vm_status sched__net_drop(vm_exec_t *ex, sched_restab_t *t, uint64_t id,
     return VM_OK;
 }
 
-vm_status sched__net_clone(vm_exec_t *ex, vm_value *a, sched_restab_t *t,
+vm_status sched__net_clone(vm_exec_t *ex, vm_slot *a, sched_restab_t *t,
                            const char *unknown)
 {
     net_sock_t *s = sched__restab_get(t, a[0].u64);
@@ -376,21 +376,21 @@ vm_status sched__net_clone(vm_exec_t *ex, vm_value *a, sched_restab_t *t,
     return VM_OK;
 }
 
-static vm_status h_drop_tcp_listener(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_drop_tcp_listener(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return sched__net_drop(ex, &sched__cur(ex)->tcp_listeners, a[0].u64,
                            "unknown tcp listener id");
 }
 
-static vm_status h_drop_tcp_stream(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_drop_tcp_stream(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return sched__net_drop(ex, &sched__cur(ex)->tcp_streams, a[0].u64,
                            "unknown tcp stream id");
 }
 
-static vm_status h_clone_tcp_stream(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_clone_tcp_stream(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return sched__net_clone(ex, a, &sched__cur(ex)->tcp_streams,
@@ -398,7 +398,7 @@ static vm_status h_clone_tcp_stream(vm_exec_t *ex, vm_value *a, void *ud)
 }
 
 /* local_addr/peer_addr of the socket in table t as a DNS iterator. */
-static vm_status addr_of(vm_exec_t *ex, vm_value *a, sched_restab_t *t,
+static vm_status addr_of(vm_exec_t *ex, vm_slot *a, sched_restab_t *t,
                          bool peer, const char *unknown)
 {
     sched_proc_t *p = sched__cur(ex);
@@ -420,21 +420,21 @@ static vm_status addr_of(vm_exec_t *ex, vm_value *a, sched_restab_t *t,
     return VM_OK;
 }
 
-static vm_status h_tcp_local_addr(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_tcp_local_addr(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return addr_of(ex, a, &sched__cur(ex)->tcp_listeners, false,
                    "unknown tcp listener id");
 }
 
-static vm_status h_tcp_peer_addr(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_tcp_peer_addr(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return addr_of(ex, a, &sched__cur(ex)->tcp_streams, true,
                    "unknown tcp stream id");
 }
 
-static vm_status h_tcp_accept(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_tcp_accept(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     net_sock_t *l = sched__restab_get(&p->tcp_listeners, a[0].u64), *s;
@@ -468,7 +468,7 @@ static vm_status h_tcp_accept(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_tcp_connect(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_tcp_connect(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     uint8_t *out = sched__net_out8(ex, a[6].u32);
@@ -514,7 +514,7 @@ static vm_status h_tcp_connect(vm_exec_t *ex, vm_value *a, void *ud)
 }
 
 /* The end of a read, peek or write: n bytes, an error, or blocked. */
-static vm_status io_result(vm_exec_t *ex, vm_value *a, uint8_t *out,
+static vm_status io_result(vm_exec_t *ex, vm_slot *a, uint8_t *out,
                            int64_t n, int fd, uint32_t ev, uint64_t timeout)
 {
     sched_proc_t *p = sched__cur(ex);
@@ -534,7 +534,7 @@ static vm_status io_result(vm_exec_t *ex, vm_value *a, uint8_t *out,
     return VM_OK;
 }
 
-static vm_status tcp_recv(vm_exec_t *ex, vm_value *a, bool peek)
+static vm_status tcp_recv(vm_exec_t *ex, vm_slot *a, bool peek)
 {
     net_sock_t *s = stream(ex, a[0].u64);
     uint8_t *buf = sched__guest(ex, a[1].u32, a[2].u32);
@@ -548,20 +548,20 @@ static vm_status tcp_recv(vm_exec_t *ex, vm_value *a, bool peek)
                      atomic_load(peek ? &s->peek_to : &s->read_to));
 }
 
-static vm_status h_tcp_read(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_tcp_read(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return tcp_recv(ex, a, false);
 }
 
 /* Unlike Lunatic 0.13 (ABI quirk 3), a peek never consumes. */
-static vm_status h_tcp_peek(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_tcp_peek(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return tcp_recv(ex, a, true);
 }
 
-static vm_status h_tcp_write_vectored(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_tcp_write_vectored(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     net_sock_t *s = stream(ex, a[0].u64);
     uint8_t *out = sched__net_out8(ex, a[3].u32);
@@ -577,7 +577,7 @@ static vm_status h_tcp_write_vectored(vm_exec_t *ex, vm_value *a, void *ud)
                      atomic_load(&s->write_to));
 }
 
-static vm_status h_tcp_flush(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_tcp_flush(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     uint8_t *out = sched__net_out8(ex, a[1].u32);
     (void)ud;
@@ -590,7 +590,7 @@ static vm_status h_tcp_flush(vm_exec_t *ex, vm_value *a, void *ud)
 }
 
 #define TIMEOUT_FNS(field)                                                   \
-    static vm_status h_set_##field(vm_exec_t *ex, vm_value *a, void *ud)     \
+    static vm_status h_set_##field(vm_exec_t *ex, vm_slot *a, void *ud)     \
     {                                                                        \
         net_sock_t *s = stream(ex, a[0].u64);                                \
         (void)ud;                                                            \
@@ -599,7 +599,7 @@ static vm_status h_tcp_flush(vm_exec_t *ex, vm_value *a, void *ud)
         atomic_store(&s->field, a[1].u64);                                   \
         return VM_OK;                                                        \
     }                                                                        \
-    static vm_status h_get_##field(vm_exec_t *ex, vm_value *a, void *ud)     \
+    static vm_status h_get_##field(vm_exec_t *ex, vm_slot *a, void *ud)     \
     {                                                                        \
         net_sock_t *s = stream(ex, a[0].u64);                                \
         (void)ud;                                                            \
@@ -624,7 +624,7 @@ static const struct {
     {SCHED_RES_UDP, offsetof(sched_proc_t, udp_sockets)},
 };
 
-static vm_status push_res(vm_exec_t *ex, vm_value *a, int k)
+static vm_status push_res(vm_exec_t *ex, vm_slot *a, int k)
 {
     sched_proc_t *p = sched__cur(ex);
     sched_restab_t *t = (sched_restab_t *)((char *)p + res_tables[k].off);
@@ -647,7 +647,7 @@ static vm_status push_res(vm_exec_t *ex, vm_value *a, int k)
     return VM_OK;
 }
 
-static vm_status take_res(vm_exec_t *ex, vm_value *a, int k)
+static vm_status take_res(vm_exec_t *ex, vm_slot *a, int k)
 {
     sched_proc_t *p = sched__cur(ex);
     sched_restab_t *t = (sched_restab_t *)((char *)p + res_tables[k].off);
@@ -665,12 +665,12 @@ static vm_status take_res(vm_exec_t *ex, vm_value *a, int k)
 }
 
 #define PUSH_TAKE(name, k)                                                   \
-    static vm_status h_push_##name(vm_exec_t *ex, vm_value *a, void *ud)     \
+    static vm_status h_push_##name(vm_exec_t *ex, vm_slot *a, void *ud)     \
     {                                                                        \
         (void)ud;                                                            \
         return push_res(ex, a, k);                                           \
     }                                                                        \
-    static vm_status h_take_##name(vm_exec_t *ex, vm_value *a, void *ud)     \
+    static vm_status h_take_##name(vm_exec_t *ex, vm_slot *a, void *ud)     \
     {                                                                        \
         (void)ud;                                                            \
         return take_res(ex, a, k);                                           \

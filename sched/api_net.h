@@ -56,11 +56,11 @@ uint8_t *sched__net_out8(vm_exec_t *ex, uint32_t ptr);
 /* drop_* and clone_* of the socket with id a[0] in table t. */
 vm_status sched__net_drop(vm_exec_t *ex, sched_restab_t *t, uint64_t id,
                           const char *unknown);
-vm_status sched__net_clone(vm_exec_t *ex, vm_value *a, sched_restab_t *t,
+vm_status sched__net_clone(vm_exec_t *ex, vm_slot *a, sched_restab_t *t,
                            const char *unknown);
 
 /* 1 with an error id at out (u64), as every failing call returns. */
-vm_status sched__net_fail(vm_exec_t *ex, vm_value *a, uint8_t *out,
+vm_status sched__net_fail(vm_exec_t *ex, vm_slot *a, uint8_t *out,
                           const char *msg);
 /* Read an ABI address (trap on a bad type or pointer). */
 bool sched__net_addr(vm_exec_t *ex, uint32_t type, uint32_t ptr,

@@ -38,7 +38,7 @@ sched_config_t *sched__config_mut(vm_exec_t *ex, uint64_t id)
     return n;
 }
 
-static vm_status h_create_config(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_create_config(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     sched_config_t *c;
@@ -56,7 +56,7 @@ static vm_status h_create_config(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_drop_config(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_drop_config(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_config_t *c = sched__restab_take(&sched__cur(ex)->configs, a[0].u64);
     (void)ud;
@@ -66,7 +66,7 @@ static vm_status h_drop_config(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_set_max_memory(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_set_max_memory(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_config_t *c = sched__config_mut(ex, a[0].u64);
     (void)ud;
@@ -76,7 +76,7 @@ static vm_status h_set_max_memory(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_get_max_memory(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_get_max_memory(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_config_t *c = config_of(ex, a[0].u64);
     (void)ud;
@@ -86,7 +86,7 @@ static vm_status h_get_max_memory(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_set_max_fuel(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_set_max_fuel(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_config_t *c = sched__config_mut(ex, a[0].u64);
     (void)ud;
@@ -96,7 +96,7 @@ static vm_status h_set_max_fuel(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_get_max_fuel(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_get_max_fuel(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_config_t *c = config_of(ex, a[0].u64);
     (void)ud;
@@ -108,7 +108,7 @@ static vm_status h_get_max_fuel(vm_exec_t *ex, vm_value *a, void *ud)
 
 /* The three permission flags share getters and setters by offset. */
 #define PERM_FNS(name, field)                                              \
-    static vm_status h_can_##name(vm_exec_t *ex, vm_value *a, void *ud)    \
+    static vm_status h_can_##name(vm_exec_t *ex, vm_slot *a, void *ud)    \
     {                                                                      \
         sched_config_t *c = config_of(ex, a[0].u64);                       \
         (void)ud;                                                          \
@@ -117,7 +117,7 @@ static vm_status h_get_max_fuel(vm_exec_t *ex, vm_value *a, void *ud)
         a[0].i32 = c->field ? 1 : 0;                                       \
         return VM_OK;                                                      \
     }                                                                      \
-    static vm_status h_set_##name(vm_exec_t *ex, vm_value *a, void *ud)    \
+    static vm_status h_set_##name(vm_exec_t *ex, vm_slot *a, void *ud)    \
     {                                                                      \
         sched_config_t *c = sched__config_mut(ex, a[0].u64);               \
         (void)ud;                                                          \
@@ -133,7 +133,7 @@ PERM_FNS(spawn, can_spawn)
 /* }===== */
 /* {===== modules */
 
-static vm_status h_compile_module(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_compile_module(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     uint8_t *bytes = sched__guest(ex, a[0].u32, a[1].u32);
@@ -168,7 +168,7 @@ static vm_status h_compile_module(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_drop_module(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_drop_module(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_module_t *m = sched__restab_take(&sched__cur(ex)->modules,
                                            a[0].u64);
@@ -210,7 +210,7 @@ static vm_value *decode_params(vm_exec_t *ex, const uint8_t *b, uint32_t len,
     return args;
 }
 
-vm_status sched__spawn(vm_exec_t *ex, vm_value *a, uint64_t link,
+vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
                        int64_t config_id, int64_t module_id,
                        uint32_t func_ptr, uint32_t func_len,
                        uint32_t params_ptr, uint32_t params_len,
@@ -263,7 +263,7 @@ vm_status sched__spawn(vm_exec_t *ex, vm_value *a, uint64_t link,
     return VM_OK;
 }
 
-static vm_status h_spawn(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_spawn(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     uint8_t *out = sched__guest(ex, a[7].u32, 8);
     uint64_t id = 0;
@@ -281,7 +281,7 @@ static vm_status h_spawn(vm_exec_t *ex, vm_value *a, void *ud)
                ? VM_YIELD : VM_OK;
 }
 
-static vm_status h_get_or_spawn(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_get_or_spawn(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     sched_registry_t *r = &p->rt->registry;
@@ -320,7 +320,7 @@ static vm_status h_get_or_spawn(vm_exec_t *ex, vm_value *a, void *ud)
 /* }===== */
 /* {===== sleeping, identity, links, monitors, kill */
 
-static vm_status h_sleep_ms(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_sleep_ms(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     (void)ud;
@@ -338,21 +338,21 @@ static vm_status h_sleep_ms(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_die_when_link_dies(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_die_when_link_dies(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     sched__cur(ex)->trap_links = a[0].i32 != 0;
     return VM_OK;
 }
 
-static vm_status h_process_id(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_process_id(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     a[0].u64 = sched__cur(ex)->pid;
     return VM_OK;
 }
 
-static vm_status h_environment_id(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_environment_id(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ex;
     (void)ud;
@@ -360,7 +360,7 @@ static vm_status h_environment_id(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_link(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_link(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     uint64_t pid = a[1].u64;
@@ -393,7 +393,7 @@ static vm_status h_link(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_unlink(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_unlink(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     (void)ud;
@@ -402,7 +402,7 @@ static vm_status h_unlink(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_monitor(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_monitor(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     (void)ud;
@@ -410,7 +410,7 @@ static vm_status h_monitor(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_stop_monitoring(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_stop_monitoring(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     (void)ud;
@@ -418,7 +418,7 @@ static vm_status h_stop_monitoring(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_kill(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_kill(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     (void)ud;
@@ -426,7 +426,7 @@ static vm_status h_kill(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_exists(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_exists(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *q = sched__proc_lookup(sched__cur(ex)->rt, a[0].u64);
     (void)ud;

@@ -9,7 +9,7 @@
  * again (the reservation is short: the holder spawns, then puts). */
 #define RESERVATION_POLL_MS 1
 
-static vm_status h_put(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_put(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_registry_t *r = &sched__cur(ex)->rt->registry;
     const char *name = (const char *)sched__guest(ex, a[0].u32, a[1].u32);
@@ -22,7 +22,7 @@ static vm_status h_put(vm_exec_t *ex, vm_value *a, void *ud)
     return rc ? sched__trap(ex, "out of memory") : VM_OK;
 }
 
-static vm_status h_get(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_get(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_registry_t *r = &sched__cur(ex)->rt->registry;
     const char *name = (const char *)sched__guest(ex, a[0].u32, a[1].u32);
@@ -43,7 +43,7 @@ static vm_status h_get(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_remove(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_remove(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_registry_t *r = &sched__cur(ex)->rt->registry;
     const char *name = (const char *)sched__guest(ex, a[0].u32, a[1].u32);
@@ -59,7 +59,7 @@ static vm_status h_remove(vm_exec_t *ex, vm_value *a, void *ud)
 /* Lunatic's later registry call: 0 and the entry if the name is there;
  * else 1, and the name is reserved for the caller, whose put (or remove)
  * ends the reservation; other callers wait for it meanwhile. */
-static vm_status h_get_or_put_later(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_get_or_put_later(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     sched_registry_t *r = &p->rt->registry;

@@ -141,7 +141,7 @@ static vm_status guest_alloc(vm_exec_t *ex, uint32_t len, uint32_t *out)
 /* Hand b to the guest: allocate, copy, length (u32, quirk 1) at
  * opaque_ptr, the pointer as the call's result. Frees b. */
 static vm_status give_guest(vm_exec_t *ex, obuf_t *b, uint32_t opaque_ptr,
-                            vm_value *a)
+                            vm_slot *a)
 {
     uint32_t ptr = 0;
     vm_status st = VM_OK;
@@ -242,7 +242,7 @@ static bool fs_allowed(const sched_config_t *c, const char *path)
 
 /* 0 and the connection id, or 1 and an error id, at a[2] (8 bytes; the
  * address may be 0, quirk 2). */
-static vm_status h_open(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_open(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     uint8_t *out = sched__guest(ex, a[2].u32, 8);
@@ -284,7 +284,7 @@ static vm_status h_open(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_execute(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_execute(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sqlite3 *db = get_conn(ex, a[0].u64);
     (void)ud;
@@ -298,7 +298,7 @@ static vm_status h_execute(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_changes(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_changes(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sqlite3 *db = get_conn(ex, a[0].u64);
     (void)ud;
@@ -310,7 +310,7 @@ static vm_status h_changes(vm_exec_t *ex, vm_value *a, void *ud)
 
 /* SqliteError{code: Option<u32>, message: Option<String>}: both None when
  * the last call succeeded. */
-static vm_status h_last_error(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_last_error(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sqlite3 *db = get_conn(ex, a[0].u64);
     obuf_t b = {0};
@@ -332,7 +332,7 @@ static vm_status h_last_error(vm_exec_t *ex, vm_value *a, void *ud)
     return give_guest(ex, &b, a[1].u32, a);
 }
 
-static vm_status h_prepare(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_prepare(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sqlite3 *db = get_conn(ex, a[0].u64);
     sqlite3_stmt *s = NULL;
@@ -471,7 +471,7 @@ static int bind_val(rd_t *r, sqlite3_stmt *s, int idx)
 
 /* Lunatic unwraps the decoding (a host panic); here a malformed list
  * traps, like a failing bind. Trailing bytes are ignored (bincode 1.x). */
-static vm_status h_bind(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_bind(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sqlite3_stmt *s = get_stmt(ex, a[0].u64);
     char msg[256];
@@ -505,7 +505,7 @@ static vm_status h_bind(vm_exec_t *ex, vm_value *a, void *ud)
 /* }===== */
 /* {===== statements */
 
-static vm_status h_reset(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_reset(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sqlite3_stmt *s = get_stmt(ex, a[0].u64);
     (void)ud;
@@ -516,7 +516,7 @@ static vm_status h_reset(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_finalize(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_finalize(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sqlite3_stmt *s = sched__restab_take(&sched__cur(ex)->sqlite_stmts,
                                          a[0].u64);
@@ -528,7 +528,7 @@ static vm_status h_finalize(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_step(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_step(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sqlite3_stmt *s = get_stmt(ex, a[0].u64);
     (void)ud;
@@ -541,7 +541,7 @@ static vm_status h_step(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_column_count(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_column_count(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sqlite3_stmt *s = get_stmt(ex, a[0].u64);
     (void)ud;
@@ -595,7 +595,7 @@ static bool col_ok(vm_exec_t *ex, sqlite3_stmt *s, uint32_t i)
     return false;
 }
 
-static vm_status h_read_column(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_read_column(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sqlite3_stmt *s = get_stmt(ex, a[0].u64);
     obuf_t b = {0};
@@ -606,7 +606,7 @@ static vm_status h_read_column(vm_exec_t *ex, vm_value *a, void *ud)
     return give_guest(ex, &b, a[2].u32, a);
 }
 
-static vm_status h_read_row(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_read_row(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sqlite3_stmt *s = get_stmt(ex, a[0].u64);
     obuf_t b = {0};
@@ -620,7 +620,7 @@ static vm_status h_read_row(vm_exec_t *ex, vm_value *a, void *ud)
     return give_guest(ex, &b, a[1].u32, a);
 }
 
-static vm_status h_column_names(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_column_names(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sqlite3_stmt *s = get_stmt(ex, a[0].u64);
     obuf_t b = {0};
@@ -641,7 +641,7 @@ static vm_status h_column_names(vm_exec_t *ex, vm_value *a, void *ud)
 }
 
 /* The raw UTF-8 name, not bincode. */
-static vm_status h_column_name(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_column_name(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sqlite3_stmt *s = get_stmt(ex, a[0].u64);
     obuf_t b = {0};

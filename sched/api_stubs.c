@@ -8,7 +8,7 @@
 
 #include "sched/sched_int.h"
 
-vm_status sched__not_implemented(vm_exec_t *ex, vm_value *a, void *ud)
+vm_status sched__not_implemented(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     const sched_binding_t *b = ud;
     char msg[160];

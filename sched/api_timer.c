@@ -21,7 +21,7 @@ static void purge_fired(sched_proc_t *p)
     pthread_mutex_unlock(&p->rt->timer_lock);
 }
 
-static vm_status h_send_after(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_send_after(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     sched_msg_t *m = p->scratch;
@@ -45,7 +45,7 @@ static vm_status h_send_after(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_cancel_timer(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_cancel_timer(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     sched_timer_t *t = sched__restab_take(&p->timers, a[0].u64);

@@ -10,7 +10,7 @@
 
 #include "sched/api_net.h"
 
-static vm_status ok_id(vm_value *a, uint8_t *out, uint64_t id)
+static vm_status ok_id(vm_slot *a, uint8_t *out, uint64_t id)
 {
     sched__put_u64(out, id);
     a[0].i32 = 0;
@@ -18,7 +18,7 @@ static vm_status ok_id(vm_value *a, uint8_t *out, uint64_t id)
 }
 
 /* Put a new socket for fd into t; traps on no memory. */
-static vm_status add_sock(vm_exec_t *ex, vm_value *a, sched_restab_t *t,
+static vm_status add_sock(vm_exec_t *ex, vm_slot *a, sched_restab_t *t,
                           net_sock_t *s, uint8_t *out)
 {
     uint64_t id;
@@ -39,7 +39,7 @@ static net_sock_t *udp(vm_exec_t *ex, uint64_t id)
     return s;
 }
 
-static vm_status h_udp_bind(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_udp_bind(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     net_addr_t addr;
     uint8_t *out = sched__net_out8(ex, a[5].u32);
@@ -57,7 +57,7 @@ static vm_status h_udp_bind(vm_exec_t *ex, vm_value *a, void *ud)
     return add_sock(ex, a, &sched__cur(ex)->udp_sockets, s, out);
 }
 
-static vm_status udp_addr(vm_exec_t *ex, vm_value *a, bool peer)
+static vm_status udp_addr(vm_exec_t *ex, vm_slot *a, bool peer)
 {
     sched_proc_t *p = sched__cur(ex);
     net_sock_t *s = udp(ex, a[0].u64);
@@ -79,26 +79,26 @@ static vm_status udp_addr(vm_exec_t *ex, vm_value *a, bool peer)
     return ok_id(a, out, id);
 }
 
-static vm_status h_udp_local_addr(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_udp_local_addr(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return udp_addr(ex, a, false);
 }
 
-static vm_status h_udp_peer_addr(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_udp_peer_addr(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return udp_addr(ex, a, true);
 }
 
-static vm_status h_drop_udp_socket(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_drop_udp_socket(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return sched__net_drop(ex, &sched__cur(ex)->udp_sockets, a[0].u64,
                            "unknown udp socket id");
 }
 
-static vm_status h_clone_udp_socket(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_clone_udp_socket(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return sched__net_clone(ex, a, &sched__cur(ex)->udp_sockets,
@@ -106,7 +106,7 @@ static vm_status h_clone_udp_socket(vm_exec_t *ex, vm_value *a, void *ud)
 }
 
 /* n bytes moved, an error, or blocked (UDP calls have no timeout). */
-static vm_status udp_result(vm_exec_t *ex, vm_value *a, uint8_t *out,
+static vm_status udp_result(vm_exec_t *ex, vm_slot *a, uint8_t *out,
                             int64_t n, int fd, uint32_t ev)
 {
     sched_proc_t *p = sched__cur(ex);
@@ -118,7 +118,7 @@ static vm_status udp_result(vm_exec_t *ex, vm_value *a, uint8_t *out,
     return ok_id(a, out, (uint64_t)n);
 }
 
-static vm_status h_udp_receive(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_udp_receive(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     net_sock_t *s = udp(ex, a[0].u64);
     uint8_t *buf = sched__guest(ex, a[1].u32, a[2].u32);
@@ -132,7 +132,7 @@ static vm_status h_udp_receive(vm_exec_t *ex, vm_value *a, void *ud)
     return udp_result(ex, a, out, n, s->fd, NET_READABLE);
 }
 
-static vm_status h_udp_receive_from(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_udp_receive_from(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     net_sock_t *s = udp(ex, a[0].u64);
@@ -154,7 +154,7 @@ static vm_status h_udp_receive_from(vm_exec_t *ex, vm_value *a, void *ud)
     return udp_result(ex, a, out, n, s->fd, NET_READABLE);
 }
 
-static vm_status h_udp_connect(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_udp_connect(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     net_sock_t *s = udp(ex, a[0].u64);
     uint8_t *out = sched__net_out8(ex, a[7].u32);
@@ -171,7 +171,7 @@ static vm_status h_udp_connect(vm_exec_t *ex, vm_value *a, void *ud)
     return ok_id(a, out, 0);
 }
 
-static vm_status h_udp_send_to(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_udp_send_to(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     net_sock_t *s = udp(ex, a[0].u64);
     const uint8_t *buf = sched__guest(ex, a[1].u32, a[2].u32);
@@ -187,7 +187,7 @@ static vm_status h_udp_send_to(vm_exec_t *ex, vm_value *a, void *ud)
     return udp_result(ex, a, out, n, s->fd, NET_WRITABLE);
 }
 
-static vm_status h_udp_send(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_udp_send(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     net_sock_t *s = udp(ex, a[0].u64);
     const uint8_t *buf = sched__guest(ex, a[1].u32, a[2].u32);
@@ -201,7 +201,7 @@ static vm_status h_udp_send(vm_exec_t *ex, vm_value *a, void *ud)
     return udp_result(ex, a, out, n, s->fd, NET_WRITABLE);
 }
 
-static vm_status h_set_broadcast(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_set_broadcast(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     net_sock_t *s = udp(ex, a[0].u64);
     (void)ud;
@@ -212,7 +212,7 @@ static vm_status h_set_broadcast(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_get_broadcast(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_get_broadcast(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     net_sock_t *s = udp(ex, a[0].u64);
     bool on;
@@ -225,7 +225,7 @@ static vm_status h_get_broadcast(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_set_ttl(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_set_ttl(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     net_sock_t *s = udp(ex, a[0].u64);
     (void)ud;
@@ -236,7 +236,7 @@ static vm_status h_set_ttl(vm_exec_t *ex, vm_value *a, void *ud)
     return VM_OK;
 }
 
-static vm_status h_get_ttl(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_get_ttl(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     net_sock_t *s = udp(ex, a[0].u64);
     uint32_t ttl;
@@ -260,7 +260,7 @@ static net_sock_t *tls_stream(vm_exec_t *ex, uint64_t id)
     return s;
 }
 
-static vm_status h_tls_bind(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_tls_bind(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     net_addr_t addr;
     uint8_t *out = sched__net_out8(ex, a[5].u32);
@@ -295,28 +295,28 @@ static vm_status h_tls_bind(vm_exec_t *ex, vm_value *a, void *ud)
     return add_sock(ex, a, &sched__cur(ex)->tls_listeners, s, out);
 }
 
-static vm_status h_drop_tls_listener(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_drop_tls_listener(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return sched__net_drop(ex, &sched__cur(ex)->tls_listeners, a[0].u64,
                            "unknown tls listener id");
 }
 
-static vm_status h_drop_tls_stream(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_drop_tls_stream(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return sched__net_drop(ex, &sched__cur(ex)->tls_streams, a[0].u64,
                            "unknown tls stream id");
 }
 
-static vm_status h_clone_tls_stream(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_clone_tls_stream(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
     return sched__net_clone(ex, a, &sched__cur(ex)->tls_streams,
                             "unknown tls stream id");
 }
 
-static vm_status h_tls_local_addr(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_tls_local_addr(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     net_sock_t *s = sched__restab_get(&p->tls_listeners, a[0].u64);
@@ -337,7 +337,7 @@ static vm_status h_tls_local_addr(vm_exec_t *ex, vm_value *a, void *ud)
 }
 
 /* One handshake step on s: done (true), or parked/failed (*st set). */
-static bool handshake(vm_exec_t *ex, vm_value *a, net_sock_t *s,
+static bool handshake(vm_exec_t *ex, vm_slot *a, net_sock_t *s,
                       uint8_t *out, uint64_t timeout, vm_status *st)
 {
     sched_proc_t *p = sched__cur(ex);
@@ -359,7 +359,7 @@ static bool handshake(vm_exec_t *ex, vm_value *a, net_sock_t *s,
     return false;
 }
 
-static vm_status h_tls_accept(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_tls_accept(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     net_sock_t *l = sched__restab_get(&p->tls_listeners, a[0].u64);
@@ -404,7 +404,7 @@ static vm_status h_tls_accept(vm_exec_t *ex, vm_value *a, void *ud)
 }
 
 /* tls_connect phase 0: the roots, then the lookup starts. */
-static bool connect_setup(vm_exec_t *ex, vm_value *a, net_pending_t *r,
+static bool connect_setup(vm_exec_t *ex, vm_slot *a, net_pending_t *r,
                           const char *host, vm_status *st)
 {
     const uint8_t *bufs[16];
@@ -438,7 +438,7 @@ static bool connect_setup(vm_exec_t *ex, vm_value *a, net_pending_t *r,
 }
 
 /* tls_connect phase 1: wait for the lookup; keep its addresses. */
-static bool connect_resolve(vm_exec_t *ex, vm_value *a, net_pending_t *r,
+static bool connect_resolve(vm_exec_t *ex, vm_slot *a, net_pending_t *r,
                             uint8_t *out, vm_status *st)
 {
     sched_proc_t *p = sched__cur(ex);
@@ -471,7 +471,7 @@ static bool connect_resolve(vm_exec_t *ex, vm_value *a, net_pending_t *r,
 }
 
 /* tls_connect phase 2: TCP connect to the next address. */
-static bool connect_tcp(vm_exec_t *ex, vm_value *a, net_pending_t *r,
+static bool connect_tcp(vm_exec_t *ex, vm_slot *a, net_pending_t *r,
                         uint8_t *out, vm_status *st)
 {
     sched_proc_t *p = sched__cur(ex);
@@ -508,7 +508,7 @@ static bool connect_tcp(vm_exec_t *ex, vm_value *a, net_pending_t *r,
     }
 }
 
-static vm_status h_tls_connect(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_tls_connect(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     const uint8_t *name = sched__guest(ex, a[0].u32, a[1].u32);
@@ -555,7 +555,7 @@ static vm_status h_tls_connect(vm_exec_t *ex, vm_value *a, void *ud)
 
 /* A TLS read or write: n bytes, an error, or parked on what mbedtls
  * wants (a read may need to write, during renegotiation). */
-static vm_status tls_io(vm_exec_t *ex, vm_value *a, net_sock_t *s,
+static vm_status tls_io(vm_exec_t *ex, vm_slot *a, net_sock_t *s,
                         uint8_t *out, int64_t n, uint64_t timeout)
 {
     sched_proc_t *p = sched__cur(ex);
@@ -573,7 +573,7 @@ static vm_status tls_io(vm_exec_t *ex, vm_value *a, net_sock_t *s,
     return ok_id(a, out, (uint64_t)n);
 }
 
-static vm_status h_tls_read(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_tls_read(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     net_sock_t *s = tls_stream(ex, a[0].u64);
     uint8_t *buf = sched__guest(ex, a[1].u32, a[2].u32);
@@ -589,7 +589,7 @@ static vm_status h_tls_read(vm_exec_t *ex, vm_value *a, void *ud)
     return tls_io(ex, a, s, out, n, atomic_load(&s->read_to));
 }
 
-static vm_status h_tls_write_vectored(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_tls_write_vectored(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     net_sock_t *s = tls_stream(ex, a[0].u64);
     uint8_t *out = sched__net_out8(ex, a[3].u32);
@@ -609,7 +609,7 @@ static vm_status h_tls_write_vectored(vm_exec_t *ex, vm_value *a, void *ud)
     return tls_io(ex, a, s, out, n, atomic_load(&s->write_to));
 }
 
-static vm_status h_tls_flush(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status h_tls_flush(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     uint8_t *out = sched__net_out8(ex, a[1].u32);
     (void)ud;
@@ -619,7 +619,7 @@ static vm_status h_tls_flush(vm_exec_t *ex, vm_value *a, void *ud)
 }
 
 #define TLS_TIMEOUT_FNS(name, field)                                         \
-    static vm_status h_set_##name(vm_exec_t *ex, vm_value *a, void *ud)      \
+    static vm_status h_set_##name(vm_exec_t *ex, vm_slot *a, void *ud)      \
     {                                                                        \
         net_sock_t *s = tls_stream(ex, a[0].u64);                            \
         (void)ud;                                                            \
@@ -628,7 +628,7 @@ static vm_status h_tls_flush(vm_exec_t *ex, vm_value *a, void *ud)
         atomic_store(&s->field, a[1].u64);                                   \
         return VM_OK;                                                        \
     }                                                                        \
-    static vm_status h_get_##name(vm_exec_t *ex, vm_value *a, void *ud)      \
+    static vm_status h_get_##name(vm_exec_t *ex, vm_slot *a, void *ud)      \
     {                                                                        \
         net_sock_t *s = tls_stream(ex, a[0].u64);                            \
         (void)ud;                                                            \

@@ -498,7 +498,7 @@ void sched__net_res_unref(uint8_t kind, void *ptr);
 void sched__sqlite_release(sched_proc_t *p);
 
 /* Traps with "lunatic::<ns>::<name> is not implemented yet". */
-vm_status sched__not_implemented(vm_exec_t *ex, vm_value *a, void *ud);
+vm_status sched__not_implemented(vm_exec_t *ex, vm_slot *a, void *ud);
 int sched__bindings_init(sched_runtime_t *rt);
 void sched__bindings_free(sched_runtime_t *rt);
 /* Fill tmpl[i] for every lunatic::* import of m; returns the number of
@@ -521,7 +521,7 @@ uint64_t sched__error_new(sched_proc_t *p, const char *msg);
 /* Config `id` of the caller, copied first if processes share it; NULL
  * with a trap set if there is no such id. */
 sched_config_t *sched__config_mut(vm_exec_t *ex, uint64_t id);
-vm_status sched__spawn(vm_exec_t *ex, vm_value *a, uint64_t link,
+vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
                        int64_t config_id, int64_t module_id,
                        uint32_t func_ptr, uint32_t func_len,
                        uint32_t params_ptr, uint32_t params_len,

@@ -33,7 +33,7 @@ struct spectest_host {
     vm_memory_t *memory;
 };
 
-static vm_status host_print(vm_exec_t *ex, vm_value *args, void *ud)
+static vm_status host_print(vm_exec_t *ex, vm_slot *args, void *ud)
 {
     const print_ctx *ctx = ud;
     (void)ex;

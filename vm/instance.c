@@ -723,8 +723,6 @@ vm_func_t *vm_host_func_new(const char *sig, vm_host_fn fn, void *ud,
     f->host_type.nresults = (uint32_t)nresults;
     f->host_type.params = types;
     f->host_type.results = types + nparams;
-    f->host_scalar = nparams <= VM_HOST_FAST_ARGS && nresults <= VM_HOST_FAST_ARGS &&
-                     memchr(types, VM_V128, nparams + nresults) == NULL;
     f->type = &f->host_type;
     f->host = fn;
     f->host_ud = ud;

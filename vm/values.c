@@ -1,9 +1,8 @@
 /* values.c: values between the embedding API (one vm_value each, 16
  * bytes) and frame slots (8 bytes; a v128 takes two), and the calls of
- * host functions, which see their arguments as vm_values. */
+ * host functions, which are handed the frame's slots as they are. */
 #include "common/lun_prefix.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "vm_int.h"
@@ -42,40 +41,7 @@ void vm__slots_to_values(vm_value *dst, const vm_slot *src,
     }
 }
 
-/* Host calls with at most this many values use a buffer on the C stack. */
-#define HOST_ARGS_ON_STACK VM_HOST_FAST_ARGS
-
-/* The common case, and a hot one (every lunatic::* call): scalars only,
- * one word each way. Hosts read and write only the member of their type,
- * so the values' upper halves need not be cleared. */
-static vm_status host_invoke_scalar(vm_exec_t *ex, struct vm_funcinst *f,
-                                    vm_slot *nfp)
-{
-    const vm_functype *t = f->type;
-    vm_value args[HOST_ARGS_ON_STACK];
-    for (uint32_t i = 0; i < t->nparams; i++) args[i].u64 = nfp[i].u64;
-    vm_status st = f->host(ex, args, f->host_ud);
-    if (st == VM_OK || st == VM_YIELD)
-        for (uint32_t i = 0; i < t->nresults; i++) nfp[i].u64 = args[i].u64;
-    return st;
-}
-
 vm_status vm__host_invoke(vm_exec_t *ex, struct vm_funcinst *f, vm_slot *nfp)
 {
-    if (f->host_scalar) return host_invoke_scalar(ex, f, nfp);
-    const vm_functype *t = f->type;
-    uint32_t n = t->nparams > t->nresults ? t->nparams : t->nresults;
-    vm_value small[HOST_ARGS_ON_STACK];
-    vm_value *args = n <= HOST_ARGS_ON_STACK ? small : malloc(n * sizeof *args);
-    if (!args) {
-        vm_exec_set_trap(ex, VM_TRAP_OUT_OF_MEMORY, "out of memory");
-        return VM_TRAP;
-    }
-    vm__slots_to_values(args, nfp, t->params, t->nparams);
-    vm_status st = f->host(ex, args, f->host_ud);
-    /* results are written for VM_OK and VM_YIELD only */
-    if (st == VM_OK || st == VM_YIELD)
-        vm__values_to_slots(nfp, args, t->results, t->nresults);
-    if (args != small) free(args);
-    return st;
+    return f->host(ex, nfp, f->host_ud);
 }

@@ -92,13 +92,27 @@ typedef union vm_value {
     uint8_t v128[16];
 } vm_value;
 
-/* A host function. `args` holds the parameters on entry; write the results
- * into args[0..nresults) (the array has room for max(params, results)).
+/* A value as host functions see it: one 8-byte slot of the frame (a v128
+ * takes two consecutive slots, its 16 bytes in order). Host functions are
+ * handed the caller's frame itself, so calling them copies nothing. */
+typedef union vm_slot {
+    int32_t i32;
+    uint32_t u32;
+    int64_t i64;
+    uint64_t u64;
+    float f32;
+    double f64;
+    uint64_t ref;
+} vm_slot;
+
+/* A host function. `args` holds the parameters on entry, one slot each
+ * (two for a v128); write the results the same way from args[0] (there is
+ * room for the larger of the two).
  * Return VM_OK, VM_BLOCK (nothing written; will be called again with the
  * same args), VM_YIELD (results written; the VM yields after the call),
  * VM_DONE (end the whole execution, e.g. proc_exit) or VM_TRAP (after
  * vm_exec_set_trap). */
-typedef vm_status (*vm_host_fn)(vm_exec_t *ex, vm_value *args, void *ud);
+typedef vm_status (*vm_host_fn)(vm_exec_t *ex, vm_slot *args, void *ud);
 
 typedef enum vm_extern_kind {
     VM_EXTERN_FUNC = 0,

@@ -325,12 +325,7 @@ struct vm_funcinst {
     void *host_ud;
     const char *name;
     vm_functype host_type; /* storage for host functions' type */
-    bool host_scalar; /* host function without v128 params or results,
-                         at most VM_HOST_FAST_ARGS of them: called with
-                         a plain copy (vm__host_invoke) */
 };
-
-#define VM_HOST_FAST_ARGS 16u
 
 struct vm_memory {
     uint8_t *data;
@@ -451,15 +446,6 @@ int vm__table_setup(struct vm_table *t, uint8_t elemtype, uint32_t size,
 
 /* A frame slot: what one instruction operand names. Values of every type
  * but v128 fit one slot; a v128 takes two consecutive slots. */
-typedef union vm_slot {
-    int32_t i32;
-    uint32_t u32;
-    int64_t i64;
-    uint64_t u64;
-    float f32;
-    double f64;
-    uint64_t ref;
-} vm_slot;
 
 /* How many slots a value of type t takes, and a sequence of them. */
 static inline uint32_t vm__slots_of(uint8_t t) { return t == VM_V128 ? 2u : 1u; }

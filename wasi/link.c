@@ -43,7 +43,7 @@ static wasi_ctx_t *ctx_of(vm_exec_t *ex, void *ud)
 /* Hand an implementation's result to the VM. WASI__BLOCK writes nothing
  * and returns VM_BLOCK: the VM calls again with the same arguments once
  * the embedder has waited for what wasi_ctx_waiting() says. */
-static vm_status finish(wasi_ctx_t *ctx, vm_value *a, uint32_t rc)
+static vm_status finish(wasi_ctx_t *ctx, vm_slot *a, uint32_t rc)
 {
     if (rc == WASI__BLOCK) {
         ctx->blocked = true;
@@ -56,7 +56,7 @@ static vm_status finish(wasi_ctx_t *ctx, vm_value *a, uint32_t rc)
 
 /* One adapter: `call` may use ctx, mem and the arguments a[]. */
 #define ADAPTER(name, call)                                              \
-    static vm_status host_##name(vm_exec_t *ex, vm_value *a, void *ud)   \
+    static vm_status host_##name(vm_exec_t *ex, vm_slot *a, void *ud)   \
     {                                                                    \
         wasi_ctx_t *ctx = ctx_of(ex, ud);                                \
         wasi_mem_t mem = caller_memory(ex);                              \
@@ -142,13 +142,13 @@ ADAPTER(sock_send, wasi__sock_send(ctx, &mem, a[0].u32, a[1].u32, a[2].u32,
                                    a[3].u32, a[4].u32))
 ADAPTER(sock_shutdown, wasi__sock_shutdown(ctx, a[0].u32, a[1].u32))
 
-static vm_status host_proc_exit(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status host_proc_exit(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     wasi__proc_exit(ctx_of(ex, ud), a[0].u32);
     return VM_DONE; /* ends the whole execution, not just this call */
 }
 
-static vm_status host_proc_raise(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status host_proc_raise(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     uint32_t rc = wasi__proc_raise(a[0].u32);
     if (rc == WASI__RAISE_TRAP) {
@@ -164,7 +164,7 @@ static vm_status host_proc_raise(vm_exec_t *ex, vm_value *a, void *ud)
     return finish(ctx_of(ex, ud), a, rc);
 }
 
-static vm_status host_sched_yield(vm_exec_t *ex, vm_value *a, void *ud)
+static vm_status host_sched_yield(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     a[0].u32 = wasi__sched_yield(ctx_of(ex, ud));
     return VM_YIELD; /* give the rest of the time slice away */

@@ -27,8 +27,9 @@ typedef struct dummies {
     uint32_t count;
 } dummies;
 
-/* A dummy host function: results are zeros. ud holds the result count. */
-static vm_status return_zeros(vm_exec_t *ex, vm_value *args, void *ud)
+/* A dummy host function: results are zeros. ud holds the result slots
+ * (two per v128). */
+static vm_status return_zeros(vm_exec_t *ex, vm_slot *args, void *ud)
 {
     (void)ex;
     memset(args, 0, (size_t)(uintptr_t)ud * sizeof *args);
@@ -79,7 +80,7 @@ static bool func_signature(const char *text, char *sig, size_t cap,
         if (c == 0 || n + 1 >= cap)
             return false;
         sig[n++] = c;
-        *nresults += results;
+        *nresults += results ? (c == 'v' ? 2 : 1) : 0; /* in slots */
         s += len;
     }
     if (!results)

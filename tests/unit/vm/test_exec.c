@@ -24,7 +24,7 @@ static vm_func_t *host[5];
 static int block_calls;  /* invocations of host.block_once */
 static int32_t block_arg; /* the argument it saw last */
 
-static vm_status host_block_once(vm_exec_t *e, vm_value *args, void *ud)
+static vm_status host_block_once(vm_exec_t *e, vm_slot *args, void *ud)
 {
     (void)e;
     (void)ud;
@@ -34,7 +34,7 @@ static vm_status host_block_once(vm_exec_t *e, vm_value *args, void *ud)
     return VM_OK;
 }
 
-static vm_status host_yield_after(vm_exec_t *e, vm_value *args, void *ud)
+static vm_status host_yield_after(vm_exec_t *e, vm_slot *args, void *ud)
 {
     (void)e;
     (void)ud;
@@ -42,14 +42,14 @@ static vm_status host_yield_after(vm_exec_t *e, vm_value *args, void *ud)
     return VM_YIELD;
 }
 
-static vm_status host_exit(vm_exec_t *e, vm_value *args, void *ud)
+static vm_status host_exit(vm_exec_t *e, vm_slot *args, void *ud)
 {
     (void)e;
     *(int32_t *)ud = args[0].i32;
     return VM_DONE;
 }
 
-static vm_status host_fail(vm_exec_t *e, vm_value *args, void *ud)
+static vm_status host_fail(vm_exec_t *e, vm_slot *args, void *ud)
 {
     (void)args;
     (void)ud;
@@ -60,11 +60,12 @@ static vm_status host_fail(vm_exec_t *e, vm_value *args, void *ud)
 static int32_t exit_code;
 
 /* lunatic::trap::catch's shape: call the guest back, traps caught. */
-static vm_status host_catch(vm_exec_t *e, vm_value *args, void *ud)
+static vm_status host_catch(vm_exec_t *e, vm_slot *args, void *ud)
 {
     (void)ud;
     vm_func_t *target = vm_instance_export_func(vm_exec_caller(e), "catch_target");
-    if (vm_exec_host_call(e, target, args, 2, true) != 0) return VM_TRAP;
+    vm_value call_args[2] = {{.u64 = args[0].u64}, {.u64 = args[1].u64}};
+    if (vm_exec_host_call(e, target, call_args, 2, true) != 0) return VM_TRAP;
     return VM_CALL;
 }
 

@@ -20,7 +20,7 @@ TestSuite(vm_host, .timeout = 10);
 TestSuite(vm_instance, .timeout = 10);
 TestSuite(vm_instance_load, .timeout = 10);
 
-static vm_status nop_fn(vm_exec_t *ex, vm_value *args, void *ud)
+static vm_status nop_fn(vm_exec_t *ex, vm_slot *args, void *ud)
 {
     (void)ex, (void)args, (void)ud;
     return VM_OK;

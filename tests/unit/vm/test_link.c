@@ -16,7 +16,7 @@
 #define FIXTURE_DIR "build/release/fixtures"
 #endif
 
-static vm_status host_seven(vm_exec_t *e, vm_value *args, void *ud)
+static vm_status host_seven(vm_exec_t *e, vm_slot *args, void *ud)
 {
     (void)e;
     (void)ud;

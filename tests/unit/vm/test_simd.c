@@ -25,16 +25,18 @@ static vm_exec_t *ex;
 static vm_func_t *swap;
 
 /* host.swap_halves (v128, i32) -> (i32, v128): returns the i32 plus one
- * and the vector with its two 64-bit halves swapped. */
-static vm_status host_swap(vm_exec_t *e, vm_value *args, void *ud)
+ * and the vector with its two 64-bit halves swapped. Host functions see
+ * slots: the v128 argument is args[0..1] and the i32 args[2]; the results
+ * go to args[0] (the i32) and args[1..2] (the v128). */
+static vm_status host_swap(vm_exec_t *e, vm_slot *args, void *ud)
 {
     (void)e;
     (void)ud;
-    vm_value v = args[0];
-    int32_t k = args[1].i32;
+    uint64_t lo = args[0].u64, hi = args[1].u64;
+    int32_t k = args[2].i32;
     args[0].i32 = k + 1;
-    memcpy(args[1].v128, v.v128 + 8, 8);
-    memcpy(args[1].v128 + 8, v.v128, 8);
+    args[1].u64 = hi;
+    args[2].u64 = lo;
     return VM_OK;
 }
 
