@@ -35,6 +35,7 @@
 #define LINMEM_CHUNK (8u << 20) /* at least this much mapped at a time */
 #define LINMEM_HOT 256u          /* scrubbed blocks kept per class */
 #define LINMEM_HOT_MAX (1u << 20) /* larger blocks: madvise only */
+#define LINMEM_LOCAL 16u        /* hot blocks a thread keeps per class */
 
 typedef struct linmem_class {
     pthread_mutex_t lock;
@@ -219,6 +220,39 @@ static bool release_hot(const sched_linmem_t *lm, linmem_class *c,
     return ok;
 }
 
+/* Each thread keeps a few hot blocks of its own: a worker that ends a
+ * process and spawns the next reuses its block without taking the class
+ * lock (no lock shared by all workers on the spawn path), still warm in
+ * its cache. Given back by sched__linmem_flush_local. */
+static _Thread_local struct {
+    const sched_linmem_t *owner; /* the runtime the blocks belong to */
+    void *blocks[LINMEM_CLASSES][LINMEM_LOCAL];
+    unsigned n[LINMEM_CLASSES];
+} local;
+
+static bool local_usable(const sched_linmem_t *lm)
+{
+    if (local.owner == NULL)
+        local.owner = lm;
+    return local.owner == lm;
+}
+
+static void *local_take(const sched_linmem_t *lm, int k)
+{
+    return local_usable(lm) && local.n[k] ? local.blocks[k][--local.n[k]]
+                                          : NULL;
+}
+
+static bool local_give(const sched_linmem_t *lm, const linmem_class *c,
+                       int k, void *data)
+{
+    if (c->block > LINMEM_HOT_MAX || !local_usable(lm) ||
+        local.n[k] == LINMEM_LOCAL || !scrub(lm, data, c->block))
+        return false;
+    local.blocks[k][local.n[k]++] = data;
+    return true;
+}
+
 /* Takes the dirty blocks out (under the lock), zeroes them (outside it),
  * and makes them clean. */
 static void flush_dirty(linmem_class *c)
@@ -256,7 +290,7 @@ static void *linmem_alloc(void *ud, size_t bytes, size_t *out_cap)
         return own_mapping(bytes);
     }
     linmem_class *c = &lm->classes[k];
-    void *p = NULL;
+    void *p = local_take(lm, k);
     for (int attempt = 0; attempt < 2 && !p; attempt++) {
         pthread_mutex_lock(&c->lock);
         if (c->nhot) {
@@ -283,7 +317,7 @@ static void linmem_release(void *ud, void *data, size_t cap)
         return;
     }
     linmem_class *c = &lm->classes[k];
-    if (release_hot(lm, c, data))
+    if (local_give(lm, c, k, data) || release_hot(lm, c, data))
         return;
     pthread_mutex_lock(&c->lock);
     bool ok = push(&c->dirty, &c->ndirty, &c->cap_dirty, data);
@@ -332,10 +366,33 @@ const vm_mem_provider *sched__linmem_provider(sched_linmem_t *lm)
     return &lm->provider;
 }
 
+void sched__linmem_flush_local(sched_linmem_t *lm)
+{
+    if (local.owner != lm)
+        return;
+    for (unsigned k = 0; k < LINMEM_CLASSES; k++) {
+        linmem_class *c = &lm->classes[k];
+        pthread_mutex_lock(&c->lock);
+        while (local.n[k]) {
+            void *b = local.blocks[k][--local.n[k]];
+            if (c->nhot < LINMEM_HOT) /* scrubbed already */
+                c->hot[c->nhot++] = b;
+            else if (!push(&c->dirty, &c->ndirty, &c->cap_dirty, b))
+                zero_batch(&b, 1, c->block);
+        }
+        pthread_mutex_unlock(&c->lock);
+    }
+    local.owner = NULL;
+}
+
 /* Unmaps everything: only when no process is left to use a block. */
 void sched__linmem_free(sched_linmem_t *lm)
 {
     if (!lm) return;
+    if (local.owner == lm) { /* its blocks go with the mappings */
+        memset(local.n, 0, sizeof local.n);
+        local.owner = NULL;
+    }
     for (unsigned k = 0; k < LINMEM_CLASSES; k++) {
         linmem_class *c = &lm->classes[k];
         for (size_t i = 0; i < c->nchunks; i++) munmap(c->chunks[i], c->chunk_bytes);

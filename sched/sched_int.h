@@ -440,6 +440,9 @@ void sched__link_remove(sched_proc_t *p, uint64_t pid);
 sched_linmem_t *sched__linmem_new(void);
 const vm_mem_provider *sched__linmem_provider(sched_linmem_t *lm);
 void sched__linmem_free(sched_linmem_t *lm);
+/* Gives the blocks the calling thread keeps for reuse back to lm: before
+ * the thread ends, and before sched__linmem_free on the thread calling it. */
+void sched__linmem_flush_local(sched_linmem_t *lm);
 
 /* own_thread: a poller thread of its own waits for the fds (started on
  * the first wait); otherwise the workers call sched__iowait_poll. */

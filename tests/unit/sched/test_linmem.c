@@ -75,3 +75,33 @@ Test(sched_linmem, grow_keeps_the_contents_and_zeroes_the_rest)
     mp->release(mp->ud, q, cap2);
     sched__linmem_free(lm);
 }
+
+/* A thread's own hot blocks: reused first, zero, never handed to another
+ * pool on the same thread, and given back by the flush. */
+Test(sched_linmem, thread_local_blocks_are_reused_zero_and_flushed)
+{
+    sched_linmem_t *a = sched__linmem_new(), *b = sched__linmem_new();
+    const vm_mem_provider *ma = sched__linmem_provider(a);
+    const vm_mem_provider *mb = sched__linmem_provider(b);
+    size_t cap = 0, cap_b = 0;
+    uint8_t *p = ma->alloc(ma->ud, 65536, &cap);
+    scribble(p, cap, 5);
+    ma->release(ma->ud, p, cap);
+    uint8_t *q = ma->alloc(ma->ud, 65536, &cap);
+    cr_expect(eq(ptr, q, p)); /* the same block, still warm */
+    cr_expect(all_zero(q, cap));
+    scribble(q, cap, 6);
+    ma->release(ma->ud, q, cap);
+    /* Pool b must not get a's block, though this thread holds one. */
+    uint8_t *r = mb->alloc(mb->ud, 65536, &cap_b);
+    cr_expect(ne(ptr, r, p));
+    cr_expect(all_zero(r, cap_b));
+    mb->release(mb->ud, r, cap_b);
+    sched__linmem_flush_local(a); /* back to a's shared hot list */
+    uint8_t *s = ma->alloc(ma->ud, 65536, &cap);
+    cr_expect(eq(ptr, s, p));
+    cr_expect(all_zero(s, cap));
+    ma->release(ma->ud, s, cap);
+    sched__linmem_free(a); /* drops the thread's blocks of a */
+    sched__linmem_free(b);
+}
