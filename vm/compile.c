@@ -1382,6 +1382,8 @@ static vm_code *finish(compiler *c)
     code->nlocals = c->f->nlocals;
     code->nresults = c->f->type->nresults;
     code->frame_slots = c->L + c->max_height + 1;
+    /* room for the four unconditional zero stores of a call (exec_control.inc) */
+    if (code->frame_slots < code->nparams + 4) code->frame_slots = code->nparams + 4;
     code->func = c->f;
     code->func_idx = (uint32_t)(c->f - c->m->funcs);
     code->pos = c->pos;

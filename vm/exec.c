@@ -121,6 +121,18 @@ static void set_trap(vm_exec_t *ex, vm_trap_kind kind, const vm_code *c,
                  c->func_idx, off);
 }
 
+/* The compiled function of inst's module holding pc: only traps need it
+ * (for the message), so calls and returns do not carry it around. */
+static const vm_code *code_at(const vm_instance_t *inst, const vm_op *pc)
+{
+    const vm_module_t *m = inst->module;
+    for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
+        const vm_code *c = VM_LOAD_ACQUIRE(m->funcs[i].code);
+        if (c && pc >= c->ops && pc < c->ops + c->nops) return c;
+    }
+    return NULL;
+}
+
 /* The code of a module function, compiling it on first use. */
 static const vm_code *code_of(vm_module_t *m, vm_func *f)
 {
@@ -169,7 +181,6 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
     const vm_op *pc = ex->pc;
     vm_value *fp = ex->fp;
     vm_instance_t *inst = ex->inst;
-    const vm_code *code = ex->code;
     int64_t reds = budget;
     uint8_t *mem;
     uint64_t msize;
@@ -201,7 +212,6 @@ yield:
     ex->pc = pc;
     ex->fp = fp;
     ex->inst = inst;
-    ex->code = code;
     LEAVE(VM_YIELD);
 
 trap: {
@@ -211,7 +221,7 @@ trap: {
     while (k > 0 && ex->frames[k - 1].catch_results == 0) k--;
     if (k == 0) {
         ex->pc = pc;
-        set_trap(ex, trap_kind, code, pc);
+        set_trap(ex, trap_kind, code_at(inst, pc), pc);
         LEAVE(VM_TRAP);
     }
     const vm_frame *fr = &ex->frames[k - 1];
@@ -223,7 +233,6 @@ trap: {
     ex->depth = k - 1;
     pc = fr->ret_pc;
     fp = fr->fp;
-    code = fr->code;
     inst = fr->inst;
     RELOAD_MEM();
     DISPATCH();
@@ -359,7 +368,6 @@ int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
     ex->pc = c->ops;
     ex->fp = ex->stack;
     ex->inst = f->inst;
-    ex->code = c;
     return 0;
 }
 
