@@ -49,9 +49,20 @@ static void profile_hit(const void *h);
         DISPATCH();                                                         \
     } while (0)
 
+/* The control stack's top lives in a register (`frame`, the next free
+ * vm_frame); ex->depth is brought up to date before anything outside the
+ * loop can look at it, and `frame` reloaded after anything that moves it. */
+#define SYNC_DEPTH() (ex->depth = (uint32_t)(frame - ex->frames))
+#define LOAD_FRAMES()                                                        \
+    do {                                                                     \
+        frame = ex->frames + ex->depth;                                      \
+        frames_end = ex->frames + ex->frames_cap;                            \
+    } while (0)
+
 /* Every exit from interp() records the unspent budget (fuel accounting). */
 #define LEAVE(status)                                                        \
     do {                                                                     \
+        SYNC_DEPTH();                                                        \
         ex->reds_left = reds;                                                \
         return (status);                                                     \
     } while (0)
@@ -188,6 +199,8 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
     vm_value *stack_end = ex->stack_end; /* reloaded when the stack grows */
     struct vm_funcinst *fi; /* the callee of call_funcinst */
     int call_len;           /* the length of that call instruction */
+    vm_frame *frame, *frames_end;
+    LOAD_FRAMES();
     RELOAD_MEM();
     DISPATCH();
 
@@ -217,6 +230,7 @@ yield:
 trap: {
     /* A call made by vm_exec_host_call(catch_traps) catches the trap: the
      * run continues after that host call, with zeroed results. */
+    SYNC_DEPTH();
     uint32_t k = ex->depth;
     while (k > 0 && ex->frames[k - 1].catch_results == 0) k--;
     if (k == 0) {
@@ -231,6 +245,7 @@ trap: {
     ex->trap = VM_TRAP_NONE;
     ex->trap_msg[0] = 0;
     ex->depth = k - 1;
+    LOAD_FRAMES();
     pc = fr->ret_pc;
     fp = fr->fp;
     inst = fr->inst;
