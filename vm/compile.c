@@ -611,7 +611,8 @@ static void compile_call(compiler *c, uint32_t fidx)
     } else {
         vm_op w;
         w.p = callee;
-        compile_call_common(c, callee->type, IOP_CALL, 0, &w);
+        compile_call_common(c, callee->type, callee->nlocals <= 4 ? IOP_CALL : IOP_CALL_L,
+                            0, &w);
     }
 }
 

@@ -17,6 +17,7 @@ IOP(BR_UNLESS, 3)   /* if !fp[a].u32 goto word2 */
 IOP(BR_TABLE, 0)    /* i = fp[a].u32; goto word[2 + min(i, b - 1)] */
 IOP(RETURN, 1)      /* results already in fp[0..n) */
 IOP(CALL, 3)        /* call module function word2 with frame at fp + a */
+IOP(CALL_L, 3)      /* the same, the callee having more than 4 locals */
 IOP(CALL_FUNCINST, 2) /* call inst->funcs[b] (import: host or other inst) */
 IOP(CALL_INDIRECT, 3) /* table word2.b, elem fp[b], type word2.a, frame a */
 IOP(SELECT, 3)      /* fp[a] = fp[w2.b] ? fp[b] : fp[w2.a] */

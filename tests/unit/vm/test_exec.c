@@ -477,6 +477,31 @@ Test(vm_exec, float_immediates)
 }
 
 /* }===== */
+/* {===== calls */
+
+Test(vm_exec, callee_locals_start_at_zero)
+{
+    call("locals_zeroed", 1, 7, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 0));
+}
+
+Test(vm_exec, zeroing_a_callee_frame_spares_the_callers_values)
+{
+    call("live_across_call", 1, 10, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 13 + 50 + 1));
+}
+
+Test(vm_exec, trap_in_a_callee_names_the_callee)
+{
+    call("outer_trap", 1, 65536 - 9, 0); /* 65536 - 8 + 8: out by 4 */
+    expect_trap(VM_TRAP_MEM_OOB, "in function inner_trap");
+    call("outer_trap", 1, 9, 0); /* fine once more: the exec is reusable */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+}
+
+/* }===== */
 /* {===== API misuse */
 
 Test(vm_exec, wrong_argument_count_is_refused)

@@ -145,4 +145,27 @@
     local.get 0 local.get 1 f64.add local.get 2 f64.sub)
   (func (export "chain_mul_add") (param f64 f64 f64) (result f64)
     local.get 0 local.get 1 f64.mul local.get 2 f64.add)
+;; calls: locals start at zero whatever the stack held (4 locals: CALL's
+;; unconditional stores; 6: CALL_L), a no-local callee's zero stores spare
+;; the caller's live values, and a trap names the callee it happened in
+  (func $dirty4 (param i32) (result i32) (local i32 i32 i32 i32)
+    local.get 1 local.get 2 i32.add local.get 3 i32.add local.get 4 i32.add
+    local.get 0 local.set 1 local.get 0 local.set 2 local.get 0 local.set 3
+    local.get 0 local.set 4)
+  (func $dirty6 (param i32) (result i32) (local i32 i32 i32 i32 i32 i32)
+    local.get 1 local.get 2 i32.add local.get 3 i32.add local.get 4 i32.add
+    local.get 5 i32.add local.get 6 i32.add
+    local.get 0 local.set 1 local.get 0 local.set 2 local.get 0 local.set 3
+    local.get 0 local.set 4 local.get 0 local.set 5 local.get 0 local.set 6)
+  (func (export "locals_zeroed") (param i32) (result i32)
+    local.get 0 call $dirty4 drop local.get 0 call $dirty4
+    local.get 0 call $dirty6 drop local.get 0 call $dirty6 i32.add)
+  (func $no_locals (result i32) i32.const 1)
+  (func (export "live_across_call") (param i32) (result i32)
+    local.get 0 i32.const 3 i32.add local.get 0 i32.const 5 i32.mul
+    call $no_locals i32.add i32.add)
+  (func $inner_trap (param i32) (result i32) local.get 0 i32.load offset=8)
+  (func (export "outer_trap") (param i32) (result i32)
+    local.get 0 call $no_locals i32.add call $inner_trap)
+
 )
