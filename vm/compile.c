@@ -73,6 +73,8 @@ typedef struct compiler {
     cframe *ctrl;
     uint32_t depth, ccap;
     last_insn last;
+    int64_t prev_start, cur_start; /* the last two emit_op positions */
+    uint32_t label_op; /* the last op index made a branch target */
     /* Locals whose value is a known constant: valid while kgen[x] == gen.
      * Locals start at zero; knowledge is dropped wherever control flow
      * merges (loop heads, else, block ends) by bumping gen. */
@@ -128,6 +130,8 @@ static uint32_t emit_op(compiler *c, int iop)
 {
     uint32_t at = c->nops;
     c->last.start = -1;
+    c->prev_start = c->cur_start;
+    c->cur_start = at;
     if (!c->npos || c->pos[c->npos - 1].offset != c->insn_off) {
         if (GROW(c, pos, poscap, c->npos + 1))
             c->pos[c->npos++] = (vm_code_pos){at, c->insn_off};
@@ -367,6 +371,33 @@ static void emit_branch(compiler *c, uint32_t label)
 
 static bool is_compare(int op);
 
+/* A compare-and-branch whose left operand was just computed by an i32.add
+ * of an immediate (a loop counter's step and test) becomes one BR_ADDI
+ * instruction, unless a branch lands between the two. Emits it but its
+ * target word; op is the (possibly negated) i32 compare. */
+static bool fuse_addi_compare(compiler *c, const last_insn *l, int op)
+{
+    static const int fused[OP_COUNT_] = {
+#define VM_X(name, ...) [OP_##name] = IOP_BR_ADDI_##name,
+        VM_I32_CMPOPS(VM_X)
+#undef VM_X
+    };
+    int64_t p = c->prev_start;
+    if (!fused[op] || p < 0 || p + 3 != l->start || c->label_op > p ||
+        c->ops[p].h != c->handlers[IOP_I32_ADD_I] || c->ops[p + 1].s.a != l->a)
+        return false;
+    vm_op add = c->ops[p + 1], ops2;
+    ops2.s.a = (int32_t)c->ops[p + 2].v.u32;
+    ops2.s.b = l->b_imm ? l->imm : l->b;
+    unemit_last(c); /* the compare */
+    c->last.start = p;
+    unemit_last(c); /* the add */
+    emit_op(c, fused[op] + (l->b_imm ? 1 : 0)); /* BR_ADDI_X_I follows */
+    emit_word(c, add);
+    emit_word(c, ops2);
+    return true;
+}
+
 /* Emits a jump taken when `cond` is true (or false, with when == false),
  * fusing a compare or eqz that the last instruction computed into it.
  * Returns the target word to link. */
@@ -393,6 +424,7 @@ static uint32_t emit_cond_jump(compiler *c, centry cond, bool when)
 #undef VM_X
         };
         int op = when ? l.wasm_op : negation[l.wasm_op];
+        if (fuse_addi_compare(c, &l, op)) return emit_target(c, 0);
         unemit_last(c);
         emit_op(c, br[op] + (l.b_imm ? 1 : 0)); /* BR_X_I follows BR_X */
         emit_ab(c, l.a, l.b_imm ? l.imm : l.b);
@@ -473,6 +505,7 @@ static void begin_block(compiler *c, uint8_t kind)
     f->nresults = tmp.nresults;
     f->results = tmp.results;
     f->loop_pc = c->nops;
+    c->label_op = c->nops;
     if (kind == OP_LOOP) known_forget_all(c); /* back edges merge here */
     if (kind == OP_IF) { /* a chain of one, patched at else or end */
         c->ops[else_word].i64 = -1;
@@ -507,6 +540,7 @@ static void compile_else(compiler *c)
         link_target(c, emit_target(c, 0), f);
     }
     patch_chain(c, f->else_fixup, c->nops);
+    c->label_op = c->nops;
     f->else_fixup = -1;
     f->unreachable = false;
     known_forget_all(c);
@@ -528,6 +562,7 @@ static bool compile_end(compiler *c)
     if (!f->unreachable) materialize_results(c, f);
     patch_chain(c, f->else_fixup, c->nops); /* an if without else */
     patch_chain(c, f->fixups, c->nops);
+    c->label_op = c->nops;
     cframe done = *f;
     c->depth--;
     reset_stack(c, &done, done.nresults, done.results);
@@ -554,6 +589,7 @@ static void compile_br_if(compiler *c, uint32_t label)
     uint32_t skip = emit_cond_jump(c, cond, false);
     emit_branch(c, label);
     c->ops[skip].u64 = c->nops;
+    c->label_op = c->nops;
     c->last.start = -1;
 }
 
@@ -580,6 +616,7 @@ static void compile_br_table(compiler *c)
     for (uint32_t i = 0; i <= n && !c->oom; i++) {
         if (labels[i] == c->depth - 1 || branch_needs_moves(c, frame_at(c, labels[i]))) {
             c->ops[first + i].u64 = c->nops;
+            c->label_op = c->nops;
             emit_branch(c, labels[i]);
         }
     }
@@ -1404,6 +1441,7 @@ vm_code *vm__compile(vm_module_t *m, vm_func *f)
     c.r = (vm_reader){f->body, f->body + f->body_len, m->bytes};
     c.L = f->type->nparams + f->nlocals;
     c.last.start = -1;
+    c.prev_start = c.cur_start = -1;
     c.gen = 1;
     c.kval = calloc(c.L + 1, sizeof *c.kval);
     c.kgen = calloc(c.L + 1, sizeof *c.kgen);

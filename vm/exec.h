@@ -41,8 +41,13 @@
 
 /* Integer comparisons: plain, immediate, and fused with br_if/if
  * (BR_NAME jumps when the comparison holds). X(NAME, NEGATION, field of
- * the 32-bit immediate in BR_NAME_I, expr). */
-#define VM_CMPOPS(X)                                                     \
+ * the 32-bit immediate in BR_NAME_I, expr). The i32 ones also fuse with
+ * an i32.add of an immediate that computes their left operand, the step
+ * and test of a loop counter (BR_ADDI_NAME, BR_ADDI_NAME_I: [h][d, s]
+ * [imm, b][target]: fp[d] = fp[s] + imm, then jump if fp[d] NAME b, b a
+ * slot or, for _I, an immediate). */
+#define VM_CMPOPS(X) VM_I32_CMPOPS(X) VM_I64_CMPOPS(X)
+#define VM_I32_CMPOPS(X)                                                 \
     X(I32_EQ, I32_NE, i32, a.u32 == b.u32)                                    \
     X(I32_NE, I32_EQ, i32, a.u32 != b.u32)                                    \
     X(I32_LT_S, I32_GE_S, i32, a.i32 < b.i32)                                 \
@@ -52,7 +57,8 @@
     X(I32_LE_S, I32_GT_S, i32, a.i32 <= b.i32)                                \
     X(I32_LE_U, I32_GT_U, i32, a.u32 <= b.u32)                                \
     X(I32_GE_S, I32_LT_S, i32, a.i32 >= b.i32)                                \
-    X(I32_GE_U, I32_LT_U, i32, a.u32 >= b.u32)                                \
+    X(I32_GE_U, I32_LT_U, i32, a.u32 >= b.u32)
+#define VM_I64_CMPOPS(X)                                                 \
     X(I64_EQ, I64_NE, i64, a.u64 == b.u64)                                    \
     X(I64_NE, I64_EQ, i64, a.u64 != b.u64)                                    \
     X(I64_LT_S, I64_GE_S, i64, a.i64 < b.i64)                                 \
@@ -168,6 +174,9 @@ enum vm_iop {
 #undef VM_X
 #define VM_X(op1, op2, c1, c2) IOP_F64_##op1##_##op2,
     VM_F64_CHAINS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) IOP_BR_ADDI_##name, IOP_BR_ADDI_##name##_I,
+    VM_I32_CMPOPS(VM_X)
 #undef VM_X
     IOP_COUNT_
 };

@@ -502,6 +502,49 @@ Test(vm_exec, trap_in_a_callee_names_the_callee)
 }
 
 /* }===== */
+/* {===== fused counter step and test */
+
+static int32_t run1(const char *name, int32_t arg)
+{
+    call(name, 1, arg, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE), "%s(%d)", name, arg);
+    return result(0).i32;
+}
+
+Test(vm_exec, counter_step_and_test_against_a_slot)
+{
+    cr_assert(eq(i32, run1("addi_count", 0), 1)); /* runs once: do-while */
+    cr_assert(eq(i32, run1("addi_count", 7), 7));
+    cr_assert(eq(i32, run1("addi_count", 3000), 3000)); /* across yields */
+}
+
+Test(vm_exec, counter_step_wraps_at_32_bits)
+{
+    cr_assert(eq(i32, run1("addi_wrap", -3), 3)); /* -2, -1, 0 */
+    cr_assert(eq(i32, run1("addi_wrap", -1), 1));
+}
+
+Test(vm_exec, counter_step_and_negated_test_in_an_if)
+{
+    cr_assert(eq(i32, run1("addi_if", 3), 1 + 8));
+    cr_assert(eq(i32, run1("addi_if", 5), 2 + 10));
+    cr_assert(eq(i32, run1("addi_if", -20), 1 - 15)); /* signed */
+    cr_assert(eq(i32, run1("addi_if", INT32_MAX), 1 + INT32_MIN + 4)); /* wraps */
+}
+
+Test(vm_exec, counter_test_reads_the_stepped_value)
+{
+    cr_assert(eq(i32, run1("addi_same_slot", 41), 42));
+}
+
+Test(vm_exec, no_fusion_across_a_label_between_step_and_test)
+{
+    cr_assert(eq(i32, run1("addi_label_between", 0), 0)); /* lands on the test */
+    cr_assert(eq(i32, run1("addi_label_between", 1), 1));
+    cr_assert(eq(i32, run1("addi_label_between", -90), 0));
+}
+
+/* }===== */
 /* {===== API misuse */
 
 Test(vm_exec, wrong_argument_count_is_refused)

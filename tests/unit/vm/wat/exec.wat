@@ -168,4 +168,36 @@
   (func (export "outer_trap") (param i32) (result i32)
     local.get 0 call $no_locals i32.add call $inner_trap)
 
+;; a counter's step and test fuse (BR_ADDI_*): against a slot, an
+;; immediate, with 32-bit wrap, in an if (negated), with the compare reading
+;; the counter's own slot, and not across a label between the two
+  (func (export "addi_count") (param i32) (result i32) (local i32)
+    loop local.get 1 i32.const 1 i32.add local.tee 1 local.get 0 i32.lt_u br_if 0 end
+    local.get 1)
+  (func (export "addi_wrap") (param i32) (result i32) (local i32)
+    loop
+      local.get 1 i32.const 1 i32.add local.set 1
+      local.get 0 i32.const 1 i32.add local.tee 0 i32.const 0 i32.ne br_if 0
+    end
+    local.get 1)
+  (func (export "addi_if") (param i32) (result i32)
+    local.get 0 i32.const 5 i32.add local.tee 0 i32.const 10 i32.lt_s
+    if (result i32) i32.const 1 else i32.const 2 end
+    local.get 0 i32.add)
+  (func (export "addi_same_slot") (param i32) (result i32)
+    block
+      local.get 0 i32.const 1 i32.add local.tee 0 local.get 0 i32.eq br_if 0
+      i32.const -1 return
+    end
+    local.get 0)
+  (func (export "addi_label_between") (param i32) (result i32)
+    block
+      local.get 0 i32.eqz br_if 0
+      local.get 0 i32.const 100 i32.add local.set 0
+    end
+    block
+      local.get 0 i32.const 50 i32.lt_s br_if 0
+      i32.const 1 return
+    end
+    i32.const 0)
 )
