@@ -335,7 +335,17 @@ static void emit_return(compiler *c)
     const centry *top = n == 1 ? &c->stack[base] : NULL;
     if (top && c->last.start >= 0 && c->last.height == base && top->kind == E_SLOT &&
         top->slot == (int32_t)home(c, base)) {
-        c->ops[c->last.start + 1].s.a = 0;
+        uint32_t at = (uint32_t)c->last.start;
+        if (c->ops[at].h == c->handlers[OP_I32_ADD]) { /* the last op: fuse */
+            int32_t a = c->ops[at + 1].s.b, b = c->ops[at + 2].s.a;
+            c->ops[at].h = c->handlers[IOP_I32_ADD_RET];
+            c->ops[at + 1].s.a = a;
+            c->ops[at + 1].s.b = b;
+            c->nops = at + 2;
+            c->last.start = -1;
+            return;
+        }
+        c->ops[at + 1].s.a = 0;
     } else {
         for (uint32_t j = 0; j < n; j++) emit_move(c, (int32_t)j, &c->stack[base + j]);
     }

@@ -16,6 +16,7 @@ IOP(BR_IF, 3)       /* if fp[a].u32 goto word2 (reduction when taken) */
 IOP(BR_UNLESS, 3)   /* if !fp[a].u32 goto word2 */
 IOP(BR_TABLE, 0)    /* i = fp[a].u32; goto word[2 + min(i, b - 1)] */
 IOP(RETURN, 1)      /* results already in fp[0..n) */
+IOP(I32_ADD_RET, 2) /* fp[0].u32 = fp[a] + fp[b], then RETURN */
 IOP(CALL, 3)        /* call module function word2 with frame at fp + a */
 IOP(CALL_L, 3)      /* the same, the callee having more than 4 locals */
 IOP(CALL_FUNCINST, 2) /* call inst->funcs[b] (import: host or other inst) */

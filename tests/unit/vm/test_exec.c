@@ -501,6 +501,19 @@ Test(vm_exec, trap_in_a_callee_names_the_callee)
     cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
 }
 
+Test(vm_exec, returned_sum_from_entry_and_callee)
+{
+    call("add_ret", 2, 0, 5); /* the branch lands on the fused return */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 5));
+    call("add_ret", 2, INT32_MAX, 0); /* wraps */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, INT32_MIN));
+    call("call_add_ret", 2, 10, 20); /* 20 - (10 + 21): the caller resumes */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, -11));
+}
+
 /* }===== */
 /* {===== fused counter step and test */
 

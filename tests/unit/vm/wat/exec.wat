@@ -200,4 +200,11 @@
       i32.const 1 return
     end
     i32.const 0)
+;; a returned sum is one instruction (I32_ADD_RET), from the entry function
+;; and from a callee, also where a branch lands on it
+  (func $add_ret (export "add_ret") (param i32 i32) (result i32)
+    block local.get 0 i32.eqz br_if 0 local.get 1 i32.const 1 i32.add local.set 1 end
+    local.get 0 local.get 1 i32.add)
+  (func (export "call_add_ret") (param i32 i32) (result i32)
+    local.get 1 local.get 0 local.get 1 call $add_ret i32.sub)
 )
