@@ -901,9 +901,31 @@ static bool fuse_f64_chain(compiler *c, int op2)
     return true;
 }
 
+/* `(x >> k) & mask` with constants k and mask (a bit field: decoders,
+ * hashes, bitmaps): one instruction when the shift was just emitted. */
+static bool fuse_shr_and(compiler *c, int op)
+{
+    const last_insn l = c->last;
+    if (op != OP_I32_AND || l.start < 0 || l.wasm_op != OP_I32_SHR_U || !l.b_imm || l.m_form)
+        return false;
+    const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
+    uint64_t mask;
+    if (fresh_at(c, c->sp - 2) && eb->kind == E_CONST) mask = eb->k;
+    else if (fresh_at(c, c->sp - 1) && ea->kind == E_CONST) mask = ea->k;
+    else return false;
+    unemit_last(c);
+    c->sp -= 2;
+    uint32_t at = emit_op(c, IOP_I32_SHR_U_AND);
+    emit_ab(c, (int32_t)home(c, c->sp), l.a);
+    emit_ab(c, l.imm & 31, (int32_t)(uint32_t)mask);
+    push_result(c, VM_I32, at);
+    return true;
+}
+
 static void compile_binop(compiler *c, int op, uint8_t rtype)
 {
-    if (fuse_load_operand(c, op, rtype) || fuse_f64_chain(c, op)) return;
+    if (fuse_load_operand(c, op, rtype) || fuse_f64_chain(c, op) || fuse_shr_and(c, op))
+        return;
     centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
     if (ea->kind == E_CONST && eb->kind == E_SLOT && commutes(op)) {
         centry t = *ea;

@@ -557,6 +557,14 @@ Test(vm_exec, no_fusion_across_a_label_between_step_and_test)
     cr_assert(eq(i32, run1("addi_label_between", -90), 0));
 }
 
+Test(vm_exec, bit_field_extract)
+{
+    cr_assert(eq(i32, run1("bitfield", 0x12345678), 0x4567));
+    cr_assert(eq(i32, run1("bitfield_shift32", -1), INT32_MIN + 1)); /* >> 0 */
+    cr_assert(eq(i32, run1("bitfield_shift33", -1), 1));             /* >> 1, logical */
+    cr_assert(eq(i32, run1("bitfield_mask_left", 0x12345678), 0x56));
+}
+
 /* }===== */
 /* {===== API misuse */
 

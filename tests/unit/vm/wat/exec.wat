@@ -207,4 +207,14 @@
     local.get 0 local.get 1 i32.add)
   (func (export "call_add_ret") (param i32 i32) (result i32)
     local.get 1 local.get 0 local.get 1 call $add_ret i32.sub)
+;; bit fields (I32_SHR_U_AND): shift counts taken mod 32, a mask with the
+;; sign bit, the mask on either side
+  (func (export "bitfield") (param i32) (result i32)
+    local.get 0 i32.const 4 i32.shr_u i32.const 0xffff i32.and)
+  (func (export "bitfield_shift32") (param i32) (result i32)
+    local.get 0 i32.const 32 i32.shr_u i32.const 0x80000001 i32.and)
+  (func (export "bitfield_shift33") (param i32) (result i32)
+    local.get 0 i32.const 33 i32.shr_u i32.const 0x80000001 i32.and)
+  (func (export "bitfield_mask_left") (param i32) (result i32)
+    i32.const 0xff local.get 0 i32.const 8 i32.shr_u i32.and)
 )
