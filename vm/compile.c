@@ -422,6 +422,12 @@ static uint32_t emit_cond_jump(compiler *c, centry cond, bool when)
         emit_ab(c, l.a, 0);
         return emit_target(c, 0);
     }
+    if (fresh && l.wasm_op == OP_I32_AND && l.b_imm) { /* a bit test */
+        unemit_last(c);
+        emit_op(c, when ? IOP_BR_BITS : IOP_BR_NO_BITS);
+        emit_ab(c, l.a, l.imm);
+        return emit_target(c, 0);
+    }
     if (fresh && l.wasm_op >= 0 && is_compare(l.wasm_op)) {
         static const int br[OP_COUNT_] = {
 #define VM_X(name, neg, immf, expr) [OP_##name] = IOP_BR_##name,

@@ -14,6 +14,8 @@ IOP(CONST64, 3)     /* fp[a].u64 = word2 */
 IOP(BR, 2)          /* goto word1 (reduction) */
 IOP(BR_IF, 3)       /* if fp[a].u32 goto word2 (reduction when taken) */
 IOP(BR_UNLESS, 3)   /* if !fp[a].u32 goto word2 */
+IOP(BR_BITS, 3)     /* if fp[a].u32 & b goto word2: a bit test */
+IOP(BR_NO_BITS, 3)  /* if !(fp[a].u32 & b) goto word2 */
 IOP(BR_TABLE, 0)    /* i = fp[a].u32; goto word[2 + min(i, b - 1)] */
 IOP(RETURN, 1)      /* results already in fp[0..n) */
 IOP(I32_ADD_RET, 2) /* fp[0].u32 = fp[a] + fp[b], then RETURN */

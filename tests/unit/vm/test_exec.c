@@ -565,6 +565,16 @@ Test(vm_exec, bit_field_extract)
     cr_assert(eq(i32, run1("bitfield_mask_left", 0x12345678), 0x56));
 }
 
+Test(vm_exec, bit_test_and_branch)
+{
+    static const int32_t in[] = {0, 0x10, INT32_MIN, 0x7fffffef, -1};
+    static const int32_t want[] = {0, 1, 1, 0, 1};
+    for (int i = 0; i < 5; i++) {
+        cr_assert(eq(i32, run1("bits_br_if", in[i]), want[i]), "br_if %d", in[i]);
+        cr_assert(eq(i32, run1("bits_if", in[i]), want[i]), "if %d", in[i]);
+    }
+}
+
 /* }===== */
 /* {===== API misuse */
 

@@ -217,4 +217,10 @@
     local.get 0 i32.const 33 i32.shr_u i32.const 0x80000001 i32.and)
   (func (export "bitfield_mask_left") (param i32) (result i32)
     i32.const 0xff local.get 0 i32.const 8 i32.shr_u i32.and)
+;; bit tests (BR_BITS in br_if, BR_NO_BITS in if), the sign bit too
+  (func (export "bits_br_if") (param i32) (result i32)
+    block local.get 0 i32.const 0x80000010 i32.and br_if 0 i32.const 0 return end
+    i32.const 1)
+  (func (export "bits_if") (param i32) (result i32)
+    local.get 0 i32.const 0x80000010 i32.and if (result i32) i32.const 1 else i32.const 0 end)
 )
