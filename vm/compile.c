@@ -802,6 +802,16 @@ static int mem_form(int op) /* NAME_M; NAME_S follows it */
     return forms[op];
 }
 
+static int mem_form_addi(int op) /* NAME_MA */
+{
+    static const int forms[OP_COUNT_] = {
+#define VM_X(name, ...) [OP_##name] = IOP_##name##_MA,
+        VM_MEM_BINOPS(VM_X)
+#undef VM_X
+    };
+    return forms[op];
+}
+
 static bool fresh_at(const compiler *c, uint32_t h)
 {
     const centry *e = &c->stack[h];
@@ -813,8 +823,7 @@ static bool fresh_at(const compiler *c, uint32_t h)
  * (either operand, when the op commutes). */
 static bool fuse_load_operand(compiler *c, int op, uint8_t rtype)
 {
-    if (!mem_form(op) || c->last.start < 0 || c->last.wasm_op != mem_load_of(op) ||
-        c->last.addi)
+    if (!mem_form(op) || c->last.start < 0 || c->last.wasm_op != mem_load_of(op))
         return false;
     const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
     bool commutative = commutes(op);
@@ -825,6 +834,14 @@ static bool fuse_load_operand(compiler *c, int op, uint8_t rtype)
     last_insn l = c->last;
     unemit_last(c);
     c->sp -= 2;
+    if (l.addi) { /* the load's address was slot + immediate */
+        uint32_t at = emit_op(c, mem_form_addi(op));
+        emit_ab(c, (int32_t)home(c, c->sp), a);
+        emit_ab(c, l.a, l.imm);
+        emit_ab(c, (int32_t)l.off, 0);
+        push_result(c, rtype, at);
+        return true;
+    }
     uint32_t at = emit_op(c, mem_form(op));
     emit_ab(c, (int32_t)home(c, c->sp), a);
     emit_ab(c, l.a, (int32_t)l.off);

@@ -189,6 +189,9 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
 #define VM_X(name, ...) &&L_BR_ADDI_##name, &&L_BR_ADDI_##name##_I,
         VM_I32_CMPOPS(VM_X)
 #undef VM_X
+#define VM_X(name, ...) &&L_##name##_MA,
+        VM_MEM_BINOPS(VM_X)
+#undef VM_X
     };
     if (out_table) {
         *out_table = handlers;
@@ -486,6 +489,9 @@ static const char *iop_name(int i)
 #undef VM_X
 #define VM_X(name, ...) "BR_ADDI_" #name, "BR_ADDI_" #name "_I",
         VM_I32_CMPOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) #name "_MA",
+        VM_MEM_BINOPS(VM_X)
 #undef VM_X
     };
     return names[i];

@@ -123,7 +123,8 @@
     X(MUL, ADD, *, +) X(MUL, SUB, *, -) X(MUL, MUL, *, *)
 
 /* Binary ops fused with a full-width load of their right operand
- * (NAME_M: [h][d, a][addr, offset]), a store of their result (NAME_S:
+ * (NAME_M: [h][d, a][addr, offset]; NAME_MA: [h][d, a][addr, imm][offset]
+ * for the address addr + imm mod 2^32), a store of their result (NAME_S:
  * [h][a, b][addr, offset]), or both at one address, `*p = a op *p`
  * (NAME_RMW: [h][-, a][addr, offset]): X(NAME, LOAD, STORE, field, expr). */
 #define VM_MEM_BINOPS(X)                                                 \
@@ -177,6 +178,9 @@ enum vm_iop {
 #undef VM_X
 #define VM_X(name, ...) IOP_BR_ADDI_##name, IOP_BR_ADDI_##name##_I,
     VM_I32_CMPOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) IOP_##name##_MA,
+    VM_MEM_BINOPS(VM_X)
 #undef VM_X
     IOP_COUNT_
 };

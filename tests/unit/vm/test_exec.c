@@ -575,6 +575,22 @@ Test(vm_exec, bit_test_and_branch)
     }
 }
 
+Test(vm_exec, memory_operand_at_slot_plus_immediate)
+{
+    vm_func_t *f = vm_instance_export_func(inst, "mul_load_addi");
+    vm_value args[2] = {{.i32 = -4}, {.f64 = 1.5}}; /* (-4 + 8) mod 2^32 + 12 = 16 */
+    cr_assert(eq(int, vm_exec_call(ex, f, args, 2), 0));
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(dbl, result(0).f64, 4.5));
+    args[0].i32 = 4; /* address 24: still zero */
+    cr_assert(eq(int, vm_exec_call(ex, f, args, 2), 0));
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(dbl, result(0).f64, 0.0));
+    args[0].i32 = 65536 - 27; /* the last 7 bytes fit, the eighth does not */
+    cr_assert(eq(int, vm_exec_call(ex, f, args, 2), 0));
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+}
+
 /* }===== */
 /* {===== API misuse */
 

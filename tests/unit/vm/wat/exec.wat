@@ -223,4 +223,9 @@
     i32.const 1)
   (func (export "bits_if") (param i32) (result i32)
     local.get 0 i32.const 0x80000010 i32.and if (result i32) i32.const 1 else i32.const 0 end)
+;; an op whose memory operand's address is slot + immediate (F64_MUL_MA):
+;; that sum wraps at 32 bits before the offset is added
+  (func (export "mul_load_addi") (param i32 f64) (result f64)
+    i32.const 16 f64.const 3 f64.store
+    local.get 1 local.get 0 i32.const 8 i32.add f64.load offset=12 f64.mul)
 )
