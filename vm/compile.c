@@ -1078,6 +1078,42 @@ static void note_load(compiler *c, int op, int32_t a, bool addi, int32_t imm,
     c->last.off = (uint32_t)offset;
 }
 
+/* An array element: the i32.add being folded into a load (l) adds a base
+ * to an index that the instruction right before it shifted left by a
+ * constant, into a temporary nothing else reads. Emits NAME_SHL_ADD[I]. */
+static bool fuse_indexed_load(compiler *c, int op, const last_insn *l, uint32_t offset)
+{
+    static const int forms[OP_COUNT_] = {
+#define VM_X(name, ...) [OP_##name] = IOP_##name##_SHL_ADD,
+        VM_LOADS(VM_X)
+#undef VM_X
+    };
+    int64_t p = c->prev_start;
+    if (!forms[op] || p < 0 || p + 3 != l->start || c->label_op > p ||
+        c->ops[p].h != c->handlers[IOP_I32_SHL_I])
+        return false;
+    /* the shift wrote the temporary of the add's left or right operand */
+    int32_t d = c->ops[p + 1].s.a, base;
+    if (d == (int32_t)home(c, c->sp - 1) && l->a == d && (l->b_imm || l->b != d))
+        base = l->b_imm ? l->imm : l->b;
+    else if (d == (int32_t)home(c, c->sp) && !l->b_imm && l->b == d && l->a != d)
+        base = l->a;
+    else
+        return false;
+    vm_op shl = c->ops[p + 1];
+    int32_t k = (int32_t)(c->ops[p + 2].v.u32 & 31);
+    unemit_last(c); /* the add */
+    c->last.start = p;
+    unemit_last(c); /* the shift */
+    c->sp--;
+    uint32_t at = emit_op(c, forms[op] + (l->b_imm ? 1 : 0)); /* _SHL_ADDI follows */
+    emit_ab(c, (int32_t)home(c, c->sp), shl.s.b);
+    emit_ab(c, base, k);
+    emit_ab(c, (int32_t)offset, 0);
+    push_result(c, vm__valtype_of_letter(vm__opinfo[op].sig[2]), at);
+    return true;
+}
+
 static void compile_load(compiler *c, int op, uint64_t offset)
 {
     const char *sig = vm__opinfo[op].sig;
@@ -1093,6 +1129,7 @@ static void compile_load(compiler *c, int op, uint64_t offset)
     }
     if (fresh_add_at(c, c->sp - 1, offset)) {
         last_insn l = c->last;
+        if (fuse_indexed_load(c, op, &l, (uint32_t)offset)) return;
         unemit_last(c);
         c->sp--;
         uint32_t at = emit_op(c, add_form(op) + (l.b_imm ? 1 : 0));

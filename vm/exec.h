@@ -76,7 +76,10 @@
  * slot + immediate), wrapping at 32 bits exactly as the add would. Stores
  * also store constants (NAME_K: a 32-bit immediate, sign-extended), and
  * both have NAME_ABS for a constant address (C globals): the effective
- * address is then an immediate. */
+ * address is then an immediate. Loads also index arrays: NAME_SHL_ADD
+ * ([h][d, x][base, k][offset]: address (x << k) + base, base a slot) and
+ * NAME_SHL_ADDI (the same with base an immediate), wrapping at 32 bits
+ * before the offset is added. */
 #define VM_LOADS(X)                                                      \
     X(I32_LOAD, u32, uint32_t, )                                         \
     X(I64_LOAD, u64, uint64_t, )                                         \
@@ -181,6 +184,9 @@ enum vm_iop {
 #undef VM_X
 #define VM_X(name, ...) IOP_##name##_MA,
     VM_MEM_BINOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) IOP_##name##_SHL_ADD, IOP_##name##_SHL_ADDI,
+    VM_LOADS(VM_X)
 #undef VM_X
     IOP_COUNT_
 };

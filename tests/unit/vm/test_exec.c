@@ -591,6 +591,30 @@ Test(vm_exec, memory_operand_at_slot_plus_immediate)
     expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
 }
 
+static vm_value run2(const char *name, int32_t a, int32_t b)
+{
+    call(name, 2, a, b);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE), "%s(%d, %d)", name, a, b);
+    return result(0);
+}
+
+Test(vm_exec, indexed_loads)
+{
+    cr_assert(eq(i32, run1("index_imm", 1), 0x11223344));          /* 4 + 8 + 4 */
+    cr_assert(eq(i32, run1("index_imm", 0x40000001), 0x11223344)); /* shift wraps */
+    cr_assert(eq(i32, run2("index_base_left", 1, 8).i32, 0x5566)); /* 8 + 8 + 2 */
+    cr_assert(eq(i32, run2("index_base_left", 1, 6).i32, 0x7788)); /* 6 + 8 + 2 */
+    cr_assert(eq(i32, run2("index_base_left", 0x20000001, 8).i32, 0x5566)); /* wraps */
+    cr_assert(eq(i64, run2("index_base_right", 2, 0).i64, -2));      /* 16 + 0 */
+    cr_assert(eq(i64, run2("index_base_right", 0, 16).i64, -2));
+    cr_assert(eq(i32, run1("index_shift_in_local", 0), 0 + 0));      /* address 8 */
+    cr_assert(eq(i32, run1("index_shift_in_local", 2), 7 + 8));      /* address 16 */
+    call("index_imm", 1, 65536 / 4 - 3, 0); /* 65524 + 12 = 65536: past the end */
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+    call("index_base_right", 2, 0, 65536 - 7);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+}
+
 /* }===== */
 /* {===== API misuse */
 

@@ -228,4 +228,19 @@
   (func (export "mul_load_addi") (param i32 f64) (result f64)
     i32.const 16 f64.const 3 f64.store
     local.get 1 local.get 0 i32.const 8 i32.add f64.load offset=12 f64.mul)
+;; array loads (NAME_SHL_ADD[I]): base slot on either side of the add, or
+;; an immediate; 32-bit wrap; a shift kept in a local is still written
+  (func (export "index_imm") (param i32) (result i32)
+    i32.const 16 i32.const 0x11223344 i32.store
+    local.get 0 i32.const 2 i32.shl i32.const 8 i32.add i32.load offset=4)
+  (func (export "index_base_left") (param i32 i32) (result i32)
+    i32.const 16 i32.const 0x55667788 i32.store
+    local.get 1 local.get 0 i32.const 3 i32.shl i32.add i32.load16_u offset=2)
+  (func (export "index_base_right") (param i32 i32) (result i64)
+    i32.const 16 i64.const -2 i64.store
+    local.get 0 i32.const 3 i32.shl local.get 1 i32.add i64.load)
+  (func (export "index_shift_in_local") (param i32) (result i32) (local i32)
+    i32.const 16 i32.const 7 i32.store
+    local.get 0 i32.const 2 i32.shl local.tee 1 i32.const 8 i32.add i32.load
+    local.get 1 i32.add)
 )
