@@ -925,32 +925,29 @@ static bool fuse_f64_chain(compiler *c, int op2)
 }
 
 /* `(x >> k) & mask` with constants k and mask (a bit field: decoders,
- * hashes, bitmaps), and `x * k + k2` (strides, linear congruences): one
- * instruction when the first op was just emitted. */
-static bool fuse_imm_pair(compiler *c, int op)
+ * hashes, bitmaps): one instruction when the shift was just emitted. */
+static bool fuse_shr_and(compiler *c, int op)
 {
     const last_insn l = c->last;
-    int first = op == OP_I32_AND ? OP_I32_SHR_U : op == OP_I32_ADD ? OP_I32_MUL : -1;
-    if (first < 0 || l.start < 0 || l.wasm_op != first || !l.b_imm || l.m_form)
+    if (op != OP_I32_AND || l.start < 0 || l.wasm_op != OP_I32_SHR_U || !l.b_imm || l.m_form)
         return false;
     const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
-    uint64_t k2;
-    if (fresh_at(c, c->sp - 2) && eb->kind == E_CONST) k2 = eb->k;
-    else if (fresh_at(c, c->sp - 1) && ea->kind == E_CONST) k2 = ea->k;
+    uint64_t mask;
+    if (fresh_at(c, c->sp - 2) && eb->kind == E_CONST) mask = eb->k;
+    else if (fresh_at(c, c->sp - 1) && ea->kind == E_CONST) mask = ea->k;
     else return false;
     unemit_last(c);
     c->sp -= 2;
-    bool bits = op == OP_I32_AND;
-    uint32_t at = emit_op(c, bits ? IOP_I32_SHR_U_AND : IOP_I32_MUL_ADD_I);
+    uint32_t at = emit_op(c, IOP_I32_SHR_U_AND);
     emit_ab(c, (int32_t)home(c, c->sp), l.a);
-    emit_ab(c, bits ? l.imm & 31 : l.imm, (int32_t)(uint32_t)k2);
+    emit_ab(c, l.imm & 31, (int32_t)(uint32_t)mask);
     push_result(c, VM_I32, at);
     return true;
 }
 
 static void compile_binop(compiler *c, int op, uint8_t rtype)
 {
-    if (fuse_load_operand(c, op, rtype) || fuse_f64_chain(c, op) || fuse_imm_pair(c, op))
+    if (fuse_load_operand(c, op, rtype) || fuse_f64_chain(c, op) || fuse_shr_and(c, op))
         return;
     centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
     if (ea->kind == E_CONST && eb->kind == E_SLOT && commutes(op)) {

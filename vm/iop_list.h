@@ -24,7 +24,6 @@ IOP(CALL_L, 3)      /* the same, the callee having more than 4 locals */
 IOP(CALL_FUNCINST, 2) /* call inst->funcs[b] (import: host or other inst) */
 IOP(CALL_INDIRECT, 3) /* table word2.b, elem fp[b], type word2.a, frame a */
 IOP(I32_SHR_U_AND, 3) /* fp[a] = (fp[b] >> w2.a) & w2.b: a bit field */
-IOP(I32_MUL_ADD_I, 3) /* fp[a] = fp[b] * w2.a + w2.b (mod 2^32) */
 IOP(SELECT, 3)      /* fp[a] = fp[w2.b] ? fp[b] : fp[w2.a] */
 IOP(GLOBAL_GET, 2)  /* fp[a] = globals[b] */
 IOP(GLOBAL_SET, 2)  /* globals[b] = fp[a] */

@@ -615,14 +615,6 @@ Test(vm_exec, indexed_loads)
     expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
 }
 
-Test(vm_exec, multiply_add_constants)
-{
-    cr_assert(eq(i32, run1("mul_add", 1), 1103515245 + 12345));
-    cr_assert(eq(i32, run1("mul_add", 12345), (int32_t)(12345u * 1103515245u + 12345u)));
-    cr_assert(eq(i32, run1("mul_add_left", 5), 8));
-    cr_assert(eq(i32, run1("mul_add_left", INT32_MIN + 1), (int32_t)(0x80000001u * 3u - 7u)));
-}
-
 /* }===== */
 /* {===== API misuse */
 

@@ -243,10 +243,4 @@
     i32.const 16 i32.const 7 i32.store
     local.get 0 i32.const 2 i32.shl local.tee 1 i32.const 8 i32.add i32.load
     local.get 1 i32.add)
-;; x * k + k2 with constants (I32_MUL_ADD_I), wrapping, the constant on
-;; either side of the add
-  (func (export "mul_add") (param i32) (result i32)
-    local.get 0 i32.const 1103515245 i32.mul i32.const 12345 i32.add)
-  (func (export "mul_add_left") (param i32) (result i32)
-    i32.const -7 local.get 0 i32.const 3 i32.mul i32.add)
 )
