@@ -78,6 +78,8 @@ typedef struct compiler {
     cframe *ctrl;
     uint32_t depth, ccap;
     last_insn last;
+    int64_t prev_start, cur_start; /* the last two emit_op positions */
+    uint32_t label_op; /* the last op index made a branch target */
     /* Locals whose value is a known constant: valid while kgen[x] == gen.
      * Locals start at zero; knowledge is dropped wherever control flow
      * merges (loop heads, else, block ends) by bumping gen. */
@@ -133,6 +135,8 @@ static uint32_t emit_op(compiler *c, int iop)
 {
     uint32_t at = c->nops;
     c->last.start = -1;
+    c->prev_start = c->cur_start;
+    c->cur_start = at;
     if (!c->npos || c->pos[c->npos - 1].offset != c->insn_off) {
         if (GROW(c, pos, poscap, c->npos + 1))
             c->pos[c->npos++] = (vm_code_pos){at, c->insn_off};
@@ -383,7 +387,17 @@ static void emit_return(compiler *c)
     const centry *top = n == 1 ? &c->stack[base] : NULL;
     if (top && c->last.start >= 0 && c->last.height == base && top->kind == E_SLOT &&
         top->slot == (int32_t)home(c, base)) {
-        c->ops[c->last.start + 1].s.a = 0;
+        uint32_t at = (uint32_t)c->last.start;
+        if (c->ops[at].h == c->handlers[OP_I32_ADD]) { /* the last op: fuse */
+            int32_t a = c->ops[at + 1].s.b, b = c->ops[at + 2].s.a;
+            c->ops[at].h = c->handlers[IOP_I32_ADD_RET];
+            c->ops[at + 1].s.a = a;
+            c->ops[at + 1].s.b = b;
+            c->nops = at + 2;
+            c->last.start = -1;
+            return;
+        }
+        c->ops[at + 1].s.a = 0;
     } else {
         for (uint32_t j = 0, r = 0; j < n; r += vm__slots_of(rt[j]), j++)
             emit_move(c, (int32_t)r, &c->stack[base + j]);
@@ -420,6 +434,33 @@ static void emit_branch(compiler *c, uint32_t label)
 
 static bool is_compare(int op);
 
+/* A compare-and-branch whose left operand was just computed by an i32.add
+ * of an immediate (a loop counter's step and test) becomes one BR_ADDI
+ * instruction, unless a branch lands between the two. Emits it but its
+ * target word; op is the (possibly negated) i32 compare. */
+static bool fuse_addi_compare(compiler *c, const last_insn *l, int op)
+{
+    static const int fused[OP_COUNT_] = {
+#define VM_X(name, ...) [OP_##name] = IOP_BR_ADDI_##name,
+        VM_I32_CMPOPS(VM_X)
+#undef VM_X
+    };
+    int64_t p = c->prev_start;
+    if (!fused[op] || p < 0 || p + 3 != l->start || c->label_op > p ||
+        c->ops[p].h != c->handlers[IOP_I32_ADD_I] || c->ops[p + 1].s.a != l->a)
+        return false;
+    vm_op add = c->ops[p + 1], ops2;
+    ops2.s.a = (int32_t)c->ops[p + 2].v.u32;
+    ops2.s.b = l->b_imm ? l->imm : l->b;
+    unemit_last(c); /* the compare */
+    c->last.start = p;
+    unemit_last(c); /* the add */
+    emit_op(c, fused[op] + (l->b_imm ? 1 : 0)); /* BR_ADDI_X_I follows */
+    emit_word(c, add);
+    emit_word(c, ops2);
+    return true;
+}
+
 /* Emits a jump taken when `cond` is true (or false, with when == false),
  * fusing a compare or eqz that the last instruction computed into it.
  * Returns the target word to link. */
@@ -434,6 +475,12 @@ static uint32_t emit_cond_jump(compiler *c, centry cond, bool when)
         emit_ab(c, l.a, 0);
         return emit_target(c, 0);
     }
+    if (fresh && l.wasm_op == OP_I32_AND && l.b_imm) { /* a bit test */
+        unemit_last(c);
+        emit_op(c, when ? IOP_BR_BITS : IOP_BR_NO_BITS);
+        emit_ab(c, l.a, l.imm);
+        return emit_target(c, 0);
+    }
     if (fresh && l.wasm_op >= 0 && is_compare(l.wasm_op)) {
         static const int br[OP_COUNT_] = {
 #define VM_X(name, neg, immf, expr) [OP_##name] = IOP_BR_##name,
@@ -446,6 +493,7 @@ static uint32_t emit_cond_jump(compiler *c, centry cond, bool when)
 #undef VM_X
         };
         int op = when ? l.wasm_op : negation[l.wasm_op];
+        if (fuse_addi_compare(c, &l, op)) return emit_target(c, 0);
         unemit_last(c);
         emit_op(c, br[op] + (l.b_imm ? 1 : 0)); /* BR_X_I follows BR_X */
         emit_ab(c, l.a, l.b_imm ? l.imm : l.b);
@@ -526,6 +574,7 @@ static void begin_block(compiler *c, uint8_t kind)
     f->nresults = tmp.nresults;
     f->results = tmp.results;
     f->loop_pc = c->nops;
+    c->label_op = c->nops;
     if (kind == OP_LOOP) known_forget_all(c); /* back edges merge here */
     if (kind == OP_IF) { /* a chain of one, patched at else or end */
         c->ops[else_word].i64 = -1;
@@ -560,6 +609,7 @@ static void compile_else(compiler *c)
         link_target(c, emit_target(c, 0), f);
     }
     patch_chain(c, f->else_fixup, c->nops);
+    c->label_op = c->nops;
     f->else_fixup = -1;
     f->unreachable = false;
     known_forget_all(c);
@@ -581,6 +631,7 @@ static bool compile_end(compiler *c)
     if (!f->unreachable) materialize_results(c, f);
     patch_chain(c, f->else_fixup, c->nops); /* an if without else */
     patch_chain(c, f->fixups, c->nops);
+    c->label_op = c->nops;
     cframe done = *f;
     c->depth--;
     reset_stack(c, &done, done.nresults, done.results);
@@ -607,6 +658,7 @@ static void compile_br_if(compiler *c, uint32_t label)
     uint32_t skip = emit_cond_jump(c, cond, false);
     emit_branch(c, label);
     c->ops[skip].u64 = c->nops;
+    c->label_op = c->nops;
     c->last.start = -1;
 }
 
@@ -633,6 +685,7 @@ static void compile_br_table(compiler *c)
     for (uint32_t i = 0; i <= n && !c->oom; i++) {
         if (labels[i] == c->depth - 1 || branch_needs_moves(c, frame_at(c, labels[i]))) {
             c->ops[first + i].u64 = c->nops;
+            c->label_op = c->nops;
             emit_branch(c, labels[i]);
         }
     }
@@ -664,7 +717,10 @@ static void compile_call(compiler *c, uint32_t fidx)
     } else {
         vm_op w;
         w.p = callee;
-        compile_call_common(c, callee->type, IOP_CALL, 0, &w);
+        /* IOP_CALL zeroes four slots unconditionally: a v128 local takes two */
+        bool few = callee->nlocals <= 4 &&
+                   vm__slots_of_seq(callee->local_types, callee->nlocals) <= 4;
+        compile_call_common(c, callee->type, few ? IOP_CALL : IOP_CALL_L, 0, &w);
     }
 }
 
@@ -802,6 +858,16 @@ static int mem_form(int op) /* NAME_M; NAME_S follows it */
     return forms[op];
 }
 
+static int mem_form_addi(int op) /* NAME_MA */
+{
+    static const int forms[OP_COUNT_] = {
+#define VM_X(name, ...) [OP_##name] = IOP_##name##_MA,
+        VM_MEM_BINOPS(VM_X)
+#undef VM_X
+    };
+    return forms[op];
+}
+
 static bool fresh_at(const compiler *c, uint32_t h)
 {
     const centry *e = &c->stack[h];
@@ -813,8 +879,7 @@ static bool fresh_at(const compiler *c, uint32_t h)
  * (either operand, when the op commutes). */
 static bool fuse_load_operand(compiler *c, int op, uint8_t rtype)
 {
-    if (!mem_form(op) || c->last.start < 0 || c->last.wasm_op != mem_load_of(op) ||
-        c->last.addi)
+    if (!mem_form(op) || c->last.start < 0 || c->last.wasm_op != mem_load_of(op))
         return false;
     const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
     bool commutative = commutes(op);
@@ -825,6 +890,14 @@ static bool fuse_load_operand(compiler *c, int op, uint8_t rtype)
     last_insn l = c->last;
     unemit_last(c);
     c->sp -= 2;
+    if (l.addi) { /* the load's address was slot + immediate */
+        uint32_t at = emit_op(c, mem_form_addi(op));
+        emit_ab(c, (int32_t)home(c, c->sp), a);
+        emit_ab(c, l.a, l.imm);
+        emit_ab(c, (int32_t)l.off, 0);
+        push_result(c, rtype, at);
+        return true;
+    }
     uint32_t at = emit_op(c, mem_form(op));
     emit_ab(c, (int32_t)home(c, c->sp), a);
     emit_ab(c, l.a, (int32_t)l.off);
@@ -907,9 +980,31 @@ static bool fuse_f64_chain(compiler *c, int op2)
     return true;
 }
 
+/* `(x >> k) & mask` with constants k and mask (a bit field: decoders,
+ * hashes, bitmaps): one instruction when the shift was just emitted. */
+static bool fuse_shr_and(compiler *c, int op)
+{
+    const last_insn l = c->last;
+    if (op != OP_I32_AND || l.start < 0 || l.wasm_op != OP_I32_SHR_U || !l.b_imm || l.m_form)
+        return false;
+    const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
+    uint64_t mask;
+    if (fresh_at(c, c->sp - 2) && eb->kind == E_CONST) mask = eb->k;
+    else if (fresh_at(c, c->sp - 1) && ea->kind == E_CONST) mask = ea->k;
+    else return false;
+    unemit_last(c);
+    c->sp -= 2;
+    uint32_t at = emit_op(c, IOP_I32_SHR_U_AND);
+    emit_ab(c, (int32_t)home(c, c->sp), l.a);
+    emit_ab(c, l.imm & 31, (int32_t)(uint32_t)mask);
+    push_result(c, VM_I32, at);
+    return true;
+}
+
 static void compile_binop(compiler *c, int op, uint8_t rtype)
 {
-    if (fuse_load_operand(c, op, rtype) || fuse_f64_chain(c, op)) return;
+    if (fuse_load_operand(c, op, rtype) || fuse_f64_chain(c, op) || fuse_shr_and(c, op))
+        return;
     centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
     if (ea->kind == E_CONST && eb->kind == E_SLOT && commutes(op)) {
         centry t = *ea;
@@ -1039,6 +1134,42 @@ static void note_load(compiler *c, int op, int32_t a, bool addi, int32_t imm,
     c->last.off = (uint32_t)offset;
 }
 
+/* An array element: the i32.add being folded into a load (l) adds a base
+ * to an index that the instruction right before it shifted left by a
+ * constant, into a temporary nothing else reads. Emits NAME_SHL_ADD[I]. */
+static bool fuse_indexed_load(compiler *c, int op, const last_insn *l, uint32_t offset)
+{
+    static const int forms[OP_COUNT_] = {
+#define VM_X(name, ...) [OP_##name] = IOP_##name##_SHL_ADD,
+        VM_LOADS(VM_X)
+#undef VM_X
+    };
+    int64_t p = c->prev_start;
+    if (!forms[op] || p < 0 || p + 3 != l->start || c->label_op > p ||
+        c->ops[p].h != c->handlers[IOP_I32_SHL_I])
+        return false;
+    /* the shift wrote the temporary of the add's left or right operand */
+    int32_t d = c->ops[p + 1].s.a, base;
+    if (d == (int32_t)home(c, c->sp - 1) && l->a == d && (l->b_imm || l->b != d))
+        base = l->b_imm ? l->imm : l->b;
+    else if (d == (int32_t)home(c, c->sp) && !l->b_imm && l->b == d && l->a != d)
+        base = l->a;
+    else
+        return false;
+    vm_op shl = c->ops[p + 1];
+    int32_t k = (int32_t)(c->ops[p + 2].v.u32 & 31);
+    unemit_last(c); /* the add */
+    c->last.start = p;
+    unemit_last(c); /* the shift */
+    c->sp--;
+    uint32_t at = emit_op(c, forms[op] + (l->b_imm ? 1 : 0)); /* _SHL_ADDI follows */
+    emit_ab(c, (int32_t)home(c, c->sp), shl.s.b);
+    emit_ab(c, base, k);
+    emit_ab(c, (int32_t)offset, 0);
+    push_result(c, vm__valtype_of_letter(vm__opinfo[op].sig[2]), at);
+    return true;
+}
+
 static void compile_load(compiler *c, int op, uint64_t offset)
 {
     const char *sig = vm__opinfo[op].sig;
@@ -1054,6 +1185,7 @@ static void compile_load(compiler *c, int op, uint64_t offset)
     }
     if (fresh_add_at(c, c->sp - 1, offset)) {
         last_insn l = c->last;
+        if (fuse_indexed_load(c, op, &l, (uint32_t)offset)) return;
         unemit_last(c);
         c->sp--;
         uint32_t at = emit_op(c, add_form(op) + (l.b_imm ? 1 : 0));
@@ -1480,6 +1612,8 @@ static vm_code *finish(compiler *c)
     code->nlocals = c->L - code->nparams;
     code->nresults = vm__slots_of_seq(c->f->type->results, c->f->type->nresults);
     code->frame_slots = c->L + c->max_height + 1;
+    /* room for the four unconditional zero stores of a call (exec_control.inc) */
+    if (code->frame_slots < code->nparams + 4) code->frame_slots = code->nparams + 4;
     code->func = c->f;
     code->func_idx = (uint32_t)(c->f - c->m->funcs);
     code->pos = c->pos;
@@ -1501,6 +1635,7 @@ vm_code *vm__compile(vm_module_t *m, vm_func *f)
     c.L = nvars;
     if (!layout_locals(&c)) c.oom = true;
     c.last.start = -1;
+    c.prev_start = c.cur_start = -1;
     c.gen = 1;
     c.kval = calloc(nvars + 1, sizeof *c.kval);
     c.kgen = calloc(nvars + 1, sizeof *c.kgen);

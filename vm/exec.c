@@ -51,9 +51,20 @@ static void profile_hit(const void *h);
         DISPATCH();                                                         \
     } while (0)
 
+/* The control stack's top lives in a register (`frame`, the next free
+ * vm_frame); ex->depth is brought up to date before anything outside the
+ * loop can look at it, and `frame` reloaded after anything that moves it. */
+#define SYNC_DEPTH() (ex->depth = (uint32_t)(frame - ex->frames))
+#define LOAD_FRAMES()                                                        \
+    do {                                                                     \
+        frame = ex->frames + ex->depth;                                      \
+        frames_end = ex->frames + ex->frames_cap;                            \
+    } while (0)
+
 /* Every exit from interp() records the unspent budget (fuel accounting). */
 #define LEAVE(status)                                                        \
     do {                                                                     \
+        SYNC_DEPTH();                                                        \
         ex->reds_left = reds;                                                \
         return (status);                                                     \
     } while (0)
@@ -69,6 +80,9 @@ static void profile_hit(const void *h);
         mem = inst->mem0->data;                                              \
         msize = inst->mem0->size;                                            \
     } while (0)
+
+/* For the layout of the hot paths (GCC and clang only, as is the rest). */
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 /* Operand fields: word 1 {a, b}, word 2 {a, b} or an immediate. */
 #define A1 (pc[1].s.a)
@@ -123,6 +137,18 @@ static void set_trap(vm_exec_t *ex, vm_trap_kind kind, const vm_code *c,
                  c->func_idx, off);
 }
 
+/* The compiled function of inst's module holding pc: only traps need it
+ * (for the message), so calls and returns do not carry it around. */
+static const vm_code *code_at(const vm_instance_t *inst, const vm_op *pc)
+{
+    const vm_module_t *m = inst->module;
+    for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
+        const vm_code *c = VM_LOAD_ACQUIRE(m->funcs[i].code);
+        if (c && pc >= c->ops && pc < c->ops + c->nops) return c;
+    }
+    return NULL;
+}
+
 /* The code of a module function, compiling it on first use. */
 static const vm_code *code_of(vm_module_t *m, vm_func *f)
 {
@@ -164,6 +190,15 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
 #define VM_X(op1, op2, c1, c2) &&L_F64_##op1##_##op2,
         VM_F64_CHAINS(VM_X)
 #undef VM_X
+#define VM_X(name, ...) &&L_BR_ADDI_##name, &&L_BR_ADDI_##name##_I,
+        VM_I32_CMPOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) &&L_##name##_MA,
+        VM_MEM_BINOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) &&L_##name##_SHL_ADD, &&L_##name##_SHL_ADDI,
+        VM_LOADS(VM_X)
+#undef VM_X
     };
     if (out_table) {
         *out_table = handlers;
@@ -173,7 +208,6 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
     const vm_op *pc = ex->pc;
     vm_slot *fp = ex->fp;
     vm_instance_t *inst = ex->inst;
-    const vm_code *code = ex->code;
     int64_t reds = budget;
     uint8_t *mem;
     uint64_t msize;
@@ -181,6 +215,8 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
     vm_slot *stack_end = ex->stack_end; /* reloaded when the stack grows */
     struct vm_funcinst *fi; /* the callee of call_funcinst */
     int call_len;           /* the length of that call instruction */
+    vm_frame *frame, *frames_end;
+    LOAD_FRAMES();
     RELOAD_MEM();
     DISPATCH();
 
@@ -205,17 +241,17 @@ yield:
     ex->pc = pc;
     ex->fp = fp;
     ex->inst = inst;
-    ex->code = code;
     LEAVE(VM_YIELD);
 
 trap: {
     /* A call made by vm_exec_host_call(catch_traps) catches the trap: the
      * run continues after that host call, with zeroed results. */
+    SYNC_DEPTH();
     uint32_t k = ex->depth;
     while (k > 0 && ex->frames[k - 1].catch_results == 0) k--;
     if (k == 0) {
         ex->pc = pc;
-        set_trap(ex, trap_kind, code, pc);
+        set_trap(ex, trap_kind, code_at(inst, pc), pc);
         LEAVE(VM_TRAP);
     }
     const vm_frame *fr = &ex->frames[k - 1];
@@ -225,9 +261,9 @@ trap: {
     ex->trap = VM_TRAP_NONE;
     ex->trap_msg[0] = 0;
     ex->depth = k - 1;
+    LOAD_FRAMES();
     pc = fr->ret_pc;
     fp = fr->fp;
-    code = fr->code;
     inst = fr->inst;
     RELOAD_MEM();
     DISPATCH();
@@ -378,7 +414,6 @@ int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
     ex->pc = c->ops;
     ex->fp = ex->stack;
     ex->inst = f->inst;
-    ex->code = c;
     return 0;
 }
 
@@ -475,6 +510,15 @@ static const char *iop_name(int i)
 #undef VM_X
 #define VM_X(op1, op2, c1, c2) "F64_" #op1 "_" #op2,
         VM_F64_CHAINS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) "BR_ADDI_" #name, "BR_ADDI_" #name "_I",
+        VM_I32_CMPOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) #name "_MA",
+        VM_MEM_BINOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) #name "_SHL_ADD", #name "_SHL_ADDI",
+        VM_LOADS(VM_X)
 #undef VM_X
     };
     return names[i];

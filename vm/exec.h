@@ -42,8 +42,13 @@
 
 /* Integer comparisons: plain, immediate, and fused with br_if/if
  * (BR_NAME jumps when the comparison holds). X(NAME, NEGATION, field of
- * the 32-bit immediate in BR_NAME_I, expr). */
-#define VM_CMPOPS(X)                                                     \
+ * the 32-bit immediate in BR_NAME_I, expr). The i32 ones also fuse with
+ * an i32.add of an immediate that computes their left operand, the step
+ * and test of a loop counter (BR_ADDI_NAME, BR_ADDI_NAME_I: [h][d, s]
+ * [imm, b][target]: fp[d] = fp[s] + imm, then jump if fp[d] NAME b, b a
+ * slot or, for _I, an immediate). */
+#define VM_CMPOPS(X) VM_I32_CMPOPS(X) VM_I64_CMPOPS(X)
+#define VM_I32_CMPOPS(X)                                                 \
     X(I32_EQ, I32_NE, i32, a.u32 == b.u32)                                    \
     X(I32_NE, I32_EQ, i32, a.u32 != b.u32)                                    \
     X(I32_LT_S, I32_GE_S, i32, a.i32 < b.i32)                                 \
@@ -53,7 +58,8 @@
     X(I32_LE_S, I32_GT_S, i32, a.i32 <= b.i32)                                \
     X(I32_LE_U, I32_GT_U, i32, a.u32 <= b.u32)                                \
     X(I32_GE_S, I32_LT_S, i32, a.i32 >= b.i32)                                \
-    X(I32_GE_U, I32_LT_U, i32, a.u32 >= b.u32)                                \
+    X(I32_GE_U, I32_LT_U, i32, a.u32 >= b.u32)
+#define VM_I64_CMPOPS(X)                                                 \
     X(I64_EQ, I64_NE, i64, a.u64 == b.u64)                                    \
     X(I64_NE, I64_EQ, i64, a.u64 != b.u64)                                    \
     X(I64_LT_S, I64_GE_S, i64, a.i64 < b.i64)                                 \
@@ -71,7 +77,10 @@
  * slot + immediate), wrapping at 32 bits exactly as the add would. Stores
  * also store constants (NAME_K: a 32-bit immediate, sign-extended), and
  * both have NAME_ABS for a constant address (C globals): the effective
- * address is then an immediate. */
+ * address is then an immediate. Loads also index arrays: NAME_SHL_ADD
+ * ([h][d, x][base, k][offset]: address (x << k) + base, base a slot) and
+ * NAME_SHL_ADDI (the same with base an immediate), wrapping at 32 bits
+ * before the offset is added. */
 #define VM_LOADS(X)                                                      \
     X(I32_LOAD, u32, uint32_t, )                                         \
     X(I64_LOAD, u64, uint64_t, )                                         \
@@ -118,7 +127,8 @@
     X(MUL, ADD, *, +) X(MUL, SUB, *, -) X(MUL, MUL, *, *)
 
 /* Binary ops fused with a full-width load of their right operand
- * (NAME_M: [h][d, a][addr, offset]), a store of their result (NAME_S:
+ * (NAME_M: [h][d, a][addr, offset]; NAME_MA: [h][d, a][addr, imm][offset]
+ * for the address addr + imm mod 2^32), a store of their result (NAME_S:
  * [h][a, b][addr, offset]), or both at one address, `*p = a op *p`
  * (NAME_RMW: [h][-, a][addr, offset]): X(NAME, LOAD, STORE, field, expr). */
 #define VM_MEM_BINOPS(X)                                                 \
@@ -169,6 +179,15 @@ enum vm_iop {
 #undef VM_X
 #define VM_X(op1, op2, c1, c2) IOP_F64_##op1##_##op2,
     VM_F64_CHAINS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) IOP_BR_ADDI_##name, IOP_BR_ADDI_##name##_I,
+    VM_I32_CMPOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) IOP_##name##_MA,
+    VM_MEM_BINOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) IOP_##name##_SHL_ADD, IOP_##name##_SHL_ADDI,
+    VM_LOADS(VM_X)
 #undef VM_X
     IOP_COUNT_
 };

@@ -14,11 +14,16 @@ IOP(CONST64, 3)     /* fp[a].u64 = word2 */
 IOP(BR, 2)          /* goto word1 (reduction) */
 IOP(BR_IF, 3)       /* if fp[a].u32 goto word2 (reduction when taken) */
 IOP(BR_UNLESS, 3)   /* if !fp[a].u32 goto word2 */
+IOP(BR_BITS, 3)     /* if fp[a].u32 & b goto word2: a bit test */
+IOP(BR_NO_BITS, 3)  /* if !(fp[a].u32 & b) goto word2 */
 IOP(BR_TABLE, 0)    /* i = fp[a].u32; goto word[2 + min(i, b - 1)] */
 IOP(RETURN, 1)      /* results already in fp[0..n) */
+IOP(I32_ADD_RET, 2) /* fp[0].u32 = fp[a] + fp[b], then RETURN */
 IOP(CALL, 3)        /* call module function word2 with frame at fp + a */
+IOP(CALL_L, 3)      /* the same, the callee having more than 4 locals */
 IOP(CALL_FUNCINST, 2) /* call inst->funcs[b] (import: host or other inst) */
 IOP(CALL_INDIRECT, 3) /* table word2.b, elem fp[b], type word2.a, frame a */
+IOP(I32_SHR_U_AND, 3) /* fp[a] = (fp[b] >> w2.a) & w2.b: a bit field */
 IOP(SELECT, 3)      /* fp[a] = fp[w2.b] ? fp[b] : fp[w2.a] */
 IOP(GLOBAL_GET, 2)  /* fp[a] = globals[b] */
 IOP(GLOBAL_SET, 2)  /* globals[b] = fp[a] */

@@ -509,7 +509,6 @@ typedef struct vm_frame {
     const vm_op *ret_pc;     /* where the caller continues */
     vm_slot *fp;             /* the caller's frame */
     vm_instance_t *inst;     /* the caller's instance */
-    const vm_code *code;     /* the caller's code (for trap offsets) */
     uint32_t catch_results;  /* 0, or 1 + result count of a call made by
                                 vm_exec_host_call(catch_traps): traps in
                                 the callee unwind to here */
@@ -538,7 +537,6 @@ struct vm_exec {
     const vm_op *pc;
     vm_slot *fp;
     vm_instance_t *inst;
-    const vm_code *code;
     uint8_t state;
     bool exited; /* a host function ended the run (VM_DONE) */
     struct vm_funcinst *entry;

@@ -478,6 +478,145 @@ Test(vm_exec, float_immediates)
 }
 
 /* }===== */
+/* {===== calls */
+
+Test(vm_exec, callee_locals_start_at_zero)
+{
+    call("locals_zeroed", 1, 7, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 0));
+}
+
+Test(vm_exec, zeroing_a_callee_frame_spares_the_callers_values)
+{
+    call("live_across_call", 1, 10, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 13 + 50 + 1));
+}
+
+Test(vm_exec, trap_in_a_callee_names_the_callee)
+{
+    call("outer_trap", 1, 65536 - 9, 0); /* 65536 - 8 + 8: out by 4 */
+    expect_trap(VM_TRAP_MEM_OOB, "in function inner_trap");
+    call("outer_trap", 1, 9, 0); /* fine once more: the exec is reusable */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+}
+
+Test(vm_exec, returned_sum_from_entry_and_callee)
+{
+    call("add_ret", 2, 0, 5); /* the branch lands on the fused return */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, 5));
+    call("add_ret", 2, INT32_MAX, 0); /* wraps */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, INT32_MIN));
+    call("call_add_ret", 2, 10, 20); /* 20 - (10 + 21): the caller resumes */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, result(0).i32, -11));
+}
+
+/* }===== */
+/* {===== fused counter step and test */
+
+static int32_t run1(const char *name, int32_t arg)
+{
+    call(name, 1, arg, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE), "%s(%d)", name, arg);
+    return result(0).i32;
+}
+
+Test(vm_exec, counter_step_and_test_against_a_slot)
+{
+    cr_assert(eq(i32, run1("addi_count", 0), 1)); /* runs once: do-while */
+    cr_assert(eq(i32, run1("addi_count", 7), 7));
+    cr_assert(eq(i32, run1("addi_count", 3000), 3000)); /* across yields */
+}
+
+Test(vm_exec, counter_step_wraps_at_32_bits)
+{
+    cr_assert(eq(i32, run1("addi_wrap", -3), 3)); /* -2, -1, 0 */
+    cr_assert(eq(i32, run1("addi_wrap", -1), 1));
+}
+
+Test(vm_exec, counter_step_and_negated_test_in_an_if)
+{
+    cr_assert(eq(i32, run1("addi_if", 3), 1 + 8));
+    cr_assert(eq(i32, run1("addi_if", 5), 2 + 10));
+    cr_assert(eq(i32, run1("addi_if", -20), 1 - 15)); /* signed */
+    cr_assert(eq(i32, run1("addi_if", INT32_MAX), 1 + INT32_MIN + 4)); /* wraps */
+}
+
+Test(vm_exec, counter_test_reads_the_stepped_value)
+{
+    cr_assert(eq(i32, run1("addi_same_slot", 41), 42));
+}
+
+Test(vm_exec, no_fusion_across_a_label_between_step_and_test)
+{
+    cr_assert(eq(i32, run1("addi_label_between", 0), 0)); /* lands on the test */
+    cr_assert(eq(i32, run1("addi_label_between", 1), 1));
+    cr_assert(eq(i32, run1("addi_label_between", -90), 0));
+}
+
+Test(vm_exec, bit_field_extract)
+{
+    cr_assert(eq(i32, run1("bitfield", 0x12345678), 0x4567));
+    cr_assert(eq(i32, run1("bitfield_shift32", -1), INT32_MIN + 1)); /* >> 0 */
+    cr_assert(eq(i32, run1("bitfield_shift33", -1), 1));             /* >> 1, logical */
+    cr_assert(eq(i32, run1("bitfield_mask_left", 0x12345678), 0x56));
+}
+
+Test(vm_exec, bit_test_and_branch)
+{
+    static const int32_t in[] = {0, 0x10, INT32_MIN, 0x7fffffef, -1};
+    static const int32_t want[] = {0, 1, 1, 0, 1};
+    for (int i = 0; i < 5; i++) {
+        cr_assert(eq(i32, run1("bits_br_if", in[i]), want[i]), "br_if %d", in[i]);
+        cr_assert(eq(i32, run1("bits_if", in[i]), want[i]), "if %d", in[i]);
+    }
+}
+
+Test(vm_exec, memory_operand_at_slot_plus_immediate)
+{
+    vm_func_t *f = vm_instance_export_func(inst, "mul_load_addi");
+    vm_value args[2] = {{.i32 = -4}, {.f64 = 1.5}}; /* (-4 + 8) mod 2^32 + 12 = 16 */
+    cr_assert(eq(int, vm_exec_call(ex, f, args, 2), 0));
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(dbl, result(0).f64, 4.5));
+    args[0].i32 = 4; /* address 24: still zero */
+    cr_assert(eq(int, vm_exec_call(ex, f, args, 2), 0));
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(dbl, result(0).f64, 0.0));
+    args[0].i32 = 65536 - 27; /* the last 7 bytes fit, the eighth does not */
+    cr_assert(eq(int, vm_exec_call(ex, f, args, 2), 0));
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+}
+
+static vm_value run2(const char *name, int32_t a, int32_t b)
+{
+    call(name, 2, a, b);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE), "%s(%d, %d)", name, a, b);
+    return result(0);
+}
+
+Test(vm_exec, indexed_loads)
+{
+    cr_assert(eq(i32, run1("index_imm", 1), 0x11223344));          /* 4 + 8 + 4 */
+    cr_assert(eq(i32, run1("index_imm", 0x40000001), 0x11223344)); /* shift wraps */
+    cr_assert(eq(i32, run2("index_base_left", 1, 8).i32, 0x5566)); /* 8 + 8 + 2 */
+    cr_assert(eq(i32, run2("index_base_left", 1, 6).i32, 0x7788)); /* 6 + 8 + 2 */
+    cr_assert(eq(i32, run2("index_base_left", 0x20000001, 8).i32, 0x5566)); /* wraps */
+    cr_assert(eq(i64, run2("index_base_right", 2, 0).i64, -2));      /* 16 + 0 */
+    cr_assert(eq(i64, run2("index_base_right", 0, 16).i64, -2));
+    cr_assert(eq(i32, run1("index_shift_in_local", 0), 0 + 0));      /* address 8 */
+    cr_assert(eq(i32, run1("index_shift_in_local", 2), 7 + 8));      /* address 16 */
+    call("index_imm", 1, 65536 / 4 - 3, 0); /* 65524 + 12 = 65536: past the end */
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+    call("index_base_right", 2, 0, 65536 - 7);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+}
+
+/* }===== */
 /* {===== API misuse */
 
 Test(vm_exec, wrong_argument_count_is_refused)

@@ -213,3 +213,12 @@ Test(vm_simd, v128_load_past_the_end_traps)
     cr_assert(eq(int, vm_run(ex, 1000), VM_TRAP));
     cr_expect(eq(int, vm_exec_trap(ex), VM_TRAP_MEM_OOB));
 }
+
+/* A callee with three v128 locals (six slots) starts with them all zero,
+ * after another call left non-zero values in the same frame slots. */
+Test(vm_simd, v128_locals_start_zero_in_a_reused_frame)
+{
+    vm_value r;
+    cr_assert(eq(u32, run("v128_locals_start_zero", NULL, 0, &r, 1), 1));
+    cr_expect(eq(i32, r.i32, 0));
+}

@@ -145,4 +145,102 @@
     local.get 0 local.get 1 f64.add local.get 2 f64.sub)
   (func (export "chain_mul_add") (param f64 f64 f64) (result f64)
     local.get 0 local.get 1 f64.mul local.get 2 f64.add)
+;; calls: locals start at zero whatever the stack held (4 locals: CALL's
+;; unconditional stores; 6: CALL_L), a no-local callee's zero stores spare
+;; the caller's live values, and a trap names the callee it happened in
+  (func $dirty4 (param i32) (result i32) (local i32 i32 i32 i32)
+    local.get 1 local.get 2 i32.add local.get 3 i32.add local.get 4 i32.add
+    local.get 0 local.set 1 local.get 0 local.set 2 local.get 0 local.set 3
+    local.get 0 local.set 4)
+  (func $dirty6 (param i32) (result i32) (local i32 i32 i32 i32 i32 i32)
+    local.get 1 local.get 2 i32.add local.get 3 i32.add local.get 4 i32.add
+    local.get 5 i32.add local.get 6 i32.add
+    local.get 0 local.set 1 local.get 0 local.set 2 local.get 0 local.set 3
+    local.get 0 local.set 4 local.get 0 local.set 5 local.get 0 local.set 6)
+  (func (export "locals_zeroed") (param i32) (result i32)
+    local.get 0 call $dirty4 drop local.get 0 call $dirty4
+    local.get 0 call $dirty6 drop local.get 0 call $dirty6 i32.add)
+  (func $no_locals (result i32) i32.const 1)
+  (func (export "live_across_call") (param i32) (result i32)
+    local.get 0 i32.const 3 i32.add local.get 0 i32.const 5 i32.mul
+    call $no_locals i32.add i32.add)
+  (func $inner_trap (param i32) (result i32) local.get 0 i32.load offset=8)
+  (func (export "outer_trap") (param i32) (result i32)
+    local.get 0 call $no_locals i32.add call $inner_trap)
+
+;; a counter's step and test fuse (BR_ADDI_*): against a slot, an
+;; immediate, with 32-bit wrap, in an if (negated), with the compare reading
+;; the counter's own slot, and not across a label between the two
+  (func (export "addi_count") (param i32) (result i32) (local i32)
+    loop local.get 1 i32.const 1 i32.add local.tee 1 local.get 0 i32.lt_u br_if 0 end
+    local.get 1)
+  (func (export "addi_wrap") (param i32) (result i32) (local i32)
+    loop
+      local.get 1 i32.const 1 i32.add local.set 1
+      local.get 0 i32.const 1 i32.add local.tee 0 i32.const 0 i32.ne br_if 0
+    end
+    local.get 1)
+  (func (export "addi_if") (param i32) (result i32)
+    local.get 0 i32.const 5 i32.add local.tee 0 i32.const 10 i32.lt_s
+    if (result i32) i32.const 1 else i32.const 2 end
+    local.get 0 i32.add)
+  (func (export "addi_same_slot") (param i32) (result i32)
+    block
+      local.get 0 i32.const 1 i32.add local.tee 0 local.get 0 i32.eq br_if 0
+      i32.const -1 return
+    end
+    local.get 0)
+  (func (export "addi_label_between") (param i32) (result i32)
+    block
+      local.get 0 i32.eqz br_if 0
+      local.get 0 i32.const 100 i32.add local.set 0
+    end
+    block
+      local.get 0 i32.const 50 i32.lt_s br_if 0
+      i32.const 1 return
+    end
+    i32.const 0)
+;; a returned sum is one instruction (I32_ADD_RET), from the entry function
+;; and from a callee, also where a branch lands on it
+  (func $add_ret (export "add_ret") (param i32 i32) (result i32)
+    block local.get 0 i32.eqz br_if 0 local.get 1 i32.const 1 i32.add local.set 1 end
+    local.get 0 local.get 1 i32.add)
+  (func (export "call_add_ret") (param i32 i32) (result i32)
+    local.get 1 local.get 0 local.get 1 call $add_ret i32.sub)
+;; bit fields (I32_SHR_U_AND): shift counts taken mod 32, a mask with the
+;; sign bit, the mask on either side
+  (func (export "bitfield") (param i32) (result i32)
+    local.get 0 i32.const 4 i32.shr_u i32.const 0xffff i32.and)
+  (func (export "bitfield_shift32") (param i32) (result i32)
+    local.get 0 i32.const 32 i32.shr_u i32.const 0x80000001 i32.and)
+  (func (export "bitfield_shift33") (param i32) (result i32)
+    local.get 0 i32.const 33 i32.shr_u i32.const 0x80000001 i32.and)
+  (func (export "bitfield_mask_left") (param i32) (result i32)
+    i32.const 0xff local.get 0 i32.const 8 i32.shr_u i32.and)
+;; bit tests (BR_BITS in br_if, BR_NO_BITS in if), the sign bit too
+  (func (export "bits_br_if") (param i32) (result i32)
+    block local.get 0 i32.const 0x80000010 i32.and br_if 0 i32.const 0 return end
+    i32.const 1)
+  (func (export "bits_if") (param i32) (result i32)
+    local.get 0 i32.const 0x80000010 i32.and if (result i32) i32.const 1 else i32.const 0 end)
+;; an op whose memory operand's address is slot + immediate (F64_MUL_MA):
+;; that sum wraps at 32 bits before the offset is added
+  (func (export "mul_load_addi") (param i32 f64) (result f64)
+    i32.const 16 f64.const 3 f64.store
+    local.get 1 local.get 0 i32.const 8 i32.add f64.load offset=12 f64.mul)
+;; array loads (NAME_SHL_ADD[I]): base slot on either side of the add, or
+;; an immediate; 32-bit wrap; a shift kept in a local is still written
+  (func (export "index_imm") (param i32) (result i32)
+    i32.const 16 i32.const 0x11223344 i32.store
+    local.get 0 i32.const 2 i32.shl i32.const 8 i32.add i32.load offset=4)
+  (func (export "index_base_left") (param i32 i32) (result i32)
+    i32.const 16 i32.const 0x55667788 i32.store
+    local.get 1 local.get 0 i32.const 3 i32.shl i32.add i32.load16_u offset=2)
+  (func (export "index_base_right") (param i32 i32) (result i64)
+    i32.const 16 i64.const -2 i64.store
+    local.get 0 i32.const 3 i32.shl local.get 1 i32.add i64.load)
+  (func (export "index_shift_in_local") (param i32) (result i32) (local i32)
+    i32.const 16 i32.const 7 i32.store
+    local.get 0 i32.const 2 i32.shl local.tee 1 i32.const 8 i32.add i32.load
+    local.get 1 i32.add)
 )

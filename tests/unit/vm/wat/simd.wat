@@ -67,4 +67,17 @@
   ;; out of bounds: v128.load at the end of the one-page memory traps
   (memory 1)
   (func (export "load_at") (param $p i32) (result v128)
-    (v128.load (local.get $p))))
+    (v128.load (local.get $p)))
+
+  ;; locals start at zero however many slots they take: $fill leaves
+  ;; non-zero slots where $read's three v128 locals (six slots) will be
+  (func $fill (local v128 v128 v128)
+    (local.set 0 (v128.const i32x4 -1 -1 -1 -1))
+    (local.set 1 (v128.const i32x4 -1 -1 -1 -1))
+    (local.set 2 (v128.const i32x4 -1 -1 -1 -1)))
+  (func $read (result i32) (local v128 v128 v128)
+    (v128.any_true (v128.or (v128.or (local.get 0) (local.get 1))
+                            (local.get 2))))
+  (func (export "v128_locals_start_zero") (result i32)
+    (call $fill)
+    (call $read)))
