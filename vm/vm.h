@@ -271,7 +271,7 @@ LUN_API void vm_exec_reset(vm_exec_t *ex);
 LUN_API int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
                          uint32_t nargs);
 
-/* Run for at most `budget` reductions (calls and backward branches).
+/* Run for at most `budget` reductions (calls and taken branches).
  * Returns VM_DONE, VM_YIELD, VM_BLOCK or VM_TRAP. */
 LUN_API vm_status vm_run(vm_exec_t *ex, uint64_t budget);
 
