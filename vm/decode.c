@@ -310,7 +310,7 @@ static int dec_u32s(vm_decoder *d, int count)
 
 /* An alignment exponent of 32 or more cannot be right for any access;
  * the spec calls it malformed (bit 6 is kept for multiple memories). */
-static int dec_memarg(vm_decoder *d)
+static inline int dec_align(vm_decoder *d)
 {
     const uint8_t *at = d->r.p;
     uint32_t align;
@@ -318,20 +318,22 @@ static int dec_memarg(vm_decoder *d)
     if (rc) return rc;
     if (align >= 32)
         return vm__dec_fail(d, LUN_EMALFORMED, at, "malformed memop flags");
-    return dec_u32s(d, 1);
+    return 0;
 }
 
-/* load/store_lane: a memarg and a lane byte. Not a second call of
- * dec_memarg, which would stop it being inlined into the hot path. */
+/* A memarg: alignment, then offset. */
+static int dec_memarg(vm_decoder *d)
+{
+    int rc = dec_align(d);
+    return rc ? rc : dec_u32s(d, 1);
+}
+
+/* load/store_lane: a memarg and a lane byte. Not a call of dec_memarg,
+ * which would stop it being inlined into the hot path. */
 __attribute__((noinline)) static int dec_memarg_lane(vm_decoder *d)
 {
-    const uint8_t *at = d->r.p;
-    uint32_t align;
-    int rc = vm__dec_u32(d, &align);
-    if (rc) return rc;
-    if (align >= 32)
-        return vm__dec_fail(d, LUN_EMALFORMED, at, "malformed memop flags");
-    if ((rc = dec_u32s(d, 1))) return rc;
+    int rc = dec_align(d);
+    if (rc || (rc = dec_u32s(d, 1))) return rc;
     return dec_skip(d, 1);
 }
 
