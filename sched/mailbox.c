@@ -3,22 +3,49 @@
  * order. Interface: sched_int.h (sched__msg_*, sched__mbox_*). */
 #include "common/lun_prefix.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sched/sched_int.h"
 
+/* Each thread keeps a few freed messages for reuse: message passing then
+ * costs no malloc or free in the common case (a reply reuses the
+ * request's message on the same worker). */
+#define MSG_CACHE_MAX 64
+
+static _Thread_local struct {
+    sched_msg_t *m[MSG_CACHE_MAX];
+    unsigned n;
+} msg_cache;
+
+void sched__msg_cache_flush(void)
+{
+    while (msg_cache.n)
+        free(msg_cache.m[--msg_cache.n]);
+}
+
 sched_msg_t *sched__msg_new(uint8_t kind, size_t cap)
 {
-    sched_msg_t *m = calloc(1, sizeof *m);
-    if (!m)
+    sched_msg_t *m;
+    if (msg_cache.n) {
+        m = msg_cache.m[--msg_cache.n];
+        memset(m, 0, offsetof(sched_msg_t, small));
+    } else if (!(m = malloc(sizeof *m))) {
         return NULL;
+    } else {
+        memset(m, 0, offsetof(sched_msg_t, small));
+    }
     m->kind = kind;
+    m->data = m->small;
+    m->cap = sizeof m->small;
     /* The capacity is only a hint: do not trust a guest's huge one. */
-    if (cap > 0 && cap <= (1u << 20)) {
-        m->data = malloc(cap);
-        if (m->data)
+    if (cap > sizeof m->small && cap <= (1u << 20)) {
+        uint8_t *d = malloc(cap);
+        if (d) {
+            m->data = d;
             m->cap = cap;
+        }
     }
     return m;
 }
@@ -33,8 +60,12 @@ void sched__msg_free(sched_msg_t *m)
         else if (m->res[i].kind != SCHED_RES_NONE) /* a socket */
             sched__net_res_unref(m->res[i].kind, m->res[i].ptr);
     free(m->res);
-    free(m->data);
-    free(m);
+    if (m->data != m->small)
+        free(m->data);
+    if (msg_cache.n < MSG_CACHE_MAX)
+        msg_cache.m[msg_cache.n++] = m;
+    else
+        free(m);
 }
 
 int sched__msg_write(sched_msg_t *m, const void *data, size_t len)
@@ -45,9 +76,11 @@ int sched__msg_write(sched_msg_t *m, const void *data, size_t len)
         size_t cap = m->cap ? m->cap : 64;
         while (cap < m->len + len)
             cap = cap > SIZE_MAX / 2 ? m->len + len : cap * 2;
-        uint8_t *d = realloc(m->data, cap);
+        uint8_t *d = m->data == m->small ? malloc(cap) : realloc(m->data, cap);
         if (!d)
             return LUN_ENOMEM;
+        if (m->data == m->small)
+            memcpy(d, m->small, m->len);
         m->data = d;
         m->cap = cap;
     }

@@ -619,6 +619,7 @@ static void *worker_main(void *arg)
         run_proc(sd, p);
     self_worker = NULL;
     sched__exec_cache_flush();
+    sched__msg_cache_flush();
     sched__linmem_flush_local(sd->rt->linmem);
     return NULL;
 }
@@ -768,6 +769,7 @@ void sched_runtime_free(sched_runtime_t *rt)
     sched__iowait_free(rt->iowait);
     sched__proc_free_all(rt); /* unhooks their wait timers first */
     sched__exec_cache_flush();
+    sched__msg_cache_flush();
     sched__linmem_flush_local(rt->linmem);
     sched__linmem_free(rt->linmem); /* no process is left to use a block */
     free_wheel(rt);

@@ -77,6 +77,8 @@ typedef struct sched_res {
     void *ptr;
 } sched_res_t;
 
+#define SCHED_MSG_SMALL 64
+
 typedef struct sched_msg {
     struct sched_msg *next; /* inbox stack, then the private FIFO */
     uint8_t kind;
@@ -87,6 +89,9 @@ typedef struct sched_msg {
     size_t len, cap;
     sched_res_t *res;
     uint32_t nres, res_cap;
+    /* Most messages are small: their bytes live here, saving a malloc and
+     * a free per message (data points here until it outgrows it). */
+    uint8_t small[SCHED_MSG_SMALL];
 } sched_msg_t;
 
 /* Many producers push onto `inbox` (a lock-free stack); only the owner
@@ -422,6 +427,8 @@ int sched__proc_start(sched_proc_t *p, const char *func, size_t len,
 void sched__proc_free_all(sched_runtime_t *rt);
 /* Frees the executions the calling thread keeps for reuse (proc.c). */
 void sched__exec_cache_flush(void);
+/* Frees the messages the calling thread keeps for reuse (mailbox.c). */
+void sched__msg_cache_flush(void);
 
 /* signal.c: deliver a message or signal to pid (false if no such
  * process); drain our inbox; die. */
