@@ -183,17 +183,12 @@ static vm_status h_drop_module(vm_exec_t *ex, vm_slot *a, void *ud)
 /* {===== spawning */
 
 /* Decode Lunatic's params: 17 bytes each, a type byte then 16 value
- * bytes (little-endian). Returns NULL and sets a trap when malformed. */
-static vm_value *decode_params(vm_exec_t *ex, const uint8_t *b, uint32_t len,
-                               uint32_t *out_n)
+ * bytes (little-endian), into args (room for len / 17). False, with a
+ * trap set, when one is malformed. */
+static bool decode_params(vm_exec_t *ex, const uint8_t *b, uint32_t len,
+                          vm_value *args)
 {
-    uint32_t n = len / 17;
-    vm_value *args = calloc(n ? n : 1, sizeof *args);
-    if (!args) {
-        vm_exec_set_trap(ex, VM_TRAP_HOST, "out of memory");
-        return NULL;
-    }
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < len / 17; i++) {
         const uint8_t *v = b + 17 * i + 1;
         uint64_t x = sched__get_u64(v);
         switch (b[17 * i]) {
@@ -202,13 +197,14 @@ static vm_value *decode_params(vm_exec_t *ex, const uint8_t *b, uint32_t len,
         case 0x7B: memcpy(args[i].v128, v, 16); break;
         default:
             vm_exec_set_trap(ex, VM_TRAP_HOST, "spawn: bad parameter type");
-            free(args);
-            return NULL;
+            return false;
         }
     }
-    *out_n = n;
-    return args;
+    return true;
 }
+
+/* Spawns usually pass a few params: those fit on the C stack. */
+#define SPAWN_ARGS_ON_STACK 8u
 
 vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
                        int64_t config_id, int64_t module_id,
@@ -220,7 +216,6 @@ vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
     sched_config_t *c = p->config;
     sched_module_t *m = p->module;
     char err[256];
-    uint32_t nargs = 0;
     (void)a;
     if (p->initializing)
         return sched__trap(ex, "Cannot spawn process during module "
@@ -239,17 +234,25 @@ vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
     if (params_len % 17 != 0)
         return sched__trap(ex, "spawn: params length is not a multiple of "
                                "17");
-    vm_value *args = decode_params(ex, params, params_len, &nargs);
+    uint32_t nargs = params_len / 17;
+    vm_value small[SPAWN_ARGS_ON_STACK];
+    vm_value *args = nargs <= SPAWN_ARGS_ON_STACK ? small
+                                                  : calloc(nargs, sizeof *args);
     if (!args)
+        return sched__trap(ex, "out of memory");
+    if (!decode_params(ex, params, params_len, args)) {
+        if (args != small) free(args);
         return VM_TRAP;
-    if (!(child = sched__proc_new(p->rt, m, c, err, sizeof err))) {
-        free(args);
+    }
+    child = sched__proc_new(p->rt, m, c, err, sizeof err);
+    if (child)
+        sched__proc_start(child, (const char *)func, func_len, args, nargs);
+    if (args != small) free(args);
+    if (!child) {
         *out_id = sched__error_new(p, err);
         *out_rc = 1;
         return VM_OK;
     }
-    sched__proc_start(child, (const char *)func, func_len, args, nargs);
-    free(args);
     if (link != 0) {
         /* Both sides are set before the child can run, so a child that
          * fails at once is always reported (Lunatic's guarantee). */

@@ -228,6 +228,10 @@ static int check_imports(const vm_module_t *m, const vm_extern *imports,
 void vm__constexpr_eval(vm_instance_t *inst, const vm_constexpr *e,
                         vm_value *out)
 {
+    if (e->is_const) {
+        *out = e->value;
+        return;
+    }
     vm_reader r = {e->code, e->code + e->len, e->code};
     uint8_t op = 0;
     uint64_t u = 0;
@@ -273,6 +277,34 @@ void vm__constexpr_eval(vm_instance_t *inst, const vm_constexpr *e,
         default: return; /* unreachable after validation */
         }
     }
+}
+
+/* A lone i32/i64/f32/f64.const evaluates the same in every instance. */
+static void precompute(vm_constexpr *e)
+{
+    if (e->len == 0) return;
+    uint8_t op = e->code[0];
+    if (op < 0x41 || op > 0x44) return;
+    vm_reader r = {e->code + 1, e->code + e->len, e->code + 1};
+    int64_t s = 0;
+    switch (op) {
+    case 0x41: if (vm__read_sleb(&r, 32, &s)) return; break;
+    case 0x42: if (vm__read_sleb(&r, 64, &s)) return; break;
+    default: r.p += op == 0x43 ? 4 : 8; break;
+    }
+    if (r.p + 1 != r.end || *r.p != 0x0b) return; /* more than one op */
+    vm__constexpr_eval(NULL, e, &e->value); /* consts only: no inst use */
+    e->is_const = true;
+}
+
+void vm__constexprs_precompute(vm_module_t *m)
+{
+    for (uint32_t i = m->nglobal_imports; i < m->nglobals; i++)
+        precompute(&m->globals[i].init);
+    for (uint32_t i = 0; i < m->nelems; i++)
+        if (m->elems[i].mode == VM_SEG_ACTIVE) precompute(&m->elems[i].offset);
+    for (uint32_t i = 0; i < m->ndatas; i++)
+        if (m->datas[i].mode == VM_SEG_ACTIVE) precompute(&m->datas[i].offset);
 }
 
 /* }===== */
@@ -324,6 +356,8 @@ static vm_instance_t *instance_alloc(const vm_module_t *m, bool own_imports)
     inst->elem_dropped = (uint8_t *)(base + o_elem_dropped);
     inst->data_dropped = (uint8_t *)(base + o_data_dropped);
     inst->module = (vm_module_t *)m;
+    inst->fmap = inst->fmap_small;
+    inst->fmap_cap = sizeof inst->fmap_small / sizeof inst->fmap_small[0];
     return inst;
 }
 
@@ -365,7 +399,7 @@ static struct vm_funcinst **fmap_slot(const vm_instance_t *inst,
 /* Doubles the map (kept at most half full). */
 static bool fmap_grow(vm_instance_t *inst)
 {
-    uint32_t old_cap = inst->fmap_cap, cap = old_cap ? old_cap * 2 : 8;
+    uint32_t old_cap = inst->fmap_cap, cap = old_cap * 2;
     struct vm_funcinst **old = inst->fmap;
     if ((inst->fmap = calloc(cap, sizeof *old)) == NULL) {
         inst->fmap = old;
@@ -374,7 +408,7 @@ static bool fmap_grow(vm_instance_t *inst)
     inst->fmap_cap = cap;
     for (uint32_t i = 0; i < old_cap; i++)
         if (old[i] != NULL) *fmap_slot(inst, old[i]->func) = old[i];
-    free(old);
+    if (old != inst->fmap_small) free(old);
     return true;
 }
 
@@ -387,13 +421,11 @@ struct vm_funcinst *vm__funcinst(vm_instance_t *inst, uint32_t idx)
 {
     vm_module_t *m = inst->module;
     if (idx < m->nfunc_imports) return inst->imports[idx];
-    if (inst->fmap_cap) {
-        struct vm_funcinst *f = *fmap_slot(inst, &m->funcs[idx]);
-        if (f) return f;
-    }
+    struct vm_funcinst *f = *fmap_slot(inst, &m->funcs[idx]);
+    if (f) return f;
     if ((inst->fmap_n + 1) * 2 > inst->fmap_cap && !fmap_grow(inst))
         return NULL;
-    struct vm_funcinst *f = calloc(1, sizeof *f);
+    f = calloc(1, sizeof *f);
     if (f == NULL) return NULL;
     f->type = &m->types[m->funcs[idx].type_idx];
     f->inst = inst;
@@ -407,7 +439,7 @@ struct vm_funcinst *vm__funcinst(vm_instance_t *inst, uint32_t idx)
 static void fmap_free(vm_instance_t *inst)
 {
     for (uint32_t i = 0; i < inst->fmap_cap; i++) free(inst->fmap[i]);
-    free(inst->fmap);
+    if (inst->fmap != inst->fmap_small) free(inst->fmap);
 }
 
 /* }===== */

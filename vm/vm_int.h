@@ -179,6 +179,11 @@ typedef struct vm_constexpr {
     const uint8_t *code;
     uint32_t len;
     uint32_t offset; /* file offset, for error messages */
+    /* A lone numeric constant (what toolchains emit for data offsets and
+     * most globals) is decoded once, at load: instantiation then reads
+     * `value` instead of the bytes. */
+    bool is_const;
+    vm_value value;
 } vm_constexpr;
 
 typedef struct vm_import {
@@ -363,8 +368,9 @@ struct vm_instance {
     /* Defined functions' runtime objects, made lazily (vm__funcinst): an
      * open-addressed map keyed by function, because a process uses a few
      * of a module's thousands of functions as values. */
-    struct vm_funcinst **fmap;
+    struct vm_funcinst **fmap; /* fmap_small until it outgrows it */
     uint32_t fmap_cap, fmap_n;
+    struct vm_funcinst *fmap_small[8];
     struct vm_table **tables;
     struct vm_memory **mems;
     struct vm_global **globals;
@@ -404,6 +410,10 @@ bool vm__table_plans_make(vm_module_t *m);
 
 /* Gives a memory's block back (to its provider, or free()). */
 void vm__memory_release(struct vm_memory *mem);
+
+/* After validation: marks the module's lone-constant expressions
+ * (vm_constexpr.is_const). */
+void vm__constexprs_precompute(vm_module_t *m);
 
 /* Evaluate a validated constant expression in inst (globals and functions
  * already set up). */

@@ -104,7 +104,7 @@ static const uint8_t CE_REF_FUNC_1[] = {0xd2, 0x01, 0x0b};
 static const uint8_t CE_I64_BIG[] = {0x42, 0x80, 0x80, 0x80, 0x80, 0x10, 0x0b};
 static const uint8_t CE_F32_NAN[] = {0x43, 0x01, 0x00, 0xc0, 0x7f, 0x0b};
 
-#define CE(a) ((vm_constexpr){(a), sizeof(a), 0})
+#define CE(a) ((vm_constexpr){.code = (a), .len = sizeof(a)})
 
 /* Room for a small module; tests fill in the counts they need. */
 typedef struct mod {
@@ -201,7 +201,7 @@ static void add_data(mod *d, const uint8_t *offset, uint32_t offset_len,
                      const char *bytes)
 {
     d->datas[d->m.ndatas++] = (vm_data){
-        VM_SEG_ACTIVE, 0, {offset, offset_len, 0}, (const uint8_t *)bytes,
+        VM_SEG_ACTIVE, 0, {.code = offset, .len = offset_len}, (const uint8_t *)bytes,
         (uint32_t)strlen(bytes)};
 }
 
@@ -491,14 +491,14 @@ static void add_elems(mod *d, const uint8_t *second_offset, uint32_t len)
     d->items[2] = (vm_elem_item){VM_ITEM_FUNC, 0};
     d->elems[0] = (vm_elem){VM_SEG_ACTIVE, VM_FUNCREF, 0, CE(CE_I32_2), 2,
                             &d->items[0]};
-    d->elems[1] = (vm_elem){VM_SEG_PASSIVE, VM_FUNCREF, 0, {NULL, 0, 0}, 1,
+    d->elems[1] = (vm_elem){VM_SEG_PASSIVE, VM_FUNCREF, 0, {.code = NULL}, 1,
                             &d->items[2]};
-    d->elems[2] = (vm_elem){VM_SEG_DECLARATIVE, VM_FUNCREF, 0, {NULL, 0, 0},
+    d->elems[2] = (vm_elem){VM_SEG_DECLARATIVE, VM_FUNCREF, 0, {.code = NULL},
                             1, &d->items[2]};
     d->m.nelems = 3;
     if (second_offset) {
         d->elems[1].mode = VM_SEG_ACTIVE;
-        d->elems[1].offset = (vm_constexpr){second_offset, len, 0};
+        d->elems[1].offset = (vm_constexpr){.code = second_offset, .len = len};
     }
 }
 
@@ -555,7 +555,7 @@ Test(vm_instance, data_segments_written_in_order)
     d->mems[d->m.nmems++] = (vm_limits){1, 0, false};
     add_data(d, CE_I32_0, sizeof CE_I32_0, "abcd");
     add_data(d, CE_I32_2, sizeof CE_I32_2, "XY");
-    d->datas[d->m.ndatas++] = (vm_data){VM_SEG_PASSIVE, 0, {NULL, 0, 0},
+    d->datas[d->m.ndatas++] = (vm_data){VM_SEG_PASSIVE, 0, {.code = NULL},
                                         (const uint8_t *)"pp", 2};
     vm_instance_t *inst;
     char err[256];

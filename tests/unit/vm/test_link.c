@@ -196,3 +196,13 @@ Test(vm_link, link_checks_imports_like_instance_new)
                  LUN_EINVAL));
     vm_host_func_free(wrong);
 }
+
+/* Lone constants are decoded once, at load (vm_constexpr.is_const). */
+Test(vm_link, constant_offsets_are_decoded_at_load)
+{
+    cr_assert(eq(u32, mod->nelems, 2));
+    cr_expect(mod->elems[0].offset.is_const);
+    cr_expect(eq(u32, mod->elems[0].offset.value.u32, 1));
+    cr_expect(mod->elems[1].offset.is_const);
+    cr_expect(eq(u32, mod->elems[1].offset.value.u32, 4));
+}

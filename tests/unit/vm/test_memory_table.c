@@ -169,7 +169,7 @@ static fake *fake_new(void)
     fake *f = calloc(1, sizeof *f);
     f->m.datas = f->datas;
     f->m.ndatas = 1;
-    f->datas[0] = (vm_data){VM_SEG_PASSIVE, 0, {NULL, 0, 0}, seg_bytes, 4};
+    f->datas[0] = (vm_data){VM_SEG_PASSIVE, 0, {.code = NULL}, seg_bytes, 4};
     f->m.elems = f->elems;
     f->m.nelems = 1;
     f->items[0] = (vm_elem_item){VM_ITEM_FUNC, 1};
