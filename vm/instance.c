@@ -364,12 +364,11 @@ static vm_instance_t *instance_alloc(const vm_module_t *m, bool own_imports)
 /* Imported objects go into the index spaces first, in import order; the
  * functions only when the instance has its own array (see above). */
 static void link_imports(vm_instance_t *inst, const vm_extern *imports,
-                         bool own_imports)
+                         uint32_t n, bool own_imports)
 {
-    const vm_module_t *m = inst->module;
     struct vm_funcinst **funcs = (struct vm_funcinst **)inst->imports;
     uint32_t nf = 0, nt = 0, nm = 0, ng = 0;
-    for (uint32_t i = 0; i < m->nimports; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         switch (imports[i].kind) {
         case VM_EXTERN_FUNC:
             if (own_imports) funcs[nf] = imports[i].u.func;
@@ -549,8 +548,9 @@ static uint32_t page_cap(const vm_module_t *m, const vm_config *cfg)
     return cap == 0 || cap > VM_MAX_PAGES ? VM_MAX_PAGES : cap;
 }
 
-/* Instantiation after the imports were checked. */
-static int instantiate(vm_module_t *m, const vm_extern *imports,
+/* Instantiation after the imports were checked: imports[0..n) are all of
+ * them, or, with shared_funcs, all but the functions. */
+static int instantiate(vm_module_t *m, const vm_extern *imports, uint32_t n,
                        struct vm_funcinst *const *shared_funcs,
                        const vm_config *cfg, vm_instance_t **out_inst,
                        char *err, size_t errlen)
@@ -563,7 +563,7 @@ static int instantiate(vm_module_t *m, const vm_extern *imports,
     if (!own_imports) inst->imports = shared_funcs;
     inst->max_pages = page_cap(m, cfg);
     inst->mem_provider = cfg ? cfg->mem_provider : NULL;
-    link_imports(inst, imports, own_imports);
+    link_imports(inst, imports, n, own_imports);
     make_globals(inst);
     if ((rc = make_tables(inst, err, errlen)) != 0) goto fail;
     if ((rc = make_memories(inst, err, errlen)) != 0) goto fail;
@@ -598,14 +598,17 @@ int vm_instance_new(vm_module_t *m, const vm_extern *imports,
     if (out_inst) *out_inst = NULL;
     if ((rc = check_args(m, imports, nimports, out_inst, err, errlen)) != 0)
         return rc;
-    return instantiate(m, imports, NULL, cfg, out_inst, err, errlen);
+    return instantiate(m, imports, m->nimports, NULL, cfg, out_inst, err,
+                       errlen);
 }
 
-/* A copy of the imports, checked, and the functions among them in index
- * order: instances made from it share that array. */
+/* The imports, checked: the functions in index order (instances share
+ * that array), and the others (tables, memories, globals) in import order,
+ * which each instance links. */
 struct vm_link {
     vm_module_t *module;
-    vm_extern *imports;
+    vm_extern *others;
+    uint32_t nothers;
     struct vm_funcinst **funcs;
 };
 
@@ -617,17 +620,18 @@ int vm_link_new(vm_module_t *m, const vm_extern *imports, uint32_t nimports,
     if ((rc = check_args(m, imports, nimports, out, err, errlen)) != 0)
         return rc;
     vm_link_t *l = calloc(1, sizeof *l);
+    uint32_t nothers = nimports - m->nfunc_imports;
     if (l == NULL ||
-        (nimports && (l->imports = malloc(nimports * sizeof *imports)) == NULL) ||
+        (nothers && (l->others = malloc(nothers * sizeof *imports)) == NULL) ||
         (m->nfunc_imports &&
          (l->funcs = malloc(m->nfunc_imports * sizeof *l->funcs)) == NULL)) {
         vm_link_free(l);
         return set_err(LUN_ENOMEM, err, errlen, "out of memory");
     }
     l->module = m;
-    if (nimports) memcpy(l->imports, imports, nimports * sizeof *imports);
     for (uint32_t i = 0, nf = 0; i < nimports; i++)
         if (imports[i].kind == VM_EXTERN_FUNC) l->funcs[nf++] = imports[i].u.func;
+        else l->others[l->nothers++] = imports[i];
     *out = l;
     return 0;
 }
@@ -635,7 +639,7 @@ int vm_link_new(vm_module_t *m, const vm_extern *imports, uint32_t nimports,
 void vm_link_free(vm_link_t *l)
 {
     if (l == NULL) return;
-    free(l->imports);
+    free(l->others);
     free(l->funcs);
     free(l);
 }
@@ -648,8 +652,8 @@ int vm_link_instantiate(const vm_link_t *l, const vm_config *cfg,
     *out_inst = NULL;
     /* A module without imported functions has nothing to share. */
     static struct vm_funcinst *const none[1];
-    return instantiate(l->module, l->imports, l->funcs ? l->funcs : none,
-                       cfg, out_inst, err, errlen);
+    return instantiate(l->module, l->others, l->nothers,
+                       l->funcs ? l->funcs : none, cfg, out_inst, err, errlen);
 }
 
 void vm_instance_free(vm_instance_t *inst)

@@ -120,11 +120,8 @@ static int open_fds(wasi_ctx_t *ctx, const wasi_options_t *opts)
 {
     static const uint64_t stdio_rights[WASI_STDIO_FDS] = {
         WASI_RIGHT_FD_READ, WASI_RIGHT_FD_WRITE, WASI_RIGHT_FD_WRITE};
-    uint32_t n = WASI_STDIO_FDS + opts->npreopens + opts->nsockets, fd;
+    uint32_t n = ctx->nfds, fd;
     int rc;
-    if (!(ctx->fds = calloc(n, sizeof *ctx->fds)))
-        return LUN_ENOMEM;
-    ctx->nfds = n;
     for (fd = 0; fd < WASI_STDIO_FDS; fd++)
         ctx->fds[fd] = (wasi_fd_t){
             .kind = WASI_FD_STDIO, .host_fd = (int)fd,
@@ -161,9 +158,13 @@ static int open_fds(wasi_ctx_t *ctx, const wasi_options_t *opts)
     return 0;
 }
 
+/* The first descriptor table lives in the context's own allocation
+ * (contexts are made per process: one malloc less per spawn); a table
+ * that grows moves to its own block (wasi__fd_alloc). */
 int wasi_ctx_new(const wasi_options_t *opts, wasi_ctx_t **out_ctx)
 {
-    wasi_ctx_t *ctx = calloc(1, sizeof *ctx);
+    uint32_t n = WASI_STDIO_FDS + opts->npreopens + opts->nsockets;
+    wasi_ctx_t *ctx = calloc(1, sizeof *ctx + n * sizeof(wasi_fd_t));
     int rc;
     *out_ctx = NULL;
     if (!ctx) {
@@ -171,6 +172,8 @@ int wasi_ctx_new(const wasi_options_t *opts, wasi_ctx_t **out_ctx)
             close(opts->sockets[i]);
         return LUN_ENOMEM;
     }
+    ctx->fds = (wasi_fd_t *)(void *)(ctx + 1);
+    ctx->nfds = n;
     ctx->argc = opts->argc;
     ctx->envc = opts->envc;
     if ((rc = open_fds(ctx, opts)) != 0 ||
@@ -179,10 +182,7 @@ int wasi_ctx_new(const wasi_options_t *opts, wasi_ctx_t **out_ctx)
     *out_ctx = ctx;
     return 0;
 fail:
-    if (!ctx->fds) /* open_fds failed before taking the sockets */
-        for (uint32_t i = 0; i < opts->nsockets; i++)
-            close(opts->sockets[i]);
-    wasi_ctx_free(ctx);
+    wasi_ctx_free(ctx); /* the sockets were taken first: it closes them */
     return rc;
 }
 
@@ -201,7 +201,8 @@ void wasi_ctx_free(wasi_ctx_t *ctx)
     }
     for (uint32_t i = 0; i < ctx->nfds; i++)
         wasi__fd_release(&ctx->fds[i]);
-    free(ctx->fds);
+    if (ctx->fds != (wasi_fd_t *)(void *)(ctx + 1))
+        free(ctx->fds);
     free(ctx->wait_fds);
     wasi_funcs_free(ctx->own);
     free(ctx);
@@ -266,8 +267,12 @@ uint32_t wasi__fd_alloc(wasi_ctx_t *ctx, uint32_t *out_fd)
         n = ctx->nfds < 8 ? 16 : ctx->nfds * 2;
         if (n > WASI_MAX_FDS)
             n = WASI_MAX_FDS;
-        if (!(grown = realloc(ctx->fds, n * sizeof *grown)))
+        bool first = ctx->fds == (wasi_fd_t *)(void *)(ctx + 1);
+        if (!(grown = first ? malloc(n * sizeof *grown)
+                            : realloc(ctx->fds, n * sizeof *grown)))
             return WASI_ENOMEM;
+        if (first)
+            memcpy(grown, ctx->fds, ctx->nfds * sizeof *grown);
         memset(grown + ctx->nfds, 0, (n - ctx->nfds) * sizeof *grown);
         ctx->fds = grown;
         ctx->nfds = n;

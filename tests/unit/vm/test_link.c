@@ -206,3 +206,57 @@ Test(vm_link, constant_offsets_are_decoded_at_load)
     cr_expect(mod->elems[1].offset.is_const);
     cr_expect(eq(u32, mod->elems[1].offset.value.u32, 4));
 }
+
+static vm_status host_eight(vm_exec_t *e, vm_slot *args, void *ud)
+{
+    (void)e;
+    (void)ud;
+    args[0].i32 = 8;
+    return VM_OK;
+}
+
+/* Functions, memories, globals and tables interleaved in the imports: each
+ * lands at its index in every instance made from the link. */
+Test(vm_link, every_import_kind_is_linked)
+{
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/link_imports.wasm", FIXTURE_DIR);
+    FILE *f = fopen(path, "rb");
+    cr_assert(f != NULL, "missing fixture %s (built by make)", path);
+    static uint8_t buf[4096];
+    size_t len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    vm_module_t *m;
+    cr_assert(eq(int, vm_module_load(buf, len, NULL, &m, err, sizeof err), 0),
+              "%s", err);
+    vm_func_t *eight = vm_host_func_new(":i", host_eight, NULL, "eight");
+    vm_memory_t *mem = vm_memory_new(1, 0, false);
+    vm_global_t *g = vm_global_new(VM_I32, false, (vm_value){.i32 = 100});
+    vm_table_t *tab = vm_table_new(VM_FUNCREF, 2, 0, false);
+    uint64_t size;
+    uint8_t *data = vm_memory_data(mem, &size);
+    data[16] = 1000 & 0xff;
+    data[17] = 1000 >> 8;
+    vm_extern imp[5] = {
+        {.kind = VM_EXTERN_FUNC, .u.func = seven},
+        {.kind = VM_EXTERN_MEMORY, .u.memory = mem},
+        {.kind = VM_EXTERN_GLOBAL, .u.global = g},
+        {.kind = VM_EXTERN_FUNC, .u.func = eight},
+        {.kind = VM_EXTERN_TABLE, .u.table = tab}};
+    vm_link_t *l;
+    cr_assert(eq(int, vm_link_new(m, imp, 5, &l, err, sizeof err), 0), "%s", err);
+    for (int i = 0; i < 2; i++) {
+        vm_instance_t *inst;
+        cr_assert(eq(int, vm_link_instantiate(l, NULL, &inst, err, sizeof err), 0),
+                  "%s", err);
+        cr_expect(eq(i32, run(inst, "sum", 0, 0, 0), 7 + 8 + 100 + 1000));
+        cr_expect(eq(i32, run(inst, "tab_size", 0, 0, 0), 2));
+        vm_instance_free(inst);
+    }
+    vm_link_free(l);
+    vm_table_free(tab);
+    vm_global_free(g);
+    vm_memory_free(mem);
+    vm_host_func_free(eight);
+    vm_module_free(m);
+}

@@ -96,11 +96,35 @@ static void many_entries(void)
     CHECK(rmdir("/sb/many") == 0);
 }
 
+/* Many descriptors open at once: the table grows past its first block
+ * (inside the context) twice, and every descriptor keeps its file. */
+static void many_open(void)
+{
+    enum { N = 40 };
+    int fds[N];
+    char path[64], c;
+    for (int i = 0; i < N; i++) {
+        snprintf(path, sizeof path, "/sb/open-%02d", i);
+        fds[i] = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
+        CHECK(fds[i] >= 0);
+        c = (char)('A' + i);
+        CHECK(write(fds[i], &c, 1) == 1);
+    }
+    for (int i = 0; i < N; i++) {
+        CHECK(lseek(fds[i], 0, SEEK_SET) == 0);
+        CHECK(read(fds[i], &c, 1) == 1 && c == (char)('A' + i));
+        CHECK(close(fds[i]) == 0);
+        snprintf(path, sizeof path, "/sb/open-%02d", i);
+        CHECK(unlink(path) == 0);
+    }
+}
+
 int main(void)
 {
     write_read_seek();
     names();
     many_entries();
+    many_open();
     /* leave one file for the driver to check on the host side */
     FILE *f = fopen("/sb/out.txt", "w");
     CHECK(f && fputs("written by the guest\n", f) >= 0 && fclose(f) == 0);
