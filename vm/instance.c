@@ -424,7 +424,9 @@ struct vm_funcinst *vm__funcinst(vm_instance_t *inst, uint32_t idx)
     if (f) return f;
     if ((inst->fmap_n + 1) * 2 > inst->fmap_cap && !fmap_grow(inst))
         return NULL;
-    f = calloc(1, sizeof *f);
+    uint32_t nsmall = sizeof inst->fi_small / sizeof inst->fi_small[0];
+    f = inst->fi_small_used < nsmall ? &inst->fi_small[inst->fi_small_used++]
+                                     : calloc(1, sizeof *f);
     if (f == NULL) return NULL;
     f->type = &m->types[m->funcs[idx].type_idx];
     f->inst = inst;
@@ -437,7 +439,13 @@ struct vm_funcinst *vm__funcinst(vm_instance_t *inst, uint32_t idx)
 
 static void fmap_free(vm_instance_t *inst)
 {
-    for (uint32_t i = 0; i < inst->fmap_cap; i++) free(inst->fmap[i]);
+    /* Integer compares: relational ones on pointers into other objects
+     * are undefined in C. */
+    uintptr_t lo = (uintptr_t)inst->fi_small, hi = lo + sizeof inst->fi_small;
+    for (uint32_t i = 0; i < inst->fmap_cap; i++) {
+        uintptr_t f = (uintptr_t)inst->fmap[i];
+        if (f < lo || f >= hi) free(inst->fmap[i]);
+    }
     if (inst->fmap != inst->fmap_small) free(inst->fmap);
 }
 

@@ -371,6 +371,11 @@ struct vm_instance {
     struct vm_funcinst **fmap; /* fmap_small until it outgrows it */
     uint32_t fmap_cap, fmap_n;
     struct vm_funcinst *fmap_small[8];
+    /* The first function objects made (a process's entry point and the
+     * first function it calls through a table) live here, not in blocks
+     * of their own. */
+    uint32_t fi_small_used;
+    struct vm_funcinst fi_small[2];
     struct vm_table **tables;
     struct vm_memory **mems;
     struct vm_global **globals;
