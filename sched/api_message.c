@@ -118,14 +118,8 @@ static vm_status h_push_module(vm_exec_t *ex, vm_slot *a, void *ud)
         return VM_TRAP;
     if (!(mod = sched__restab_get(&p->modules, a[0].u64)))
         return sched__trap(ex, "unknown module id");
-    if (m->nres == m->res_cap) {
-        uint32_t cap = m->res_cap ? m->res_cap * 2 : 2;
-        sched_res_t *r = realloc(m->res, cap * sizeof *r);
-        if (!r)
-            return sched__trap(ex, "out of memory");
-        m->res = r;
-        m->res_cap = cap;
-    }
+    if (sched__msg_reserve_res(m) != 0)
+        return sched__trap(ex, "out of memory");
     sched__module_ref(mod); /* the caller keeps its own */
     m->res[m->nres] = (sched_res_t){SCHED_RES_MODULE, mod};
     a[0].u64 = m->nres++;

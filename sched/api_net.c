@@ -633,14 +633,8 @@ static vm_status push_res(vm_exec_t *ex, vm_slot *a, int k)
         return sched__trap(ex, "no data message in scratch area");
     if (!sched__restab_get(t, a[0].u64))
         return sched__trap(ex, "unknown socket id");
-    if (m->nres == m->res_cap) {
-        uint32_t cap = m->res_cap ? m->res_cap * 2 : 2;
-        sched_res_t *r = realloc(m->res, cap * sizeof *r);
-        if (!r)
-            return sched__trap(ex, "out of memory");
-        m->res = r;
-        m->res_cap = cap;
-    }
+    if (sched__msg_reserve_res(m) != 0)
+        return sched__trap(ex, "out of memory");
     m->res[m->nres] = (sched_res_t){res_tables[k].kind,
                                     sched__restab_take(t, a[0].u64)};
     a[0].u64 = m->nres++;

@@ -68,6 +68,19 @@ void sched__msg_free(sched_msg_t *m)
         free(m);
 }
 
+int sched__msg_reserve_res(sched_msg_t *m)
+{
+    if (m->nres < m->res_cap)
+        return 0;
+    uint32_t cap = m->res_cap ? m->res_cap * 2 : 2;
+    sched_res_t *r = realloc(m->res, cap * sizeof *r);
+    if (!r)
+        return LUN_ENOMEM;
+    m->res = r;
+    m->res_cap = cap;
+    return 0;
+}
+
 int sched__msg_write(sched_msg_t *m, const void *data, size_t len)
 {
     if (len > SIZE_MAX - m->len)

@@ -107,6 +107,9 @@ typedef struct sched_mbox {
 sched_msg_t *sched__msg_new(uint8_t kind, size_t cap);
 void sched__msg_free(sched_msg_t *m);
 int sched__msg_write(sched_msg_t *m, const void *data, size_t len);
+/* Room for one more resource in m->res (0, or LUN_ENOMEM): the caller
+ * then fills m->res[m->nres++]. */
+int sched__msg_reserve_res(sched_msg_t *m);
 void sched__mbox_init(sched_mbox_t *mb);
 /* Push m; returns true when the inbox was empty before. */
 bool sched__mbox_push(sched_mbox_t *mb, sched_msg_t *m);
