@@ -55,29 +55,16 @@ vm_trap_kind vm__table_init(vm_instance_t *inst, uint32_t tableidx,
 
 /* {===== planned tables (see struct vm_table in vm_int.h) */
 
-/* An offset given as a lone i32.const, the form C and Rust toolchains
- * emit; false for anything else (global.get). */
-static bool const_offset(const vm_constexpr *e, uint32_t *out)
-{
-    vm_reader r = {e->code, e->code + e->len, e->code};
-    uint8_t op = 0, end = 0;
-    int64_t v = 0;
-    if (vm__read_u8(&r, &op) || op != 0x41 || vm__read_sleb(&r, 32, &v) ||
-        vm__read_u8(&r, &end) || end != 0x0b)
-        return false;
-    *out = (uint32_t)v;
-    return true;
-}
-
 /* Can every active segment be planned? Checked before anything is made. */
 static bool plannable(const vm_module_t *m)
 {
     for (uint32_t i = 0; i < m->nelems; i++) {
         const vm_elem *seg = &m->elems[i];
-        uint32_t off;
         if (seg->mode != VM_SEG_ACTIVE) continue;
-        if (seg->table < m->ntable_imports || !const_offset(&seg->offset, &off))
+        /* a lone i32.const offset (C and Rust emit them), not global.get */
+        if (seg->table < m->ntable_imports || !seg->offset.is_const)
             return false;
+        uint32_t off = seg->offset.value.u32;
         if ((uint64_t)off + seg->count > m->tables[seg->table].lim.min)
             return false; /* instantiation traps: the eager path says so */
         for (uint32_t k = 0; k < seg->count; k++)
@@ -94,9 +81,9 @@ bool vm__table_plans_make(vm_module_t *m)
         return false;
     for (uint32_t i = 0; i < m->nelems; i++) {
         const vm_elem *seg = &m->elems[i];
-        uint32_t off = 0, t = seg->table - m->ntable_imports;
+        uint32_t t = seg->table - m->ntable_imports;
         if (seg->mode != VM_SEG_ACTIVE || seg->count == 0) continue;
-        const_offset(&seg->offset, &off);
+        uint32_t off = seg->offset.value.u32;
         if (m->table_plans[t] == NULL &&
             (m->table_plans[t] = calloc(m->tables[seg->table].lim.min,
                                         sizeof(uint32_t))) == NULL)

@@ -407,10 +407,11 @@ static inline bool vm__table_materialize(struct vm_table *t)
 /* call_indirect's slow path: entry i (< size) of t is null; resolves it
  * through the plan (NULL: it is really null, or out of memory). */
 struct vm_funcinst *vm__table_planned(struct vm_table *t, uint32_t i);
-/* At module load (decode.c): when every active element segment has a
- * constant offset, only function or null items, and fits a table the
- * module defines, records m->table_plans; otherwise instances apply the
- * segments one by one. False only when out of memory. */
+/* At module load (decode.c, after vm__constexprs_precompute): when every
+ * active element segment has a constant offset, only function or null
+ * items, and fits a table the module defines, records m->table_plans;
+ * otherwise instances apply the segments one by one. False only when out
+ * of memory. */
 bool vm__table_plans_make(vm_module_t *m);
 
 /* Gives a memory's block back (to its provider, or free()). */
