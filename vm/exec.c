@@ -276,7 +276,7 @@ static vm_status run_host_entry(vm_exec_t *ex)
 {
     struct vm_funcinst *fi = ex->entry;
     ex->caller = NULL;
-    vm_status st = vm__host_invoke(ex, fi, ex->stack);
+    vm_status st = fi->host(ex, ex->stack, fi->host_ud);
     switch (st) {
     case VM_OK:
     case VM_YIELD:

@@ -1,6 +1,6 @@
 /* values.c: values between the embedding API (one vm_value each, 16
- * bytes) and frame slots (8 bytes; a v128 takes two), and the calls of
- * host functions, which are handed the frame's slots as they are. */
+ * bytes) and frame slots (8 bytes; a v128 takes two). Host functions need
+ * no conversion: they are handed the frame's slots as they are. */
 #include "common/lun_prefix.h"
 
 #include <string.h>
@@ -39,9 +39,4 @@ void vm__slots_to_values(vm_value *dst, const vm_slot *src,
             dst[i].u64 = (src++)->u64;
         }
     }
-}
-
-vm_status vm__host_invoke(vm_exec_t *ex, struct vm_funcinst *f, vm_slot *nfp)
-{
-    return f->host(ex, nfp, f->host_ud);
 }

@@ -575,10 +575,6 @@ void vm__values_to_slots(vm_slot *dst, const vm_value *src,
 void vm__slots_to_values(vm_value *dst, const vm_slot *src,
                          const uint8_t *types, uint32_t n);
 
-/* Calls host function f with its arguments in slots at nfp, passing them
- * as vm_values, and writes its results back into slots at nfp. Returns
- * the host's status (VM_TRAP with the trap set when out of memory). */
-vm_status vm__host_invoke(vm_exec_t *ex, struct vm_funcinst *f, vm_slot *nfp);
 bool vm__exec_grow_frames(vm_exec_t *ex);
 
 /* Prints compiled code one instruction per line (operand words are shown
