@@ -610,6 +610,15 @@ static void run_proc(sched_worker_t *sd, sched_proc_t *p)
     }
 }
 
+/* What the calling thread keeps for reuse (executions, messages, memory
+ * blocks) goes back before the thread ends or the runtime is freed. */
+static void flush_thread_caches(sched_runtime_t *rt)
+{
+    sched__exec_cache_flush();
+    sched__msg_cache_flush();
+    sched__linmem_flush_local(rt->linmem);
+}
+
 static void *worker_main(void *arg)
 {
     sched_worker_t *sd = arg;
@@ -618,9 +627,7 @@ static void *worker_main(void *arg)
     while ((p = find_work(sd)) != NULL)
         run_proc(sd, p);
     self_worker = NULL;
-    sched__exec_cache_flush();
-    sched__msg_cache_flush();
-    sched__linmem_flush_local(sd->rt->linmem);
+    flush_thread_caches(sd->rt);
     return NULL;
 }
 
@@ -768,9 +775,7 @@ void sched_runtime_free(sched_runtime_t *rt)
         pthread_join(rt->workers[i]->thread, NULL);
     sched__iowait_free(rt->iowait);
     sched__proc_free_all(rt); /* unhooks their wait timers first */
-    sched__exec_cache_flush();
-    sched__msg_cache_flush();
-    sched__linmem_flush_local(rt->linmem);
+    flush_thread_caches(rt);
     sched__linmem_free(rt->linmem); /* no process is left to use a block */
     free_wheel(rt);
     for (uint32_t i = 0; i < rt->nworkers; i++)
