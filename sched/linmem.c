@@ -375,7 +375,8 @@ void sched__linmem_flush_local(sched_linmem_t *lm)
         pthread_mutex_lock(&c->lock);
         while (local.n[k]) {
             void *b = local.blocks[k][--local.n[k]];
-            if (c->nhot < LINMEM_HOT) /* scrubbed already */
+            /* scrubbed already; slots reserved by release_hot stay theirs */
+            if (c->nhot + c->hot_pending < LINMEM_HOT)
                 c->hot[c->nhot++] = b;
             else if (!push(&c->dirty, &c->ndirty, &c->cap_dirty, b))
                 zero_batch(&b, 1, c->block);

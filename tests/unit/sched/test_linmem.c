@@ -6,6 +6,7 @@
 
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "sched/sched_int.h"
@@ -104,4 +105,46 @@ Test(sched_linmem, thread_local_blocks_are_reused_zero_and_flushed)
     ma->release(ma->ud, s, cap);
     sched__linmem_free(a); /* drops the thread's blocks of a */
     sched__linmem_free(b);
+}
+
+/* Threads that flush their own blocks while others release theirs: the
+ * shared hot list must never take more than it holds (UBSan checks the
+ * index; every block still comes back zero). */
+static sched_linmem_t *g_lm;
+
+static void *churn(void *arg)
+{
+    const vm_mem_provider *mp = sched__linmem_provider(g_lm);
+    enum { N = 80 }; /* 4 x 80 > the 256 the hot list holds */
+    uint8_t *b[N];
+    size_t cap[N];
+    bool ok = true;
+    for (int round = 0; round < 2000 && ok; round++) {
+        for (int i = 0; i < N; i++) {
+            b[i] = mp->alloc(mp->ud, 65536, &cap[i]);
+            ok = ok && b[i] && all_zero(b[i], 4096);
+            if (b[i])
+                scribble(b[i], cap[i], (unsigned)(round + i + (int)(intptr_t)arg));
+        }
+        for (int i = 0; i < N; i++)
+            if (b[i])
+                mp->release(mp->ud, b[i], cap[i]);
+        sched__linmem_flush_local(g_lm);
+    }
+    return ok ? NULL : (void *)1;
+}
+
+Test(sched_linmem, concurrent_flushes_and_releases_keep_the_hot_list_bounded)
+{
+    enum { T = 4 };
+    pthread_t t[T];
+    g_lm = sched__linmem_new();
+    for (intptr_t i = 0; i < T; i++)
+        cr_assert(eq(int, pthread_create(&t[i], NULL, churn, (void *)i), 0));
+    for (int i = 0; i < T; i++) {
+        void *r = (void *)1;
+        pthread_join(t[i], &r);
+        cr_expect(eq(ptr, r, NULL), "thread %d saw a dirty block", i);
+    }
+    sched__linmem_free(g_lm);
 }
