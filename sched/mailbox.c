@@ -27,15 +27,11 @@ void sched__msg_cache_flush(void)
 
 sched_msg_t *sched__msg_new(uint8_t kind, size_t cap)
 {
-    sched_msg_t *m;
-    if (msg_cache.n) {
-        m = msg_cache.m[--msg_cache.n];
-        memset(m, 0, offsetof(sched_msg_t, small));
-    } else if (!(m = malloc(sizeof *m))) {
+    sched_msg_t *m = msg_cache.n ? msg_cache.m[--msg_cache.n]
+                                 : malloc(sizeof *m);
+    if (!m)
         return NULL;
-    } else {
-        memset(m, 0, offsetof(sched_msg_t, small));
-    }
+    memset(m, 0, offsetof(sched_msg_t, small)); /* small is written first */
     m->kind = kind;
     m->data = m->small;
     m->cap = sizeof m->small;
