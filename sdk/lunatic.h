@@ -301,16 +301,16 @@ static inline int64_t lun_tcp_read(uint64_t s, void *buf, size_t len)
     return lun__net_rc(rc, n);
 }
 
-/* Write all of buf; 0, or -1 / -9027. */
-static inline int64_t lun_tcp_write_all(uint64_t s, const void *buf,
-                                        size_t len)
+/* Write all of buf through write_vectored (TCP's or TLS's). */
+static inline int64_t lun__write_all(int32_t (*write_vectored)(int64_t, int32_t,
+                                                               int32_t, int32_t),
+                                     uint64_t s, const void *buf, size_t len)
 {
     const uint8_t *b = (const uint8_t *)buf;
     while (len > 0) {
         uint32_t io[2] = {(uint32_t)(uintptr_t)b, (uint32_t)len};
         uint64_t n = 0;
-        int32_t rc = lunatic_networking_tcp_write_vectored(
-            (int64_t)s, (int32_t)io, 1, (int32_t)&n);
+        int32_t rc = write_vectored((int64_t)s, (int32_t)io, 1, (int32_t)&n);
         int64_t r = lun__net_rc(rc, n);
         if (r < 0)
             return r;
@@ -318,6 +318,13 @@ static inline int64_t lun_tcp_write_all(uint64_t s, const void *buf,
         len -= (size_t)n;
     }
     return 0;
+}
+
+/* Write all of buf; 0, or -1 / -9027. */
+static inline int64_t lun_tcp_write_all(uint64_t s, const void *buf,
+                                        size_t len)
+{
+    return lun__write_all(lunatic_networking_tcp_write_vectored, s, buf, len);
 }
 
 static inline void lun_tcp_close(uint64_t s)
@@ -475,19 +482,7 @@ static inline int64_t lun_tls_read(uint64_t s, void *buf, size_t len)
 static inline int64_t lun_tls_write_all(uint64_t s, const void *buf,
                                         size_t len)
 {
-    const uint8_t *b = (const uint8_t *)buf;
-    while (len > 0) {
-        uint32_t io[2] = {(uint32_t)(uintptr_t)b, (uint32_t)len};
-        uint64_t n = 0;
-        int32_t rc = lunatic_networking_tls_write_vectored(
-            (int64_t)s, (int32_t)io, 1, (int32_t)&n);
-        int64_t r = lun__net_rc(rc, n);
-        if (r < 0)
-            return r;
-        b += n;
-        len -= (size_t)n;
-    }
-    return 0;
+    return lun__write_all(lunatic_networking_tls_write_vectored, s, buf, len);
 }
 
 static inline void lun_tls_close(uint64_t s)
