@@ -99,6 +99,14 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -MMD -MP -c $< -o $@
 
+# The interpreter loop. Its handlers are entered only by jumps; GCC aligns such
+# targets only when that takes few padding bytes, and where the hot handlers fell
+# decided some anchors by 1.3-1.7x (fnv 1.07-1.66 s, memops 6.2-7.9 s over four
+# placements of the same code). Starting each at a 64-byte line costs no executed
+# instruction and about 1 KB of code; clang has no such flag.
+EXEC_ALIGN := $(if $(shell $(CC) --version 2>/dev/null | head -1 | grep -i clang),,-falign-jumps=64)
+$(B)/obj/vm/exec.o: ALL_CFLAGS += $(EXEC_ALIGN)
+
 $(LIBVM): $(call obj,$(VM_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
