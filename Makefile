@@ -189,6 +189,9 @@ clean:
 #                        run (results in $(BENCH_OUT)/core/; ~4 min, wasm-interp is most of it)
 #   make bench-anchors   make bench with the programs of $(BENCH_ANCHORS_DIR) as extra rows
 #   make bench-selftest  quick smoke test of the runner (< 30 s)
+#   make bench-layout    the anchors fnv, memops, matmul and sieve on four builds whose handlers
+#                        sit 0/16/32/48 bytes apart (bench/layout.sh): how much of a figure
+#                        is code placement (~4 min)
 #   make bench-callgrind PROG=fib   instructions lunatic executes on the quick-size PROG
 #                        (valgrind --tool=callgrind: stable on a noisy machine, to compare
 #                        interpreter changes), with the top functions
@@ -303,7 +306,7 @@ BENCH_BINS := $(BENCH_PROGS:%=$(BENCH_OUT)/native/%) $(BENCH_PROGS:%=$(BENCH_OUT
 BENCH_INTERP_TARGETS := $(strip $(if $(BENCH_SELF_BUILD),$(BENCH_VDIR)/lunatic) \
     $(if $(BENCH_WANT_LUN),$(if $(BENCH_NO_EXTRA),,$(BENCH_VDIR)/loadtime)))
 
-.PHONY: bench-build bench-interp bench-core bench-anchors bench-selftest bench-callgrind
+.PHONY: bench-build bench-interp bench-core bench-anchors bench-layout bench-selftest bench-callgrind
 bench-build: $(BENCH_BINS) $(if $(BENCH_INTERP_TARGETS),bench-interp)
 
 bench-interp:
@@ -330,6 +333,10 @@ bench-anchors:
 	@if [ -f "$(BENCH_ANCHORS_DIR)/fib.c" ]; then $(MAKE) --no-print-directory bench BENCH_WITH_ANCHORS=1; \
 	else echo "bench-anchors: $(BENCH_ANCHORS_DIR) not found, running without anchors"; \
 	  $(MAKE) --no-print-directory bench; fi
+
+bench-layout:
+	@$(MAKE) --no-print-directory bench-build BENCH_WITH_ANCHORS=1 BENCH_ONLY=native
+	@sh bench/layout.sh
 
 bench-selftest:
 	@sh bench/selftest.sh

@@ -156,6 +156,19 @@ static const vm_code *code_of(vm_module_t *m, vm_func *f)
     return c ? c : vm__compile(m, f);
 }
 
+#ifdef VM_LAYOUT_PAD
+/* bench/layout.sh builds with -DVM_LAYOUT_PAD=N: N bytes of code placed
+ * before interp() move every handler by N, to show how much a benchmark
+ * depends on where the handlers happen to land. Never in normal builds. */
+#define VM_STR_(x) #x
+#define VM_STR(x) VM_STR_(x)
+void vm__layout_pad(void);
+__attribute__((used, noinline)) void vm__layout_pad(void)
+{
+    __asm__ volatile(".skip " VM_STR(VM_LAYOUT_PAD) ", 0x90");
+}
+#endif
+
 static vm_status interp(vm_exec_t *ex, int64_t budget,
                         const void *const **out_table)
 {
