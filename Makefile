@@ -103,8 +103,9 @@ $(B)/obj/%.o: %.c
 # targets only when that takes few padding bytes, and where the hot handlers fell
 # decided some anchors by 1.3-1.7x (fnv 1.07-1.66 s, memops 6.2-7.9 s over four
 # placements of the same code). Starting each at a 64-byte line costs no executed
-# instruction and about 1 KB of code; clang has no such flag.
-EXEC_ALIGN := $(if $(shell $(CC) --version 2>/dev/null | head -1 | grep -i clang),,-falign-jumps=64)
+# instruction and about 1 KB of code; clang has no such flag. (`=`: the compiler is
+# asked only when exec.o is built, not on every make.)
+EXEC_ALIGN = $(if $(shell $(CC) --version 2>/dev/null | head -1 | grep -i clang),,-falign-jumps=64)
 $(B)/obj/vm/exec.o: ALL_CFLAGS += $(EXEC_ALIGN)
 
 $(LIBVM): $(call obj,$(VM_SRC) $(COMMON_SRC))
@@ -191,7 +192,7 @@ clean:
 #   make bench-selftest  quick smoke test of the runner (< 30 s)
 #   make bench-layout    the anchors fnv, memops, matmul and sieve on four builds whose handlers
 #                        sit 0/16/32/48 bytes apart (bench/layout.sh): how much of a figure
-#                        is code placement (~4 min)
+#                        is code placement (~2 min)
 #   make bench-callgrind PROG=fib   instructions lunatic executes on the quick-size PROG
 #                        (valgrind --tool=callgrind: stable on a noisy machine, to compare
 #                        interpreter changes), with the top functions
