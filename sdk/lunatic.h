@@ -262,6 +262,15 @@ static inline int64_t lun__net_rc(int32_t rc, uint64_t v)
     return LUN_NET_ERR;
 }
 
+/* An accept's result: the peer's address comes as a DNS iterator, which
+ * these helpers do not hand out, so it is dropped here. */
+static inline int64_t lun__accepted(int32_t rc, uint64_t id, uint64_t peer)
+{
+    if (rc == 0)
+        lunatic_networking_drop_dns_iterator((int64_t)peer);
+    return lun__net_rc(rc, id);
+}
+
 /* A TCP listener on ip:port (ip as 4 bytes); its id, or -1. */
 static inline int64_t lun_tcp_listen(const uint8_t ip[4], uint16_t port)
 {
@@ -277,9 +286,7 @@ static inline int64_t lun_tcp_accept(uint64_t l)
     uint64_t id = 0, peer = 0;
     int32_t rc = lunatic_networking_tcp_accept((int64_t)l, (int32_t)&id,
                                                (int32_t)&peer);
-    if (rc == 0)
-        lunatic_networking_drop_dns_iterator((int64_t)peer);
-    return lun__net_rc(rc, id);
+    return lun__accepted(rc, id, peer);
 }
 
 static inline int64_t lun_tcp_connect(const uint8_t ip[4], uint16_t port,
@@ -449,9 +456,7 @@ static inline int64_t lun_tls_accept(uint64_t l)
     uint64_t id = 0, peer = 0;
     int32_t rc = lunatic_networking_tls_accept((int64_t)l, (int32_t)&id,
                                                (int32_t)&peer);
-    if (rc == 0)
-        lunatic_networking_drop_dns_iterator((int64_t)peer);
-    return lun__net_rc(rc, id);
+    return lun__accepted(rc, id, peer);
 }
 
 /* Connect to host:port (host is resolved and checked against the
