@@ -99,13 +99,16 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fvisibility=hidden -MMD -MP -c $< -o $@
 
-# The interpreter loop. Its handlers are entered only by jumps; GCC aligns such
-# targets only when that takes few padding bytes, and where the hot handlers fell
-# decided some anchors by 1.3-1.7x (fnv 1.07-1.66 s, memops 6.2-7.9 s over four
-# placements of the same code). Starting each at a 64-byte line costs no executed
-# instruction and about 1 KB of code; clang has no such flag. (`=`: the compiler is
-# asked only when exec.o is built, not on every make.)
-EXEC_ALIGN = $(if $(shell $(CC) --version 2>/dev/null | head -1 | grep -i clang),,-falign-jumps=64)
+# The interpreter loop. Its handlers are entered only by jumps, and where they
+# fall decided some programs by 1.1-1.7x (fnv 1.07-1.66 s, memops 6.2-7.9 s over
+# four placements of the same code; adding four unrelated handlers once made hash
+# 1.4x slower). -falign-jumps=64 starts such a target at a 64-byte line, but GCC
+# aligns only blocks it deems frequent, and behind a computed goto that was 10 of
+# 544 handlers; align-threshold at its maximum makes it every block it does not
+# deem cold: 502 of 542. About 30 KB of padding, jumped over, not executed; clang has
+# no such flags. (`=`: the compiler is asked only when exec.o is built.)
+EXEC_ALIGN = $(if $(shell $(CC) --version 2>/dev/null | head -1 | grep -i clang),,\
+  -falign-jumps=64 --param=align-threshold=65536)
 $(B)/obj/vm/exec.o: ALL_CFLAGS += $(EXEC_ALIGN)
 
 $(LIBVM): $(call obj,$(VM_SRC) $(COMMON_SRC))
