@@ -1001,9 +1001,80 @@ static bool fuse_shr_and(compiler *c, int op)
     return true;
 }
 
+/* The constant an i32.add or i32.sub adds to the value the last
+ * instruction just computed (x - k adds -k), or false. */
+static bool added_constant(const compiler *c, int op, uint32_t *k)
+{
+    const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
+    if (op != OP_I32_ADD && op != OP_I32_SUB) return false;
+    if (fresh_at(c, c->sp - 2) && eb->kind == E_CONST)
+        *k = op == OP_I32_SUB ? 0u - (uint32_t)eb->k : (uint32_t)eb->k;
+    else if (op == OP_I32_ADD && fresh_at(c, c->sp - 1) && ea->kind == E_CONST)
+        *k = (uint32_t)ea->k;
+    else
+        return false;
+    return true;
+}
+
+/* `x op k1` then `+ k2`, the first result used only by the add: one
+ * instruction (the _ADDI forms of iop_list.h), or, when op is itself an
+ * add or sub of a constant, one i32.add of the folded constant, which the
+ * generic path then emits (and which may still fuse into a load, a store
+ * or a loop test). Shifts left are left alone: a load folds `(x << k) +
+ * base` into its address, which is better. */
+static bool fuse_addi_tail(compiler *c, int *op)
+{
+    const last_insn l = c->last;
+    uint32_t k2;
+    if (l.start < 0 || l.m_form || !added_constant(c, *op, &k2)) return false;
+    const vm_op *code = &c->ops[l.start];
+    int fused = 0;
+    int32_t src, k1 = l.imm, mask = 0;
+    if (code[0].h == c->handlers[IOP_I32_SHR_U_AND]) {
+        fused = IOP_I32_SHR_U_AND_ADDI;
+        src = code[1].s.b;
+        k1 = code[2].s.a;
+        mask = code[2].s.b;
+    } else if (l.b_imm && (l.wasm_op == OP_I32_ADD || l.wasm_op == OP_I32_SUB)) {
+        uint32_t k = l.wasm_op == OP_I32_SUB ? 0u - (uint32_t)l.imm : (uint32_t)l.imm;
+        unemit_last(c);
+        c->stack[c->sp - 2].kind = E_SLOT;
+        c->stack[c->sp - 2].slot = l.a;
+        c->stack[c->sp - 1].kind = E_CONST;
+        c->stack[c->sp - 1].k = k + k2;
+        *op = OP_I32_ADD;
+        return false; /* the caller emits the add */
+    } else if (l.b_imm && l.wasm_op == OP_I32_MUL) {
+        fused = IOP_I32_MUL_ADDI;
+        src = l.a;
+    } else if (l.b_imm && l.wasm_op == OP_I32_AND) {
+        fused = IOP_I32_AND_ADDI;
+        src = l.a;
+    } else if (l.b_imm && l.wasm_op == OP_I32_SHR_U) {
+        fused = IOP_I32_SHR_U_ADDI;
+        src = l.a;
+        k1 &= 31;
+    } else {
+        return false;
+    }
+    unemit_last(c);
+    c->sp -= 2;
+    uint32_t at = emit_op(c, fused);
+    emit_ab(c, (int32_t)home(c, c->sp), src);
+    if (fused == IOP_I32_SHR_U_AND_ADDI) {
+        emit_ab(c, k1, mask);
+        emit_ab(c, (int32_t)k2, 0);
+    } else {
+        emit_ab(c, k1, (int32_t)k2);
+    }
+    push_result(c, VM_I32, at);
+    return true;
+}
+
 static void compile_binop(compiler *c, int op, uint8_t rtype)
 {
-    if (fuse_load_operand(c, op, rtype) || fuse_f64_chain(c, op) || fuse_shr_and(c, op))
+    if (fuse_load_operand(c, op, rtype) || fuse_f64_chain(c, op) || fuse_shr_and(c, op) ||
+        fuse_addi_tail(c, &op))
         return;
     centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
     if (ea->kind == E_CONST && eb->kind == E_SLOT && commutes(op)) {

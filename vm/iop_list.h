@@ -24,6 +24,13 @@ IOP(CALL_L, 3)      /* the same, the callee having more than 4 locals */
 IOP(CALL_FUNCINST, 2) /* call inst->funcs[b] (import: host or other inst) */
 IOP(CALL_INDIRECT, 3) /* table word2.b, elem fp[b], type word2.a, frame a */
 IOP(I32_SHR_U_AND, 3) /* fp[a] = (fp[b] >> w2.a) & w2.b: a bit field */
+/* An i32 op of an immediate then an add of one, the first result being
+ * only an operand of the add: scaling, masking or a bit field, then an
+ * offset (x * k + c, (x & m) + c, (x >> k) + c, ((x >> k) & m) + c). */
+IOP(I32_MUL_ADDI, 3)   /* fp[a] = fp[b] * w2.a + w2.b */
+IOP(I32_AND_ADDI, 3)   /* fp[a] = (fp[b] & w2.a) + w2.b */
+IOP(I32_SHR_U_ADDI, 3) /* fp[a] = (fp[b] >> w2.a) + w2.b */
+IOP(I32_SHR_U_AND_ADDI, 4) /* fp[a] = ((fp[b] >> w2.a) & w2.b) + w3.a */
 IOP(SELECT, 3)      /* fp[a] = fp[w2.b] ? fp[b] : fp[w2.a] */
 IOP(GLOBAL_GET, 2)  /* fp[a] = globals[b] */
 IOP(GLOBAL_SET, 2)  /* globals[b] = fp[a] */

@@ -566,6 +566,32 @@ Test(vm_exec, bit_field_extract)
     cr_assert(eq(i32, run1("bitfield_mask_left", 0x12345678), 0x56));
 }
 
+Test(vm_exec, op_of_an_immediate_then_an_added_constant)
+{
+    cr_assert(eq(i32, run1("mul_addi", 12345), (int32_t)(12345u * 1103515245u + 12345u)));
+    cr_assert(eq(i32, run1("mul_addi", -1), (int32_t)(0u - 1103515245u + 12345u)));
+    cr_assert(eq(i32, run1("mul_addi_left", 5), 8));
+    cr_assert(eq(i32, run1("and_subi", 0x1234), 0x33));
+    cr_assert(eq(i32, run1("and_subi", 0x100), -1)); /* wraps below zero */
+    cr_assert(eq(i32, run1("shr_u_addi", -1), 0x1fffffff)); /* >> 4, logical */
+    cr_assert(eq(i32, run1("bitfield_addi", 0x12345678), 0x57));
+    cr_assert(eq(i32, run1("bitfield_addi", 0xff00), 0x100));
+    cr_assert(eq(i32, run1("mul_addi_kept", 7), 1)); /* (70 + 1) - 70 */
+}
+
+Test(vm_exec, added_constants_fold_and_wrap)
+{
+    cr_assert(eq(i32, run1("add_add", 10), 8));
+    cr_assert(eq(i32, run1("add_add", INT32_MIN), INT32_MAX - 1));
+    cr_assert(eq(i32, run1("sub_add_sub", 0), (int32_t)(7u - 0x7fffffffu)));
+    cr_assert(eq(i32, run1("sub_add_sub", INT32_MAX), (int32_t)(0x7fffffffu + 7u - 0x7fffffffu)));
+    call("abs_store_load", 1, 0x5a5a5a5a, 0); /* *204 */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, run1("add_add_load", 0), 0x5a5a5a5a));
+    call("add_add_load", 1, 65536 - 204 - 3, 0); /* the last 3 bytes */
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+}
+
 Test(vm_exec, bit_test_and_branch)
 {
     static const int32_t in[] = {0, 0x10, INT32_MIN, 0x7fffffef, -1};

@@ -217,6 +217,30 @@
     local.get 0 i32.const 33 i32.shr_u i32.const 0x80000001 i32.and)
   (func (export "bitfield_mask_left") (param i32) (result i32)
     i32.const 0xff local.get 0 i32.const 8 i32.shr_u i32.and)
+;; an op of an immediate then an added constant (I32_MUL_ADDI and the other
+;; _ADDI forms): wrapping, the constant on either side of the add, a sub of
+;; a constant, shift counts mod 32, and an intermediate that is kept
+  (func (export "mul_addi") (param i32) (result i32)
+    local.get 0 i32.const 1103515245 i32.mul i32.const 12345 i32.add)
+  (func (export "mul_addi_left") (param i32) (result i32)
+    i32.const -7 local.get 0 i32.const 3 i32.mul i32.add)
+  (func (export "and_subi") (param i32) (result i32)
+    local.get 0 i32.const 255 i32.and i32.const 1 i32.sub)
+  (func (export "shr_u_addi") (param i32) (result i32)
+    local.get 0 i32.const 36 i32.shr_u i32.const 0x10000000 i32.add)
+  (func (export "bitfield_addi") (param i32) (result i32)
+    local.get 0 i32.const 8 i32.shr_u i32.const 255 i32.and i32.const 1 i32.add)
+  (func (export "mul_addi_kept") (param i32) (result i32) (local i32)
+    local.get 0 i32.const 10 i32.mul local.tee 1 i32.const 1 i32.add
+    local.get 1 i32.sub)
+;; two added constants fold into one i32.add, which still folds into a load
+;; address (and wraps at 32 bits exactly as the two adds would)
+  (func (export "add_add") (param i32) (result i32)
+    local.get 0 i32.const 5 i32.add i32.const -7 i32.add)
+  (func (export "sub_add_sub") (param i32) (result i32)
+    local.get 0 i32.const 3 i32.sub i32.const 10 i32.add i32.const 0x7fffffff i32.sub)
+  (func (export "add_add_load") (param i32) (result i32)
+    local.get 0 i32.const 200 i32.add i32.const 4 i32.add i32.load)
 ;; bit tests (BR_BITS in br_if, BR_NO_BITS in if), the sign bit too
   (func (export "bits_br_if") (param i32) (result i32)
     block local.get 0 i32.const 0x80000010 i32.and br_if 0 i32.const 0 return end
