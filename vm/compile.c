@@ -1001,6 +1001,49 @@ static bool fuse_shr_and(compiler *c, int op)
     return true;
 }
 
+/* `a op p[i]`: an i32.load8_u just emitted (plain, at slot + immediate or
+ * at slot + slot) becomes the byte operand of an i32 add or xor (the
+ * NAME_B forms of VM_BYTE_BINOPS): checksums, byte hashes. */
+static bool fuse_byte_operand(compiler *c, int op)
+{
+    static const int forms[OP_COUNT_] = {
+#define VM_X(name, ...) [OP_##name] = IOP_##name##_B,
+        VM_BYTE_BINOPS(VM_X)
+#undef VM_X
+    };
+    const last_insn l = c->last;
+    if (!forms[op] || l.start < 0) return false;
+    const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
+    int32_t a; /* every op of the list commutes */
+    if (fresh_at(c, c->sp - 1) && ea->kind == E_SLOT) a = ea->slot;
+    else if (fresh_at(c, c->sp - 2) && eb->kind == E_SLOT) a = eb->slot;
+    else return false;
+    const vm_op *load = &c->ops[l.start];
+    vm_op w2, w3;
+    w3.u64 = 0;
+    int form = forms[op];
+    if (load[0].h == c->handlers[OP_I32_LOAD8_U] && load[2].u64 <= UINT32_MAX) {
+        w2.s.a = load[1].s.b; /* [h][d, addr][offset] */
+        w2.s.b = (int32_t)(uint32_t)load[2].u64;
+    } else if (load[0].h == c->handlers[IOP_I32_LOAD8_U_ADDI] ||
+               load[0].h == c->handlers[IOP_I32_LOAD8_U_ADD]) {
+        form += load[0].h == c->handlers[IOP_I32_LOAD8_U_ADDI] ? 1 : 2;
+        w2.s.a = load[1].s.b; /* [h][d, a][imm or b, offset] */
+        w2.s.b = load[2].s.a;
+        w3.s.a = load[2].s.b;
+    } else {
+        return false;
+    }
+    unemit_last(c);
+    c->sp -= 2;
+    uint32_t at = emit_op(c, form);
+    emit_ab(c, (int32_t)home(c, c->sp), a);
+    emit_word(c, w2);
+    if (form != forms[op]) emit_word(c, w3);
+    push_result(c, VM_I32, at);
+    return true;
+}
+
 /* The constant an i32.add or i32.sub adds to the value the last
  * instruction just computed (x - k adds -k), or false. */
 static bool added_constant(const compiler *c, int op, uint32_t *k)
@@ -1073,8 +1116,8 @@ static bool fuse_addi_tail(compiler *c, int *op)
 
 static void compile_binop(compiler *c, int op, uint8_t rtype)
 {
-    if (fuse_load_operand(c, op, rtype) || fuse_f64_chain(c, op) || fuse_shr_and(c, op) ||
-        fuse_addi_tail(c, &op))
+    if (fuse_load_operand(c, op, rtype) || fuse_byte_operand(c, op) || fuse_f64_chain(c, op) ||
+        fuse_shr_and(c, op) || fuse_addi_tail(c, &op))
         return;
     centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
     if (ea->kind == E_CONST && eb->kind == E_SLOT && commutes(op)) {

@@ -212,6 +212,9 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
 #define VM_X(name, ...) &&L_##name##_SHL_ADD, &&L_##name##_SHL_ADDI,
         VM_LOADS(VM_X)
 #undef VM_X
+#define VM_X(name, ...) &&L_##name##_B, &&L_##name##_BA, &&L_##name##_BX,
+        VM_BYTE_BINOPS(VM_X)
+#undef VM_X
     };
     if (out_table) {
         *out_table = handlers;
@@ -532,6 +535,9 @@ static const char *iop_name(int i)
 #undef VM_X
 #define VM_X(name, ...) #name "_SHL_ADD", #name "_SHL_ADDI",
         VM_LOADS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) #name "_B", #name "_BA", #name "_BX",
+        VM_BYTE_BINOPS(VM_X)
 #undef VM_X
     };
     return names[i];

@@ -152,6 +152,15 @@
     X(F64_MUL, F64_LOAD, F64_STORE, f64, a.f64 * b.f64)                  \
     X(F64_DIV, F64_LOAD, F64_STORE, f64, a.f64 / b.f64)
 
+/* i32 ops that combine a byte of memory into a value (load8_u folded in:
+ * checksums, byte hashes, `acc += p[i]`): X(NAME, expr). Three address
+ * forms, the byte at ea: NAME_B [h][d, a][addr, offset] (ea = addr +
+ * offset), NAME_BA [h][d, a][addr, imm][offset] and NAME_BX [h][d, a]
+ * [addr, idx][offset] (ea = (addr + imm or idx) mod 2^32, + offset). */
+#define VM_BYTE_BINOPS(X)                                                \
+    X(I32_ADD, a + b)                                                    \
+    X(I32_XOR, a ^ b)
+
 enum vm_iop {
     IOP_BASE_ = OP_SIMD_FIRST_ - 1,
 #define IOP(name, words) IOP_##name,
@@ -188,6 +197,9 @@ enum vm_iop {
 #undef VM_X
 #define VM_X(name, ...) IOP_##name##_SHL_ADD, IOP_##name##_SHL_ADDI,
     VM_LOADS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) IOP_##name##_B, IOP_##name##_BA, IOP_##name##_BX,
+    VM_BYTE_BINOPS(VM_X)
 #undef VM_X
     IOP_COUNT_
 };

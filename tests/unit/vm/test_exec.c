@@ -625,6 +625,23 @@ static vm_value run2(const char *name, int32_t a, int32_t b)
     return result(0);
 }
 
+Test(vm_exec, byte_operand_forms_compute_wrap_and_trap)
+{
+    call("abs_store_load", 1, 0x11223344, 0); /* bytes 44 33 22 11 at 204 */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, run2("byte_add", 201, 1000).i32, 1000 + 0x44));
+    cr_assert(eq(i32, run2("byte_xor_addi", 199, 0xff).i32, 0x33 ^ 0xff));
+    cr_assert(eq(i32, run2("byte_add_x", 100, 105).i32, 100 + 0x11));
+    cr_assert(eq(i32, run2("byte_add_x", -16, 218).i32, -16 + 0x44)); /* wraps to 202 */
+    run2("byte_add", 65532, 0); /* the last byte */
+    call("byte_add", 2, 65533, 0);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+    call("byte_xor_addi", 2, 65530, 0);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+    call("byte_add_x", 2, 65000, 534);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+}
+
 Test(vm_exec, indexed_loads)
 {
     cr_assert(eq(i32, run1("index_imm", 1), 0x11223344));          /* 4 + 8 + 4 */

@@ -241,6 +241,15 @@
     local.get 0 i32.const 3 i32.sub i32.const 10 i32.add i32.const 0x7fffffff i32.sub)
   (func (export "add_add_load") (param i32) (result i32)
     local.get 0 i32.const 200 i32.add i32.const 4 i32.add i32.load)
+;; a byte of memory added or xored into a value (I32_ADD_B, _BA, _BX): the
+;; load on either side, its address plain, slot + immediate or slot + slot
+;; (wrapping at 32 bits before the offset is added)
+  (func (export "byte_add") (param i32 i32) (result i32)
+    local.get 1 local.get 0 i32.load8_u offset=3 i32.add)
+  (func (export "byte_xor_addi") (param i32 i32) (result i32)
+    local.get 0 i32.const 5 i32.add i32.load8_u offset=1 local.get 1 i32.xor)
+  (func (export "byte_add_x") (param i32 i32) (result i32)
+    local.get 0 local.get 0 local.get 1 i32.add i32.load8_u offset=2 i32.add)
 ;; bit tests (BR_BITS in br_if, BR_NO_BITS in if), the sign bit too
   (func (export "bits_br_if") (param i32) (result i32)
     block local.get 0 i32.const 0x80000010 i32.and br_if 0 i32.const 0 return end
