@@ -1044,6 +1044,27 @@ static bool fuse_byte_operand(compiler *c, int op)
     return true;
 }
 
+/* `a + (x >> k)`, the shift just emitted: one I32_ADD_SHR_U. (Shifts left
+ * are left to the loads, which fold `base + (x << k)` into their address.) */
+static bool fuse_add_shr_u(compiler *c, int op)
+{
+    const last_insn l = c->last;
+    if (op != OP_I32_ADD || l.start < 0 || l.m_form || l.wasm_op != OP_I32_SHR_U || !l.b_imm)
+        return false;
+    const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
+    int32_t a;
+    if (fresh_at(c, c->sp - 1) && ea->kind == E_SLOT) a = ea->slot;
+    else if (fresh_at(c, c->sp - 2) && eb->kind == E_SLOT) a = eb->slot;
+    else return false;
+    unemit_last(c);
+    c->sp -= 2;
+    uint32_t at = emit_op(c, IOP_I32_ADD_SHR_U);
+    emit_ab(c, (int32_t)home(c, c->sp), a);
+    emit_ab(c, l.a, l.imm & 31);
+    push_result(c, VM_I32, at);
+    return true;
+}
+
 /* The constant an i32.add or i32.sub adds to the value the last
  * instruction just computed (x - k adds -k), or false. */
 static bool added_constant(const compiler *c, int op, uint32_t *k)
@@ -1117,7 +1138,7 @@ static bool fuse_addi_tail(compiler *c, int *op)
 static void compile_binop(compiler *c, int op, uint8_t rtype)
 {
     if (fuse_load_operand(c, op, rtype) || fuse_byte_operand(c, op) || fuse_f64_chain(c, op) ||
-        fuse_shr_and(c, op) || fuse_addi_tail(c, &op))
+        fuse_shr_and(c, op) || fuse_addi_tail(c, &op) || fuse_add_shr_u(c, op))
         return;
     centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
     if (ea->kind == E_CONST && eb->kind == E_SLOT && commutes(op)) {

@@ -31,6 +31,7 @@ IOP(I32_MUL_ADDI, 3)   /* fp[a] = fp[b] * w2.a + w2.b */
 IOP(I32_AND_ADDI, 3)   /* fp[a] = (fp[b] & w2.a) + w2.b */
 IOP(I32_SHR_U_ADDI, 3) /* fp[a] = (fp[b] >> w2.a) + w2.b */
 IOP(I32_SHR_U_AND_ADDI, 4) /* fp[a] = ((fp[b] >> w2.a) & w2.b) + w3.a */
+IOP(I32_ADD_SHR_U, 3)  /* fp[a] = fp[b] + (fp[w2.a] >> w2.b): base + (x >> k) */
 IOP(SELECT, 3)      /* fp[a] = fp[w2.b] ? fp[b] : fp[w2.a] */
 IOP(GLOBAL_GET, 2)  /* fp[a] = globals[b] */
 IOP(GLOBAL_SET, 2)  /* globals[b] = fp[a] */

@@ -566,6 +566,13 @@ Test(vm_exec, bit_field_extract)
     cr_assert(eq(i32, run1("bitfield_mask_left", 0x12345678), 0x56));
 }
 
+static vm_value run2(const char *name, int32_t a, int32_t b)
+{
+    call(name, 2, a, b);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE), "%s(%d, %d)", name, a, b);
+    return result(0);
+}
+
 Test(vm_exec, op_of_an_immediate_then_an_added_constant)
 {
     cr_assert(eq(i32, run1("mul_addi", 12345), (int32_t)(12345u * 1103515245u + 12345u)));
@@ -577,6 +584,13 @@ Test(vm_exec, op_of_an_immediate_then_an_added_constant)
     cr_assert(eq(i32, run1("bitfield_addi", 0x12345678), 0x57));
     cr_assert(eq(i32, run1("bitfield_addi", 0xff00), 0x100));
     cr_assert(eq(i32, run1("mul_addi_kept", 7), 1)); /* (70 + 1) - 70 */
+}
+
+Test(vm_exec, add_of_a_shifted_value)
+{
+    cr_assert(eq(i32, run2("add_shr_u", 10, -1).i32, 10 + 0x1fffffff)); /* >> 3, logical */
+    cr_assert(eq(i32, run2("shr_u_add", -1, 0x100).i32, 0x10 - 1));
+    cr_assert(eq(i32, run2("add_shr_u", INT32_MAX, 8).i32, INT32_MIN)); /* wraps */
 }
 
 Test(vm_exec, added_constants_fold_and_wrap)
@@ -616,13 +630,6 @@ Test(vm_exec, memory_operand_at_slot_plus_immediate)
     args[0].i32 = 65536 - 27; /* the last 7 bytes fit, the eighth does not */
     cr_assert(eq(int, vm_exec_call(ex, f, args, 2), 0));
     expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
-}
-
-static vm_value run2(const char *name, int32_t a, int32_t b)
-{
-    call(name, 2, a, b);
-    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE), "%s(%d, %d)", name, a, b);
-    return result(0);
 }
 
 Test(vm_exec, byte_operand_forms_compute_wrap_and_trap)

@@ -230,6 +230,10 @@
     local.get 0 i32.const 36 i32.shr_u i32.const 0x10000000 i32.add)
   (func (export "bitfield_addi") (param i32) (result i32)
     local.get 0 i32.const 8 i32.shr_u i32.const 255 i32.and i32.const 1 i32.add)
+  (func (export "add_shr_u") (param i32 i32) (result i32)
+    local.get 0 local.get 1 i32.const 35 i32.shr_u i32.add)
+  (func (export "shr_u_add") (param i32 i32) (result i32)
+    local.get 1 i32.const 4 i32.shr_u local.get 0 i32.add)
   (func (export "mul_addi_kept") (param i32) (result i32) (local i32)
     local.get 0 i32.const 10 i32.mul local.tee 1 i32.const 1 i32.add
     local.get 1 i32.sub)
