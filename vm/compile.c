@@ -980,23 +980,36 @@ static bool fuse_f64_chain(compiler *c, int op2)
     return true;
 }
 
-/* `(x >> k) & mask` with constants k and mask (a bit field: decoders,
- * hashes, bitmaps): one instruction when the shift was just emitted. */
-static bool fuse_shr_and(compiler *c, int op)
+/* The operand beside the value the last instruction just computed, when
+ * it is of `kind` (on either side: the callers' ops commute), or NULL. */
+static const centry *beside_fresh(const compiler *c, uint8_t kind)
+{
+    const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
+    if (fresh_at(c, c->sp - 2) && eb->kind == kind) return eb;
+    if (fresh_at(c, c->sp - 1) && ea->kind == kind) return ea;
+    return NULL;
+}
+
+/* A logical shift right by a constant just emitted, then `& mask` with a
+ * constant mask (a bit field: decoders, hashes, bitmaps) or `base +` a
+ * slot: one I32_SHR_U_AND or I32_ADD_SHR_U, both [h][d, x][k, mask or
+ * base]. (Shifts left are left to the loads, which fold `base + (x << k)`
+ * into their address.) */
+static bool fuse_after_shr_u(compiler *c, int op)
 {
     const last_insn l = c->last;
-    if (op != OP_I32_AND || l.start < 0 || l.wasm_op != OP_I32_SHR_U || !l.b_imm || l.m_form)
+    if ((op != OP_I32_AND && op != OP_I32_ADD) || l.start < 0 || l.m_form ||
+        l.wasm_op != OP_I32_SHR_U || !l.b_imm)
         return false;
-    const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
-    uint64_t mask;
-    if (fresh_at(c, c->sp - 2) && eb->kind == E_CONST) mask = eb->k;
-    else if (fresh_at(c, c->sp - 1) && ea->kind == E_CONST) mask = ea->k;
-    else return false;
+    bool bit_field = op == OP_I32_AND;
+    const centry *other = beside_fresh(c, bit_field ? E_CONST : E_SLOT);
+    if (!other) return false;
+    int32_t w = bit_field ? (int32_t)(uint32_t)other->k : other->slot;
     unemit_last(c);
     c->sp -= 2;
-    uint32_t at = emit_op(c, IOP_I32_SHR_U_AND);
+    uint32_t at = emit_op(c, bit_field ? IOP_I32_SHR_U_AND : IOP_I32_ADD_SHR_U);
     emit_ab(c, (int32_t)home(c, c->sp), l.a);
-    emit_ab(c, l.imm & 31, (int32_t)(uint32_t)mask);
+    emit_ab(c, l.imm & 31, w);
     push_result(c, VM_I32, at);
     return true;
 }
@@ -1013,11 +1026,9 @@ static bool fuse_byte_operand(compiler *c, int op)
     };
     const last_insn l = c->last;
     if (!forms[op] || l.start < 0) return false;
-    const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
-    int32_t a; /* every op of the list commutes */
-    if (fresh_at(c, c->sp - 1) && ea->kind == E_SLOT) a = ea->slot;
-    else if (fresh_at(c, c->sp - 2) && eb->kind == E_SLOT) a = eb->slot;
-    else return false;
+    const centry *other = beside_fresh(c, E_SLOT); /* the list's ops commute */
+    if (!other) return false;
+    int32_t a = other->slot;
     const vm_op *load = &c->ops[l.start];
     vm_op w2, w3;
     w3.u64 = 0;
@@ -1040,27 +1051,6 @@ static bool fuse_byte_operand(compiler *c, int op)
     emit_ab(c, (int32_t)home(c, c->sp), a);
     emit_word(c, w2);
     if (form != forms[op]) emit_word(c, w3);
-    push_result(c, VM_I32, at);
-    return true;
-}
-
-/* `a + (x >> k)`, the shift just emitted: one I32_ADD_SHR_U. (Shifts left
- * are left to the loads, which fold `base + (x << k)` into their address.) */
-static bool fuse_add_shr_u(compiler *c, int op)
-{
-    const last_insn l = c->last;
-    if (op != OP_I32_ADD || l.start < 0 || l.m_form || l.wasm_op != OP_I32_SHR_U || !l.b_imm)
-        return false;
-    const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
-    int32_t a;
-    if (fresh_at(c, c->sp - 1) && ea->kind == E_SLOT) a = ea->slot;
-    else if (fresh_at(c, c->sp - 2) && eb->kind == E_SLOT) a = eb->slot;
-    else return false;
-    unemit_last(c);
-    c->sp -= 2;
-    uint32_t at = emit_op(c, IOP_I32_ADD_SHR_U);
-    emit_ab(c, (int32_t)home(c, c->sp), a);
-    emit_ab(c, l.a, l.imm & 31);
     push_result(c, VM_I32, at);
     return true;
 }
@@ -1138,7 +1128,7 @@ static bool fuse_addi_tail(compiler *c, int *op)
 static void compile_binop(compiler *c, int op, uint8_t rtype)
 {
     if (fuse_load_operand(c, op, rtype) || fuse_byte_operand(c, op) || fuse_f64_chain(c, op) ||
-        fuse_shr_and(c, op) || fuse_addi_tail(c, &op) || fuse_add_shr_u(c, op))
+        fuse_after_shr_u(c, op) || fuse_addi_tail(c, &op))
         return;
     centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
     if (ea->kind == E_CONST && eb->kind == E_SLOT && commutes(op)) {
