@@ -868,6 +868,18 @@ static int mem_form_addi(int op) /* NAME_MA */
     return forms[op];
 }
 
+/* Replaces the last instruction and the binary op about to be compiled,
+ * whose two operands are popped, by the fused instruction iop: emits its
+ * handler and first word (the result's home slot, then b). */
+static uint32_t emit_fused(compiler *c, int iop, int32_t b)
+{
+    unemit_last(c);
+    c->sp -= 2;
+    uint32_t at = emit_op(c, iop);
+    emit_ab(c, (int32_t)home(c, c->sp), b);
+    return at;
+}
+
 static bool fresh_at(const compiler *c, uint32_t h)
 {
     const centry *e = &c->stack[h];
@@ -971,10 +983,7 @@ static bool fuse_f64_chain(compiler *c, int op2)
     if (fresh_at(c, c->sp - 2) && eb->kind == E_SLOT) other = eb->slot;
     else if (commutes(op2) && fresh_at(c, c->sp - 1) && ea->kind == E_SLOT) other = ea->slot;
     else return false;
-    unemit_last(c);
-    c->sp -= 2;
-    uint32_t at = emit_op(c, chain_form(l.wasm_op, op2));
-    emit_ab(c, (int32_t)home(c, c->sp), l.a);
+    uint32_t at = emit_fused(c, chain_form(l.wasm_op, op2), l.a);
     emit_ab(c, l.b, other);
     push_result(c, VM_F64, at);
     return true;
@@ -1005,10 +1014,7 @@ static bool fuse_after_shr_u(compiler *c, int op)
     const centry *other = beside_fresh(c, bit_field ? E_CONST : E_SLOT);
     if (!other) return false;
     int32_t w = bit_field ? (int32_t)(uint32_t)other->k : other->slot;
-    unemit_last(c);
-    c->sp -= 2;
-    uint32_t at = emit_op(c, bit_field ? IOP_I32_SHR_U_AND : IOP_I32_ADD_SHR_U);
-    emit_ab(c, (int32_t)home(c, c->sp), l.a);
+    uint32_t at = emit_fused(c, bit_field ? IOP_I32_SHR_U_AND : IOP_I32_ADD_SHR_U, l.a);
     emit_ab(c, l.imm & 31, w);
     push_result(c, VM_I32, at);
     return true;
@@ -1045,10 +1051,7 @@ static bool fuse_byte_operand(compiler *c, int op)
     } else {
         return false;
     }
-    unemit_last(c);
-    c->sp -= 2;
-    uint32_t at = emit_op(c, form);
-    emit_ab(c, (int32_t)home(c, c->sp), a);
+    uint32_t at = emit_fused(c, form, a);
     emit_word(c, w2);
     if (form != forms[op]) emit_word(c, w3);
     push_result(c, VM_I32, at);
@@ -1111,10 +1114,7 @@ static bool fuse_addi_tail(compiler *c, int *op)
     } else {
         return false;
     }
-    unemit_last(c);
-    c->sp -= 2;
-    uint32_t at = emit_op(c, fused);
-    emit_ab(c, (int32_t)home(c, c->sp), src);
+    uint32_t at = emit_fused(c, fused, src);
     if (fused == IOP_I32_SHR_U_AND_ADDI) {
         emit_ab(c, k1, mask);
         emit_ab(c, (int32_t)k2, 0);
