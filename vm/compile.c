@@ -461,6 +461,55 @@ static bool fuse_addi_compare(compiler *c, const last_insn *l, int op)
     return true;
 }
 
+/* An f64 compare just emitted, then a jump on its result: one BR_F64 (or,
+ * jumping when it is false, BR_NOT_F64) instruction, the _K form when the
+ * instruction before the compare put a constant in one of its operands'
+ * temporary slots. Emits it but its target word. */
+static void emit_f64_branch(compiler *c, const last_insn *l, bool when)
+{
+    static const int first[OP_COUNT_] = {
+#define VM_X(name, cop, swapped) [OP_F64_##name] = IOP_BR_F64_##name,
+        VM_F64_BRANCHES(VM_X)
+#undef VM_X
+    };
+    static const int swapped_op[OP_COUNT_] = {
+#define VM_X(name, cop, swapped) [OP_F64_##name] = OP_F64_##swapped,
+        VM_F64_BRANCHES(VM_X)
+#undef VM_X
+    };
+    int op = l->wasm_op;
+    int32_t a = l->a, b = l->b;
+    int64_t p = c->prev_start;
+    bool k_form = false;
+    uint64_t k = 0;
+    if (p >= 0 && p + 3 == l->start && c->label_op <= p &&
+        c->ops[p].h == c->handlers[IOP_CONST64] && c->ops[p + 1].s.a >= (int32_t)c->L) {
+        int32_t d = c->ops[p + 1].s.a; /* a temporary: dead after the compare */
+        k = c->ops[p + 2].u64;
+        if (d == b && a != d) {
+            k_form = true;
+        } else if (d == a && b != d) {
+            k_form = true;
+            op = swapped_op[op];
+            a = b;
+        }
+    }
+    unemit_last(c); /* the compare */
+    if (k_form) {
+        c->last.start = p;
+        unemit_last(c); /* the constant */
+    }
+    emit_op(c, first[op] + (when ? 0 : 2) + (k_form ? 1 : 0));
+    emit_ab(c, a, k_form ? 0 : b);
+    if (k_form) emit_u64(c, k);
+}
+
+static bool is_f64_compare(int op)
+{
+    return op == OP_F64_EQ || op == OP_F64_NE || op == OP_F64_LT || op == OP_F64_GT ||
+           op == OP_F64_LE || op == OP_F64_GE;
+}
+
 /* Emits a jump taken when `cond` is true (or false, with when == false),
  * fusing a compare or eqz that the last instruction computed into it.
  * Returns the target word to link. */
@@ -497,6 +546,10 @@ static uint32_t emit_cond_jump(compiler *c, centry cond, bool when)
         unemit_last(c);
         emit_op(c, br[op] + (l.b_imm ? 1 : 0)); /* BR_X_I follows BR_X */
         emit_ab(c, l.a, l.b_imm ? l.imm : l.b);
+        return emit_target(c, 0);
+    }
+    if (fresh && l.wasm_op >= 0 && !l.b_imm && is_f64_compare(l.wasm_op)) {
+        emit_f64_branch(c, &l, when);
         return emit_target(c, 0);
     }
     int32_t s;

@@ -215,6 +215,10 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
 #define VM_X(name, ...) &&L_##name##_B, &&L_##name##_BA, &&L_##name##_BX,
         VM_BYTE_BINOPS(VM_X)
 #undef VM_X
+#define VM_X(name, ...) &&L_BR_F64_##name, &&L_BR_F64_##name##_K,              \
+        &&L_BR_NOT_F64_##name, &&L_BR_NOT_F64_##name##_K,
+        VM_F64_BRANCHES(VM_X)
+#undef VM_X
     };
     if (out_table) {
         *out_table = handlers;
@@ -538,6 +542,10 @@ static const char *iop_name(int i)
 #undef VM_X
 #define VM_X(name, ...) #name "_B", #name "_BA", #name "_BX",
         VM_BYTE_BINOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...) "BR_F64_" #name, "BR_F64_" #name "_K",                  \
+        "BR_NOT_F64_" #name, "BR_NOT_F64_" #name "_K",
+        VM_F64_BRANCHES(VM_X)
 #undef VM_X
     };
     return names[i];

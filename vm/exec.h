@@ -152,6 +152,14 @@
     X(F64_MUL, F64_LOAD, F64_STORE, f64, a.f64 * b.f64)                  \
     X(F64_DIV, F64_LOAD, F64_STORE, f64, a.f64 / b.f64)
 
+/* f64 compares fused with br_if or if: X(NAME, C operator, the NAME of
+ * the same test with its operands swapped). BR_F64_NAME [h][a, b][target]
+ * jumps when a NAME b; BR_F64_NAME_K [h][a, -][constant][target] when
+ * a NAME constant; BR_NOT_F64_NAME(_K) when the compare is false (not the
+ * opposite compare: every compare with a NaN is false). */
+#define VM_F64_BRANCHES(X)                                               \
+    X(EQ, ==, EQ) X(NE, !=, NE) X(LT, <, GT) X(GT, >, LT) X(LE, <=, GE) X(GE, >=, LE)
+
 /* i32 ops that combine a byte of memory into a value (load8_u folded in:
  * checksums, byte hashes, `acc += p[i]`): X(NAME, expr). Three address
  * forms, the byte at ea: NAME_B [h][d, a][addr, offset] (ea = addr +
@@ -200,6 +208,11 @@ enum vm_iop {
 #undef VM_X
 #define VM_X(name, ...) IOP_##name##_B, IOP_##name##_BA, IOP_##name##_BX,
     VM_BYTE_BINOPS(VM_X)
+#undef VM_X
+#define VM_X(name, ...)                                                  \
+    IOP_BR_F64_##name, IOP_BR_F64_##name##_K, IOP_BR_NOT_F64_##name,     \
+        IOP_BR_NOT_F64_##name##_K,
+    VM_F64_BRANCHES(VM_X)
 #undef VM_X
     IOP_COUNT_
 };

@@ -606,6 +606,31 @@ Test(vm_exec, added_constants_fold_and_wrap)
     expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
 }
 
+static int32_t run_f64x2(const char *name, double a, double b)
+{
+    vm_value args[2] = {{.f64 = a}, {.f64 = b}};
+    cr_assert(eq(int, vm_exec_call(ex, vm_instance_export_func(inst, name), args, 2), 0));
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE), "%s(%g, %g)", name, a, b);
+    return result(0).i32;
+}
+
+Test(vm_exec, f64_compare_and_branch)
+{
+    cr_assert(eq(i32, run_f64x2("f64_br_if_lt", 1.0, 2.0), 1));
+    cr_assert(eq(i32, run_f64x2("f64_br_if_lt", 2.0, 2.0), 0));
+    cr_assert(eq(i32, run_f64x2("f64_br_if_lt", NAN, 2.0), 0));
+    cr_assert(eq(i32, run_f64x2("f64_if_le_k", 4.0, 0), 1));
+    cr_assert(eq(i32, run_f64x2("f64_if_le_k", 4.5, 0), 0));
+    cr_assert(eq(i32, run_f64x2("f64_if_le_k", NAN, 0), 0)); /* not !(x > 4) */
+    cr_assert(eq(i32, run_f64x2("f64_br_if_k_left", 1.0, 0), 1)); /* 2 > 1 */
+    cr_assert(eq(i32, run_f64x2("f64_br_if_k_left", 2.0, 0), 0));
+    cr_assert(eq(i32, run_f64x2("f64_br_if_k_left", -NAN, 0), 0));
+    cr_assert(eq(i32, run_f64x2("f64_if_ne", NAN, NAN), 1));
+    cr_assert(eq(i32, run_f64x2("f64_if_ne", -0.0, 0.0), 0));
+    cr_assert(eq(i32, run_f64x2("f64_kept_const", 1.0, 0), 3));
+    cr_assert(eq(i32, run_f64x2("f64_kept_const", 5.0, 0), 3));
+}
+
 Test(vm_exec, bit_test_and_branch)
 {
     static const int32_t in[] = {0, 0x10, INT32_MIN, 0x7fffffef, -1};

@@ -254,7 +254,21 @@
     local.get 0 i32.const 5 i32.add i32.load8_u offset=1 local.get 1 i32.xor)
   (func (export "byte_add_x") (param i32 i32) (result i32)
     local.get 0 local.get 0 local.get 1 i32.add i32.load8_u offset=2 i32.add)
-;; bit tests (BR_BITS in br_if, BR_NO_BITS in if), the sign bit too
+;; f64 compares fused with br_if and if (BR_F64_*, BR_NOT_F64_*, the _K forms
+;; for a constant on either side), NaN operands, and a constant that a local
+;; keeps (not a temporary: it must stay)
+  (func (export "f64_br_if_lt") (param f64 f64) (result i32)
+    block local.get 0 local.get 1 f64.lt br_if 0 i32.const 0 return end i32.const 1)
+  (func (export "f64_if_le_k") (param f64 f64) (result i32)
+    local.get 0 f64.const 4 f64.le if (result i32) i32.const 1 else i32.const 0 end)
+  (func (export "f64_br_if_k_left") (param f64 f64) (result i32)
+    block f64.const 2 local.get 0 f64.gt br_if 0 i32.const 0 return end i32.const 1)
+  (func (export "f64_if_ne") (param f64 f64) (result i32)
+    local.get 0 local.get 1 f64.ne if (result i32) i32.const 1 else i32.const 0 end)
+  (func (export "f64_kept_const") (param f64 f64) (result i32) (local f64)
+    f64.const 3 local.set 2
+    block local.get 2 local.get 0 f64.lt br_if 0 end
+    local.get 2 i32.trunc_f64_s)
   (func (export "bits_br_if") (param i32) (result i32)
     block local.get 0 i32.const 0x80000010 i32.and br_if 0 i32.const 0 return end
     i32.const 1)
