@@ -66,14 +66,10 @@ void sched__msg_free(sched_msg_t *m)
 
 int sched__msg_reserve_res(sched_msg_t *m)
 {
-    if (m->nres < m->res_cap)
-        return 0;
-    uint32_t cap = m->res_cap ? m->res_cap * 2 : 2;
-    sched_res_t *r = realloc(m->res, cap * sizeof *r);
+    sched_res_t *r = sched__room_for_one(m->res, &m->res_cap, m->nres, sizeof *r);
     if (!r)
         return LUN_ENOMEM;
     m->res = r;
-    m->res_cap = cap;
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "sched.h"
 #include "../wasi/wasi.h"
@@ -520,6 +521,20 @@ uint32_t sched__bind_imports(sched_runtime_t *rt, const vm_module_t *m,
                              vm_extern *tmpl, char *err, size_t errlen);
 
 /* Helpers of the host functions. */
+/* Room for one more element in arr (n of *cap used, elem bytes each),
+ * doubling from 2: arr itself, a moved array, or NULL when out of memory
+ * (arr and *cap then unchanged). The caller stores the result back. */
+static inline void *sched__room_for_one(void *arr, uint32_t *cap, uint32_t n, size_t elem)
+{
+    if (n < *cap)
+        return arr;
+    uint32_t ncap = *cap ? *cap * 2 : 2;
+    void *grown = realloc(arr, (size_t)ncap * elem);
+    if (grown)
+        *cap = ncap;
+    return grown;
+}
+
 static inline sched_proc_t *sched__cur(vm_exec_t *ex)
 {
     return (sched_proc_t *)vm_exec_userdata(ex);

@@ -44,14 +44,10 @@ int sched__link_add(sched_proc_t *p, uint64_t pid, int64_t tag)
             p->links[i].tag = tag;
             return 0;
         }
-    if (p->nlinks == p->links_cap) {
-        uint32_t cap = p->links_cap ? p->links_cap * 2 : 2;
-        sched_link_t *l = realloc(p->links, cap * sizeof *l);
-        if (!l)
-            return LUN_ENOMEM;
-        p->links = l;
-        p->links_cap = cap;
-    }
+    sched_link_t *l = sched__room_for_one(p->links, &p->links_cap, p->nlinks, sizeof *l);
+    if (!l)
+        return LUN_ENOMEM;
+    p->links = l;
     p->links[p->nlinks++] = (sched_link_t){pid, tag};
     return 0;
 }
@@ -75,14 +71,10 @@ void sched__link_remove(sched_proc_t *p, uint64_t pid)
 
 static void monitor_add(sched_proc_t *p, uint64_t pid)
 {
-    if (p->nmonitors == p->monitors_cap) {
-        uint32_t cap = p->monitors_cap ? p->monitors_cap * 2 : 2;
-        uint64_t *m = realloc(p->monitors, cap * sizeof *m);
-        if (!m)
-            return;
-        p->monitors = m;
-        p->monitors_cap = cap;
-    }
+    uint64_t *m = sched__room_for_one(p->monitors, &p->monitors_cap, p->nmonitors, sizeof *m);
+    if (!m)
+        return; /* out of memory: the monitor is not recorded */
+    p->monitors = m;
     p->monitors[p->nmonitors++] = pid;
 }
 
