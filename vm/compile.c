@@ -1115,14 +1115,12 @@ static bool fuse_byte_operand(compiler *c, int op)
  * instruction just computed (x - k adds -k), or false. */
 static bool added_constant(const compiler *c, int op, uint32_t *k)
 {
-    const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
-    if (op != OP_I32_ADD && op != OP_I32_SUB) return false;
-    if (fresh_at(c, c->sp - 2) && eb->kind == E_CONST)
-        *k = op == OP_I32_SUB ? 0u - (uint32_t)eb->k : (uint32_t)eb->k;
-    else if (op == OP_I32_ADD && fresh_at(c, c->sp - 1) && ea->kind == E_CONST)
-        *k = (uint32_t)ea->k;
-    else
-        return false;
+    const centry *e = NULL;
+    if (op == OP_I32_ADD) e = beside_fresh(c, E_CONST);
+    else if (op == OP_I32_SUB && fresh_at(c, c->sp - 2) && c->stack[c->sp - 1].kind == E_CONST)
+        e = &c->stack[c->sp - 1]; /* x - k only: k - x is no added constant */
+    if (!e) return false;
+    *k = op == OP_I32_SUB ? 0u - (uint32_t)e->k : (uint32_t)e->k;
     return true;
 }
 
@@ -1134,12 +1132,17 @@ static bool added_constant(const compiler *c, int op, uint32_t *k)
  * base` into its address, which is better. */
 static bool fuse_addi_tail(compiler *c, int *op)
 {
+    static const int tail_form[OP_COUNT_] = {
+        [OP_I32_MUL] = IOP_I32_MUL_ADDI,
+        [OP_I32_AND] = IOP_I32_AND_ADDI,
+        [OP_I32_SHR_U] = IOP_I32_SHR_U_ADDI, /* its handler takes the count mod 32 */
+    };
     const last_insn l = c->last;
     uint32_t k2;
     if (l.start < 0 || l.m_form || !added_constant(c, *op, &k2)) return false;
     const vm_op *code = &c->ops[l.start];
     int fused = 0;
-    int32_t src, k1 = l.imm, mask = 0;
+    int32_t src = l.a, k1 = l.imm, mask = 0;
     if (code[0].h == c->handlers[IOP_I32_SHR_U_AND]) {
         fused = IOP_I32_SHR_U_AND_ADDI;
         src = code[1].s.b;
@@ -1154,16 +1157,8 @@ static bool fuse_addi_tail(compiler *c, int *op)
         c->stack[c->sp - 1].k = k + k2;
         *op = OP_I32_ADD;
         return false; /* the caller emits the add */
-    } else if (l.b_imm && l.wasm_op == OP_I32_MUL) {
-        fused = IOP_I32_MUL_ADDI;
-        src = l.a;
-    } else if (l.b_imm && l.wasm_op == OP_I32_AND) {
-        fused = IOP_I32_AND_ADDI;
-        src = l.a;
-    } else if (l.b_imm && l.wasm_op == OP_I32_SHR_U) {
-        fused = IOP_I32_SHR_U_ADDI;
-        src = l.a;
-        k1 &= 31;
+    } else if (l.b_imm && l.wasm_op >= 0 && tail_form[l.wasm_op]) {
+        fused = tail_form[l.wasm_op];
     } else {
         return false;
     }
