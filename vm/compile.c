@@ -1443,6 +1443,26 @@ static void compile_ternary(compiler *c, int iop, int32_t w2b, const vm_op *w3)
     if (w3) emit_word(c, *w3);
 }
 
+/* memory.copy or memory.fill; a constant length (memcpy and memset of a
+ * known size), and a fill's constant value, become immediates rather than
+ * a constant stored to a slot on every execution. */
+static void compile_copy_fill(compiler *c, bool fill)
+{
+    const centry *value = &c->stack[c->sp - 2], *len = &c->stack[c->sp - 1];
+    if (len->kind != E_CONST) {
+        compile_ternary(c, fill ? IOP_MEM_FILL : IOP_MEM_COPY, 0, NULL);
+        return;
+    }
+    uint32_t n = (uint32_t)len->k;
+    bool value_k = fill && value->kind == E_CONST;
+    int32_t b = value_k ? (int32_t)(uint8_t)value->k : slot_of(c, c->sp - 2);
+    int32_t dst = slot_of(c, c->sp - 3);
+    c->sp -= 3;
+    emit_op(c, !fill ? IOP_MEM_COPY_N : value_k ? IOP_MEM_FILL_VN : IOP_MEM_FILL_N);
+    emit_ab(c, dst, b);
+    emit_ab(c, (int32_t)n, 0);
+}
+
 #include "compile_simd.inc"
 
 /* }===== */
@@ -1598,8 +1618,8 @@ static void compile_memory_op(compiler *c, int op, uint32_t x)
         break;
     }
     case OP_MEMORY_INIT: compile_ternary(c, IOP_MEM_INIT, (int32_t)x, NULL); break;
-    case OP_MEMORY_COPY: compile_ternary(c, IOP_MEM_COPY, 0, NULL); break;
-    case OP_MEMORY_FILL: compile_ternary(c, IOP_MEM_FILL, 0, NULL); break;
+    case OP_MEMORY_COPY: compile_copy_fill(c, false); break;
+    case OP_MEMORY_FILL: compile_copy_fill(c, true); break;
     default: /* OP_DATA_DROP */
         emit_op(c, IOP_DATA_DROP);
         emit_ab(c, (int32_t)x, 0);

@@ -44,6 +44,11 @@ IOP(MEM_INIT, 3)    /* memory.init data w2.b: dst fp[a] src fp[b] n fp[w2.a] */
 IOP(DATA_DROP, 2)   /* data.drop a */
 IOP(MEM_COPY, 3)    /* dst fp[a] src fp[b] n fp[w2.a] */
 IOP(MEM_FILL, 3)    /* dst fp[a] val fp[b] n fp[w2.a] */
+/* The same with a constant length, and a fill with a constant value too:
+ * memcpy/memset of a known size, which compilers lower to these. */
+IOP(MEM_COPY_N, 3)  /* dst fp[a] src fp[b] n (uint32_t)w2.a */
+IOP(MEM_FILL_N, 3)  /* dst fp[a] val fp[b] n (uint32_t)w2.a */
+IOP(MEM_FILL_VN, 3) /* dst fp[a] val b n (uint32_t)w2.a */
 IOP(TBL_GET, 3)     /* fp[a] = table[w2.a][fp[b]] */
 IOP(TBL_SET, 3)     /* table[w2.a][fp[a]] = fp[b] */
 IOP(TBL_SIZE, 2)    /* fp[a] = size of table b */

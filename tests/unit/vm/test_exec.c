@@ -407,6 +407,41 @@ Test(vm_exec, fused_memory_forms_compute_and_trap)
     expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
 }
 
+static int64_t run_i64(const char *name, int nargs, int64_t a, int64_t b)
+{
+    call(name, nargs, a, b);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE), "%s", name);
+    return result(0).i64;
+}
+
+Test(vm_exec, copy_and_fill_of_a_constant_length)
+{
+    /* fill: 3 bytes of the value's low byte, the fourth left as it was */
+    cr_assert(eq(i64, run_i64("fill_n", 2, 400, 0x1234), (int64_t)0xffffffffff343434));
+    cr_assert(eq(i64, run_i64("fill_vn", 1, 400, 0), (int64_t)0xffffffffffffabab));
+    /* copy: overlapping, both directions, like memmove */
+    cr_assert(eq(i64, run_i64("copy_n", 2, 301, 300), (int64_t)0x0807060403020101));
+    cr_assert(eq(i64, run_i64("copy_n", 2, 300, 302), (int64_t)0x0807060506050403));
+    /* the bounds: the last bytes of memory are in, one more is out */
+    call("fill_n_at", 1, 65536 - 3, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    call("fill_n_at", 1, 65536 - 2, 0);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+    call("fill_n_at", 1, (int64_t)0xffffffffu, 0); /* dst + n wraps in 32 bits */
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+    call("copy_n_at", 2, 65536 - 4, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    call("copy_n_at", 2, 0, 65536 - 3);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+    call("copy_n_at", 2, 65536 - 3, 0);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+    /* nothing to write: the end of memory is in, past it is out */
+    call("fill_none_at", 1, 65536, 0);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    call("fill_none_at", 1, 65537, 0);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+}
+
 Test(vm_exec, constant_addresses_load_store_and_trap)
 {
     call("abs_store_load", 1, 4242, 0);

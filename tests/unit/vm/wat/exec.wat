@@ -123,6 +123,26 @@
     local.get 0 f64.const 2 f64.const 3 f64.mul f64.store)
   (func (export "const_store") (param i32) (result i32)
     local.get 0 i32.const 77 i32.store8 local.get 0 i32.load8_u)
+;; memcpy and memset of a known size: the length, and a fill's value, are
+;; immediates (MEM_COPY_N, MEM_FILL_N, MEM_FILL_VN)
+  (func (export "fill_n") (param i32 i32) (result i64)
+    local.get 0 i64.const -1 i64.store
+    local.get 0 local.get 1 i32.const 3 memory.fill
+    local.get 0 i64.load)
+  (func (export "fill_vn") (param i32) (result i64)
+    local.get 0 i64.const -1 i64.store
+    local.get 0 i32.const 0x1ab i32.const 2 memory.fill
+    local.get 0 i64.load)
+  (func (export "copy_n") (param i32 i32) (result i64)
+    i32.const 300 i64.const 0x0807060504030201 i64.store
+    local.get 0 local.get 1 i32.const 4 memory.copy
+    i32.const 300 i64.load)
+  (func (export "fill_n_at") (param i32)
+    local.get 0 i32.const 9 i32.const 3 memory.fill)
+  (func (export "copy_n_at") (param i32 i32)
+    local.get 0 local.get 1 i32.const 4 memory.copy)
+  (func (export "fill_none_at") (param i32)
+    local.get 0 i32.const 1 i32.const 0 memory.fill)
 ;; constant addresses, memory-to-memory moves, float immediates
   (func (export "abs_store_load") (param i32) (result i32)
     i32.const 200 local.get 0 i32.store offset=4
