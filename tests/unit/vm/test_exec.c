@@ -139,6 +139,16 @@ static vm_value result(int i)
     return r[i];
 }
 
+/* Calls an export with nargs of (a, b), runs it to the end, and returns
+ * its first result. */
+static vm_value run_call(const char *name, int nargs, int64_t a, int64_t b)
+{
+    call(name, nargs, a, b);
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE), "%s(%lld, %lld)", name, (long long)a,
+              (long long)b);
+    return result(0);
+}
+
 /* }===== */
 /* {===== resumability */
 
@@ -407,21 +417,14 @@ Test(vm_exec, fused_memory_forms_compute_and_trap)
     expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
 }
 
-static int64_t run_i64(const char *name, int nargs, int64_t a, int64_t b)
-{
-    call(name, nargs, a, b);
-    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE), "%s", name);
-    return result(0).i64;
-}
-
 Test(vm_exec, copy_and_fill_of_a_constant_length)
 {
     /* fill: 3 bytes of the value's low byte, the fourth left as it was */
-    cr_assert(eq(i64, run_i64("fill_n", 2, 400, 0x1234), (int64_t)0xffffffffff343434));
-    cr_assert(eq(i64, run_i64("fill_vn", 1, 400, 0), (int64_t)0xffffffffffffabab));
+    cr_assert(eq(i64, run_call("fill_n", 2, 400, 0x1234).i64, (int64_t)0xffffffffff343434));
+    cr_assert(eq(i64, run_call("fill_vn", 1, 400, 0).i64, (int64_t)0xffffffffffffabab));
     /* copy: overlapping, both directions, like memmove */
-    cr_assert(eq(i64, run_i64("copy_n", 2, 301, 300), (int64_t)0x0807060403020101));
-    cr_assert(eq(i64, run_i64("copy_n", 2, 300, 302), (int64_t)0x0807060506050403));
+    cr_assert(eq(i64, run_call("copy_n", 2, 301, 300).i64, (int64_t)0x0807060403020101));
+    cr_assert(eq(i64, run_call("copy_n", 2, 300, 302).i64, (int64_t)0x0807060506050403));
     /* the bounds: the last bytes of memory are in, one more is out */
     call("fill_n_at", 1, 65536 - 3, 0);
     cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
@@ -555,9 +558,7 @@ Test(vm_exec, returned_sum_from_entry_and_callee)
 
 static int32_t run1(const char *name, int32_t arg)
 {
-    call(name, 1, arg, 0);
-    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE), "%s(%d)", name, arg);
-    return result(0).i32;
+    return run_call(name, 1, arg, 0).i32;
 }
 
 Test(vm_exec, counter_step_and_test_against_a_slot)
@@ -603,9 +604,7 @@ Test(vm_exec, bit_field_extract)
 
 static vm_value run2(const char *name, int32_t a, int32_t b)
 {
-    call(name, 2, a, b);
-    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE), "%s(%d, %d)", name, a, b);
-    return result(0);
+    return run_call(name, 2, a, b);
 }
 
 Test(vm_exec, op_of_an_immediate_then_an_added_constant)
