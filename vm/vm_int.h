@@ -426,6 +426,12 @@ void vm__constexprs_precompute(vm_module_t *m);
 void vm__constexpr_eval(vm_instance_t *inst, const vm_constexpr *e,
                         vm_value *out);
 
+/* memory.copy's memmove and memory.fill's memset, n > 0 (bulk.c): moves of
+ * up to VM_WIDE_BULK_MAX bytes avoid the C library where the CPU allows. */
+#define VM_WIDE_BULK_MAX 256
+void vm__copy_bytes(uint8_t *dst, const uint8_t *src, size_t n);
+void vm__fill_bytes(uint8_t *dst, uint8_t value, size_t n);
+
 /* Slow paths the interpreter calls. Each returns VM_TRAP_NONE or the trap. */
 int32_t vm__memory_grow(struct vm_memory *mem, uint32_t delta,
                         uint32_t max_pages); /* old pages or -1 */
