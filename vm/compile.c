@@ -1101,6 +1101,12 @@ static bool fuse_byte_operand(compiler *c, int op)
         w2.s.a = load[1].s.b; /* [h][d, a][imm or b, offset] */
         w2.s.b = load[2].s.a;
         w3.s.a = load[2].s.b;
+    } else if (load[0].h == c->handlers[IOP_I32_LOAD8_U_ADD3]) {
+        form += 3;
+        w2.s.a = load[1].s.b; /* [h][d, a][b, c][offset] */
+        w2.s.b = load[2].s.a;
+        w3.s.a = load[2].s.b;
+        w3.s.b = load[3].s.a;
     } else {
         return false;
     }
@@ -1343,6 +1349,40 @@ static bool fuse_indexed_load(compiler *c, int op, const last_insn *l, uint32_t 
     return true;
 }
 
+/* `p[i + j]`: the i32.add being folded into a load (l) adds a slot to the
+ * temporary that an i32.add of two slots right before it wrote, which
+ * nothing else reads. Emits NAME_ADD3. */
+static bool fuse_sum_load(compiler *c, int op, const last_insn *l, uint32_t offset)
+{
+    static const int forms[OP_COUNT_] = {
+#define VM_X(name, ...) [OP_##name] = IOP_##name##_ADD3,
+        VM_LOADS(VM_X)
+#undef VM_X
+    };
+    int64_t p = c->prev_start;
+    if (!forms[op] || l->b_imm || p < 0 || p + 3 != l->start || c->label_op > p ||
+        c->ops[p].h != c->handlers[OP_I32_ADD])
+        return false;
+    int32_t d = c->ops[p + 1].s.a, other;
+    if (d == (int32_t)home(c, c->sp - 1) && l->a == d && l->b != d)
+        other = l->b;
+    else if (d == (int32_t)home(c, c->sp) && l->b == d && l->a != d)
+        other = l->a;
+    else
+        return false;
+    vm_op sum = c->ops[p + 1], sum2 = c->ops[p + 2];
+    unemit_last(c); /* the add */
+    c->last.start = p;
+    unemit_last(c); /* the add before it */
+    c->sp--;
+    uint32_t at = emit_op(c, forms[op]);
+    emit_ab(c, (int32_t)home(c, c->sp), other);
+    emit_ab(c, sum.s.b, sum2.s.a);
+    emit_ab(c, (int32_t)offset, 0);
+    push_result(c, vm__valtype_of_letter(vm__opinfo[op].sig[2]), at);
+    return true;
+}
+
 static void compile_load(compiler *c, int op, uint64_t offset)
 {
     const char *sig = vm__opinfo[op].sig;
@@ -1358,7 +1398,9 @@ static void compile_load(compiler *c, int op, uint64_t offset)
     }
     if (fresh_add_at(c, c->sp - 1, offset)) {
         last_insn l = c->last;
-        if (fuse_indexed_load(c, op, &l, (uint32_t)offset)) return;
+        if (fuse_indexed_load(c, op, &l, (uint32_t)offset) ||
+            fuse_sum_load(c, op, &l, (uint32_t)offset))
+            return;
         unemit_last(c);
         c->sp--;
         uint32_t at = emit_op(c, add_form(op) + (l.b_imm ? 1 : 0));

@@ -209,10 +209,10 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
 #define VM_X(name, ...) &&L_##name##_MA,
         VM_MEM_BINOPS(VM_X)
 #undef VM_X
-#define VM_X(name, ...) &&L_##name##_SHL_ADD, &&L_##name##_SHL_ADDI,
+#define VM_X(name, ...) &&L_##name##_SHL_ADD, &&L_##name##_SHL_ADDI, &&L_##name##_ADD3,
         VM_LOADS(VM_X)
 #undef VM_X
-#define VM_X(name, ...) &&L_##name##_B, &&L_##name##_BA, &&L_##name##_BX,
+#define VM_X(name, ...) &&L_##name##_B, &&L_##name##_BA, &&L_##name##_BX, &&L_##name##_BX3,
         VM_BYTE_BINOPS(VM_X)
 #undef VM_X
 #define VM_X(name, ...) &&L_BR_F64_##name, &&L_BR_F64_##name##_K,              \
@@ -537,10 +537,10 @@ static const char *iop_name(int i)
 #define VM_X(name, ...) #name "_MA",
         VM_MEM_BINOPS(VM_X)
 #undef VM_X
-#define VM_X(name, ...) #name "_SHL_ADD", #name "_SHL_ADDI",
+#define VM_X(name, ...) #name "_SHL_ADD", #name "_SHL_ADDI", #name "_ADD3",
         VM_LOADS(VM_X)
 #undef VM_X
-#define VM_X(name, ...) #name "_B", #name "_BA", #name "_BX",
+#define VM_X(name, ...) #name "_B", #name "_BA", #name "_BX", #name "_BX3",
         VM_BYTE_BINOPS(VM_X)
 #undef VM_X
 #define VM_X(name, ...) "BR_F64_" #name, "BR_F64_" #name "_K",                  \

@@ -79,8 +79,9 @@
  * both have NAME_ABS for a constant address (C globals): the effective
  * address is then an immediate. Loads also index arrays: NAME_SHL_ADD
  * ([h][d, x][base, k][offset]: address (x << k) + base, base a slot) and
- * NAME_SHL_ADDI (the same with base an immediate), wrapping at 32 bits
- * before the offset is added. */
+ * NAME_SHL_ADDI (the same with base an immediate), and sum three slots:
+ * NAME_ADD3 ([h][d, a][b, c][offset]: address a + b + c, `p[i + j]`), all
+ * wrapping at 32 bits before the offset is added. */
 #define VM_LOADS(X)                                                      \
     X(I32_LOAD, u32, uint32_t, )                                         \
     X(I64_LOAD, u64, uint64_t, )                                         \
@@ -163,8 +164,10 @@
 /* i32 ops that combine a byte of memory into a value (load8_u folded in:
  * checksums, byte hashes, `acc += p[i]`): X(NAME, expr). Three address
  * forms, the byte at ea: NAME_B [h][d, a][addr, offset] (ea = addr +
- * offset), NAME_BA [h][d, a][addr, imm][offset] and NAME_BX [h][d, a]
- * [addr, idx][offset] (ea = (addr + imm or idx) mod 2^32, + offset). */
+ * offset), NAME_BA [h][d, a][addr, imm][offset], NAME_BX [h][d, a]
+ * [addr, idx][offset] (ea = (addr + imm or idx) mod 2^32, + offset) and
+ * NAME_BX3 [h][d, a][addr, i][j, offset] (ea = (addr + i + j) mod 2^32,
+ * + offset). */
 #define VM_BYTE_BINOPS(X)                                                \
     X(I32_ADD, a + b)                                                    \
     X(I32_XOR, a ^ b)
@@ -203,10 +206,10 @@ enum vm_iop {
 #define VM_X(name, ...) IOP_##name##_MA,
     VM_MEM_BINOPS(VM_X)
 #undef VM_X
-#define VM_X(name, ...) IOP_##name##_SHL_ADD, IOP_##name##_SHL_ADDI,
+#define VM_X(name, ...) IOP_##name##_SHL_ADD, IOP_##name##_SHL_ADDI, IOP_##name##_ADD3,
     VM_LOADS(VM_X)
 #undef VM_X
-#define VM_X(name, ...) IOP_##name##_B, IOP_##name##_BA, IOP_##name##_BX,
+#define VM_X(name, ...) IOP_##name##_B, IOP_##name##_BA, IOP_##name##_BX, IOP_##name##_BX3,
     VM_BYTE_BINOPS(VM_X)
 #undef VM_X
 #define VM_X(name, ...)                                                  \

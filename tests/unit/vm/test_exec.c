@@ -708,6 +708,26 @@ Test(vm_exec, byte_operand_forms_compute_wrap_and_trap)
     expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
 }
 
+Test(vm_exec, three_slot_addresses_compute_wrap_and_trap)
+{
+    call("abs_store_load", 1, 0x11223344, 0); /* bytes 44 33 22 11 at 204 */
+    cr_assert(eq(int, run_sliced(1000, NULL), VM_DONE));
+    cr_assert(eq(i32, run2("sum_load_left", 100, 3).i32, 0x11223344)); /* 100 + 3 + 100 + 1 */
+    cr_assert(eq(i32, run2("sum_load_left", INT32_MIN + 100, 3).i32, 0x11223344)); /* wraps */
+    cr_assert(eq(i32, run2("sum_load_right", 200, 1).i32, 0x3344));  /* 200 + 1 + 1 + 2 */
+    cr_assert(eq(i32, run2("sum_load_right", -2, 103).i32, 0x1122)); /* wraps to 204, + 2 */
+    cr_assert(eq(i32, run2("byte_add_x3", 1, 200).i32, 200 + 0x44)); /* 1 + 200 + 1 + 2 */
+    cr_assert(eq(i32, run2("byte_add_x3", INT32_MIN, 202).i32, 202 + 0x44)); /* wraps */
+    cr_assert(eq(i32, run2("sum_load_left", 0, 65531).i32, 0));     /* the last 4 bytes */
+    cr_assert(eq(i32, run2("byte_add_x3", 0, 65533).i32, 65533)); /* the last byte */
+    call("sum_load_left", 2, 0, 65532);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+    call("sum_load_right", 2, 65530, 2);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+    call("byte_add_x3", 2, 0, 65534);
+    expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
+}
+
 Test(vm_exec, indexed_loads)
 {
     cr_assert(eq(i32, run1("index_imm", 1), 0x11223344));          /* 4 + 8 + 4 */

@@ -274,6 +274,15 @@
     local.get 0 i32.const 5 i32.add i32.load8_u offset=1 local.get 1 i32.xor)
   (func (export "byte_add_x") (param i32 i32) (result i32)
     local.get 0 local.get 0 local.get 1 i32.add i32.load8_u offset=2 i32.add)
+;; addresses that sum three slots (NAME_ADD3, I32_ADD_BX3): the inner add on
+;; either side of the outer one, wrapping at 32 bits before the offset
+  (func (export "sum_load_left") (param i32 i32) (result i32)
+    local.get 0 local.get 1 i32.add local.get 0 i32.add i32.load offset=1)
+  (func (export "sum_load_right") (param i32 i32) (result i32)
+    local.get 0 local.get 1 local.get 1 i32.add i32.add i32.load16_u offset=2)
+  (func (export "byte_add_x3") (param i32 i32) (result i32)
+    local.get 1 local.get 0 local.get 1 local.get 0 i32.add i32.add i32.load8_u offset=2
+    i32.add)
 ;; f64 compares fused with br_if and if (BR_F64_*, BR_NOT_F64_*, the _K forms
 ;; for a constant on either side), NaN operands, and a constant that a local
 ;; keeps (not a temporary: it must stay)
