@@ -1313,9 +1313,39 @@ static void note_load(compiler *c, int op, int32_t a, bool addi, int32_t imm,
     c->last.off = (uint32_t)offset;
 }
 
-/* An array element: the i32.add being folded into a load (l) adds a base
- * to an index that the instruction right before it shifted left by a
- * constant, into a temporary nothing else reads. Emits NAME_SHL_ADD[I]. */
+/* Two instructions folded into a load: the i32.add being folded (l) has
+ * as one operand the temporary that the instruction right before it (of
+ * handler iop) wrote, which nothing else reads. Returns that instruction's
+ * index and sets *other to the add's other operand (a slot, or l's
+ * immediate), or returns -1. */
+static int64_t feeding_temp(const compiler *c, const last_insn *l, int iop, int32_t *other)
+{
+    int64_t p = c->prev_start;
+    if (p < 0 || p + 3 != l->start || c->label_op > p || c->ops[p].h != c->handlers[iop])
+        return -1;
+    int32_t d = c->ops[p + 1].s.a;
+    if (d == (int32_t)home(c, c->sp - 1) && l->a == d && (l->b_imm || l->b != d)) {
+        *other = l->b_imm ? l->imm : l->b;
+        return p;
+    }
+    if (d == (int32_t)home(c, c->sp) && !l->b_imm && l->b == d && l->a != d) {
+        *other = l->a;
+        return p;
+    }
+    return -1;
+}
+
+/* Drops the add and the instruction at p before it, and the add's result. */
+static void unemit_two(compiler *c, int64_t p)
+{
+    unemit_last(c);
+    c->last.start = p;
+    unemit_last(c);
+    c->sp--;
+}
+
+/* An array element: the index was shifted left by a constant. Emits
+ * NAME_SHL_ADD[I]. */
 static bool fuse_indexed_load(compiler *c, int op, const last_insn *l, uint32_t offset)
 {
     static const int forms[OP_COUNT_] = {
@@ -1323,24 +1353,12 @@ static bool fuse_indexed_load(compiler *c, int op, const last_insn *l, uint32_t 
         VM_LOADS(VM_X)
 #undef VM_X
     };
-    int64_t p = c->prev_start;
-    if (!forms[op] || p < 0 || p + 3 != l->start || c->label_op > p ||
-        c->ops[p].h != c->handlers[IOP_I32_SHL_I])
-        return false;
-    /* the shift wrote the temporary of the add's left or right operand */
-    int32_t d = c->ops[p + 1].s.a, base;
-    if (d == (int32_t)home(c, c->sp - 1) && l->a == d && (l->b_imm || l->b != d))
-        base = l->b_imm ? l->imm : l->b;
-    else if (d == (int32_t)home(c, c->sp) && !l->b_imm && l->b == d && l->a != d)
-        base = l->a;
-    else
-        return false;
+    int32_t base;
+    int64_t p = forms[op] ? feeding_temp(c, l, IOP_I32_SHL_I, &base) : -1;
+    if (p < 0) return false;
     vm_op shl = c->ops[p + 1];
     int32_t k = (int32_t)(c->ops[p + 2].v.u32 & 31);
-    unemit_last(c); /* the add */
-    c->last.start = p;
-    unemit_last(c); /* the shift */
-    c->sp--;
+    unemit_two(c, p);
     uint32_t at = emit_op(c, forms[op] + (l->b_imm ? 1 : 0)); /* _SHL_ADDI follows */
     emit_ab(c, (int32_t)home(c, c->sp), shl.s.b);
     emit_ab(c, base, k);
@@ -1349,9 +1367,7 @@ static bool fuse_indexed_load(compiler *c, int op, const last_insn *l, uint32_t 
     return true;
 }
 
-/* `p[i + j]`: the i32.add being folded into a load (l) adds a slot to the
- * temporary that an i32.add of two slots right before it wrote, which
- * nothing else reads. Emits NAME_ADD3. */
+/* `p[i + j]`: the temporary is a sum of two slots. Emits NAME_ADD3. */
 static bool fuse_sum_load(compiler *c, int op, const last_insn *l, uint32_t offset)
 {
     static const int forms[OP_COUNT_] = {
@@ -1359,22 +1375,11 @@ static bool fuse_sum_load(compiler *c, int op, const last_insn *l, uint32_t offs
         VM_LOADS(VM_X)
 #undef VM_X
     };
-    int64_t p = c->prev_start;
-    if (!forms[op] || l->b_imm || p < 0 || p + 3 != l->start || c->label_op > p ||
-        c->ops[p].h != c->handlers[OP_I32_ADD])
-        return false;
-    int32_t d = c->ops[p + 1].s.a, other;
-    if (d == (int32_t)home(c, c->sp - 1) && l->a == d && l->b != d)
-        other = l->b;
-    else if (d == (int32_t)home(c, c->sp) && l->b == d && l->a != d)
-        other = l->a;
-    else
-        return false;
+    int32_t other;
+    int64_t p = forms[op] && !l->b_imm ? feeding_temp(c, l, OP_I32_ADD, &other) : -1;
+    if (p < 0) return false;
     vm_op sum = c->ops[p + 1], sum2 = c->ops[p + 2];
-    unemit_last(c); /* the add */
-    c->last.start = p;
-    unemit_last(c); /* the add before it */
-    c->sp--;
+    unemit_two(c, p);
     uint32_t at = emit_op(c, forms[op]);
     emit_ab(c, (int32_t)home(c, c->sp), other);
     emit_ab(c, sum.s.b, sum2.s.a);
