@@ -506,8 +506,14 @@ static void emit_f64_branch(compiler *c, const last_insn *l, bool when)
 
 static bool is_f64_compare(int op)
 {
-    return op == OP_F64_EQ || op == OP_F64_NE || op == OP_F64_LT || op == OP_F64_GT ||
-           op == OP_F64_LE || op == OP_F64_GE;
+    switch (op) {
+#define VM_X(name, ...) case OP_F64_##name:
+        VM_F64_BRANCHES(VM_X)
+#undef VM_X
+        return true;
+    default:
+        return false;
+    }
 }
 
 /* Emits a jump taken when `cond` is true (or false, with when == false),

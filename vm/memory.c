@@ -70,7 +70,7 @@ vm_trap_kind vm__memory_copy(struct vm_memory *mem, uint32_t dst, uint32_t src,
 {
     if ((uint64_t)src + n > mem->size || (uint64_t)dst + n > mem->size)
         return VM_TRAP_MEM_OOB;
-    if (n) memmove(mem->data + dst, mem->data + src, n); /* may overlap */
+    if (n) vm__copy_bytes(mem->data + dst, mem->data + src, n); /* may overlap */
     return VM_TRAP_NONE;
 }
 
@@ -78,7 +78,7 @@ vm_trap_kind vm__memory_fill(struct vm_memory *mem, uint32_t dst, uint8_t val,
                              uint32_t n)
 {
     if ((uint64_t)dst + n > mem->size) return VM_TRAP_MEM_OOB;
-    if (n) memset(mem->data + dst, val, n);
+    if (n) vm__fill_bytes(mem->data + dst, val, n);
     return VM_TRAP_NONE;
 }
 
