@@ -157,6 +157,9 @@ typedef struct vm_config {
     uint32_t max_call_depth;   /* nested calls before "stack exhausted" */
     const vm_mem_provider *mem_provider; /* instances' memories; NULL:
                                             calloc/realloc/free */
+    bool no_fusion;            /* module loads: compile to the plain
+                                  register-threaded code, without the
+                                  superinstructions (for checking them) */
 } vm_config;
 
 /* {===== modules */
