@@ -149,7 +149,8 @@ static vm_status h_compile_module(vm_exec_t *ex, vm_slot *a, void *ud)
         a[0].i32 = -1;
         return VM_OK;
     }
-    int rc = vm_module_load(bytes, a[1].u32, NULL, &vm, err, sizeof err);
+    vm_config cfg = {.no_fusion = p->rt->no_fusion};
+    int rc = vm_module_load(bytes, a[1].u32, &cfg, &vm, err, sizeof err);
     if (rc == 0 && (rc = sched__module_new(p->rt, vm, err, sizeof err, &m)))
         vm_module_free(vm);
     if (rc == 0 && sched__restab_add(&p->modules, m, &id) != 0) {

@@ -38,6 +38,8 @@ typedef struct sched_options {
     const int *sockets;             /* listening fds for the root's WASI
                                        context, which owns them */
     uint32_t nsockets;
+    bool no_fusion;                 /* compile every module to plain code,
+                                       without superinstructions */
 } sched_options_t;
 
 /* How the root process ended. */

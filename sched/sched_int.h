@@ -362,6 +362,7 @@ typedef struct sched_linmem sched_linmem_t;
 
 struct sched_runtime {
     uint32_t nworkers;
+    bool no_fusion; /* modules a guest compiles: see sched_options_t */
     sched_worker_t **workers;
     _Atomic bool shutdown;
     /* global queue */

@@ -253,6 +253,15 @@ static int read_file(const char *path, uint8_t **out, size_t *out_len)
     return 0;
 }
 
+/* LUNATIC_NO_FUSION=1 runs the plain register-threaded code, without the
+ * interpreter's superinstructions: the same results, more slowly (for
+ * checking the superinstructions against it). */
+static bool fusion_off(void)
+{
+    const char *v = getenv("LUNATIC_NO_FUSION");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
 static int load_module(struct session *s, const char *path)
 {
     static const uint8_t magic[4] = {0x00, 'a', 's', 'm'};
@@ -267,7 +276,8 @@ static int load_module(struct session *s, const char *path)
                         "(no \\0asm header)\n", path);
         return -1;
     }
-    rc = vm_module_load(s->bytes, s->len, NULL, &s->module, err, sizeof err);
+    vm_config cfg = {.no_fusion = fusion_off()};
+    rc = vm_module_load(s->bytes, s->len, &cfg, &s->module, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "lunatic: %s: %s: %s\n", path, lun_strerror(rc), err);
         return -1;
@@ -662,7 +672,8 @@ static int run_scheduled(struct session *s, const struct run_opts *o)
         .argv = (const char *const *)o->guest_argv,
         .argc = (uint32_t)o->guest_argc, .env = s->env, .envc = envc,
         .dirs = (const sched_dir_t *)o->preopens, .ndirs = o->npreopens,
-        .sockets = s->listen_fds, .nsockets = s->nlisten_fds};
+        .sockets = s->listen_fds, .nsockets = s->nlisten_fds,
+        .no_fusion = fusion_off()};
     s->nlisten_fds = 0; /* the root's WASI context owns them now */
     struct stopper st;
     stopper_block(&st);

@@ -567,7 +567,10 @@ static int load_module(runner *r, const json_value *cmd, vm_module_t **out)
         return rc;
     }
     free(path);
-    rc = vm_module_load((const uint8_t *)bytes, len, NULL, out, err,
+    /* LUNATIC_NO_FUSION=1: the plain register-threaded code */
+    const char *nf = getenv("LUNATIC_NO_FUSION");
+    vm_config cfg = {.no_fusion = nf && *nf && strcmp(nf, "0") != 0};
+    rc = vm_module_load((const uint8_t *)bytes, len, &cfg, out, err,
                         sizeof err);
     free(bytes);
     if (rc != 0) {

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "vm/vm_int.h"
 
@@ -55,7 +56,9 @@ int main(int argc, char **argv)
     char err[256];
     uint8_t *bytes = read_all(argv[1], &len);
     vm_module_t *m;
-    if (!bytes || vm_module_load(bytes, len, NULL, &m, err, sizeof err)) {
+    const char *nf = getenv("LUNATIC_NO_FUSION"); /* show the plain code */
+    vm_config cfg = {.no_fusion = nf && *nf && strcmp(nf, "0") != 0};
+    if (!bytes || vm_module_load(bytes, len, &cfg, &m, err, sizeof err)) {
         fprintf(stderr, "vmdump: %s: %s\n", argv[1], bytes ? err : "cannot read");
         free(bytes);
         return 1;

@@ -14,82 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec.h"
+#include "compile_int.h"
 #include "simd.h"
 
-/* {===== compiler state */
+/* {===== compiler state (compile_int.h) */
 
-enum { E_SLOT, E_CONST };
-
-typedef struct centry {
-    uint8_t kind; /* E_SLOT or E_CONST */
-    uint8_t type; /* vm_valtype */
-    int32_t slot; /* E_SLOT: frame slot holding the value */
-    uint64_t k;   /* E_CONST: the value's bits (never a v128) */
-    int32_t hslot; /* once c->wide: the entry's home slot */
-} centry;
-
-typedef struct cframe {
-    uint8_t kind;     /* OP_BLOCK, OP_LOOP, OP_IF, or OP_END: the function */
-    bool unreachable; /* code after br/return/unreachable, to the frame end */
-    bool dead;        /* opened inside unreachable code: emits nothing */
-    uint32_t height;  /* operand stack height below the block's params */
-    uint32_t nparams, nresults;
-    const uint8_t *params, *results;
-    uint32_t loop_pc;   /* loop: index of its first instruction */
-    int64_t fixups;     /* chain of target words waiting for the end label */
-    int64_t else_fixup; /* if: the target word of the jump to else */
-} cframe;
-
-/* What the last emitted instruction computed, for fusion with the next. */
-typedef struct last_insn {
-    int64_t start;    /* op index, or -1 when the last instruction is not */
-    uint32_t height;  /* ...a result-producing one writing this height */
-    int wasm_op;      /* the wasm opcode it implements (compares, eqz) */
-    int32_t a, b;     /* its operand slots (b unused when b_imm) */
-    bool b_imm;
-    int32_t imm;
-    bool addi;        /* a load: its address is a + imm (else just a) */
-    uint32_t off;     /* a load or NAME_M: its offset */
-    bool m_form;      /* a NAME_M op: a op mem[m_addr + off] */
-    int32_t m_addr;
-} last_insn;
-
-typedef struct compiler {
-    vm_module_t *m;
-    vm_func *f;
-    const void *const *handlers;
-    vm_reader r;
-    uint32_t insn_off; /* file offset of the wasm instruction being compiled */
-    uint32_t L;        /* slots of params + locals: the first home slot */
-    uint32_t *lslot;   /* local index to slot, or NULL: the same (no v128) */
-    bool wide;         /* a v128 was pushed: until then every entry takes
-                          one slot, and home slots are L + height */
-
-    vm_op *ops;
-    uint32_t nops, cap;
-    vm_code_pos *pos;
-    uint32_t npos, poscap;
-    uint32_t *targets; /* op indices of words holding branch targets */
-    uint32_t ntargets, tcap;
-
-    centry *stack;
-    uint32_t sp, scap, max_height;
-    cframe *ctrl;
-    uint32_t depth, ccap;
-    last_insn last;
-    int64_t prev_start, cur_start; /* the last two emit_op positions */
-    uint32_t label_op; /* the last op index made a branch target */
-    /* Locals whose value is a known constant: valid while kgen[x] == gen.
-     * Locals start at zero; knowledge is dropped wherever control flow
-     * merges (loop heads, else, block ends) by bumping gen. */
-    uint64_t *kval;
-    uint32_t *kgen;
-    uint32_t gen;
-    bool oom;
-} compiler;
-
-static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
+bool vm__grow_array(void **p, uint32_t *cap, uint32_t need, size_t elem)
 {
     if (need <= *cap) return true;
     uint32_t ncap = *cap ? *cap : 16;
@@ -101,42 +31,19 @@ static bool grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
     return true;
 }
 
-#define GROW(c, arr, cap, need)                                              \
-    (grow((void **)&(c)->arr, &(c)->cap, (need), sizeof *(c)->arr) ||        \
-     ((c)->oom = true, false))
-
 /* }===== */
 /* {===== emitting threaded code */
 
-static void emit_word(compiler *c, vm_op w)
-{
-    if (!GROW(c, ops, cap, c->nops + 1)) return;
-    c->ops[c->nops++] = w;
-}
-
-static void emit_ab(compiler *c, int32_t a, int32_t b)
-{
-    vm_op w;
-    w.u64 = 0;
-    w.s.a = a;
-    w.s.b = b;
-    emit_word(c, w);
-}
-
-static void emit_u64(compiler *c, uint64_t v)
-{
-    vm_op w;
-    w.u64 = v;
-    emit_word(c, w);
-}
-
 /* Starts an instruction: its handler word, and its source position. */
-static uint32_t emit_op(compiler *c, int iop)
+uint32_t vm__emit_op(compiler *c, int iop)
 {
     uint32_t at = c->nops;
-    c->last.start = -1;
-    c->prev_start = c->cur_start;
-    c->cur_start = at;
+    c->fresh_start = -1;
+    if (c->nrecent == RECENT_MAX) {
+        memmove(c->recent, c->recent + 1, (RECENT_MAX - 1) * sizeof *c->recent);
+        c->nrecent--;
+    }
+    c->recent[c->nrecent++] = (emitted){at, iop};
     if (!c->npos || c->pos[c->npos - 1].offset != c->insn_off) {
         if (GROW(c, pos, poscap, c->npos + 1))
             c->pos[c->npos++] = (vm_code_pos){at, c->insn_off};
@@ -148,7 +55,7 @@ static uint32_t emit_op(compiler *c, int iop)
 }
 
 /* A branch target word: holds an op index until the code is final. */
-static uint32_t emit_target(compiler *c, uint64_t index)
+uint32_t vm__emit_target(compiler *c, uint64_t index)
 {
     uint32_t at = c->nops;
     emit_u64(c, index);
@@ -156,13 +63,17 @@ static uint32_t emit_target(compiler *c, uint64_t index)
     return at;
 }
 
-/* Remove the last instruction (it is being fused into the next one). */
-static void unemit_last(compiler *c)
+/* Removes the newest instruction (it is being fused into the next one). */
+void vm__unemit_newest(compiler *c)
 {
-    uint32_t start = (uint32_t)c->last.start;
+    if (!c->nrecent) { /* cannot happen: the fuser checks first */
+        c->oom = true;
+        return;
+    }
+    uint32_t start = c->recent[--c->nrecent].start;
     c->nops = start;
     while (c->npos && c->pos[c->npos - 1].op >= start) c->npos--;
-    c->last.start = -1;
+    c->fresh_start = -1;
 }
 
 /* }===== */
@@ -170,7 +81,7 @@ static void unemit_last(compiler *c)
 
 /* The home slot of the entry at `height`: after the entries below it,
  * each taking one slot, or two for a v128. */
-static uint32_t home(const compiler *c, uint32_t height)
+uint32_t vm__home(const compiler *c, uint32_t height)
 {
     if (!c->wide || height == 0) return c->L + height;
     const centry *below = &c->stack[height - 1];
@@ -193,14 +104,14 @@ __attribute__((noinline)) static void push_entry_wide(compiler *c, centry e)
         for (uint32_t i = 0; i < c->sp; i++) c->stack[i].hslot = (int32_t)(c->L + i);
         c->wide = true;
     }
-    e.hslot = (int32_t)home(c, c->sp);
+    e.hslot = (int32_t)vm__home(c, c->sp);
     uint32_t top = (uint32_t)e.hslot + vm__slots_of(e.type) - c->L;
     if (!GROW(c, stack, scap, c->sp + 1)) return;
     c->stack[c->sp++] = e;
     if (top > c->max_height) c->max_height = top;
 }
 
-static void push_entry(compiler *c, centry e)
+void vm__push_entry(compiler *c, centry e)
 {
     if (c->wide || e.type == VM_V128) {
         push_entry_wide(c, e);
@@ -213,23 +124,20 @@ static void push_entry(compiler *c, centry e)
 
 static void push_slot(compiler *c, uint8_t type, int32_t slot)
 {
-    push_entry(c, (centry){E_SLOT, type, slot, 0, 0});
+    vm__push_entry(c, (centry){E_SLOT, type, slot, 0, 0});
 }
 
 static void push_const(compiler *c, uint8_t type, uint64_t k)
 {
-    push_entry(c, (centry){E_CONST, type, 0, k, 0});
+    vm__push_entry(c, (centry){E_CONST, type, 0, k, 0});
 }
 
-/* Pushes a value the last instruction computed into its home slot. */
-static inline void push_result(compiler *c, uint8_t type, uint32_t start)
+/* Pushes a value the newest instruction computed into its home slot. */
+void vm__push_result(compiler *c, uint8_t type, uint32_t start)
 {
-    push_slot(c, type, (int32_t)home(c, c->sp));
-    c->last.start = start;
-    c->last.height = c->sp - 1;
-    c->last.wasm_op = -1;
-    c->last.m_form = false;
-    c->last.addi = false;
+    push_slot(c, type, (int32_t)vm__home(c, c->sp));
+    c->fresh_start = start;
+    c->fresh_height = c->sp - 1;
 }
 
 static centry pop(compiler *c)
@@ -250,15 +158,15 @@ static void emit_move(compiler *c, int32_t dst, const centry *e)
         if (e->slot != dst) emit_v128_copy(c, dst, e->slot);
     } else if (e->kind == E_CONST) {
         if (is32(e->type)) {
-            emit_op(c, IOP_CONST32);
+            vm__emit_op(c, IOP_CONST32);
             emit_ab(c, dst, (int32_t)(uint32_t)e->k);
         } else {
-            emit_op(c, IOP_CONST64);
+            vm__emit_op(c, IOP_CONST64);
             emit_ab(c, dst, 0);
             emit_u64(c, e->k);
         }
     } else if (e->slot != dst) {
-        emit_op(c, IOP_COPY);
+        vm__emit_op(c, IOP_COPY);
         emit_ab(c, dst, e->slot);
     }
 }
@@ -267,7 +175,7 @@ static void emit_move(compiler *c, int32_t dst, const centry *e)
 static void materialize(compiler *c, uint32_t i)
 {
     centry *e = &c->stack[i];
-    int32_t h = (int32_t)home(c, i);
+    int32_t h = (int32_t)vm__home(c, i);
     if (e->kind == E_SLOT && e->slot == h) return;
     emit_move(c, h, e);
     e = &c->stack[i]; /* emit may not move the stack, but stay safe */
@@ -276,7 +184,7 @@ static void materialize(compiler *c, uint32_t i)
 }
 
 /* The slot holding the entry at height i (constants get materialized). */
-static int32_t slot_of(compiler *c, uint32_t i)
+int32_t vm__slot_of(compiler *c, uint32_t i)
 {
     if (c->stack[i].kind == E_CONST) materialize(c, i);
     return c->stack[i].slot;
@@ -288,7 +196,7 @@ static void materialize_lazy(compiler *c, uint32_t from)
 {
     for (uint32_t i = from; i < c->sp; i++) {
         centry *e = &c->stack[i];
-        if (e->kind == E_SLOT && e->slot != (int32_t)home(c, i)) materialize(c, i);
+        if (e->kind == E_SLOT && e->slot != (int32_t)vm__home(c, i)) materialize(c, i);
     }
 }
 
@@ -330,7 +238,7 @@ static int32_t label_home(const compiler *c, const cframe *f, uint32_t j)
 {
     const uint8_t *types = f->kind == OP_LOOP ? f->params : f->results;
     if (!c->wide) return (int32_t)(c->L + f->height + j);
-    return (int32_t)(home(c, f->height) + vm__slots_of_seq(types, j));
+    return (int32_t)(vm__home(c, f->height) + vm__slots_of_seq(types, j));
 }
 
 /* Points a target word at frame f's label: a loop's start is known, a
@@ -385,24 +293,15 @@ static void emit_return(compiler *c)
     /* A single result just computed is written straight to slot 0 (every
      * handler reads its operands before writing its result). */
     const centry *top = n == 1 ? &c->stack[base] : NULL;
-    if (top && c->last.start >= 0 && c->last.height == base && top->kind == E_SLOT &&
-        top->slot == (int32_t)home(c, base)) {
-        uint32_t at = (uint32_t)c->last.start;
-        if (c->ops[at].h == c->handlers[OP_I32_ADD]) { /* the last op: fuse */
-            int32_t a = c->ops[at + 1].s.b, b = c->ops[at + 2].s.a;
-            c->ops[at].h = c->handlers[IOP_I32_ADD_RET];
-            c->ops[at + 1].s.a = a;
-            c->ops[at + 1].s.b = b;
-            c->nops = at + 2;
-            c->last.start = -1;
-            return;
-        }
-        c->ops[at + 1].s.a = 0;
+    if (top && fresh_at(c, base)) {
+        if (c->fuse && vm__fuse_return(c)) return;
+        c->ops[c->fresh_start + 1].s.a = 0;
+        c->fresh_start = -1;
     } else {
         for (uint32_t j = 0, r = 0; j < n; r += vm__slots_of(rt[j]), j++)
             emit_move(c, (int32_t)r, &c->stack[base + j]);
     }
-    emit_op(c, IOP_RETURN);
+    vm__emit_op(c, IOP_RETURN);
 }
 
 /* Unconditional branch to `label`, with its values moved into place. */
@@ -412,7 +311,7 @@ static void emit_branch(compiler *c, uint32_t label)
         /* emit_return may rewrite entries to homes; keep the stack intact */
         uint32_t n = c->ctrl[0].nresults;
         if (n == 0) {
-            emit_op(c, IOP_RETURN);
+            vm__emit_op(c, IOP_RETURN);
             return;
         }
         centry saved[8];
@@ -428,147 +327,28 @@ static void emit_branch(compiler *c, uint32_t label)
     uint32_t n = label_arity(f);
     for (uint32_t j = 0; j < n; j++)
         emit_move(c, label_home(c, f, j), &c->stack[c->sp - n + j]);
-    emit_op(c, IOP_BR);
-    link_target(c, emit_target(c, 0), frame_at(c, label));
+    vm__emit_op(c, IOP_BR);
+    link_target(c, vm__emit_target(c, 0), frame_at(c, label));
 }
 
-static bool is_compare(int op);
-
-/* A compare-and-branch whose left operand was just computed by an i32.add
- * of an immediate (a loop counter's step and test) becomes one BR_ADDI
- * instruction, unless a branch lands between the two. Emits it but its
- * target word; op is the (possibly negated) i32 compare. */
-static bool fuse_addi_compare(compiler *c, const last_insn *l, int op)
-{
-    static const int fused[OP_COUNT_] = {
-#define VM_X(name, ...) [OP_##name] = IOP_BR_ADDI_##name,
-        VM_I32_CMPOPS(VM_X)
-#undef VM_X
-    };
-    int64_t p = c->prev_start;
-    if (!fused[op] || p < 0 || p + 3 != l->start || c->label_op > p ||
-        c->ops[p].h != c->handlers[IOP_I32_ADD_I] || c->ops[p + 1].s.a != l->a)
-        return false;
-    vm_op add = c->ops[p + 1], ops2;
-    ops2.s.a = (int32_t)c->ops[p + 2].v.u32;
-    ops2.s.b = l->b_imm ? l->imm : l->b;
-    unemit_last(c); /* the compare */
-    c->last.start = p;
-    unemit_last(c); /* the add */
-    emit_op(c, fused[op] + (l->b_imm ? 1 : 0)); /* BR_ADDI_X_I follows */
-    emit_word(c, add);
-    emit_word(c, ops2);
-    return true;
-}
-
-/* An f64 compare just emitted, then a jump on its result: one BR_F64 (or,
- * jumping when it is false, BR_NOT_F64) instruction, the _K form when the
- * instruction before the compare put a constant in one of its operands'
- * temporary slots. Emits it but its target word. */
-static void emit_f64_branch(compiler *c, const last_insn *l, bool when)
-{
-    static const int first[OP_COUNT_] = {
-#define VM_X(name, cop, swapped) [OP_F64_##name] = IOP_BR_F64_##name,
-        VM_F64_BRANCHES(VM_X)
-#undef VM_X
-    };
-    static const int swapped_op[OP_COUNT_] = {
-#define VM_X(name, cop, swapped) [OP_F64_##name] = OP_F64_##swapped,
-        VM_F64_BRANCHES(VM_X)
-#undef VM_X
-    };
-    int op = l->wasm_op;
-    int32_t a = l->a, b = l->b;
-    int64_t p = c->prev_start;
-    bool k_form = false;
-    uint64_t k = 0;
-    if (p >= 0 && p + 3 == l->start && c->label_op <= p &&
-        c->ops[p].h == c->handlers[IOP_CONST64] && c->ops[p + 1].s.a >= (int32_t)c->L) {
-        int32_t d = c->ops[p + 1].s.a; /* a temporary: dead after the compare */
-        k = c->ops[p + 2].u64;
-        if (d == b && a != d) {
-            k_form = true;
-        } else if (d == a && b != d) {
-            k_form = true;
-            op = swapped_op[op];
-            a = b;
-        }
-    }
-    unemit_last(c); /* the compare */
-    if (k_form) {
-        c->last.start = p;
-        unemit_last(c); /* the constant */
-    }
-    emit_op(c, first[op] + (when ? 0 : 2) + (k_form ? 1 : 0));
-    emit_ab(c, a, k_form ? 0 : b);
-    if (k_form) emit_u64(c, k);
-}
-
-static bool is_f64_compare(int op)
-{
-    switch (op) {
-#define VM_X(name, ...) case OP_F64_##name:
-        VM_F64_BRANCHES(VM_X)
-#undef VM_X
-        return true;
-    default:
-        return false;
-    }
-}
-
-/* Emits a jump taken when `cond` is true (or false, with when == false),
- * fusing a compare or eqz that the last instruction computed into it.
- * Returns the target word to link. */
+/* Emits a jump taken when `cond` is true (or false, with when == false);
+ * the fuser may fold the compare that computed it into the jump. Returns
+ * the target word to link. */
 static uint32_t emit_cond_jump(compiler *c, centry cond, bool when)
 {
-    last_insn l = c->last;
-    bool fresh = l.start >= 0 && l.height == c->sp && cond.kind == E_SLOT &&
-                 cond.slot == (int32_t)home(c, c->sp);
-    if (fresh && l.wasm_op == OP_I32_EQZ) {
-        unemit_last(c);
-        emit_op(c, when ? IOP_BR_UNLESS : IOP_BR_IF);
-        emit_ab(c, l.a, 0);
-        return emit_target(c, 0);
-    }
-    if (fresh && l.wasm_op == OP_I32_AND && l.b_imm) { /* a bit test */
-        unemit_last(c);
-        emit_op(c, when ? IOP_BR_BITS : IOP_BR_NO_BITS);
-        emit_ab(c, l.a, l.imm);
-        return emit_target(c, 0);
-    }
-    if (fresh && l.wasm_op >= 0 && is_compare(l.wasm_op)) {
-        static const int br[OP_COUNT_] = {
-#define VM_X(name, neg, immf, expr) [OP_##name] = IOP_BR_##name,
-            VM_CMPOPS(VM_X)
-#undef VM_X
-        };
-        static const int negation[OP_COUNT_] = {
-#define VM_X(name, neg, immf, expr) [OP_##name] = OP_##neg,
-            VM_CMPOPS(VM_X)
-#undef VM_X
-        };
-        int op = when ? l.wasm_op : negation[l.wasm_op];
-        if (fuse_addi_compare(c, &l, op)) return emit_target(c, 0);
-        unemit_last(c);
-        emit_op(c, br[op] + (l.b_imm ? 1 : 0)); /* BR_X_I follows BR_X */
-        emit_ab(c, l.a, l.b_imm ? l.imm : l.b);
-        return emit_target(c, 0);
-    }
-    if (fresh && l.wasm_op >= 0 && !l.b_imm && is_f64_compare(l.wasm_op)) {
-        emit_f64_branch(c, &l, when);
-        return emit_target(c, 0);
-    }
+    int64_t fused = c->fuse ? vm__fuse_cond_jump(c, cond, when) : -1;
+    if (fused >= 0) return (uint32_t)fused;
     int32_t s;
     if (cond.kind == E_CONST) {
-        push_entry(c, cond);
-        s = slot_of(c, c->sp - 1);
+        vm__push_entry(c, cond);
+        s = vm__slot_of(c, c->sp - 1);
         c->sp--;
     } else {
         s = cond.slot;
     }
-    emit_op(c, when ? IOP_BR_IF : IOP_BR_UNLESS);
+    vm__emit_op(c, when ? IOP_BR_IF : IOP_BR_UNLESS);
     emit_ab(c, s, 0);
-    return emit_target(c, 0);
+    return vm__emit_target(c, 0);
 }
 
 /* }===== */
@@ -639,7 +419,7 @@ static void begin_block(compiler *c, uint8_t kind)
         c->ops[else_word].i64 = -1;
         f->else_fixup = else_word;
     }
-    c->last.start = -1; /* a label: nothing fuses across it */
+    c->fresh_start = -1; /* a label: nothing fuses across it */
 }
 
 /* Fallthrough into a label: the frame's results go to their home slots. */
@@ -654,8 +434,8 @@ static void reset_stack(compiler *c, const cframe *f, uint32_t n,
 {
     c->sp = f->height;
     for (uint32_t i = 0; i < n; i++)
-        push_slot(c, types[i], (int32_t)home(c, c->sp));
-    c->last.start = -1;
+        push_slot(c, types[i], (int32_t)vm__home(c, c->sp));
+    c->fresh_start = -1;
 }
 
 static void compile_else(compiler *c)
@@ -664,8 +444,8 @@ static void compile_else(compiler *c)
     if (f->dead) return;
     if (!f->unreachable) {
         materialize_results(c, f);
-        emit_op(c, IOP_BR);
-        link_target(c, emit_target(c, 0), f);
+        vm__emit_op(c, IOP_BR);
+        link_target(c, vm__emit_target(c, 0), f);
     }
     patch_chain(c, f->else_fixup, c->nops);
     c->label_op = c->nops;
@@ -703,7 +483,7 @@ static void mark_unreachable(compiler *c)
     cframe *f = &c->ctrl[c->depth - 1];
     f->unreachable = true;
     c->sp = f->height + 0;
-    c->last.start = -1;
+    c->fresh_start = -1;
 }
 
 static void compile_br_if(compiler *c, uint32_t label)
@@ -718,7 +498,7 @@ static void compile_br_if(compiler *c, uint32_t label)
     emit_branch(c, label);
     c->ops[skip].u64 = c->nops;
     c->label_op = c->nops;
-    c->last.start = -1;
+    c->fresh_start = -1;
 }
 
 static void compile_br_table(compiler *c)
@@ -729,12 +509,12 @@ static void compile_br_table(compiler *c)
     if (!labels) { c->oom = true; return; }
     for (uint32_t i = 0; i <= n; i++)
         if (vm__read_u32(&c->r, &labels[i])) c->oom = true;
-    int32_t idx = slot_of(c, c->sp - 1);
+    int32_t idx = vm__slot_of(c, c->sp - 1);
     c->sp--;
-    emit_op(c, IOP_BR_TABLE);
+    vm__emit_op(c, IOP_BR_TABLE);
     emit_ab(c, idx, (int32_t)(n + 1));
     uint32_t first = c->nops;
-    for (uint32_t i = 0; i <= n; i++) emit_target(c, 0);
+    for (uint32_t i = 0; i <= n; i++) vm__emit_target(c, 0);
     /* Labels whose values are already in place are jumped to directly;
      * the others get a stub after the table that moves them first. */
     for (uint32_t i = 0; i <= n && !c->oom; i++) {
@@ -759,13 +539,13 @@ static void compile_call_common(compiler *c, const vm_functype *t, int iop,
 {
     uint32_t base = c->sp - t->nparams;
     for (uint32_t i = base; i < c->sp; i++) materialize(c, i);
-    emit_op(c, iop);
-    emit_ab(c, (int32_t)home(c, base), b);
+    vm__emit_op(c, iop);
+    emit_ab(c, (int32_t)vm__home(c, base), b);
     if (extra) emit_word(c, *extra);
     c->sp = base;
     for (uint32_t i = 0; i < t->nresults; i++)
-        push_slot(c, t->results[i], (int32_t)home(c, c->sp));
-    c->last.start = -1;
+        push_slot(c, t->results[i], (int32_t)vm__home(c, c->sp));
+    c->fresh_start = -1;
 }
 
 static void compile_call(compiler *c, uint32_t fidx)
@@ -785,7 +565,7 @@ static void compile_call(compiler *c, uint32_t fidx)
 
 static void compile_call_indirect(compiler *c, uint32_t typeidx, uint32_t table)
 {
-    int32_t idx = slot_of(c, c->sp - 1);
+    int32_t idx = vm__slot_of(c, c->sp - 1);
     c->sp--;
     vm_op w;
     w.u64 = 0;
@@ -818,11 +598,10 @@ static void compile_local_set(compiler *c, uint32_t x, bool tee)
     for (uint32_t i = 0; i + 1 < c->sp; i++)
         if (refers_to(&c->stack[i], sx)) others = true;
     centry top = c->stack[c->sp - 1];
-    if (!others && c->last.start >= 0 && c->last.height == c->sp - 1 &&
-        refers_to(&top, home(c, c->sp - 1))) {
-        c->ops[c->last.start + 1].s.a = (int32_t)sx;
+    if (!others && fresh_at(c, c->sp - 1)) {
+        c->ops[c->fresh_start + 1].s.a = (int32_t)sx;
         c->sp--;
-        c->last.start = -1;
+        c->fresh_start = -1;
         if (tee) push_slot(c, top.type, (int32_t)sx);
         return;
     }
@@ -831,34 +610,13 @@ static void compile_local_set(compiler *c, uint32_t x, bool tee)
         if (refers_to(&c->stack[i], sx)) materialize(c, i);
     top = pop(c);
     emit_move(c, (int32_t)sx, &top);
-    if (tee) push_entry(c, top);
+    if (tee) vm__push_entry(c, top);
 }
 
 /* }===== */
 /* {===== numeric instructions */
 
-/* Index of the NAME_I form of wasm op `op`, or 0 when there is none. */
-static int imm_form(int op)
-{
-    static const int forms[OP_COUNT_] = {
-#define VM_X(name, ...) [OP_##name] = IOP_##name##_I,
-        VM_IMM_BINOPS(VM_X) VM_CMPOPS(VM_X)
-#undef VM_X
-    };
-    return forms[op];
-}
-
-static bool is_compare(int op)
-{
-    static const bool cmp[OP_COUNT_] = {
-#define VM_X(name, ...) [OP_##name] = true,
-        VM_CMPOPS(VM_X)
-#undef VM_X
-    };
-    return cmp[op];
-}
-
-static bool commutes(int op)
+bool vm__commutes(int op)
 {
     switch (op) {
     case OP_I32_ADD: case OP_I32_MUL: case OP_I32_AND: case OP_I32_OR:
@@ -874,357 +632,22 @@ static bool commutes(int op)
 
 static void compile_unop(compiler *c, int op, uint8_t rtype)
 {
-    int32_t a = slot_of(c, c->sp - 1);
+    int32_t a = vm__slot_of(c, c->sp - 1);
     c->sp--;
-    uint32_t at = emit_op(c, op);
-    emit_ab(c, (int32_t)home(c, c->sp), a);
-    push_result(c, rtype, at);
-    if (op == OP_I32_EQZ) {
-        c->last.wasm_op = op;
-        c->last.a = a;
-    }
-}
-
-/* {===== binary ops fused with a load or a store (VM_MEM_BINOPS) */
-
-static int mem_load_of(int op)
-{
-    static const int loads[OP_COUNT_] = {
-#define VM_X(name, load, store, f, expr) [OP_##name] = OP_##load,
-        VM_MEM_BINOPS(VM_X)
-#undef VM_X
-    };
-    return loads[op];
-}
-
-static int mem_store_of(int op)
-{
-    static const int stores[OP_COUNT_] = {
-#define VM_X(name, load, store, f, expr) [OP_##name] = OP_##store,
-        VM_MEM_BINOPS(VM_X)
-#undef VM_X
-    };
-    return stores[op];
-}
-
-static int mem_form(int op) /* NAME_M; NAME_S follows it */
-{
-    static const int forms[OP_COUNT_] = {
-#define VM_X(name, ...) [OP_##name] = IOP_##name##_M,
-        VM_MEM_BINOPS(VM_X)
-#undef VM_X
-    };
-    return forms[op];
-}
-
-static int mem_form_addi(int op) /* NAME_MA */
-{
-    static const int forms[OP_COUNT_] = {
-#define VM_X(name, ...) [OP_##name] = IOP_##name##_MA,
-        VM_MEM_BINOPS(VM_X)
-#undef VM_X
-    };
-    return forms[op];
-}
-
-/* Replaces the last instruction and the binary op about to be compiled,
- * whose two operands are popped, by the fused instruction iop: emits its
- * handler and first word (the result's home slot, then b). */
-static uint32_t emit_fused(compiler *c, int iop, int32_t b)
-{
-    unemit_last(c);
-    c->sp -= 2;
-    uint32_t at = emit_op(c, iop);
-    emit_ab(c, (int32_t)home(c, c->sp), b);
-    return at;
-}
-
-static bool fresh_at(const compiler *c, uint32_t h)
-{
-    const centry *e = &c->stack[h];
-    return c->last.start >= 0 && c->last.height == h && e->kind == E_SLOT &&
-           e->slot == (int32_t)home(c, h);
-}
-
-/* `a op load(p)`: the load just emitted becomes the op's memory operand
- * (either operand, when the op commutes). */
-static bool fuse_load_operand(compiler *c, int op, uint8_t rtype)
-{
-    if (!mem_form(op) || c->last.start < 0 || c->last.wasm_op != mem_load_of(op))
-        return false;
-    const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
-    bool commutative = commutes(op);
-    int32_t a;
-    if (fresh_at(c, c->sp - 1) && ea->kind == E_SLOT) a = ea->slot;
-    else if (commutative && fresh_at(c, c->sp - 2) && eb->kind == E_SLOT) a = eb->slot;
-    else return false;
-    last_insn l = c->last;
-    unemit_last(c);
-    c->sp -= 2;
-    if (l.addi) { /* the load's address was slot + immediate */
-        uint32_t at = emit_op(c, mem_form_addi(op));
-        emit_ab(c, (int32_t)home(c, c->sp), a);
-        emit_ab(c, l.a, l.imm);
-        emit_ab(c, (int32_t)l.off, 0);
-        push_result(c, rtype, at);
-        return true;
-    }
-    uint32_t at = emit_op(c, mem_form(op));
-    emit_ab(c, (int32_t)home(c, c->sp), a);
-    emit_ab(c, l.a, (int32_t)l.off);
-    push_result(c, rtype, at);
-    /* a store back to the same address may follow: see fuse_rmw */
-    c->last.wasm_op = op;
-    c->last.m_form = true;
-    c->last.a = a;
-    c->last.m_addr = l.a;
-    c->last.off = l.off;
-    return true;
-}
-
-/* `*p = a op b`: the op just emitted writes memory itself. */
-static bool fuse_op_store(compiler *c, int store_op, uint64_t offset)
-{
-    const last_insn l = c->last;
-    if (l.start < 0 || l.wasm_op < 0 || l.b_imm || l.m_form || !mem_form(l.wasm_op) ||
-        mem_store_of(l.wasm_op) != store_op || !fresh_at(c, c->sp - 1) ||
-        c->stack[c->sp - 2].kind != E_SLOT || offset > UINT32_MAX)
-        return false;
-    int32_t addr = c->stack[c->sp - 2].slot;
-    unemit_last(c);
-    c->sp -= 2;
-    emit_op(c, mem_form(l.wasm_op) + 1);
-    emit_ab(c, l.a, l.b);
-    emit_ab(c, addr, (int32_t)(uint32_t)offset);
-    return true;
-}
-
-/* `*p = a op *p`: a NAME_M op stored back to the address it read. */
-static bool fuse_rmw(compiler *c, int store_op, uint64_t offset)
-{
-    const last_insn l = c->last;
-    const centry *addr = &c->stack[c->sp - 2];
-    if (l.start < 0 || !l.m_form || mem_store_of(l.wasm_op) != store_op ||
-        !fresh_at(c, c->sp - 1) || addr->kind != E_SLOT || addr->slot != l.m_addr ||
-        offset != l.off)
-        return false;
-    unemit_last(c);
-    c->sp -= 2;
-    emit_op(c, mem_form(l.wasm_op) + 2);
-    emit_ab(c, 0, l.a);
-    emit_ab(c, l.m_addr, (int32_t)l.off);
-    return true;
-}
-
-/* }===== */
-
-/* The chain form for f64 ops op1 then op2, or 0. */
-static int chain_form(int op1, int op2)
-{
-    static const int ops[3] = {OP_F64_ADD, OP_F64_SUB, OP_F64_MUL};
-    int i = -1, j = -1;
-    for (int k = 0; k < 3; k++) {
-        if (ops[k] == op1) i = k;
-        if (ops[k] == op2) j = k;
-    }
-    return i < 0 || j < 0 ? 0 : IOP_F64_ADD_ADD + i * 3 + j;
-}
-
-/* `(a op1 b) op2 c`: an f64 op whose left operand was just computed by
- * another (or whose right one was, when op2 commutes). */
-static bool fuse_f64_chain(compiler *c, int op2)
-{
-    const last_insn l = c->last;
-    if (l.start < 0 || l.wasm_op < 0 || l.b_imm || l.m_form || !chain_form(l.wasm_op, op2))
-        return false;
-    const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
-    int32_t other;
-    if (fresh_at(c, c->sp - 2) && eb->kind == E_SLOT) other = eb->slot;
-    else if (commutes(op2) && fresh_at(c, c->sp - 1) && ea->kind == E_SLOT) other = ea->slot;
-    else return false;
-    uint32_t at = emit_fused(c, chain_form(l.wasm_op, op2), l.a);
-    emit_ab(c, l.b, other);
-    push_result(c, VM_F64, at);
-    return true;
-}
-
-/* The operand beside the value the last instruction just computed, when
- * it is of `kind` (on either side: the callers' ops commute), or NULL. */
-static const centry *beside_fresh(const compiler *c, uint8_t kind)
-{
-    const centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
-    if (fresh_at(c, c->sp - 2) && eb->kind == kind) return eb;
-    if (fresh_at(c, c->sp - 1) && ea->kind == kind) return ea;
-    return NULL;
-}
-
-/* A logical shift right by a constant just emitted, then `& mask` with a
- * constant mask (a bit field: decoders, hashes, bitmaps) or `base +` a
- * slot: one I32_SHR_U_AND or I32_ADD_SHR_U, both [h][d, x][k, mask or
- * base]. (Shifts left are left to the loads, which fold `base + (x << k)`
- * into their address.) */
-static bool fuse_after_shr_u(compiler *c, int op)
-{
-    const last_insn l = c->last;
-    if ((op != OP_I32_AND && op != OP_I32_ADD) || l.start < 0 || l.m_form ||
-        l.wasm_op != OP_I32_SHR_U || !l.b_imm)
-        return false;
-    bool bit_field = op == OP_I32_AND;
-    const centry *other = beside_fresh(c, bit_field ? E_CONST : E_SLOT);
-    if (!other) return false;
-    int32_t w = bit_field ? (int32_t)(uint32_t)other->k : other->slot;
-    uint32_t at = emit_fused(c, bit_field ? IOP_I32_SHR_U_AND : IOP_I32_ADD_SHR_U, l.a);
-    emit_ab(c, l.imm & 31, w);
-    push_result(c, VM_I32, at);
-    return true;
-}
-
-/* `a op p[i]`: an i32.load8_u just emitted (plain, at slot + immediate or
- * at slot + slot) becomes the byte operand of an i32 add or xor (the
- * NAME_B forms of VM_BYTE_BINOPS): checksums, byte hashes. */
-static bool fuse_byte_operand(compiler *c, int op)
-{
-    static const int forms[OP_COUNT_] = {
-#define VM_X(name, ...) [OP_##name] = IOP_##name##_B,
-        VM_BYTE_BINOPS(VM_X)
-#undef VM_X
-    };
-    const last_insn l = c->last;
-    if (!forms[op] || l.start < 0) return false;
-    const centry *other = beside_fresh(c, E_SLOT); /* the list's ops commute */
-    if (!other) return false;
-    int32_t a = other->slot;
-    const vm_op *load = &c->ops[l.start];
-    vm_op w2, w3;
-    w3.u64 = 0;
-    int form = forms[op];
-    if (load[0].h == c->handlers[OP_I32_LOAD8_U] && load[2].u64 <= UINT32_MAX) {
-        w2.s.a = load[1].s.b; /* [h][d, addr][offset] */
-        w2.s.b = (int32_t)(uint32_t)load[2].u64;
-    } else if (load[0].h == c->handlers[IOP_I32_LOAD8_U_ADDI] ||
-               load[0].h == c->handlers[IOP_I32_LOAD8_U_ADD]) {
-        form += load[0].h == c->handlers[IOP_I32_LOAD8_U_ADDI] ? 1 : 2;
-        w2.s.a = load[1].s.b; /* [h][d, a][imm or b, offset] */
-        w2.s.b = load[2].s.a;
-        w3.s.a = load[2].s.b;
-    } else if (load[0].h == c->handlers[IOP_I32_LOAD8_U_ADD3]) {
-        form += 3;
-        w2.s.a = load[1].s.b; /* [h][d, a][b, c][offset] */
-        w2.s.b = load[2].s.a;
-        w3.s.a = load[2].s.b;
-        w3.s.b = load[3].s.a;
-    } else {
-        return false;
-    }
-    uint32_t at = emit_fused(c, form, a);
-    emit_word(c, w2);
-    if (form != forms[op]) emit_word(c, w3);
-    push_result(c, VM_I32, at);
-    return true;
-}
-
-/* The constant an i32.add or i32.sub adds to the value the last
- * instruction just computed (x - k adds -k), or false. */
-static bool added_constant(const compiler *c, int op, uint32_t *k)
-{
-    const centry *e = NULL;
-    if (op == OP_I32_ADD) e = beside_fresh(c, E_CONST);
-    else if (op == OP_I32_SUB && fresh_at(c, c->sp - 2) && c->stack[c->sp - 1].kind == E_CONST)
-        e = &c->stack[c->sp - 1]; /* x - k only: k - x is no added constant */
-    if (!e) return false;
-    *k = op == OP_I32_SUB ? 0u - (uint32_t)e->k : (uint32_t)e->k;
-    return true;
-}
-
-/* `x op k1` then `+ k2`, the first result used only by the add: one
- * instruction (the _ADDI forms of iop_list.h), or, when op is itself an
- * add or sub of a constant, one i32.add of the folded constant, which the
- * generic path then emits (and which may still fuse into a load, a store
- * or a loop test). Shifts left are left alone: a load folds `(x << k) +
- * base` into its address, which is better. */
-static bool fuse_addi_tail(compiler *c, int *op)
-{
-    static const int tail_form[OP_COUNT_] = {
-        [OP_I32_MUL] = IOP_I32_MUL_ADDI,
-        [OP_I32_AND] = IOP_I32_AND_ADDI,
-        [OP_I32_SHR_U] = IOP_I32_SHR_U_ADDI, /* its handler takes the count mod 32 */
-    };
-    const last_insn l = c->last;
-    uint32_t k2;
-    if (l.start < 0 || l.m_form || !added_constant(c, *op, &k2)) return false;
-    const vm_op *code = &c->ops[l.start];
-    int fused = 0;
-    int32_t src = l.a, k1 = l.imm, mask = 0;
-    if (code[0].h == c->handlers[IOP_I32_SHR_U_AND]) {
-        fused = IOP_I32_SHR_U_AND_ADDI;
-        src = code[1].s.b;
-        k1 = code[2].s.a;
-        mask = code[2].s.b;
-    } else if (l.b_imm && (l.wasm_op == OP_I32_ADD || l.wasm_op == OP_I32_SUB)) {
-        uint32_t k = l.wasm_op == OP_I32_SUB ? 0u - (uint32_t)l.imm : (uint32_t)l.imm;
-        unemit_last(c);
-        c->stack[c->sp - 2].kind = E_SLOT;
-        c->stack[c->sp - 2].slot = l.a;
-        c->stack[c->sp - 1].kind = E_CONST;
-        c->stack[c->sp - 1].k = k + k2;
-        *op = OP_I32_ADD;
-        return false; /* the caller emits the add */
-    } else if (l.b_imm && l.wasm_op >= 0 && tail_form[l.wasm_op]) {
-        fused = tail_form[l.wasm_op];
-    } else {
-        return false;
-    }
-    uint32_t at = emit_fused(c, fused, src);
-    if (fused == IOP_I32_SHR_U_AND_ADDI) {
-        emit_ab(c, k1, mask);
-        emit_ab(c, (int32_t)k2, 0);
-    } else {
-        emit_ab(c, k1, (int32_t)k2);
-    }
-    push_result(c, VM_I32, at);
-    return true;
+    uint32_t at = vm__emit_op(c, op);
+    emit_ab(c, (int32_t)vm__home(c, c->sp), a);
+    vm__push_result(c, rtype, at);
 }
 
 static void compile_binop(compiler *c, int op, uint8_t rtype)
 {
-    if (fuse_load_operand(c, op, rtype) || fuse_byte_operand(c, op) || fuse_f64_chain(c, op) ||
-        fuse_after_shr_u(c, op) || fuse_addi_tail(c, &op))
-        return;
-    centry *ea = &c->stack[c->sp - 2], *eb = &c->stack[c->sp - 1];
-    if (ea->kind == E_CONST && eb->kind == E_SLOT && commutes(op)) {
-        centry t = *ea;
-        *ea = *eb;
-        *eb = t;
-    }
-    bool i64op = ea->type == VM_I64 || ea->type == VM_F64; /* 64-bit imm */
-    bool use_imm = imm_form(op) && eb->kind == E_CONST;
-    uint64_t k = eb->k;
-    int32_t a = slot_of(c, c->sp - 2), b = 0;
-    if (!use_imm) b = slot_of(c, c->sp - 1);
+    if (c->fuse && vm__fuse_binop(c, op, rtype)) return;
+    int32_t a = vm__slot_of(c, c->sp - 2), b = vm__slot_of(c, c->sp - 1);
     c->sp -= 2;
-    uint32_t at = emit_op(c, use_imm ? imm_form(op) : op);
-    emit_ab(c, (int32_t)home(c, c->sp), a);
-    if (use_imm) {
-        vm_op w;
-        w.u64 = 0;
-        if (i64op) w.v.u64 = k;
-        else w.v.u32 = (uint32_t)k;
-        emit_word(c, w);
-    } else {
-        emit_ab(c, b, 0);
-    }
-    push_result(c, rtype, at);
-    /* Remember compares for fusion into a following br_if or if (the
-     * fused form takes a 32-bit immediate, sign-extended for i64), i32.add
-     * for fusion into a following load or store address, and the other
-     * binary ops for fusion into a following store. */
-    if (!use_imm || !i64op || (int64_t)k == (int32_t)k) {
-        c->last.wasm_op = op;
-        c->last.a = a;
-        c->last.b = b;
-        c->last.b_imm = use_imm;
-        c->last.imm = (int32_t)k;
-    }
+    uint32_t at = vm__emit_op(c, op);
+    emit_ab(c, (int32_t)vm__home(c, c->sp), a);
+    emit_ab(c, b, 0);
+    vm__push_result(c, rtype, at);
 }
 
 static void compile_numeric(compiler *c, int op)
@@ -1238,239 +661,24 @@ static void compile_numeric(compiler *c, int op)
 /* }===== */
 /* {===== memory and tables */
 
-/* The _ADD form of a load or store (the _ADDI form follows it), or 0. */
-static int add_form(int op)
-{
-    static const int forms[OP_COUNT_] = {
-#define VM_X(name, ...) [OP_##name] = IOP_##name##_ADD,
-        VM_LOADS(VM_X) VM_STORES(VM_X)
-#undef VM_X
-    };
-    return forms[op];
-}
-
-static int abs_form(int op)
-{
-    static const int forms[OP_COUNT_] = {
-#define VM_X(name, ...) [OP_##name] = IOP_##name##_ABS,
-        VM_LOADS(VM_X) VM_STORES(VM_X)
-#undef VM_X
-    };
-    return forms[op];
-}
-
-/* MOVEn for an access of 1 << align bytes (MOVEn_ADDI follows it). */
-static int move_form(int op)
-{
-    static const int by_align[4] = {IOP_MOVE8, IOP_MOVE16, IOP_MOVE32, IOP_MOVE64};
-    return by_align[vm__opinfo[op].align & 3];
-}
-
-/* A load stored at once at the same width: one memory-to-memory move. */
-static bool fuse_move(compiler *c, int store_op, uint64_t offset)
-{
-    const last_insn l = c->last;
-    if (l.start < 0 || l.wasm_op < 0 || vm__opinfo[l.wasm_op].imm != IMM_MEMARG ||
-        vm__opinfo[l.wasm_op].sig[1] != ':' ||
-        vm__opinfo[l.wasm_op].align != vm__opinfo[store_op].align ||
-        !fresh_at(c, c->sp - 1) || c->stack[c->sp - 2].kind != E_SLOT ||
-        offset > UINT32_MAX)
-        return false;
-    int32_t dst = c->stack[c->sp - 2].slot;
-    unemit_last(c);
-    c->sp -= 2;
-    emit_op(c, move_form(store_op) + (l.addi ? 1 : 0));
-    emit_ab(c, dst, l.a);
-    if (l.addi) {
-        emit_ab(c, l.imm, (int32_t)(uint32_t)offset);
-        emit_ab(c, (int32_t)l.off, 0);
-    } else {
-        emit_ab(c, (int32_t)(uint32_t)offset, (int32_t)l.off);
-    }
-    return true;
-}
-
-static int store_k_form(int op)
-{
-    static const int forms[OP_COUNT_] = {
-#define VM_X(name, ...) [OP_##name] = IOP_##name##_K,
-        VM_STORES(VM_X)
-#undef VM_X
-    };
-    return forms[op];
-}
-
-/* Is the entry at height h the fresh result of an i32.add just emitted,
- * which a load or store with this offset can fold into its address? */
-static bool fresh_add_at(const compiler *c, uint32_t h, uint64_t offset)
-{
-    return fresh_at(c, h) && c->last.wasm_op == OP_I32_ADD && offset <= UINT32_MAX;
-}
-
-/* Records the load just emitted, for fusion with what consumes it. */
-static void note_load(compiler *c, int op, int32_t a, bool addi, int32_t imm,
-                      uint64_t offset)
-{
-    if (offset > UINT32_MAX) return;
-    c->last.wasm_op = op;
-    c->last.a = a;
-    c->last.addi = addi;
-    c->last.imm = imm;
-    c->last.off = (uint32_t)offset;
-}
-
-/* Two instructions folded into a load: the i32.add being folded (l) has
- * as one operand the temporary that the instruction right before it (of
- * handler iop) wrote, which nothing else reads. Returns that instruction's
- * index and sets *other to the add's other operand (a slot, or l's
- * immediate), or returns -1. */
-static int64_t feeding_temp(const compiler *c, const last_insn *l, int iop, int32_t *other)
-{
-    int64_t p = c->prev_start;
-    if (p < 0 || p + 3 != l->start || c->label_op > p || c->ops[p].h != c->handlers[iop])
-        return -1;
-    int32_t d = c->ops[p + 1].s.a;
-    if (d == (int32_t)home(c, c->sp - 1) && l->a == d && (l->b_imm || l->b != d)) {
-        *other = l->b_imm ? l->imm : l->b;
-        return p;
-    }
-    if (d == (int32_t)home(c, c->sp) && !l->b_imm && l->b == d && l->a != d) {
-        *other = l->a;
-        return p;
-    }
-    return -1;
-}
-
-/* Drops the add and the instruction at p before it, and the add's result. */
-static void unemit_two(compiler *c, int64_t p)
-{
-    unemit_last(c);
-    c->last.start = p;
-    unemit_last(c);
-    c->sp--;
-}
-
-/* An array element: the index was shifted left by a constant. Emits
- * NAME_SHL_ADD[I]. */
-static bool fuse_indexed_load(compiler *c, int op, const last_insn *l, uint32_t offset)
-{
-    static const int forms[OP_COUNT_] = {
-#define VM_X(name, ...) [OP_##name] = IOP_##name##_SHL_ADD,
-        VM_LOADS(VM_X)
-#undef VM_X
-    };
-    int32_t base;
-    int64_t p = forms[op] ? feeding_temp(c, l, IOP_I32_SHL_I, &base) : -1;
-    if (p < 0) return false;
-    vm_op shl = c->ops[p + 1];
-    int32_t k = (int32_t)(c->ops[p + 2].v.u32 & 31);
-    unemit_two(c, p);
-    uint32_t at = emit_op(c, forms[op] + (l->b_imm ? 1 : 0)); /* _SHL_ADDI follows */
-    emit_ab(c, (int32_t)home(c, c->sp), shl.s.b);
-    emit_ab(c, base, k);
-    emit_ab(c, (int32_t)offset, 0);
-    push_result(c, vm__valtype_of_letter(vm__opinfo[op].sig[2]), at);
-    return true;
-}
-
-/* `p[i + j]`: the temporary is a sum of two slots. Emits NAME_ADD3. */
-static bool fuse_sum_load(compiler *c, int op, const last_insn *l, uint32_t offset)
-{
-    static const int forms[OP_COUNT_] = {
-#define VM_X(name, ...) [OP_##name] = IOP_##name##_ADD3,
-        VM_LOADS(VM_X)
-#undef VM_X
-    };
-    int32_t other;
-    int64_t p = forms[op] && !l->b_imm ? feeding_temp(c, l, OP_I32_ADD, &other) : -1;
-    if (p < 0) return false;
-    vm_op sum = c->ops[p + 1], sum2 = c->ops[p + 2];
-    unemit_two(c, p);
-    uint32_t at = emit_op(c, forms[op]);
-    emit_ab(c, (int32_t)home(c, c->sp), other);
-    emit_ab(c, sum.s.b, sum2.s.a);
-    emit_ab(c, (int32_t)offset, 0);
-    push_result(c, vm__valtype_of_letter(vm__opinfo[op].sig[2]), at);
-    return true;
-}
-
 static void compile_load(compiler *c, int op, uint64_t offset)
 {
-    const char *sig = vm__opinfo[op].sig;
-    const centry *e = &c->stack[c->sp - 1];
-    if (e->kind == E_CONST) { /* a constant address: C globals */
-        uint64_t ea = (uint64_t)(uint32_t)e->k + offset;
-        c->sp--;
-        uint32_t at = emit_op(c, abs_form(op));
-        emit_ab(c, (int32_t)home(c, c->sp), 0);
-        emit_u64(c, ea);
-        push_result(c, vm__valtype_of_letter(sig[2]), at);
-        return;
-    }
-    if (fresh_add_at(c, c->sp - 1, offset)) {
-        last_insn l = c->last;
-        if (fuse_indexed_load(c, op, &l, (uint32_t)offset) ||
-            fuse_sum_load(c, op, &l, (uint32_t)offset))
-            return;
-        unemit_last(c);
-        c->sp--;
-        uint32_t at = emit_op(c, add_form(op) + (l.b_imm ? 1 : 0));
-        emit_ab(c, (int32_t)home(c, c->sp), l.a);
-        emit_ab(c, l.b_imm ? l.imm : l.b, (int32_t)(uint32_t)offset);
-        push_result(c, vm__valtype_of_letter(sig[2]), at);
-        if (l.b_imm) note_load(c, op, l.a, true, l.imm, offset);
-        return;
-    }
-    int32_t addr = slot_of(c, c->sp - 1);
+    if (c->fuse && vm__fuse_load(c, op, offset)) return;
+    int32_t addr = vm__slot_of(c, c->sp - 1);
     c->sp--;
-    uint32_t at = emit_op(c, op);
-    emit_ab(c, (int32_t)home(c, c->sp), addr);
+    uint32_t at = vm__emit_op(c, op);
+    emit_ab(c, (int32_t)vm__home(c, c->sp), addr);
     emit_u64(c, offset);
-    push_result(c, vm__valtype_of_letter(sig[2]), at);
-    note_load(c, op, addr, false, 0, offset);
+    vm__push_result(c, vm__valtype_of_letter(vm__opinfo[op].sig[2]), at);
 }
 
 static void compile_store(compiler *c, int op, uint64_t offset)
 {
-    if (fuse_rmw(c, op, offset) || fuse_op_store(c, op, offset) ||
-        fuse_move(c, op, offset))
-        return;
-    const centry *v = &c->stack[c->sp - 1];
-    const centry *addr_e = &c->stack[c->sp - 2];
-    if (addr_e->kind == E_CONST && v->kind == E_SLOT) { /* C globals */
-        uint64_t ea = (uint64_t)(uint32_t)addr_e->k + offset;
-        int32_t val = v->slot;
-        c->sp -= 2;
-        emit_op(c, abs_form(op));
-        emit_ab(c, 0, val);
-        emit_u64(c, ea);
-        return;
-    }
-    bool wide = vm__opinfo[op].sig[1] == 'I' || vm__opinfo[op].sig[1] == 'F';
-    if (v->kind == E_CONST && (!wide || (int64_t)v->k == (int32_t)v->k)) {
-        int32_t k = (int32_t)v->k;
-        int32_t addr = slot_of(c, c->sp - 2);
-        c->sp -= 2;
-        emit_op(c, store_k_form(op));
-        emit_ab(c, addr, k);
-        emit_u64(c, offset);
-        return;
-    }
-    /* The address add folds in when the value needed no instruction. */
-    if (fresh_add_at(c, c->sp - 2, offset) && c->stack[c->sp - 1].kind == E_SLOT) {
-        last_insn l = c->last;
-        int32_t val = c->stack[c->sp - 1].slot;
-        unemit_last(c);
-        c->sp -= 2;
-        emit_op(c, add_form(op) + (l.b_imm ? 1 : 0));
-        emit_ab(c, l.a, l.b_imm ? l.imm : l.b);
-        emit_ab(c, val, (int32_t)(uint32_t)offset);
-        return;
-    }
-    int32_t val = slot_of(c, c->sp - 1);
-    int32_t addr = slot_of(c, c->sp - 2);
+    if (c->fuse && vm__fuse_store(c, op, offset)) return;
+    int32_t val = vm__slot_of(c, c->sp - 1);
+    int32_t addr = vm__slot_of(c, c->sp - 2);
     c->sp -= 2;
-    emit_op(c, op);
+    vm__emit_op(c, op);
     emit_ab(c, addr, val);
     emit_u64(c, offset);
 }
@@ -1478,9 +686,9 @@ static void compile_store(compiler *c, int op, uint64_t offset)
 /* Pops three operands (x y z, z on top) into slots. */
 static void pop3(compiler *c, int32_t *x, int32_t *y, int32_t *z)
 {
-    *x = slot_of(c, c->sp - 3);
-    *y = slot_of(c, c->sp - 2);
-    *z = slot_of(c, c->sp - 1);
+    *x = vm__slot_of(c, c->sp - 3);
+    *y = vm__slot_of(c, c->sp - 2);
+    *z = vm__slot_of(c, c->sp - 1);
     c->sp -= 3;
 }
 
@@ -1490,30 +698,17 @@ static void compile_ternary(compiler *c, int iop, int32_t w2b, const vm_op *w3)
 {
     int32_t x, y, z;
     pop3(c, &x, &y, &z);
-    emit_op(c, iop);
+    vm__emit_op(c, iop);
     emit_ab(c, x, y);
     emit_ab(c, z, w2b);
     if (w3) emit_word(c, *w3);
 }
 
-/* memory.copy or memory.fill; a constant length (memcpy and memset of a
- * known size), and a fill's constant value, become immediates rather than
- * a constant stored to a slot on every execution. */
+/* memory.copy or memory.fill. */
 static void compile_copy_fill(compiler *c, bool fill)
 {
-    const centry *value = &c->stack[c->sp - 2], *len = &c->stack[c->sp - 1];
-    if (len->kind != E_CONST) {
-        compile_ternary(c, fill ? IOP_MEM_FILL : IOP_MEM_COPY, 0, NULL);
-        return;
-    }
-    uint32_t n = (uint32_t)len->k;
-    bool value_k = fill && value->kind == E_CONST;
-    int32_t b = value_k ? (int32_t)(uint8_t)value->k : slot_of(c, c->sp - 2);
-    int32_t dst = slot_of(c, c->sp - 3);
-    c->sp -= 3;
-    emit_op(c, !fill ? IOP_MEM_COPY_N : value_k ? IOP_MEM_FILL_VN : IOP_MEM_FILL_N);
-    emit_ab(c, dst, b);
-    emit_ab(c, (int32_t)n, 0);
+    if (c->fuse && vm__fuse_copy_fill(c, fill)) return;
+    compile_ternary(c, fill ? IOP_MEM_FILL : IOP_MEM_COPY, 0, NULL);
 }
 
 #include "compile_simd.inc"
@@ -1604,35 +799,35 @@ static void compile_table_op(compiler *c, int op, uint32_t x, uint32_t y)
     w.u64 = 0;
     switch (op) {
     case OP_TABLE_GET: {
-        int32_t i = slot_of(c, c->sp - 1);
+        int32_t i = vm__slot_of(c, c->sp - 1);
         c->sp--;
-        uint32_t at = emit_op(c, IOP_TBL_GET);
-        emit_ab(c, (int32_t)home(c, c->sp), i);
+        uint32_t at = vm__emit_op(c, IOP_TBL_GET);
+        emit_ab(c, (int32_t)vm__home(c, c->sp), i);
         emit_ab(c, (int32_t)x, 0);
-        push_result(c, c->m->tables[x].elemtype, at);
+        vm__push_result(c, c->m->tables[x].elemtype, at);
         break;
     }
     case OP_TABLE_SET: {
-        int32_t v = slot_of(c, c->sp - 1), i = slot_of(c, c->sp - 2);
+        int32_t v = vm__slot_of(c, c->sp - 1), i = vm__slot_of(c, c->sp - 2);
         c->sp -= 2;
-        emit_op(c, IOP_TBL_SET);
+        vm__emit_op(c, IOP_TBL_SET);
         emit_ab(c, i, v);
         emit_ab(c, (int32_t)x, 0);
         break;
     }
     case OP_TABLE_SIZE: {
-        uint32_t at = emit_op(c, IOP_TBL_SIZE);
-        emit_ab(c, (int32_t)home(c, c->sp), (int32_t)x);
-        push_result(c, VM_I32, at);
+        uint32_t at = vm__emit_op(c, IOP_TBL_SIZE);
+        emit_ab(c, (int32_t)vm__home(c, c->sp), (int32_t)x);
+        vm__push_result(c, VM_I32, at);
         break;
     }
     case OP_TABLE_GROW: {
-        int32_t n = slot_of(c, c->sp - 1), init = slot_of(c, c->sp - 2);
+        int32_t n = vm__slot_of(c, c->sp - 1), init = vm__slot_of(c, c->sp - 2);
         c->sp -= 2;
-        uint32_t at = emit_op(c, IOP_TBL_GROW);
-        emit_ab(c, (int32_t)home(c, c->sp), init);
+        uint32_t at = vm__emit_op(c, IOP_TBL_GROW);
+        emit_ab(c, (int32_t)vm__home(c, c->sp), init);
         emit_ab(c, n, (int32_t)x);
-        push_result(c, VM_I32, at);
+        vm__push_result(c, VM_I32, at);
         break;
     }
     case OP_TABLE_FILL: compile_ternary(c, IOP_TBL_FILL, (int32_t)x, NULL); break;
@@ -1647,7 +842,7 @@ static void compile_table_op(compiler *c, int op, uint32_t x, uint32_t y)
         compile_ternary(c, IOP_TBL_INIT, 0, &w);
         break;
     default: /* OP_ELEM_DROP */
-        emit_op(c, IOP_ELEM_DROP);
+        vm__emit_op(c, IOP_ELEM_DROP);
         emit_ab(c, (int32_t)x, 0);
         break;
     }
@@ -1657,24 +852,24 @@ static void compile_memory_op(compiler *c, int op, uint32_t x)
 {
     switch (op) {
     case OP_MEMORY_SIZE: {
-        uint32_t at = emit_op(c, IOP_MEM_SIZE);
-        emit_ab(c, (int32_t)home(c, c->sp), 0);
-        push_result(c, VM_I32, at);
+        uint32_t at = vm__emit_op(c, IOP_MEM_SIZE);
+        emit_ab(c, (int32_t)vm__home(c, c->sp), 0);
+        vm__push_result(c, VM_I32, at);
         break;
     }
     case OP_MEMORY_GROW: {
-        int32_t n = slot_of(c, c->sp - 1);
+        int32_t n = vm__slot_of(c, c->sp - 1);
         c->sp--;
-        uint32_t at = emit_op(c, IOP_MEM_GROW);
-        emit_ab(c, (int32_t)home(c, c->sp), n);
-        push_result(c, VM_I32, at);
+        uint32_t at = vm__emit_op(c, IOP_MEM_GROW);
+        emit_ab(c, (int32_t)vm__home(c, c->sp), n);
+        vm__push_result(c, VM_I32, at);
         break;
     }
     case OP_MEMORY_INIT: compile_ternary(c, IOP_MEM_INIT, (int32_t)x, NULL); break;
     case OP_MEMORY_COPY: compile_copy_fill(c, false); break;
     case OP_MEMORY_FILL: compile_copy_fill(c, true); break;
     default: /* OP_DATA_DROP */
-        emit_op(c, IOP_DATA_DROP);
+        vm__emit_op(c, IOP_DATA_DROP);
         emit_ab(c, (int32_t)x, 0);
         break;
     }
@@ -1689,10 +884,10 @@ static void compile_select(compiler *c)
         return;
     }
     pop3(c, &a, &b, &cond);
-    uint32_t at = emit_op(c, IOP_SELECT);
-    emit_ab(c, (int32_t)home(c, c->sp), a);
+    uint32_t at = vm__emit_op(c, IOP_SELECT);
+    emit_ab(c, (int32_t)vm__home(c, c->sp), a);
     emit_ab(c, b, cond);
-    push_result(c, type, at);
+    vm__push_result(c, type, at);
 }
 
 static void compile_global(compiler *c, int op, uint32_t g)
@@ -1700,13 +895,13 @@ static void compile_global(compiler *c, int op, uint32_t g)
     if (c->m->globals[g].type.type == VM_V128) {
         compile_v128_global(c, op, g);
     } else if (op == OP_GLOBAL_GET) {
-        uint32_t at = emit_op(c, IOP_GLOBAL_GET);
-        emit_ab(c, (int32_t)home(c, c->sp), (int32_t)g);
-        push_result(c, c->m->globals[g].type.type, at);
+        uint32_t at = vm__emit_op(c, IOP_GLOBAL_GET);
+        emit_ab(c, (int32_t)vm__home(c, c->sp), (int32_t)g);
+        vm__push_result(c, c->m->globals[g].type.type, at);
     } else {
-        int32_t v = slot_of(c, c->sp - 1);
+        int32_t v = vm__slot_of(c, c->sp - 1);
         c->sp--;
-        emit_op(c, IOP_GLOBAL_SET);
+        vm__emit_op(c, IOP_GLOBAL_SET);
         emit_ab(c, v, (int32_t)g);
     }
 }
@@ -1722,7 +917,7 @@ static bool compile_insn(compiler *c, int op)
     switch (op) {
     case OP_NOP: break;
     case OP_UNREACHABLE:
-        emit_op(c, IOP_TRAP);
+        vm__emit_op(c, IOP_TRAP);
         emit_ab(c, VM_TRAP_UNREACHABLE, 0);
         mark_unreachable(c);
         break;
@@ -1751,17 +946,17 @@ static bool compile_insn(compiler *c, int op)
     case OP_F64_CONST: push_const(c, VM_F64, x); break;
     case OP_REF_NULL: push_const(c, (uint8_t)x, 0); break;
     case OP_REF_IS_NULL: {
-        int32_t a = slot_of(c, c->sp - 1);
+        int32_t a = vm__slot_of(c, c->sp - 1);
         c->sp--;
-        uint32_t at = emit_op(c, IOP_REF_IS_NULL);
-        emit_ab(c, (int32_t)home(c, c->sp), a);
-        push_result(c, VM_I32, at);
+        uint32_t at = vm__emit_op(c, IOP_REF_IS_NULL);
+        emit_ab(c, (int32_t)vm__home(c, c->sp), a);
+        vm__push_result(c, VM_I32, at);
         break;
     }
     case OP_REF_FUNC: {
-        uint32_t at = emit_op(c, IOP_REF_FUNC);
-        emit_ab(c, (int32_t)home(c, c->sp), (int32_t)x);
-        push_result(c, VM_FUNCREF, at);
+        uint32_t at = vm__emit_op(c, IOP_REF_FUNC);
+        emit_ab(c, (int32_t)vm__home(c, c->sp), (int32_t)x);
+        vm__push_result(c, VM_FUNCREF, at);
         break;
     }
     case OP_TABLE_GET: case OP_TABLE_SET: case OP_TABLE_SIZE: case OP_TABLE_GROW:
@@ -1880,8 +1075,8 @@ vm_code *vm__compile(vm_module_t *m, vm_func *f)
     uint32_t nvars = f->type->nparams + f->nlocals;
     c.L = nvars;
     if (!layout_locals(&c)) c.oom = true;
-    c.last.start = -1;
-    c.prev_start = c.cur_start = -1;
+    c.fresh_start = -1;
+    c.fuse = !m->cfg.no_fusion;
     c.gen = 1;
     c.kval = calloc(nvars + 1, sizeof *c.kval);
     c.kgen = calloc(nvars + 1, sizeof *c.kgen);

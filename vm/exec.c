@@ -179,46 +179,8 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
 #undef OP_LIST_NO_SIMD
 #define IOP(name, words) &&I_##name,
 #include "iop_list.h"
-#define VM_X(name, ...) &&L_##name##_I,
-        VM_IMM_BINOPS(VM_X) VM_CMPOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) &&L_BR_##name, &&L_BR_##name##_I,
-        VM_CMPOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) &&L_##name##_ADD, &&L_##name##_ADDI,
-        VM_LOADS(VM_X) VM_STORES(VM_X)
-#undef VM_X
-#define VM_X(name, ...) &&L_##name##_M, &&L_##name##_S, &&L_##name##_RMW,
-        VM_MEM_BINOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) &&L_##name##_K,
-        VM_STORES(VM_X)
-#undef VM_X
-#define VM_X(name, ...) &&L_##name##_ABS,
-        VM_LOADS(VM_X) VM_STORES(VM_X)
-#undef VM_X
-#define VM_X(name, ctype) &&L_##name, &&L_##name##_ADDI,
-        VM_MOVES(VM_X)
-#undef VM_X
-#define VM_X(op1, op2, c1, c2) &&L_F64_##op1##_##op2,
-        VM_F64_CHAINS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) &&L_BR_ADDI_##name, &&L_BR_ADDI_##name##_I,
-        VM_I32_CMPOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) &&L_##name##_MA,
-        VM_MEM_BINOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) &&L_##name##_SHL_ADD, &&L_##name##_SHL_ADDI, &&L_##name##_ADD3,
-        VM_LOADS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) &&L_##name##_B, &&L_##name##_BA, &&L_##name##_BX, &&L_##name##_BX3,
-        VM_BYTE_BINOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) &&L_BR_F64_##name, &&L_BR_F64_##name##_K,              \
-        &&L_BR_NOT_F64_##name, &&L_BR_NOT_F64_##name##_K,
-        VM_F64_BRANCHES(VM_X)
-#undef VM_X
+#define SI(name, ...) &&L_##name,
+#include "super_list.h"
     };
     if (out_table) {
         *out_table = handlers;
@@ -245,6 +207,11 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
 #include "exec_memory.inc"
 #include "exec_table.inc"
 #include "exec_numeric.inc"
+
+    /* The superinstructions: each row of super_list.h expands its family's
+     * template (H_FAMILY, defined in the files above). */
+#define SI(name, family, base, words, wasm, ...) H_##family(name, words, __VA_ARGS__)
+#include "super_list.h"
 
     /* Wasm opcodes that never appear in threaded code: the compiler turns
      * them into the internal instructions above. */
@@ -507,46 +474,8 @@ static const char *iop_name(int i)
 #undef OP_LIST_NO_SIMD
 #define IOP(name, words) #name,
 #include "iop_list.h"
-#define VM_X(name, ...) #name "_I",
-        VM_IMM_BINOPS(VM_X) VM_CMPOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) "BR_" #name, "BR_" #name "_I",
-        VM_CMPOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) #name "_ADD", #name "_ADDI",
-        VM_LOADS(VM_X) VM_STORES(VM_X)
-#undef VM_X
-#define VM_X(name, ...) #name "_M", #name "_S", #name "_RMW",
-        VM_MEM_BINOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) #name "_K",
-        VM_STORES(VM_X)
-#undef VM_X
-#define VM_X(name, ...) #name "_ABS",
-        VM_LOADS(VM_X) VM_STORES(VM_X)
-#undef VM_X
-#define VM_X(name, ctype) #name, #name "_ADDI",
-        VM_MOVES(VM_X)
-#undef VM_X
-#define VM_X(op1, op2, c1, c2) "F64_" #op1 "_" #op2,
-        VM_F64_CHAINS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) "BR_ADDI_" #name, "BR_ADDI_" #name "_I",
-        VM_I32_CMPOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) #name "_MA",
-        VM_MEM_BINOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) #name "_SHL_ADD", #name "_SHL_ADDI", #name "_ADD3",
-        VM_LOADS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) #name "_B", #name "_BA", #name "_BX", #name "_BX3",
-        VM_BYTE_BINOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) "BR_F64_" #name, "BR_F64_" #name "_K",                  \
-        "BR_NOT_F64_" #name, "BR_NOT_F64_" #name "_K",
-        VM_F64_BRANCHES(VM_X)
-#undef VM_X
+#define SI(name, ...) #name,
+#include "super_list.h"
     };
     return names[i];
 }

@@ -1,10 +1,9 @@
 /* exec.h: the threaded-code instruction set shared by compile.c and exec.c.
  *
  * The handler table is, in order: one entry per wasm opcode (op_list.h)
- * but the SIMD ones (which all run as IOP_SIMD, see simd.h),
- * the internal instructions of iop_list.h, the immediate-operand variants
- * of VM_IMM_BINOPS and VM_CMPOPS (NAME_I), then the compare-and-branch
- * superinstructions (BR_NAME, BR_NAME_I). enum vm_iop indexes it.
+ * but the SIMD ones (which all run as IOP_SIMD, see simd.h), the internal
+ * instructions of iop_list.h, then the superinstructions of super_list.h.
+ * enum vm_iop indexes it.
  */
 #ifndef LUN_VM_EXEC_H
 #define LUN_VM_EXEC_H
@@ -71,17 +70,9 @@
     X(I64_GE_S, I64_LT_S, i64, a.i64 >= b.i64)                                \
     X(I64_GE_U, I64_LT_U, i64, a.u64 >= b.u64)
 
-/* Loads and stores: X(NAME, slot field, C type, conversion) and
- * X(NAME, C type, slot field). Besides its plain form, each has two forms
- * whose address is an i32.add folded in (NAME_ADD: slot + slot, NAME_ADDI:
- * slot + immediate), wrapping at 32 bits exactly as the add would. Stores
- * also store constants (NAME_K: a 32-bit immediate, sign-extended), and
- * both have NAME_ABS for a constant address (C globals): the effective
- * address is then an immediate. Loads also index arrays: NAME_SHL_ADD
- * ([h][d, x][base, k][offset]: address (x << k) + base, base a slot) and
- * NAME_SHL_ADDI (the same with base an immediate), and sum three slots:
- * NAME_ADD3 ([h][d, a][b, c][offset]: address a + b + c, `p[i + j]`), all
- * wrapping at 32 bits before the offset is added. */
+/* Plain loads and stores: X(NAME, slot field, C type, conversion) and
+ * X(NAME, C type, slot field). Their superinstructions (address forms,
+ * constants) are rows of super_list.h. */
 #define VM_LOADS(X)                                                      \
     X(I32_LOAD, u32, uint32_t, )                                         \
     X(I64_LOAD, u64, uint64_t, )                                         \
@@ -108,116 +99,30 @@
     X(I64_STORE16, uint16_t, u64)                                        \
     X(I64_STORE32, uint32_t, u64)
 
-/* A load whose value is stored right away, at the same width, becomes a
- * memory-to-memory move: X(NAME, C type of that width). MOVEn: [h][dst,
- * src][dst offset, src offset]; MOVEn_ADDI: [h][dst, src][imm, dst
- * offset][src offset], the source address being src + imm (mod 2^32). */
-#define VM_MOVES(X)                                                      \
-    X(MOVE8, uint8_t)                                                    \
-    X(MOVE16, uint16_t)                                                  \
-    X(MOVE32, uint32_t)                                                  \
-    X(MOVE64, uint64_t)
-
-/* Two f64 ops in a chain, the first's result being the second's left
- * operand: t = a OP1 b; d = t OP2 c. [h][d, a][b, c]. Each op rounds on
- * its own, exactly as the two instructions would (no FMA contraction:
- * the build is ISO C, where GCC and clang do not contract). */
-#define VM_F64_CHAINS(X)                                                 \
-    X(ADD, ADD, +, +) X(ADD, SUB, +, -) X(ADD, MUL, +, *)                \
-    X(SUB, ADD, -, +) X(SUB, SUB, -, -) X(SUB, MUL, -, *)                \
-    X(MUL, ADD, *, +) X(MUL, SUB, *, -) X(MUL, MUL, *, *)
-
-/* Binary ops fused with a full-width load of their right operand
- * (NAME_M: [h][d, a][addr, offset]; NAME_MA: [h][d, a][addr, imm][offset]
- * for the address addr + imm mod 2^32), a store of their result (NAME_S:
- * [h][a, b][addr, offset]), or both at one address, `*p = a op *p`
- * (NAME_RMW: [h][-, a][addr, offset]): X(NAME, LOAD, STORE, field, expr). */
-#define VM_MEM_BINOPS(X)                                                 \
-    X(I32_ADD, I32_LOAD, I32_STORE, u32, a.u32 + b.u32)                  \
-    X(I32_SUB, I32_LOAD, I32_STORE, u32, a.u32 - b.u32)                  \
-    X(I32_MUL, I32_LOAD, I32_STORE, u32, a.u32 * b.u32)                  \
-    X(I32_AND, I32_LOAD, I32_STORE, u32, a.u32 & b.u32)                  \
-    X(I32_OR, I32_LOAD, I32_STORE, u32, a.u32 | b.u32)                   \
-    X(I32_XOR, I32_LOAD, I32_STORE, u32, a.u32 ^ b.u32)                  \
-    X(I64_ADD, I64_LOAD, I64_STORE, u64, a.u64 + b.u64)                  \
-    X(I64_SUB, I64_LOAD, I64_STORE, u64, a.u64 - b.u64)                  \
-    X(I64_MUL, I64_LOAD, I64_STORE, u64, a.u64 * b.u64)                  \
-    X(I64_AND, I64_LOAD, I64_STORE, u64, a.u64 & b.u64)                  \
-    X(I64_OR, I64_LOAD, I64_STORE, u64, a.u64 | b.u64)                   \
-    X(I64_XOR, I64_LOAD, I64_STORE, u64, a.u64 ^ b.u64)                  \
-    X(F32_ADD, F32_LOAD, F32_STORE, f32, a.f32 + b.f32)                  \
-    X(F32_SUB, F32_LOAD, F32_STORE, f32, a.f32 - b.f32)                  \
-    X(F32_MUL, F32_LOAD, F32_STORE, f32, a.f32 * b.f32)                  \
-    X(F64_ADD, F64_LOAD, F64_STORE, f64, a.f64 + b.f64)                  \
-    X(F64_SUB, F64_LOAD, F64_STORE, f64, a.f64 - b.f64)                  \
-    X(F64_MUL, F64_LOAD, F64_STORE, f64, a.f64 * b.f64)                  \
-    X(F64_DIV, F64_LOAD, F64_STORE, f64, a.f64 / b.f64)
-
-/* f64 compares fused with br_if or if: X(NAME, C operator, the NAME of
- * the same test with its operands swapped). BR_F64_NAME [h][a, b][target]
- * jumps when a NAME b; BR_F64_NAME_K [h][a, -][constant][target] when
- * a NAME constant; BR_NOT_F64_NAME(_K) when the compare is false (not the
- * opposite compare: every compare with a NaN is false). */
-#define VM_F64_BRANCHES(X)                                               \
-    X(EQ, ==, EQ) X(NE, !=, NE) X(LT, <, GT) X(GT, >, LT) X(LE, <=, GE) X(GE, >=, LE)
-
-/* i32 ops that combine a byte of memory into a value (load8_u folded in:
- * checksums, byte hashes, `acc += p[i]`): X(NAME, expr). Three address
- * forms, the byte at ea: NAME_B [h][d, a][addr, offset] (ea = addr +
- * offset), NAME_BA [h][d, a][addr, imm][offset], NAME_BX [h][d, a]
- * [addr, idx][offset] (ea = (addr + imm or idx) mod 2^32, + offset) and
- * NAME_BX3 [h][d, a][addr, i][j, offset] (ea = (addr + i + j) mod 2^32,
- * + offset). */
-#define VM_BYTE_BINOPS(X)                                                \
-    X(I32_ADD, a + b)                                                    \
-    X(I32_XOR, a ^ b)
+/* The instruction set: the wasm opcodes but SIMD (op_list.h), the
+ * internal instructions (iop_list.h), then the superinstructions
+ * (super_list.h), in that order. */
+enum { VM_CORE_IOPS_ = 0
+#define IOP(name, words) +1
+#include "iop_list.h"
+};
+#define IOP_SUPER_FIRST_ (OP_SIMD_FIRST_ + VM_CORE_IOPS_)
 
 enum vm_iop {
     IOP_BASE_ = OP_SIMD_FIRST_ - 1,
 #define IOP(name, words) IOP_##name,
 #include "iop_list.h"
-#define VM_X(name, ...) IOP_##name##_I,
-    VM_IMM_BINOPS(VM_X) VM_CMPOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) IOP_BR_##name, IOP_BR_##name##_I,
-    VM_CMPOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) IOP_##name##_ADD, IOP_##name##_ADDI,
-    VM_LOADS(VM_X) VM_STORES(VM_X)
-#undef VM_X
-#define VM_X(name, ...) IOP_##name##_M, IOP_##name##_S, IOP_##name##_RMW,
-    VM_MEM_BINOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) IOP_##name##_K,
-    VM_STORES(VM_X)
-#undef VM_X
-#define VM_X(name, ...) IOP_##name##_ABS,
-    VM_LOADS(VM_X) VM_STORES(VM_X)
-#undef VM_X
-#define VM_X(name, ctype) IOP_##name, IOP_##name##_ADDI,
-    VM_MOVES(VM_X)
-#undef VM_X
-#define VM_X(op1, op2, c1, c2) IOP_F64_##op1##_##op2,
-    VM_F64_CHAINS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) IOP_BR_ADDI_##name, IOP_BR_ADDI_##name##_I,
-    VM_I32_CMPOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) IOP_##name##_MA,
-    VM_MEM_BINOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) IOP_##name##_SHL_ADD, IOP_##name##_SHL_ADDI, IOP_##name##_ADD3,
-    VM_LOADS(VM_X)
-#undef VM_X
-#define VM_X(name, ...) IOP_##name##_B, IOP_##name##_BA, IOP_##name##_BX, IOP_##name##_BX3,
-    VM_BYTE_BINOPS(VM_X)
-#undef VM_X
-#define VM_X(name, ...)                                                  \
-    IOP_BR_F64_##name, IOP_BR_F64_##name##_K, IOP_BR_NOT_F64_##name,     \
-        IOP_BR_NOT_F64_##name##_K,
-    VM_F64_BRANCHES(VM_X)
-#undef VM_X
+#define SI(name, ...) IOP_##name,
+#include "super_list.h"
     IOP_COUNT_
+};
+
+/* The superinstruction families: their layouts and handler templates. */
+enum vm_super_family {
+    FAM_NONE_,
+#define FAMILY(name, layout) FAM_##name,
+#include "super_list.h"
+    FAM_COUNT_
 };
 
 /* Arithmetic shift right without relying on implementation-defined >>. */

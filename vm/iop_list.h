@@ -1,4 +1,6 @@
-/* iop_list.h: threaded-code instructions that are not plain wasm opcodes.
+/* iop_list.h: threaded-code instructions that are not plain wasm opcodes
+ * and not superinstructions (those are in super_list.h): what the plain
+ * register-threaded code needs besides the wasm opcodes.
  *
  * The handler table of exec.c has one entry per wasm opcode of op_list.h
  * (numeric ops, loads and stores run as themselves, in register form), then
@@ -14,24 +16,12 @@ IOP(CONST64, 3)     /* fp[a].u64 = word2 */
 IOP(BR, 2)          /* goto word1 (reduction) */
 IOP(BR_IF, 3)       /* if fp[a].u32 goto word2 (reduction when taken) */
 IOP(BR_UNLESS, 3)   /* if !fp[a].u32 goto word2 */
-IOP(BR_BITS, 3)     /* if fp[a].u32 & b goto word2: a bit test */
-IOP(BR_NO_BITS, 3)  /* if !(fp[a].u32 & b) goto word2 */
 IOP(BR_TABLE, 0)    /* i = fp[a].u32; goto word[2 + min(i, b - 1)] */
 IOP(RETURN, 1)      /* results already in fp[0..n) */
-IOP(I32_ADD_RET, 2) /* fp[0].u32 = fp[a] + fp[b], then RETURN */
 IOP(CALL, 3)        /* call module function word2 with frame at fp + a */
 IOP(CALL_L, 3)      /* the same, the callee having more than 4 locals */
 IOP(CALL_FUNCINST, 2) /* call inst->funcs[b] (import: host or other inst) */
 IOP(CALL_INDIRECT, 3) /* table word2.b, elem fp[b], type word2.a, frame a */
-IOP(I32_SHR_U_AND, 3) /* fp[a] = (fp[b] >> w2.a) & w2.b: a bit field */
-/* An i32 op of an immediate then an add of one, the first result being
- * only an operand of the add: scaling, masking or a bit field, then an
- * offset (x * k + c, (x & m) + c, (x >> k) + c, ((x >> k) & m) + c). */
-IOP(I32_MUL_ADDI, 3)   /* fp[a] = fp[b] * w2.a + w2.b */
-IOP(I32_AND_ADDI, 3)   /* fp[a] = (fp[b] & w2.a) + w2.b */
-IOP(I32_SHR_U_ADDI, 3) /* fp[a] = (fp[b] >> w2.a) + w2.b */
-IOP(I32_SHR_U_AND_ADDI, 4) /* fp[a] = ((fp[b] >> w2.a) & w2.b) + w3.a */
-IOP(I32_ADD_SHR_U, 3)  /* fp[a] = fp[w2.b] + (fp[b] >> w2.a): base + (x >> k) */
 IOP(SELECT, 3)      /* fp[a] = fp[w2.b] ? fp[b] : fp[w2.a] */
 IOP(GLOBAL_GET, 2)  /* fp[a] = globals[b] */
 IOP(GLOBAL_SET, 2)  /* globals[b] = fp[a] */
@@ -44,11 +34,6 @@ IOP(MEM_INIT, 3)    /* memory.init data w2.b: dst fp[a] src fp[b] n fp[w2.a] */
 IOP(DATA_DROP, 2)   /* data.drop a */
 IOP(MEM_COPY, 3)    /* dst fp[a] src fp[b] n fp[w2.a] */
 IOP(MEM_FILL, 3)    /* dst fp[a] val fp[b] n fp[w2.a] */
-/* The same with a constant length, and a fill with a constant value too:
- * memcpy/memset of a known size, which compilers lower to these. */
-IOP(MEM_COPY_N, 3)  /* dst fp[a] src fp[b] n (uint32_t)w2.a */
-IOP(MEM_FILL_N, 3)  /* dst fp[a] val fp[b] n (uint32_t)w2.a */
-IOP(MEM_FILL_VN, 3) /* dst fp[a] val b n (uint32_t)w2.a */
 IOP(TBL_GET, 3)     /* fp[a] = table[w2.a][fp[b]] */
 IOP(TBL_SET, 3)     /* table[w2.a][fp[a]] = fp[b] */
 IOP(TBL_SIZE, 2)    /* fp[a] = size of table b */
