@@ -106,6 +106,14 @@ done_t
 t bad_pointers_fs 0 "$LUNATIC" "$E/badptr_fs.wasm"
 done_t
 
+# Two miscompiles of the interpreter's superinstructions, found by real
+# programs: each must give node's answer (also with LUNATIC_NO_FUSION=1).
+t fused_load_address 7 "$LUNATIC" "$E/fused_load_address.wasm"
+done_t
+
+t fused_bit_test 0 "$LUNATIC" "$E/fused_bit_test.wasm"
+done_t
+
 t yield_random_write 0 "$LUNATIC" "$E/yield_write.wasm"
 err "yield ok"; done_t
 
