@@ -584,15 +584,21 @@ static int sched_status(const sched_result_t *r, const char *path)
  * stopped without leaking (the tests run the examples under LSan so).
  * Every thread blocks them (workers and resolver threads inherit the
  * mask) and one thread takes them with sigwait, which is not limited
- * to async-signal-safe calls as a handler is. SIGUSR1 from
- * run_scheduled ends that thread. */
+ * to async-signal-safe calls as a handler is. That thread lives until
+ * the runtime is freed: the clean stop waits for every worker, and a
+ * worker deep in one long computation (a memory.grow that copies
+ * gigabytes) can keep it waiting, so a second signal must still find
+ * someone to end the process. SIGUSR1 from run_scheduled ends it. */
 struct stopper {
     pthread_t thread;
-    sched_runtime_t *rt;
+    pthread_mutex_t lock; /* guards rt: sched_runtime_stop vs. the free */
+    sched_runtime_t *rt;  /* NULL once the runtime is being freed */
     _Atomic bool over;
     sigset_t set, old;
 };
 
+/* The first signal asks the runtime to stop (if it is not already being
+ * freed); any later one exits at once with the documented status. */
 static void *stopper_main(void *arg)
 {
     struct stopper *st = arg;
@@ -605,7 +611,10 @@ static void *stopper_main(void *arg)
         }
         if (seen++) /* the clean stop hangs: the user insists */
             _exit(EXIT_TRAP_BASE + sig);
-        sched_runtime_stop(st->rt, sig);
+        pthread_mutex_lock(&st->lock);
+        if (st->rt)
+            sched_runtime_stop(st->rt, sig);
+        pthread_mutex_unlock(&st->lock);
     }
 }
 
@@ -623,15 +632,30 @@ static bool stopper_start(struct stopper *st, sched_runtime_t *rt)
 {
     st->rt = rt;
     atomic_init(&st->over, false);
-    return pthread_create(&st->thread, NULL, stopper_main, st) == 0;
+    if (pthread_mutex_init(&st->lock, NULL) != 0)
+        return false;
+    if (pthread_create(&st->thread, NULL, stopper_main, st) == 0)
+        return true;
+    pthread_mutex_destroy(&st->lock);
+    return false;
 }
 
-/* Before the runtime is freed: no stop request may come after. */
+/* Before the runtime is freed: no stop request may reach it after this,
+ * but signals are still taken (and a second one still exits). */
+static void stopper_forget_runtime(struct stopper *st)
+{
+    pthread_mutex_lock(&st->lock);
+    st->rt = NULL;
+    pthread_mutex_unlock(&st->lock);
+}
+
+/* After the runtime is freed: end the thread. */
 static void stopper_join(struct stopper *st)
 {
     atomic_store(&st->over, true);
     pthread_kill(st->thread, SIGUSR1);
     pthread_join(st->thread, NULL);
+    pthread_mutex_destroy(&st->lock);
 }
 
 /* --dir entries are handed over as they are: the two structs match. */
@@ -676,11 +700,13 @@ static int run_scheduled(struct session *s, const struct run_opts *o)
     int status = sched_run_main(rt, m, &r) != 0 ? EXIT_ERROR
                                                  : sched_status(&r, o->path);
     if (stoppable)
-        stopper_join(&st);
+        stopper_forget_runtime(&st);
     if (getenv("LUNATIC_METRICS"))
         sched_metrics_dump(rt);
     sched_runtime_free(rt);
-    /* A signal that came during the teardown is delivered now. */
+    if (stoppable)
+        stopper_join(&st);
+    /* A signal that came after the join is delivered now. */
     pthread_sigmask(SIG_SETMASK, &st.old, NULL);
     return status;
 }
