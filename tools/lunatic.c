@@ -48,7 +48,8 @@ static const char usage_text[] =
     "\n"
     "options:\n"
     "  --dir HOST[:GUEST]  give the guest the host directory HOST, seen as\n"
-    "                      GUEST (default: HOST); may be repeated\n"
+    "                      GUEST (default: HOST); may be repeated. The guest\n"
+    "                      sees no directory it is not given (not even .)\n"
     "  --env KEY=VALUE     set a guest environment variable (the guest also\n"
     "                      gets the host's environment); may be repeated\n"
     "  --listen ADDR       listen on TCP ADDR (HOST:PORT, [V6]:PORT) and give\n"
@@ -70,7 +71,7 @@ struct run_opts {
     const char *path;        /* the module, also the guest's argv[0] */
     char **guest_argv;       /* path followed by the guest's arguments */
     int guest_argc;
-    wasi_preopen_t *preopens; /* "." first, as Lunatic does, then --dir */
+    wasi_preopen_t *preopens; /* --dir, in order; nothing else is granted */
     uint32_t npreopens;
     const char **env_set;    /* --env KEY=VALUE, in order */
     uint32_t nenv_set;
@@ -177,15 +178,16 @@ static void print_usage_error(const char *fmt, const char *arg)
 static void parse_run(int argc, char **argv, int i, struct run_opts *o)
 {
     const char *v;
-    /* argc bounds how many --dir and --env there can be; +1 for "." */
-    o->preopens = calloc((size_t)argc + 1, sizeof *o->preopens);
+    /* argc bounds how many --dir and --env there can be */
+    o->preopens = calloc((size_t)argc, sizeof *o->preopens);
     o->env_set = calloc((size_t)argc, sizeof *o->env_set);
     o->listen = calloc((size_t)argc, sizeof *o->listen);
     if (!o->preopens || !o->env_set || !o->listen) {
         fprintf(stderr, "lunatic: out of memory\n");
         exit(EXIT_ERROR);
     }
-    o->preopens[o->npreopens++] = (wasi_preopen_t){".", "."};
+    /* Unlike Lunatic, "." is not preopened: the guest gets a directory
+     * only when the command line grants it (--dir .). */
     for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
         if (strcmp(argv[i], "--") == 0) {
             i++;
@@ -749,7 +751,7 @@ int main(int argc, char **argv)
      * Lunatic; options before the module are parsed the same way. */
     parse_run(argc, argv, strcmp(argv[1], "run") == 0 ? 2 : 1, &o);
     status = run(&o);
-    for (uint32_t i = 1; i < o.npreopens; i++)
+    for (uint32_t i = 0; i < o.npreopens; i++)
         if (o.preopens[i].host_path != o.preopens[i].guest_path)
             free((char *)o.preopens[i].host_path);
     free(o.preopens);

@@ -100,10 +100,18 @@ one_line; err "lunatic: trap in $E/trap.wasm"; err "unreachable"; done_t
 t no_start 1 "$LUNATIC" "$E/no_start.wasm"
 one_line; err "_start"; done_t
 
+# capabilities are granted, never implied: fd 3 is a preopen only with
+# --dir (EBADF, 8, without one)
+t no_dir_no_preopen 8 "$LUNATIC" "$E/first_preopen.wasm"
+done_t
+t dir_dot_preopened 0 "$LUNATIC" run --dir . "$E/first_preopen.wasm"
+done_t
+
 t bad_pointers 0 "$LUNATIC" "$E/badptr.wasm"
 done_t
 
-t bad_pointers_fs 0 "$LUNATIC" "$E/badptr_fs.wasm"
+mkdir -p "$tmp/dir"
+t bad_pointers_fs 0 "$LUNATIC" run --dir "$tmp/dir" "$E/badptr_fs.wasm"
 done_t
 
 t yield_random_write 0 "$LUNATIC" "$E/yield_write.wasm"
