@@ -297,7 +297,7 @@ uint32_t wasi__path_symlink(wasi_ctx_t *ctx, const wasi_mem_t *mem,
     if (rc == WASI_ESUCCESS) {
         /* "name/" is never a symlink: ENOENT when missing, as the kernel
          * says, but ENOTDIR rather than its EEXIST when name is a file,
-         * as wasmtime (and the WASI testsuite) expect */
+         * which is what the WASI testsuite lists for Unix */
         if ((rc = settle_slash(&t)) == WASI_ESUCCESS)
             rc = host_result(symlinkat(contents, t.dir, t.name));
         target_free(&t);
