@@ -41,8 +41,10 @@ static int host_open_flags(uint32_t oflags, uint64_t rights, uint32_t fdflags)
 }
 
 /* Rights that write to a file: asking for any of them, or for O_TRUNC,
- * on a directory is EISDIR, as in wasmtime (the same set; wasi-libc asks
- * for exactly these with O_WRONLY and none with O_RDONLY). */
+ * on a directory is EISDIR. wasi-libc asks for exactly these with
+ * O_WRONLY and none with O_RDONLY, and wasmtime's older wasi-common
+ * took this set to mean "open for writing" (current wasmtime looks at
+ * FD_WRITE alone). */
 #define WRITE_RIGHTS                                                      \
     (WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ALLOCATE | \
      WASI_RIGHT_FD_FILESTAT_SET_SIZE)
