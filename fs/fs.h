@@ -24,6 +24,15 @@
 
 /* Flags of fs_open and fs_parent. */
 #define FS_FOLLOW 1u /* follow a symlink in the last component */
+/* fs_parent only: when the path ends in '/', so does *out_name ("name/"),
+ * and the *at() call applies POSIX's rule that the name must be a
+ * directory (ENOTDIR for "file/", and for "link/": as unlink(2) and
+ * rmdir(2) do, the slash alone does not follow a symlink then; add
+ * FS_FOLLOW for that). Pass the slashed name only to calls that never
+ * follow the last component (unlinkat, mkdirat, renameat, symlinkat,
+ * linkat's new path): a slash makes fstatat and utimensat follow a
+ * symlink a race swapped in, even with AT_SYMLINK_NOFOLLOW. */
+#define FS_KEEP_SLASH 2u
 
 typedef enum fs_resolver {
     FS_RESOLVER_AUTO = 0, /* openat2 if the kernel has it, else the walk */
@@ -45,7 +54,9 @@ int fs_open_root(const char *host_path, int *out_fd);
 /* Open `path` beneath dirfd with open(2) flags `oflags` (O_CLOEXEC and
  * O_NOFOLLOW are managed here) and `mode` when creating. With FS_FOLLOW a
  * symlink in the last component is followed, if it stays beneath dirfd;
- * without it a symlink there gives ELOOP. Returns 0, FS_ENOTCAPABLE,
+ * without it a symlink there gives ELOOP. A trailing '/' demands a
+ * directory, as open(2) does: ENOTDIR for a file (or a symlink to one),
+ * EISDIR with O_CREAT. Returns 0, FS_ENOTCAPABLE,
  * LUN_ERR_ERRNO(ELOOP) after FS_MAX_SYMLINKS links, or another
  * LUN_ERR_ERRNO(e). */
 int fs_open(int dirfd, const char *path, int oflags, uint32_t mode,
@@ -54,12 +65,18 @@ int fs_open(int dirfd, const char *path, int oflags, uint32_t mode,
 /* Resolve all but the last component of `path` beneath dirfd, for the
  * *at() calls that act on a name in a directory (mkdirat, unlinkat...).
  * *out_dirfd is a new descriptor of that directory and *out_name a
- * malloc'd single component (no '/', never ".."; "." when the path names
- * the directory itself). With FS_FOLLOW, a symlink in the last component
- * is followed first, so *out_name does not name one (callers still pass
- * AT_SYMLINK_NOFOLLOW: a racing swap must not be followed). Errors as
- * fs_open. The caller closes *out_dirfd and frees *out_name. */
+ * malloc'd single component (no '/' unless FS_KEEP_SLASH, never "..";
+ * "." when the path names the directory itself). With FS_FOLLOW, or
+ * when the path ends in '/' (without FS_KEEP_SLASH), a symlink in the
+ * last component is followed first, so *out_name does not name one
+ * (callers still pass AT_SYMLINK_NOFOLLOW: a racing swap must not be
+ * followed). Errors as fs_open. The caller closes *out_dirfd and frees
+ * *out_name. */
 int fs_parent(int dirfd, const char *path, unsigned flags, int *out_dirfd,
               char **out_name);
+
+/* Whether path ends in '/' (it then names a directory, following a
+ * symlink there, in POSIX's path resolution). */
+bool fs_ends_in_slash(const char *path);
 
 #endif

@@ -104,6 +104,17 @@ static char *concat3(const char *a, const char *b, const char *c, int *out_rc)
     return s;
 }
 
+/* The last name as fs_parent hands it out (malloc'd, NULL if no
+ * memory): with its trailing slash when the path had one and the caller
+ * asked for it (FS_KEEP_SLASH). */
+static char *last_name(const char *name, bool slash, unsigned flags)
+{
+    int unused;
+    if (slash && (flags & FS_KEEP_SLASH) && strcmp(name, ".") != 0)
+        return concat3(name, "/", "", &unused);
+    return strdup(name);
+}
+
 /* A symlink target may be followed only if it is relative, non-empty and
  * within the link budget; the result is checked again as it resolves. */
 static int check_link_target(const char *target, int *links)
@@ -193,11 +204,12 @@ static int walk_enter(struct walk *w, char **buf, const char *comp,
 }
 
 /* Walk all of path; the last component's directory is left as
- * walk_top(w) and its name in *out_name. */
-static int walk_path(struct walk *w, const char *path, bool follow,
+ * walk_top(w) and its name in *out_name. flags: those of fs_parent. */
+static int walk_path(struct walk *w, const char *path, unsigned flags,
                      char **out_name)
 {
     char *buf = strdup(path), *p, *target;
+    bool follow = (flags & FS_FOLLOW) != 0;
     int rc = 0;
     if (!buf)
         return LUN_ENOMEM;
@@ -233,15 +245,15 @@ static int walk_path(struct walk *w, const char *path, bool follow,
             bool spliced = false;
             rc = walk_enter(w, &buf, comp, after, &spliced);
             p = spliced ? buf : after;
-        } else if (!follow && !slash) {
-            *out_name = strdup(comp);
+        } else if (!follow && (!slash || (flags & FS_KEEP_SLASH))) {
+            *out_name = last_name(comp, slash, flags);
             break;
         } else if ((target = read_link(walk_top(w), comp)) != NULL) {
             rc = walk_splice(w, &buf, target, slash, after);
             free(target);
             p = buf;
         } else if (not_a_link(errno)) {
-            *out_name = strdup(comp);
+            *out_name = last_name(comp, slash, flags);
             break;
         } else {
             rc = LUN_ERR_ERRNO(errno);
@@ -257,7 +269,7 @@ static int walk_parent(int dirfd, const char *path, unsigned flags,
                        int *out_dirfd, char **out_name)
 {
     struct walk w = {.base = dirfd};
-    int rc = walk_path(&w, path, (flags & FS_FOLLOW) != 0, out_name);
+    int rc = walk_path(&w, path, flags, out_name);
     if (rc == 0) {
         if (w.depth) {
             *out_dirfd = w.stack[--w.depth];
@@ -344,7 +356,7 @@ static int openat2_parent(int dirfd, const char *path, unsigned flags,
     char *buf = strdup(path), *target, *next, *name;
     const char *dir;
     int rc, links = 0, fd = -1;
-    bool slash;
+    bool slash, any_slash = false; /* a followed link keeps the slash */
     if (!buf)
         return LUN_ENOMEM;
     while ((rc = split_last(buf, &dir, &name, &slash)) == 0) {
@@ -358,7 +370,8 @@ static int openat2_parent(int dirfd, const char *path, unsigned flags,
             break;
         if (up)
             name = (char *)"."; /* only read from here on */
-        if (slash) /* "link/" means the directory the link points to */
+        any_slash |= slash;
+        if (slash && !(flags & FS_KEEP_SLASH)) /* "link/": where it leads */
             flags |= FS_FOLLOW;
         if (!(flags & FS_FOLLOW) || strcmp(name, ".") == 0)
             break;
@@ -378,7 +391,7 @@ static int openat2_parent(int dirfd, const char *path, unsigned flags,
         free(buf);
         buf = next;
     }
-    if (rc == 0 && !(*out_name = strdup(name)))
+    if (rc == 0 && !(*out_name = last_name(name, any_slash, flags)))
         rc = LUN_ENOMEM;
     if (rc == 0)
         *out_dirfd = fd;
@@ -390,6 +403,12 @@ static int openat2_parent(int dirfd, const char *path, unsigned flags,
 
 /* }===== */
 
+bool fs_ends_in_slash(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 0 && path[n - 1] == '/';
+}
+
 int fs_parent(int dirfd, const char *path, unsigned flags, int *out_dirfd,
               char **out_name)
 {
@@ -400,6 +419,24 @@ int fs_parent(int dirfd, const char *path, unsigned flags, int *out_dirfd,
             return rc;
     }
     return walk_parent(dirfd, path, flags, out_dirfd, out_name);
+}
+
+/* openat of the walk's last name. A trailing slash (FS_KEEP_SLASH) must
+ * not reach the kernel, which would follow a symlink swapped in despite
+ * O_NOFOLLOW: it becomes O_DIRECTORY, as open(2) treats "name/" (EISDIR
+ * when creating). */
+static int open_last(int dir, char *name, int oflags, uint32_t mode)
+{
+    size_t n = strlen(name);
+    if (n > 1 && name[n - 1] == '/') {
+        if (oflags & O_CREAT) {
+            errno = EISDIR;
+            return -1;
+        }
+        name[n - 1] = '\0';
+        oflags |= O_DIRECTORY;
+    }
+    return openat(dir, name, oflags, (mode_t)mode);
 }
 
 int fs_open(int dirfd, const char *path, int oflags, uint32_t mode,
@@ -417,11 +454,16 @@ int fs_open(int dirfd, const char *path, int oflags, uint32_t mode,
         if (rc != LUN_ERR_ERRNO(ENOSYS))
             return rc;
     }
-    if ((rc = walk_parent(dirfd, path, flags, &dir, &name)) != 0)
+    /* the walk keeps a trailing slash for open_last; it still means
+     * "follow", as in the kernel's open */
+    if (fs_ends_in_slash(path))
+        flags |= FS_FOLLOW;
+    if ((rc = walk_parent(dirfd, path, flags | FS_KEEP_SLASH, &dir,
+                          &name)) != 0)
         return rc;
     /* O_NOFOLLOW even when following: the walk already followed the
      * link, and a symlink swapped in since then must not be */
-    fd = openat(dir, name, oflags | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
+    fd = open_last(dir, name, oflags | O_NOFOLLOW | O_CLOEXEC, mode);
     rc = fd < 0 ? LUN_ERR_ERRNO(errno) : 0;
     if (fd >= 0)
         *out_fd = fd;

@@ -48,7 +48,8 @@ static const char usage_text[] =
     "\n"
     "options:\n"
     "  --dir HOST[:GUEST]  give the guest the host directory HOST, seen as\n"
-    "                      GUEST (default: HOST); may be repeated\n"
+    "                      GUEST (default: HOST); may be repeated. The guest\n"
+    "                      sees no directory it is not given (not even .)\n"
     "  --env KEY=VALUE     set a guest environment variable (the guest also\n"
     "                      gets the host's environment); may be repeated\n"
     "  --listen ADDR       listen on TCP ADDR (HOST:PORT, [V6]:PORT) and give\n"
@@ -70,7 +71,7 @@ struct run_opts {
     const char *path;        /* the module, also the guest's argv[0] */
     char **guest_argv;       /* path followed by the guest's arguments */
     int guest_argc;
-    wasi_preopen_t *preopens; /* "." first, as Lunatic does, then --dir */
+    wasi_preopen_t *preopens; /* --dir, in order; nothing else is granted */
     uint32_t npreopens;
     const char **env_set;    /* --env KEY=VALUE, in order */
     uint32_t nenv_set;
@@ -177,15 +178,16 @@ static void print_usage_error(const char *fmt, const char *arg)
 static void parse_run(int argc, char **argv, int i, struct run_opts *o)
 {
     const char *v;
-    /* argc bounds how many --dir and --env there can be; +1 for "." */
-    o->preopens = calloc((size_t)argc + 1, sizeof *o->preopens);
+    /* argc bounds how many --dir and --env there can be */
+    o->preopens = calloc((size_t)argc, sizeof *o->preopens);
     o->env_set = calloc((size_t)argc, sizeof *o->env_set);
     o->listen = calloc((size_t)argc, sizeof *o->listen);
     if (!o->preopens || !o->env_set || !o->listen) {
         fprintf(stderr, "lunatic: out of memory\n");
         exit(EXIT_ERROR);
     }
-    o->preopens[o->npreopens++] = (wasi_preopen_t){".", "."};
+    /* Unlike Lunatic, "." is not preopened: the guest gets a directory
+     * only when the command line grants it (--dir .). */
     for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; i++) {
         if (strcmp(argv[i], "--") == 0) {
             i++;
@@ -594,15 +596,21 @@ static int sched_status(const sched_result_t *r, const char *path)
  * stopped without leaking (the tests run the examples under LSan so).
  * Every thread blocks them (workers and resolver threads inherit the
  * mask) and one thread takes them with sigwait, which is not limited
- * to async-signal-safe calls as a handler is. SIGUSR1 from
- * run_scheduled ends that thread. */
+ * to async-signal-safe calls as a handler is. That thread lives until
+ * the runtime is freed: the clean stop waits for every worker, and a
+ * worker deep in one long computation (a memory.grow that copies
+ * gigabytes) can keep it waiting, so a second signal must still find
+ * someone to end the process. SIGUSR1 from run_scheduled ends it. */
 struct stopper {
     pthread_t thread;
-    sched_runtime_t *rt;
+    pthread_mutex_t lock; /* guards rt: sched_runtime_stop vs. the free */
+    sched_runtime_t *rt;  /* NULL once the runtime is being freed */
     _Atomic bool over;
     sigset_t set, old;
 };
 
+/* The first signal asks the runtime to stop (if it is not already being
+ * freed); any later one exits at once with the documented status. */
 static void *stopper_main(void *arg)
 {
     struct stopper *st = arg;
@@ -615,7 +623,10 @@ static void *stopper_main(void *arg)
         }
         if (seen++) /* the clean stop hangs: the user insists */
             _exit(EXIT_TRAP_BASE + sig);
-        sched_runtime_stop(st->rt, sig);
+        pthread_mutex_lock(&st->lock);
+        if (st->rt)
+            sched_runtime_stop(st->rt, sig);
+        pthread_mutex_unlock(&st->lock);
     }
 }
 
@@ -633,15 +644,30 @@ static bool stopper_start(struct stopper *st, sched_runtime_t *rt)
 {
     st->rt = rt;
     atomic_init(&st->over, false);
-    return pthread_create(&st->thread, NULL, stopper_main, st) == 0;
+    if (pthread_mutex_init(&st->lock, NULL) != 0)
+        return false;
+    if (pthread_create(&st->thread, NULL, stopper_main, st) == 0)
+        return true;
+    pthread_mutex_destroy(&st->lock);
+    return false;
 }
 
-/* Before the runtime is freed: no stop request may come after. */
+/* Before the runtime is freed: no stop request may reach it after this,
+ * but signals are still taken (and a second one still exits). */
+static void stopper_forget_runtime(struct stopper *st)
+{
+    pthread_mutex_lock(&st->lock);
+    st->rt = NULL;
+    pthread_mutex_unlock(&st->lock);
+}
+
+/* After the runtime is freed: end the thread. */
 static void stopper_join(struct stopper *st)
 {
     atomic_store(&st->over, true);
     pthread_kill(st->thread, SIGUSR1);
     pthread_join(st->thread, NULL);
+    pthread_mutex_destroy(&st->lock);
 }
 
 /* --dir entries are handed over as they are: the two structs match. */
@@ -687,11 +713,13 @@ static int run_scheduled(struct session *s, const struct run_opts *o)
     int status = sched_run_main(rt, m, &r) != 0 ? EXIT_ERROR
                                                  : sched_status(&r, o->path);
     if (stoppable)
-        stopper_join(&st);
+        stopper_forget_runtime(&st);
     if (getenv("LUNATIC_METRICS"))
         sched_metrics_dump(rt);
     sched_runtime_free(rt);
-    /* A signal that came during the teardown is delivered now. */
+    if (stoppable)
+        stopper_join(&st);
+    /* A signal that came after the join is delivered now. */
     pthread_sigmask(SIG_SETMASK, &st.old, NULL);
     return status;
 }
@@ -734,7 +762,7 @@ int main(int argc, char **argv)
      * Lunatic; options before the module are parsed the same way. */
     parse_run(argc, argv, strcmp(argv[1], "run") == 0 ? 2 : 1, &o);
     status = run(&o);
-    for (uint32_t i = 1; i < o.npreopens; i++)
+    for (uint32_t i = 0; i < o.npreopens; i++)
         if (o.preopens[i].host_path != o.preopens[i].guest_path)
             free((char *)o.preopens[i].host_path);
     free(o.preopens);

@@ -40,6 +40,15 @@ static int host_open_flags(uint32_t oflags, uint64_t rights, uint32_t fdflags)
     return fl;
 }
 
+/* Rights that write to a file: asking for any of them, or for O_TRUNC,
+ * on a directory is EISDIR. wasi-libc asks for exactly these with
+ * O_WRONLY and none with O_RDONLY, and wasmtime's older wasi-common
+ * took this set to mean "open for writing" (current wasmtime looks at
+ * FD_WRITE alone). */
+#define WRITE_RIGHTS                                                      \
+    (WASI_RIGHT_FD_DATASYNC | WASI_RIGHT_FD_WRITE | WASI_RIGHT_FD_ALLOCATE | \
+     WASI_RIGHT_FD_FILESTAT_SET_SIZE)
+
 /* The rights a directory descriptor needs for these oflags. */
 static uint64_t rights_needed(uint32_t oflags)
 {
@@ -51,9 +60,11 @@ static uint64_t rights_needed(uint32_t oflags)
     return need;
 }
 
-/* Put the open host descriptor into the table as a new guest fd. */
+/* Put the open host descriptor into the table as a new guest fd.
+ * `writes`: the guest asked to write (WRITE_RIGHTS or O_TRUNC), which a
+ * directory refuses. */
 static uint32_t install(wasi_ctx_t *ctx, int host, uint64_t base,
-                        uint64_t inheriting, uint32_t fdflags,
+                        uint64_t inheriting, uint32_t fdflags, bool writes,
                         uint32_t *out_fd)
 {
     struct stat st;
@@ -64,6 +75,10 @@ static uint32_t install(wasi_ctx_t *ctx, int host, uint64_t base,
         rc = wasi__errno_from_host(errno);
         close(host);
         return rc;
+    }
+    if (writes && S_ISDIR(st.st_mode)) {
+        close(host);
+        return WASI_EISDIR;
     }
     if ((rc = wasi__fd_alloc(ctx, out_fd)) != WASI_ESUCCESS) {
         close(host);
@@ -105,6 +120,9 @@ uint32_t wasi__path_open(wasi_ctx_t *ctx, const wasi_mem_t *mem,
         return WASI_EINVAL;
     if ((rc = wasi__path_copy(mem, path_ptr, path_len, &path)) != 0)
         return rc;
+    /* asked for, before the directory's limit: a directory opened for
+     * writing is refused even where the write right would be dropped */
+    bool writes = (base & WRITE_RIGHTS) || (oflags & WASI_OFLAG_TRUNC);
     /* Rights beyond what the directory passes on are dropped, not refused:
      * wasi-libc asks for everything and expects the intersection. */
     base &= dir->rights_inheriting;
@@ -115,7 +133,8 @@ uint32_t wasi__path_open(wasi_ctx_t *ctx, const wasi_mem_t *mem,
     free(path);
     if (frc != 0)
         return wasi__errno_from_fs(frc);
-    if ((rc = install(ctx, host, base, inheriting, fdflags, &fd)) != 0)
+    if ((rc = install(ctx, host, base, inheriting, fdflags, writes, &fd)) !=
+        0)
         return rc;
     wasi__store_u32(out, fd);
     return WASI_ESUCCESS;

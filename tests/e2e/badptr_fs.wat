@@ -2,8 +2,8 @@
 ;; the wrong kind passed to the file, poll and socket functions. Each
 ;; must return its errno (EFAULT 21, EBADF 8, EINVAL 28, ENOTSOCK 57,
 ;; ENOTCAPABLE 76) with the runtime staying up; the exit code is the
-;; number of the first check that failed, 0 if all passed. fd 3 is the
-;; preopen "." the CLI always gives.
+;; number of the first check that failed, 0 if all passed. fd 3 is a
+;; preopened directory (tests/e2e/run.sh passes --dir).
 (module
   (import "wasi_snapshot_preview1" "path_open"
     (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))

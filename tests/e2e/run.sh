@@ -100,10 +100,18 @@ one_line; err "lunatic: trap in $E/trap.wasm"; err "unreachable"; done_t
 t no_start 1 "$LUNATIC" "$E/no_start.wasm"
 one_line; err "_start"; done_t
 
+# capabilities are granted, never implied: fd 3 is a preopen only with
+# --dir (EBADF, 8, without one)
+t no_dir_no_preopen 8 "$LUNATIC" "$E/first_preopen.wasm"
+done_t
+t dir_dot_preopened 0 "$LUNATIC" run --dir . "$E/first_preopen.wasm"
+done_t
+
 t bad_pointers 0 "$LUNATIC" "$E/badptr.wasm"
 done_t
 
-t bad_pointers_fs 0 "$LUNATIC" "$E/badptr_fs.wasm"
+mkdir -p "$tmp/dir"
+t bad_pointers_fs 0 "$LUNATIC" run --dir "$tmp/dir" "$E/badptr_fs.wasm"
 done_t
 
 # Two miscompiles of the interpreter's superinstructions, found by real
@@ -116,6 +124,24 @@ done_t
 
 t yield_random_write 0 "$LUNATIC" "$E/yield_write.wasm"
 err "yield ok"; done_t
+
+# signals (README: exit status). A busy guest is preempted, so one signal
+# stops it cleanly; a worker stuck in a long memory.grow keeps the clean
+# stop waiting, and a second signal must end the run at once with
+# 128 + N. signals.py checks the exact status (not a death by signal).
+D=$(dirname "$0")
+t busy_loop_sigint 0 python3 "$D/signals.py" "$LUNATIC" "$E/busy_loop.wasm" \
+    INT 1 0
+done_t
+t busy_loop_sigterm 0 python3 "$D/signals.py" "$LUNATIC" \
+    "$E/busy_loop.wasm" TERM 1 0
+done_t
+t grow_second_sigint 0 python3 "$D/signals.py" "$LUNATIC" \
+    "$E/grow_forever.wasm" INT 2 130
+done_t
+t grow_second_sigterm 0 python3 "$D/signals.py" "$LUNATIC" \
+    "$E/grow_forever.wasm" TERM 2 143
+done_t
 
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

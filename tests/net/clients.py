@@ -190,6 +190,11 @@ def idle(port, n, pid, secs=3.0):
         recv_exact(s, 1)
     time.sleep(0.5)
     rss1 = settle_rss(pid)
+    # one fd per connection: no process holds a directory it was not given
+    fds = len(os.listdir("/proc/%d/fd" % pid))
+    if fds > n + 64:
+        raise RuntimeError("%d connections, but the server holds %d fds" %
+                           (n, fds))
     cpu0, t0 = proc_cpu_s(pid), time.time()
     time.sleep(secs)
     cpu = proc_cpu_s(pid) - cpu0
@@ -198,8 +203,8 @@ def idle(port, n, pid, secs=3.0):
         s.close()
     per = (rss1 - rss0) * 1024 / n
     msg = ("%d idle connections: server CPU %.3f s over %.1f s idle (%.1f%%), "
-           "RSS %d -> %d KiB, %.1f KiB per connection" % (
-               n, cpu, wall, 100 * cpu / wall, rss0, rss1, per / 1024))
+           "RSS %d -> %d KiB, %.1f KiB per connection, %d fds" % (
+               n, cpu, wall, 100 * cpu / wall, rss0, rss1, per / 1024, fds))
     if cpu > 0.05 * wall:
         raise RuntimeError("idle connections cost CPU: " + msg)
     print("ok " + msg)

@@ -13,15 +13,15 @@ BURST=${NET_BURST:-2000}
 IDLE=${NET_IDLE:-10000}
 # NET_CHECK_RSS=0 (the ASan run): the churn test reports the RSS only.
 RSS_MODE=$([ "${NET_CHECK_RSS:-1}" = 0 ] && echo report || echo check)
-# The idle test needs two fds per connection in the server (the socket,
-# and the directory fd of the `.` preopen that every process's WASI
-# context holds) and one in the client: raise the soft limit to the hard
-# one, and hold fewer connections if even that is too low.
+# The idle test needs one fd per connection in the server (its socket:
+# no directory is preopened, so a process's WASI context holds none) and
+# one in the client: raise the soft limit to the hard one, and hold fewer
+# connections if even that is too low.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
 lim=$(ulimit -n)
-if [ "$lim" != unlimited ] && [ $((IDLE * 2 + 64)) -gt "$lim" ]; then
-    echo "net: fd limit $lim (hard): the idle test holds $(((lim - 64) / 2)) connections, not $IDLE"
-    IDLE=$(((lim - 64) / 2))
+if [ "$lim" != unlimited ] && [ $((IDLE + 64)) -gt "$lim" ]; then
+    echo "net: fd limit $lim (hard): the idle test holds $((lim - 64)) connections, not $IDLE"
+    IDLE=$((lim - 64))
 fi
 here=$(dirname "$0")
 [ -n "${LUNATIC_POLLER:-}" ] && echo "net: LUNATIC_POLLER=$LUNATIC_POLLER"

@@ -81,6 +81,34 @@ for r in openat2 walk; do
     else ok "escape_${r}_host_view"; fi
 done
 
+# trailing slashes, absolute symlinks, directories opened for writing:
+# the errno of each case under each resolver, then the tree must be as the
+# guest left it (symlinks still symlinks, the file's text, nothing made
+# outside, no absolute symlink made)
+path_rules_tree() {
+    fresh
+    mkdir -p "$tmp/outside" "$tmp/sb/dir"
+    echo secret >"$tmp/outside/secret"
+    echo inside >"$tmp/sb/file"
+    ln -s file "$tmp/sb/lf"
+    ln -s dir "$tmp/sb/ld"
+    ln -s /etc/passwd "$tmp/sb/abs_out"
+    ln -s "$tmp/sb/file" "$tmp/sb/abs_in"
+}
+for r in openat2 walk; do
+    path_rules_tree
+    expect "path_rules_$r" 0 "path_rules ok" env LUN_FS_RESOLVER=$r \
+        "$LUNATIC" --dir "$tmp/sb:/sb" "$G/path_rules.wasm"
+    if [ "$(ls "$tmp/sb" | tr '\n' ' ')" != "abs_in abs_out dir file ld lf " ] ||
+       [ "$(cat "$tmp/sb/file")" != inside ] || [ ! -L "$tmp/sb/lf" ] ||
+       [ ! -L "$tmp/sb/ld" ] || [ ! -d "$tmp/sb/dir" ] ||
+       [ -n "$(ls "$tmp/sb/dir")" ] ||
+       [ "$(ls "$tmp/outside")" != secret ] ||
+       [ "$(cat "$tmp/outside/secret")" != secret ]; then
+        bad "path_rules_${r}_host_view" "the tree changed: $(ls "$tmp/sb" | head -12 | tr '\n' ' ')"
+    else ok "path_rules_${r}_host_view"; fi
+done
+
 # the descriptor calls fs_ops does not reach, with /sb2 for fd_renumber
 # onto a preopen
 fresh

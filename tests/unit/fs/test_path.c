@@ -212,6 +212,34 @@ BOTH(parent_resolution)
     expect_parent("loop1", FS_FOLLOW, ERR(ELOOP), NULL, NULL);
 }
 
+/* A trailing slash demands a directory. fs_open gives open(2)'s answer;
+ * fs_parent with FS_KEEP_SLASH hands the slash on with the name, and
+ * follows a symlink there only with FS_FOLLOW. */
+BOTH(a_trailing_slash_demands_a_directory)
+{
+    make_link("file", "root/lf");
+    cr_expect(eq(int, try_open("file/", O_RDONLY, 0), ERR(ENOTDIR)));
+    cr_expect(eq(int, try_open("lf/", O_RDONLY, 0), ERR(ENOTDIR)));
+    cr_expect(eq(int, try_open("lf/", O_RDONLY, FS_FOLLOW), ERR(ENOTDIR)));
+    cr_expect(eq(int, try_open("new/", O_WRONLY | O_CREAT, 0), ERR(EISDIR)));
+    cr_expect(eq(int, try_open("dir/", O_RDONLY, 0), 0));
+    cr_expect(eq(int, try_open("in/", O_RDONLY, 0), 0));
+    cr_expect(eq(int, try_open("in//", O_RDONLY | O_DIRECTORY, 0), 0));
+    expect_parent("file/", FS_KEEP_SLASH, 0, "root", "file/");
+    expect_parent("dir//", FS_KEEP_SLASH, 0, "root", "dir/");
+    expect_parent("in/", FS_KEEP_SLASH, 0, "root", "in/");
+    expect_parent("in/", FS_KEEP_SLASH | FS_FOLLOW, 0, "root", "dir/");
+    expect_parent("lf/", FS_KEEP_SLASH | FS_FOLLOW, 0, "root", "file/");
+    expect_parent("./", FS_KEEP_SLASH, 0, "root", ".");
+    expect_parent("dir/./", FS_KEEP_SLASH, 0, "root/dir", ".");
+    expect_parent("in/", 0, 0, "root", "dir"); /* the slash follows */
+    expect_parent("out/", FS_KEEP_SLASH, 0, "root", "out/");
+    expect_parent("out/", FS_KEEP_SLASH | FS_FOLLOW, NOTCAP, NULL, NULL);
+    cr_expect(fs_ends_in_slash("a/"));
+    cr_expect(not(fs_ends_in_slash("a/.")));
+    cr_expect(not(fs_ends_in_slash("")));
+}
+
 /* {===== a race: a directory swapped for a symlink out, over and over */
 
 static atomic_bool racing;
