@@ -10,7 +10,7 @@
 #define NOTCAP __WASI_ERRNO_NOTCAPABLE
 #define FOLLOW __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW
 
-static __wasi_fd_t root; /* the preopen "/sb" */
+static __wasi_fd_t root; /* the preopen "/sb": sandbox_root() */
 
 static __wasi_errno_t open_at(const char *path, __wasi_lookupflags_t lf)
 {
@@ -22,22 +22,11 @@ static __wasi_errno_t open_at(const char *path, __wasi_lookupflags_t lf)
     return e;
 }
 
-static void find_root(void)
-{
-    char name[16];
-    __wasi_prestat_t ps;
-    for (root = 3; __wasi_fd_prestat_get(root, &ps) == 0; root++)
-        if (ps.u.dir.pr_name_len == 3 &&
-            __wasi_fd_prestat_dir_name(root, (uint8_t *)name, 3) == 0 &&
-            memcmp(name, "/sb", 3) == 0)
-            return;
-    CHECK(!"no /sb preopen");
-}
 
 int main(void)
 {
     __wasi_filestat_t st;
-    find_root();
+    root = sandbox_root();
     /* inside: fine */
     CHECK(open_at("file", 0) == 0);
     CHECK(open_at("dir/../file", 0) == 0);

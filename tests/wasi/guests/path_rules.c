@@ -16,19 +16,8 @@
 #define PERM __WASI_ERRNO_PERM
 #define NOENT __WASI_ERRNO_NOENT
 
-static __wasi_fd_t root; /* the preopen "/sb" */
+static __wasi_fd_t root; /* the preopen "/sb": sandbox_root() */
 
-static void find_root(void)
-{
-    char name[16];
-    __wasi_prestat_t ps;
-    for (root = 3; __wasi_fd_prestat_get(root, &ps) == 0; root++)
-        if (ps.u.dir.pr_name_len == 3 &&
-            __wasi_fd_prestat_dir_name(root, (uint8_t *)name, 3) == 0 &&
-            memcmp(name, "/sb", 3) == 0)
-            return;
-    CHECK(!"no /sb preopen");
-}
 
 /* path_open beneath the root; the new fd is closed again at once. */
 static __wasi_errno_t open_at(const char *path, __wasi_lookupflags_t lf,
@@ -175,7 +164,7 @@ static void directory_for_writing(void)
 
 int main(void)
 {
-    find_root();
+    root = sandbox_root();
     file_with_slash();
     dir_with_slash();
     absolute_symlinks();
