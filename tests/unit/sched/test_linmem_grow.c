@@ -228,9 +228,6 @@ static size_t vm_size(void)
  * test in a process of its own, so the limit stays here.) */
 Test(sched_linmem_grow, grows_under_an_address_space_limit)
 {
-#if defined(__SANITIZE_ADDRESS__)
-    cr_skip_test("ASan's allocator needs address space of its own");
-#endif
     memory m = memory_new(32 * MIB);
     size_t small_cap = 0;
     uint8_t *small = m.mp->alloc(m.mp->ud, 8 * MIB, &small_cap);
