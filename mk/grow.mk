@@ -14,3 +14,14 @@ bench-grow: $(GROW_BENCH_WASM) build/release/lunatic
 	@python3 bench/grow/run.py --lunatic build/release/lunatic \
 	  --wasm $(GROW_BENCH_WASM) --out $(BENCH_OUT)/grow --runs $(BENCH_RUNS)
 # }=====
+
+# test_linmem_grow again with linmem.c growing large memories the way
+# systems without mremap do (a new mapping and one copy), part of `make
+# unit`. linmem.c needs nothing from the rest of the scheduler.
+LINMEM_COPY_TEST := $(B)/tests/sched/test_linmem_grow_copy
+UNIT_BIN += $(LINMEM_COPY_TEST)
+unit: $(LINMEM_COPY_TEST)
+$(LINMEM_COPY_TEST): tests/unit/sched/test_linmem_grow.c sched/linmem.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLUN_TESTING -DLINMEM_FORCE_COPY $^ -o $@ \
+	    $(ALL_LDFLAGS) -lcriterion -pthread

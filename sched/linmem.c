@@ -319,11 +319,12 @@ static size_t large_cap(size_t cap, size_t bytes)
 }
 
 /* The mapping of cap bytes at data, of which the first used bytes matter,
- * made new_cap bytes long. NULL on failure, with the old one intact. */
+ * made new_cap bytes long. NULL on failure, with the old one intact.
+ * LINMEM_FORCE_COPY: the other systems' way, for its test on Linux. */
 static void *resize_mapping(void *data, size_t used, size_t cap,
                             size_t new_cap)
 {
-#ifdef __linux__
+#if defined(__linux__) && !defined(LINMEM_FORCE_COPY)
     (void)used;
     void *p = mremap(data, cap, new_cap, MREMAP_MAYMOVE);
     return p == MAP_FAILED ? NULL : p;
