@@ -12,6 +12,9 @@
  * are instead scrubbed at once (/proc/self/pagemap, or mincore, finds
  * the resident pages in one system call; only non-zero ones are cleared)
  * and kept "hot", ready with their pages mapped, for the next spawn. Their number is bounded, so is their RSS.
+ * A memory growing past the largest block (8 MiB) gets a mapping of its
+ * own whose capacity doubles ("large memories" below), so that growing
+ * page by page costs O(size) in all.
  * Interface: sched_int.h (sched__linmem_*).
  */
 #include "common/lun_prefix.h"
