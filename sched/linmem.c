@@ -430,6 +430,8 @@ static void *linmem_grow(void *ud, void *data, size_t old_bytes, size_t cap,
     void *n = class_of(new_bytes) >= 0 ? linmem_alloc(ud, new_bytes, out_cap)
                                        : first_large(new_bytes, out_cap);
     if (!n) return NULL;
+    if (data == NULL) /* a memory of 0 pages has no block yet */
+        return n;
     memcpy(n, data, old_bytes);
     linmem_release(ud, data, cap);
     return n;

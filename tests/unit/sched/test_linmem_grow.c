@@ -191,6 +191,25 @@ Test(sched_linmem_grow, released_memories_come_back_zero)
     sched__linmem_free(m.lm);
 }
 
+/* A memory of 0 pages has no block (the VM passes NULL, 0, 0): its first
+ * grow is an allocation, small or large. */
+Test(sched_linmem_grow, a_memory_of_no_pages_grows)
+{
+    sched_linmem_t *lm = sched__linmem_new();
+    const vm_mem_provider *mp = sched__linmem_provider(lm);
+    size_t sizes[] = {PAGE, 20 * MIB};
+    for (int i = 0; i < 2; i++) {
+        size_t cap = 0;
+        uint8_t *p = mp->grow(mp->ud, NULL, 0, 0, sizes[i], &cap);
+        cr_assert(ne(ptr, p, NULL));
+        cr_assert(ge(sz, cap, sizes[i]));
+        cr_assert(all_zero(p, cap));
+        stamp(p, 0, sizes[i], 8);
+        mp->release(mp->ud, p, cap);
+    }
+    sched__linmem_free(lm);
+}
+
 /* A grow asking for more than the address space holds fails, and the
  * memory is as it was: same block, contents, still growable. */
 Test(sched_linmem_grow, an_impossible_grow_leaves_the_memory_intact)
