@@ -327,6 +327,7 @@ bench: bench-build
 	  --cc "$(BENCH_CC)" --wasm-cc "$(BENCH_WASM_CC)" $(if $(BENCH_QUICK),--quick) \
 	  $(BENCH_EXTRA_ARGS)
 	@$(MAKE) --no-print-directory bench-sched
+	@$(MAKE) --no-print-directory bench-grow
 	@$(MAKE) --no-print-directory bench-net
 
 # wasm-interp takes ~55 s on each of sieve and matmul here: a wider cap than make bench's,
@@ -370,6 +371,8 @@ bench-sched: $(SCHED_BENCH_WASM) build/release/lunatic
 	  --wasm $(SCHED_BENCH_WASM) --out $(BENCH_OUT)/sched --runs $(BENCH_RUNS) \
 	  $(if $(BENCH_QUICK),--quick)
 # }=====
+
+include mk/grow.mk
 
 # {===== networking benchmark: examples/http against Go's net/http hello
 # server (bench/net/hello.go) under wrk -t2 -c64 -d10s, in one run

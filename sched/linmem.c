@@ -12,6 +12,9 @@
  * are instead scrubbed at once (/proc/self/pagemap, or mincore, finds
  * the resident pages in one system call; only non-zero ones are cleared)
  * and kept "hot", ready with their pages mapped, for the next spawn. Their number is bounded, so is their RSS.
+ * A memory growing past the largest block (8 MiB) gets a mapping of its
+ * own whose capacity doubles ("large memories" below), so that growing
+ * page by page costs O(size) in all.
  * Interface: sched_int.h (sched__linmem_*).
  */
 #include "common/lun_prefix.h"
@@ -31,6 +34,7 @@
 
 #define LINMEM_MIN_SHIFT 16u  /* 64 KiB: one wasm page */
 #define LINMEM_CLASSES 8u     /* 64 KiB .. 8 MiB; larger: own mapping */
+#define LINMEM_CLASS_MAX ((size_t)1 << (LINMEM_MIN_SHIFT + LINMEM_CLASSES - 1))
 #define LINMEM_BATCH 64u      /* dirty blocks zeroed together */
 #define LINMEM_CHUNK (8u << 20) /* at least this much mapped at a time */
 #define LINMEM_HOT 256u          /* scrubbed blocks kept per class */
@@ -272,7 +276,26 @@ static void flush_dirty(linmem_class *c)
 }
 
 /* }===== */
-/* {===== the provider */
+/* {===== large memories
+ *
+ * Past the largest class (8 MiB) a memory has a mapping of its own.
+ * Giving it a new mapping and a copy on every memory.grow made growing
+ * page by page quadratic (46 s to reach 32 MiB). So a large mapping's
+ * capacity grows geometrically: a grow past it asks for twice the old
+ * capacity (never past the 4 GiB a wasm32 memory can reach). The bytes
+ * past the memory's size are untouched MAP_NORESERVE address space: no
+ * RSS, and zero, since the VM never writes them. On Linux mremap extends
+ * the mapping in place when the addresses after it are free, and else
+ * moves its page tables, not its bytes; elsewhere it is a new mapping and
+ * one copy. Either way a memory of n bytes moves O(log n) times, O(n)
+ * bytes in all. The base may move: the VM reloads it after every grow.
+ * Why not reserve up to the memory's maximum (PROT_NONE, then mprotect)
+ * so that it never moves: the provider is not told the maximum, which is
+ * 4 GiB for most modules, and 47 bits of address space hold only 32k such
+ * reservations. Here only memories past 8 MiB reserve anything, and at
+ * most twice their size. */
+
+#define LINMEM_LARGE_MAX ((uint64_t)65536 * 65536) /* 65536 wasm pages */
 
 static void *own_mapping(size_t bytes)
 {
@@ -280,6 +303,71 @@ static void *own_mapping(size_t bytes)
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
+
+static bool is_large(size_t cap)
+{
+    return class_of(cap) < 0;
+}
+
+/* The capacity a large memory of cap bytes grows to when it needs bytes:
+ * twice cap (within what wasm32 and the host's size_t can hold), or bytes
+ * when a single grow asks for more. */
+static size_t large_cap(size_t cap, size_t bytes)
+{
+    uint64_t limit = LINMEM_LARGE_MAX < SIZE_MAX ? LINMEM_LARGE_MAX
+                                                 : SIZE_MAX & ~(uint64_t)0xffff;
+    uint64_t want = (uint64_t)cap * 2;
+    if (want > limit) want = limit;
+    return want > bytes ? (size_t)want : bytes;
+}
+
+/* The mapping of cap bytes at data, of which the first used bytes matter,
+ * made new_cap bytes long. NULL on failure, with the old one intact.
+ * LINMEM_FORCE_COPY: the other systems' way, for its test on Linux. */
+static void *resize_mapping(void *data, size_t used, size_t cap,
+                            size_t new_cap)
+{
+#if defined(__linux__) && !defined(LINMEM_FORCE_COPY)
+    (void)used;
+    void *p = mremap(data, cap, new_cap, MREMAP_MAYMOVE);
+    return p == MAP_FAILED ? NULL : p;
+#else
+    void *p = own_mapping(new_cap);
+    if (p == NULL) return NULL;
+    memcpy(p, data, used);
+    munmap(data, cap);
+    return p;
+#endif
+}
+
+/* Grows a large memory to at least bytes. If twice its capacity cannot
+ * be had (address space, RLIMIT_AS), just what is asked. */
+static void *grow_large(void *data, size_t used, size_t cap, size_t bytes,
+                        size_t *out_cap)
+{
+    size_t want = large_cap(cap, bytes);
+    void *p = resize_mapping(data, used, cap, want);
+    if (p == NULL && want > bytes) {
+        want = bytes;
+        p = resize_mapping(data, used, cap, want);
+    }
+    if (p != NULL) *out_cap = want;
+    return p;
+}
+
+/* A small memory leaving the classes: its first large mapping, twice the
+ * largest class unless the grow asks for more. */
+static void *first_large(size_t bytes, size_t *out_cap)
+{
+    size_t want = large_cap(LINMEM_CLASS_MAX, bytes);
+    void *p = own_mapping(want);
+    if (p == NULL && want > bytes) p = own_mapping(want = bytes);
+    if (p != NULL) *out_cap = want;
+    return p;
+}
+
+/* }===== */
+/* {===== the provider */
 
 static void *linmem_alloc(void *ud, size_t bytes, size_t *out_cap)
 {
@@ -328,7 +416,8 @@ static void linmem_release(void *ud, void *data, size_t cap)
 }
 
 /* Memories never shrink, and the VM never writes past a memory's size, so
- * growing within the block is free: those bytes are still zero. */
+ * growing within the block is free: those bytes are still zero. Small
+ * blocks double from class to class; large ones see above. */
 static void *linmem_grow(void *ud, void *data, size_t old_bytes, size_t cap,
                          size_t new_bytes, size_t *out_cap)
 {
@@ -336,8 +425,13 @@ static void *linmem_grow(void *ud, void *data, size_t old_bytes, size_t cap,
         *out_cap = cap;
         return data;
     }
-    void *n = linmem_alloc(ud, new_bytes, out_cap);
+    if (is_large(cap))
+        return grow_large(data, old_bytes, cap, new_bytes, out_cap);
+    void *n = class_of(new_bytes) >= 0 ? linmem_alloc(ud, new_bytes, out_cap)
+                                       : first_large(new_bytes, out_cap);
     if (!n) return NULL;
+    if (data == NULL) /* a memory of 0 pages has no block yet */
+        return n;
     memcpy(n, data, old_bytes);
     linmem_release(ud, data, cap);
     return n;

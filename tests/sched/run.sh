@@ -1,8 +1,8 @@
 #!/bin/sh
 # run.sh: end-to-end tests of the process runtime: the examples that use
 # sdk/lunatic.h, every test of proc_tests.wasm, lunatic::sqlite
-# (sqlite_tests.wasm), the stress tests, and the module importing every
-# lunatic function. Sizes scale with SCHED_SCALE (percent, default 100;
+# (sqlite_tests.wasm), memory.grow (grow.wasm), the stress tests, and the
+# module importing every lunatic function. Sizes scale with SCHED_SCALE (percent, default 100;
 # the ASan variant uses less).
 # Usage: tests/sched/run.sh LUNATIC WASM_DIR FIXTURE_WASM
 set -u
@@ -55,6 +55,15 @@ mkdir -p "$tmp/db"
 ln -s "$tmp/outside.db" "$tmp/db/link.db"
 t sqlite 0 "ok sqlite" "$L" --dir "$tmp/db" "$Q" sqlite "$tmp/db"
 t sqlite_bad_bind 141 "malformed BindList" "$L" "$Q" bad_bind
+
+# memory.grow page by page past the 8 MiB classes (sched/linmem.c): data
+# kept, new pages zero, max_memory honoured. The 60 s bound is no speed
+# target (that is `make bench-grow`): a grow that copies the whole memory
+# each time takes minutes to reach 256 MiB, this takes well under 1 s.
+G=$W/sched/grow.wasm
+t grow_256mib 0 "ok big 256 MiB" timeout 60 "$L" "$G" big 256
+t grow_limit 0 "ok limit" "$L" "$G" limit
+t grow_pair 0 "ok pair" "$L" "$G" pair
 
 S=$W/sched/stress.wasm
 t spawn_100k 0 "ok spawn" "$L" "$S" spawn "$(n 100000)"
