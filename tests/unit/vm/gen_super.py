@@ -71,7 +71,7 @@ KS = {
 }
 SHIFTS = ['3', '0', '1', '31', '32', '33', '63', '64', '65', '-1']
 # Address immediates: wrap-around (-16 with a base near 2^32), the page end.
-ADDR_KS = ['32', '0', '-4', '-16', '65532', '65536', '0x7fffffff']
+ADDR_KS = ['32', '0', '-4', '-16', '65532', '65536', '0x7fffffff', 'local']
 OFFSETS = ['0', '16', '65532', '4294967295']
 # Constant addresses: the last in-bounds bytes of the page, one past, wrap.
 ABS_ADDRS = ['8', '0', '65528', '65532', '65534', '65535', '65536', '-16', '-1']
@@ -152,6 +152,12 @@ def src(fn, kind, t, k=None):
     raise ValueError(kind)
 
 
+def k32(fn, k):
+    """An i32 constant, or for k == 'local' a param in its place: the
+    near miss that a fusion needing a constant must leave alone."""
+    return 'local.get ' + fn.param('i32') if k == 'local' else 'i32.const ' + k
+
+
 def ofat(axes, extra=()):
     """Variants one factor at a time: the defaults (each axis' first
     choice), then each other choice of each axis alone; then the partial
@@ -229,7 +235,7 @@ def gen_br_addi(row):
     a loop counter's step and test; the sum a temporary, or kept in a
     local by local.tee, whose value is then part of the result."""
     fns = []
-    axes = [('x', ['local', 'load', 'temp']), ('k', ['1', '-1', '0x7fffffff', '-16']),
+    axes = [('x', ['local', 'load', 'temp']), ('k', ['1', '-1', '0x7fffffff', '-16', 'local']),
             ('tee', ['no', 'yes']), ('br', ['brif', 'if'])]
     if row.family == 'BR_ADDI':
         axes.append(('b', ['local', 'temp']))
@@ -238,7 +244,7 @@ def gen_br_addi(row):
     for v in ofat(axes):
         fn = Fn(row, v, 'i32')
         t = fn.local('i32')
-        cond = src(fn, v['x'], 'i32') + ['i32.const ' + v['k'], 'i32.add']
+        cond = src(fn, v['x'], 'i32') + [k32(fn, v['k']), 'i32.add']
         if v['tee'] == 'yes':
             cond.append('local.tee ' + t)
         cond += src(fn, v.get('b', 'const'), 'i32', v.get('k2')) + [row.op]
@@ -253,10 +259,10 @@ def gen_br_bits(row):
     first = 'if' if row.family == 'BR_NO_BITS' else 'brif'
     wraps = [first] + [w for w in WRAPS if w != first]
     fns = []
-    for v in ofat([('x', OPERANDS), ('m', ['1', '0x80000000', '0xff', '-1', '0']),
+    for v in ofat([('x', OPERANDS), ('m', ['1', '0x80000000', '0xff', '-1', '0', 'local']),
                    ('ord', ['xm', 'mx']), ('br', wraps)]):
         fn = Fn(row, v)
-        x, m = src(fn, v['x'], 'i32'), ['i32.const ' + v['m']]
+        x, m = src(fn, v['x'], 'i32'), [k32(fn, v['m'])]
         wrap_branch(fn, (x + m if v['ord'] == 'xm' else m + x) + ['i32.and'], v['br'])
         fns.append(fn)
     return fns
@@ -269,7 +275,7 @@ def gen_imm(row):
     """a OP k (and k OP a, when OP commutes)."""
     t = row.t
     ks = SHIFTS if re.search(r'\.(shl|shr|rot)', row.op) else KS[t]
-    orders = ['ak', 'ka'] if commutes(row.op) else ['ak']
+    orders = ['ak', 'ka']  # k OP a: swapped when OP commutes, else left alone
     fns = []
     for v in ofat([('a', OPERANDS), ('k', ks), ('ord', orders)],
                   [{'a': 'load', 'k': ks[3]}, {'a': 'temp', 'k': ks[4]}]):
@@ -288,7 +294,8 @@ def gen_f64_chain(row):
     op2 = CHAIN_OP2[row.family]
     ords = ['left', 'right'] if commutes(op2) else ['left', 'right-unfused']
     fns = []
-    for v in ofat([('a', OPERANDS), ('b', OPERANDS), ('c', ['local', 'load', 'temp']),
+    for v in ofat([('a', OPERANDS + ['const']), ('b', OPERANDS + ['const']),
+                   ('c', ['local', 'load', 'temp']),
                    ('ord', ords)], [{'a': 'temp', 'b': 'temp'}]):
         fn = Fn(row, v, 'f64', True)
         if v['ord'] == 'left':
@@ -316,13 +323,13 @@ def gen_add_ret(row):
 
 def shr_field(fn, v):
     """(x >> k) & m, the mask on either side."""
-    x = src(fn, v['x'], 'i32') + ['i32.const ' + v['k'], 'i32.shr_u']
-    m = ['i32.const ' + v['m']]
+    x = src(fn, v['x'], 'i32') + [k32(fn, v['k']), 'i32.shr_u']
+    m = [k32(fn, v['m'])]
     return x + m + ['i32.and'] if v['ord'] == 'fm' else m + x + ['i32.and']
 
 
-FIELD_AXES = [('x', OPERANDS), ('k', ['3', '0', '1', '31', '32', '33']),
-              ('m', ['0xff', '0', '-1', '0x80000001']), ('ord', ['fm', 'mf'])]
+FIELD_AXES = [('x', OPERANDS), ('k', ['3', '0', '1', '31', '32', '33', 'local']),
+              ('m', ['0xff', '0', '-1', '0x80000001', 'local']), ('ord', ['fm', 'mf'])]
 
 
 def gen_bit_field(row):
@@ -337,10 +344,10 @@ def gen_bit_field(row):
 def gen_bit_field_addi(row):
     """((x >> k) & m) + c, or - c."""
     fns = []
-    for v in ofat(FIELD_AXES + [('c', ['5', '0', '-1', '-0x80000000']),
+    for v in ofat(FIELD_AXES + [('c', ['5', '0', '-1', '-0x80000000', 'local']),
                                 ('add', ['i32.add', 'i32.sub'])]):
         fn = Fn(row, v, 'i32')
-        fn.body += shr_field(fn, v) + ['i32.const ' + v['c'], v['add']]
+        fn.body += shr_field(fn, v) + [k32(fn, v['c']), v['add']]
         fns.append(fn)
     return fns
 
@@ -348,12 +355,13 @@ def gen_bit_field_addi(row):
 def gen_addi_tail(row):
     """(x op k) + c: c after, before (commuted), or subtracted."""
     ks = SHIFTS[:6] if 'shr' in row.op else ['12', '0', '-1', '0x7fffffff', '-0x80000000']
+    ks = ks + ['local']
     fns = []
-    for v in ofat([('x', OPERANDS), ('k', ks), ('c', ['100', '0', '-1', '-0x80000000']),
+    for v in ofat([('x', OPERANDS), ('k', ks), ('c', ['100', '0', '-1', '-0x80000000', 'local']),
                    ('ord', ['xc', 'cx', 'sub'])]):
         fn = Fn(row, v, 'i32')
-        x = src(fn, v['x'], 'i32') + ['i32.const ' + v['k'], row.op]
-        c = ['i32.const ' + v['c']]
+        x = src(fn, v['x'], 'i32') + [k32(fn, v['k']), row.op]
+        c = [k32(fn, v['c'])]
         if v['ord'] == 'xc':
             fn.body += x + c + ['i32.add']
         elif v['ord'] == 'cx':
@@ -367,15 +375,15 @@ def gen_addi_tail(row):
 def gen_add_shifted(row):
     """base + (x >> k): base a local after the shift, or any slot before."""
     fns = []
-    for v in ofat([('x', OPERANDS), ('k', SHIFTS[:6]), ('base', ['after', 'local', 'load',
+    for v in ofat([('x', OPERANDS), ('k', SHIFTS[:6] + ['local']), ('base', ['after', 'local', 'load',
                                                                    'temp'])]):
         fn = Fn(row, v, 'i32')
         if v['base'] == 'after':
-            fn.body += src(fn, v['x'], 'i32') + ['i32.const ' + v['k'], 'i32.shr_u']
+            fn.body += src(fn, v['x'], 'i32') + [k32(fn, v['k']), 'i32.shr_u']
             fn.body += src(fn, 'local', 'i32') + ['i32.add']
         else:
             base = src(fn, v['base'], 'i32')
-            fn.body += base + src(fn, v['x'], 'i32') + ['i32.const ' + v['k'], 'i32.shr_u',
+            fn.body += base + src(fn, v['x'], 'i32') + [k32(fn, v['k']), 'i32.shr_u',
                                                          'i32.add']
         fns.append(fn)
     return fns
@@ -405,7 +413,7 @@ def gen_load_addi(row):
     fns = []
     for v in ofat([('a', OPERANDS), ('k', ADDR_KS), ('ord', ['ak', 'ka']), ('off', OFFSETS)]):
         fn = Fn(row, v, row.t)
-        a, k = src(fn, v['a'], 'i32'), ['i32.const ' + v['k']]
+        a, k = src(fn, v['a'], 'i32'), [k32(fn, v['k'])]
         fn.body += (a + k if v['ord'] == 'ak' else k + a) + ['i32.add', mem(row.op, v['off'])]
         fns.append(fn)
     return fns
@@ -424,10 +432,10 @@ def gen_load_shl_add(row):
     """load ((x << k) + base): base a local after the shift, or any slot
     before it (the sum's other side)."""
     fns = []
-    for v in ofat([('x', ['local', 'load', 'temp']), ('k', ['2', '0', '3', '31', '33']),
+    for v in ofat([('x', ['local', 'load', 'temp']), ('k', ['2', '0', '3', '31', '33', 'local']),
                    ('base', ['after', 'local', 'load', 'temp']), ('off', OFFSETS)]):
         fn = Fn(row, v, row.t)
-        shl = ['i32.const ' + v['k'], 'i32.shl']
+        shl = [k32(fn, v['k']), 'i32.shl']
         if v['base'] == 'after':
             fn.body += src(fn, v['x'], 'i32') + shl + src(fn, 'local', 'i32') + ['i32.add']
         else:
@@ -441,12 +449,12 @@ def gen_load_shl_add(row):
 def gen_load_shl_addi(row):
     """load ((x << k) + b), b a constant on either side."""
     fns = []
-    for v in ofat([('x', ['local', 'load', 'temp']), ('k', ['2', '0', '3', '31', '33']),
-                   ('b', ['256', '0', '-16', '65532']), ('ord', ['xb', 'bx']),
+    for v in ofat([('x', ['local', 'load', 'temp']), ('k', ['2', '0', '3', '31', '33', 'local']),
+                   ('b', ['256', '0', '-16', '65532', 'local']), ('ord', ['xb', 'bx']),
                    ('off', OFFSETS)]):
         fn = Fn(row, v, row.t)
-        x = src(fn, v['x'], 'i32') + ['i32.const ' + v['k'], 'i32.shl']
-        b = ['i32.const ' + v['b']]
+        x = src(fn, v['x'], 'i32') + [k32(fn, v['k']), 'i32.shl']
+        b = [k32(fn, v['b'])]
         fn.body += (x + b if v['ord'] == 'xb' else b + x) + ['i32.add', mem(row.op, v['off'])]
         fns.append(fn)
     return fns
@@ -481,13 +489,13 @@ def gen_mem_operand(row, addi=False, byte=None):
                                                           else ['ap']),
             ('off', OFFSETS)]
     if addi:
-        axes.append(('k', ['4', '-4', '-16', '32']))
+        axes.append(('k', ['4', '-4', '-16', '32', 'local']))
     for v in ofat(axes):
         fn = Fn(row, v, t, t in FLOAT)
         a = src(fn, v['a'] if v['ord'] == 'ap' else 'local', t)
         p = src(fn, v['p'], 'i32')
         if addi:
-            p += ['i32.const ' + v['k'], 'i32.add']
+            p += [k32(fn, v['k']), 'i32.add']
         elif byte == 'add':
             p += src(fn, 'local', 'i32') + ['i32.add']
         elif byte == 'add3':
@@ -515,7 +523,7 @@ def gen_store_add(row, addi=False):
         fn = Fn(row, v)
         a = src(fn, v['a'], 'i32')
         if addi:
-            k = ['i32.const ' + v['k']]
+            k = [k32(fn, v['k'])]
             addr = (a + k if v['ord'] == 'ak' else k + a) + ['i32.add']
         else:
             addr = a + src(fn, v['b'], 'i32') + ['i32.add']
@@ -562,7 +570,7 @@ def gen_op_store(row):
     fns = []
     t = row.t
     for v in ofat([('p', ['local', 'temp']), ('a', ['local', 'abs', 'temp']),
-                   ('b', ['local', 'abs', 'temp', 'load']), ('off', OFFSETS)]):
+                   ('b', ['local', 'abs', 'temp', 'load', 'const']), ('off', OFFSETS)]):
         fn = Fn(row, v, None, t in FLOAT)
         fn.body += src(fn, v['p'], 'i32') + src(fn, v['a'], t) + src(fn, v['b'], t)
         fn.body += [row.op, mem(full_store(t), v['off'])]
@@ -612,7 +620,7 @@ def gen_move(row, addi=False):
         ld, st = v['pair'].split('>')
         s = src(fn, v['src'], 'i32')
         if addi:
-            s += ['i32.const ' + v['k'], 'i32.add']
+            s += [k32(fn, v['k']), 'i32.add']
         fn.body += src(fn, v['dst'], 'i32') + s + [mem(ld, v['soff']), mem(st, v['doff'])]
         fns.append(fn)
     return fns
@@ -625,13 +633,13 @@ def gen_copy_fill(row):
     vk = ['local', 'load', 'temp'] if row.family == 'FILL_N' else ['const']
     for v in ofat([('dst', ['local', 'const', 'temp']), ('src', ['local', 'const', 'temp']
                                                            if not fill else vk),
-                   ('n', ['16', '0', '1', '255', '65536']),
+                   ('n', ['16', '0', '1', '255', '65536', 'local']),
                    ('k', ['0xab', '0', '-1', '0x1ff'] if row.family == 'FILL_VN'
                     else ['65520'])]):
         fn = Fn(row, v)
         fn.body += src(fn, v['dst'], 'i32', '65520' if not fill else '65530')
         fn.body += src(fn, v['src'], 'i32', v['k'])
-        fn.body += ['i32.const ' + v['n'], row.op]
+        fn.body += [k32(fn, v['n']), row.op]
         fns.append(fn)
     return fns
 
