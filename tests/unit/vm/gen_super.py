@@ -397,13 +397,23 @@ def mem(op, off):
 
 
 def gen_load_add(row):
-    """load (a + b): two slots of any kind."""
+    """load (a + b): two slots of any kind; and the sum computed before a
+    loop whose head the load is, reached again by a back edge with another
+    address c: the load must not fold in an add across the label."""
     fns = []
-    for v in ofat([('a', OPERANDS), ('b', OPERANDS), ('off', OFFSETS)],
+    for v in ofat([('a', OPERANDS), ('b', OPERANDS), ('off', OFFSETS), ('at', ['here', 'loop'])],
                   [{'a': 'temp', 'b': 'temp'}]):
         fn = Fn(row, v, row.t)
         fn.body += src(fn, v['a'], 'i32') + src(fn, v['b'], 'i32') + ['i32.add']
-        fn.body.append(mem(row.op, v['off']))
+        if v['at'] == 'loop':
+            n, c = fn.local('i32'), fn.param('i32')
+            fn.body += ['loop $l (param i32) (result %s)' % row.t, mem(row.op, v['off']),
+                        'local.get ' + n, 'i32.eqz',
+                        'if (param %s) (result %s)' % (row.t, row.t),
+                        'drop', 'i32.const 1', 'local.set ' + n, 'local.get ' + c, 'br $l',
+                        'end', 'end']
+        else:
+            fn.body.append(mem(row.op, v['off']))
         fns.append(fn)
     return fns
 
@@ -461,14 +471,17 @@ def gen_load_shl_addi(row):
 
 
 def gen_load_add3(row):
-    """load (a + b + c): the sum of two slots, then a third on either side."""
+    """load (a + b + c): the sum of two slots, then a third on either side
+    (or a constant, which is no third slot)."""
     fns = []
     for v in ofat([('a', ['local', 'load', 'temp']), ('b', ['local', 'load', 'temp']),
-                   ('c', ['after', 'local', 'load', 'temp']), ('off', OFFSETS)]):
+                   ('c', ['after', 'local', 'load', 'temp', 'const']), ('off', OFFSETS)]):
         fn = Fn(row, v, row.t)
         ab = src(fn, v['a'], 'i32') + src(fn, v['b'], 'i32') + ['i32.add']
         if v['c'] == 'after':
             fn.body += ab + src(fn, 'local', 'i32') + ['i32.add']
+        elif v['c'] == 'const':  # (a + b) + k: no sum of three slots
+            fn.body += ab + ['i32.const 16', 'i32.add']
         else:
             fn.body += src(fn, v['c'], 'i32') + ab + ['i32.add']
         fn.body.append(mem(row.op, v['off']))
