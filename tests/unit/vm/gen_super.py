@@ -174,6 +174,17 @@ def ofat(axes, extra=()):
 
 OPERANDS = ['local', 'load', 'abs', 'temp']
 
+
+def across_loop(fn, rt, after):
+    """A loop head between an i32 just computed and the instructions
+    `after` that use it, then a back edge that enters the loop once more
+    with another value (a param): what came before the label must not be
+    fused with what comes after it. The loop's result is of type rt."""
+    n, c = fn.local('i32'), fn.param('i32')
+    return (['loop $l (param i32) (result %s)' % rt] + after +
+            ['local.get ' + n, 'i32.eqz', 'if (param %s) (result %s)' % (rt, rt), 'drop',
+             'i32.const 1', 'local.set ' + n, 'local.get ' + c, 'br $l', 'end', 'end'])
+
 # }=====
 # {===== branches
 
@@ -236,7 +247,7 @@ def gen_br_addi(row):
     local by local.tee, whose value is then part of the result."""
     fns = []
     axes = [('x', ['local', 'load', 'temp']), ('k', ['1', '-1', '0x7fffffff', '-16', 'local']),
-            ('tee', ['no', 'yes']), ('br', ['brif', 'if'])]
+            ('tee', ['no', 'yes']), ('br', ['brif', 'if', 'loop'])]
     if row.family == 'BR_ADDI':
         axes.append(('b', ['local', 'temp']))
     else:
@@ -247,8 +258,12 @@ def gen_br_addi(row):
         cond = src(fn, v['x'], 'i32') + [k32(fn, v['k']), 'i32.add']
         if v['tee'] == 'yes':
             cond.append('local.tee ' + t)
-        cond += src(fn, v.get('b', 'const'), 'i32', v.get('k2')) + [row.op]
-        wrap_branch(fn, cond, v['br'])
+        test = src(fn, v.get('b', 'const'), 'i32', v.get('k2')) + [row.op]
+        if v['br'] == 'loop':  # the add before a loop head, the compare after
+            fn.body += cond + across_loop(fn, 'i32', test + ['if (result i32)', 'i32.const 9',
+                                                             'else', 'i32.const 7', 'end'])
+        else:
+            wrap_branch(fn, cond + test, v['br'])
         fn.body += ['local.get ' + t, 'i32.const 16', 'i32.shl', 'i32.xor']
         fns.append(fn)
     return fns
@@ -406,12 +421,7 @@ def gen_load_add(row):
         fn = Fn(row, v, row.t)
         fn.body += src(fn, v['a'], 'i32') + src(fn, v['b'], 'i32') + ['i32.add']
         if v['at'] == 'loop':
-            n, c = fn.local('i32'), fn.param('i32')
-            fn.body += ['loop $l (param i32) (result %s)' % row.t, mem(row.op, v['off']),
-                        'local.get ' + n, 'i32.eqz',
-                        'if (param %s) (result %s)' % (row.t, row.t),
-                        'drop', 'i32.const 1', 'local.set ' + n, 'local.get ' + c, 'br $l',
-                        'end', 'end']
+            fn.body += across_loop(fn, row.t, [mem(row.op, v['off'])])
         else:
             fn.body.append(mem(row.op, v['off']))
         fns.append(fn)
@@ -443,9 +453,14 @@ def gen_load_shl_add(row):
     before it (the sum's other side)."""
     fns = []
     for v in ofat([('x', ['local', 'load', 'temp']), ('k', ['2', '0', '3', '31', '33', 'local']),
-                   ('base', ['after', 'local', 'load', 'temp']), ('off', OFFSETS)]):
+                   ('base', ['after', 'local', 'load', 'temp', 'loop']), ('off', OFFSETS)]):
         fn = Fn(row, v, row.t)
         shl = [k32(fn, v['k']), 'i32.shl']
+        if v['base'] == 'loop':  # the shift before a loop head, the add after
+            after = src(fn, 'local', 'i32') + ['i32.add', mem(row.op, v['off'])]
+            fn.body += src(fn, v['x'], 'i32') + shl + across_loop(fn, row.t, after)
+            fns.append(fn)
+            continue
         if v['base'] == 'after':
             fn.body += src(fn, v['x'], 'i32') + shl + src(fn, 'local', 'i32') + ['i32.add']
         else:
@@ -475,11 +490,17 @@ def gen_load_add3(row):
     (or a constant, which is no third slot)."""
     fns = []
     for v in ofat([('a', ['local', 'load', 'temp']), ('b', ['local', 'load', 'temp']),
-                   ('c', ['after', 'local', 'load', 'temp', 'const']), ('off', OFFSETS)]):
+                   ('c', ['after', 'local', 'load', 'temp', 'const', 'loop']),
+                   ('off', OFFSETS)]):
         fn = Fn(row, v, row.t)
         ab = src(fn, v['a'], 'i32') + src(fn, v['b'], 'i32') + ['i32.add']
         if v['c'] == 'after':
             fn.body += ab + src(fn, 'local', 'i32') + ['i32.add']
+        elif v['c'] == 'loop':  # a + b before a loop head, + c after
+            after = src(fn, 'local', 'i32') + ['i32.add', mem(row.op, v['off'])]
+            fn.body += ab + across_loop(fn, row.t, after)
+            fns.append(fn)
+            continue
         elif v['c'] == 'const':  # (a + b) + k: no sum of three slots
             fn.body += ab + ['i32.const 16', 'i32.add']
         else:
