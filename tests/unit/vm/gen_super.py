@@ -390,8 +390,8 @@ def gen_addi_tail(row):
 def gen_add_shifted(row):
     """base + (x >> k): base a local after the shift, or any slot before."""
     fns = []
-    for v in ofat([('x', OPERANDS), ('k', SHIFTS[:6] + ['local']), ('base', ['after', 'local', 'load',
-                                                                   'temp'])]):
+    for v in ofat([('x', OPERANDS), ('k', SHIFTS[:6] + ['local']),
+                   ('base', ['after', 'local', 'load', 'temp'])]):
         fn = Fn(row, v, 'i32')
         if v['base'] == 'after':
             fn.body += src(fn, v['x'], 'i32') + [k32(fn, v['k']), 'i32.shr_u']

@@ -112,7 +112,8 @@ static void fill_pristine(void)
     }
     _Static_assert(sizeof table_words == 256, "the table is 256 bytes");
     for (size_t i = 0; i < 32; i++)
-        for (int b = 0; b < 8; b++) pristine[8 * i + (size_t)b] = (uint8_t)(table_words[i] >> (8 * b));
+        for (int b = 0; b < 8; b++)
+            pristine[8 * i + (size_t)b] = (uint8_t)(table_words[i] >> (8 * b));
 }
 
 static void setup(void)
@@ -334,7 +335,8 @@ static void report(const char *name, const vm_value *args, uint32_t nargs, const
     describe(a, sizeof a, of);
     describe(b, sizeof b, op);
     if (at < PAGE)
-        cr_expect(false, "%s(%s): memory differs at %zu: fused %02x, unfused %02x (results %s, %s)",
+        cr_expect(false,
+                  "%s(%s): memory differs at %zu: fused %02x, unfused %02x (results %s, %s)",
                   name, in, at, fused.mem[at], plain.mem[at], a, b);
     else
         cr_expect(false, "%s(%s): %s differ: fused %s, unfused %s", name, in, what, a, b);
