@@ -23,6 +23,7 @@ lets an engine choose the NaN), so only "is NaN" is compared then.
 A row of a family with no template gets no function: test_super.c then
 fails naming it.
 """
+import copy
 import re
 import sys
 
@@ -707,6 +708,15 @@ FAMILIES = {
 }
 
 
+def wide(fn):
+    """The same function with a v128 pushed first: from there on the
+    compiler lays out slots by type (compiler.wide), not one per entry."""
+    w = copy.copy(fn)
+    w.name = fn.name.replace(':', ':wide,', 1)
+    w.body = ['v128.const i64x2 0 0', 'drop'] + fn.body
+    return w
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit('usage: gen_super.py vm/super_list.h OUT.wat')
@@ -719,7 +729,9 @@ def main():
             print('gen_super: no template for family %s (row %s): it stays untested'
                   % (row.family, row.name), file=sys.stderr)
             continue
-        for fn in gen(row):
+        fns = gen(row)
+        fns.append(wide(fns[0]))
+        for fn in fns:
             if fn.name in seen:
                 continue
             seen.add(fn.name)
