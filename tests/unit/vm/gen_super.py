@@ -136,7 +136,8 @@ def src(fn, kind, t, k=None):
     a constant k, a plain load at a param-chosen address of the edge table
     (bytes 0..255, written by the test), a load at a constant address, or
     a temporary just computed by an op that no fusion takes up and that
-    keeps the value (rotl by 0, copysign with itself)."""
+    keeps the value (rotl by 0, copysign with itself), or a local computed
+    after overwriting param 0 (clobber)."""
     if kind == 'local':
         return ['local.get ' + fn.param(t)]
     if kind == 'const':
@@ -145,6 +146,11 @@ def src(fn, kind, t, k=None):
         return ['local.get ' + fn.param('i32'), 'i32.const 0xf8', 'i32.and', t + '.load']
     if kind == 'abs':
         return ['i32.const %d' % (8 * (len(fn.body) % 31)), t + '.load']
+    if kind == 'clobber':  # a local, read after local 0 was overwritten
+        out = []
+        if fn.params and fn.params[0] == 'i32':
+            out = ['local.get ' + fn.param('i32'), 'local.set $p0']
+        return out + ['local.get ' + fn.param(t)]
     if kind == 'temp':
         p = fn.param(t)
         if t in FLOAT:
@@ -173,7 +179,9 @@ def ofat(axes, extra=()):
     return out
 
 
-OPERANDS = ['local', 'load', 'abs', 'temp']
+# clobber: the operand is a local, but computing it sets local 0 (param 0),
+# which an operand pushed before may still name (it must keep the old value)
+OPERANDS = ['local', 'load', 'abs', 'temp', 'clobber']
 
 
 def across_loop(fn, rt, after):
