@@ -296,16 +296,23 @@ def gen_br_bits(row):
 
 
 def gen_imm(row):
-    """a OP k (and k OP a, when OP commutes)."""
+    """a OP k (and k OP a: swapped when OP commutes, else left alone); for
+    i32 add and sub also then + or - a second constant, which the fuser
+    folds into the first."""
     t = row.t
     ks = SHIFTS if re.search(r'\.(shl|shr|rot)', row.op) else KS[t]
-    orders = ['ak', 'ka']  # k OP a: swapped when OP commutes, else left alone
+    axes = [('a', OPERANDS + ['const']), ('k', ks), ('ord', ['ak', 'ka'])]
+    if row.op in ('i32.add', 'i32.sub'):
+        axes.append(('then', ['none', 'i32.add 5', 'i32.sub 5', 'i32.add -0x80000000',
+                              'i32.sub -1']))
     fns = []
-    for v in ofat([('a', OPERANDS), ('k', ks), ('ord', orders)],
-                  [{'a': 'load', 'k': ks[3]}, {'a': 'temp', 'k': ks[4]}]):
+    for v in ofat(axes, [{'a': 'load', 'k': ks[3]}, {'a': 'temp', 'k': ks[4]}]):
         fn = Fn(row, v, result_type(row.op), t in FLOAT)
-        a, k = src(fn, v['a'], t), src(fn, 'const', t, v['k'])
+        a, k = src(fn, v['a'], t, ks[1]), src(fn, 'const', t, v['k'])
         fn.body += (a + k if v['ord'] == 'ak' else k + a) + [row.op]
+        if v.get('then', 'none') != 'none':
+            op2, k2 = v['then'].split()
+            fn.body += ['i32.const ' + k2, op2]
         fns.append(fn)
     return fns
 
