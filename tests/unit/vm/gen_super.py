@@ -72,7 +72,7 @@ KS = {
 }
 SHIFTS = ['3', '0', '1', '31', '32', '33', '63', '64', '65', '-1']
 # Address immediates: wrap-around (-16 with a base near 2^32), the page end.
-ADDR_KS = ['32', '0', '-4', '-16', '65532', '65536', '0x7fffffff', 'local']
+ADDR_KS = ['32', '0', '-4', '-16', '65532', '65536', '0x7fffffff', 'local', 'load']
 OFFSETS = ['0', '16', '65532', '4294967295']
 # Constant addresses: the last in-bounds bytes of the page, one past, wrap.
 ABS_ADDRS = ['8', '0', '65528', '65532', '65534', '65535', '65536', '-16', '-1']
@@ -160,9 +160,12 @@ def src(fn, kind, t, k=None):
 
 
 def k32(fn, k):
-    """An i32 constant, or for k == 'local' a param in its place: the
-    near miss that a fusion needing a constant must leave alone."""
-    return 'local.get ' + fn.param('i32') if k == 'local' else 'i32.const ' + k
+    """An i32 constant, or for k == 'local' or 'load' a param or a load in
+    its place: the near misses that a fusion needing a constant must leave
+    alone (x + i32.load(p) once became an address with a stale operand)."""
+    if k in ('local', 'load'):
+        return '\n    '.join(src(fn, k, 'i32'))
+    return 'i32.const ' + k
 
 
 def ofat(axes, extra=()):
@@ -255,7 +258,8 @@ def gen_br_addi(row):
     a loop counter's step and test; the sum a temporary, or kept in a
     local by local.tee, whose value is then part of the result."""
     fns = []
-    axes = [('x', ['local', 'load', 'temp']), ('k', ['1', '-1', '0x7fffffff', '-16', 'local']),
+    axes = [('x', ['local', 'load', 'temp']),
+            ('k', ['1', '-1', '0x7fffffff', '-16', 'local', 'load']),
             ('tee', ['no', 'yes']), ('br', ['brif', 'if', 'loop'])]
     if row.family == 'BR_ADDI':
         axes.append(('b', ['local', 'temp']))
@@ -283,7 +287,8 @@ def gen_br_bits(row):
     first = 'if' if row.family == 'BR_NO_BITS' else 'brif'
     wraps = [first] + [w for w in WRAPS if w != first]
     fns = []
-    for v in ofat([('x', OPERANDS), ('m', ['1', '0x80000000', '0xff', '-1', '0', 'local']),
+    for v in ofat([('x', OPERANDS),
+                   ('m', ['1', '0x80000000', '0xff', '-1', '0', 'local', 'load']),
                    ('ord', ['xm', 'mx']), ('br', wraps)]):
         fn = Fn(row, v)
         x, m = src(fn, v['x'], 'i32'), [k32(fn, v['m'])]
@@ -359,8 +364,8 @@ def shr_field(fn, v):
     return x + m + ['i32.and'] if v['ord'] == 'fm' else m + x + ['i32.and']
 
 
-FIELD_AXES = [('x', OPERANDS), ('k', ['3', '0', '1', '31', '32', '33', 'local']),
-              ('m', ['0xff', '0', '-1', '0x80000001', 'local']), ('ord', ['fm', 'mf'])]
+FIELD_AXES = [('x', OPERANDS), ('k', ['3', '0', '1', '31', '32', '33', 'local', 'load']),
+              ('m', ['0xff', '0', '-1', '0x80000001', 'local', 'load']), ('ord', ['fm', 'mf'])]
 
 
 def gen_bit_field(row):
@@ -375,7 +380,7 @@ def gen_bit_field(row):
 def gen_bit_field_addi(row):
     """((x >> k) & m) + c, or - c."""
     fns = []
-    for v in ofat(FIELD_AXES + [('c', ['5', '0', '-1', '-0x80000000', 'local']),
+    for v in ofat(FIELD_AXES + [('c', ['5', '0', '-1', '-0x80000000', 'local', 'load']),
                                 ('add', ['i32.add', 'i32.sub'])]):
         fn = Fn(row, v, 'i32')
         fn.body += shr_field(fn, v) + [k32(fn, v['c']), v['add']]
@@ -386,9 +391,10 @@ def gen_bit_field_addi(row):
 def gen_addi_tail(row):
     """(x op k) + c: c after, before (commuted), or subtracted."""
     ks = SHIFTS[:6] if 'shr' in row.op else ['12', '0', '-1', '0x7fffffff', '-0x80000000']
-    ks = ks + ['local']
+    ks = ks + ['local', 'load']
     fns = []
-    for v in ofat([('x', OPERANDS), ('k', ks), ('c', ['100', '0', '-1', '-0x80000000', 'local']),
+    for v in ofat([('x', OPERANDS), ('k', ks),
+                   ('c', ['100', '0', '-1', '-0x80000000', 'local', 'load']),
                    ('ord', ['xc', 'cx', 'sub'])]):
         fn = Fn(row, v, 'i32')
         x = src(fn, v['x'], 'i32') + [k32(fn, v['k']), row.op]
@@ -406,7 +412,7 @@ def gen_addi_tail(row):
 def gen_add_shifted(row):
     """base + (x >> k): base a local after the shift, or any slot before."""
     fns = []
-    for v in ofat([('x', OPERANDS), ('k', SHIFTS[:6] + ['local']),
+    for v in ofat([('x', OPERANDS), ('k', SHIFTS[:6] + ['local', 'load']),
                    ('base', ['after', 'local', 'load', 'temp'])]):
         fn = Fn(row, v, 'i32')
         if v['base'] == 'after':
@@ -468,7 +474,8 @@ def gen_load_shl_add(row):
     """load ((x << k) + base): base a local after the shift, or any slot
     before it (the sum's other side)."""
     fns = []
-    for v in ofat([('x', ['local', 'load', 'temp']), ('k', ['2', '0', '3', '31', '33', 'local']),
+    for v in ofat([('x', ['local', 'load', 'temp']),
+                   ('k', ['2', '0', '3', '31', '33', 'local', 'load']),
                    ('base', ['after', 'local', 'load', 'temp', 'loop']), ('off', OFFSETS)]):
         fn = Fn(row, v, row.t)
         shl = [k32(fn, v['k']), 'i32.shl']
@@ -490,8 +497,9 @@ def gen_load_shl_add(row):
 def gen_load_shl_addi(row):
     """load ((x << k) + b), b a constant on either side."""
     fns = []
-    for v in ofat([('x', ['local', 'load', 'temp']), ('k', ['2', '0', '3', '31', '33', 'local']),
-                   ('b', ['256', '0', '-16', '65532', 'local']), ('ord', ['xb', 'bx']),
+    for v in ofat([('x', ['local', 'load', 'temp']),
+                   ('k', ['2', '0', '3', '31', '33', 'local', 'load']),
+                   ('b', ['256', '0', '-16', '65532', 'local', 'load']), ('ord', ['xb', 'bx']),
                    ('off', OFFSETS)]):
         fn = Fn(row, v, row.t)
         x = src(fn, v['x'], 'i32') + [k32(fn, v['k']), 'i32.shl']
@@ -539,7 +547,7 @@ def gen_mem_operand(row, addi=False, byte=None):
                                                           else ['ap']),
             ('off', OFFSETS)]
     if addi:
-        axes.append(('k', ['4', '-4', '-16', '32', 'local']))
+        axes.append(('k', ['4', '-4', '-16', '32', 'local', 'load']))
     for v in ofat(axes):
         fn = Fn(row, v, t, t in FLOAT)
         a = src(fn, v['a'] if v['ord'] == 'ap' else 'local', t)
@@ -683,7 +691,7 @@ def gen_copy_fill(row):
     vk = ['local', 'load', 'temp'] if row.family == 'FILL_N' else ['const']
     for v in ofat([('dst', ['local', 'const', 'temp']), ('src', ['local', 'const', 'temp']
                                                            if not fill else vk),
-                   ('n', ['16', '0', '1', '255', '65536', 'local']),
+                   ('n', ['16', '0', '1', '255', '65536', 'local', 'load']),
                    ('k', ['0xab', '0', '-1', '0x1ff'] if row.family == 'FILL_VN'
                     else ['65520'])]):
         fn = Fn(row, v)
