@@ -16,9 +16,11 @@
 
 #include <criterion/criterion.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vm/exec.h"
 #include "vm/vm_int.h"
@@ -333,6 +335,59 @@ static bool memory_differs(bool nan_ok, unsigned width, size_t *at)
 static int nfails;
 static unsigned long ncalls;
 
+/* {===== naming the call that crashed (a broken handler can fault) */
+
+static const char *volatile crash_name;
+static const vm_value *volatile crash_args;
+static volatile uint32_t crash_nargs;
+static const char *volatile crash_side;
+
+static void put(const char *s)
+{
+    ssize_t r = write(2, s, strlen(s));
+    (void)r;
+}
+
+/* Writes which call was running, then dies of the signal as it would
+ * have: only async-signal-safe calls. */
+static void on_crash(int sig)
+{
+    put("\ntest_super: crashed in ");
+    put(crash_name ? crash_name : "?");
+    put("(");
+    for (uint32_t i = 0; crash_args && i < crash_nargs; i++) {
+        char hex[20] = "0x", *p = hex + 2;
+        for (int d = 60; d >= 0; d -= 4) *p++ = "0123456789abcdef"[(crash_args[i].u64 >> d) & 15];
+        *p = 0;
+        put(i ? ", " : "");
+        put(hex);
+    }
+    put(") ");
+    put(crash_side ? crash_side : "");
+    put("\n");
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+/* Not under ASan, whose own report of the fault says more. */
+static void catch_crashes(void)
+{
+#ifndef UNDER_ASAN
+    signal(SIGSEGV, on_crash);
+    signal(SIGBUS, on_crash);
+#endif
+}
+
+/* }===== */
+
 static void describe(char *buf, size_t cap, const outcome *o)
 {
     if (o->st == VM_TRAP) snprintf(buf, cap, "trap \"%s\"", vm_trap_text(o->trap));
@@ -375,7 +430,13 @@ static void restore_memory(void)
 static void check_call(const char *name, vm_func_t *ff, vm_func_t *fp, const vm_value *args,
                        uint32_t nargs, const uint8_t *pt, uint8_t rtype, bool nan_ok)
 {
-    outcome of = run(&fused, ff, args, nargs, rtype), op = run(&plain, fp, args, nargs, rtype);
+    crash_name = name;
+    crash_args = args;
+    crash_nargs = nargs;
+    crash_side = "fused";
+    outcome of = run(&fused, ff, args, nargs, rtype);
+    crash_side = "unfused";
+    outcome op = run(&plain, fp, args, nargs, rtype);
     ncalls++;
     bool same = of.st == op.st && of.trap == op.trap && of.nresults == op.nresults;
     bool same_value = of.bits == op.bits ||
@@ -434,6 +495,7 @@ Test(vm_super, fused_equals_unfused_on_edge_inputs)
 {
     uint32_t n = vm_module_export_count(fused.mod);
     cr_assert(n > NROWS, "super.wasm has %u exports", n);
+    catch_crashes();
     for (uint32_t i = 0; i < n; i++) check_export(i);
     cr_log_info("vm_super: %u functions, %lu calls on each side", n, ncalls);
     cr_assert(nfails == 0, "%d calls differ (the first %d reported; see the functions in %s)",
