@@ -383,6 +383,8 @@ static void catch_crashes(void)
 #ifndef UNDER_ASAN
     signal(SIGSEGV, on_crash);
     signal(SIGBUS, on_crash);
+#else
+    (void)on_crash;
 #endif
 }
 
