@@ -11,8 +11,13 @@ for each family of rows a template below. Operands come from a local (a
 param), a constant, a load (plain, at an address taken from a param, and at
 a constant address) and a just-computed temporary, where the pattern allows
 each; constants, offsets and the order of commuting operands vary too.
-Variants are chosen one factor at a time: the defaults first, then each
-factor alone changed, so their number stays linear in the choices.
+Beside each pattern are its near misses, which must compile to correct
+code whether fused or not: a param or a load where a fusion needs a
+constant, a constant where it needs a slot, a local overwritten between
+two reads of it (clobber), a loop head between the instructions, and a
+v128 pushed first (the compiler's typed slot layout). Variants are chosen
+one factor at a time: the defaults first, then each factor alone changed,
+so their number stays linear in the choices.
 
 Inputs are params, so that the test can feed edge values; every function
 returns a value (for branches: which way it went) or writes memory, which
@@ -20,8 +25,8 @@ the test compares. An export name is `ROW:variant`; `!n` in it tells the
 test that a NaN result may differ in payload (arithmetic, where the spec
 lets an engine choose the NaN), so only "is NaN" is compared then.
 
-A row of a family with no template gets no function: test_super.c then
-fails naming it.
+A row of a family with no template gets no function, and a row that no
+function written for it selects is untested: test_super.c fails naming it.
 """
 import copy
 import re
