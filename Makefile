@@ -169,6 +169,7 @@ $(B)/tests/sched/%: tests/unit/sched/%.c $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBNE
 
 unit: $(UNIT_BIN) $(UNIT_FIXTURES)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs 2; done
+include tests/unit/vm/super.mk
 # }=====
 
 spec: $(B)/spectest
