@@ -217,21 +217,21 @@ SI(BR_F64_GE_K, BR_F64_K, F64_GE, 4, "f64.const k; f64.ge; br_if", >=)
 
 /* BR_NOT_F64 [h][a, b][target]: jump when the f64 compare is false (with a
  * NaN that is not the opposite compare); args: C operator. */
-SI(BR_NOT_F64_EQ, BR_NOT_F64, F64_EQ, 3, "f64.eq; i32.eqz; br_if", ==)
-SI(BR_NOT_F64_NE, BR_NOT_F64, F64_NE, 3, "f64.ne; i32.eqz; br_if", !=)
-SI(BR_NOT_F64_LT, BR_NOT_F64, F64_LT, 3, "f64.lt; i32.eqz; br_if", <)
-SI(BR_NOT_F64_GT, BR_NOT_F64, F64_GT, 3, "f64.gt; i32.eqz; br_if", >)
-SI(BR_NOT_F64_LE, BR_NOT_F64, F64_LE, 3, "f64.le; i32.eqz; br_if", <=)
-SI(BR_NOT_F64_GE, BR_NOT_F64, F64_GE, 3, "f64.ge; i32.eqz; br_if", >=)
+SI(BR_NOT_F64_EQ, BR_NOT_F64, F64_EQ, 3, "f64.eq; if (jumps when false)", ==)
+SI(BR_NOT_F64_NE, BR_NOT_F64, F64_NE, 3, "f64.ne; if (jumps when false)", !=)
+SI(BR_NOT_F64_LT, BR_NOT_F64, F64_LT, 3, "f64.lt; if (jumps when false)", <)
+SI(BR_NOT_F64_GT, BR_NOT_F64, F64_GT, 3, "f64.gt; if (jumps when false)", >)
+SI(BR_NOT_F64_LE, BR_NOT_F64, F64_LE, 3, "f64.le; if (jumps when false)", <=)
+SI(BR_NOT_F64_GE, BR_NOT_F64, F64_GE, 3, "f64.ge; if (jumps when false)", >=)
 
 /* BR_NOT_F64_K [h][a, -][k][target]: the same against an f64 constant;
  * args: C operator. */
-SI(BR_NOT_F64_EQ_K, BR_NOT_F64_K, F64_EQ, 4, "f64.const k; f64.eq; i32.eqz; br_if", ==)
-SI(BR_NOT_F64_NE_K, BR_NOT_F64_K, F64_NE, 4, "f64.const k; f64.ne; i32.eqz; br_if", !=)
-SI(BR_NOT_F64_LT_K, BR_NOT_F64_K, F64_LT, 4, "f64.const k; f64.lt; i32.eqz; br_if", <)
-SI(BR_NOT_F64_GT_K, BR_NOT_F64_K, F64_GT, 4, "f64.const k; f64.gt; i32.eqz; br_if", >)
-SI(BR_NOT_F64_LE_K, BR_NOT_F64_K, F64_LE, 4, "f64.const k; f64.le; i32.eqz; br_if", <=)
-SI(BR_NOT_F64_GE_K, BR_NOT_F64_K, F64_GE, 4, "f64.const k; f64.ge; i32.eqz; br_if", >=)
+SI(BR_NOT_F64_EQ_K, BR_NOT_F64_K, F64_EQ, 4, "f64.const k; f64.eq; if (jumps when false)", ==)
+SI(BR_NOT_F64_NE_K, BR_NOT_F64_K, F64_NE, 4, "f64.const k; f64.ne; if (jumps when false)", !=)
+SI(BR_NOT_F64_LT_K, BR_NOT_F64_K, F64_LT, 4, "f64.const k; f64.lt; if (jumps when false)", <)
+SI(BR_NOT_F64_GT_K, BR_NOT_F64_K, F64_GT, 4, "f64.const k; f64.gt; if (jumps when false)", >)
+SI(BR_NOT_F64_LE_K, BR_NOT_F64_K, F64_LE, 4, "f64.const k; f64.le; if (jumps when false)", <=)
+SI(BR_NOT_F64_GE_K, BR_NOT_F64_K, F64_GE, 4, "f64.const k; f64.ge; if (jumps when false)", >=)
 
 /* LOAD_ADD [h][d, a][b, offset]: a load at the address a + b (mod 2^32) +
  * offset; args: slot field, C type, conversion. */
@@ -532,7 +532,7 @@ SI(I32_ADD_RET, ADD_RET, I32_ADD, 2, "i32.add; return", u32)
 SI(BR_BITS, BR_BITS, I32_AND, 3, "const m; i32.and; br_if", !=)
 
 /* BR_NO_BITS [h][x, m][target]: jump when (x & m) == 0; args: C operator. */
-SI(BR_NO_BITS, BR_NO_BITS, I32_AND, 3, "const m; i32.and; i32.eqz; br_if", ==)
+SI(BR_NO_BITS, BR_NO_BITS, I32_AND, 3, "const m; i32.and; if (jumps when no bit is set)", ==)
 
 /* BIT_FIELD [h][d, x][k, m]: fp[d] = (x >> k) & m: a bit field; args: the
  * shift. */
