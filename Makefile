@@ -592,6 +592,8 @@ test:
 check: test
 # }=====
 
+include mk/fuzzdiff.mk
+
 # {===== fuzzing
 #   make fuzz         libFuzzer binaries (clang) in build/fuzz/, e.g.
 #                     build/fuzz/fuzz_exec build/$(VARIANT)/fuzz-corpus

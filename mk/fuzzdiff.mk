@@ -1,0 +1,28 @@
+# {===== differential fuzzing against V8 (tests/fuzzdiff/)
+#   make fuzz-diff       FUZZ_DIFF_N modules from `wasm-opt -ttf` (seeds
+#                        FUZZ_DIFF_SEED, FUZZ_DIFF_SEED+1, ...), each export
+#                        called on node and on the interpreter (fusion on and
+#                        off); transcripts compared; a mismatch is saved and
+#                        reduced under build/fuzz-diff/mismatch/ and fails
+#   make fuzz-diff-long  the same with FUZZ_DIFF_LONG_N modules, progress
+#                        printed as it goes
+FUZZ_DIFF_N ?= 300
+FUZZ_DIFF_SEED ?= 1
+FUZZ_DIFF_LONG_N ?= 100000
+FUZZ_DIFF_FLAGS ?=
+FUZZ_DIFF_RUN := $(B)/fuzzdiff_run
+
+.PHONY: fuzz-diff fuzz-diff-long
+$(FUZZ_DIFF_RUN): $(call obj,tests/fuzzdiff/run.c) $(LIBVM)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) -lm
+
+fuzz-diff: $(FUZZ_DIFF_RUN)
+	python3 tests/fuzzdiff/fuzzdiff.py run --driver $(FUZZ_DIFF_RUN) \
+	    --out build/fuzz-diff --n $(FUZZ_DIFF_N) --seed $(FUZZ_DIFF_SEED) \
+	    $(FUZZ_DIFF_FLAGS)
+
+fuzz-diff-long: $(FUZZ_DIFF_RUN)
+	python3 tests/fuzzdiff/fuzzdiff.py run --driver $(FUZZ_DIFF_RUN) \
+	    --out build/fuzz-diff --n $(FUZZ_DIFF_LONG_N) --seed $(FUZZ_DIFF_SEED) \
+	    --progress $(FUZZ_DIFF_FLAGS)
+# }=====

@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""fuzzdiff.py: differential fuzzing of the interpreter against V8 (node).
+
+Seed N -> random bytes -> `wasm-opt -ttf` -> a module; batches of modules
+run once on node (tests/fuzzdiff/runner.js) and on the interpreter
+(tests/fuzzdiff/run.c, with fusion on and off), and the transcripts are
+compared line by line. A mismatch is saved under OUT/mismatch/seed-N/ with
+both transcripts, reduced by wasm-reduce (this script's `check` command is
+the interestingness test) and disassembled; the run then fails.
+
+    fuzzdiff.py run --driver build/release/fuzzdiff_run --n 300 --seed 1
+    fuzzdiff.py gen --seed N -o N.wasm          the module of one seed
+    fuzzdiff.py check --driver D [--no-fusion] --kind K FILE.wasm
+"""
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RUNNER = os.path.join(HERE, 'runner.js')
+NODE = ['node', '--experimental-wasm-type-reflection', '--stack-size=900']
+
+# Every WebAssembly 2.0 feature the interpreter implements; wasm-opt's
+# others (threads, exception handling, tail calls, GC, memory64, relaxed
+# SIMD, extended-const, typed function references) stay off.
+FEATURES = ['--mvp-features', '--enable-sign-ext', '--enable-mutable-globals',
+            '--enable-nontrapping-float-to-int', '--enable-simd',
+            '--enable-bulk-memory', '--enable-multivalue']
+REF_TYPES = ['--enable-reference-types']
+
+BATCH_TIMEOUT = 60  # seconds for one engine on one batch; then the
+                    # module it is stuck in counts as hung
+
+
+# {===== generating
+
+def input_bytes(seed):
+    """The -ttf input of a seed: 1 to 24 KiB of seeded random bytes."""
+    rng = random.Random(seed)
+    return rng.randbytes(rng.randint(1024, 24 * 1024))
+
+
+def valid(path):
+    return subprocess.run(['wasm-validate', path], capture_output=True
+                          ).returncode == 0
+
+
+def generate(seed, path):
+    """Writes seed's module to path; returns the wasm-opt feature flags.
+    wasm-opt 108 with reference types mostly makes invalid modules (a
+    funcref where its anyref is externref, typed function references), so
+    when wabt rejects one, the seed's module is made without them."""
+    raw = path + '.in'
+    with open(raw, 'wb') as f:
+        f.write(input_bytes(seed))
+    for flags in (FEATURES + REF_TYPES, FEATURES):
+        subprocess.run(['wasm-opt', '-ttf', raw, *flags, '-o', path],
+                       check=True, capture_output=True)
+        if valid(path):
+            break
+    os.unlink(raw)
+    return flags
+
+# }=====
+# {===== running the engines
+
+
+def parse_transcript(text):
+    """{module name: [lines]}; a module cut short has no 'end' line."""
+    mods, cur = {}, None
+    for line in text.splitlines():
+        if line.startswith('module '):
+            cur = mods.setdefault(line[7:], [])
+        elif cur is not None:
+            cur.append(line)
+    return mods
+
+
+def run_engine(cmd, files, timeout=BATCH_TIMEOUT):
+    """Runs cmd over files; a module that hangs or crashes the engine gets
+    'timeout' or 'crash RC' as its last line and the rest go on."""
+    result, todo = {}, list(files)
+    while todo:
+        out_path = todo[0] + '.out'
+        with open(out_path, 'wb') as out:
+            proc = subprocess.Popen(cmd + todo, stdout=out,
+                                    stderr=subprocess.DEVNULL)
+            try:
+                rc = proc.wait(timeout)
+                why = None if rc == 0 else 'crash %d' % rc
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                why = 'timeout'
+        with open(out_path, encoding='utf-8', errors='replace') as f:
+            mods = parse_transcript(f.read())
+        os.unlink(out_path)
+        done = 0
+        for path in todo:
+            name = os.path.basename(path)
+            if name not in mods:
+                break
+            lines = mods[name]
+            done += 1
+            if not lines or lines[-1] != 'end':
+                lines.append(why or 'cut')
+                result[name] = lines
+                break
+            result[name] = lines
+        if why is None and done == len(todo):
+            break
+        if done == 0:  # died before its first module: give up on them
+            for path in todo:
+                result[os.path.basename(path)] = [why or 'cut']
+            break
+        todo = todo[done:]
+    return result
+
+
+def node_cmd():
+    return NODE + [RUNNER]
+
+
+def interp_cmd(driver, fusion):
+    return [driver] + ([] if fusion else ['--no-fusion'])
+
+# }=====
+# {===== comparing
+
+
+def first_difference(a, b):
+    """Index of the first differing line, or None if equal."""
+    for i in range(max(len(a), len(b))):
+        x = a[i] if i < len(a) else '<missing>'
+        y = b[i] if i < len(b) else '<missing>'
+        if x != y:
+            return i
+    return None
+
+
+def kind_of(js, vm, i):
+    """What a mismatch is, e.g. 'ret/trap': the first words of the two
+    lines. The reducer keeps reductions that keep it."""
+    word = lambda lines: (lines[i] if i < len(lines) else '<missing>'
+                          ).split(' ')[0]
+    return word(js) + '/' + word(vm)
+
+
+def hung(lines):
+    return any(l in ('hang', 'timeout') for l in lines)
+
+
+def classify(js, vm):
+    """'skip-invalid', 'skip-import', 'skip-hang', 'ok' or a mismatch kind
+    ('mismatch:ret/trap'...)."""
+    if js == ['load error', 'end'] and vm == js:
+        return 'skip-invalid'
+    if any(l.startswith('import-skip') for l in js) and js == vm:
+        return 'skip-import'
+    if 'timeout' in js:  # V8 did not finish: nothing to compare with
+        return 'skip-hang'
+    i = first_difference(js, vm)
+    if i is None:
+        return 'ok'
+    if hung(vm) and hung(js):
+        return 'skip-hang'
+    return 'mismatch:' + kind_of(js, vm, i)
+
+# }=====
+# {===== mismatches
+
+
+def save_mismatch(args, seed, wasm, flags, js, vm, fusion, kind):
+    d = os.path.join(args.out, 'mismatch', 'seed-%d' % seed)
+    os.makedirs(d, exist_ok=True)
+    shutil.copy(wasm, os.path.join(d, 'module.wasm'))
+    with open(os.path.join(d, 'seed.txt'), 'w') as f:
+        f.write('seed %d\nflags %s\nfusion %s\nkind %s\n'
+                'regenerate: python3 tests/fuzzdiff/fuzzdiff.py gen '
+                '--seed %d -o module.wasm\n'
+                % (seed, ' '.join(flags), 'on' if fusion else 'off', kind,
+                   seed))
+    for name, lines in (('node.txt', js), ('interp.txt', vm)):
+        with open(os.path.join(d, name), 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+    if not args.no_reduce:
+        reduce(args, d, flags, fusion, kind.split(':', 1)[1])
+    return d
+
+
+def reduce(args, d, flags, fusion, kind):
+    """wasm-reduce with `check` as the test, then wasm-dis."""
+    test, work = os.path.join(d, 't.wasm'), os.path.join(d, 'reduced.wasm')
+    check = [sys.executable, os.path.abspath(__file__), 'check', '--driver',
+             os.path.abspath(args.driver), '--kind', kind, test]
+    if not fusion:
+        check.insert(-1, '--no-fusion')
+    cmd = ['wasm-reduce', os.path.join(d, 'module.wasm'), '-cmd',
+           ' '.join(check), '-t', test, '-w', work, '-ef', ' '.join(flags),
+           *flags]
+    try:
+        subprocess.run(cmd, capture_output=True, timeout=args.reduce_timeout)
+    except subprocess.TimeoutExpired:
+        pass  # keep the best reduction so far
+    if os.path.exists(work):
+        subprocess.run(['wasm-dis', work, '-o',
+                        os.path.join(d, 'reduced.wat')],
+                       capture_output=True)
+        for name, cmd in (('reduced.node.txt', node_cmd()),
+                          ('reduced.interp.txt', interp_cmd(args.driver,
+                                                            fusion))):
+            lines = run_engine(cmd, [work]).get('reduced.wasm', [])
+            with open(os.path.join(d, name), 'w') as f:
+                f.write('\n'.join(lines) + '\n')
+    for p in (test, test + '.out'):
+        if os.path.exists(p):
+            os.unlink(p)
+
+
+def cmd_check(args):
+    """wasm-reduce's test: prints 'interesting' and exits 1 when FILE
+    still shows a mismatch of kind K."""
+    path = os.path.abspath(args.file)
+    js = run_engine(node_cmd(), [path], 10).get(os.path.basename(path), [])
+    vm = run_engine(interp_cmd(args.driver, not args.no_fusion), [path],
+                    10).get(os.path.basename(path), [])
+    c = classify(js, vm)
+    if c == 'mismatch:' + args.kind:
+        print('interesting')
+        return 1
+    return 0
+
+# }=====
+# {===== the run
+
+
+class Totals:
+    def __init__(self):
+        self.compared = self.exports = self.failed = 0
+        self.skipped = {}
+        self.mismatches = []  # (seed, kind, dir)
+        self.start = time.time()
+
+    def line(self):
+        secs = max(time.time() - self.start, 1e-9)
+        skipped = sum(self.skipped.values())
+        detail = ', '.join('%s %d' % kv for kv in sorted(self.skipped.items()))
+        return ('%d modules compared, %d skipped (%s), %d exports called, '
+                '%d mismatches, %.1f modules/s'
+                % (self.compared, skipped, detail or 'none', self.exports,
+                   len(self.mismatches), (self.compared + skipped) / secs))
+
+
+def run_batch(args, seeds, work, totals):
+    files, flags = [], {}
+    for s in seeds:
+        path = os.path.join(work, '%d.wasm' % s)
+        flags[s] = generate(s, path)
+        files.append(path)
+    js = run_engine(node_cmd(), files)
+    vms = {fusion: run_engine(interp_cmd(args.driver, fusion), files)
+           for fusion in (True, False)}
+    for s, path in zip(seeds, files):
+        name = os.path.basename(path)
+        compare_one(args, s, path, flags[s], js.get(name, []), vms, totals)
+        os.unlink(path)
+
+
+def compare_one(args, seed, path, flags, js, vms, totals):
+    name = os.path.basename(path)
+    results = {f: classify(js, vms[f].get(name, [])) for f in (True, False)}
+    c = results[True]
+    if c.startswith('skip') or results[False].startswith('skip'):
+        k = c if c.startswith('skip') else results[False]
+        totals.skipped[k[5:]] = totals.skipped.get(k[5:], 0) + 1
+        return
+    totals.compared += 1
+    totals.exports += sum(1 for l in js if l.startswith('call '))
+    for fusion in (True, False):
+        if results[fusion] == 'ok':
+            continue
+        other = results[not fusion]
+        d = save_mismatch(args, seed, path, flags, js, vms[fusion].get(name),
+                          fusion, results[fusion])
+        totals.mismatches.append((seed, results[fusion], fusion, other, d))
+        break  # fusion off too (if it fails) is in `other`
+
+
+def report(totals):
+    for seed, kind, fusion, other, d in totals.mismatches:
+        off = ('also with fusion off' if other != 'ok'
+               else 'fusion off: ok (a peephole bug)')
+        if not fusion:
+            off = 'only with fusion off'
+        print('MISMATCH seed %d: %s (%s): %s/{seed.txt,node.txt,interp.txt,'
+              'reduced.wat}' % (seed, kind, off, d))
+    print(totals.line())
+    print('%d passed, %d failed' % (totals.compared,
+                                    len(totals.mismatches)))
+
+
+def cmd_run(args):
+    work = os.path.join(args.out, 'work')
+    os.makedirs(work, exist_ok=True)
+    shutil.rmtree(os.path.join(args.out, 'mismatch'), ignore_errors=True)
+    totals = Totals()
+    last = time.time()
+    for start in range(args.seed, args.seed + args.n, args.batch):
+        seeds = range(start, min(start + args.batch, args.seed + args.n))
+        run_batch(args, list(seeds), work, totals)
+        if args.progress and time.time() - last >= 10:
+            print('[seeds %d..%d] %s' % (args.seed, seeds[-1], totals.line()),
+                  flush=True)
+            last = time.time()
+    report(totals)
+    return 1 if totals.mismatches else 0
+
+
+def cmd_gen(args):
+    print(' '.join(generate(args.seed, args.o)))
+    return 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    sub = p.add_subparsers(dest='cmd', required=True)
+    r = sub.add_parser('run')
+    r.add_argument('--driver', required=True)
+    r.add_argument('--out', default='build/fuzz-diff')
+    r.add_argument('--n', type=int, default=300)
+    r.add_argument('--seed', type=int, default=1)
+    r.add_argument('--batch', type=int, default=50)
+    r.add_argument('--progress', action='store_true')
+    r.add_argument('--no-reduce', action='store_true')
+    r.add_argument('--reduce-timeout', type=int, default=300)
+    g = sub.add_parser('gen')
+    g.add_argument('--seed', type=int, required=True)
+    g.add_argument('-o', required=True)
+    c = sub.add_parser('check')
+    c.add_argument('--driver', required=True)
+    c.add_argument('--no-fusion', action='store_true')
+    c.add_argument('--kind', required=True)
+    c.add_argument('file')
+    args = p.parse_args()
+    return {'run': cmd_run, 'gen': cmd_gen, 'check': cmd_check}[args.cmd](args)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
