@@ -4,11 +4,13 @@
 #                        called on node and on the interpreter (fusion on and
 #                        off); transcripts compared; a mismatch is saved and
 #                        reduced under build/fuzz-diff/mismatch/ and fails
-#   make fuzz-diff-long  the same with FUZZ_DIFF_LONG_N modules, progress
-#                        printed as it goes
+#   make fuzz-diff-long  the same with FUZZ_DIFF_LONG_N modules (or until
+#                        FUZZ_DIFF_TIME seconds, if set), progress printed
+#                        as it goes
 FUZZ_DIFF_N ?= 300
 FUZZ_DIFF_SEED ?= 1
 FUZZ_DIFF_LONG_N ?= 100000
+FUZZ_DIFF_TIME ?= 0
 FUZZ_DIFF_FLAGS ?=
 FUZZ_DIFF_RUN := $(B)/fuzzdiff_run
 
@@ -24,5 +26,5 @@ fuzz-diff: $(FUZZ_DIFF_RUN)
 fuzz-diff-long: $(FUZZ_DIFF_RUN)
 	python3 tests/fuzzdiff/fuzzdiff.py run --driver $(FUZZ_DIFF_RUN) \
 	    --out build/fuzz-diff --n $(FUZZ_DIFF_LONG_N) --seed $(FUZZ_DIFF_SEED) \
-	    --progress $(FUZZ_DIFF_FLAGS)
+	    --progress --time-limit $(FUZZ_DIFF_TIME) $(FUZZ_DIFF_FLAGS)
 # }=====

@@ -16,6 +16,7 @@ import argparse
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -38,10 +39,28 @@ BATCH_TIMEOUT = 60  # seconds for one engine on one batch; then the
 
 # {===== generating
 
-def input_bytes(seed):
+SEEDS_DIR = os.path.join(HERE, 'seeds')
+BUILT_SEEDS = set()
+
+
+def input_bytes(rng):
     """The -ttf input of a seed: 1 to 24 KiB of seeded random bytes."""
-    rng = random.Random(seed)
     return rng.randbytes(rng.randint(1024, 24 * 1024))
+
+
+def initial_content(rng, work):
+    """Half the seeds start from one of seeds/*.wat (-ttf keeps its
+    functions and adds its own): None or the .wasm to pass to -if."""
+    wats = sorted(f for f in os.listdir(SEEDS_DIR) if f.endswith('.wat'))
+    if not wats or rng.random() < 0.5:
+        return None
+    wat = rng.choice(wats)
+    wasm = os.path.join(work, wat[:-4] + '.seed.wasm')
+    if wasm not in BUILT_SEEDS:  # once per run: the .wat may have changed
+        subprocess.run(['wat2wasm', os.path.join(SEEDS_DIR, wat), '-o',
+                        wasm], check=True)
+        BUILT_SEEDS.add(wasm)
+    return wasm
 
 
 def valid(path):
@@ -50,20 +69,23 @@ def valid(path):
 
 
 def generate(seed, path):
-    """Writes seed's module to path; returns the wasm-opt feature flags.
+    """Writes seed's module to path; returns the wasm-opt flags used.
     wasm-opt 108 with reference types mostly makes invalid modules (a
     funcref where its anyref is externref, typed function references), so
     when wabt rejects one, the seed's module is made without them."""
+    rng = random.Random(seed)
     raw = path + '.in'
     with open(raw, 'wb') as f:
-        f.write(input_bytes(seed))
+        f.write(input_bytes(rng))
+    init = initial_content(rng, os.path.dirname(os.path.abspath(path)))
+    extra = ['-if', init] if init else []
     for flags in (FEATURES + REF_TYPES, FEATURES):
-        subprocess.run(['wasm-opt', '-ttf', raw, *flags, '-o', path],
+        subprocess.run(['wasm-opt', '-ttf', raw, *extra, *flags, '-o', path],
                        check=True, capture_output=True)
         if valid(path):
             break
     os.unlink(raw)
-    return flags
+    return flags + extra
 
 # }=====
 # {===== running the engines
@@ -187,25 +209,32 @@ def save_mismatch(args, seed, wasm, flags, js, vm, fusion, kind):
     for name, lines in (('node.txt', js), ('interp.txt', vm)):
         with open(os.path.join(d, name), 'w') as f:
             f.write('\n'.join(lines) + '\n')
-    if not args.no_reduce:
+    if not args.no_reduce and args.max_reduce > 0:
+        args.max_reduce -= 1
         reduce(args, d, flags, fusion, kind.split(':', 1)[1])
     return d
 
 
 def reduce(args, d, flags, fusion, kind):
     """wasm-reduce with `check` as the test, then wasm-dis."""
+    features = [f for f in flags if f.startswith('--')]
     test, work = os.path.join(d, 't.wasm'), os.path.join(d, 'reduced.wasm')
     check = [sys.executable, os.path.abspath(__file__), 'check', '--driver',
              os.path.abspath(args.driver), '--kind', kind, test]
     if not fusion:
         check.insert(-1, '--no-fusion')
-    cmd = ['wasm-reduce', os.path.join(d, 'module.wasm'), '-cmd',
-           ' '.join(check), '-t', test, '-w', work, '-ef', ' '.join(flags),
-           *flags]
+    bindir = os.path.dirname(shutil.which('wasm-opt') or '/usr/bin/wasm-opt')
+    cmd = ['wasm-reduce', os.path.join(d, 'module.wasm'), '-b', bindir, '-cmd',
+           ' '.join(check), '-t', test, '-w', work, '-ef', ' '.join(features),
+           *features]
+    # its own session, so that a timeout also ends the checks it started
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        subprocess.run(cmd, capture_output=True, timeout=args.reduce_timeout)
-    except subprocess.TimeoutExpired:
-        pass  # keep the best reduction so far
+        proc.wait(args.reduce_timeout)
+    except subprocess.TimeoutExpired:  # keep the best reduction so far
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
     if os.path.exists(work):
         subprocess.run(['wasm-dis', work, '-o',
                         os.path.join(d, 'reduced.wat')],
@@ -299,8 +328,8 @@ def report(totals):
         print('MISMATCH seed %d: %s (%s): %s/{seed.txt,node.txt,interp.txt,'
               'reduced.wat}' % (seed, kind, off, d))
     print(totals.line())
-    print('%d passed, %d failed' % (totals.compared,
-                                    len(totals.mismatches)))
+    failed = len(totals.mismatches)
+    print('%d passed, %d failed' % (totals.compared - failed, failed))
 
 
 def cmd_run(args):
@@ -312,6 +341,9 @@ def cmd_run(args):
     for start in range(args.seed, args.seed + args.n, args.batch):
         seeds = range(start, min(start + args.batch, args.seed + args.n))
         run_batch(args, list(seeds), work, totals)
+        if args.time_limit and time.time() - totals.start > args.time_limit:
+            print('time limit reached after seed %d' % seeds[-1])
+            break
         if args.progress and time.time() - last >= 10:
             print('[seeds %d..%d] %s' % (args.seed, seeds[-1], totals.line()),
                   flush=True)
@@ -336,7 +368,12 @@ def main():
     r.add_argument('--batch', type=int, default=50)
     r.add_argument('--progress', action='store_true')
     r.add_argument('--no-reduce', action='store_true')
-    r.add_argument('--reduce-timeout', type=int, default=300)
+    r.add_argument('--reduce-timeout', type=int, default=150,
+                   help='seconds of wasm-reduce per mismatch')
+    r.add_argument('--max-reduce', type=int, default=3,
+                   help='mismatches reduced per run (the rest are saved)')
+    r.add_argument('--time-limit', type=float, default=0,
+                   help='stop after this many seconds (0: no limit)')
     g = sub.add_parser('gen')
     g.add_argument('--seed', type=int, required=True)
     g.add_argument('-o', required=True)

@@ -294,8 +294,29 @@ static void print_state(vm_instance_t *in, vm_module_t *m)
     }
 }
 
+/* Resets -ttf's hang limit (10 loop iterations and calls, shared by all
+ * calls) before a call, as binaryen's own harness does. */
+static void reset_hang_limit(driver *d, vm_func_t *reset)
+{
+    uint32_t np, nr;
+    const uint8_t *params, *results;
+    if (reset == NULL)
+        return;
+    vm_func_type(reset, &np, &params, &nr, &results);
+    if (np != 0 || nr != 0)
+        return;
+    vm_exec_reset(d->ex);
+    vm_exec_call(d->ex, reset, NULL, 0);
+    vm_status st = run_capped(d);
+    if (st == VM_TRAP)
+        printf("reset trap %s\n", trap_name(vm_exec_trap(d->ex)));
+    else if (st != VM_DONE)
+        puts("hang");
+}
+
 static void call_exports(driver *d, vm_instance_t *in, vm_module_t *m)
 {
+    vm_func_t *reset = vm_instance_export_func(in, "hangLimitInitializer");
     uint32_t n = vm_module_export_count(m);
     for (uint32_t i = 0; i < n && !d->hung; i++) {
         vm_import_info info;
@@ -304,7 +325,9 @@ static void call_exports(driver *d, vm_instance_t *in, vm_module_t *m)
             continue;
         printf("call %s\n", info.name);
         fflush(stdout); /* a crash then shows which call it was */
-        call_export(d, vm_instance_export_func(in, info.name));
+        reset_hang_limit(d, reset);
+        if (!d->hung)
+            call_export(d, vm_instance_export_func(in, info.name));
     }
 }
 
