@@ -552,6 +552,7 @@ test-core:
 	$(MAKE) sched-e2e
 	$(MAKE) net-e2e
 	$(if $(filter release,$(VARIANT)),$(MAKE) net-e2e-worker)
+	$(if $(filter release,$(VARIANT)),$(MAKE) fuzz-diff)
 	$(if $(FUZZ_REPLAY),$(MAKE) $(FUZZ_REPLAY))
 	$(MAKE) test-nofusion
 

@@ -14,16 +14,25 @@ FUZZ_DIFF_TIME ?= 0
 FUZZ_DIFF_FLAGS ?=
 FUZZ_DIFF_RUN := $(B)/fuzzdiff_run
 
-.PHONY: fuzz-diff fuzz-diff-long
+.PHONY: fuzz-diff fuzz-diff-long fuzz-diff-selftest
 $(FUZZ_DIFF_RUN): $(call obj,tests/fuzzdiff/run.c) $(LIBVM)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) -lm
 
-fuzz-diff: $(FUZZ_DIFF_RUN)
+# The harness itself: both runners print tests/fuzzdiff/selftest.expected.
+$(B)/fuzzdiff/selftest.wasm: tests/fuzzdiff/selftest.wat
+	@mkdir -p $(dir $@)
+	wat2wasm $< -o $@
+
+fuzz-diff-selftest: $(FUZZ_DIFF_RUN) $(B)/fuzzdiff/selftest.wasm
+	python3 tests/fuzzdiff/fuzzdiff.py selftest --driver $(FUZZ_DIFF_RUN) \
+	    --wasm $(B)/fuzzdiff/selftest.wasm
+
+fuzz-diff: fuzz-diff-selftest
 	python3 tests/fuzzdiff/fuzzdiff.py run --driver $(FUZZ_DIFF_RUN) \
 	    --out build/fuzz-diff --n $(FUZZ_DIFF_N) --seed $(FUZZ_DIFF_SEED) \
 	    $(FUZZ_DIFF_FLAGS)
 
-fuzz-diff-long: $(FUZZ_DIFF_RUN)
+fuzz-diff-long: fuzz-diff-selftest
 	python3 tests/fuzzdiff/fuzzdiff.py run --driver $(FUZZ_DIFF_RUN) \
 	    --out build/fuzz-diff --n $(FUZZ_DIFF_LONG_N) --seed $(FUZZ_DIFF_SEED) \
 	    --progress --time-limit $(FUZZ_DIFF_TIME) $(FUZZ_DIFF_FLAGS)

@@ -11,6 +11,7 @@ the interestingness test) and disassembled; the run then fails.
     fuzzdiff.py run --driver build/release/fuzzdiff_run --n 300 --seed 1
     fuzzdiff.py gen --seed N -o N.wasm          the module of one seed
     fuzzdiff.py check --driver D [--no-fusion] --kind K FILE.wasm
+    fuzzdiff.py reduce --driver D OUT/mismatch/seed-N   reduce it again
 """
 import argparse
 import os
@@ -299,9 +300,30 @@ def run_batch(args, seeds, work, totals):
         os.unlink(path)
 
 
+def nan_only(args, path, flags, fusion):
+    """Does the mismatch go away once NaNs are made 0 (wasm-opt --denan)?
+    Then it is NaN bits: the spec lets an operation on NaNs return any
+    NaN (V8's f32.min canonicalises, the interpreter keeps the payload),
+    which shows once the bits are stored and read back as integers."""
+    denan = path + '.denan.wasm'
+    features = [f for f in flags if f.startswith('--')]
+    r = subprocess.run(['wasm-opt', path, '--denan', *features, '-o', denan],
+                       capture_output=True)
+    if r.returncode != 0:
+        return False
+    name = os.path.basename(denan)
+    js = run_engine(node_cmd(), [denan]).get(name, [])
+    vm = run_engine(interp_cmd(args.driver, fusion), [denan]).get(name, [])
+    os.unlink(denan)
+    return classify(js, vm) == 'ok'
+
+
 def compare_one(args, seed, path, flags, js, vms, totals):
     name = os.path.basename(path)
     results = {f: classify(js, vms[f].get(name, [])) for f in (True, False)}
+    for f in (True, False):
+        if results[f].startswith('mismatch') and nan_only(args, path, flags, f):
+            results[f] = 'skip-nan'
     c = results[True]
     if c.startswith('skip') or results[False].startswith('skip'):
         k = c if c.startswith('skip') else results[False]
@@ -352,6 +374,52 @@ def cmd_run(args):
     return 1 if totals.mismatches else 0
 
 
+def cmd_reduce(args):
+    """Reduces a saved mismatch again (OUT/mismatch/seed-N/), e.g. with
+    more time."""
+    meta = {}
+    with open(os.path.join(args.dir, 'seed.txt')) as f:
+        for line in f:
+            k, _, v = line.rstrip('\n').partition(' ')
+            meta[k] = v
+    reduce(args, args.dir, meta['flags'].split(), meta['fusion'] == 'on',
+           meta['kind'].split(':', 1)[1])
+    print(os.path.join(args.dir, 'reduced.wat'))
+    return 0
+
+
+def cmd_selftest(args):
+    """Both runners print selftest.expected for selftest.wasm (one of
+    every value, trap kind, log and export kind), and classify() tells
+    equal transcripts, mismatches and skips apart."""
+    with open(os.path.join(HERE, 'selftest.expected')) as f:
+        want = parse_transcript(f.read())['selftest.wasm']
+    bad = 0
+    for who, cmd in (('node', node_cmd()), ('interp', interp_cmd(args.driver,
+                                                                  True)),
+                     ('interp --no-fusion', interp_cmd(args.driver, False))):
+        got = run_engine(cmd, [args.wasm]).get('selftest.wasm', [])
+        i = first_difference(want, got)
+        if i is not None:
+            bad += 1
+            print('selftest: %s line %d: want %r, got %r' % (
+                who, i + 2, want[i] if i < len(want) else None,
+                got[i] if i < len(got) else None))
+    changed = [l.replace('ret 7', 'ret 8') for l in want]
+    cases = [(want, want, 'ok'), (want, changed, 'mismatch:ret/ret'),
+             (want, want[:5] + ['timeout'], 'mismatch:log/timeout'),
+             (want[:5] + ['timeout'], want[:5] + ['timeout'], 'skip-hang'),
+             (['load error', 'end'], ['load error', 'end'], 'skip-invalid'),
+             (['load error', 'end'], ['end'], 'mismatch:load/end')]
+    for js, vm, expect in cases:
+        if classify(js, vm) != expect:
+            bad += 1
+            print('selftest: classify gave %s, want %s' % (classify(js, vm),
+                                                          expect))
+    print('fuzz-diff selftest: %s' % ('FAILED' if bad else 'ok'))
+    return 1 if bad else 0
+
+
 def cmd_gen(args):
     print(' '.join(generate(args.seed, args.o)))
     return 0
@@ -377,13 +445,21 @@ def main():
     g = sub.add_parser('gen')
     g.add_argument('--seed', type=int, required=True)
     g.add_argument('-o', required=True)
+    t = sub.add_parser('selftest')
+    t.add_argument('--driver', required=True)
+    t.add_argument('--wasm', required=True, help='selftest.wat, assembled')
+    d = sub.add_parser('reduce')
+    d.add_argument('--driver', required=True)
+    d.add_argument('--reduce-timeout', type=int, default=300)
+    d.add_argument('dir')
     c = sub.add_parser('check')
     c.add_argument('--driver', required=True)
     c.add_argument('--no-fusion', action='store_true')
     c.add_argument('--kind', required=True)
     c.add_argument('file')
     args = p.parse_args()
-    return {'run': cmd_run, 'gen': cmd_gen, 'check': cmd_check}[args.cmd](args)
+    return {'run': cmd_run, 'gen': cmd_gen, 'check': cmd_check,
+            'reduce': cmd_reduce, 'selftest': cmd_selftest}[args.cmd](args)
 
 
 if __name__ == '__main__':
