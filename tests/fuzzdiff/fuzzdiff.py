@@ -173,6 +173,35 @@ def kind_of(js, vm, i):
     return word(js) + '/' + word(vm)
 
 
+def segments(lines):
+    """{export called: its lines}, and 'state' for what follows the
+    calls (memories, globals)."""
+    segs, cur = {}, 'setup'
+    for line in lines:
+        if line.startswith('call '):
+            cur = line[5:]
+        elif line.startswith(('memory ', 'global ')):
+            cur = 'state'
+        segs.setdefault(cur, []).append(line)
+    return segs
+
+
+def differing_calls(js, vm):
+    """The exports whose calls printed different lines, in order."""
+    a, b = segments(js), segments(vm)
+    return [k for k in list(a) + [k for k in b if k not in a]
+            if a.get(k) != b.get(k)]
+
+
+def group_of(js, vm, kind):
+    """Mismatches likely of one cause: the seeds/ function (k_*) that
+    first differs, else the kind. Only the first of a group is reduced."""
+    calls = differing_calls(js, vm)
+    if calls and calls[0].startswith('k_'):
+        return calls[0]
+    return 'ttf ' + kind
+
+
 def hung(lines):
     return any(l in ('hang', 'timeout') for l in lines)
 
@@ -201,19 +230,23 @@ def save_mismatch(args, seed, wasm, flags, js, vm, fusion, kind):
     d = os.path.join(args.out, 'mismatch', 'seed-%d' % seed)
     os.makedirs(d, exist_ok=True)
     shutil.copy(wasm, os.path.join(d, 'module.wasm'))
+    group = group_of(js, vm, kind)
     with open(os.path.join(d, 'seed.txt'), 'w') as f:
-        f.write('seed %d\nflags %s\nfusion %s\nkind %s\n'
+        f.write('seed %d\nflags %s\nfusion %s\nkind %s\ngroup %s\n'
+                'calls %s\n'
                 'regenerate: python3 tests/fuzzdiff/fuzzdiff.py gen '
                 '--seed %d -o module.wasm\n'
                 % (seed, ' '.join(flags), 'on' if fusion else 'off', kind,
-                   seed))
+                   group, ' '.join(differing_calls(js, vm)), seed))
     for name, lines in (('node.txt', js), ('interp.txt', vm)):
         with open(os.path.join(d, name), 'w') as f:
             f.write('\n'.join(lines) + '\n')
-    if not args.no_reduce and args.max_reduce > 0:
+    if not args.no_reduce and args.max_reduce > 0 and \
+            group not in args.reduced_groups:
         args.max_reduce -= 1
+        args.reduced_groups.add(group)
         reduce(args, d, flags, fusion, kind.split(':', 1)[1])
-    return d
+    return d, group
 
 
 def reduce(args, d, flags, fusion, kind):
@@ -335,20 +368,28 @@ def compare_one(args, seed, path, flags, js, vms, totals):
         if results[fusion] == 'ok':
             continue
         other = results[not fusion]
-        d = save_mismatch(args, seed, path, flags, js, vms[fusion].get(name),
-                          fusion, results[fusion])
-        totals.mismatches.append((seed, results[fusion], fusion, other, d))
+        d, group = save_mismatch(args, seed, path, flags, js,
+                                 vms[fusion].get(name, []), fusion,
+                                 results[fusion])
+        totals.mismatches.append((seed, results[fusion], fusion, other, d,
+                                  group))
         break  # fusion off too (if it fails) is in `other`
 
 
 def report(totals):
-    for seed, kind, fusion, other, d in totals.mismatches:
+    groups = {}
+    for seed, kind, fusion, other, d, group in totals.mismatches:
         off = ('also with fusion off' if other != 'ok'
                else 'fusion off: ok (a peephole bug)')
         if not fusion:
             off = 'only with fusion off'
-        print('MISMATCH seed %d: %s (%s): %s/{seed.txt,node.txt,interp.txt,'
-              'reduced.wat}' % (seed, kind, off, d))
+        if len(totals.mismatches) <= 20 or group not in groups:
+            print('MISMATCH seed %d: %s (%s), group %s: %s/{seed.txt,'
+                  'node.txt,interp.txt,reduced.wat}'
+                  % (seed, kind, off, group, d))
+        groups[group] = groups.get(group, 0) + 1
+    for group, n in sorted(groups.items()):
+        print('mismatch group %s: %d modules' % (group, n))
     print(totals.line())
     failed = len(totals.mismatches)
     print('%d passed, %d failed' % (totals.compared - failed, failed))
@@ -359,6 +400,7 @@ def cmd_run(args):
     os.makedirs(work, exist_ok=True)
     shutil.rmtree(os.path.join(args.out, 'mismatch'), ignore_errors=True)
     totals = Totals()
+    args.reduced_groups = set()
     last = time.time()
     for start in range(args.seed, args.seed + args.n, args.batch):
         seeds = range(start, min(start + args.batch, args.seed + args.n))
