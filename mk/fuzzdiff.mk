@@ -11,6 +11,9 @@ FUZZ_DIFF_N ?= 300
 FUZZ_DIFF_SEED ?= 1
 FUZZ_DIFF_LONG_N ?= 100000
 FUZZ_DIFF_TIME ?= 0
+# wasm-reduce per mismatch group: short in the bounded run (make test)
+FUZZ_DIFF_REDUCE ?= --max-reduce 2 --reduce-timeout 60
+FUZZ_DIFF_LONG_REDUCE ?= --max-reduce 5 --reduce-timeout 200
 FUZZ_DIFF_FLAGS ?=
 FUZZ_DIFF_RUN := $(B)/fuzzdiff_run
 
@@ -30,10 +33,11 @@ fuzz-diff-selftest: $(FUZZ_DIFF_RUN) $(B)/fuzzdiff/selftest.wasm
 fuzz-diff: fuzz-diff-selftest
 	python3 tests/fuzzdiff/fuzzdiff.py run --driver $(FUZZ_DIFF_RUN) \
 	    --out build/fuzz-diff --n $(FUZZ_DIFF_N) --seed $(FUZZ_DIFF_SEED) \
-	    $(FUZZ_DIFF_FLAGS)
+	    $(FUZZ_DIFF_REDUCE) $(FUZZ_DIFF_FLAGS)
 
 fuzz-diff-long: fuzz-diff-selftest
 	python3 tests/fuzzdiff/fuzzdiff.py run --driver $(FUZZ_DIFF_RUN) \
 	    --out build/fuzz-diff --n $(FUZZ_DIFF_LONG_N) --seed $(FUZZ_DIFF_SEED) \
-	    --progress --time-limit $(FUZZ_DIFF_TIME) $(FUZZ_DIFF_FLAGS)
+	    --progress --time-limit $(FUZZ_DIFF_TIME) $(FUZZ_DIFF_LONG_REDUCE) \
+	    $(FUZZ_DIFF_FLAGS)
 # }=====
