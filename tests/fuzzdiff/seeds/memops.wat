@@ -77,6 +77,29 @@
                         (i32.const 42))))
     (local.get $n))
 
+  ;; loops closed by a branch on a load: (x & load(p)), compares, eqz
+  (func (export "k_loop_branch") (result i32)
+    (local $i i32) (local $n i32) (local $x i32)
+    (local.set $x (i32.or (i32.load8_u (i32.const 3)) (i32.const 6)))
+    (loop $a
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br_if $a (i32.and (i32.lt_u (local.get $n) (i32.const 3))
+                         (i32.and (local.get $x) (i32.load (local.get $i))))))
+    (loop $b
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 3)))
+      (br_if $b (i32.and (local.get $x) (i32.load8_u offset=1 (local.get $i)))))
+    (loop $c
+      (local.set $n (i32.add (local.get $n) (i32.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 5)))
+      (br_if $c (i32.gt_u (i32.load16_u (local.get $i)) (local.get $x))))
+    (loop $d
+      (local.set $n (i32.add (local.get $n) (i32.const 16)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $d (i32.eqz (i32.and (i32.load8_u (local.get $i)) (local.get $x)))))
+    (i32.add (local.get $n) (i32.mul (local.get $i) (i32.const 1000))))
+
   ;; a op load(p), both orders, for each i32/i64 op
   (func (export "k_load_operand") (result i64)
     (local $i i32) (local $a i32) (local $b i64)
