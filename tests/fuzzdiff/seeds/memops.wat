@@ -1,12 +1,15 @@
-;; memops.wat: initial content for `wasm-opt -ttf -if` (fuzzdiff.py picks
-;; one such module for some seeds). -ttf keeps these functions as written
-;; and adds random functions and data segments over bytes 0..63, so the
-;; loops below run on random bytes. -ttf's hang limit stops a call after
-;; 10 loop iterations and calls in all (the runners reset it before each
-;; export call), so each loop here runs at most 6 times. They are shaped like compiled C, the
-;; code the interpreter's superinstructions (vm/compile.c) are made for:
-;; plain -ttf code masks nearly every address with `& 15` and seldom
-;; reaches them. Indices are masked to stay inside the first 64 KiB.
+;; memops.wat: loops shaped like compiled C, the code the interpreter's
+;; superinstructions (vm/compile.c) are made for; plain `wasm-opt -ttf`
+;; code masks nearly every address with `& 15` and seldom reaches them.
+;; fuzzdiff.py uses this module two ways:
+;;  - as initial content (`-ttf -if`): -ttf keeps these functions, mutates
+;;    some of their expressions, adds its own functions and data segments
+;;    over bytes 0..63, and a hang limit that stops a call after 10 loop
+;;    iterations and calls in all (the runners reset it before each
+;;    export call), so most loops here run at most 6 times;
+;;  - intact, its data segment at 0 replaced by 64 random bytes; there the
+;;    loops of k_loop_branch run until the bytes they read say stop.
+;; Indices are masked to stay inside the first 64 KiB where it matters.
 (module
   (memory 1 1)
   (data (i32.const 0) "\04\00\00\00\08\00\00\00\2a\00\00\00\07\00\00\00\10\20\30\40")
@@ -84,8 +87,7 @@
     (loop $a
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
-      (br_if $a (i32.and (i32.lt_u (local.get $n) (i32.const 3))
-                         (i32.and (local.get $x) (i32.load (local.get $i))))))
+      (br_if $a (i32.and (local.get $x) (i32.load (local.get $i)))))
     (loop $b
       (local.set $n (i32.add (local.get $n) (i32.const 1)))
       (local.set $i (i32.add (local.get $i) (i32.const 3)))
