@@ -247,21 +247,23 @@ def classify(js, vm):
 
 
 def save_mismatch(args, seed, wasm, flags, js, vm, fusion, kind):
-    d = os.path.join(args.out, 'mismatch', 'seed-%d' % seed)
+    d = os.path.join(args.out, 'mismatch', 'seed-%s' % seed)
     os.makedirs(d, exist_ok=True)
     shutil.copy(wasm, os.path.join(d, 'module.wasm'))
     group = group_of(js, vm, kind)
     with open(os.path.join(d, 'seed.txt'), 'w') as f:
-        f.write('seed %d\nflags %s\nfusion %s\nkind %s\ngroup %s\n'
+        f.write('seed %s\nflags %s\nfusion %s\nkind %s\ngroup %s\n'
                 'calls %s\n'
                 'regenerate: python3 tests/fuzzdiff/fuzzdiff.py gen '
-                '--seed %d -o module.wasm\n'
+                '--seed %s -o module.wasm\n'
                 % (seed, ' '.join(flags), 'on' if fusion else 'off', kind,
                    group, ' '.join(differing_calls(js, vm)), seed))
     for name, lines in (('node.txt', js), ('interp.txt', vm)):
         with open(os.path.join(d, name), 'w') as f:
             f.write('\n'.join(lines) + '\n')
-    if not args.no_reduce and args.max_reduce > 0 and \
+    if isinstance(seed, str):  # a repro/ module: reduced already
+        group = 'repro ' + seed
+    elif not args.no_reduce and args.max_reduce > 0 and \
             group not in args.reduced_groups:
         args.max_reduce -= 1
         args.reduced_groups.add(group)
@@ -338,12 +340,31 @@ class Totals:
                    len(self.mismatches), (self.compared + skipped) / secs))
 
 
+def run_repros(args, work, totals):
+    """tests/fuzzdiff/repro/*.wat: mismatches found before, cut down by
+    hand; compared like the seeds on every run, so that a fix stays."""
+    repro = os.path.join(HERE, 'repro')
+    names = sorted(f[:-4] for f in os.listdir(repro) if f.endswith('.wat'))
+    files, flags = [], {}
+    for name in names:
+        path = os.path.join(work, 'repro-%s.wasm' % name)
+        subprocess.run(['wat2wasm', os.path.join(repro, name + '.wat'),
+                        '-o', path], check=True)
+        files.append(path)
+        flags['repro-' + name] = FEATURES
+    compare_files(args, ['repro-' + n for n in names], files, flags, totals)
+
+
 def run_batch(args, seeds, work, totals):
     files, flags = [], {}
     for s in seeds:
         path = os.path.join(work, '%d.wasm' % s)
         flags[s] = generate(s, path)
         files.append(path)
+    compare_files(args, seeds, files, flags, totals)
+
+
+def compare_files(args, seeds, files, flags, totals):
     js = run_engine(node_cmd(), files)
     vms = {fusion: run_engine(interp_cmd(args.driver, fusion), files)
            for fusion in (True, False)}
@@ -409,7 +430,7 @@ def report(totals):
         if not fusion:
             off = 'only with fusion off'
         if len(totals.mismatches) <= 20 or group not in groups:
-            print('MISMATCH seed %d: %s (%s), group %s: %s/{seed.txt,'
+            print('MISMATCH seed %s: %s (%s), group %s: %s/{seed.txt,'
                   'node.txt,interp.txt,reduced.wat}'
                   % (seed, kind, off, group, d))
         groups[group] = groups.get(group, 0) + 1
@@ -426,6 +447,7 @@ def cmd_run(args):
     shutil.rmtree(os.path.join(args.out, 'mismatch'), ignore_errors=True)
     totals = Totals()
     args.reduced_groups = set()
+    run_repros(args, work, totals)
     last = time.time()
     for start in range(args.seed, args.seed + args.n, args.batch):
         seeds = range(start, min(start + args.batch, args.seed + args.n))
