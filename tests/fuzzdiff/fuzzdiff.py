@@ -254,8 +254,8 @@ def save_mismatch(args, seed, wasm, flags, js, vm, fusion, kind):
     with open(os.path.join(d, 'seed.txt'), 'w') as f:
         f.write('seed %s\nflags %s\nfusion %s\nkind %s\ngroup %s\n'
                 'calls %s\n'
-                'regenerate: python3 tests/fuzzdiff/fuzzdiff.py gen '
-                '--seed %s -o module.wasm\n'
+                'regenerate (a number): python3 tests/fuzzdiff/fuzzdiff.py '
+                'gen --seed %s -o module.wasm\n'
                 % (seed, ' '.join(flags), 'on' if fusion else 'off', kind,
                    group, ' '.join(differing_calls(js, vm)), seed))
     for name, lines in (('node.txt', js), ('interp.txt', vm)):
@@ -267,16 +267,18 @@ def save_mismatch(args, seed, wasm, flags, js, vm, fusion, kind):
             group not in args.reduced_groups:
         args.max_reduce -= 1
         args.reduced_groups.add(group)
-        reduce(args, d, flags, fusion, kind.split(':', 1)[1])
+        reduce(args, d, flags, fusion, kind.split(':', 1)[1], group)
     return d, group
 
 
-def reduce(args, d, flags, fusion, kind):
+def reduce(args, d, flags, fusion, kind, group):
     """wasm-reduce with `check` as the test, then wasm-dis."""
     features = [f for f in flags if f.startswith('--')]
     test, work = os.path.join(d, 't.wasm'), os.path.join(d, 'reduced.wasm')
     check = [sys.executable, os.path.abspath(__file__), 'check', '--driver',
              os.path.abspath(args.driver), '--kind', kind, test]
+    if group.startswith('k_'):  # keep the bug in the same seeds/ function
+        check[-1:-1] = ['--group', group]
     if not fusion:
         check.insert(-1, '--no-fusion')
     bindir = os.path.dirname(shutil.which('wasm-opt') or '/usr/bin/wasm-opt')
@@ -314,7 +316,8 @@ def cmd_check(args):
     vm = run_engine(interp_cmd(args.driver, not args.no_fusion), [path],
                     10).get(os.path.basename(path), [])
     c = classify(js, vm)
-    if c == 'mismatch:' + args.kind:
+    if c == 'mismatch:' + args.kind and (
+            args.group is None or group_of(js, vm, args.kind) == args.group):
         print('interesting')
         return 1
     return 0
@@ -472,7 +475,7 @@ def cmd_reduce(args):
             k, _, v = line.rstrip('\n').partition(' ')
             meta[k] = v
     reduce(args, args.dir, meta['flags'].split(), meta['fusion'] == 'on',
-           meta['kind'].split(':', 1)[1])
+           meta['kind'].split(':', 1)[1], meta.get('group', ''))
     print(os.path.join(args.dir, 'reduced.wat'))
     return 0
 
@@ -545,6 +548,7 @@ def main():
     c.add_argument('--driver', required=True)
     c.add_argument('--no-fusion', action='store_true')
     c.add_argument('--kind', required=True)
+    c.add_argument('--group', help='and the same seeds/ function differs first')
     c.add_argument('file')
     args = p.parse_args()
     return {'run': cmd_run, 'gen': cmd_gen, 'check': cmd_check,
