@@ -11,7 +11,7 @@
 ;;    loops of k_loop_branch run until the bytes they read say stop.
 ;; Indices are masked to stay inside the first 64 KiB where it matters.
 (module
-  (memory 1 1)
+  (memory (export "memory") 1 1)
   (data (i32.const 0) "\04\00\00\00\08\00\00\00\2a\00\00\00\07\00\00\00\10\20\30\40")
 
   ;; x + load(p) as an address; p[i + j]; (i << 2) + base
