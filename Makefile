@@ -553,6 +553,7 @@ test-core:
 	$(MAKE) sched-e2e
 	$(MAKE) net-e2e
 	$(if $(filter release,$(VARIANT)),$(MAKE) net-e2e-worker)
+	$(if $(filter release,$(VARIANT)),$(MAKE) fuzz-diff)
 	$(if $(FUZZ_REPLAY),$(MAKE) $(FUZZ_REPLAY))
 	$(MAKE) test-nofusion
 
@@ -592,6 +593,8 @@ test:
 
 check: test
 # }=====
+
+include mk/fuzzdiff.mk
 
 # {===== fuzzing
 #   make fuzz         libFuzzer binaries (clang) in build/fuzz/, e.g.

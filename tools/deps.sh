@@ -5,10 +5,11 @@
 set -eu
 
 # The last line: tools the tests run (the TLS test's CA, the HTTP test's
-# client, the test scripts' socket helpers).
+# client, the test scripts' socket helpers, make fuzz-diff's module
+# generator and reference engine: binaryen's wasm-opt, node's V8).
 PACKAGES="libxxhash-dev libcriterion-dev libmbedtls-dev libsqlite3-dev wabt clang lld
 wasi-libc libclang-rt-14-dev-wasm32
-openssl curl python3"
+openssl curl python3 binaryen nodejs"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,0 +1,116 @@
+;; more.wat: kernels for the superinstruction families memops.wat does not
+;; reach (vm/super_list.h): f64 compares tested by br_if and if (against a
+;; slot, a constant, negated, with NaNs), constant stores and absolute
+;; addresses, memory.copy / memory.fill of a constant length, i32.add;
+;; return, bit tests, bit fields plus a constant, a base plus a shifted
+;; value, three-slot byte addresses, moves at slot + constant, and i64 / f32
+;; ops with an immediate. Used like memops.wat (see there): as -ttf initial
+;; content, and intact on 64 random bytes at 0; loops run at most 6 times.
+(module
+  (memory (export "memory") 1 1)
+  (data (i32.const 0) "\00\00\00\00\00\00\f8\3f\00\00\00\00\00\00\f8\7f\01\02\03\04\05\06\07\08")
+
+  ;; f64 compares with br_if / if: slot-slot, slot-constant, negated, NaN
+  (func (export "k_f64_branch") (result i32)
+    (local $i i32) (local $n i32) (local $x f64) (local $y f64)
+    (loop $l
+      (local.set $x (f64.load (local.get $i)))
+      (local.set $y (f64.convert_i32_s (i32.load8_s offset=16 (local.get $i))))
+      (block $a (br_if $a (f64.lt (local.get $x) (local.get $y)))
+        (local.set $n (i32.add (local.get $n) (i32.const 1))))
+      (block $b (br_if $b (i32.eqz (f64.ge (local.get $x) (local.get $y))))
+        (local.set $n (i32.add (local.get $n) (i32.const 2))))
+      (block $c (br_if $c (f64.gt (local.get $x) (f64.const 1.5)))
+        (local.set $n (i32.add (local.get $n) (i32.const 4))))
+      (block $d (br_if $d (i32.eqz (f64.le (local.get $y) (f64.const -2))))
+        (local.set $n (i32.add (local.get $n) (i32.const 8))))
+      (block $e (br_if $e (f64.eq (local.get $x) (local.get $x)))
+        (local.set $n (i32.add (local.get $n) (i32.const 16))))
+      (block $f (br_if $f (i32.eqz (f64.ne (local.get $y) (f64.const 3))))
+        (local.set $n (i32.add (local.get $n) (i32.const 32))))
+      (if (f64.lt (local.get $y) (local.get $x))
+        (then (local.set $n (i32.add (local.get $n) (i32.const 64)))))
+      (if (i32.eqz (f64.gt (local.get $x) (f64.const 0)))
+        (then (local.set $n (i32.add (local.get $n) (i32.const 128)))))
+      (local.set $n (i32.mul (local.get $n) (i32.const 3)))
+      (br_if $l (f64.lt (f64.convert_i32_u (local.tee $i (i32.add (local.get $i) (i32.const 8))))
+                        (f64.const 40))))
+    (local.get $n))
+
+  ;; constant stores, absolute addresses, copies and fills of constant length
+  (func (export "k_store_copy") (result i32)
+    (local $p i32) (local $i i32)
+    (local.set $p (i32.add (i32.const 4096) (i32.and (i32.load8_u (i32.const 1)) (i32.const 63))))
+    (i32.store (local.get $p) (i32.const 0x11223344))
+    (i64.store offset=4 (local.get $p) (i64.const -2))
+    (f32.store offset=12 (local.get $p) (f32.const 2.5))
+    (f64.store offset=16 (local.get $p) (f64.const -0.125))
+    (i32.store8 offset=24 (local.get $p) (i32.const 0x1ff))
+    (i32.store16 offset=25 (local.get $p) (i32.const 0x12345))
+    (i64.store8 offset=27 (local.get $p) (i64.const 0x1ab))
+    (i64.store16 offset=28 (local.get $p) (i64.const -1))
+    (i64.store32 offset=30 (local.get $p) (i64.const 0x123456789))
+    (i32.store (i32.const 3000) (i32.load (i32.const 4)))
+    (i64.store (i32.const 3008) (i64.load (i32.const 2)))
+    (memory.copy (i32.add (local.get $p) (i32.const 64)) (i32.const 0) (i32.const 24))
+    (memory.copy (i32.add (local.get $p) (i32.const 68)) (i32.add (local.get $p) (i32.const 64)) (i32.const 16))
+    (memory.fill (i32.add (local.get $p) (i32.const 100)) (i32.load8_u (i32.const 2)) (i32.const 7))
+    (memory.fill (i32.add (local.get $p) (i32.const 110)) (i32.const 0xab) (i32.const 5))
+    (memory.fill (i32.const 65530) (i32.const 1) (i32.const 6))
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.load (i32.add (local.get $p) (i32.and (local.get $i) (i32.const 60))))))
+      (local.set $p (i32.add (local.get $p) (i32.const 23)))
+      (br_if $l (i32.lt_u (local.get $p) (i32.const 4200))))
+    (i32.xor (local.get $i) (i32.load (i32.const 3000))))
+
+  (func $sum (param $a i32) (param $b i32) (result i32)
+    (if (i32.lt_s (local.get $a) (i32.const 0))
+      (then (return (i32.add (local.get $a) (local.get $b)))))
+    (i32.add (local.get $b) (i32.const 1)))
+
+  ;; bits: tests, fields, shifted sums, byte addresses, moves at p + k
+  (func (export "k_bits") (result i32)
+    (local $i i32) (local $x i32) (local $h i32) (local $j i32)
+    (loop $l
+      (local.set $x (i32.load (local.get $i)))
+      (block $a (br_if $a (i32.and (local.get $x) (i32.const 0x80)))
+        (local.set $h (i32.add (local.get $h) (i32.const 1))))
+      (block $b (br_if $b (i32.eqz (i32.and (local.get $x) (i32.const 0x101))))
+        (local.set $h (i32.add (local.get $h) (i32.const 2))))
+      (local.set $h (i32.add (local.get $h)
+        (i32.add (i32.and (i32.shr_u (local.get $x) (i32.const 5)) (i32.const 0x3f)) (i32.const 9))))
+      (local.set $h (i32.add (local.get $h) (i32.shr_u (local.get $x) (i32.const 27))))
+      (local.set $h (i32.add (i32.shr_u (local.get $x) (i32.const 13)) (local.get $h)))
+      (local.set $j (i32.and (local.get $x) (i32.const 7)))
+      (local.set $h (i32.add (local.get $h)
+        (i32.load8_u offset=2 (i32.add (i32.add (local.get $i) (local.get $j)) (local.get $i)))))
+      (local.set $h (i32.xor (local.get $h)
+        (i32.load8_u (i32.add (local.get $j) (i32.add (local.get $i) (local.get $j))))))
+      (i32.store8 offset=5000 (i32.add (local.get $i) (i32.const 3)) (i32.load8_u (local.get $i)))
+      (i32.store16 offset=5100 (i32.add (local.get $i) (i32.const 1)) (i32.load16_u offset=1 (local.get $i)))
+      (i64.store offset=5200 (i32.add (local.get $i) (i32.const 8)) (i64.load offset=3 (local.get $i)))
+      (local.set $h (call $sum (local.get $h) (local.get $x)))
+      (local.set $i (i32.add (local.get $i) (i32.const 11)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 60))))
+    (i32.add (local.get $h) (i32.load offset=5200 (i32.const 8))))
+
+  ;; i64 and f32 ops with an immediate, i64 compares with one
+  (func (export "k_imm") (result i64)
+    (local $i i32) (local $a i64) (local $f f32) (local $n i64)
+    (loop $l
+      (local.set $a (i64.load (local.get $i)))
+      (local.set $n (i64.add (local.get $n) (i64.mul (local.get $a) (i64.const 0x9e3779b97f4a7c15))))
+      (local.set $n (i64.xor (local.get $n) (i64.shr_u (local.get $n) (i64.const 29))))
+      (local.set $n (i64.sub (local.get $n) (i64.shr_s (local.get $a) (i64.const 7))))
+      (local.set $n (i64.or (local.get $n) (i64.and (local.get $a) (i64.const 0xff00))))
+      (local.set $n (i64.add (local.get $n) (i64.shl (local.get $a) (i64.const 3))))
+      (local.set $n (i64.add (local.get $n) (i64.extend_i32_u (i64.lt_s (local.get $a) (i64.const -5)))))
+      (local.set $n (i64.add (local.get $n) (i64.extend_i32_u (i64.ge_u (local.get $a) (i64.const 0x8000000000000000)))))
+      (local.set $f (f32.convert_i64_s (local.get $a)))
+      (local.set $f (f32.mul (f32.add (local.get $f) (f32.const 1.5)) (f32.const -0.75)))
+      (local.set $f (f32.sub (local.get $f) (f32.const 3)))
+      (local.set $n (i64.add (local.get $n) (i64.trunc_sat_f32_s (local.get $f))))
+      (local.set $i (i32.add (local.get $i) (i32.const 9)))
+      (br_if $l (i32.le_u (local.get $i) (i32.const 50))))
+    (local.get $n))
+)
