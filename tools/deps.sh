@@ -4,11 +4,14 @@
 # update). Runs as root without a TTY, or through sudo when not root.
 set -eu
 
-# The last line: tools the tests run (the TLS test's CA, the HTTP test's
-# client, the test scripts' socket helpers).
+# The last two lines: tools the tests run (the TLS test's CA, the HTTP test's
+# client, the test scripts' socket helpers), then those of make test-real
+# (dpkg-source unpacks Debian source packages, tclsh generates SQLite's
+# amalgamation, node is the second WebAssembly engine).
 PACKAGES="libxxhash-dev libcriterion-dev libmbedtls-dev libsqlite3-dev wabt clang lld
 wasi-libc libclang-rt-14-dev-wasm32
-openssl curl python3"
+openssl curl python3
+dpkg-dev tcl nodejs"
 
 missing=""
 for p in $PACKAGES; do

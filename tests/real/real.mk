@@ -1,0 +1,44 @@
+# {===== make test-real: real C programs built from Debian 12 upstream sources
+# (Lua, zlib, SQLite, mujs, bzip2) to wasm32-wasi and natively, run natively,
+# on $(B)/lunatic (twice: as is and with LUNATIC_NO_FUSION=1) and on node,
+# outputs compared byte for byte. See tests/real/run.py.
+#   make test-real                 fetch (first time), build, run; 1 line per case
+#   make VARIANT=asan test-real    the same with the ASan+UBSan runtime
+#   REAL_CASES='lua-*' make test-real   only the cases matching a pattern
+# Downloads, sources and builds are kept in build/real/ (shared by the
+# variants: the corpus does not depend on the runtime's build).
+REAL := build/real
+REAL_PKGS := lua5.4 zlib sqlite3 mujs bzip2
+REAL_PROGS := lua zlib-example minigzip sqlite3 mujs bzip2
+REAL_BINS := $(REAL_PROGS:%=$(REAL)/bin/wasm/%.wasm) $(REAL_PROGS:%=$(REAL)/bin/native/%)
+REAL_SHIM := $(wildcard tests/real/shim/*)
+REAL_CASES ?=
+
+$(REAL)/src/.fetched: tests/real/fetch.sh
+	sh tests/real/fetch.sh $(REAL) $(REAL_PKGS)
+	@touch $@
+
+$(REAL)/bin/wasm/%.wasm: $(REAL)/src/.fetched tests/real/build.sh $(REAL_SHIM)
+	@echo "real: build wasm $*"
+	@sh tests/real/build.sh $(REAL) wasm $*
+
+$(REAL)/bin/native/%: $(REAL)/src/.fetched tests/real/build.sh
+	@echo "real: build native $*"
+	@sh tests/real/build.sh $(REAL) native $*
+
+# The two sqlite3 builds share the amalgamation: make it first.
+$(REAL)/sqlite-amalg/sqlite3.c: $(REAL)/src/.fetched
+	@echo "real: sqlite3 amalgamation"
+	@rm -f $@ && sh tests/real/build.sh $(REAL) amalg sqlite3
+$(REAL)/bin/wasm/sqlite3.wasm $(REAL)/bin/native/sqlite3: $(REAL)/sqlite-amalg/sqlite3.c
+
+.PHONY: test-real real-build
+real-build: $(REAL_BINS)
+
+# The corpus builds with -j2 whatever the outer make's -j (the machine this
+# runs on is small; two compilers at once is the budget).
+test-real: $(B)/lunatic
+	@$(MAKE) --no-print-directory -j2 real-build
+	@python3 tests/real/run.py --real $(REAL) --lunatic $(B)/lunatic \
+	    $(if $(REAL_CASES),--cases '$(REAL_CASES)')
+# }=====
