@@ -7,11 +7,12 @@ set -eu
 # The last two lines: tools the tests run (the TLS test's CA, the HTTP test's
 # client, the test scripts' socket helpers), then those of make test-real
 # (dpkg-source unpacks Debian source packages, tclsh generates SQLite's
-# amalgamation, node is the second WebAssembly engine).
+# amalgamation, node is the second WebAssembly engine, binaryen's wasm-opt
+# gives Lua and mujs their setjmp/longjmp).
 PACKAGES="libxxhash-dev libcriterion-dev libmbedtls-dev libsqlite3-dev wabt clang lld
 wasi-libc libclang-rt-14-dev-wasm32
 openssl curl python3
-dpkg-dev tcl nodejs"
+dpkg-dev tcl nodejs binaryen"
 
 missing=""
 for p in $PACKAGES; do

@@ -31,7 +31,7 @@ sys.path.insert(0, HERE)
 import gen_inputs  # noqa: E402
 
 ENGINES = ["native", "lunatic", "lunatic-nofusion", "node"]
-STEP_TIMEOUT = int(os.environ.get("REAL_TIMEOUT", "120"))  # seconds per step
+STEP_TIMEOUT = 60  # seconds per step (--timeout); a step that takes longer fails
 
 
 class Step:
@@ -260,11 +260,15 @@ def compare(case, results):
 
 
 def main():
+    global STEP_TIMEOUT
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--real", default="build/real", help="the corpus folder (build/real)")
     ap.add_argument("--lunatic", default="build/release/lunatic", help="the runtime under test")
+    ap.add_argument("--timeout", type=int, default=STEP_TIMEOUT,
+                    help="seconds a step may take before it fails (%d)" % STEP_TIMEOUT)
     ap.add_argument("--cases", default="", help="only the cases matching this pattern (fnmatch, comma-separated)")
     a = ap.parse_args()
+    STEP_TIMEOUT = a.timeout
     real = os.path.abspath(a.real)
     lunatic = os.path.abspath(a.lunatic)
     for need, what in ((lunatic, "the runtime"),):
