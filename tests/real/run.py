@@ -17,7 +17,6 @@ One line per case, then `N passed, M failed`; the exit status is 1 on any
 failure. Seconds per engine per program go to REAL/times.txt.
 """
 import argparse
-import difflib
 import fnmatch
 import os
 import re
