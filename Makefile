@@ -183,7 +183,9 @@ deps:
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# build/real/ (make test-real) holds upstream source trees, whose *.d are not ours
+-include $(shell find build -path build/real -prune -o -name '*.d' -print 2>/dev/null)
+include tests/real/real.mk
 
 # {===== benchmarks: bench/progs/*.c built natively, to wasm32-wasi and freestanding wasm32,
 # run by bench/run.py

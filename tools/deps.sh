@@ -4,12 +4,16 @@
 # update). Runs as root without a TTY, or through sudo when not root.
 set -eu
 
-# The last line: tools the tests run (the TLS test's CA, the HTTP test's
-# client, the test scripts' socket helpers, make fuzz-diff's module
-# generator and reference engine: binaryen's wasm-opt, node's V8).
+# The last two lines: tools the tests run (the TLS test's CA, the HTTP
+# test's client, the test scripts' socket helpers), then those of make
+# test-real and make fuzz-diff (dpkg-source unpacks Debian source
+# packages, tclsh generates SQLite's amalgamation, node's V8 is the
+# reference engine, binaryen's wasm-opt generates fuzz modules and gives
+# Lua and mujs their setjmp/longjmp).
 PACKAGES="libxxhash-dev libcriterion-dev libmbedtls-dev libsqlite3-dev wabt clang lld
 wasi-libc libclang-rt-14-dev-wasm32
-openssl curl python3 binaryen nodejs"
+openssl curl python3
+dpkg-dev tcl nodejs binaryen"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,0 +1,25 @@
+// strings.js: string methods and regular expressions.
+var s = "Hello, World! The year is 2024; pi is 3.14159.";
+print(s.toUpperCase(), s.toLowerCase(), s.length, s.substring(7, 12), s.slice(-8), s.charAt(4), s.charCodeAt(0));
+print(s.indexOf("World"), s.indexOf("o", 6), s.lastIndexOf("is"), s.search(/\d+/), s.match(/(\d+)\.(\d+)/).join("|"));
+print(s.replace(/o/g, "0"), s.replace(/(\w+), (\w+)/, "$2 $1"), s.split(/[ ,;.!]+/).length);
+print("a=1, b=22, ccc=333".replace(/(\w+)=(\w+)/g, function (m, k, v) { return v + "<-" + k; }));
+var re = /(\w)(\d+)/g, m, found = [];
+while ((m = re.exec("a1 b22 c333 d")) !== null) found.push(m[1] + ":" + m[2] + "@" + m.index);
+print(found.join(" "));
+print("  trim me  ".replace(/^\s+|\s+$/g, "") + "|", /^[a-z]+$/i.test("AbC"), "x,y,,z".split(","), "abc".split(""));
+var parts = [];
+for (var i = 1; i <= 3000; i++) parts.push(String(i));
+var joined = parts.join("+");
+print(joined.length, joined.substring(0, 30), joined.split("+").length);
+var acc = "";
+for (var j = 0; j < 2000; j++) acc += String.fromCharCode(65 + j % 26);
+print(acc.length, acc.slice(0, 40), acc.indexOf("XYZ"), acc.indexOf("ZYX"));
+print(encodeURIComponent("a b&c/é"), decodeURIComponent("%E2%82%AC"), "\u20ac".length);
+print(String(null), String(undefined), String(true), String([1, [2, 3]]), String({}), "5" * "4", "5" + 4, +"  12  ");
+var text = "";
+for (var k = 0; k < 300; k++) text += "line " + k + ": the value is " + (k * k) + "\n";
+var lines = text.split("\n");
+var total = 0;
+lines.forEach(function (l) { var mm = /value is (\d+)/.exec(l); if (mm) total += parseInt(mm[1], 10); });
+print(lines.length, total, text.replace(/\d/g, "#").length, text.match(/line 1\d\d:/g).length);
