@@ -558,6 +558,7 @@ test-core:
 	$(if $(filter release,$(VARIANT)),$(MAKE) fuzz-diff)
 	$(if $(FUZZ_REPLAY),$(MAKE) $(FUZZ_REPLAY))
 	$(MAKE) test-nofusion
+	$(MAKE) test-real
 
 # The spec suite and the guest tests again on the plain register-threaded
 # code (LUNATIC_NO_FUSION=1: no superinstruction is selected), so a result
