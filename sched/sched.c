@@ -826,6 +826,12 @@ int sched_module_check(const vm_module_t *m, char *err, size_t errlen)
 
 int sched_run_main(sched_runtime_t *rt, vm_module_t *m, sched_result_t *out)
 {
+    return sched_run_entry(rt, m, "_start", out);
+}
+
+int sched_run_entry(sched_runtime_t *rt, vm_module_t *m, const char *entry,
+                    sched_result_t *out)
+{
     sched_module_t *sm;
     char err[256] = "";
     memset(out, 0, sizeof *out);
@@ -847,11 +853,12 @@ int sched_run_main(sched_runtime_t *rt, vm_module_t *m, sched_result_t *out)
     p->is_root = true;
     rt->root_pid = p->pid;
     vm_value none[1] = {{0}};
-    rc = sched__proc_start(p, "_start", 6, none, 0);
-    if (p->entry_error == sched__entry_missing)
+    rc = sched__proc_start(p, entry, strlen(entry), none, 0);
+    bool is_start = strcmp(entry, "_start") == 0;
+    if (p->entry_error == sched__entry_missing && is_start)
         p->entry_error = "exports no function '_start' (not a WASI command "
                          "module)";
-    else if (p->entry_error)
+    else if (p->entry_error && is_start)
         p->entry_error = "'_start' must have type () -> ()";
     sched__proc_table_add(rt, p);
     sched__enqueue(rt, p);

@@ -104,6 +104,11 @@ int sched_module_check(const vm_module_t *m, char *err, size_t errlen);
  * The runtime takes ownership of m. Returns 0 (see *out) or LUN_ENOMEM. */
 int sched_run_main(sched_runtime_t *rt, vm_module_t *m, sched_result_t *out);
 
+/* The same with the export `entry` (of type () -> ()) as the root's
+ * function instead of _start: the cargo test mode runs each test so. */
+int sched_run_entry(sched_runtime_t *rt, vm_module_t *m, const char *entry,
+                    sched_result_t *out);
+
 /* End the run of sched_run_main now (from any thread, e.g. one that
  * waited for SIGTERM): it returns SCHED_EXIT_STOPPED with exit_code
  * signo, unless the root has ended already; sched_runtime_free then ends
