@@ -96,6 +96,27 @@ void sched__enqueue(sched_runtime_t *rt, sched_proc_t *p)
     notify_one(rt);
 }
 
+/* A process just spawned goes to the spawner's "next" slot, which other
+ * workers cannot steal from, so it first runs when its spawner's slice
+ * ends or blocks; what was in the slot goes to the (stealable) queue.
+ * Lunatic's tokio does the same (a task spawned on a worker goes to its
+ * LIFO slot), and guests rely on it: lunatic-rs's kill_process test kills
+ * a child right after spawning it, and the kill must land before the
+ * child has run, as it always does on Lunatic, or the child may end
+ * normally first. */
+void sched__enqueue_new(sched_runtime_t *rt, sched_proc_t *p)
+{
+    sched_worker_t *sd = self_worker;
+    if (!sd || sd->rt != rt || sd->polling) {
+        sched__enqueue(rt, p);
+        return;
+    }
+    sched_proc_t *old = sd->next;
+    sd->next = p;
+    if (old)
+        sched__enqueue(rt, old);
+}
+
 /* A process whose slice ran out goes behind everything already waiting:
  * the local queue is LIFO (a spawn tree then runs depth first, with few
  * processes alive), so it goes to the FIFO global queue, which each

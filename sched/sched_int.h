@@ -475,6 +475,9 @@ void sched__wait_timer_arm_ns(sched_proc_t *p, uint64_t deadline_ns);
 void sched__wake(sched_proc_t *p);
 /* Queue a new (or yielded) process for running. */
 void sched__enqueue(sched_runtime_t *rt, sched_proc_t *p);
+/* Queue a process just spawned by the calling worker's process: it runs
+ * there once the spawner yields (not stolen before). */
+void sched__enqueue_new(sched_runtime_t *rt, sched_proc_t *p);
 /* The worker running the calling thread, or NULL. */
 sched_worker_t *sched__self(void);
 /* Arm p's wait timer for `ms` from now (ms == SCHED_FOREVER: none). */
