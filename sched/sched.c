@@ -134,8 +134,9 @@ static void requeue_yielded(sched_worker_t *sd, sched_proc_t *p)
 }
 
 /* Make a waiting process runnable. run_next: into this worker's next
- * slot (a message's receiver, warm in cache); otherwise behind the work
- * already queued here. */
+ * slot (a message's receiver, warm in cache); otherwise at the end of the
+ * global FIFO queue, behind the work already runnable, in the order the
+ * calls came (timers fire in deadline order). */
 static void wake(sched_proc_t *p, bool run_next)
 {
     int s = atomic_load(&p->state);
@@ -152,6 +153,9 @@ static void wake(sched_proc_t *p, bool run_next)
                 sd->next = p;
                 if (old)
                     sched__enqueue(p->rt, old);
+            } else if (!run_next) {
+                global_push(p->rt, p);
+                notify_one(p->rt);
             } else {
                 sched__enqueue(p->rt, p);
             }
@@ -190,11 +194,14 @@ static void fire(sched_timer_t *t, void *ud)
 {
     sched_runtime_t *rt = ud;
     if (t->kind == SCHED_TIMER_WAKE) {
-        /* Behind what is already runnable, not into the next slot: work
-         * a message set going (a death, a supervisor's restart, the new
-         * child's registration) finishes first, as if the timer had fired
-         * on time even when the OS held this thread past it. lunatic-rs's
-         * supervisor tests sleep 10 ms, then look the restarted child up. */
+        /* Behind what is already runnable, not into the next slot, and
+         * in deadline order: work a message set going (a death, a
+         * supervisor's restart, the new child's registration) finishes
+         * first, and of two timers late together the earlier one's process
+         * runs first, as if they had fired on time even when the OS held
+         * this thread past them. lunatic-rs's supervisor tests sleep 10
+         * ms, then look the restarted child up; its request_timeout test
+         * waits 10 ms for a reply sent after a 25 ms sleep. */
         atomic_store(&t->proc->timer_fired, true);
         wake(t->proc, false);
         return;
