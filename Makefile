@@ -538,6 +538,8 @@ wasi-e2e: $(B)/lunatic $(WASI_GUEST_WASM)
 	@sh tests/wasi/run.sh $(B)/lunatic $(B)/wasm/wasi
 # }=====
 
+include mk/lunatic_rs.mk
+
 # Steps run one after another (each may use -j inside), so a failure names
 # its step and the output of the steps does not interleave.
 test-core:
@@ -550,6 +552,8 @@ test-core:
 	$(MAKE) net-e2e
 	$(if $(filter release,$(VARIANT)),$(MAKE) net-e2e-worker)
 	$(if $(FUZZ_REPLAY),$(MAKE) $(FUZZ_REPLAY))
+	$(MAKE) cargo-e2e
+	$(if $(filter release,$(VARIANT)),$(MAKE) test-lunatic-rs)
 	$(MAKE) test-nofusion
 
 # The spec suite and the guest tests again on the plain register-threaded

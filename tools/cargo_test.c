@@ -555,7 +555,8 @@ static void print_outputs(const struct run *r, bool failures)
         const test_t *t = &r->tests[i];
         if (t->ignored || t->failed != failures || !t->len)
             continue;
-        printf("\n---- %s stdout ----\n%s", t->name, t->out);
+        printf("\n---- %s stdout ----\n", t->name);
+        fwrite(t->out, 1, t->len, stdout); /* any bytes, NULs included */
         if (t->out[t->len - 1] != '\n')
             putchar('\n');
     }
