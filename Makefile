@@ -126,7 +126,7 @@ $(LIBFS): $(call obj,$(FS_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/lunatic: $(call obj,tools/lunatic.c) $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBNET) $(LIBVM)
+$(B)/lunatic: $(call obj,tools/lunatic.c tools/cargo_test.c tools/cargo_init.c) $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBNET) $(LIBVM)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) $(SCHED_LIBS) $(NET_LIBS) -lm
 
 $(B)/spectest: $(call obj,tools/spectest.c tools/spectest_host.c tools/json.c) \
@@ -544,6 +544,8 @@ wasi-e2e: $(B)/lunatic $(WASI_GUEST_WASM)
 	@sh tests/wasi/run.sh $(B)/lunatic $(B)/wasm/wasi
 # }=====
 
+include mk/lunatic_rs.mk
+
 # Steps run one after another (each may use -j inside), so a failure names
 # its step and the output of the steps does not interleave.
 test-core:
@@ -557,6 +559,8 @@ test-core:
 	$(if $(filter release,$(VARIANT)),$(MAKE) net-e2e-worker)
 	$(if $(filter release,$(VARIANT)),$(MAKE) fuzz-diff)
 	$(if $(FUZZ_REPLAY),$(MAKE) $(FUZZ_REPLAY))
+	$(MAKE) cargo-e2e
+	$(if $(filter release,$(VARIANT)),$(MAKE) test-lunatic-rs)
 	$(MAKE) test-nofusion
 	$(MAKE) test-real
 

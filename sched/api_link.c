@@ -20,7 +20,7 @@ static const struct group {
     {sched__api_timer, &sched__api_timer_n},
     {sched__api_registry, &sched__api_registry_n},
     {sched__api_misc, &sched__api_misc_n},
-    {sched__api_stubs, &sched__api_stubs_n},
+    {sched__api_dist, &sched__api_dist_n},
     {sched__api_net, &sched__api_net_n},
     {sched__api_udp_tls, &sched__api_udp_tls_n},
     {sched__api_sqlite, &sched__api_sqlite_n},

@@ -161,7 +161,7 @@ static vm_status h_send(vm_exec_t *ex, vm_slot *a, void *ud)
 /* One step of a (possibly blocked) receive: drain, select, or block with
  * the wait timer armed. Called again with the same arguments after every
  * wake-up until it returns VM_OK. */
-static vm_status receive_step(vm_exec_t *ex, vm_slot *a, const int64_t *tags,
+vm_status sched__receive_step(vm_exec_t *ex, vm_slot *a, const int64_t *tags,
                               uint32_t ntags, uint64_t timeout, bool first)
 {
     sched_proc_t *p = sched__cur(ex);
@@ -210,7 +210,7 @@ static vm_status h_receive(vm_exec_t *ex, vm_slot *a, void *ud)
     }
     if (first)
         p->mbox.scan = NULL;
-    vm_status st = receive_step(ex, a, tags, ntags, a[2].u64, first);
+    vm_status st = sched__receive_step(ex, a, tags, ntags, a[2].u64, first);
     if (tags != local)
         free(tags);
     return st;
@@ -234,7 +234,7 @@ static vm_status h_send_receive_skip_search(vm_exec_t *ex, vm_slot *a,
         p->mbox.scan = p->mbox.tail;
         sched__send(p->rt, a[0].u64, m);
     }
-    return receive_step(ex, a, &tag, 1, a[2].u64, first);
+    return sched__receive_step(ex, a, &tag, 1, a[2].u64, first);
 }
 
 /* }===== */

@@ -262,7 +262,7 @@ vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
     }
     *out_id = child->pid;
     sched__proc_table_add(p->rt, child);
-    sched__enqueue(p->rt, child);
+    sched__enqueue_new(p->rt, child);
     *out_rc = 0;
     return VM_OK;
 }

@@ -96,6 +96,27 @@ void sched__enqueue(sched_runtime_t *rt, sched_proc_t *p)
     notify_one(rt);
 }
 
+/* A process just spawned goes to the spawner's "next" slot, which other
+ * workers cannot steal from, so it first runs when its spawner's slice
+ * ends or blocks; what was in the slot goes to the (stealable) queue.
+ * Lunatic's tokio does the same (a task spawned on a worker goes to its
+ * LIFO slot), and guests rely on it: lunatic-rs's kill_process test kills
+ * a child right after spawning it, and the kill must land before the
+ * child has run, as it always does on Lunatic, or the child may end
+ * normally first. */
+void sched__enqueue_new(sched_runtime_t *rt, sched_proc_t *p)
+{
+    sched_worker_t *sd = self_worker;
+    if (!sd || sd->rt != rt || sd->polling) {
+        sched__enqueue(rt, p);
+        return;
+    }
+    sched_proc_t *old = sd->next;
+    sd->next = p;
+    if (old)
+        sched__enqueue(rt, old);
+}
+
 /* A process whose slice ran out goes behind everything already waiting:
  * the local queue is LIFO (a spawn tree then runs depth first, with few
  * processes alive), so it goes to the FIFO global queue, which each
@@ -112,7 +133,11 @@ static void requeue_yielded(sched_worker_t *sd, sched_proc_t *p)
     notify_one(rt);
 }
 
-void sched__wake(sched_proc_t *p)
+/* Make a waiting process runnable. run_next: into this worker's next
+ * slot (a message's receiver, warm in cache); otherwise at the end of the
+ * global FIFO queue, behind the work already runnable, in the order the
+ * calls came (timers fire in deadline order). */
+static void wake(sched_proc_t *p, bool run_next)
 {
     int s = atomic_load(&p->state);
     for (;;) {
@@ -121,13 +146,16 @@ void sched__wake(sched_proc_t *p)
             if (!atomic_compare_exchange_weak(&p->state, &s, SCHED_P_QUEUED))
                 continue;
             sched_worker_t *sd = self_worker;
-            if (sd && sd->rt == p->rt && !sd->polling) {
+            if (run_next && sd && sd->rt == p->rt && !sd->polling) {
                 /* Run it next on this core, warm in cache; whatever was
                  * in the slot goes to the (stealable) queue. */
                 sched_proc_t *old = sd->next;
                 sd->next = p;
                 if (old)
                     sched__enqueue(p->rt, old);
+            } else if (!run_next) {
+                global_push(p->rt, p);
+                notify_one(p->rt);
             } else {
                 sched__enqueue(p->rt, p);
             }
@@ -141,6 +169,8 @@ void sched__wake(sched_proc_t *p)
         return; /* queued, notified or exited: nothing to do */
     }
 }
+
+void sched__wake(sched_proc_t *p) { wake(p, true); }
 
 /* }===== */
 /* {===== timers */
@@ -164,8 +194,16 @@ static void fire(sched_timer_t *t, void *ud)
 {
     sched_runtime_t *rt = ud;
     if (t->kind == SCHED_TIMER_WAKE) {
+        /* Behind what is already runnable, not into the next slot, and
+         * in deadline order: work a message set going (a death, a
+         * supervisor's restart, the new child's registration) finishes
+         * first, and of two timers late together the earlier one's process
+         * runs first, as if they had fired on time even when the OS held
+         * this thread past them. lunatic-rs's supervisor tests sleep 10
+         * ms, then look the restarted child up; its request_timeout test
+         * waits 10 ms for a reply sent after a 25 ms sleep. */
         atomic_store(&t->proc->timer_fired, true);
-        sched__wake(t->proc);
+        wake(t->proc, false);
         return;
     }
     sched_msg_t *m = t->msg;
@@ -723,6 +761,7 @@ int sched_runtime_new(const sched_options_t *o, sched_runtime_t **out_rt)
     sched__wheel_init(&rt->wheel, now_tick());
     rt->root_sockets = o->sockets;
     rt->no_fusion = o->no_fusion;
+    rt->node = o->node;
     rt->log_failures = getenv("LUNATIC_LOG") != NULL;
     rt->poll_in_worker = poller_in_worker();
     rt->nroot_sockets = o->nsockets;
@@ -825,6 +864,12 @@ int sched_module_check(const vm_module_t *m, char *err, size_t errlen)
 
 int sched_run_main(sched_runtime_t *rt, vm_module_t *m, sched_result_t *out)
 {
+    return sched_run_entry(rt, m, "_start", out);
+}
+
+int sched_run_entry(sched_runtime_t *rt, vm_module_t *m, const char *entry,
+                    sched_result_t *out)
+{
     sched_module_t *sm;
     char err[256] = "";
     memset(out, 0, sizeof *out);
@@ -846,11 +891,12 @@ int sched_run_main(sched_runtime_t *rt, vm_module_t *m, sched_result_t *out)
     p->is_root = true;
     rt->root_pid = p->pid;
     vm_value none[1] = {{0}};
-    rc = sched__proc_start(p, "_start", 6, none, 0);
-    if (p->entry_error == sched__entry_missing)
+    rc = sched__proc_start(p, entry, strlen(entry), none, 0);
+    bool is_start = strcmp(entry, "_start") == 0;
+    if (p->entry_error == sched__entry_missing && is_start)
         p->entry_error = "exports no function '_start' (not a WASI command "
                          "module)";
-    else if (p->entry_error)
+    else if (p->entry_error && is_start)
         p->entry_error = "'_start' must have type () -> ()";
     sched__proc_table_add(rt, p);
     sched__enqueue(rt, p);

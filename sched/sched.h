@@ -26,6 +26,33 @@ typedef struct sched_dir {
     const char *guest_path;
 } sched_dir_t;
 
+/* The cluster this runtime is a node of (LUNATIC_ABI.md 1.3.8), as the
+ * lunatic::distributed host functions see it. Without one (the options'
+ * `node` is NULL) the runtime is not distributed, as `lunatic run` is in
+ * Lunatic: node_id and module_id are 0, there are no nodes, and remote
+ * send and spawn trap as Lunatic's do. A cluster implementation fills
+ * this in; the callbacks may be called from any worker thread at once. */
+typedef struct sched_node {
+    void *ud;
+    uint64_t node_id;   /* this node's id, given by the control server */
+    uint64_t module_id; /* the control server's id of the root module */
+    /* Writes up to max node ids (this one included) to out; returns how
+     * many nodes there are. */
+    uint32_t (*nodes)(void *ud, uint64_t *out, uint32_t max);
+    /* Deliver a data message to process pid of node. Returns 0 (sent), 1
+     * (no such process), 2 (no such node) or 9027 (connection error),
+     * Lunatic 0.13.2's codes; err says why when not 0. */
+    int (*send)(void *ud, uint64_t node, uint64_t pid, int64_t tag,
+                const uint8_t *data, size_t len, char *err, size_t errlen);
+    /* Spawn export func of control module module_id on node with params
+     * (17-byte records, as lunatic::process::spawn takes them). Returns 0
+     * with the pid in *pid, 1 (no such node), 2 (no such module) or 9027
+     * (connection error), with err saying why. */
+    int (*spawn)(void *ud, uint64_t node, uint64_t module_id,
+                 const char *func, size_t func_len, const uint8_t *params,
+                 size_t params_len, uint64_t *pid, char *err, size_t errlen);
+} sched_node_t;
+
 /* What the runtime and its root process are made from; copied. */
 typedef struct sched_options {
     uint32_t threads;               /* workers; 0 = one per core */
@@ -40,6 +67,8 @@ typedef struct sched_options {
     uint32_t nsockets;
     bool no_fusion;                 /* compile every module to plain code,
                                        without superinstructions */
+    const sched_node_t *node;       /* the cluster (not copied: must
+                                       outlive the runtime); NULL: none */
 } sched_options_t;
 
 /* How the root process ended. */
@@ -74,6 +103,11 @@ int sched_module_check(const vm_module_t *m, char *err, size_t errlen);
  * (pid 1, every permission) and wait until it ends; the run ends with it.
  * The runtime takes ownership of m. Returns 0 (see *out) or LUN_ENOMEM. */
 int sched_run_main(sched_runtime_t *rt, vm_module_t *m, sched_result_t *out);
+
+/* The same with the export `entry` (of type () -> ()) as the root's
+ * function instead of _start: the cargo test mode runs each test so. */
+int sched_run_entry(sched_runtime_t *rt, vm_module_t *m, const char *entry,
+                    sched_result_t *out);
 
 /* End the run of sched_run_main now (from any thread, e.g. one that
  * waited for SIGTERM): it returns SCHED_EXIT_STOPPED with exit_code

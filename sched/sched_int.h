@@ -363,6 +363,7 @@ typedef struct sched_linmem sched_linmem_t;
 struct sched_runtime {
     uint32_t nworkers;
     bool no_fusion; /* modules a guest compiles: see sched_options_t */
+    const sched_node_t *node; /* the cluster, or NULL (api_dist.c) */
     sched_worker_t **workers;
     _Atomic bool shutdown;
     /* global queue */
@@ -474,6 +475,9 @@ void sched__wait_timer_arm_ns(sched_proc_t *p, uint64_t deadline_ns);
 void sched__wake(sched_proc_t *p);
 /* Queue a new (or yielded) process for running. */
 void sched__enqueue(sched_runtime_t *rt, sched_proc_t *p);
+/* Queue a process just spawned by the calling worker's process: it runs
+ * there once the spawner yields (not stolen before). */
+void sched__enqueue_new(sched_runtime_t *rt, sched_proc_t *p);
 /* The worker running the calling thread, or NULL. */
 sched_worker_t *sched__self(void);
 /* Arm p's wait timer for `ms` from now (ms == SCHED_FOREVER: none). */
@@ -498,11 +502,11 @@ typedef struct sched_binding {
 
 extern const sched_binding_t sched__api_process[], sched__api_message[],
     sched__api_timer[], sched__api_registry[], sched__api_misc[],
-    sched__api_stubs[], sched__api_net[], sched__api_udp_tls[],
+    sched__api_dist[], sched__api_net[], sched__api_udp_tls[],
     sched__api_sqlite[];
 extern const size_t sched__api_process_n, sched__api_message_n,
     sched__api_timer_n, sched__api_registry_n, sched__api_misc_n,
-    sched__api_stubs_n, sched__api_net_n, sched__api_udp_tls_n,
+    sched__api_dist_n, sched__api_net_n, sched__api_udp_tls_n,
     sched__api_sqlite_n;
 
 /* api_net.c: free p's networking resources (at death); unreference a
@@ -511,6 +515,11 @@ void sched__net_release(sched_proc_t *p);
 void sched__net_res_unref(uint8_t kind, void *ptr);
 /* api_sqlite.c: finalize p's statements and close its connections. */
 void sched__sqlite_release(sched_proc_t *p);
+
+/* api_message.c: one step of a receive (see there); the result code in
+ * a[0]. first: the call is new, not re-invoked after a wake-up. */
+vm_status sched__receive_step(vm_exec_t *ex, vm_slot *a, const int64_t *tags,
+                              uint32_t ntags, uint64_t timeout, bool first);
 
 /* Traps with "lunatic::<ns>::<name> is not implemented yet". */
 vm_status sched__not_implemented(vm_exec_t *ex, vm_slot *a, void *ud);

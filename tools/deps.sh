@@ -4,16 +4,26 @@
 # update). Runs as root without a TTY, or through sudo when not root.
 set -eu
 
-# The last two lines: tools the tests run (the TLS test's CA, the HTTP
-# test's client, the test scripts' socket helpers), then those of make
+# The third line: tools the tests run (the TLS test's CA, the HTTP test's
+# client, the test scripts' socket helpers). The fourth: those of make
 # test-real and make fuzz-diff (dpkg-source unpacks Debian source
 # packages, tclsh generates SQLite's amalgamation, node's V8 is the
 # reference engine, binaryen's wasm-opt generates fuzz modules and gives
-# Lua and mujs their setjmp/longjmp).
+# Lua and mujs their setjmp/longjmp). The rest: Debian's Rust with the
+# wasm32-wasi std and the crates lunatic-rs needs, which `make
+# test-lunatic-rs` builds offline (../shared/lunatic-rs/README.md; darling's
+# "suggestions" feature brings strsim, which that list misses). Features
+# other packages provide (serde+derive, syn+full...) are not listed: they
+# are virtual, and dpkg-query would call them missing every time.
 PACKAGES="libxxhash-dev libcriterion-dev libmbedtls-dev libsqlite3-dev wabt clang lld
 wasi-libc libclang-rt-14-dev-wasm32
 openssl curl python3
-dpkg-dev tcl nodejs binaryen"
+dpkg-dev tcl nodejs binaryen
+rustc cargo libstd-rust-dev-wasm32 librust-thiserror-dev librust-rustversion-dev
+librust-paste-dev librust-serde-dev librust-serde-derive-dev librust-bincode-dev
+librust-serde-json-dev librust-rmp-serde-dev librust-darling-dev
+librust-darling+suggestions-dev librust-proc-macro2-dev librust-quote-dev
+librust-syn-dev librust-serde-bytes-dev"
 
 missing=""
 for p in $PACKAGES; do

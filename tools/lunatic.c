@@ -22,6 +22,7 @@
 #include "vm/vm.h"
 #include "sched/sched.h"
 #include "wasi/wasi.h"
+#include "tools/cargo_test.h"
 
 #define LUNATIC_VERSION "0.1.0"
 
@@ -41,6 +42,7 @@ extern char **environ;
 static const char usage_text[] =
     "usage: lunatic run [OPTIONS] APP.wasm [ARGS...]\n"
     "       lunatic APP.wasm [ARGS...]\n"
+    "       lunatic init     (in a cargo project: wasm32-wasi, `lunatic run`)\n"
     "\n"
     "Runs the _start function of a WebAssembly (WASI) module. Everything\n"
     "after APP.wasm is passed to the guest untouched; the guest's argv[0]\n"
@@ -726,11 +728,36 @@ static int run_scheduled(struct session *s, const struct run_opts *o)
 
 /* }===== */
 
+/* Started by `cargo test` (tools/cargo_test.c): run the module's tests as
+ * libtest does, each in its own runtime, instead of _start. */
+static int run_cargo_test(struct session *s, const struct run_opts *o)
+{
+    char err[512];
+    uint32_t envc = 0;
+    if (sched_module_check(s->module, err, sizeof err) != 0) {
+        fprintf(stderr, "lunatic: %s: %s\n", o->path, err);
+        return EXIT_ERROR;
+    }
+    if (!(s->env = build_env(o, &envc)))
+        return fprintf(stderr, "lunatic: out of memory\n"), EXIT_ERROR;
+    cargo_test_opts_t ct = {
+        .path = o->path, .module = s->module,
+        .argc = o->guest_argc - 1, .args = o->guest_argv + 1,
+        .threads = o->threads, .dirs = o->preopens, .ndirs = o->npreopens,
+        .env = s->env, .envc = envc, .no_fusion = fusion_off()};
+    return cargo_test_run(&ct);
+}
+
 static int run(struct run_opts *o)
 {
     struct session s = {0};
     int status = EXIT_ERROR, rc;
     if (check_dirs(o) == 0 && load_module(&s, o->path) == 0) {
+        if (cargo_test_detect(o->path, o->guest_argc - 1, o->guest_argv + 1)) {
+            status = run_cargo_test(&s, o);
+            session_free(&s);
+            return status;
+        }
         /* LUNATIC_NO_SCHED=1: the single-process loop without the
          * scheduler (a debugging aid for vm/ and wasi/). */
         if (!getenv("LUNATIC_NO_SCHED")) {
@@ -758,6 +785,8 @@ int main(int argc, char **argv)
     }
     /* A guest writing to a closed pipe gets EPIPE, not a dead runtime. */
     signal(SIGPIPE, SIG_IGN);
+    if (strcmp(argv[1], "init") == 0) /* Lunatic's: tools/cargo_init.c */
+        return cargo_init();
     /* `lunatic APP.wasm ...` means `lunatic run APP.wasm ...`, as in
      * Lunatic; options before the module are parsed the same way. */
     parse_run(argc, argv, strcmp(argv[1], "run") == 0 ? 2 : 1, &o);

@@ -1,7 +1,7 @@
 /* proc_tests.c: end-to-end tests of the process runtime, one per argv[1]:
  * spawn params, selective receive, links and monitors for every way a
  * process can die, kill, registry, timers, permissions, limits, catch,
- * errors, stubs. Prints "ok NAME" and exits 0, or "FAIL ..." and 1.
+ * errors, distributed. Prints "ok NAME" and exits 0, or "FAIL ..." and 1.
  * Run by tests/sched/run.sh. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -356,7 +356,7 @@ static void t_timers(void)
 }
 
 /* }===== */
-/* {===== permissions, limits, catch, errors, version, stubs */
+/* {===== permissions, limits, catch, errors, version, distributed */
 
 static void perm_child(int64_t parent)
 {
@@ -442,10 +442,22 @@ static void t_errors(void)
     CHECK(lunatic_process_environment_id() == 1);
 }
 
-static void t_stub(void)
+/* Not a node of a cluster: Lunatic's answers; a remote send traps. */
+static void t_dist(void)
 {
-    lunatic_distributed_nodes_count();
-    CHECK(!"nodes_count should have trapped");
+    uint64_t ids[2] = {7, 7};
+    CHECK(lunatic_distributed_node_id() == 0);
+    CHECK(lunatic_distributed_module_id() == 0);
+    CHECK(lunatic_distributed_nodes_count() == 0);
+    CHECK(lunatic_distributed_get_nodes((int32_t)ids, 2) == 0);
+    CHECK(ids[0] == 7 && ids[1] == 7);
+}
+
+static void t_dist_send(void)
+{
+    lunatic_message_create_data(0, 0);
+    lunatic_distributed_send(1, 1);
+    CHECK(!"distributed::send should have trapped");
 }
 
 static void t_metrics(void)
@@ -516,7 +528,7 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
     {"monitors", t_monitors}, {"cascade", t_cascade}, {"kill", t_kill},
     {"registry", t_registry}, {"timers", t_timers}, {"fair", t_fair},
     {"permissions", t_permissions}, {"limits", t_limits},
-    {"catch", t_catch}, {"errors", t_errors}, {"stub", t_stub},
+    {"catch", t_catch}, {"errors", t_errors}, {"dist", t_dist}, {"dist_send", t_dist_send},
     {"metrics", t_metrics}, {"wasi_share", t_wasi_share},
 };
 

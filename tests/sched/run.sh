@@ -45,7 +45,8 @@ for name in spawn_params spawn_v128 selective links monitors cascade kill regist
 done
 t wasi_share_low_fd_limit 0 "ok wasi_share" sh -c 'ulimit -n 256 && exec "$@"' sh "$L" "$P" wasi_share
 t fair_threads_1 0 "ok fair" "$L" --threads 1 "$P" fair
-t stub 141 "lunatic::distributed::nodes_count is not implemented yet" "$L" "$P" stub
+t dist 0 "ok dist" "$L" "$P" dist
+t dist_send 141 "lunatic::distributed::send: process not distributed" "$L" "$P" dist_send
 t metrics_dump 0 "metric hits = 3" env LUNATIC_METRICS=1 "$L" "$P" metrics
 
 # lunatic::sqlite: :memory: and a file in a preopened dir; a path outside
