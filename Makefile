@@ -480,7 +480,7 @@ endef
 $(foreach g,$(SCHED_EXAMPLES),$(eval $(call sched_example_rule,$(g))))
 
 # -msimd128: proc_tests spawns a function with a v128 parameter.
-$(B)/wasm/sched/%.wasm: tests/sched/%.c sdk/lunatic.h sdk/lunatic_imports.h
+$(B)/wasm/sched/%.wasm: tests/sched/%.c tests/sched/check.h sdk/lunatic.h sdk/lunatic_imports.h
 	@mkdir -p $(dir $@)
 	$(WASM_CC) $(WASM_CFLAGS) -msimd128 -I. $< -o $@
 
@@ -507,7 +507,7 @@ NET_BURST ?= $(if $(filter asan,$(VARIANT)),1000,2000)
 NET_IDLE ?= $(if $(filter asan,$(VARIANT)),2000,10000)
 NET_CHECK_RSS ?= $(if $(filter asan,$(VARIANT)),0,1)
 
-$(B)/wasm/net/%.wasm: tests/net/%.c sdk/lunatic.h sdk/lunatic_imports.h
+$(B)/wasm/net/%.wasm: tests/net/%.c tests/sched/check.h sdk/lunatic.h sdk/lunatic_imports.h
 	@mkdir -p $(dir $@)
 	$(WASM_CC) $(WASM_CFLAGS) -I. $< -o $@
 

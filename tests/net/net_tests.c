@@ -9,13 +9,7 @@
 
 #include "sdk/lunatic.h"
 
-#define CHECK(c)                                                            \
-    do {                                                                    \
-        if (!(c)) {                                                         \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c);             \
-            exit(1);                                                        \
-        }                                                                   \
-    } while (0)
+#include "../sched/check.h"
 
 static const uint8_t lo[4] = {127, 0, 0, 1};
 

@@ -14,13 +14,7 @@
 
 #include "sdk/lunatic.h"
 
-#define CHECK(c)                                                          \
-    do {                                                                  \
-        if (!(c)) {                                                       \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c);           \
-            exit(1);                                                      \
-        }                                                                 \
-    } while (0)
+#include "check.h"
 
 #define WASM_PAGE 65536u
 #define SUB 4096u /* one word per host page: every page gets committed */

@@ -15,13 +15,7 @@
 
 #include "sdk/lunatic.h"
 
-#define CHECK(c)                                                          \
-    do {                                                                  \
-        if (!(c)) {                                                       \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c);           \
-            exit(1);                                                      \
-        }                                                                 \
-    } while (0)
+#include "check.h"
 
 static uint64_t now_ms(void) { return lun__now_ms(); }
 static volatile int zero = 0;

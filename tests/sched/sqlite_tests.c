@@ -11,13 +11,7 @@
 
 #include "sdk/lunatic.h"
 
-#define CHECK(c)                                                          \
-    do {                                                                  \
-        if (!(c)) {                                                       \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c);           \
-            exit(1);                                                      \
-        }                                                                 \
-    } while (0)
+#include "check.h"
 
 /* The host returns rows, names and errors in memory it gets from here. */
 __attribute__((export_name("lunatic_alloc"))) int32_t lunatic_alloc(int32_t n);

@@ -15,13 +15,7 @@
 
 #include "sdk/lunatic.h"
 
-#define CHECK(c)                                                          \
-    do {                                                                  \
-        if (!(c)) {                                                       \
-            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #c);           \
-            exit(1);                                                      \
-        }                                                                 \
-    } while (0)
+#include "check.h"
 
 static volatile int zero = 0;
 
