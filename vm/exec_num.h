@@ -17,32 +17,51 @@ static inline uint32_t vm_rotr32(uint32_t v, uint32_t n) { n &= 31; return (v >>
 static inline uint64_t vm_rotl64(uint64_t v, uint64_t n) { n &= 63; return (v << n) | (v >> ((64 - n) & 63)); }
 static inline uint64_t vm_rotr64(uint64_t v, uint64_t n) { n &= 63; return (v >> n) | (v << ((64 - n) & 63)); }
 
-/* min/max: a NaN operand gives a NaN (a + b keeps it quiet and arithmetic),
- * and -0 is smaller than +0, which C's fmin does not promise. */
+/* min/max: a NaN operand gives the canonical NaN with the sign bit set
+ * (the spec allows a canonical NaN of either sign, or one derived from
+ * the operands' payloads; V8 gives this one, x86's default NaN, so
+ * choosing it too keeps the differential fuzzer's oracle exact), and -0
+ * is smaller than +0, which C's fmin does not promise. */
+static inline float vm_f32_canonical_nan(void)
+{
+    const uint32_t bits = 0xffc00000u;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+static inline double vm_f64_canonical_nan(void)
+{
+    const uint64_t bits = 0xfff8000000000000u;
+    double d;
+    memcpy(&d, &bits, sizeof d);
+    return d;
+}
+
 static inline float vm_fminf(float a, float b)
 {
-    if (a != a || b != b) return a + b;
+    if (a != a || b != b) return vm_f32_canonical_nan();
     if (a == b) return signbit(a) ? a : b;
     return a < b ? a : b;
 }
 
 static inline float vm_fmaxf(float a, float b)
 {
-    if (a != a || b != b) return a + b;
+    if (a != a || b != b) return vm_f32_canonical_nan();
     if (a == b) return signbit(a) ? b : a;
     return a > b ? a : b;
 }
 
 static inline double vm_fmin(double a, double b)
 {
-    if (a != a || b != b) return a + b;
+    if (a != a || b != b) return vm_f64_canonical_nan();
     if (a == b) return signbit(a) ? a : b;
     return a < b ? a : b;
 }
 
 static inline double vm_fmax(double a, double b)
 {
-    if (a != a || b != b) return a + b;
+    if (a != a || b != b) return vm_f64_canonical_nan();
     if (a == b) return signbit(a) ? b : a;
     return a > b ? a : b;
 }

@@ -728,6 +728,15 @@ Test(vm_exec, three_slot_addresses_compute_wrap_and_trap)
     expect_trap(VM_TRAP_MEM_OOB, "out of bounds");
 }
 
+Test(vm_exec, min_max_of_a_nan_give_the_negative_canonical_nan)
+{
+    uint64_t payload = 0xffffffffffffff9bull; /* -nan:0xfffffffffff9b */
+    vm_value r = run_call("nan_max_bits", 2, (int64_t)payload, 0);
+    cr_assert(eq(u64, (uint64_t)r.i64, 0xfff8000000000000ull));
+    r = run_call("nan_min_bits32", 2, 0x7fa00001, 0); /* a signalling NaN */
+    cr_assert(eq(u32, (uint32_t)r.i32, 0xffc00000u));
+}
+
 Test(vm_exec, indexed_loads)
 {
     cr_assert(eq(i32, run1("index_imm", 1), 0x11223344));          /* 4 + 8 + 4 */

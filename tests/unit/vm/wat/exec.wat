@@ -323,4 +323,10 @@
     i32.const 16 i32.const 7 i32.store
     local.get 0 i32.const 2 i32.shl local.tee 1 i32.const 8 i32.add i32.load
     local.get 1 i32.add)
+  ;; min and max of a NaN with a payload: the canonical NaN with the sign
+  ;; set, as V8 gives (the differential fuzzer compares memory exactly)
+  (func (export "nan_max_bits") (param i64 f64) (result i64)
+    (i64.reinterpret_f64 (f64.max (f64.reinterpret_i64 (local.get 0)) (local.get 1))))
+  (func (export "nan_min_bits32") (param i32 f32) (result i32)
+    (i32.reinterpret_f32 (f32.min (local.get 1) (f32.reinterpret_i32 (local.get 0)))))
 )
