@@ -35,8 +35,8 @@ def start(name, env=None):
                             stderr=subprocess.STDOUT, text=True)
 
 
-def run(name, timeout=30, env=None):
-    p = start(name, env)
+def wait(p, timeout):
+    """The exit status (None if it had to be killed) and all the output."""
     try:
         out, _ = p.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -44,18 +44,16 @@ def run(name, timeout=30, env=None):
         out, _ = p.communicate()
         return None, out
     return p.returncode, out
+
+
+def run(name, timeout=30, env=None):
+    return wait(start(name, env), timeout)
 
 
 def stop(p, timeout=10):
     """SIGTERM ends a run cleanly (status 0); the output so far."""
     p.send_signal(signal.SIGTERM)
-    try:
-        out, _ = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, _ = p.communicate()
-        return None, out
-    return p.returncode, out
+    return wait(p, timeout)
 
 
 def check(name, ok, why, out):
