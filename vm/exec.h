@@ -10,8 +10,9 @@
 
 #include "vm_int.h"
 
-/* Binary ops that also have a form with an immediate right operand
- * (constants folded into the instruction): X(NAME, result field, expr). */
+/* Binary ops whose plain handlers are generated from this list:
+ * X(NAME, result field, expr). Their forms with an immediate right
+ * operand (NAME_I) are rows of super_list.h. */
 #define VM_IMM_BINOPS(X)                                                 \
     X(I32_ADD, u32, a.u32 + b.u32)                                       \
     X(I32_SUB, u32, a.u32 - b.u32)                                       \
@@ -39,13 +40,11 @@
     X(F64_MUL, f64, a.f64 * b.f64)                                       \
     X(F64_DIV, f64, a.f64 / b.f64)
 
-/* Integer comparisons: plain, immediate, and fused with br_if/if
- * (BR_NAME jumps when the comparison holds). X(NAME, NEGATION, field of
- * the 32-bit immediate in BR_NAME_I, expr). The i32 ones also fuse with
- * an i32.add of an immediate that computes their left operand, the step
- * and test of a loop counter (BR_ADDI_NAME, BR_ADDI_NAME_I: [h][d, s]
- * [imm, b][target]: fp[d] = fp[s] + imm, then jump if fp[d] NAME b, b a
- * slot or, for _I, an immediate). */
+/* Integer comparisons: X(NAME, NEGATION, field of a 32-bit immediate,
+ * expr). The plain handlers are generated from this list, and the fuser
+ * takes the negation from it (a jump when the compare is false); the
+ * immediate, compare-and-branch and loop-counter forms (NAME_I, BR_NAME,
+ * BR_NAME_I, BR_ADDI_NAME...) are rows of super_list.h. */
 #define VM_CMPOPS(X) VM_I32_CMPOPS(X) VM_I64_CMPOPS(X)
 #define VM_I32_CMPOPS(X)                                                 \
     X(I32_EQ, I32_NE, i32, a.u32 == b.u32)                                    \
