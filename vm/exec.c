@@ -263,7 +263,10 @@ static vm_status run_host_entry(vm_exec_t *ex)
 {
     struct vm_funcinst *fi = ex->entry;
     ex->caller = NULL;
+    ex->charge = 0;
     vm_status st = fi->host(ex, ex->stack, fi->host_ud);
+    ex->reds_used = ex->charge;
+    ex->charge = 0;
     switch (st) {
     case VM_OK:
     case VM_YIELD:
@@ -293,7 +296,11 @@ vm_status vm_run(vm_exec_t *ex, uint64_t budget)
     if (ex->entry->host) return run_host_entry(ex);
     int64_t reds = budget == 0 ? 1 : budget > INT64_MAX ? INT64_MAX : (int64_t)budget;
     vm_status st = interp(ex, reds, NULL);
+    /* A yield at a branch or call leaves -1 (that reduction is spent on
+     * resuming); charges may take the count further below. */
     ex->reds_used = (uint64_t)(reds - (ex->reds_left > 0 ? ex->reds_left : 0));
+    if (ex->reds_left < -1)
+        ex->reds_used += (uint64_t)(-1 - ex->reds_left);
     if (st == VM_DONE && !ex->exited) ex->state = VM_EXEC_DONE;
     return st;
 }
@@ -387,6 +394,7 @@ int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
     if (c && c->frame_slots > need) need = c->frame_slots;
     vm_slot *fp = ex->stack, *nfp = ex->stack;
     ex->depth = 0;
+    ex->charge = 0;
     if (ex->stack + need > ex->stack_end && !vm__exec_grow_stack(ex, &fp, &nfp, need))
         return LUN_ELIMIT;
     vm__values_to_slots(ex->stack, args, f->type->params, nargs);
@@ -419,6 +427,11 @@ int vm_exec_host_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
 
 vm_trap_kind vm_exec_caught_trap(const vm_exec_t *ex) { return ex->caught; }
 uint64_t vm_exec_reductions_used(const vm_exec_t *ex) { return ex->reds_used; }
+
+void vm_exec_charge(vm_exec_t *ex, uint64_t n)
+{
+    ex->charge = ex->charge + n < ex->charge ? UINT64_MAX : ex->charge + n;
+}
 
 size_t vm_exec_footprint(const vm_exec_t *ex)
 {

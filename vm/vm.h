@@ -278,8 +278,15 @@ LUN_API int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
  * Returns VM_DONE, VM_YIELD, VM_BLOCK or VM_TRAP. */
 LUN_API vm_status vm_run(vm_exec_t *ex, uint64_t budget);
 
-/* Reductions the last vm_run() spent (at most its budget): for fuel. */
+/* Reductions the last vm_run() spent: for fuel. At most its budget, plus
+ * what host functions charged (vm_exec_charge). */
 LUN_API uint64_t vm_exec_reductions_used(const vm_exec_t *ex);
+
+/* For host functions: count n more reductions against the running
+ * vm_run(), for work done outside the interpreter (copying, nested guest
+ * runs). When that spends the budget, the run yields right after the host
+ * call returns. */
+LUN_API void vm_exec_charge(vm_exec_t *ex, uint64_t n);
 
 /* For host functions: instead of returning results, call wasm function f
  * with args and return VM_CALL. f's results become this host call's

@@ -553,6 +553,7 @@ struct vm_exec {
     uint32_t depth, frames_cap, max_depth;
     int64_t reds_left;  /* after a run: unspent budget (may be -1) */
     uint64_t reds_used; /* reductions the last vm_run spent */
+    uint64_t charge;    /* vm_exec_charge: taken when the host call returns */
     vm_pending_call pending;
     vm_trap_kind caught;
     /* saved registers while not running */
