@@ -133,14 +133,65 @@ PERM_FNS(spawn, can_spawn)
 /* }===== */
 /* {===== modules */
 
+/* Compiling a module takes time in proportion to its size: it runs on
+ * the offload pool (offload.c), on a copy of the bytes (the process may
+ * die meanwhile, and its memory with it). */
+typedef struct compile_job {
+    sched_job_t job;
+    uint8_t *bytes;
+    size_t len;
+    bool no_fusion;
+    vm_module_t *vm;
+    int rc;
+    char err[256];
+} compile_job_t;
+
+static void compile_run(sched_job_t *job)
+{
+    compile_job_t *j = (compile_job_t *)job;
+    vm_config cfg = {.no_fusion = j->no_fusion};
+    j->rc = vm_module_load(j->bytes, j->len, &cfg, &j->vm, j->err,
+                           sizeof j->err);
+}
+
+static void compile_discard(sched_job_t *job)
+{
+    compile_job_t *j = (compile_job_t *)job;
+    vm_module_free(j->vm);
+    free(j->bytes);
+    free(j);
+}
+
+static vm_status compile_submit(vm_exec_t *ex, const uint8_t *bytes,
+                                uint32_t len)
+{
+    sched_proc_t *p = sched__cur(ex);
+    compile_job_t *j = calloc(1, sizeof *j);
+    if (j && !(j->bytes = malloc(len ? len : 1))) {
+        free(j);
+        j = NULL;
+    }
+    if (!j)
+        return sched__trap(ex, "compile_module: out of memory");
+    memcpy(j->bytes, bytes, len);
+    vm_exec_charge(ex, len / 64); /* the copy: a reduction per 64 bytes */
+    j->len = len;
+    j->no_fusion = p->rt->no_fusion;
+    j->job.run = compile_run;
+    j->job.discard = compile_discard;
+    if (sched__job_submit(p, &j->job) != 0) {
+        compile_discard(&j->job);
+        return sched__trap(ex, "compile_module: no thread to compile on");
+    }
+    return VM_BLOCK;
+}
+
 static vm_status h_compile_module(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     uint8_t *bytes = sched__guest(ex, a[0].u32, a[1].u32);
     uint8_t *out = sched__guest(ex, a[2].u32, 8);
-    vm_module_t *vm = NULL;
     sched_module_t *m = NULL;
-    char err[256] = "";
     uint64_t id;
     (void)ud;
     if (!bytes || !out)
@@ -149,23 +200,27 @@ static vm_status h_compile_module(vm_exec_t *ex, vm_slot *a, void *ud)
         a[0].i32 = -1;
         return VM_OK;
     }
-    vm_config cfg = {.no_fusion = p->rt->no_fusion};
-    int rc = vm_module_load(bytes, a[1].u32, &cfg, &vm, err, sizeof err);
-    if (rc == 0 && (rc = sched__module_new(p->rt, vm, err, sizeof err, &m)))
-        vm_module_free(vm);
+    if (!p->job)
+        return compile_submit(ex, bytes, a[1].u32);
+    compile_job_t *j = (compile_job_t *)sched__job_take(p);
+    if (!j)
+        return VM_BLOCK;
+    int rc = j->rc;
+    if (rc == 0 && (rc = sched__module_new(p->rt, j->vm, j->err,
+                                           sizeof j->err, &m)) == 0)
+        j->vm = NULL; /* the module has it */
     if (rc == 0 && sched__restab_add(&p->modules, m, &id) != 0) {
         sched__module_unref(m);
         rc = LUN_ENOMEM;
-        snprintf(err, sizeof err, "out of memory");
+        snprintf(j->err, sizeof j->err, "out of memory");
     }
-    if (rc != 0) {
-        sched__put_u64(out, sched__error_new(p, err[0] ? err
-                                                       : lun_strerror(rc)));
-        a[0].i32 = 1;
-        return VM_OK;
-    }
-    sched__put_u64(out, id);
-    a[0].i32 = 0;
+    if (rc != 0)
+        sched__put_u64(out, sched__error_new(p, j->err[0] ? j->err
+                                                          : lun_strerror(rc)));
+    else
+        sched__put_u64(out, id);
+    compile_discard(&j->job);
+    a[0].i32 = rc != 0;
     return VM_OK;
 }
 
@@ -245,7 +300,7 @@ vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
         if (args != small) free(args);
         return VM_TRAP;
     }
-    child = sched__proc_new(p->rt, m, c, err, sizeof err);
+    child = sched__proc_new(p->rt, m, c, ex, err, sizeof err);
     if (child)
         sched__proc_start(child, (const char *)func, func_len, args, nargs);
     if (args != small) free(args);
@@ -285,34 +340,86 @@ static vm_status h_spawn(vm_exec_t *ex, vm_slot *a, void *ud)
                ? VM_YIELD : VM_OK;
 }
 
+/* How often a get_or_spawn waiting on another's reservation of the name
+ * looks again (the holder is spawning; that is short). */
+#define RESERVATION_POLL_MS 1
+
+/* get_or_spawn: the name's entry, or a reservation of it for the caller
+ * (0); 1 when another process holds a reservation; -1 out of memory. */
+static int reserve_name(sched_proc_t *p, const char *name, uint32_t len,
+                        uint64_t *node, uint64_t *pid)
+{
+    sched_registry_t *r = &p->rt->registry;
+    int rc = 0;
+    pthread_rwlock_wrlock(&r->lock);
+    sched_reg_entry_t *e = sched__registry_get(r, name, len);
+    if (e && !e->locked_by) {
+        *node = e->node;
+        *pid = e->pid;
+        rc = 2;
+    } else if (e && e->locked_by != p->pid) {
+        rc = 1;
+    } else if (!e && (sched__registry_put(r, name, len, 0, 0) != 0 ||
+                      !(e = sched__registry_get(r, name, len)))) {
+        rc = -1;
+    } else {
+        e->locked_by = p->pid;
+        p->reserved_names = true;
+    }
+    pthread_rwlock_unlock(&r->lock);
+    return rc;
+}
+
+/* End the caller's reservation of name: register pid, or (register is
+ * false) drop the entry if it is still the caller's reservation. */
+static void end_reservation(sched_proc_t *p, const char *name, uint32_t len,
+                            bool register_it, uint64_t pid)
+{
+    sched_registry_t *r = &p->rt->registry;
+    pthread_rwlock_wrlock(&r->lock);
+    sched_reg_entry_t *e = sched__registry_get(r, name, len);
+    if (register_it) {
+        sched__registry_put(r, name, len, 0, pid); /* ends it */
+    } else if (e && e->locked_by == p->pid) {
+        sched__registry_remove(r, name, len);
+    }
+    pthread_rwlock_unlock(&r->lock);
+}
+
+/* Lookup and register are one step, as in Lunatic: the name is reserved
+ * while the child is made, and no lock is held meanwhile (the child's
+ * start function runs inside the spawn and may use the registry). Others
+ * asking for the same name wait for the reservation to end. */
 static vm_status h_get_or_spawn(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
-    sched_registry_t *r = &p->rt->registry;
     const char *name = (const char *)sched__guest(ex, a[0].u32, a[1].u32);
     uint8_t *node_out = sched__guest(ex, a[9].u32, 8);
     uint8_t *id_out = sched__guest(ex, a[10].u32, 8);
-    uint64_t id = 0;
+    uint64_t node = 0, id = 0;
     int rc = 0;
     (void)ud;
     if (!name || !node_out || !id_out)
         return sched__trap(ex, "get_or_spawn: pointer out of bounds");
-    /* The write lock is held across the spawn: lookup and register are
-     * one atomic step, as in Lunatic. */
-    pthread_rwlock_wrlock(&r->lock);
-    sched_reg_entry_t *e = sched__registry_get(r, name, a[1].u32);
-    if (e && !e->locked_by) {
-        sched__put_u64(node_out, e->node);
-        sched__put_u64(id_out, e->pid);
-        pthread_rwlock_unlock(&r->lock);
+    sched__wait_timer_cancel(p);
+    p->wait = SCHED_WAIT_NONE;
+    switch (reserve_name(p, name, a[1].u32, &node, &id)) {
+    case -1:
+        return sched__trap(ex, "out of memory");
+    case 1:
+        p->wait = SCHED_WAIT_POLL;
+        sched__wait_timer_arm(p, RESERVATION_POLL_MS);
+        return VM_BLOCK;
+    case 2:
+        sched__put_u64(node_out, node);
+        sched__put_u64(id_out, id);
         a[0].i32 = 2;
         return VM_OK;
     }
     vm_status st = sched__spawn(ex, a, a[2].u64, a[3].i64, a[4].i64, a[5].u32,
                                 a[6].u32, a[7].u32, a[8].u32, &id, &rc);
-    if (st == VM_OK) /* quirk 5: an error id is registered too */
-        sched__registry_put(r, name, a[1].u32, 0, id);
-    pthread_rwlock_unlock(&r->lock);
+    /* quirk 5: an error id is registered too */
+    end_reservation(p, name, a[1].u32, st == VM_OK, id);
     if (st != VM_OK)
         return st;
     sched__put_u64(node_out, 0);

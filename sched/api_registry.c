@@ -85,8 +85,10 @@ static vm_status h_get_or_put_later(vm_exec_t *ex, vm_slot *a, void *ud)
     } else {
         if (!e && sched__registry_put(r, name, a[1].u32, 0, 0) == 0)
             e = sched__registry_get(r, name, a[1].u32);
-        if (e)
+        if (e) {
             e->locked_by = p->pid;
+            p->reserved_names = true;
+        }
         a[0].i32 = 1;
     }
     pthread_rwlock_unlock(&r->lock);

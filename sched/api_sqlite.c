@@ -15,10 +15,6 @@
 
 #include "sched/sched_int.h"
 
-/* Reductions a guest's lunatic_alloc may spend before we give up on it:
- * it runs nested inside a host call, where the scheduler cannot preempt
- * it, so a looping allocator must not hold the worker forever. */
-#define ALLOC_BUDGET (1000u * SCHED_SLICE)
 /* Longest path sqlite::open accepts (PATH_MAX-sized buffers below). */
 #define PATH_LEN 4096
 
@@ -99,9 +95,10 @@ static void ob_bytes(obuf_t *b, const void *src, size_t len)
 }
 
 /* Call the guest's lunatic_alloc(len) on a separate exec of the same
- * instance: the caller's exec is suspended inside this host call, and
- * VM_CALL would make the allocation the call's result before we could
- * copy anything into it. This is the re-entrant call Lunatic makes. */
+ * instance, nested in this host call (nested.c): the caller's exec is
+ * suspended here, and VM_CALL would make the allocation the call's result
+ * before we could copy anything into it. This is the re-entrant call
+ * Lunatic makes. */
 static vm_status guest_alloc(vm_exec_t *ex, uint32_t len, uint32_t *out)
 {
     vm_instance_t *inst = vm_exec_caller(ex);
@@ -116,25 +113,25 @@ static vm_status guest_alloc(vm_exec_t *ex, uint32_t len, uint32_t *out)
                                "function 'lunatic_alloc' (i32) -> i32");
     vm_exec_t *sub = vm_exec_new(NULL);
     vm_value arg = {.u32 = len}, res = {0};
-    vm_status st = VM_TRAP;
     if (!sub || vm_exec_call(sub, f, &arg, 1) != 0) {
         vm_exec_free(sub);
         return sched__trap(ex, "lunatic::sqlite: out of memory");
     }
     vm_exec_set_userdata(sub, sched__cur(ex));
-    for (uint64_t spent = 0; spent < ALLOC_BUDGET; spent += SCHED_SLICE)
-        if ((st = vm_run(sub, SCHED_SLICE)) != VM_YIELD)
-            break;
-    char msg[320];
+    char why[240], msg[320];
+    vm_status st = sched__run_nested(ex, sub, SCHED_NESTED_BUDGET, why,
+                                     sizeof why);
     if (st == VM_DONE && vm_exec_results(sub, &res, 1) == 1) {
         *out = res.u32;
         vm_exec_free(sub);
         return VM_OK;
     }
-    snprintf(msg, sizeof msg, "lunatic::sqlite: lunatic_alloc failed: %s",
-             st == VM_TRAP ? vm_exec_trap_message(sub)
-                           : "it blocked or ran too long");
     vm_exec_free(sub);
+    /* Failures of nested allocations are reported once, not per level. */
+    static const char prefix[] = "lunatic::sqlite: lunatic_alloc failed: ";
+    snprintf(msg, sizeof msg, "%s%s",
+             strncmp(why, prefix, sizeof prefix - 1) == 0 ? "" : prefix,
+             st == VM_DONE ? "no result" : why);
     return sched__trap(ex, msg);
 }
 
@@ -284,18 +281,109 @@ static vm_status h_open(vm_exec_t *ex, vm_slot *a, void *ud)
     return VM_OK;
 }
 
+/* {===== statements run on the offload pool (offload.c): a long query
+ * holds a pool thread, never a worker. SQLite calls the progress handler
+ * every PROGRESS_OPS virtual-machine steps; each call counts as that many
+ * reductions against the process's fuel (a step costs about what a
+ * reduction does), and stops the statement (SQLITE_INTERRUPT) when the
+ * fuel is gone or the process has died. */
+#define PROGRESS_OPS 1000
+
+typedef struct sql_job {
+    sched_job_t job;
+    sqlite3 *db;
+    sqlite3_stmt *stmt; /* step; NULL: exec of sql */
+    char *sql;
+    uint64_t fuel_left, spent; /* reductions */
+    bool out_of_fuel;
+    int rc;
+} sql_job_t;
+
+static int on_progress(void *ud)
+{
+    sql_job_t *j = ud;
+    j->spent += PROGRESS_OPS;
+    if (j->spent > j->fuel_left) {
+        j->out_of_fuel = true;
+        return 1;
+    }
+    return atomic_load(&j->job.cancel) ? 1 : 0;
+}
+
+static void sql_run(sched_job_t *job)
+{
+    sql_job_t *j = (sql_job_t *)job;
+    sqlite3_progress_handler(j->db, PROGRESS_OPS, on_progress, j);
+    j->rc = j->stmt ? sqlite3_step(j->stmt)
+                    : sqlite3_exec(j->db, j->sql, NULL, NULL, NULL);
+    sqlite3_progress_handler(j->db, 0, NULL, NULL);
+}
+
+static void sql_discard(sched_job_t *job)
+{
+    sql_job_t *j = (sql_job_t *)job;
+    free(j->sql);
+    free(j);
+}
+
+/* First call: queue the statement (takes sql) and wait. Called again once
+ * woken: its result code in *rc, VM_OK; or VM_BLOCK while it still runs,
+ * or a trap. */
+static vm_status sql_offload(vm_exec_t *ex, sqlite3 *db, sqlite3_stmt *stmt,
+                             char *sql, int *rc)
+{
+    sched_proc_t *p = sched__cur(ex);
+    if (p->job) {
+        free(sql);
+        sql_job_t *j = (sql_job_t *)sched__job_take(p);
+        if (!j)
+            return VM_BLOCK;
+        bool out_of_fuel = j->out_of_fuel;
+        *rc = j->rc;
+        vm_exec_charge(ex, j->spent);
+        sql_discard(&j->job);
+        if (out_of_fuel)
+            return sched__trap(ex, "lunatic::sqlite: out of fuel");
+        return VM_OK;
+    }
+    sql_job_t *j = calloc(1, sizeof *j);
+    if (!j) {
+        free(sql);
+        return sched__trap(ex, "lunatic::sqlite: out of memory");
+    }
+    j->job.run = sql_run;
+    j->job.discard = sql_discard;
+    j->job.wait_on_abandon = true;
+    j->db = db;
+    j->stmt = stmt;
+    j->sql = sql;
+    j->fuel_left = p->fuel_limit == 0 ? UINT64_MAX
+                   : p->reds >= p->fuel_limit ? 0
+                                              : p->fuel_limit - p->reds;
+    if (sched__job_submit(p, &j->job) != 0) {
+        sql_discard(&j->job);
+        return sched__trap(ex, "lunatic::sqlite: no thread to run the "
+                               "statement on");
+    }
+    return VM_BLOCK;
+}
+
+/* }===== */
+
 static vm_status h_execute(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sqlite3 *db = get_conn(ex, a[0].u64);
+    char *sql = NULL;
+    int rc;
     (void)ud;
     if (!db)
         return VM_TRAP;
-    char *sql = guest_cstr(ex, a[1].u32, a[2].u32);
-    if (!sql)
+    if (!sched__cur(ex)->job && !(sql = guest_cstr(ex, a[1].u32, a[2].u32)))
         return sched__trap(ex, "lunatic::sqlite::execute: bad string");
-    a[0].i32 = sqlite3_exec(db, sql, NULL, NULL, NULL);
-    free(sql);
-    return VM_OK;
+    vm_status st = sql_offload(ex, db, NULL, sql, &rc);
+    if (st == VM_OK)
+        a[0].i32 = rc;
+    return st;
 }
 
 static vm_status h_changes(vm_exec_t *ex, vm_slot *a, void *ud)
@@ -531,10 +619,13 @@ static vm_status h_finalize(vm_exec_t *ex, vm_slot *a, void *ud)
 static vm_status h_step(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sqlite3_stmt *s = get_stmt(ex, a[0].u64);
+    int rc;
     (void)ud;
     if (!s)
         return VM_TRAP;
-    int rc = sqlite3_step(s);
+    vm_status st = sql_offload(ex, sqlite3_db_handle(s), s, NULL, &rc);
+    if (st != VM_OK)
+        return st;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return trap_sqlite(ex, "sqlite3_step", sqlite3_db_handle(s));
     a[0].i32 = rc;

@@ -398,33 +398,40 @@ static int instantiate(sched_proc_t *p, char *err, size_t errlen)
     return vm_link_instantiate(m->link, &vc, &p->inst, err, errlen);
 }
 
-/* The module's start function runs inside spawn, as in Lunatic; it gets
- * a bounded budget so a looping start function cannot hang the parent. */
-static int run_start_function(sched_proc_t *p, char *err, size_t errlen)
+/* The module's start function runs inside spawn, as in Lunatic: nested
+ * in the spawner's host call, bounded and charged to the spawner
+ * (nested.c). The root's runs before any other process exists, on the
+ * thread that starts the runtime, with a larger budget. */
+static int run_start_function(sched_proc_t *p, vm_exec_t *spawner, char *err,
+                              size_t errlen)
 {
     vm_func_t *start = vm_instance_start_func(p->inst);
     vm_value none[1] = {{0}};
-    vm_status st = VM_YIELD;
+    char why[200];
     if (!start)
         return 0;
+    if (vm_exec_call(p->ex, start, none, 0) != 0) {
+        snprintf(err, errlen, "start function: out of memory");
+        return LUN_ENOMEM;
+    }
     p->initializing = true;
-    if (vm_exec_call(p->ex, start, none, 0) == 0)
-        for (int i = 0; i < 1000 && st == VM_YIELD; i++)
-            st = vm_run(p->ex, 100000);
+    vm_status st = sched__run_nested(spawner, p->ex,
+                                     spawner ? SCHED_NESTED_BUDGET
+                                             : SCHED_ROOT_START_BUDGET,
+                                     why, sizeof why);
     p->initializing = false;
     uint32_t code;
     if (st == VM_DONE) {
         p->start_exited = wasi_ctx_exited(p->wasi, &code);
         return 0;
     }
-    snprintf(err, errlen, "start function: %s",
-             st == VM_TRAP ? vm_exec_trap_message(p->ex)
-                           : "did not finish (blocked or too long)");
+    snprintf(err, errlen, "start function: %s", why);
     return LUN_ETRAP;
 }
 
 sched_proc_t *sched__proc_new(sched_runtime_t *rt, sched_module_t *m,
-                              sched_config_t *c, char *err, size_t errlen)
+                              sched_config_t *c, vm_exec_t *spawner,
+                              char *err, size_t errlen)
 {
     sched_proc_t *p = calloc(1, sizeof *p);
     if (!p) {
@@ -461,9 +468,13 @@ sched_proc_t *sched__proc_new(sched_runtime_t *rt, sched_module_t *m,
     }
     if (rc == 0) {
         vm_exec_set_userdata(p->ex, p);
-        rc = run_start_function(p, err, errlen);
+        rc = run_start_function(p, spawner, err, errlen);
     }
     if (rc != 0) {
+        /* A start function that tried to wait left a timer or an fd
+         * armed for p: disarm them before p goes. */
+        sched__wait_timer_cancel(p);
+        sched__iowait_remove(rt->iowait, p);
         atomic_store(&p->dead, true);
         sched__proc_release(p);
         free(p);
@@ -503,6 +514,15 @@ static void unref_timer(void *t) { sched__timer_unref(t); }
  * which late senders may still touch until the last reference goes. */
 void sched__proc_release(sched_proc_t *p)
 {
+    sched__job_abandon(p); /* first: a job may use the SQL connections */
+    if (p->reserved_names) {
+        /* Whoever waits for a name it reserved would wait forever. */
+        sched_registry_t *r = &p->rt->registry;
+        pthread_rwlock_wrlock(&r->lock);
+        sched__registry_drop_reservations(r, p->pid);
+        pthread_rwlock_unlock(&r->lock);
+        p->reserved_names = false;
+    }
     sched__msg_free(p->scratch);
     p->scratch = NULL;
     sched_msg_t *m = p->mbox.head;

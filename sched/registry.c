@@ -111,3 +111,20 @@ bool sched__registry_remove(sched_registry_t *r, const char *name, size_t len)
     r->count--;
     return true;
 }
+
+void sched__registry_drop_reservations(sched_registry_t *r, uint64_t pid)
+{
+    for (size_t i = 0; i < r->nbuckets; i++) {
+        sched_reg_entry_t **pe = &r->buckets[i];
+        while (*pe) {
+            sched_reg_entry_t *e = *pe;
+            if (e->locked_by == pid) {
+                *pe = e->next;
+                free(e);
+                r->count--;
+            } else {
+                pe = &e->next;
+            }
+        }
+    }
+}

@@ -880,7 +880,7 @@ int sched_run_entry(sched_runtime_t *rt, vm_module_t *m, const char *entry,
         vm_module_free(m);
         return 0;
     }
-    sched_proc_t *p = sched__proc_new(rt, sm, rt->root_config, err,
+    sched_proc_t *p = sched__proc_new(rt, sm, rt->root_config, NULL, err,
                                       sizeof err);
     sched__module_unref(sm); /* the process holds it now */
     if (!p) {

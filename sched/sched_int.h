@@ -32,6 +32,13 @@
  * (sched.c): the spawner waits in the global queue, and its children,
  * in the local one, must be done before it is picked again. */
 #define SCHED_SPAWNS_PER_SLICE 32
+/* Guest code run inside a host call (nested.c): at most this many runs
+ * nest on one thread, each spending at most SCHED_NESTED_BUDGET
+ * reductions, charged to the caller. The root's start function runs
+ * before anything else, outside any worker, with a larger budget. */
+#define SCHED_NEST_MAX 4
+#define SCHED_NESTED_BUDGET (4 * SCHED_SLICE)
+#define SCHED_ROOT_START_BUDGET (5000 * SCHED_SLICE)
 /* Lunatic counts fuel in units of 100,000. */
 #define SCHED_FUEL_UNIT 100000
 /* The timeout a guest passes for "forever" (u64::MAX). */
@@ -208,6 +215,8 @@ sched_reg_entry_t *sched__registry_get(sched_registry_t *r, const char *name,
                                        size_t len);
 bool sched__registry_remove(sched_registry_t *r, const char *name,
                             size_t len);
+/* Drop the entries pid reserved and never filled (it died). */
+void sched__registry_drop_reservations(sched_registry_t *r, uint64_t pid);
 
 /* }===== */
 /* {===== configs, modules, resource tables (proc.c) */
@@ -277,9 +286,10 @@ typedef struct sched_link {
 /* What a blocked host call waits for (BEAM's "waiting" reasons). */
 enum sched_wait { SCHED_WAIT_NONE = 0, SCHED_WAIT_MSG, SCHED_WAIT_SLEEP,
                   SCHED_WAIT_POLL, SCHED_WAIT_WASI,
-                  SCHED_WAIT_NET /* a lunatic::networking call (api_net.c):
+                  SCHED_WAIT_NET, /* a lunatic::networking call (api_net.c):
                                     its fds are dropped at each wake, its
-                                    deadline timer kept until the call ends */ };
+                                    deadline timer kept until the call ends */
+                  SCHED_WAIT_JOB /* host work on the offload pool (offload.c) */ };
 
 struct sched_proc {
     uint64_t pid;
@@ -314,11 +324,14 @@ struct sched_proc {
     sched_restab_t sqlite_conns, sqlite_stmts;
     void *io_waiters;        /* iowait.c: fds this process is parked on */
     void *net_req;           /* api_net.c: a pending DNS lookup */
+    struct sched_job *job;   /* offload.c: host work it waits for */
     uint64_t reds;
     uint32_t slice_spawns; /* spawns since this slice began */           /* fuel used */
     uint64_t fuel_limit;     /* reductions; 0 = none */
     bool trap_links;         /* die_when_link_dies (default true) */
     bool is_root, killed;
+    bool reserved_names;     /* has reserved a registry name: release
+                                what is left of that when it dies */
     uint8_t wait;            /* enum sched_wait of the blocked call */
     bool timer_armed;
     _Atomic bool timer_fired; /* set by the timer thread */
@@ -422,10 +435,12 @@ void sched__proc_table_remove(sched_runtime_t *rt, sched_proc_t *p);
 /* Free what a process holds, except its struct and inbox. */
 void sched__proc_release(sched_proc_t *p);
 /* Make a process from module and config (both referenced, not taken),
- * instantiated and ready to call `func` with args; not yet visible. On
+ * its start function run (nested in spawner's host call; NULL for the
+ * root), instantiated and ready to call `func` with args; not yet visible. On
  * an instantiation error returns NULL with the reason in err. */
 sched_proc_t *sched__proc_new(sched_runtime_t *rt, sched_module_t *m,
-                              sched_config_t *c, char *err, size_t errlen);
+                              sched_config_t *c, vm_exec_t *spawner,
+                              char *err, size_t errlen);
 /* The entry_error of a missing or mistyped entry function. */
 extern const char sched__entry_missing[], sched__entry_mistyped[];
 int sched__proc_start(sched_proc_t *p, const char *func, size_t len,
@@ -489,6 +504,44 @@ sched_timer_t *sched__timer_send_after(sched_runtime_t *rt, uint64_t pid,
 bool sched__timer_cancel(sched_runtime_t *rt, sched_timer_t *t);
 void sched__timer_unref(sched_timer_t *t);
 void sched__root_done(sched_proc_t *p, uint8_t reason);
+
+/* }===== */
+/* {===== host work off the workers (offload.c) */
+
+/* A piece of host work run on the offload pool while its process waits.
+ * The caller embeds this at the start of its own struct and fills run,
+ * discard and wait_on_abandon. */
+typedef struct sched_job {
+    struct sched_job *next;
+    void (*run)(struct sched_job *j);     /* on a pool thread */
+    void (*discard)(struct sched_job *j); /* free it, result and all */
+    /* run uses what the process owns (its SQL connection): a process that
+     * dies waits for run to stop (it watches `cancel`) before freeing. */
+    bool wait_on_abandon;
+    _Atomic bool cancel; /* the process died: stop early if you can */
+    /* the pool's (under its lock) */
+    sched_proc_t *proc;
+    int state;
+    bool finished;
+} sched_job_t;
+
+/* Queue j for p; p then waits (return VM_BLOCK) until woken with the job
+ * done. 0, or LUN_ENOMEM when there is no pool thread at all. */
+int sched__job_submit(sched_proc_t *p, sched_job_t *j);
+/* p's job if it is done (p no longer waits for it; the caller frees it),
+ * else NULL. */
+sched_job_t *sched__job_take(sched_proc_t *p);
+/* p dies: its job's result will never be taken. */
+void sched__job_abandon(sched_proc_t *p);
+
+/* }===== */
+/* {===== guest code inside host calls (nested.c) */
+
+/* Run sub (a call prepared with vm_exec_call) to its end, from inside the
+ * host call that caller (NULL: none) is making, under the rules of
+ * nested.c. VM_DONE, or VM_TRAP with the reason in why. */
+vm_status sched__run_nested(vm_exec_t *caller, vm_exec_t *sub,
+                            uint64_t budget, char *why, size_t whylen);
 
 /* }===== */
 /* {===== host functions (api_*.c, bound by api_link.c) */

@@ -395,6 +395,7 @@ int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
     vm_slot *fp = ex->stack, *nfp = ex->stack;
     ex->depth = 0;
     ex->charge = 0;
+    ex->bulk_pc = NULL;
     if (ex->stack + need > ex->stack_end && !vm__exec_grow_stack(ex, &fp, &nfp, need))
         return LUN_ELIMIT;
     vm__values_to_slots(ex->stack, args, f->type->params, nargs);

@@ -144,3 +144,30 @@ uint8_t *vm_memory_data(const vm_memory_t *mem, uint64_t *out_size)
     if (out_size) *out_size = mem->size;
     return mem->data;
 }
+
+bool vm__bulk_chunks(vm_exec_t *ex, const union vm_op *pc, enum vm_bulk_kind kind,
+                     uint8_t *mem, uint64_t dst, uint64_t arg, uint64_t n,
+                     int64_t *reds)
+{
+    uint64_t done = ex->bulk_pc == pc ? ex->bulk_done : 0;
+    /* Overlapping with the source above the destination: copy from the
+     * end, so no chunk reads bytes an earlier one overwrote. */
+    bool from_end = kind == VM_BULK_COPY && dst > arg;
+    ex->bulk_pc = NULL;
+    while (done < n) {
+        if (*reds < 0) {
+            ex->bulk_pc = pc;
+            ex->bulk_done = done;
+            return false;
+        }
+        uint64_t c = n - done < VM_BULK_CHUNK ? n - done : VM_BULK_CHUNK;
+        uint64_t off = from_end ? n - done - c : done;
+        if (kind == VM_BULK_COPY)
+            vm__copy_bytes(mem + dst + off, mem + arg + off, (size_t)c);
+        else
+            vm__fill_bytes(mem + dst + off, (uint8_t)arg, (size_t)c);
+        done += c;
+        *reds -= (int64_t)(c / VM_BULK_BYTES_PER_RED);
+    }
+    return true;
+}

@@ -432,6 +432,24 @@ void vm__constexpr_eval(vm_instance_t *inst, const vm_constexpr *e,
 void vm__copy_bytes(uint8_t *dst, const uint8_t *src, size_t n);
 void vm__fill_bytes(uint8_t *dst, uint8_t value, size_t n);
 
+/* What bulk memory work costs in reductions (a reduction is ~5 ns of
+ * interpreted code; copying 64 bytes takes about that), and the chunk in
+ * which a long memory.copy or memory.fill checks its budget. memory.grow
+ * costs a reduction per 4 KiB page it maps. */
+#define VM_BULK_BYTES_PER_RED 64
+#define VM_BULK_CHUNK (64 * 1024)
+#define VM_GROW_REDS_PER_PAGE (VM_PAGE_SIZE / 4096)
+enum vm_bulk_kind { VM_BULK_COPY, VM_BULK_FILL };
+union vm_op;
+/* A bounds-checked memory.copy (arg: the source address) or memory.fill
+ * (arg: the byte) longer than VM_BULK_CHUNK, done a chunk at a time while
+ * *reds lasts. True when finished; false when the budget ran out first:
+ * the progress is kept in ex, and the same instruction (pc) run again
+ * resumes where it stopped. */
+bool vm__bulk_chunks(vm_exec_t *ex, const union vm_op *pc, enum vm_bulk_kind kind,
+                     uint8_t *mem, uint64_t dst, uint64_t arg, uint64_t n,
+                     int64_t *reds);
+
 /* Slow paths the interpreter calls. Each returns VM_TRAP_NONE or the trap. */
 int32_t vm__memory_grow(struct vm_memory *mem, uint32_t delta,
                         uint32_t max_pages); /* old pages or -1 */
@@ -554,6 +572,8 @@ struct vm_exec {
     int64_t reds_left;  /* after a run: unspent budget (may be -1) */
     uint64_t reds_used; /* reductions the last vm_run spent */
     uint64_t charge;    /* vm_exec_charge: taken when the host call returns */
+    const union vm_op *bulk_pc; /* a chunked bulk operation stopped here ... */
+    uint64_t bulk_done;   /* ... with this many bytes done */
     vm_pending_call pending;
     vm_trap_kind caught;
     /* saved registers while not running */

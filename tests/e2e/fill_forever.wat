@@ -1,8 +1,8 @@
-;; fill_forever.wat: _start fills its 64 MiB memory again and again. A
-;; memory.fill is one instruction, and the scheduler counts reductions on
-;; branches and calls, so a time slice of 20,000 reductions here lasts
-;; minutes: the clean stop of a first signal waits on this worker, and
-;; only a second signal ends the run (status 128 + the signal number).
+;; fill_forever.wat: _start fills its 64 MiB memory again and again. Each
+;; memory.fill is one instruction but costs a reduction per 64 bytes and
+;; runs in chunks that check the budget (vm/memory.c), so the process is
+;; preempted inside it and one signal stops the run cleanly (before,
+;; a slice here lasted minutes and only a second signal ended it).
 (module
   (memory (export "memory") 1024)
   (func (export "_start")

@@ -1,7 +1,7 @@
 ;; grow_touch.wat: _start grows its memory by 16 pages (1 MiB) at a time,
 ;; forever, and writes over all of it after each grow, so each step takes
-;; longer than the last: a worker busy growing memory, which the clean
-;; stop of a first signal waits on until a second signal ends the run.
+;; longer than the last. Growing is charged per page and the fills are
+;; preempted between chunks: one signal stops the run cleanly.
 (module
   (memory (export "memory") 16)
   (func (export "_start")
