@@ -555,6 +555,7 @@ test-core:
 	$(MAKE) e2e
 	$(MAKE) wasi-e2e
 	$(MAKE) sched-e2e
+	$(MAKE) sandbox-e2e
 	$(MAKE) net-e2e
 	$(if $(filter release,$(VARIANT)),$(MAKE) net-e2e-worker)
 	$(if $(filter release,$(VARIANT)),$(MAKE) fuzz-diff)
@@ -602,6 +603,7 @@ check: test
 # }=====
 
 include mk/fuzzdiff.mk
+include mk/sandbox.mk
 
 # {===== fuzzing
 #   make fuzz         libFuzzer binaries (clang) in build/fuzz/, e.g.

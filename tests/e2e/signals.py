@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """signals.py: send signals to a running `lunatic` and check how it ends.
 
-Usage: signals.py LUNATIC APP.wasm SIGNAL COUNT WANT_STATUS
+Usage: signals.py LUNATIC APP.wasm SIGNAL COUNT WANT_STATUS [APP ARGS...]
 
 Starts LUNATIC APP.wasm, lets it run for half a second, then sends SIGNAL
 (INT or TERM) COUNT times, 0.3 s apart. Before each signal after the first
@@ -18,7 +18,7 @@ import time
 def main():
     lunatic, app, name, count, want = sys.argv[1:6]
     sig = getattr(signal, "SIG" + name)
-    p = subprocess.Popen([lunatic, app], stdout=subprocess.DEVNULL,
+    p = subprocess.Popen([lunatic, app] + sys.argv[6:], stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE)
     time.sleep(0.5)
     if p.poll() is not None:

@@ -1,0 +1,20 @@
+# mk/sandbox.mk: `make sandbox-e2e`, the sandbox tests of tests/sandbox/
+# (run.sh): attackers through host functions that run guest code or long
+# host work, beside a ping server. Part of test-core (release and ASan).
+SANDBOX_WASM := $(B)/wasm/sandbox/sandbox.wasm $(B)/wasm/sandbox/start_registry.wasm
+# ASan makes every reduction slower: the ping bound scales with it.
+SANDBOX_P99_US ?= $(if $(filter asan,$(VARIANT)),200000,50000)
+
+$(B)/wasm/sandbox/sandbox.wasm: tests/sandbox/sandbox.c tests/sched/check.h sdk/lunatic.h sdk/lunatic_imports.h
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(WASM_CFLAGS) -mbulk-memory -I. $< -o $@
+
+$(B)/wasm/sandbox/start_registry.wasm: tests/sandbox/start_registry.wat
+	@mkdir -p $(dir $@)
+	$(WAT2WASM) $< -o $@
+
+.PHONY: sandbox-e2e
+guests: $(SANDBOX_WASM)
+sandbox-e2e: $(B)/lunatic $(SANDBOX_WASM)
+	@SANDBOX_P99_US=$(SANDBOX_P99_US) sh tests/sandbox/run.sh $(B)/lunatic \
+	    $(B)/wasm/sandbox

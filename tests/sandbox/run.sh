@@ -1,0 +1,68 @@
+#!/bin/sh
+# run.sh: the sandbox tests (issue #15): guests that attack the runtime
+# through host functions running guest code or long host work, each beside
+# a ping server that must keep answering; the runtime must survive, the
+# attacker must trap with a clear message, SIGTERM must still stop a run.
+# Usage: tests/sandbox/run.sh LUNATIC WASM_DIR   (WASM_DIR holds
+# sandbox.wasm and start_registry.wasm)
+# SANDBOX_P99_US: the ping p99 bound (microseconds) beside hogs.
+set -u
+L=$1
+W=$2
+P99_MAX=${SANDBOX_P99_US:-50000}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+# t NAME STATUS TEXT CMD...: CMD must exit with STATUS within 120 s and
+# print TEXT (stdout or stderr).
+t() {
+    name=$1 want=$2 text=$3
+    shift 3
+    timeout 120 "$@" >"$tmp/out" 2>&1 </dev/null
+    got=$?
+    if [ "$got" = "$want" ] && grep -qF -- "$text" "$tmp/out"; then
+        passed=$((passed + 1))
+        echo "sandbox: ok   $name"
+        sed -n 's/^\(.*latency.*\)$/    \1/p' "$tmp/out"
+    else
+        failed=$((failed + 1))
+        echo "sandbox: FAIL $name: exit $got (want $want), output:"
+        sed 's/^/    /' "$tmp/out" | head -20
+    fi
+}
+
+# p99 NAME: the p99 the last case printed is at most P99_MAX.
+p99() {
+    v=$(sed -n 's/.*p99 \([0-9]*\) us.*/\1/p' "$tmp/out" | head -1)
+    if [ -n "$v" ] && [ "$v" -le "$P99_MAX" ]; then
+        passed=$((passed + 1))
+        echo "sandbox: ok   $1 p99 $v us <= $P99_MAX us"
+    else
+        failed=$((failed + 1))
+        echo "sandbox: FAIL $1: ping p99 '${v}' us, bound $P99_MAX us"
+    fi
+}
+
+S=$W/sandbox.wasm
+export LUNATIC_LOG=1
+t alloc_reentry 0 "ok alloc_reentry" "$L" --threads 2 "$S" alloc_reentry
+t alloc_reentry_message 0 "nested more than 4 deep" \
+    "$L" --threads 2 "$S" alloc_reentry
+t start_registry 0 "ok start_registry" \
+    "$L" --threads 2 --dir "$W" "$S" start_registry "$W"
+for n in 2 4; do
+    t "sql_hogs_$n" 0 "ok sql_hogs" "$L" --threads 2 "$S" sql_hogs $n
+    p99 "sql_hogs_$n"
+done
+t hold_4 0 "ok hold" "$L" --threads 2 "$S" hold 4
+p99 hold_4
+
+# SIGTERM still stops a run full of hogs, at once (status 0: a clean stop).
+D=$(dirname "$0")
+t sql_hogs_sigterm 0 "ended with 0" python3 "$D/../e2e/signals.py" "$L" \
+    "$S" TERM 1 0 sql_hogs 4
+
+echo "sandbox: $passed passed, $failed failed"
+[ "$failed" = 0 ]
