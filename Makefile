@@ -545,6 +545,7 @@ wasi-e2e: $(B)/lunatic $(WASI_GUEST_WASM)
 # }=====
 
 include mk/lunatic_rs.mk
+include mk/perms.mk
 
 # Steps run one after another (each may use -j inside), so a failure names
 # its step and the output of the steps does not interleave.
@@ -556,6 +557,7 @@ test-core:
 	$(MAKE) wasi-e2e
 	$(MAKE) sched-e2e
 	$(MAKE) sandbox-e2e
+	$(MAKE) perms-e2e
 	$(MAKE) net-e2e
 	$(if $(filter release,$(VARIANT)),$(MAKE) net-e2e-worker)
 	$(if $(filter release,$(VARIANT)),$(MAKE) fuzz-diff)

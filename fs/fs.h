@@ -12,6 +12,7 @@
 #define LUN_FS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../common/lun_err.h"
@@ -78,5 +79,17 @@ int fs_parent(int dirfd, const char *path, unsigned flags, int *out_dirfd,
 /* Whether path ends in '/' (it then names a directory, following a
  * symlink there, in POSIX's path resolution). */
 bool fs_ends_in_slash(const char *path);
+
+/* Open the directory `path` beneath dirfd (symlinks followed only while
+ * they stay beneath it) as a new preopen: a subdirectory handed on keeps
+ * naming what was checked, whatever is renamed or swapped later. Errors
+ * as fs_open (ENOTDIR for a file). */
+int fs_open_subdir(int dirfd, const char *path, int *out_fd);
+
+/* The host path of the directory fd refers to, symlinks resolved, into
+ * buf (NUL-terminated): for messages and for checks by path. Returns 0,
+ * LUN_ERR_ERRNO(ENAMETOOLONG), or LUN_ERR_ERRNO(ENOSYS) where the system
+ * cannot say (then use the path that was opened). */
+int fs_fd_path(int fd, char *buf, size_t len);
 
 #endif

@@ -5,7 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -470,4 +472,39 @@ int fs_open(int dirfd, const char *path, int oflags, uint32_t mode,
     close(dir);
     free(name);
     return rc;
+}
+
+int fs_open_subdir(int dirfd, const char *path, int *out_fd)
+{
+    return fs_open(dirfd, path, O_RDONLY | O_DIRECTORY, 0, FS_FOLLOW,
+                   out_fd);
+}
+
+int fs_fd_path(int fd, char *buf, size_t len)
+{
+#if defined(__linux__)
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(proc, buf, len);
+    if (n < 0) /* ENOENT: no /proc mounted */
+        return LUN_ERR_ERRNO(errno == ENOENT ? ENOSYS : errno);
+    if ((size_t)n >= len)
+        return LUN_ERR_ERRNO(ENAMETOOLONG);
+    buf[n] = '\0';
+    /* Not a path (a pseudo file) or no longer one ("/x (deleted)"). */
+    if (buf[0] != '/' || access(buf, F_OK) != 0)
+        return LUN_ERR_ERRNO(ENOSYS);
+    return 0;
+#elif defined(F_GETPATH)
+    char path[PATH_MAX]; /* F_GETPATH writes up to MAXPATHLEN bytes */
+    if (fcntl(fd, F_GETPATH, path) < 0)
+        return LUN_ERR_ERRNO(errno);
+    if (strlen(path) >= len)
+        return LUN_ERR_ERRNO(ENAMETOOLONG);
+    strcpy(buf, path);
+    return 0;
+#else
+    (void)fd, (void)buf, (void)len;
+    return LUN_ERR_ERRNO(ENOSYS);
+#endif
 }

@@ -38,13 +38,36 @@ sched_config_t *sched__config_mut(vm_exec_t *ex, uint64_t id)
     return n;
 }
 
+/* Permissions only narrow: a config never carries more than the config
+ * of the process that holds it (the only process that can spawn with it).
+ * A fresh config starts from Lunatic's defaults cut down to the
+ * creator's; a setter asking for more than the creator has traps the
+ * creator, with the field and both values (the ABI gives setters no error
+ * result, and a silent clamp would surface as a confusing failure in the
+ * child instead). Limits are per process: every child may use up to the
+ * creator's limit, as the creator itself may. */
+
+/* A fuel limit of 0 is none: the loosest. */
+static bool fuel_within(uint64_t want, uint64_t held)
+{
+    return held == 0 || (want != 0 && want <= held);
+}
+
+static vm_status widen_trap(vm_exec_t *ex, const char *fn, const char *what)
+{
+    char msg[200];
+    snprintf(msg, sizeof msg, "%s refused: %s", fn, what);
+    return sched__trap(ex, msg);
+}
+
 static vm_status h_create_config(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
+    const sched_config_t *held = p->config;
     sched_config_t *c;
     uint64_t id;
     (void)ud;
-    if (!p->config->can_create_configs) {
+    if (!held->can_create_configs) {
         a[0].i64 = -1;
         return VM_OK;
     }
@@ -52,6 +75,11 @@ static vm_status h_create_config(vm_exec_t *ex, vm_slot *a, void *ud)
         sched__config_unref(c);
         return sched__trap(ex, "out of memory");
     }
+    /* Lunatic's defaults (u32::MAX bytes, no fuel limit, no permission,
+     * no dirs), but never more than the creator's own. */
+    if (c->max_memory > held->max_memory)
+        c->max_memory = held->max_memory;
+    c->max_fuel = held->max_fuel;
     a[0].u64 = id;
     return VM_OK;
 }
@@ -68,10 +96,18 @@ static vm_status h_drop_config(vm_exec_t *ex, vm_slot *a, void *ud)
 
 static vm_status h_set_max_memory(vm_exec_t *ex, vm_slot *a, void *ud)
 {
+    uint64_t held = sched__cur(ex)->config->max_memory;
     sched_config_t *c = sched__config_mut(ex, a[0].u64);
+    char what[120];
     (void)ud;
     if (!c)
         return VM_TRAP;
+    if (a[1].u64 > held) {
+        snprintf(what, sizeof what, "%llu bytes is more than this "
+                 "process's own max_memory (%llu)",
+                 (unsigned long long)a[1].u64, (unsigned long long)held);
+        return widen_trap(ex, "config_set_max_memory", what);
+    }
     c->max_memory = a[1].u64;
     return VM_OK;
 }
@@ -88,10 +124,18 @@ static vm_status h_get_max_memory(vm_exec_t *ex, vm_slot *a, void *ud)
 
 static vm_status h_set_max_fuel(vm_exec_t *ex, vm_slot *a, void *ud)
 {
+    uint64_t held = sched__cur(ex)->config->max_fuel;
     sched_config_t *c = sched__config_mut(ex, a[0].u64);
+    char what[120];
     (void)ud;
     if (!c)
         return VM_TRAP;
+    if (!fuel_within(a[1].u64, held)) {
+        snprintf(what, sizeof what, "%llu%s is more than this process's "
+                 "own max_fuel (%llu)", (unsigned long long)a[1].u64,
+                 a[1].u64 ? "" : " (no limit)", (unsigned long long)held);
+        return widen_trap(ex, "config_set_max_fuel", what);
+    }
     c->max_fuel = a[1].u64;
     return VM_OK;
 }
@@ -106,8 +150,9 @@ static vm_status h_get_max_fuel(vm_exec_t *ex, vm_slot *a, void *ud)
     return VM_OK;
 }
 
-/* The three permission flags share getters and setters by offset. */
-#define PERM_FNS(name, field)                                              \
+/* The three permission flags share getters and setters: a flag can be
+ * set only when the caller's own config has it. */
+#define PERM_FNS(name, field, setter, doing)                               \
     static vm_status h_can_##name(vm_exec_t *ex, vm_slot *a, void *ud)    \
     {                                                                      \
         sched_config_t *c = config_of(ex, a[0].u64);                       \
@@ -119,16 +164,23 @@ static vm_status h_get_max_fuel(vm_exec_t *ex, vm_slot *a, void *ud)
     }                                                                      \
     static vm_status h_set_##name(vm_exec_t *ex, vm_slot *a, void *ud)    \
     {                                                                      \
+        bool held = sched__cur(ex)->config->field;                         \
         sched_config_t *c = sched__config_mut(ex, a[0].u64);               \
         (void)ud;                                                          \
         if (!c)                                                            \
             return VM_TRAP;                                                \
+        if (a[1].i32 != 0 && !held)                                        \
+            return widen_trap(ex, setter, "this process may not " doing   \
+                              " itself");                                  \
         c->field = a[1].i32 != 0;                                          \
         return VM_OK;                                                      \
     }
-PERM_FNS(compile, can_compile)
-PERM_FNS(create, can_create_configs)
-PERM_FNS(spawn, can_spawn)
+PERM_FNS(compile, can_compile, "config_set_can_compile_modules",
+         "compile modules")
+PERM_FNS(create, can_create_configs, "config_set_can_create_configs",
+         "create configs")
+PERM_FNS(spawn, can_spawn, "config_set_can_spawn_processes",
+         "spawn processes")
 
 /* }===== */
 /* {===== modules */

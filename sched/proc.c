@@ -3,6 +3,8 @@
  * Interface: sched_int.h. */
 #include "common/lun_prefix.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +58,32 @@ static int dirs_push(sched_config_t *c, const char *host, const char *guest)
     return 0;
 }
 
+int sched__config_add_dir_fd(sched_config_t *c, const char *host,
+                             const char *guest, int fd)
+{
+    uint32_t at = c->ndirs;
+    int rc = dirs_push(c, host, guest);
+    if (c->ndirs > at)
+        atomic_store(&c->dir_fds[at], fd); /* closed with c from now on */
+    else
+        close(fd);
+    return rc;
+}
+
+/* Copy dir i of c into n. A dir that is open already stays the same
+ * directory (a duplicate of its fd, not a new open by path): a path
+ * checked once, when it was granted, must not be looked up again. */
+static int clone_dir(sched_config_t *n, const sched_config_t *c, uint32_t i)
+{
+    int fd = atomic_load(&c->dir_fds[i]);
+    if (fd < 0)
+        return dirs_push(n, c->dirs[i].host_path, c->dirs[i].guest_path);
+    if ((fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0)
+        return LUN_ERR_ERRNO(errno);
+    return sched__config_add_dir_fd(n, c->dirs[i].host_path,
+                                    c->dirs[i].guest_path, fd);
+}
+
 sched_config_t *sched__config_clone(const sched_config_t *c)
 {
     sched_config_t *n = sched__config_new();
@@ -74,7 +102,7 @@ sched_config_t *sched__config_clone(const sched_config_t *c)
         if (sched__strv_push(&n->env, &n->envc, c->env[i], strlen(c->env[i])))
             goto fail;
     for (uint32_t i = 0; i < c->ndirs; i++)
-        if (dirs_push(n, c->dirs[i].host_path, c->dirs[i].guest_path))
+        if (clone_dir(n, c, i))
             goto fail;
     return n;
 fail:

@@ -241,6 +241,9 @@ sched_config_t *sched__config_clone(const sched_config_t *c);
 void sched__config_unref(sched_config_t *c);
 int sched__config_add_dir(sched_config_t *c, const char *host,
                           const char *guest);
+/* The same with the directory open already (fd, which c then owns). */
+int sched__config_add_dir_fd(sched_config_t *c, const char *host,
+                             const char *guest, int fd);
 int sched__strv_push(char ***v, uint32_t *n, const char *s, size_t len);
 
 typedef struct sched_module {

@@ -7,6 +7,7 @@
 #include <criterion/new/assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -282,6 +283,37 @@ BOTH(a_racing_swap_never_leads_outside)
     atomic_store(&racing, false);
     pthread_join(t, NULL);
     cr_log_info("%d of 3000 opens found the directory", inside);
+}
+
+/* }===== */
+/* {===== subdirectories handed on as preopens (config_preopen_dir) */
+
+/* fs_fd_path of the directory opened at path beneath the preopen. */
+static int subdir_path(const char *path, char *out, size_t n)
+{
+    int fd = -1, rc = fs_open_subdir(root, path, &fd);
+    if (rc == 0) {
+        rc = fs_fd_path(fd, out, n);
+        close(fd);
+    }
+    return rc;
+}
+
+BOTH(subdirs_open_where_they_really_are)
+{
+    char want[160], got[160], real[PATH_MAX];
+    at("root/dir", want, sizeof want);
+    cr_assert(realpath(want, real) != NULL); /* /tmp may be a symlink */
+    cr_expect(eq(int, subdir_path("dir", got, sizeof got), 0));
+    cr_expect(eq(str, got, real));
+    cr_expect(eq(int, subdir_path("in", got, sizeof got), 0));
+    cr_expect(eq(str, got, real)); /* the symlink, resolved */
+    cr_expect(eq(int, subdir_path("dir/..", got, sizeof got), 0));
+    cr_expect(eq(int, subdir_path("out", got, sizeof got), NOTCAP));
+    cr_expect(eq(int, subdir_path("abs", got, sizeof got), NOTCAP));
+    cr_expect(eq(int, subdir_path("..", got, sizeof got), NOTCAP));
+    cr_expect(eq(int, subdir_path("file", got, sizeof got), ERR(ENOTDIR)));
+    cr_expect(eq(int, fs_fd_path(root, got, 4), ERR(ENAMETOOLONG)));
 }
 
 /* }===== */
