@@ -154,7 +154,7 @@ $(B)/fixtures/%.wasm: %.wat
 	@mkdir -p $(dir $@)
 	wat2wasm --debug-names $< -o $@
 
-$(B)/tests/%: tests/unit/%.c $(LIBWASI) $(LIBFS) $(LIBVM) | $(UNIT_FIXTURES)
+$(B)/tests/%: tests/unit/%.c $(LIBWASI) $(LIBFS) $(LIBNET) $(LIBVM) | $(UNIT_FIXTURES)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DLUN_TESTING -DFIXTURE_DIR='"$(B)/fixtures"' \
 	    $(filter-out $(UNIT_FIXTURES),$^) -o $@ $(ALL_LDFLAGS) -lcriterion -lm -lpthread
@@ -546,6 +546,7 @@ wasi-e2e: $(B)/lunatic $(WASI_GUEST_WASM)
 
 include mk/lunatic_rs.mk
 include mk/perms.mk
+include mk/exhaust.mk
 
 # Steps run one after another (each may use -j inside), so a failure names
 # its step and the output of the steps does not interleave.
@@ -559,6 +560,7 @@ test-core:
 	$(MAKE) sandbox-e2e
 	$(MAKE) perms-e2e
 	$(MAKE) net-e2e
+	$(MAKE) exhaust-e2e
 	$(if $(filter release,$(VARIANT)),$(MAKE) net-e2e-worker)
 	$(if $(filter release,$(VARIANT)),$(MAKE) fuzz-diff)
 	$(if $(FUZZ_REPLAY),$(MAKE) $(FUZZ_REPLAY))

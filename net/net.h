@@ -31,8 +31,23 @@ typedef struct net_iov {
 
 /* A listening TCP socket bound to a (SO_REUSEADDR). */
 int net_tcp_listen(const net_addr_t *a, int *out_fd);
-/* 0 with a new connection (and its peer), LUN_EAGAIN, or an error. */
+/* 0 with a new connection (and its peer), LUN_EAGAIN, LUN_ELIMIT (the
+ * file-descriptor limit: accepts are paused, see below), or an error. */
 int net_tcp_accept(int fd, int *out_fd, net_addr_t *out_peer);
+
+/* Accepting at the file-descriptor limit (EMFILE, ENFILE). The listener
+ * stays readable while the connection waits in its backlog, so a caller
+ * that polled it and retried at once would spin at 100% CPU. Instead the
+ * first failure starts a pause, process-wide (the limit is the process's):
+ * 10 ms, doubled at each failed retry up to 1 s, reset by the first accept
+ * that succeeds. One line on stderr says when a pause episode starts.
+ * Callers wait net_accept_pause_ms() on a timer alone, then retry. */
+uint64_t net_accept_pause_ms(void); /* 0: not paused, accept now */
+/* accept4 failed with errno err: LUN_ELIMIT (and the pause starts or
+ * grows) when it is the descriptor limit, else LUN_ERR_ERRNO(err). */
+int net_accept_failed(int err);
+/* An accept succeeded: the episode, if any, is over. */
+void net_accept_ok(void);
 /* Start connecting: 0 (connected), LUN_EAGAIN (in progress: wait for
  * NET_WRITABLE, then net_connect_result), or an error; *out_fd is set
  * in the first two cases. */

@@ -4,11 +4,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "net/net.h"
@@ -85,15 +88,76 @@ int net_tcp_listen(const net_addr_t *a, int *out_fd)
     return 0;
 }
 
+/* {===== accept at the descriptor limit (net.h says why) */
+
+#define ACCEPT_PAUSE_FIRST_MS 10
+#define ACCEPT_PAUSE_MAX_MS 1000
+
+/* The pause's end (CLOCK_MONOTONIC ns; 0: none) and its current length
+ * (0: no episode). Process-wide, like the limit. */
+static _Atomic uint64_t pause_until_ns;
+static _Atomic uint32_t pause_len_ms;
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t net_accept_pause_ms(void)
+{
+    uint64_t until = atomic_load_explicit(&pause_until_ns,
+                                          memory_order_relaxed);
+    if (until == 0)
+        return 0; /* the common case reads no clock */
+    uint64_t now = mono_ns();
+    return until > now ? (until - now + 999999) / 1000000 : 0;
+}
+
+int net_accept_failed(int err)
+{
+    if (err != EMFILE && err != ENFILE)
+        return ERR(err);
+    if (net_accept_pause_ms() > 0)
+        return LUN_ELIMIT; /* another caller already paused accepts */
+    uint32_t old = atomic_load(&pause_len_ms);
+    uint32_t len = old == 0 ? ACCEPT_PAUSE_FIRST_MS
+                 : old >= ACCEPT_PAUSE_MAX_MS / 2 ? ACCEPT_PAUSE_MAX_MS
+                                                   : old * 2;
+    /* Of callers failing together, one grows the pause. */
+    if (atomic_compare_exchange_strong(&pause_len_ms, &old, len)) {
+        atomic_store(&pause_until_ns, mono_ns() + (uint64_t)len * 1000000);
+        if (old == 0)
+            fprintf(stderr, "lunatic: accept: %s; pausing accepts (%d ms, "
+                    "growing to %d ms) until a descriptor is free\n",
+                    strerror(err), ACCEPT_PAUSE_FIRST_MS, ACCEPT_PAUSE_MAX_MS);
+    }
+    return LUN_ELIMIT;
+}
+
+void net_accept_ok(void)
+{
+    if (atomic_load_explicit(&pause_len_ms, memory_order_relaxed) == 0)
+        return;
+    atomic_store(&pause_until_ns, 0);
+    atomic_store(&pause_len_ms, 0);
+}
+
+/* }===== */
+
 int net_tcp_accept(int fd, int *out_fd, net_addr_t *out_peer)
 {
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;
     int one = 1;
+    if (net_accept_pause_ms() > 0)
+        return LUN_ELIMIT;
     int c = accept4(fd, (struct sockaddr *)&ss, &len,
                     SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (c < 0)
-        return errno == ECONNABORTED ? LUN_EAGAIN : ERR(errno);
+        return errno == ECONNABORTED ? LUN_EAGAIN : net_accept_failed(errno);
+    net_accept_ok();
     /* Small request/response traffic (HTTP, chat lines) must not wait
      * for Nagle's timer. */
     setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

@@ -81,6 +81,24 @@ vm_status sched__net_block(sched_proc_t *p, int fd, uint32_t ev,
     return VM_BLOCK;
 }
 
+vm_status sched__accept_pause(sched_proc_t *p)
+{
+    uint64_t ms = net_accept_pause_ms();
+    sched__wait_timer_cancel(p);
+    p->wait = SCHED_WAIT_NET;
+    sched__wait_timer_arm(p, ms ? ms : 1);
+    return VM_BLOCK;
+}
+
+void sched__accept_resume(sched_proc_t *p)
+{
+    /* Accepts wait without a deadline: a fired timer was a pause's. */
+    if (p->wait == SCHED_WAIT_NET && atomic_load(&p->timer_fired)) {
+        sched__wait_timer_cancel(p);
+        p->wait = SCHED_WAIT_NONE;
+    }
+}
+
 bool sched__net_timed_out(sched_proc_t *p)
 {
     return p->wait == SCHED_WAIT_NET && atomic_load(&p->timer_fired);
@@ -447,9 +465,12 @@ static vm_status h_tcp_accept(vm_exec_t *ex, vm_slot *a, void *ud)
         return sched__trap(ex, "unknown tcp listener id");
     if (!out || !peer_out)
         return VM_TRAP;
+    sched__accept_resume(p);
     int rc = net_tcp_accept(l->fd, &fd, &peer);
     if (rc == LUN_EAGAIN)
         return sched__net_block(p, l->fd, NET_READABLE, SCHED_FOREVER);
+    if (rc == LUN_ELIMIT)
+        return sched__accept_pause(p);
     if (rc != 0) {
         sched__put_u64(peer_out, 0);
         return sched__net_fail(ex, a, out, lun_strerror(rc));

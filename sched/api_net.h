@@ -43,6 +43,12 @@ net_sock_t *sched__sock_ref(net_sock_t *s);
  * first block only) and return VM_BLOCK. */
 vm_status sched__net_block(sched_proc_t *p, int fd, uint32_t ev,
                            uint64_t timeout_ms);
+/* Accepts are paused at the descriptor limit (net_accept_pause_ms): park
+ * on a timer for the pause, without the listener, which stays readable
+ * and would wake us at once. accept_resume, at the top of an accept call,
+ * forgets such a pause that has ended (its fired timer). */
+vm_status sched__accept_pause(sched_proc_t *p);
+void sched__accept_resume(sched_proc_t *p);
 /* The deadline of this (re-invoked) call has passed. */
 bool sched__net_timed_out(sched_proc_t *p);
 /* The call ends: cancel its deadline and forget its pending state. */

@@ -342,6 +342,11 @@ vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
     if (params_len % 17 != 0)
         return sched__trap(ex, "spawn: params length is not a multiple of "
                                "17");
+    if (sched__proc_cap_reached(p->rt, err, sizeof err)) {
+        *out_id = sched__error_new(p, err);
+        *out_rc = 1;
+        return VM_OK;
+    }
     uint32_t nargs = params_len / 17;
     vm_value small[SPAWN_ARGS_ON_STACK];
     vm_value *args = nargs <= SPAWN_ARGS_ON_STACK ? small
@@ -368,6 +373,7 @@ vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
         sched__link_add(child, p->pid, (int64_t)link);
     }
     *out_id = child->pid;
+    sched__mbox_publish_room(child); /* before anyone can send to it */
     sched__proc_table_add(p->rt, child);
     sched__enqueue_new(p->rt, child);
     *out_rc = 0;

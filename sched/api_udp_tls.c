@@ -376,9 +376,12 @@ static vm_status h_tls_accept(vm_exec_t *ex, vm_slot *a, void *ud)
     if (!r)
         return sched__trap(ex, "out of memory");
     if (!r->sock) { /* phase 1: a TCP connection */
+        sched__accept_resume(p);
         int rc = net_tcp_accept(l->fd, &fd, &r->peer);
         if (rc == LUN_EAGAIN)
             return sched__net_block(p, l->fd, NET_READABLE, SCHED_FOREVER);
+        if (rc == LUN_ELIMIT)
+            return sched__accept_pause(p);
         sched__put_u64(peer_out, 0);
         if (rc != 0)
             return sched__net_fail(ex, a, out, lun_strerror(rc));

@@ -50,6 +50,7 @@ void sched__msg_free(sched_msg_t *m)
 {
     if (!m)
         return;
+    sched__mbox_uncharge(m); /* freed from a mailbox */
     for (uint32_t i = 0; i < m->nres; i++)
         if (m->res[i].kind == SCHED_RES_MODULE)
             sched__module_unref(m->res[i].ptr);
@@ -167,6 +168,7 @@ sched_msg_t *sched__mbox_select(sched_mbox_t *mb, const int64_t *tags,
         if (mb->tail == m)
             mb->tail = prev;
         m->next = NULL;
+        sched__mbox_uncharge(m); /* received: the mailbox holds it no more */
         mb->scan = NULL;
         return m;
     }

@@ -762,6 +762,7 @@ int sched_runtime_new(const sched_options_t *o, sched_runtime_t **out_rt)
     rt->root_sockets = o->sockets;
     rt->no_fusion = o->no_fusion;
     rt->node = o->node;
+    sched__limits_init(rt, o);
     rt->log_failures = getenv("LUNATIC_LOG") != NULL;
     rt->poll_in_worker = poller_in_worker();
     rt->nroot_sockets = o->nsockets;

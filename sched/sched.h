@@ -53,6 +53,10 @@ typedef struct sched_node {
                  size_t params_len, uint64_t *pid, char *err, size_t errlen);
 } sched_node_t;
 
+/* Erlang's default process limit (+P), and 1 GiB of queued messages. */
+#define SCHED_DEFAULT_MAX_PROCESSES (UINT64_C(1) << 20)
+#define SCHED_DEFAULT_MAX_MESSAGE_MEMORY (UINT64_C(1) << 30)
+
 /* What the runtime and its root process are made from; copied. */
 typedef struct sched_options {
     uint32_t threads;               /* workers; 0 = one per core */
@@ -69,6 +73,14 @@ typedef struct sched_options {
                                        without superinstructions */
     const sched_node_t *node;       /* the cluster (not copied: must
                                        outlive the runtime); NULL: none */
+    /* Node-wide caps (0: the default). At max_processes live processes a
+     * spawn fails with "process limit reached (N)". max_message_memory
+     * bounds the host memory held by queued messages: at the cap a data
+     * message is dropped, and its receiver killed when its own mailbox
+     * holds 1/64 of the cap or more (README "Limits"). */
+    uint64_t max_processes;          /* default SCHED_DEFAULT_MAX_PROCESSES */
+    uint64_t max_message_memory;     /* bytes; default
+                                        SCHED_DEFAULT_MAX_MESSAGE_MEMORY */
 } sched_options_t;
 
 /* How the root process ended. */

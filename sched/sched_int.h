@@ -97,6 +97,11 @@ typedef struct sched_msg {
     size_t len, cap;
     sched_res_t *res;
     uint32_t nres, res_cap;
+    /* While queued in a mailbox (limits.c): the process it is charged to
+     * and the bytes it counts there and in the node's total; NULL and 0
+     * elsewhere (being written, in the scratch area, on a timer). */
+    struct sched_proc *charged_to;
+    size_t charge;
     /* Most messages are small: their bytes live here, saving a malloc and
      * a free per message (data points here until it outgrows it). */
     uint8_t small[SCHED_MSG_SMALL];
@@ -343,6 +348,16 @@ struct sched_proc {
     uint8_t reason;          /* why it died */
     sched_timer_t wait_timer;
     uint64_t kill_pid;       /* the link whose death killed us */
+    /* Mailbox memory (limits.c). Senders add to mbox_bytes, whoever frees
+     * or receives a message takes it off. mbox_room is what the owner's
+     * memory limit leaves for queued messages (max_memory minus its linear
+     * memory), published by the owner; 0 until first published. A sender
+     * that finds the mailbox over a limit sets mbox_over (enum
+     * sched_over) and the owner dies at its next drain. */
+    _Atomic uint64_t mbox_bytes;
+    _Atomic uint64_t mbox_room;
+    _Atomic uint8_t mbox_over;
+    const char *kill_why;    /* why a kill by the runtime, for the trap */
 };
 
 /* The runtime-wide state (sched.c). */
@@ -427,6 +442,11 @@ struct sched_runtime {
     pthread_cond_t done_cond;
     bool root_done;
     int stop_signo; /* sched_runtime_stop was called (under done_lock) */
+    /* Node-wide limits (limits.c, sched_options_t) */
+    uint64_t max_procs;
+    uint64_t max_msg_bytes;
+    _Atomic uint64_t msg_bytes;     /* queued in all mailboxes */
+    _Atomic bool msg_cap_logged;    /* this episode at the cap is logged */
     sched_result_t result;
 };
 
@@ -465,6 +485,26 @@ bool sched__drain(sched_proc_t *p);
 void sched__proc_die(sched_proc_t *p, uint8_t reason);
 int sched__link_add(sched_proc_t *p, uint64_t pid, int64_t tag);
 void sched__link_remove(sched_proc_t *p, uint64_t pid);
+
+/* limits.c: the node's caps and mailbox memory. */
+enum sched_over { SCHED_OVER_NONE = 0, SCHED_OVER_OWN, SCHED_OVER_NODE,
+                  SCHED_OVER_DONE };
+void sched__limits_init(sched_runtime_t *rt, const sched_options_t *o);
+/* At the process cap: writes "process limit reached (N)" into err. */
+bool sched__proc_cap_reached(sched_runtime_t *rt, char *err, size_t errlen);
+/* Owner: publish what p's memory limit leaves for its mailbox. */
+void sched__mbox_publish_room(sched_proc_t *p);
+/* Sender: charge m to p's mailbox. False: m must be dropped (a data
+ * message over a limit); *wake: p must be woken (to receive, or to die). */
+bool sched__mbox_admit(sched_proc_t *p, sched_msg_t *m, bool *wake);
+/* m leaves its mailbox (received or freed): take its charge off. */
+void sched__mbox_uncharge(sched_msg_t *m);
+/* Owner, draining: true once p is over a limit (then logged, kill_why
+ * set): p must die. */
+bool sched__mbox_overflowed(sched_proc_t *p);
+/* Owner, growing its scratch message to `len` bytes: NULL, or why that
+ * cannot be (over its memory limit or the node's message cap). */
+const char *sched__msg_too_big(sched_proc_t *p, uint64_t len);
 
 /* iowait.c: wake p when fd is ready (then forget it). */
 /* Linear memories of processes: recycled blocks, lazily zeroed (linmem.c). */

@@ -13,12 +13,17 @@
 bool sched__send(sched_runtime_t *rt, uint64_t pid, sched_msg_t *m)
 {
     sched_proc_t *p = sched__proc_lookup(rt, pid);
+    bool wake;
     if (!p) {
         sched__msg_free(m); /* unknown pid: silently dropped */
         return false;
     }
-    sched__mbox_push(&p->mbox, m);
-    sched__wake(p);
+    if (sched__mbox_admit(p, m, &wake))
+        sched__mbox_push(&p->mbox, m);
+    else
+        sched__msg_free(m); /* over a limit (limits.c) */
+    if (wake)
+        sched__wake(p);
     sched__proc_unref(p);
     return true;
 }
@@ -117,6 +122,7 @@ bool sched__drain(sched_proc_t *p)
 {
     sched_msg_t *m = sched__mbox_take(&p->mbox);
     bool live = true;
+    sched__mbox_publish_room(p); /* its memory may have grown */
     while (m) {
         sched_msg_t *next = m->next;
         switch (m->kind) {
@@ -149,6 +155,8 @@ bool sched__drain(sched_proc_t *p)
         }
         m = next;
     }
+    if (sched__mbox_overflowed(p))
+        live = false;
     if (!live)
         p->killed = true;
     return live;

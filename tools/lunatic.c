@@ -59,6 +59,11 @@ static const char usage_text[] =
     "                      directories (for sock_accept); may be repeated\n"
     "  --threads N         run processes on N worker threads (default: one\n"
     "                      per core)\n"
+    "  --max-processes N   at most N live processes; a spawn beyond fails\n"
+    "                      (default: 1048576)\n"
+    "  --max-message-memory BYTES\n"
+    "                      at most BYTES (suffix K, M or G) held by queued\n"
+    "                      messages, node-wide (default: 1G)\n"
     "  -h, --help          print this help\n"
     "  -V, --version       print the version\n"
     "\n"
@@ -80,6 +85,8 @@ struct run_opts {
     const char **listen;     /* --listen ADDR, in order */
     uint32_t nlisten;
     uint32_t threads;        /* --threads N; 0 = one per core */
+    uint64_t max_processes;  /* --max-processes N; 0 = the default */
+    uint64_t max_message_memory; /* --max-message-memory B; 0 = default */
 };
 
 /* Everything a run allocates, freed in one place. */
@@ -175,6 +182,29 @@ static void print_usage_error(const char *fmt, const char *arg)
     exit(EXIT_USAGE);
 }
 
+/* A positive count, with an optional binary suffix K, M or G when
+ * `sized`; exits with a usage error naming `what` otherwise. */
+static uint64_t parse_count(const char *v, bool sized, const char *what)
+{
+    char *end;
+    unsigned long long n = strtoull(v, &end, 10);
+    unsigned shift = 0;
+    if (sized && *end && !end[1]) {
+        const char *units = "KMG", *u = strchr(units, *end & ~0x20);
+        if (u) {
+            shift = 10 * (unsigned)(u - units + 1);
+            end++;
+        }
+    }
+    if (*v < '0' || *v > '9' || *end != '\0' || n == 0 ||
+        n > (UINT64_MAX >> shift)) {
+        fprintf(stderr, "lunatic: bad %s '%s': want a positive number%s "
+                "(try --help)\n", what, v, sized ? " (suffix K, M or G)" : "");
+        exit(EXIT_USAGE);
+    }
+    return (uint64_t)n << shift;
+}
+
 /* Parse the options of `run` from argv[i]; stop at the module, after which
  * nothing is parsed. Exits on --help, --version and usage errors. */
 static void parse_run(int argc, char **argv, int i, struct run_opts *o)
@@ -212,6 +242,12 @@ static void parse_run(int argc, char **argv, int i, struct run_opts *o)
             if (*v == '\0' || *end != '\0' || n == 0 || n > 1024)
                 print_usage_error("bad --threads '%s': want 1..1024", v);
             o->threads = (uint32_t)n;
+        } else if ((v = option_value(argv, argc, &i, "--max-processes"))) {
+            o->max_processes = parse_count(v, false, "--max-processes");
+        } else if ((v = option_value(argv, argc, &i,
+                                     "--max-message-memory"))) {
+            o->max_message_memory = parse_count(v, true,
+                                                "--max-message-memory");
         } else {
             print_usage_error("unknown option '%s'", argv[i]);
         }
@@ -701,7 +737,8 @@ static int run_scheduled(struct session *s, const struct run_opts *o)
         .argc = (uint32_t)o->guest_argc, .env = s->env, .envc = envc,
         .dirs = (const sched_dir_t *)o->preopens, .ndirs = o->npreopens,
         .sockets = s->listen_fds, .nsockets = s->nlisten_fds,
-        .no_fusion = fusion_off()};
+        .no_fusion = fusion_off(), .max_processes = o->max_processes,
+        .max_message_memory = o->max_message_memory};
     s->nlisten_fds = 0; /* the root's WASI context owns them now */
     struct stopper st;
     stopper_block(&st);

@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "net/net.h"
 #include "wasi/wasi_int.h"
 
 /* The descriptor fd as a socket of `kind`, with `rights`. */
@@ -33,6 +34,19 @@ static uint32_t would_block(wasi_ctx_t *ctx, const wasi_fd_t *f,
     return wasi__block_on_fd(ctx, f->host_fd, events);
 }
 
+/* Accepts are paused at the descriptor limit (net/net.h): wait out the
+ * pause on its deadline alone, not on the listener, which stays readable
+ * and would end the wait at once. */
+static uint32_t accept_paused(wasi_ctx_t *ctx, const wasi_fd_t *f)
+{
+    if (f->fdflags & WASI_FDFLAG_NONBLOCK)
+        return WASI_EAGAIN;
+    wasi__wait_reset(ctx);
+    wasi__wait_deadline(ctx, wasi_monotonic_ns() +
+                                 net_accept_pause_ms() * 1000000u);
+    return WASI__BLOCK;
+}
+
 uint32_t wasi__sock_accept(wasi_ctx_t *ctx, const wasi_mem_t *mem,
                            uint32_t fd, uint32_t flags, uint32_t fd_ptr)
 {
@@ -51,11 +65,18 @@ uint32_t wasi__sock_accept(wasi_ctx_t *ctx, const wasi_mem_t *mem,
     if ((rc = wasi__fd_alloc(ctx, &newfd)) != WASI_ESUCCESS)
         return rc;
     f = &ctx->fds[fd]; /* fd_alloc may have moved the table */
+    if (net_accept_pause_ms() > 0)
+        return accept_paused(ctx, f);
     host = accept4(f->host_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (host < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        return would_block(ctx, f, WASI_WAIT_READ);
-    if (host < 0)
-        return wasi__errno_from_host(errno);
+    if (host < 0) {
+        int e = errno;
+        if (e == EAGAIN || e == EWOULDBLOCK)
+            return would_block(ctx, f, WASI_WAIT_READ);
+        if (net_accept_failed(e) == LUN_ELIMIT)
+            return accept_paused(ctx, f);
+        return wasi__errno_from_host(e);
+    }
+    net_accept_ok();
     c = &ctx->fds[newfd];
     *c = (wasi_fd_t){.kind = WASI_FD_SOCKET, .host_fd = host,
                      .filetype = WASI_FILETYPE_SOCKET_STREAM,

@@ -1,0 +1,181 @@
+/* limits.c: what keeps one process from exhausting the node: the cap on
+ * live processes, and the accounting of queued messages, which count
+ * against their receiver's memory limit and against a node-wide cap.
+ *
+ * A message is charged to its receiver when a sender queues it
+ * (sched__send) and uncharged when it leaves the mailbox: received into
+ * the scratch area, or freed. Over a limit, the receiver is killed, as
+ * Erlang's max_heap_size kills a process whose heap (its mailbox
+ * included) grows too large: the memory sits in its mailbox because it
+ * does not read it, and killing it frees that memory at once. The sender
+ * is not hurt. Interface: sched_int.h. */
+#include "common/lun_prefix.h"
+
+#include <stdio.h>
+
+#include "sched/sched_int.h"
+
+void sched__limits_init(sched_runtime_t *rt, const sched_options_t *o)
+{
+    rt->max_procs = o->max_processes ? o->max_processes
+                                     : SCHED_DEFAULT_MAX_PROCESSES;
+    rt->max_msg_bytes = o->max_message_memory
+                            ? o->max_message_memory
+                            : SCHED_DEFAULT_MAX_MESSAGE_MEMORY;
+    atomic_init(&rt->msg_bytes, 0);
+    atomic_init(&rt->msg_cap_logged, false);
+}
+
+/* {===== processes */
+
+bool sched__proc_cap_reached(sched_runtime_t *rt, char *err, size_t errlen)
+{
+    /* A soft cap: spawns racing on other workers may pass it by one each. */
+    if (atomic_load_explicit(&rt->nprocs, memory_order_relaxed) <
+        rt->max_procs)
+        return false;
+    snprintf(err, errlen, "process limit reached (%llu)",
+             (unsigned long long)rt->max_procs);
+    return true;
+}
+
+/* }===== */
+/* {===== mailbox memory */
+
+/* The process's linear memory in bytes (0 when it has none). */
+static uint64_t memory_size(sched_proc_t *p)
+{
+    uint64_t size = 0;
+    vm_memory_t *mem = p->inst ? vm_instance_memory(p->inst) : NULL;
+    if (mem)
+        vm_memory_data(mem, &size);
+    return size;
+}
+
+/* The host memory a queued message holds. */
+static size_t footprint(const sched_msg_t *m)
+{
+    size_t bytes = sizeof *m + (size_t)m->res_cap * sizeof *m->res;
+    if (m->data != m->small)
+        bytes += m->cap;
+    return bytes;
+}
+
+void sched__mbox_publish_room(sched_proc_t *p)
+{
+    if (!p->config)
+        return;
+    uint64_t max = p->config->max_memory, mem = memory_size(p);
+    /* 0 means "not published": a process with no room left gets 1. */
+    uint64_t room = max > mem + 1 ? max - mem : 1;
+    atomic_store_explicit(&p->mbox_room, room, memory_order_relaxed);
+}
+
+/* p is over a limit: it dies at its next drain. Data is dropped from now
+ * on (it would only be freed with p); signals still go in, so that a
+ * link or monitor request gets its answer. */
+static bool mark_over(sched_proc_t *p, uint8_t why, bool data)
+{
+    uint8_t none = SCHED_OVER_NONE;
+    atomic_compare_exchange_strong(&p->mbox_over, &none, why);
+    return !data;
+}
+
+/* Once per episode at the node's cap (it ends below half the cap). */
+static void log_node_cap(sched_runtime_t *rt, uint64_t total)
+{
+    if (atomic_exchange(&rt->msg_cap_logged, true))
+        return;
+    fprintf(stderr, "lunatic: queued messages hold %llu bytes, the node's "
+            "cap (--max-message-memory %llu): messages to processes "
+            "holding less than 1/64 of it are dropped until it is read\n",
+            (unsigned long long)total, (unsigned long long)rt->max_msg_bytes);
+}
+
+bool sched__mbox_admit(sched_proc_t *p, sched_msg_t *m, bool *wake)
+{
+    sched_runtime_t *rt = p->rt;
+    bool data = m->kind == SCHED_MSG_DATA;
+    *wake = true;
+    if (data && atomic_load_explicit(&p->mbox_over, memory_order_relaxed)) {
+        *wake = false; /* it was woken to die when it went over */
+        return false;
+    }
+    size_t bytes = footprint(m);
+    m->charged_to = p;
+    m->charge = bytes;
+    uint64_t mine = atomic_fetch_add(&p->mbox_bytes, bytes) + bytes;
+    uint64_t total = atomic_fetch_add(&rt->msg_bytes, bytes) + bytes;
+    uint64_t room = atomic_load_explicit(&p->mbox_room, memory_order_relaxed);
+    if (room && mine > room)
+        return mark_over(p, SCHED_OVER_OWN, data);
+    if (total <= rt->max_msg_bytes)
+        return true;
+    /* At the node's cap: a receiver holding a large share is one of the
+     * causes (at most 64 can hold that much) and pays for it; for the
+     * others the message is lost, as one sent to a dead process. */
+    if (mine >= rt->max_msg_bytes / 64)
+        return mark_over(p, SCHED_OVER_NODE, data);
+    if (!data)
+        return true;
+    log_node_cap(rt, total);
+    *wake = false;
+    return false;
+}
+
+void sched__mbox_uncharge(sched_msg_t *m)
+{
+    sched_proc_t *p = m->charged_to;
+    if (!p)
+        return;
+    sched_runtime_t *rt = p->rt;
+    atomic_fetch_sub(&p->mbox_bytes, m->charge);
+    uint64_t total = atomic_fetch_sub(&rt->msg_bytes, m->charge) - m->charge;
+    if (total < rt->max_msg_bytes / 2 &&
+        atomic_load_explicit(&rt->msg_cap_logged, memory_order_relaxed))
+        atomic_store(&rt->msg_cap_logged, false);
+    m->charged_to = NULL;
+    m->charge = 0;
+}
+
+bool sched__mbox_overflowed(sched_proc_t *p)
+{
+    uint8_t why = atomic_load_explicit(&p->mbox_over, memory_order_relaxed);
+    if (why == SCHED_OVER_NONE)
+        return false;
+    if (why == SCHED_OVER_DONE)
+        return true;
+    atomic_store(&p->mbox_over, SCHED_OVER_DONE);
+    uint64_t queued = atomic_load(&p->mbox_bytes);
+    if (why == SCHED_OVER_OWN) {
+        p->kill_why = "killed: its mailbox is over its memory limit";
+        if (p->rt->log_failures)
+            fprintf(stderr, "lunatic: process %llu killed: %llu bytes queued "
+                    "in its mailbox and %llu bytes of memory exceed its "
+                    "max_memory (%llu bytes)\n", (unsigned long long)p->pid,
+                    (unsigned long long)queued,
+                    (unsigned long long)memory_size(p),
+                    (unsigned long long)p->config->max_memory);
+    } else {
+        p->kill_why = "killed: its mailbox holds too much of the node's "
+                      "message memory";
+        if (p->rt->log_failures)
+            fprintf(stderr, "lunatic: process %llu killed: %llu bytes queued "
+                    "in its mailbox when the node's queued messages reached "
+                    "their cap (--max-message-memory %llu)\n",
+                    (unsigned long long)p->pid, (unsigned long long)queued,
+                    (unsigned long long)p->rt->max_msg_bytes);
+    }
+    return true;
+}
+
+const char *sched__msg_too_big(sched_proc_t *p, uint64_t len)
+{
+    if (len > p->rt->max_msg_bytes)
+        return "message larger than the node's message memory cap";
+    if (len + memory_size(p) > p->config->max_memory)
+        return "message larger than the process's memory limit allows";
+    return NULL;
+}
+
+/* }===== */
