@@ -15,9 +15,12 @@ B := build/$(VARIANT)
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wundef -Wstrict-prototypes \
         -Wmissing-prototypes -Wwrite-strings -Wvla
 CFLAGS_release := -O2 -g
-CFLAGS_debug := -O0 -g -DLUN_DEBUG=2 -DLUN_TESTING
+# LUN_LOCK_CHECK: errorcheck mutexes and rwlock owner tracking
+# (common/lun_lock.h), so every test run under these variants fails on a
+# re-lock or an unlock by a thread that does not hold the lock.
+CFLAGS_debug := -O0 -g -DLUN_DEBUG=2 -DLUN_TESTING -DLUN_LOCK_CHECK
 CFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-               -fno-omit-frame-pointer
+               -fno-omit-frame-pointer -DLUN_LOCK_CHECK
 CFLAGS_bench := -O2 -DNDEBUG -DLUN_DEBUG=0
 CFLAGS_clang := -O2 -g
 # The interpreter without its superinstructions (vm/super_list.h compiled out).
@@ -27,7 +30,10 @@ ALL_CFLAGS := $(WARN) $(CFLAGS_$(VARIANT)) $(CFLAGS) -I.
 LDFLAGS_asan := -fsanitize=address,undefined
 ALL_LDFLAGS := $(LDFLAGS_$(VARIANT)) $(LDFLAGS)
 
-COMMON_SRC := $(wildcard common/*.c)
+# common/lun_lock.c (checked pthread locks) goes into libnet.a, the lowest
+# layer that uses threads: vm/ uses none.
+LOCK_SRC := common/lun_lock.c
+COMMON_SRC := $(filter-out $(LOCK_SRC),$(wildcard common/*.c))
 VM_SRC := $(wildcard vm/*.c)
 WASI_SRC := $(wildcard wasi/*.c)
 FS_SRC := $(wildcard fs/*.c)
@@ -54,7 +60,7 @@ $(LIBSCHED): $(call obj,$(SCHED_SRC))
 # sockets, DNS, TLS (libnet.a). Programs linking it need $(NET_LIBS).
 # The poller tests run twice: the native backend, and poll() forced with
 # -DNET_FORCE_POLL.
-NET_SRC := $(filter-out net/poll_%.c,$(wildcard net/*.c))
+NET_SRC := $(filter-out net/poll_%.c,$(wildcard net/*.c)) $(LOCK_SRC)
 LIBNET := $(B)/libnet.a
 NET_LIBS := -lmbedtls -lmbedx509 -lmbedcrypto -pthread
 NET_UNIT_EXTRA := $(B)/tests/net/test_poll_forced
@@ -71,11 +77,12 @@ $(B)/tests/net/%: tests/unit/net/%.c tests/unit/net/poll_cases.h $(LIBNET)
 	    $(ALL_LDFLAGS) -lcriterion $(NET_LIBS)
 
 $(B)/tests/net/test_poll_forced: tests/unit/net/test_poll.c \
-        tests/unit/net/poll_cases.h net/poll.c $(wildcard net/poll_*.c)
+        tests/unit/net/poll_cases.h net/poll.c $(wildcard net/poll_*.c) \
+        $(LOCK_SRC) common/lun_lock.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DLUN_TESTING -DNET_FORCE_POLL \
 	    -DEXPECT_BACKEND='"poll"' tests/unit/net/test_poll.c net/poll.c \
-	    common/lun_err.c -o $@ $(ALL_LDFLAGS) -lcriterion -pthread
+	    common/lun_err.c $(LOCK_SRC) -o $@ $(ALL_LDFLAGS) -lcriterion -pthread
 
 # `make test-windows` (opt-in, not part of `make test`): the poller and
 # the Criterion-free driver tests/unit/net/run_poll_win.c cross-built with
@@ -166,6 +173,14 @@ $(B)/tests/sched/%: tests/unit/sched/%.c $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBNE
 	$(CC) $(ALL_CFLAGS) -DLUN_TESTING -DFIXTURE_DIR='"$(B)/fixtures"' \
 	    $(filter-out $(UNIT_FIXTURES),$^) -o $@ $(ALL_LDFLAGS) -lcriterion \
 	    $(SCHED_LIBS) $(NET_LIBS) -lm
+
+# The checked locks' own test is built with LUN_LOCK_CHECK in every
+# variant: it is about what the checking build catches.
+$(B)/tests/common/test_lun_lock: tests/unit/common/test_lun_lock.c \
+                                 $(LOCK_SRC) common/lun_lock.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLUN_TESTING -DLUN_LOCK_CHECK $(filter %.c,$^) \
+	    -o $@ $(ALL_LDFLAGS) -lcriterion -pthread
 
 unit: $(UNIT_BIN) $(UNIT_FIXTURES)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs 2; done

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "common/lun_lock.h"
 #include "net/net.h"
 
 #define RESOLVERS 4        /* threads; lookups are rare and slow */
@@ -32,7 +33,7 @@ struct net_dns {
 
 /* One pool per program: resolver threads outlive runtimes, and a
  * request's lifetime is settled under this one lock. */
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t pool_lock = LUN_MUTEX_INITIALIZER;
 static pthread_cond_t pool_cond = PTHREAD_COND_INITIALIZER;
 static net_dns_t *queue_head, *queue_tail;
 static int nthreads;
@@ -85,18 +86,18 @@ static void resolve(net_dns_t *r)
 static void *resolver_main(void *arg)
 {
     (void)arg;
-    pthread_mutex_lock(&pool_lock);
+    lun_mutex_lock(&pool_lock);
     for (;;) {
         while (!queue_head)
-            pthread_cond_wait(&pool_cond, &pool_lock);
+            lun_cond_wait(&pool_cond, &pool_lock);
         net_dns_t *r = queue_head;
         queue_head = r->next;
         if (!queue_head)
             queue_tail = NULL;
         if (!r->released) {
-            pthread_mutex_unlock(&pool_lock);
+            lun_mutex_unlock(&pool_lock);
             resolve(r);
-            pthread_mutex_lock(&pool_lock);
+            lun_mutex_lock(&pool_lock);
         }
         r->done = true;
         if (r->released) {
@@ -150,7 +151,7 @@ int net_dns_start(const char *name, size_t len, net_dns_cb cb, void *ud,
         r->err = "invalid socket address (expected host:port)";
         return 0;
     }
-    pthread_mutex_lock(&pool_lock);
+    lun_mutex_lock(&pool_lock);
     if (nthreads < RESOLVERS) {
         pthread_t t;
         pthread_attr_t at;
@@ -165,16 +166,16 @@ int net_dns_start(const char *name, size_t len, net_dns_cb cb, void *ud,
     else
         queue_head = r;
     queue_tail = r;
-    pthread_cond_signal(&pool_cond);
-    pthread_mutex_unlock(&pool_lock);
+    lun_cond_signal(&pool_cond);
+    lun_mutex_unlock(&pool_lock);
     return 0;
 }
 
 bool net_dns_done(net_dns_t *r)
 {
-    pthread_mutex_lock(&pool_lock);
+    lun_mutex_lock(&pool_lock);
     bool d = r->done;
-    pthread_mutex_unlock(&pool_lock);
+    lun_mutex_unlock(&pool_lock);
     return d;
 }
 
@@ -191,10 +192,10 @@ void net_dns_release(net_dns_t *r)
 {
     if (!r)
         return;
-    pthread_mutex_lock(&pool_lock);
+    lun_mutex_lock(&pool_lock);
     bool queued_or_running = !r->done;
     r->released = true;
-    pthread_mutex_unlock(&pool_lock);
+    lun_mutex_unlock(&pool_lock);
     if (!queued_or_running) {
         free(r->addrs);
         free(r);

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/lun_lock.h"
+
 /* Registered fds live in pfds[1..n) (pfds[0] is the wake pipe); idx[fd]
  * is an fd's slot, 0 when unregistered. pfds[i].events == 0 means
  * disarmed (one-shot fired): such fds are left out of the poll set, since
@@ -48,7 +50,7 @@ static int backend_create(struct backend_state **out)
     }
     st->pfds[0] = (struct pollfd){.fd = st->pipe[0], .events = POLLIN};
     st->n = 1;
-    pthread_mutex_init(&st->lock, NULL);
+    lun_mutex_init(&st->lock);
     *out = st;
     return 0;
 }
@@ -57,7 +59,7 @@ static void backend_free(struct backend_state *st)
 {
     close(st->pipe[0]);
     close(st->pipe[1]);
-    pthread_mutex_destroy(&st->lock);
+    lun_mutex_destroy(&st->lock);
     free(st->pfds);
     free(st->idx);
     free(st);
@@ -105,7 +107,7 @@ static int backend_add(struct backend_state *st, net_fd_t fd,
 {
     size_t f = (size_t)fd;
     int rc = 0;
-    pthread_mutex_lock(&st->lock);
+    lun_mutex_lock(&st->lock);
     if (fresh) {
         if ((rc = reserve(st, f)) == 0 && st->idx[f] != 0)
             rc = LUN_ERR_ERRNO(EEXIST);
@@ -119,7 +121,7 @@ static int backend_add(struct backend_state *st, net_fd_t fd,
     } else {
         st->pfds[st->idx[f]].events = to_poll(events);
     }
-    pthread_mutex_unlock(&st->lock);
+    lun_mutex_unlock(&st->lock);
     if (rc == 0 && events)
         backend_wake(st); /* the waiter must poll the new set */
     return rc;
@@ -129,7 +131,7 @@ static int backend_del(struct backend_state *st, net_fd_t fd)
 {
     size_t f = (size_t)fd;
     int rc = 0;
-    pthread_mutex_lock(&st->lock);
+    lun_mutex_lock(&st->lock);
     if (f >= st->idx_cap || st->idx[f] == 0) {
         rc = LUN_ERR_ERRNO(ENOENT);
     } else {
@@ -139,7 +141,7 @@ static int backend_del(struct backend_state *st, net_fd_t fd)
         st->idx[f] = 0;
         st->n--;
     }
-    pthread_mutex_unlock(&st->lock);
+    lun_mutex_unlock(&st->lock);
     return rc;
 }
 
@@ -191,9 +193,9 @@ static int backend_wait(struct backend_state *st, net_event_t *out, int max,
                         int timeout_ms)
 {
     struct pollfd *snap;
-    pthread_mutex_lock(&st->lock);
+    lun_mutex_lock(&st->lock);
     size_t k = snapshot(st, &snap);
-    pthread_mutex_unlock(&st->lock);
+    lun_mutex_unlock(&st->lock);
     if (k == 0) {
         free(snap);
         return LUN_ENOMEM;
@@ -209,9 +211,9 @@ static int backend_wait(struct backend_state *st, net_event_t *out, int max,
         while (read(st->pipe[0], buf, sizeof buf) > 0) {
         }
     }
-    pthread_mutex_lock(&st->lock);
+    lun_mutex_lock(&st->lock);
     int n = r > 0 ? collect(st, snap, k, out, max) : 0;
-    pthread_mutex_unlock(&st->lock);
+    lun_mutex_unlock(&st->lock);
     free(snap);
     return n;
 }

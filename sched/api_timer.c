@@ -3,6 +3,7 @@
  * (LUNATIC_ABI.md 1.3.6). Bound by api_link.c. */
 #include "common/lun_prefix.h"
 
+#include "common/lun_lock.h"
 #include "sched/sched_int.h"
 
 /* Timers that fired stay in the table until the next send_after, as in
@@ -10,7 +11,7 @@
 static void purge_fired(sched_proc_t *p)
 {
     sched_restab_t *t = &p->timers;
-    pthread_mutex_lock(&p->rt->timer_lock); /* t->state is the wheel's */
+    lun_mutex_lock(&p->rt->timer_lock); /* t->state is the wheel's */
     for (uint64_t id = t->base; id < t->n; id++) {
         sched_timer_t *tm = sched__restab_get(t, id);
         if (tm && tm->state == SCHED_TIMER_FIRED) {
@@ -18,7 +19,7 @@ static void purge_fired(sched_proc_t *p)
             sched__timer_unref(tm);
         }
     }
-    pthread_mutex_unlock(&p->rt->timer_lock);
+    lun_mutex_unlock(&p->rt->timer_lock);
 }
 
 static vm_status h_send_after(vm_exec_t *ex, vm_slot *a, void *ud)

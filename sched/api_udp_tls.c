@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/lun_lock.h"
 #include "sched/api_net.h"
 
 static vm_status ok_id(vm_slot *a, uint8_t *out, uint64_t id)
@@ -341,10 +342,10 @@ static bool handshake(vm_exec_t *ex, vm_slot *a, net_sock_t *s,
                       uint8_t *out, uint64_t timeout, vm_status *st)
 {
     sched_proc_t *p = sched__cur(ex);
-    pthread_mutex_lock(&s->lock);
+    lun_mutex_lock(&s->lock);
     int rc = net_tls_handshake(s->tls);
     uint32_t want = net_tls_want(s->tls);
-    pthread_mutex_unlock(&s->lock);
+    lun_mutex_unlock(&s->lock);
     if (rc == 0)
         return true;
     if (rc == LUN_EAGAIN && sched__net_timed_out(p)) {
@@ -586,9 +587,9 @@ static vm_status h_tls_read(vm_exec_t *ex, vm_slot *a, void *ud)
         return VM_TRAP;
     if (!buf)
         return sched__trap(ex, "tls_read: buffer out of bounds");
-    pthread_mutex_lock(&s->lock);
+    lun_mutex_lock(&s->lock);
     int64_t n = net_tls_read(s->tls, buf, a[2].u32);
-    pthread_mutex_unlock(&s->lock);
+    lun_mutex_unlock(&s->lock);
     return tls_io(ex, a, s, out, n, atomic_load(&s->read_to));
 }
 
@@ -606,9 +607,9 @@ static vm_status h_tls_write_vectored(vm_exec_t *ex, vm_slot *a, void *ud)
         return sched__trap(ex, "tls write: ciovec out of bounds");
     if (k == 0)
         return tls_io(ex, a, s, out, 0, 0);
-    pthread_mutex_lock(&s->lock);
+    lun_mutex_lock(&s->lock);
     int64_t n = net_tls_write(s->tls, iov[0].base, iov[0].len);
-    pthread_mutex_unlock(&s->lock);
+    lun_mutex_unlock(&s->lock);
     return tls_io(ex, a, s, out, n, atomic_load(&s->write_to));
 }
 

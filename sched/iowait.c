@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/lun_lock.h"
 #include "net/poll.h"
 #include "sched/sched_int.h"
 
@@ -104,10 +105,10 @@ int sched__iowait_poll(sched_iowait_t *io, int64_t timeout_ms)
     int n = net_poll_wait(io->np, evs, EVENTS_BATCH, timeout_ms);
     if (n <= 0)
         return 0;
-    pthread_mutex_lock(&io->lock);
+    lun_mutex_lock(&io->lock);
     for (int i = 0; i < n; i++)
         dispatch(io, (int)evs[i].fd, evs[i].events);
-    pthread_mutex_unlock(&io->lock);
+    lun_mutex_unlock(&io->lock);
     return n;
 }
 
@@ -131,7 +132,7 @@ sched_iowait_t *sched__iowait_new(bool own_thread)
         free(io);
         return NULL;
     }
-    pthread_mutex_init(&io->lock, NULL);
+    lun_mutex_init(&io->lock);
     return io;
 }
 
@@ -152,7 +153,7 @@ void sched__iowait_free(sched_iowait_t *io)
         }
     free(io->fds);
     net_poll_free(io->np);
-    pthread_mutex_destroy(&io->lock);
+    lun_mutex_destroy(&io->lock);
     free(io);
 }
 
@@ -194,7 +195,7 @@ int sched__iowait_add(sched_iowait_t *io, sched_proc_t *p, int fd,
     w->p = p;
     w->fd = fd;
     w->events = (rd ? NET_READABLE : 0) | (wr ? NET_WRITABLE : 0);
-    pthread_mutex_lock(&io->lock);
+    lun_mutex_lock(&io->lock);
     if ((rc = start(io)) == 0 && (rc = grow(io, fd)) == 0) {
         w->next_fd = io->fds[fd].list;
         io->fds[fd].list = w;
@@ -208,7 +209,7 @@ int sched__iowait_add(sched_iowait_t *io, sched_proc_t *p, int fd,
         }
         w = NULL;
     }
-    pthread_mutex_unlock(&io->lock);
+    lun_mutex_unlock(&io->lock);
     if (w) {
         free(w);
         sched__wake(p);
@@ -220,7 +221,7 @@ void sched__iowait_remove(sched_iowait_t *io, sched_proc_t *p)
 {
     if (!p->io_waiters)
         return;
-    pthread_mutex_lock(&io->lock);
+    lun_mutex_lock(&io->lock);
     waiter_t *w = p->io_waiters;
     p->io_waiters = NULL;
     while (w) {
@@ -233,5 +234,5 @@ void sched__iowait_remove(sched_iowait_t *io, sched_proc_t *p)
         free(w);
         w = next;
     }
-    pthread_mutex_unlock(&io->lock);
+    lun_mutex_unlock(&io->lock);
 }

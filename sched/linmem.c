@@ -30,6 +30,7 @@
 #endif
 #include <unistd.h>
 
+#include "common/lun_lock.h"
 #include "sched/sched_int.h"
 
 #define LINMEM_MIN_SHIFT 16u  /* 64 KiB: one wasm page */
@@ -209,18 +210,18 @@ static bool release_hot(const sched_linmem_t *lm, linmem_class *c,
     bool room;
     if (c->block > LINMEM_HOT_MAX)
         return false;
-    pthread_mutex_lock(&c->lock);
+    lun_mutex_lock(&c->lock);
     room = c->nhot + c->hot_pending < LINMEM_HOT;
     c->hot_pending += room;
-    pthread_mutex_unlock(&c->lock);
+    lun_mutex_unlock(&c->lock);
     if (!room)
         return false;
     bool ok = scrub(lm, data, c->block);
-    pthread_mutex_lock(&c->lock);
+    lun_mutex_lock(&c->lock);
     c->hot_pending--;
     if (ok)
         c->hot[c->nhot++] = data;
-    pthread_mutex_unlock(&c->lock);
+    lun_mutex_unlock(&c->lock);
     return ok;
 }
 
@@ -262,17 +263,17 @@ static bool local_give(const sched_linmem_t *lm, const linmem_class *c,
 static void flush_dirty(linmem_class *c)
 {
     void *batch[LINMEM_BATCH * 2];
-    pthread_mutex_lock(&c->lock);
+    lun_mutex_lock(&c->lock);
     size_t n = c->ndirty < LINMEM_BATCH * 2 ? c->ndirty : LINMEM_BATCH * 2;
     c->ndirty -= n;
     memcpy(batch, c->dirty + c->ndirty, n * sizeof *batch);
-    pthread_mutex_unlock(&c->lock);
+    lun_mutex_unlock(&c->lock);
     if (n == 0) return;
     zero_batch(batch, n, c->block);
-    pthread_mutex_lock(&c->lock);
+    lun_mutex_lock(&c->lock);
     for (size_t i = 0; i < n; i++)
         if (!push(&c->clean, &c->nclean, &c->cap_clean, batch[i])) break;
-    pthread_mutex_unlock(&c->lock);
+    lun_mutex_unlock(&c->lock);
 }
 
 /* }===== */
@@ -380,16 +381,16 @@ static void *linmem_alloc(void *ud, size_t bytes, size_t *out_cap)
     linmem_class *c = &lm->classes[k];
     void *p = local_take(lm, k);
     for (int attempt = 0; attempt < 2 && !p; attempt++) {
-        pthread_mutex_lock(&c->lock);
+        lun_mutex_lock(&c->lock);
         if (c->nhot) {
             p = c->hot[--c->nhot];
-            pthread_mutex_unlock(&c->lock);
+            lun_mutex_unlock(&c->lock);
             break;
         }
         if (c->nclean == 0 && (c->ndirty == 0 || attempt == 1)) map_chunk(c);
         if (c->nclean) p = c->clean[--c->nclean];
         bool flush = !p && c->ndirty;
-        pthread_mutex_unlock(&c->lock);
+        lun_mutex_unlock(&c->lock);
         if (flush) flush_dirty(c);
     }
     *out_cap = c->block;
@@ -407,10 +408,10 @@ static void linmem_release(void *ud, void *data, size_t cap)
     linmem_class *c = &lm->classes[k];
     if (local_give(lm, c, k, data) || release_hot(lm, c, data))
         return;
-    pthread_mutex_lock(&c->lock);
+    lun_mutex_lock(&c->lock);
     bool ok = push(&c->dirty, &c->ndirty, &c->cap_dirty, data);
     bool full = c->ndirty >= LINMEM_BATCH;
-    pthread_mutex_unlock(&c->lock);
+    lun_mutex_unlock(&c->lock);
     if (!ok) zero_batch(&data, 1, cap); /* keep it out of the pool: leak-free */
     if (full) flush_dirty(c);
 }
@@ -448,7 +449,7 @@ sched_linmem_t *sched__linmem_new(void)
     lm->pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 #endif
     for (unsigned k = 0; k < LINMEM_CLASSES; k++) {
-        pthread_mutex_init(&lm->classes[k].lock, NULL);
+        lun_mutex_init(&lm->classes[k].lock);
         lm->classes[k].block = (size_t)1 << (LINMEM_MIN_SHIFT + k);
     }
     lm->provider = (vm_mem_provider){linmem_alloc, linmem_grow, linmem_release, lm};
@@ -466,7 +467,7 @@ void sched__linmem_flush_local(sched_linmem_t *lm)
         return;
     for (unsigned k = 0; k < LINMEM_CLASSES; k++) {
         linmem_class *c = &lm->classes[k];
-        pthread_mutex_lock(&c->lock);
+        lun_mutex_lock(&c->lock);
         while (local.n[k]) {
             void *b = local.blocks[k][--local.n[k]];
             /* scrubbed already; slots reserved by release_hot stay theirs */
@@ -475,7 +476,7 @@ void sched__linmem_flush_local(sched_linmem_t *lm)
             else if (!push(&c->dirty, &c->ndirty, &c->cap_dirty, b))
                 zero_batch(&b, 1, c->block);
         }
-        pthread_mutex_unlock(&c->lock);
+        lun_mutex_unlock(&c->lock);
     }
     local.owner = NULL;
 }
@@ -494,7 +495,7 @@ void sched__linmem_free(sched_linmem_t *lm)
         free(c->chunks);
         free(c->clean);
         free(c->dirty);
-        pthread_mutex_destroy(&c->lock);
+        lun_mutex_destroy(&c->lock);
     }
     if (lm->pagemap >= 0) close(lm->pagemap);
     free(lm);

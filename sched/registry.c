@@ -7,6 +7,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "common/lun_lock.h"
 #include "sched/sched_int.h"
 
 int sched__registry_init(sched_registry_t *r)
@@ -16,7 +17,7 @@ int sched__registry_init(sched_registry_t *r)
     r->buckets = calloc(r->nbuckets, sizeof *r->buckets);
     if (!r->buckets)
         return LUN_ENOMEM;
-    pthread_rwlock_init(&r->lock, NULL);
+    lun_rwlock_init(&r->lock);
     return 0;
 }
 
@@ -34,7 +35,7 @@ void sched__registry_free(sched_registry_t *r)
     }
     free(r->buckets);
     r->buckets = NULL;
-    pthread_rwlock_destroy(&r->lock);
+    lun_rwlock_destroy(&r->lock);
 }
 
 static sched_reg_entry_t **find(sched_registry_t *r, const char *name,

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/lun_lock.h"
 #include "sched/sched_int.h"
 
 /* Next-slot runs in a row before the local queue gets a turn: two
@@ -38,21 +39,21 @@ sched_worker_t *sched__self(void) { return self_worker; }
 static void global_push(sched_runtime_t *rt, sched_proc_t *p)
 {
     p->qnext = NULL;
-    pthread_mutex_lock(&rt->gq_lock);
+    lun_mutex_lock(&rt->gq_lock);
     if (rt->gq_tail)
         rt->gq_tail->qnext = p;
     else
         rt->gq_head = p;
     rt->gq_tail = p;
     atomic_fetch_add(&rt->gq_len, 1);
-    pthread_mutex_unlock(&rt->gq_lock);
+    lun_mutex_unlock(&rt->gq_lock);
 }
 
 static sched_proc_t *global_pop(sched_runtime_t *rt)
 {
     if (atomic_load_explicit(&rt->gq_len, memory_order_relaxed) == 0)
         return NULL;
-    pthread_mutex_lock(&rt->gq_lock);
+    lun_mutex_lock(&rt->gq_lock);
     sched_proc_t *p = rt->gq_head;
     if (p) {
         rt->gq_head = p->qnext;
@@ -60,7 +61,7 @@ static sched_proc_t *global_pop(sched_runtime_t *rt)
             rt->gq_tail = NULL;
         atomic_fetch_sub(&rt->gq_len, 1);
     }
-    pthread_mutex_unlock(&rt->gq_lock);
+    lun_mutex_unlock(&rt->gq_lock);
     return p;
 }
 
@@ -83,9 +84,9 @@ static void notify_one(sched_runtime_t *rt)
             sched__iowait_wake(rt->iowait);
         return;
     }
-    pthread_mutex_lock(&rt->park_lock);
-    pthread_cond_signal(&rt->park_cond);
-    pthread_mutex_unlock(&rt->park_lock);
+    lun_mutex_lock(&rt->park_lock);
+    lun_cond_signal(&rt->park_cond);
+    lun_mutex_unlock(&rt->park_lock);
 }
 
 void sched__enqueue(sched_runtime_t *rt, sched_proc_t *p)
@@ -219,13 +220,13 @@ static void run_timers(sched_runtime_t *rt)
                                       memory_order_relaxed);
     if (d == UINT64_MAX || sched__now_ns() < d)
         return;
-    if (pthread_mutex_trylock(&rt->timer_lock) != 0)
+    if (lun_mutex_trylock(&rt->timer_lock) != 0)
         return; /* another worker is at it */
     /* Firing under the lock means a process that cancels its wait timer
      * (also under the lock) can be freed right after: no late wake. */
     sched__wheel_advance(&rt->wheel, now_tick(), fire, rt);
     publish_deadline(rt);
-    pthread_mutex_unlock(&rt->timer_lock);
+    lun_mutex_unlock(&rt->timer_lock);
 }
 
 void sched__wait_timer_arm_ns(sched_proc_t *p, uint64_t deadline_ns)
@@ -239,10 +240,10 @@ void sched__wait_timer_arm_ns(sched_proc_t *p, uint64_t deadline_ns)
     t->deadline = (deadline_ns + SCHED_TICK_NS - 1) / SCHED_TICK_NS;
     atomic_store(&p->timer_fired, false);
     p->timer_armed = true;
-    pthread_mutex_lock(&rt->timer_lock);
+    lun_mutex_lock(&rt->timer_lock);
     sched__wheel_add(&rt->wheel, t);
     publish_deadline(rt);
-    pthread_mutex_unlock(&rt->timer_lock);
+    lun_mutex_unlock(&rt->timer_lock);
 }
 
 void sched__wait_timer_arm(sched_proc_t *p, uint64_t ms)
@@ -257,9 +258,9 @@ void sched__wait_timer_cancel(sched_proc_t *p)
 {
     if (!p->timer_armed)
         return;
-    pthread_mutex_lock(&p->rt->timer_lock);
+    lun_mutex_lock(&p->rt->timer_lock);
     sched__wheel_remove(&p->rt->wheel, &p->wait_timer);
-    pthread_mutex_unlock(&p->rt->timer_lock);
+    lun_mutex_unlock(&p->rt->timer_lock);
     p->timer_armed = false;
     atomic_store(&p->timer_fired, false);
 }
@@ -276,10 +277,10 @@ sched_timer_t *sched__timer_send_after(sched_runtime_t *rt, uint64_t pid,
     t->msg = m;
     atomic_init(&t->refs, 2); /* the wheel's and the owner table's */
     t->deadline = (sched__now_ns() + ns + SCHED_TICK_NS - 1) / SCHED_TICK_NS;
-    pthread_mutex_lock(&rt->timer_lock);
+    lun_mutex_lock(&rt->timer_lock);
     sched__wheel_add(&rt->wheel, t);
     publish_deadline(rt);
-    pthread_mutex_unlock(&rt->timer_lock);
+    lun_mutex_unlock(&rt->timer_lock);
     notify_one(rt); /* a parked worker may have to shorten its sleep */
     return t;
 }
@@ -287,12 +288,12 @@ sched_timer_t *sched__timer_send_after(sched_runtime_t *rt, uint64_t pid,
 bool sched__timer_cancel(sched_runtime_t *rt, sched_timer_t *t)
 {
     bool was = false;
-    pthread_mutex_lock(&rt->timer_lock);
+    lun_mutex_lock(&rt->timer_lock);
     if (t->state == SCHED_TIMER_PENDING) {
         sched__wheel_remove(&rt->wheel, t);
         was = true;
     }
-    pthread_mutex_unlock(&rt->timer_lock);
+    lun_mutex_unlock(&rt->timer_lock);
     if (was)
         sched__timer_unref(t); /* the wheel's reference */
     return was;
@@ -371,7 +372,7 @@ static void stop_spinning(sched_worker_t *sd)
 static void park(sched_worker_t *sd)
 {
     sched_runtime_t *rt = sd->rt;
-    pthread_mutex_lock(&rt->park_lock);
+    lun_mutex_lock(&rt->park_lock);
     atomic_fetch_add(&rt->nsleeping, 1);
     if (sd->spinning) { /* before the fence: see notify_one */
         sd->spinning = false;
@@ -381,16 +382,16 @@ static void park(sched_worker_t *sd)
     if (!work_visible(rt)) {
         uint64_t d = atomic_load(&rt->next_deadline_ns);
         if (d == UINT64_MAX) {
-            pthread_cond_wait(&rt->park_cond, &rt->park_lock);
+            lun_cond_wait(&rt->park_cond, &rt->park_lock);
         } else {
             /* Sleep until the next timer: no spinning, no periodic tick. */
             struct timespec ts = {(time_t)(d / 1000000000u),
                                   (long)(d % 1000000000u)};
-            pthread_cond_timedwait(&rt->park_cond, &rt->park_lock, &ts);
+            lun_cond_timedwait(&rt->park_cond, &rt->park_lock, &ts);
         }
     }
     atomic_fetch_sub(&rt->nsleeping, 1);
-    pthread_mutex_unlock(&rt->park_lock);
+    lun_mutex_unlock(&rt->park_lock);
 }
 
 /* {===== LUNATIC_POLLER=worker: idle workers wait in the I/O poller */
@@ -619,6 +620,7 @@ static void run_proc(sched_worker_t *sd, sched_proc_t *p)
                 budget = p->fuel_limit - p->reds;
         }
         p->slice_spawns = 0;
+        LUN_LOCK_ASSERT_NONE_HELD(); /* guest code runs under no host lock */
         vm_status st = vm_run(p->ex, budget);
         p->reds += vm_exec_reductions_used(p->ex);
         if (st == VM_YIELD) {
@@ -700,20 +702,16 @@ static int root_config(sched_runtime_t *rt, const sched_options_t *o)
 
 static int init_sync(sched_runtime_t *rt)
 {
-    pthread_condattr_t ca;
-    pthread_mutex_init(&rt->gq_lock, NULL);
-    pthread_mutex_init(&rt->park_lock, NULL);
-    pthread_mutex_init(&rt->timer_lock, NULL);
-    pthread_mutex_init(&rt->metrics_lock, NULL);
-    pthread_mutex_init(&rt->done_lock, NULL);
-    pthread_cond_init(&rt->done_cond, NULL);
+    lun_mutex_init(&rt->gq_lock);
+    lun_mutex_init(&rt->park_lock);
+    lun_mutex_init(&rt->timer_lock);
+    lun_mutex_init(&rt->metrics_lock);
+    lun_mutex_init(&rt->done_lock);
+    lun_cond_init(&rt->done_cond);
     /* Timed parking uses deadlines from the monotonic clock. */
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&rt->park_cond, &ca);
-    pthread_condattr_destroy(&ca);
+    lun_cond_init_monotonic(&rt->park_cond);
     for (int i = 0; i < SCHED_PID_SHARDS; i++)
-        pthread_mutex_init(&rt->shards[i].lock, NULL);
+        lun_mutex_init(&rt->shards[i].lock);
     return sched__registry_init(&rt->registry);
 }
 
@@ -799,10 +797,10 @@ static void free_wheel(sched_runtime_t *rt)
 /* Every worker sees `shutdown` and leaves its loop soon, parked or not. */
 static void stop_workers(sched_runtime_t *rt)
 {
-    pthread_mutex_lock(&rt->park_lock);
+    lun_mutex_lock(&rt->park_lock);
     atomic_store(&rt->shutdown, true);
-    pthread_cond_broadcast(&rt->park_cond);
-    pthread_mutex_unlock(&rt->park_lock);
+    lun_cond_broadcast(&rt->park_cond);
+    lun_mutex_unlock(&rt->park_lock);
     if (rt->poll_in_worker && rt->iowait)
         sched__iowait_wake(rt->iowait);
 }
@@ -837,19 +835,19 @@ void sched__root_done(sched_proc_t *p, uint8_t reason)
 {
     sched_runtime_t *rt = p->rt;
     (void)reason;
-    pthread_mutex_lock(&rt->done_lock);
+    lun_mutex_lock(&rt->done_lock);
     rt->root_done = true;
-    pthread_cond_signal(&rt->done_cond);
-    pthread_mutex_unlock(&rt->done_lock);
+    lun_cond_signal(&rt->done_cond);
+    lun_mutex_unlock(&rt->done_lock);
 }
 
 void sched_runtime_stop(sched_runtime_t *rt, int signo)
 {
-    pthread_mutex_lock(&rt->done_lock);
+    lun_mutex_lock(&rt->done_lock);
     if (!rt->stop_signo)
         rt->stop_signo = signo > 0 ? signo : 1;
-    pthread_cond_signal(&rt->done_cond);
-    pthread_mutex_unlock(&rt->done_lock);
+    lun_cond_signal(&rt->done_cond);
+    lun_mutex_unlock(&rt->done_lock);
 }
 
 int sched_module_check(const vm_module_t *m, char *err, size_t errlen)
@@ -901,11 +899,11 @@ int sched_run_entry(sched_runtime_t *rt, vm_module_t *m, const char *entry,
         p->entry_error = "'_start' must have type () -> ()";
     sched__proc_table_add(rt, p);
     sched__enqueue(rt, p);
-    pthread_mutex_lock(&rt->done_lock);
+    lun_mutex_lock(&rt->done_lock);
     while (!rt->root_done && !rt->stop_signo)
-        pthread_cond_wait(&rt->done_cond, &rt->done_lock);
+        lun_cond_wait(&rt->done_cond, &rt->done_lock);
     bool stopped = !rt->root_done; /* else rt->result is complete */
-    pthread_mutex_unlock(&rt->done_lock);
+    lun_mutex_unlock(&rt->done_lock);
     /* The root ended: the run ends with it (as in Lunatic). Stop the
      * workers now so nothing runs while the caller reads the result. */
     stop_workers(rt);

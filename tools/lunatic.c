@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/lun_lock.h"
 #include "vm/vm.h"
 #include "sched/sched.h"
 #include "wasi/wasi.h"
@@ -661,10 +662,10 @@ static void *stopper_main(void *arg)
         }
         if (seen++) /* the clean stop hangs: the user insists */
             _exit(EXIT_TRAP_BASE + sig);
-        pthread_mutex_lock(&st->lock);
+        lun_mutex_lock(&st->lock);
         if (st->rt)
             sched_runtime_stop(st->rt, sig);
-        pthread_mutex_unlock(&st->lock);
+        lun_mutex_unlock(&st->lock);
     }
 }
 
@@ -682,11 +683,10 @@ static bool stopper_start(struct stopper *st, sched_runtime_t *rt)
 {
     st->rt = rt;
     atomic_init(&st->over, false);
-    if (pthread_mutex_init(&st->lock, NULL) != 0)
-        return false;
+    lun_mutex_init(&st->lock);
     if (pthread_create(&st->thread, NULL, stopper_main, st) == 0)
         return true;
-    pthread_mutex_destroy(&st->lock);
+    lun_mutex_destroy(&st->lock);
     return false;
 }
 
@@ -694,9 +694,9 @@ static bool stopper_start(struct stopper *st, sched_runtime_t *rt)
  * but signals are still taken (and a second one still exits). */
 static void stopper_forget_runtime(struct stopper *st)
 {
-    pthread_mutex_lock(&st->lock);
+    lun_mutex_lock(&st->lock);
     st->rt = NULL;
-    pthread_mutex_unlock(&st->lock);
+    lun_mutex_unlock(&st->lock);
 }
 
 /* After the runtime is freed: end the thread. */
@@ -705,7 +705,7 @@ static void stopper_join(struct stopper *st)
     atomic_store(&st->over, true);
     pthread_kill(st->thread, SIGUSR1);
     pthread_join(st->thread, NULL);
-    pthread_mutex_destroy(&st->lock);
+    lun_mutex_destroy(&st->lock);
 }
 
 /* --dir entries are handed over as they are: the two structs match. */
