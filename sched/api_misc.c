@@ -3,6 +3,7 @@
  * helpers) and lunatic::metrics (in-memory counters, printed at exit with
  * LUNATIC_METRICS=1). Bound by api_link.c. */
 #include "common/lun_prefix.h"
+#include "common/lun_lock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -282,7 +283,7 @@ static vm_status metric(vm_exec_t *ex, uint32_t ptr, uint32_t len, int op,
     sched_metric_t *m;
     if (!name)
         return sched__trap(ex, "metrics: name out of bounds");
-    pthread_mutex_lock(&rt->metrics_lock);
+    lun_mutex_lock(&rt->metrics_lock);
     for (m = rt->metrics; m; m = m->next)
         if (strlen(m->name) == len && memcmp(m->name, name, len) == 0)
             break;
@@ -295,7 +296,7 @@ static vm_status metric(vm_exec_t *ex, uint32_t ptr, uint32_t len, int op,
         m->value = op == MET_SET ? v : m->value + v;
         m->count++;
     }
-    pthread_mutex_unlock(&rt->metrics_lock);
+    lun_mutex_unlock(&rt->metrics_lock);
     return VM_OK;
 }
 
@@ -337,11 +338,11 @@ static vm_status h_histogram(vm_exec_t *ex, vm_slot *a, void *ud)
 
 void sched_metrics_dump(sched_runtime_t *rt)
 {
-    pthread_mutex_lock(&rt->metrics_lock);
+    lun_mutex_lock(&rt->metrics_lock);
     for (sched_metric_t *m = rt->metrics; m; m = m->next)
         fprintf(stderr, "lunatic: metric %s = %g (%llu updates)\n", m->name,
                 m->value, (unsigned long long)m->count);
-    pthread_mutex_unlock(&rt->metrics_lock);
+    lun_mutex_unlock(&rt->metrics_lock);
 }
 
 /* }===== */

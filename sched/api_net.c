@@ -3,6 +3,7 @@
  * sockets moving inside messages. Part 2 (UDP, TLS) is api_udp_tls.c.
  * Every guest pointer is bounds-checked before any side effect. */
 #include "common/lun_prefix.h"
+#include "common/lun_lock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@ net_sock_t *sched__sock_new(int fd)
     atomic_init(&s->read_to, UINT64_MAX);
     atomic_init(&s->write_to, UINT64_MAX);
     atomic_init(&s->peek_to, UINT64_MAX);
-    pthread_mutex_init(&s->lock, NULL);
+    lun_mutex_init(&s->lock);
     s->fd = fd;
     return s;
 }
@@ -41,7 +42,7 @@ void sched__sock_unref(net_sock_t *s)
     net_tls_free(s->tls);
     net_tls_conf_unref(s->conf);
     net_close(s->fd);
-    pthread_mutex_destroy(&s->lock);
+    lun_mutex_destroy(&s->lock);
     free(s);
 }
 

@@ -2,6 +2,7 @@
  * permissions, compile_module, spawn and get_or_spawn, sleep_ms, links,
  * monitors, kill (LUNATIC_ABI.md 1.2, 1.3.1, 1.3.4). Bound by api_link.c. */
 #include "common/lun_prefix.h"
+#include "common/lun_lock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -409,7 +410,7 @@ static int reserve_name(sched_proc_t *p, const char *name, uint32_t len,
 {
     sched_registry_t *r = &p->rt->registry;
     int rc = 0;
-    pthread_rwlock_wrlock(&r->lock);
+    lun_rwlock_wrlock(&r->lock);
     sched_reg_entry_t *e = sched__registry_get(r, name, len);
     if (e && !e->locked_by) {
         *node = e->node;
@@ -424,7 +425,7 @@ static int reserve_name(sched_proc_t *p, const char *name, uint32_t len,
         e->locked_by = p->pid;
         p->reserved_names = true;
     }
-    pthread_rwlock_unlock(&r->lock);
+    lun_rwlock_unlock(&r->lock);
     return rc;
 }
 
@@ -434,14 +435,14 @@ static void end_reservation(sched_proc_t *p, const char *name, uint32_t len,
                             bool register_it, uint64_t pid)
 {
     sched_registry_t *r = &p->rt->registry;
-    pthread_rwlock_wrlock(&r->lock);
+    lun_rwlock_wrlock(&r->lock);
     sched_reg_entry_t *e = sched__registry_get(r, name, len);
     if (register_it) {
         sched__registry_put(r, name, len, 0, pid); /* ends it */
     } else if (e && e->locked_by == p->pid) {
         sched__registry_remove(r, name, len);
     }
-    pthread_rwlock_unlock(&r->lock);
+    lun_rwlock_unlock(&r->lock);
 }
 
 /* Lookup and register are one step, as in Lunatic: the name is reserved

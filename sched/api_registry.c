@@ -2,6 +2,7 @@
  * and get_or_put_later, over the runtime's registry (registry.c,
  * LUNATIC_ABI.md 1.3.5). Bound by api_link.c. */
 #include "common/lun_prefix.h"
+#include "common/lun_lock.h"
 
 #include "sched/sched_int.h"
 
@@ -16,9 +17,9 @@ static vm_status h_put(vm_exec_t *ex, vm_slot *a, void *ud)
     (void)ud;
     if (!name)
         return sched__trap(ex, "registry: name out of bounds");
-    pthread_rwlock_wrlock(&r->lock);
+    lun_rwlock_wrlock(&r->lock);
     int rc = sched__registry_put(r, name, a[1].u32, a[2].u64, a[3].u64);
-    pthread_rwlock_unlock(&r->lock);
+    lun_rwlock_unlock(&r->lock);
     return rc ? sched__trap(ex, "out of memory") : VM_OK;
 }
 
@@ -31,14 +32,14 @@ static vm_status h_get(vm_exec_t *ex, vm_slot *a, void *ud)
     (void)ud;
     if (!name || !node || !pid)
         return sched__trap(ex, "registry: pointer out of bounds");
-    pthread_rwlock_rdlock(&r->lock);
+    lun_rwlock_rdlock(&r->lock);
     sched_reg_entry_t *e = sched__registry_get(r, name, a[1].u32);
     bool found = e && !e->locked_by;
     if (found) {
         sched__put_u64(node, e->node);
         sched__put_u64(pid, e->pid);
     }
-    pthread_rwlock_unlock(&r->lock);
+    lun_rwlock_unlock(&r->lock);
     a[0].i32 = found ? 0 : 1;
     return VM_OK;
 }
@@ -50,9 +51,9 @@ static vm_status h_remove(vm_exec_t *ex, vm_slot *a, void *ud)
     (void)ud;
     if (!name)
         return sched__trap(ex, "registry: name out of bounds");
-    pthread_rwlock_wrlock(&r->lock);
+    lun_rwlock_wrlock(&r->lock);
     sched__registry_remove(r, name, a[1].u32);
-    pthread_rwlock_unlock(&r->lock);
+    lun_rwlock_unlock(&r->lock);
     return VM_OK;
 }
 
@@ -69,10 +70,10 @@ static vm_status h_get_or_put_later(vm_exec_t *ex, vm_slot *a, void *ud)
     (void)ud;
     if (!name || !node || !pid)
         return sched__trap(ex, "registry: pointer out of bounds");
-    pthread_rwlock_wrlock(&r->lock);
+    lun_rwlock_wrlock(&r->lock);
     sched_reg_entry_t *e = sched__registry_get(r, name, a[1].u32);
     if (e && e->locked_by && e->locked_by != p->pid) {
-        pthread_rwlock_unlock(&r->lock);
+        lun_rwlock_unlock(&r->lock);
         p->wait = SCHED_WAIT_POLL;
         sched__wait_timer_cancel(p);
         sched__wait_timer_arm(p, RESERVATION_POLL_MS);
@@ -91,7 +92,7 @@ static vm_status h_get_or_put_later(vm_exec_t *ex, vm_slot *a, void *ud)
         }
         a[0].i32 = 1;
     }
-    pthread_rwlock_unlock(&r->lock);
+    lun_rwlock_unlock(&r->lock);
     sched__wait_timer_cancel(p);
     p->wait = SCHED_WAIT_NONE;
     return VM_OK;

@@ -14,6 +14,7 @@
  *    (vm_exec_charge), so nesting buys no extra time on the worker.
  * No host lock may be held across a call of sched__run_nested. */
 #include "common/lun_prefix.h"
+#include "common/lun_lock.h"
 
 #include <stdio.h>
 
@@ -42,6 +43,7 @@ vm_status sched__run_nested(vm_exec_t *caller, vm_exec_t *sub,
                  "calls", SCHED_NEST_MAX);
         return VM_TRAP;
     }
+    LUN_LOCK_ASSERT_NONE_HELD(); /* checked in the LUN_LOCK_CHECK build */
     nest_depth++;
     /* A host function may yield (VM_YIELD with budget left): go on. */
     while (st == VM_YIELD && spent < allowed) {

@@ -10,6 +10,7 @@
  * the result: sched__job_take), or ABANDONED when its process dies first;
  * an abandoned job is discarded by whoever is last to touch it. */
 #include "common/lun_prefix.h"
+#include "common/lun_lock.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -21,7 +22,7 @@
 
 enum { JOB_QUEUED, JOB_RUNNING, JOB_DONE, JOB_ABANDONED };
 
-static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t pool_lock = LUN_MUTEX_INITIALIZER;
 static pthread_cond_t pool_cond = PTHREAD_COND_INITIALIZER; /* new work */
 static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER; /* a run ended */
 static sched_job_t *queue_head, *queue_tail;
@@ -52,39 +53,39 @@ static void unlink_job(sched_job_t *j)
 /* After j->run: hand the result over, or discard it if nobody wants it. */
 static void finish_job(sched_job_t *j)
 {
-    pthread_mutex_lock(&pool_lock);
+    lun_mutex_lock(&pool_lock);
     j->finished = true;
     if (j->state != JOB_ABANDONED) {
         j->state = JOB_DONE;
         sched__wake(j->proc); /* under the lock: the process cannot be gone */
-        pthread_mutex_unlock(&pool_lock);
+        lun_mutex_unlock(&pool_lock);
         return;
     }
     if (j->wait_on_abandon) { /* its process waits, then discards it */
-        pthread_cond_broadcast(&stop_cond);
-        pthread_mutex_unlock(&pool_lock);
+        lun_cond_broadcast(&stop_cond);
+        lun_mutex_unlock(&pool_lock);
         return;
     }
-    pthread_mutex_unlock(&pool_lock);
+    lun_mutex_unlock(&pool_lock);
     j->discard(j);
 }
 
 static void *pool_main(void *arg)
 {
     (void)arg;
-    pthread_mutex_lock(&pool_lock);
+    lun_mutex_lock(&pool_lock);
     for (;;) {
         sched_job_t *j;
         while (!(j = pop_job())) {
             nidle++;
-            pthread_cond_wait(&pool_cond, &pool_lock);
+            lun_cond_wait(&pool_cond, &pool_lock);
             nidle--;
         }
         j->state = JOB_RUNNING;
-        pthread_mutex_unlock(&pool_lock);
+        lun_mutex_unlock(&pool_lock);
         j->run(j);
         finish_job(j);
-        pthread_mutex_lock(&pool_lock);
+        lun_mutex_lock(&pool_lock);
     }
     return NULL;
 }
@@ -114,7 +115,7 @@ int sched__job_submit(sched_proc_t *p, sched_job_t *j)
     j->next = NULL;
     j->finished = false;
     atomic_init(&j->cancel, false);
-    pthread_mutex_lock(&pool_lock);
+    lun_mutex_lock(&pool_lock);
     int rc = add_thread_if_needed();
     if (rc == 0) {
         j->state = JOB_QUEUED;
@@ -123,9 +124,9 @@ int sched__job_submit(sched_proc_t *p, sched_job_t *j)
         else
             queue_head = j;
         queue_tail = j;
-        pthread_cond_signal(&pool_cond);
+        lun_cond_signal(&pool_cond);
     }
-    pthread_mutex_unlock(&pool_lock);
+    lun_mutex_unlock(&pool_lock);
     if (rc == 0) {
         p->job = j;
         p->wait = SCHED_WAIT_JOB;
@@ -138,9 +139,9 @@ sched_job_t *sched__job_take(sched_proc_t *p)
     sched_job_t *j = p->job;
     if (!j)
         return NULL;
-    pthread_mutex_lock(&pool_lock);
+    lun_mutex_lock(&pool_lock);
     bool done = j->state == JOB_DONE;
-    pthread_mutex_unlock(&pool_lock);
+    lun_mutex_unlock(&pool_lock);
     if (!done)
         return NULL;
     p->job = NULL;
@@ -154,7 +155,7 @@ void sched__job_abandon(sched_proc_t *p)
     if (!j)
         return;
     p->job = NULL;
-    pthread_mutex_lock(&pool_lock);
+    lun_mutex_lock(&pool_lock);
     switch (j->state) {
     case JOB_QUEUED:
         unlink_job(j);
@@ -163,15 +164,15 @@ void sched__job_abandon(sched_proc_t *p)
         j->state = JOB_ABANDONED;
         atomic_store(&j->cancel, true);
         if (!j->wait_on_abandon) { /* the pool thread discards it */
-            pthread_mutex_unlock(&pool_lock);
+            lun_mutex_unlock(&pool_lock);
             return;
         }
         /* It uses what the process owns (an SQL connection): wait for the
          * run to notice `cancel` and stop before that is freed. */
         while (!j->finished)
-            pthread_cond_wait(&stop_cond, &pool_lock);
+            lun_cond_wait(&stop_cond, &pool_lock);
         break;
     }
-    pthread_mutex_unlock(&pool_lock);
+    lun_mutex_unlock(&pool_lock);
     j->discard(j);
 }

@@ -2,6 +2,7 @@
  * table, freeing), configs, modules and per-process resource tables.
  * Interface: sched_int.h. */
 #include "common/lun_prefix.h"
+#include "common/lun_lock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -272,7 +273,7 @@ static void shard_grow(sched_pid_shard_t *s)
 void sched__proc_table_add(sched_runtime_t *rt, sched_proc_t *p)
 {
     sched_pid_shard_t *s = shard_of(rt, p->pid);
-    pthread_mutex_lock(&s->lock);
+    lun_mutex_lock(&s->lock);
     if (s->count >= s->nbuckets)
         shard_grow(s);
     if (s->nbuckets) {
@@ -281,14 +282,14 @@ void sched__proc_table_add(sched_runtime_t *rt, sched_proc_t *p)
         s->buckets[k] = p;
         s->count++;
     }
-    pthread_mutex_unlock(&s->lock);
+    lun_mutex_unlock(&s->lock);
     atomic_fetch_add_explicit(&rt->nprocs, 1, memory_order_relaxed);
 }
 
 void sched__proc_table_remove(sched_runtime_t *rt, sched_proc_t *p)
 {
     sched_pid_shard_t *s = shard_of(rt, p->pid);
-    pthread_mutex_lock(&s->lock);
+    lun_mutex_lock(&s->lock);
     if (s->nbuckets) {
         sched_proc_t **pp = &s->buckets[bucket_of(s, p->pid)];
         while (*pp && *pp != p)
@@ -298,7 +299,7 @@ void sched__proc_table_remove(sched_runtime_t *rt, sched_proc_t *p)
             s->count--;
         }
     }
-    pthread_mutex_unlock(&s->lock);
+    lun_mutex_unlock(&s->lock);
     atomic_fetch_sub_explicit(&rt->nprocs, 1, memory_order_relaxed);
 }
 
@@ -306,7 +307,7 @@ sched_proc_t *sched__proc_lookup(sched_runtime_t *rt, uint64_t pid)
 {
     sched_pid_shard_t *s = shard_of(rt, pid);
     sched_proc_t *p = NULL;
-    pthread_mutex_lock(&s->lock);
+    lun_mutex_lock(&s->lock);
     if (s->nbuckets) {
         for (p = s->buckets[bucket_of(s, pid)]; p; p = p->tnext)
             if (p->pid == pid)
@@ -314,7 +315,7 @@ sched_proc_t *sched__proc_lookup(sched_runtime_t *rt, uint64_t pid)
         if (p)
             atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
     }
-    pthread_mutex_unlock(&s->lock);
+    lun_mutex_unlock(&s->lock);
     return p;
 }
 
@@ -546,9 +547,9 @@ void sched__proc_release(sched_proc_t *p)
     if (p->reserved_names) {
         /* Whoever waits for a name it reserved would wait forever. */
         sched_registry_t *r = &p->rt->registry;
-        pthread_rwlock_wrlock(&r->lock);
+        lun_rwlock_wrlock(&r->lock);
         sched__registry_drop_reservations(r, p->pid);
-        pthread_rwlock_unlock(&r->lock);
+        lun_rwlock_unlock(&r->lock);
         p->reserved_names = false;
     }
     sched__msg_free(p->scratch);
