@@ -41,23 +41,32 @@ static vm_status h_create_data(vm_exec_t *ex, vm_slot *a, void *ud)
     return VM_OK;
 }
 
+/* Long copies go SCHED_HOST_CHUNK at a time, pausing between chunks
+ * (sched__pause), so a process copying a huge message holds its worker no
+ * longer than one chunk's copy. */
 static vm_status h_write_data(vm_exec_t *ex, vm_slot *a, void *ud)
 {
+    sched_proc_t *p = sched__cur(ex);
     sched_msg_t *m = scratch_data(ex);
     const uint8_t *src = sched__guest(ex, a[0].u32, a[1].u32);
+    uint64_t done = sched__progress(p), len = a[1].u32;
     (void)ud;
     if (!m)
         return VM_TRAP;
     if (!src)
         return sched__trap(ex, "write_data: pointer out of bounds");
     const char *too_big;
-    if (m->len + a[1].u32 > m->cap &&
-        (too_big = sched__msg_too_big(sched__cur(ex), m->len + a[1].u32)))
+    if (done == 0 && m->len + len > m->cap &&
+        (too_big = sched__msg_too_big(p, m->len + len)))
         return sched__trap(ex, too_big);
-    if (sched__msg_write(m, src, a[1].u32) != 0)
+    uint64_t c = len - done < SCHED_HOST_CHUNK ? len - done : SCHED_HOST_CHUNK;
+    if (sched__msg_write(m, src + done, (size_t)c) != 0)
         return sched__trap(ex, "out of memory");
-    vm_exec_charge(ex, a[1].u32 / COPY_BYTES_PER_REDUCTION);
-    a[0].u32 = a[1].u32;
+    vm_exec_charge(ex, c / COPY_BYTES_PER_REDUCTION);
+    if ((done += c) < len)
+        return sched__pause(p, done);
+    sched__progress_end(p);
+    a[0].u32 = (uint32_t)len;
     return VM_OK;
 }
 
@@ -66,6 +75,7 @@ static vm_status h_read_data(vm_exec_t *ex, vm_slot *a, void *ud)
     sched_proc_t *p = sched__cur(ex);
     sched_msg_t *m = scratch_data(ex);
     uint8_t *dst = sched__guest(ex, a[0].u32, a[1].u32);
+    uint64_t done = sched__progress(p);
     (void)ud;
     if (!m)
         return VM_TRAP;
@@ -73,14 +83,20 @@ static vm_status h_read_data(vm_exec_t *ex, vm_slot *a, void *ud)
         return sched__trap(ex, "read_data: pointer out of bounds");
     if (p->cursor > m->len)
         return sched__trap(ex, "read_data: cursor past the end");
-    size_t n = m->len - p->cursor;
-    if (n > a[1].u32)
-        n = a[1].u32;
+    uint64_t n = m->len - p->cursor;
+    if (n > a[1].u32 - done)
+        n = a[1].u32 - done;
+    if (n > SCHED_HOST_CHUNK)
+        n = SCHED_HOST_CHUNK;
     if (n)
-        memcpy(dst, m->data + p->cursor, n);
+        memcpy(dst + done, m->data + p->cursor, (size_t)n);
     vm_exec_charge(ex, n / COPY_BYTES_PER_REDUCTION);
     p->cursor += n;
-    a[0].u32 = (uint32_t)n;
+    done += n;
+    if (n == SCHED_HOST_CHUNK && done < a[1].u32 && p->cursor < m->len)
+        return sched__pause(p, done);
+    sched__progress_end(p);
+    a[0].u32 = (uint32_t)done;
     return VM_OK;
 }
 

@@ -498,7 +498,12 @@ static sched_proc_t *find_work(sched_worker_t *sd)
             if (sd->next_streak++ < NEXT_STREAK_MAX ||
                 sched__deque_size(&sd->dq) == 0)
                 return p;
-            sched__enqueue(rt, p);
+            /* Behind everything (the local queue is LIFO: pushed there,
+             * it would be popped right back, and a pair of processes
+             * waking each other, or a spawner and its short-lived
+             * children, would starve the rest of the queue). */
+            global_push(rt, p);
+            notify_one(rt);
         }
         sd->next_streak = 0;
         if ((p = sched__deque_pop(&sd->dq)) || (p = global_pop(rt)))
@@ -625,6 +630,11 @@ static void run_proc(sched_worker_t *sd, sched_proc_t *p)
         p->reds += vm_exec_reductions_used(p->ex);
         if (st == VM_YIELD) {
             atomic_store(&p->state, SCHED_P_QUEUED);
+            requeue_yielded(sd, p);
+            return;
+        }
+        if (st == VM_BLOCK && p->wait == SCHED_WAIT_RESUME) {
+            atomic_store(&p->state, SCHED_P_QUEUED); /* a paused host call */
             requeue_yielded(sd, p);
             return;
         }

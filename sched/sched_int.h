@@ -297,7 +297,10 @@ enum sched_wait { SCHED_WAIT_NONE = 0, SCHED_WAIT_MSG, SCHED_WAIT_SLEEP,
                   SCHED_WAIT_NET, /* a lunatic::networking call (api_net.c):
                                     its fds are dropped at each wake, its
                                     deadline timer kept until the call ends */
-                  SCHED_WAIT_JOB /* host work on the offload pool (offload.c) */ };
+                  SCHED_WAIT_JOB, /* host work on the offload pool (offload.c) */
+                  SCHED_WAIT_RESUME /* a long host call paused part-way: it
+                                       is made again when the process next
+                                       runs, behind the others (sched__pause) */ };
 
 struct sched_proc {
     uint64_t pid;
@@ -333,6 +336,7 @@ struct sched_proc {
     void *io_waiters;        /* iowait.c: fds this process is parked on */
     void *net_req;           /* api_net.c: a pending DNS lookup */
     struct sched_job *job;   /* offload.c: host work it waits for */
+    uint64_t host_done;      /* sched__pause: progress of the paused call */
     uint64_t reds;
     uint32_t slice_spawns; /* spawns since this slice began */           /* fuel used */
     uint64_t fuel_limit;     /* reductions; 0 = none */
@@ -616,6 +620,30 @@ void sched__sqlite_release(sched_proc_t *p);
  * a[0]. first: the call is new, not re-invoked after a wake-up. */
 vm_status sched__receive_step(vm_exec_t *ex, vm_slot *a, const int64_t *tags,
                               uint32_t ntags, uint64_t timeout, bool first);
+
+/* Long host work (copying many bytes) is done SCHED_HOST_CHUNK at a time;
+ * between chunks the call pauses: the process goes behind the others and
+ * the call is made again (same arguments) when it next runs. */
+#define SCHED_HOST_CHUNK (1u << 20)
+/* The progress a paused call recorded (0 when the call is new). */
+static inline uint64_t sched__progress(const sched_proc_t *p)
+{
+    return p->wait == SCHED_WAIT_RESUME ? p->host_done : 0;
+}
+/* Pause the call after `done` units of work (return what this returns). */
+static inline vm_status sched__pause(sched_proc_t *p, uint64_t done)
+{
+    p->host_done = done;
+    p->wait = SCHED_WAIT_RESUME;
+    return VM_BLOCK;
+}
+/* The call is finished: forget its progress. */
+static inline void sched__progress_end(sched_proc_t *p)
+{
+    if (p->wait == SCHED_WAIT_RESUME)
+        p->wait = SCHED_WAIT_NONE;
+    p->host_done = 0;
+}
 
 /* Traps with "lunatic::<ns>::<name> is not implemented yet". */
 vm_status sched__not_implemented(vm_exec_t *ex, vm_slot *a, void *ud);
