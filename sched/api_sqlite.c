@@ -15,6 +15,13 @@
 
 #include "sched/sched_int.h"
 
+/* The longest string, blob or row a connection holds, and the longest
+ * SQL text it takes (SQLite's own defaults are 1e9 bytes). Values are
+ * copied on the worker, twice, when the guest reads them; these keep that
+ * to a few milliseconds. SQL text is parsed on the worker (query_prepare):
+ * 1 MB was SQLite's own default until 3.8. */
+#define SQL_VALUE_MAX (16 << 20)
+#define SQL_TEXT_MAX 1000000
 /* Longest path sqlite::open accepts (PATH_MAX-sized buffers below). */
 #define PATH_LEN 4096
 
@@ -155,6 +162,8 @@ static vm_status give_guest(vm_exec_t *ex, obuf_t *b, uint32_t opaque_ptr,
         } else {
             if (b->n)
                 memcpy(dst, b->d, b->n);
+            /* Building b copied as much: charge both copies. */
+            vm_exec_charge(ex, b->n / 32);
             for (int i = 0; i < 4; i++)
                 lp[i] = (uint8_t)(b->n >> (8 * i));
             a[0].u32 = ptr;
@@ -169,6 +178,9 @@ static char *guest_cstr(vm_exec_t *ex, uint32_t ptr, uint32_t len)
 {
     const uint8_t *s = sched__guest(ex, ptr, len);
     char *c;
+    if (len > SQL_VALUE_MAX)
+        return NULL;
+    vm_exec_charge(ex, len / 64);
     if (!s || memchr(s, 0, len) || !(c = malloc((size_t)len + 1)))
         return NULL;
     memcpy(c, s, len);
@@ -272,6 +284,7 @@ static vm_status h_open(vm_exec_t *ex, vm_slot *a, void *ud)
         return VM_OK;
     }
     free(path);
+    sqlite3_limit(db, SQLITE_LIMIT_LENGTH, SQL_VALUE_MAX);
     if (sched__restab_add(&p->sqlite_conns, db, &id) != 0) {
         sqlite3_close_v2(db);
         return sched__trap(ex, "out of memory");
@@ -379,7 +392,8 @@ static vm_status h_execute(vm_exec_t *ex, vm_slot *a, void *ud)
     if (!db)
         return VM_TRAP;
     if (!sched__cur(ex)->job && !(sql = guest_cstr(ex, a[1].u32, a[2].u32)))
-        return sched__trap(ex, "lunatic::sqlite::execute: bad string");
+        return sched__trap(ex, "lunatic::sqlite::execute: SQL text out of "
+                               "bounds, with a NUL, or over 16 MiB");
     vm_status st = sql_offload(ex, db, NULL, sql, &rc);
     if (st == VM_OK)
         a[0].i32 = rc;
@@ -429,6 +443,10 @@ static vm_status h_prepare(vm_exec_t *ex, vm_slot *a, void *ud)
     if (!db)
         return VM_TRAP;
     const char *sql = (const char *)sched__guest(ex, a[1].u32, a[2].u32);
+    if (a[2].u32 > SQL_TEXT_MAX)
+        return sched__trap(ex, "lunatic::sqlite::query_prepare: query "
+                               "longer than 1,000,000 bytes");
+    vm_exec_charge(ex, a[2].u32 / 16); /* parsing: ~16 bytes a reduction */
     if (!sql || a[2].u32 > INT_MAX)
         return sched__trap(ex, "lunatic::sqlite::query_prepare: query out "
                                "of bounds");
@@ -571,6 +589,7 @@ static vm_status h_bind(vm_exec_t *ex, vm_slot *a, void *ud)
     if (!r.p)
         return sched__trap(ex, "lunatic::sqlite::bind_value: data out of "
                                "bounds");
+    vm_exec_charge(ex, a[2].u32 / 64); /* SQLite copies the values */
     if (!rd_u64(&r, &n))
         return sched__trap(ex, "lunatic::sqlite::bind_value: malformed "
                                "BindList (length)");

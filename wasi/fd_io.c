@@ -16,6 +16,12 @@
 #define MAX_IOVS WASI_MAX_IOVS
 #define gather wasi__gather_iovecs
 
+/* One call moves at most WASI_IO_MAX bytes (the rest of the iovecs is
+ * left out: a short read or write, which callers loop on), so that a
+ * process reading or writing a huge buffer holds its thread no longer
+ * than that takes (a millisecond or so). */
+#define WASI_IO_MAX (1u << 20)
+
 uint32_t wasi__gather_iovecs(const wasi_mem_t *mem, uint32_t iovs_ptr,
                        uint32_t iovs_len, struct iovec *out, int *out_n)
 {
@@ -31,8 +37,8 @@ uint32_t wasi__gather_iovecs(const wasi_mem_t *mem, uint32_t iovs_ptr,
         uint8_t *buf = wasi__mem_range(mem, wasi__load_u32(iov), len);
         if (!buf)
             return WASI_EFAULT;
-        if (len > UINT32_MAX - total)
-            len = UINT32_MAX - total;
+        if (len > WASI_IO_MAX - total)
+            len = WASI_IO_MAX - total;
         if (n < MAX_IOVS && len > 0) {
             out[n++] = (struct iovec){buf, (size_t)len};
             total += len;
