@@ -53,6 +53,10 @@ static void unlink_job(sched_job_t *j)
 /* After j->run: hand the result over, or discard it if nobody wants it. */
 static void finish_job(sched_job_t *j)
 {
+    if (!j->proc) { /* nobody waits for it (sched__free_off_worker) */
+        j->discard(j);
+        return;
+    }
     lun_mutex_lock(&pool_lock);
     j->finished = true;
     if (j->state != JOB_ABANDONED) {
@@ -109,7 +113,8 @@ static int add_thread_if_needed(void)
     return 0;
 }
 
-int sched__job_submit(sched_proc_t *p, sched_job_t *j)
+/* Queue j; p (NULL: nobody) waits for it. */
+static int submit(sched_proc_t *p, sched_job_t *j)
 {
     j->proc = p;
     j->next = NULL;
@@ -127,11 +132,43 @@ int sched__job_submit(sched_proc_t *p, sched_job_t *j)
         lun_cond_signal(&pool_cond);
     }
     lun_mutex_unlock(&pool_lock);
+    return rc;
+}
+
+int sched__job_submit(sched_proc_t *p, sched_job_t *j)
+{
+    int rc = submit(p, j);
     if (rc == 0) {
         p->job = j;
         p->wait = SCHED_WAIT_JOB;
     }
     return rc;
+}
+
+/* Returning a big block to the OS (munmap) takes time in proportion to
+ * the pages it holds: milliseconds for a 64 MiB message. */
+typedef struct free_job {
+    sched_job_t job;
+    void *ptr;
+} free_job_t;
+
+static void free_run(sched_job_t *j) { free(((free_job_t *)j)->ptr); }
+static void free_discard(sched_job_t *j) { free(j); }
+
+void sched__free_off_worker(void *ptr)
+{
+    free_job_t *j = calloc(1, sizeof *j);
+    if (!j) {
+        free(ptr);
+        return;
+    }
+    j->job.run = free_run;
+    j->job.discard = free_discard;
+    j->ptr = ptr;
+    if (submit(NULL, &j->job) != 0) {
+        free(ptr);
+        free(j);
+    }
 }
 
 sched_job_t *sched__job_take(sched_proc_t *p)

@@ -603,6 +603,61 @@ static void unpark_wasi(sched_proc_t *p)
     p->wait = SCHED_WAIT_NONE;
 }
 
+/* LUNATIC_SLICE_STATS: the clocks at a slice's start (0: not timing).
+ * Wall time says how long the worker was held, CPU time how much of that
+ * was the slice's own work (the rest: the OS ran something else). */
+typedef struct slice_clock {
+    uint64_t wall, cpu;
+} slice_clock_t;
+
+static uint64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static slice_clock_t rt_slice_start(const sched_runtime_t *rt)
+{
+    slice_clock_t c = {0, 0};
+    if (rt->slice_stats) {
+        c.wall = sched__now_ns();
+        c.cpu = thread_cpu_ns();
+    }
+    return c;
+}
+
+static void atomic_max(_Atomic uint64_t *a, uint64_t v)
+{
+    uint64_t max = atomic_load(a);
+    while (v > max && !atomic_compare_exchange_weak(a, &max, v))
+        ;
+}
+
+static void slice_end(sched_proc_t *p, slice_clock_t t0)
+{
+    sched_runtime_t *rt = p->rt;
+    uint64_t dt = sched__now_ns() - t0.wall;
+    if (dt > 1000000)
+        atomic_fetch_add(&rt->slices_over_1ms, 1);
+    if (dt > atomic_load(&rt->longest_slice_ns))
+        atomic_store(&rt->longest_slice_pid, p->pid);
+    atomic_max(&rt->longest_slice_ns, dt);
+    atomic_max(&rt->longest_slice_cpu_ns, thread_cpu_ns() - t0.cpu);
+}
+
+static void print_slice_stats(sched_runtime_t *rt)
+{
+    if (!rt->slice_stats)
+        return;
+    fprintf(stderr, "lunatic: longest slice %llu us (process %llu), "
+            "longest in CPU time %llu us; %llu slices over 1 ms\n",
+            (unsigned long long)(atomic_load(&rt->longest_slice_ns) / 1000),
+            (unsigned long long)atomic_load(&rt->longest_slice_pid),
+            (unsigned long long)(atomic_load(&rt->longest_slice_cpu_ns) / 1000),
+            (unsigned long long)atomic_load(&rt->slices_over_1ms));
+}
+
 static void run_proc(sched_worker_t *sd, sched_proc_t *p)
 {
     atomic_store(&p->state, SCHED_P_RUNNING);
@@ -626,7 +681,10 @@ static void run_proc(sched_worker_t *sd, sched_proc_t *p)
         }
         p->slice_spawns = 0;
         LUN_LOCK_ASSERT_NONE_HELD(); /* guest code runs under no host lock */
+        slice_clock_t t0 = rt_slice_start(p->rt);
         vm_status st = vm_run(p->ex, budget);
+        if (t0.wall)
+            slice_end(p, t0);
         p->reds += vm_exec_reductions_used(p->ex);
         if (st == VM_YIELD) {
             atomic_store(&p->state, SCHED_P_QUEUED);
@@ -772,6 +830,7 @@ int sched_runtime_new(const sched_options_t *o, sched_runtime_t **out_rt)
     rt->node = o->node;
     sched__limits_init(rt, o);
     rt->log_failures = getenv("LUNATIC_LOG") != NULL;
+    rt->slice_stats = getenv("LUNATIC_SLICE_STATS") != NULL;
     rt->poll_in_worker = poller_in_worker();
     rt->nroot_sockets = o->nsockets;
     if (!(rt->linmem = sched__linmem_new()))
@@ -822,6 +881,7 @@ void sched_runtime_free(sched_runtime_t *rt)
     stop_workers(rt);
     for (uint32_t i = 0; i < rt->nworkers; i++)
         pthread_join(rt->workers[i]->thread, NULL);
+    print_slice_stats(rt);
     sched__iowait_free(rt->iowait);
     sched__proc_free_all(rt); /* unhooks their wait timers first */
     flush_thread_caches(rt);

@@ -435,6 +435,11 @@ struct sched_runtime {
     uint32_t nhost_funcs;
     wasi_funcs_t *wasi_funcs; /* WASI imports, shared: they find p->wasi */
     bool log_failures;      /* LUNATIC_LOG: print why processes fail */
+    /* LUNATIC_SLICE_STATS: time every slice; at the end, print the
+     * longest (how long one process held a worker) */
+    bool slice_stats;
+    _Atomic uint64_t longest_slice_ns, longest_slice_pid, slices_over_1ms;
+    _Atomic uint64_t longest_slice_cpu_ns; /* the thread's CPU time */
     sched_iowait_t *iowait; /* WASI calls blocked on host fds */
     sched_linmem_t *linmem; /* processes' linear memories */
     const int *root_sockets; /* --listen fds for the root's WASI context */
@@ -580,6 +585,10 @@ int sched__job_submit(sched_proc_t *p, sched_job_t *j);
 sched_job_t *sched__job_take(sched_proc_t *p);
 /* p dies: its job's result will never be taken. */
 void sched__job_abandon(sched_proc_t *p);
+/* free(ptr) on the pool: for blocks big enough that freeing them (an
+ * munmap) would hold a worker. */
+void sched__free_off_worker(void *ptr);
+#define SCHED_FREE_OFF_WORKER_MIN (1u << 20)
 
 /* }===== */
 /* {===== guest code inside host calls (nested.c) */

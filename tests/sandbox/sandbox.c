@@ -53,24 +53,34 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* n pings, 2 ms apart; every one must be answered within 5 s. Prints
- * the latency percentiles and returns the p99 in microseconds. */
+ * the percentiles of the round trip and of how late each 2 ms sleep
+ * ended (the wait for a worker: on one thread, how long the others held
+ * it), and returns the round trip's p99 in microseconds. */
 static uint64_t timed_pings(uint64_t server, int n, const char *what)
 {
     uint64_t *lat = calloc((size_t)n, sizeof *lat);
-    CHECK(lat != NULL);
+    uint64_t *late = calloc((size_t)n, sizeof *late);
+    CHECK(lat != NULL && late != NULL);
     for (int i = 0; i < n; i++) {
         char pong[4];
         uint64_t t0 = now_us();
         CHECK(lun_request(server, PING_TAG, NULL, 0, pong, 4, 5000) == 4);
         lat[i] = now_us() - t0;
+        t0 = now_us();
         lunatic_process_sleep_ms(2);
+        late[i] = now_us() - t0 - 2000;
     }
     qsort(lat, (size_t)n, sizeof *lat, cmp_u64);
+    qsort(late, (size_t)n, sizeof *late, cmp_u64);
     uint64_t p99 = lat[n * 99 / 100];
-    printf("%s: %d pings, latency p50 %llu us, p99 %llu us, max %llu us\n",
+    printf("%s: %d pings, latency p50 %llu us, p99 %llu us, max %llu us; "
+           "sleep lateness p99 %llu us, max %llu us\n",
            what, n, (unsigned long long)lat[n / 2], (unsigned long long)p99,
-           (unsigned long long)lat[n - 1]);
+           (unsigned long long)lat[n - 1],
+           (unsigned long long)late[n * 99 / 100],
+           (unsigned long long)late[n - 1]);
     free(lat);
+    free(late);
     return p99;
 }
 
