@@ -492,6 +492,11 @@ static sched_proc_t *find_work(sched_worker_t *sd)
             poll_now(sd);
             if ((p = global_pop(rt)))
                 return p;
+            /* The local queue is LIFO: what sits at its bottom would wait
+             * for as long as new work keeps landing on top. Now and then
+             * the oldest goes first (from the end thieves take). */
+            if ((p = sched__deque_steal(&sd->dq)))
+                return p;
         }
         if ((p = sd->next) != NULL) {
             sd->next = NULL;

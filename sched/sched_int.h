@@ -37,7 +37,7 @@
  * reductions, charged to the caller. The root's start function runs
  * before anything else, outside any worker, with a larger budget. */
 #define SCHED_NEST_MAX 4
-#define SCHED_NESTED_BUDGET (4 * SCHED_SLICE)
+#define SCHED_NESTED_BUDGET (2 * SCHED_SLICE)
 #define SCHED_ROOT_START_BUDGET (5000 * SCHED_SLICE)
 /* Lunatic counts fuel in units of 100,000. */
 #define SCHED_FUEL_UNIT 100000

@@ -98,6 +98,11 @@ int32_t lunatic_alloc(int32_t n)
         lunatic_sqlite_last_error((int64_t)evil_conn, (int32_t)scratch);
     while (evil_alloc == 2) /* spins, from inside the host call */
         __asm__ volatile("");
+    if (evil_alloc == 3) { /* the worst: most of a budget at every depth */
+        for (volatile int i = 0; i < 19000; i++)
+            ;
+        lunatic_sqlite_last_error((int64_t)evil_conn, (int32_t)scratch);
+    }
     return (int32_t)(uintptr_t)malloc(n ? (size_t)n : 1);
 }
 
@@ -187,8 +192,9 @@ static void sql_hog(int64_t arg)
                                (int32_t)strlen(sql));
 }
 
-/* A lunatic_alloc that spins inside the host call until its budget is
- * spent (then the attacker traps); spawned again and again. */
+/* A lunatic_alloc that recurses (1), spins inside the host call until
+ * its budget is spent (2), or spins and recurses at every depth (3);
+ * the attacker then traps, and is spawned again. */
 static void spinning_alloc(int64_t arg)
 {
     const char *path = ":memory:";
@@ -202,7 +208,7 @@ static void spinning_alloc(int64_t arg)
 static void nested_alloc_hog(int64_t arg)
 {
     for (;;) {
-        uint64_t pid = lun_spawn(spinning_alloc, arg % 2 ? 1 : 2);
+        uint64_t pid = lun_spawn(spinning_alloc, 1 + arg % 3);
         lunatic_process_monitor((int64_t)pid);
         while (lunatic_message_receive(0, 0, LUN_FOREVER) !=
                LUN_MSG_PROCESS_DIED)
