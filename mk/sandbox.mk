@@ -4,6 +4,7 @@
 SANDBOX_WASM := $(B)/wasm/sandbox/sandbox.wasm $(B)/wasm/sandbox/start_registry.wasm
 # ASan makes every reduction slower: the ping bound scales with it.
 SANDBOX_P99_US ?= $(if $(filter asan,$(VARIANT)),200000,50000)
+SANDBOX_HOLD_US ?= $(if $(filter asan,$(VARIANT)),25000,5000)
 
 $(B)/wasm/sandbox/sandbox.wasm: tests/sandbox/sandbox.c tests/sched/check.h sdk/lunatic.h sdk/lunatic_imports.h
 	@mkdir -p $(dir $@)
@@ -16,5 +17,6 @@ $(B)/wasm/sandbox/start_registry.wasm: tests/sandbox/start_registry.wat
 .PHONY: sandbox-e2e
 guests: $(SANDBOX_WASM)
 sandbox-e2e: $(B)/lunatic $(SANDBOX_WASM)
-	@SANDBOX_P99_US=$(SANDBOX_P99_US) sh tests/sandbox/run.sh $(B)/lunatic \
+	@SANDBOX_P99_US=$(SANDBOX_P99_US) SANDBOX_HOLD_US=$(SANDBOX_HOLD_US) \
+	    sh tests/sandbox/run.sh $(B)/lunatic \
 	    $(B)/wasm/sandbox

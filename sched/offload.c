@@ -14,6 +14,11 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "sched/sched_int.h"
 
@@ -74,9 +79,21 @@ static void finish_job(sched_job_t *j)
     j->discard(j);
 }
 
+/* Pool work is the background: on a busy machine the workers, which run
+ * every other process, go first (Linux sets niceness per thread). */
+#define POOL_NICENESS 10
+
+static void lower_priority(void)
+{
+#if defined(__linux__)
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), POOL_NICENESS);
+#endif
+}
+
 static void *pool_main(void *arg)
 {
     (void)arg;
+    lower_priority();
     lun_mutex_lock(&pool_lock);
     for (;;) {
         sched_job_t *j;

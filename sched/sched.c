@@ -503,12 +503,14 @@ static sched_proc_t *find_work(sched_worker_t *sd)
             if (sd->next_streak++ < NEXT_STREAK_MAX ||
                 sched__deque_size(&sd->dq) == 0)
                 return p;
-            /* Behind everything (the local queue is LIFO: pushed there,
-             * it would be popped right back, and a pair of processes
-             * waking each other, or a spawner and its short-lived
-             * children, would starve the rest of the queue). */
-            global_push(rt, p);
-            notify_one(rt);
+            /* Enough: the queue's oldest goes first, p goes on top of
+             * the queue (LIFO) and runs right after it. Else a pair of
+             * processes waking each other, or a spawner and its
+             * short-lived children, would starve the rest of the queue. */
+            sched__enqueue(rt, p);
+            sd->next_streak = 0;
+            if ((p = sched__deque_steal(&sd->dq)))
+                return p;
         }
         sd->next_streak = 0;
         if ((p = sched__deque_pop(&sd->dq)) || (p = global_pop(rt)))

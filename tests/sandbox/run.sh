@@ -5,11 +5,14 @@
 # attacker must trap with a clear message, SIGTERM must still stop a run.
 # Usage: tests/sandbox/run.sh LUNATIC WASM_DIR   (WASM_DIR holds
 # sandbox.wasm and start_registry.wasm)
-# SANDBOX_P99_US: the ping p99 bound (microseconds) beside hogs.
+# SANDBOX_P99_US: the ping p99 bound (microseconds) beside hogs;
+# SANDBOX_HOLD_US: the bound on the longest slice, in CPU time, on one
+# worker shared with every kind of attacker (README: "Holding a worker").
 set -u
 L=$1
 W=$2
 P99_MAX=${SANDBOX_P99_US:-50000}
+HOLD_MAX=${SANDBOX_HOLD_US:-5000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0
@@ -25,7 +28,7 @@ t() {
     if [ "$got" = "$want" ] && grep -qF -- "$text" "$tmp/out"; then
         passed=$((passed + 1))
         echo "sandbox: ok   $name"
-        sed -n 's/^\(.*latency.*\)$/    \1/p' "$tmp/out"
+        sed -n 's/^\(.*latency.*\|.*longest slice.*\)$/    \1/p' "$tmp/out"
     else
         failed=$((failed + 1))
         echo "sandbox: FAIL $name: exit $got (want $want), output:"
@@ -35,7 +38,7 @@ t() {
 
 # p99 NAME: the p99 the last case printed is at most P99_MAX.
 p99() {
-    v=$(sed -n 's/.*p99 \([0-9]*\) us.*/\1/p' "$tmp/out" | head -1)
+    v=$(sed -n 's/.*latency p50 [0-9]* us, p99 \([0-9]*\) us.*/\1/p' "$tmp/out" | head -1)
     if [ -n "$v" ] && [ "$v" -le "$P99_MAX" ]; then
         passed=$((passed + 1))
         echo "sandbox: ok   $1 p99 $v us <= $P99_MAX us"
@@ -58,6 +61,19 @@ for n in 2 4; do
 done
 t hold_4 0 "ok hold" "$L" --threads 2 "$S" hold 4
 p99 hold_4
+
+# One worker shared by the pinger and 8 attackers of every kind: the
+# longest any process held it, in CPU time (LUNATIC_SLICE_STATS).
+t hold_1_thread 0 "longest in CPU time" env LUNATIC_SLICE_STATS=1 \
+    "$L" --threads 1 "$S" hold 8
+v=$(sed -n 's/.*longest in CPU time \([0-9]*\) us.*/\1/p' "$tmp/out")
+if [ -n "$v" ] && [ "$v" -le "$HOLD_MAX" ]; then
+    passed=$((passed + 1))
+    echo "sandbox: ok   hold_1_thread: longest slice $v us of CPU <= $HOLD_MAX us"
+else
+    failed=$((failed + 1))
+    echo "sandbox: FAIL hold_1_thread: longest slice '$v' us of CPU, bound $HOLD_MAX us"
+fi
 
 # SIGTERM still stops a run full of hogs, at once (status 0: a clean stop).
 D=$(dirname "$0")
