@@ -312,6 +312,19 @@ static bool decode_params(vm_exec_t *ex, const uint8_t *b, uint32_t len,
     return true;
 }
 
+/* Instantiating maps the child's memory and copies the module's data
+ * segments into it: charge the spawner a reduction per 4 KiB page of it
+ * (as memory.grow costs), so that a module with a big memory cannot be
+ * spawned SCHED_SPAWNS_PER_SLICE times in one slice for free. */
+static void charge_instantiation(vm_exec_t *ex, sched_proc_t *child)
+{
+    vm_memory_t *mem = vm_instance_memory(child->inst);
+    uint64_t size = 0;
+    if (mem)
+        vm_memory_data(mem, &size);
+    vm_exec_charge(ex, size / 4096);
+}
+
 /* Spawns usually pass a few params: those fit on the C stack. */
 #define SPAWN_ARGS_ON_STACK 8u
 
@@ -359,8 +372,10 @@ vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
         return VM_TRAP;
     }
     child = sched__proc_new(p->rt, m, c, ex, err, sizeof err);
-    if (child)
+    if (child) {
         sched__proc_start(child, (const char *)func, func_len, args, nargs);
+        charge_instantiation(ex, child);
+    }
     if (args != small) free(args);
     if (!child) {
         *out_id = sched__error_new(p, err);
