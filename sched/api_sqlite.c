@@ -246,6 +246,20 @@ static bool fs_allowed(const sched_config_t *c, const char *path)
     return false;
 }
 
+/* SQL can open files too: ATTACH, and VACUUM INTO (which attaches its
+ * target). Both pass here first, with the file name, and are held to
+ * the rule of sqlite::open; "" is a private temporary database. */
+static int authorize(void *ud, int action, const char *a, const char *b,
+                     const char *c, const char *d)
+{
+    (void)b;
+    (void)c;
+    (void)d;
+    if (action != SQLITE_ATTACH || !a || !a[0])
+        return SQLITE_OK;
+    return fs_allowed(ud, a) ? SQLITE_OK : SQLITE_DENY;
+}
+
 /* }===== */
 /* {===== connections */
 
@@ -285,6 +299,9 @@ static vm_status h_open(vm_exec_t *ex, vm_slot *a, void *ud)
     }
     free(path);
     sqlite3_limit(db, SQLITE_LIMIT_LENGTH, SQL_VALUE_MAX);
+    /* The config outlives the connection: both go when the process does
+     * (sched__proc_release closes connections first). */
+    sqlite3_set_authorizer(db, authorize, p->config);
     if (sched__restab_add(&p->sqlite_conns, db, &id) != 0) {
         sqlite3_close_v2(db);
         return sched__trap(ex, "out of memory");

@@ -55,6 +55,12 @@ t alloc_reentry_message 0 "nested more than 4 deep" \
     "$L" --threads 2 "$S" alloc_reentry
 t start_registry 0 "ok start_registry" \
     "$L" --threads 2 --dir "$W" "$S" start_registry "$W"
+mkdir "$tmp/sb"
+t sql_escape 0 "ok sql_escape" "$L" --dir "$tmp/sb" "$S" sql_escape "$tmp/sb"
+if [ -e /tmp/sandbox_escape.db ] || [ -e "$tmp/sandbox_escape.db" ]; then
+    failed=$((failed + 1))
+    echo "sandbox: FAIL sql_escape: a database was written outside the preopen"
+fi
 for n in 2 4; do
     t "sql_hogs_$n" 0 "ok sql_hogs" "$L" --threads 2 "$S" sql_hogs $n
     p99 "sql_hogs_$n"

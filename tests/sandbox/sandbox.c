@@ -7,6 +7,8 @@
  *   start_registry  get_or_spawn twice of a module whose start function
  *                   uses the registry (start_registry.wasm, in the
  *                   preopened directory): both calls return the same pid
+ *   sql_escape DIR  ATTACH and VACUUM INTO may name files only inside
+ *                   the preopened DIR
  *   sql_hogs N      N processes run endless SQL statements; pings are
  *                   timed: prints p50/p99/max in microseconds
  *   hold K [KIND]   K attackers each try to hold a worker (SQL, spinning
@@ -175,6 +177,37 @@ static int case_start_registry(const char *dir)
 }
 
 /* }===== */
+/* {===== sql_escape: SQL that opens files is held to sqlite::open's rule */
+
+static int32_t exec_sql(uint64_t conn, const char *sql)
+{
+    return lunatic_sqlite_execute((int64_t)conn, (int32_t)sql,
+                                  (int32_t)strlen(sql));
+}
+
+static int case_sql_escape(const char *dir)
+{
+    uint64_t conn;
+    char sql[600];
+    const char *mem = ":memory:";
+    CHECK(lunatic_sqlite_open((int32_t)mem, (int32_t)strlen(mem),
+                              (int32_t)&conn) == 0);
+    CHECK(exec_sql(conn, "CREATE TABLE t(x); INSERT INTO t VALUES (1);") == 0);
+    /* Outside the preopened directory: refused (SQLITE_AUTH). */
+    CHECK(exec_sql(conn, "ATTACH '/tmp/sandbox_escape.db' AS a;") == 23);
+    CHECK(exec_sql(conn, "VACUUM INTO '/tmp/sandbox_escape.db';") == 23);
+    snprintf(sql, sizeof sql, "ATTACH '%s/../sandbox_escape.db' AS b;", dir);
+    CHECK(exec_sql(conn, sql) == 23);
+    /* Inside it, and private temporary databases: allowed. */
+    snprintf(sql, sizeof sql, "ATTACH '%s/attached.db' AS c;", dir);
+    CHECK(exec_sql(conn, sql) == 0);
+    CHECK(exec_sql(conn, "ATTACH '' AS d;") == 0);
+    CHECK(exec_sql(conn, "ATTACH ':memory:' AS e;") == 0);
+    printf("ok sql_escape\n");
+    return 0;
+}
+
+/* }===== */
 /* {===== sql_hogs and hold: pings beside processes that hog */
 
 static void sql_hog(int64_t arg)
@@ -265,6 +298,8 @@ int main(int argc, char **argv)
         return case_alloc_reentry();
     if (strcmp(c, "start_registry") == 0 && argc > 2)
         return case_start_registry(argv[2]);
+    if (strcmp(c, "sql_escape") == 0 && argc > 2)
+        return case_sql_escape(argv[2]);
     if (strcmp(c, "sql_hogs") == 0 && argc > 2)
         return case_hogs("sql_hogs", atoi(argv[2]), 1);
     if (strcmp(c, "hold") == 0 && argc > 2)
