@@ -3,7 +3,7 @@
 # host work, beside a ping server. Part of test-core (release and ASan).
 SANDBOX_WASM := $(B)/wasm/sandbox/sandbox.wasm $(B)/wasm/sandbox/start_registry.wasm
 # ASan makes every reduction slower: the ping bound scales with it.
-SANDBOX_P99_US ?= $(if $(filter asan,$(VARIANT)),200000,50000)
+SANDBOX_P99_US ?= $(if $(filter asan,$(VARIANT)),400000,100000)
 SANDBOX_HOLD_US ?= $(if $(filter asan,$(VARIANT)),25000,5000)
 
 $(B)/wasm/sandbox/sandbox.wasm: tests/sandbox/sandbox.c tests/sched/check.h sdk/lunatic.h sdk/lunatic_imports.h
