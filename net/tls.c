@@ -87,11 +87,27 @@ static int conf_new(int endpoint, net_tls_conf_t **out, char *err,
     return 0;
 }
 
+/* Certificates, chains and keys are kilobytes; longer input is refused
+ * before it is copied (a guest could pass gigabytes). */
+#define PEM_MAX (1u << 20)
+
+static bool pem_too_long(size_t len, char *err, size_t errlen)
+{
+    if (len <= PEM_MAX)
+        return false;
+    snprintf(err, errlen, "certificate or key longer than %u bytes",
+             PEM_MAX);
+    return true;
+}
+
 int net_tls_server_conf(const uint8_t *cert, size_t cert_len,
                         const uint8_t *key, size_t key_len,
                         net_tls_conf_t **out, char *err, size_t errlen)
 {
     net_tls_conf_t *c;
+    if (pem_too_long(cert_len, err, errlen) ||
+        pem_too_long(key_len, err, errlen))
+        return LUN_EINVAL;
     unsigned char *cp = pem_copy(cert, cert_len), *kp = pem_copy(key, key_len);
     int rc = cp && kp ? conf_new(MBEDTLS_SSL_IS_SERVER, &c, err, errlen)
                       : LUN_ENOMEM;
@@ -125,6 +141,9 @@ int net_tls_client_conf(const uint8_t *const *cas, const size_t *lens,
                         size_t errlen)
 {
     net_tls_conf_t *c;
+    for (size_t i = 0; i < n; i++)
+        if (pem_too_long(lens[i], err, errlen))
+            return LUN_EINVAL;
     int rc = conf_new(MBEDTLS_SSL_IS_CLIENT, &c, err, errlen);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         unsigned char *p = pem_copy(cas[i], lens[i]);

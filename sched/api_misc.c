@@ -275,6 +275,11 @@ static vm_status h_preopen_dir(vm_exec_t *ex, vm_slot *a, void *ud)
 
 enum { MET_ADD, MET_SET, MET_HIST };
 
+/* Bounds on what metrics keep: names are dotted identifiers, and a node
+ * exports a few hundred series at most. */
+#define METRIC_NAME_MAX 1024
+#define METRICS_MAX 10000
+
 static vm_status metric(vm_exec_t *ex, uint32_t ptr, uint32_t len, int op,
                         double v)
 {
@@ -283,14 +288,20 @@ static vm_status metric(vm_exec_t *ex, uint32_t ptr, uint32_t len, int op,
     sched_metric_t *m;
     if (!name)
         return sched__trap(ex, "metrics: name out of bounds");
+    if (len > METRIC_NAME_MAX)
+        return sched__trap(ex, "metrics: name longer than 1024 bytes");
     lun_mutex_lock(&rt->metrics_lock);
     for (m = rt->metrics; m; m = m->next)
         if (strlen(m->name) == len && memcmp(m->name, name, len) == 0)
             break;
-    if (!m && (m = calloc(1, sizeof *m + len + 1)) != NULL) {
+    /* Past METRICS_MAX names, new ones are not kept: the node's memory
+     * is not a guest's to fill. */
+    if (!m && rt->nmetrics < METRICS_MAX &&
+        (m = calloc(1, sizeof *m + len + 1)) != NULL) {
         memcpy(m->name, name, len);
         m->next = rt->metrics;
         rt->metrics = m;
+        rt->nmetrics++;
     }
     if (m) {
         m->value = op == MET_SET ? v : m->value + v;

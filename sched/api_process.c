@@ -467,13 +467,15 @@ static void end_reservation(sched_proc_t *p, const char *name, uint32_t len,
 static vm_status h_get_or_spawn(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
-    const char *name = (const char *)sched__guest(ex, a[0].u32, a[1].u32);
+    const char *name = sched__registry_name(ex, a[0].u32, a[1].u32);
     uint8_t *node_out = sched__guest(ex, a[9].u32, 8);
     uint8_t *id_out = sched__guest(ex, a[10].u32, 8);
     uint64_t node = 0, id = 0;
     int rc = 0;
     (void)ud;
-    if (!name || !node_out || !id_out)
+    if (!name)
+        return VM_TRAP;
+    if (!node_out || !id_out)
         return sched__trap(ex, "get_or_spawn: pointer out of bounds");
     sched__wait_timer_cancel(p);
     p->wait = SCHED_WAIT_NONE;

@@ -10,13 +10,26 @@
  * again (the reservation is short: the holder spawns, then puts). */
 #define RESERVATION_POLL_MS 1
 
+/* A name in guest memory, at most SCHED_NAME_MAX bytes (names are copied
+ * into the registry, under its lock); NULL with a trap set otherwise. */
+const char *sched__registry_name(vm_exec_t *ex, uint32_t ptr, uint32_t len)
+{
+    const char *name = (const char *)sched__guest(ex, ptr, len);
+    if (!name)
+        vm_exec_set_trap(ex, VM_TRAP_HOST, "registry: name out of bounds");
+    else if (len > SCHED_NAME_MAX)
+        vm_exec_set_trap(ex, VM_TRAP_HOST,
+                         "registry: name longer than 65536 bytes");
+    return len > SCHED_NAME_MAX ? NULL : name;
+}
+
 static vm_status h_put(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_registry_t *r = &sched__cur(ex)->rt->registry;
-    const char *name = (const char *)sched__guest(ex, a[0].u32, a[1].u32);
+    const char *name = sched__registry_name(ex, a[0].u32, a[1].u32);
     (void)ud;
     if (!name)
-        return sched__trap(ex, "registry: name out of bounds");
+        return VM_TRAP;
     lun_rwlock_wrlock(&r->lock);
     int rc = sched__registry_put(r, name, a[1].u32, a[2].u64, a[3].u64);
     lun_rwlock_unlock(&r->lock);
@@ -26,11 +39,13 @@ static vm_status h_put(vm_exec_t *ex, vm_slot *a, void *ud)
 static vm_status h_get(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_registry_t *r = &sched__cur(ex)->rt->registry;
-    const char *name = (const char *)sched__guest(ex, a[0].u32, a[1].u32);
+    const char *name = sched__registry_name(ex, a[0].u32, a[1].u32);
     uint8_t *node = sched__guest(ex, a[2].u32, 8);
     uint8_t *pid = sched__guest(ex, a[3].u32, 8);
     (void)ud;
-    if (!name || !node || !pid)
+    if (!name)
+        return VM_TRAP;
+    if (!node || !pid)
         return sched__trap(ex, "registry: pointer out of bounds");
     lun_rwlock_rdlock(&r->lock);
     sched_reg_entry_t *e = sched__registry_get(r, name, a[1].u32);
@@ -47,10 +62,10 @@ static vm_status h_get(vm_exec_t *ex, vm_slot *a, void *ud)
 static vm_status h_remove(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_registry_t *r = &sched__cur(ex)->rt->registry;
-    const char *name = (const char *)sched__guest(ex, a[0].u32, a[1].u32);
+    const char *name = sched__registry_name(ex, a[0].u32, a[1].u32);
     (void)ud;
     if (!name)
-        return sched__trap(ex, "registry: name out of bounds");
+        return VM_TRAP;
     lun_rwlock_wrlock(&r->lock);
     sched__registry_remove(r, name, a[1].u32);
     lun_rwlock_unlock(&r->lock);
@@ -64,11 +79,13 @@ static vm_status h_get_or_put_later(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     sched_registry_t *r = &p->rt->registry;
-    const char *name = (const char *)sched__guest(ex, a[0].u32, a[1].u32);
+    const char *name = sched__registry_name(ex, a[0].u32, a[1].u32);
     uint8_t *node = sched__guest(ex, a[2].u32, 8);
     uint8_t *pid = sched__guest(ex, a[3].u32, 8);
     (void)ud;
-    if (!name || !node || !pid)
+    if (!name)
+        return VM_TRAP;
+    if (!node || !pid)
         return sched__trap(ex, "registry: pointer out of bounds");
     lun_rwlock_wrlock(&r->lock);
     sched_reg_entry_t *e = sched__registry_get(r, name, a[1].u32);

@@ -220,6 +220,9 @@ sched_reg_entry_t *sched__registry_get(sched_registry_t *r, const char *name,
                                        size_t len);
 bool sched__registry_remove(sched_registry_t *r, const char *name,
                             size_t len);
+/* The longest registry name (api_registry.c checks). */
+#define SCHED_NAME_MAX 65536
+const char *sched__registry_name(vm_exec_t *ex, uint32_t ptr, uint32_t len);
 /* Drop the entries pid reserved and never filled (it died). */
 void sched__registry_drop_reservations(sched_registry_t *r, uint64_t pid);
 
@@ -430,6 +433,7 @@ struct sched_runtime {
     sched_registry_t registry;
     pthread_mutex_t metrics_lock;
     sched_metric_t *metrics;
+    uint32_t nmetrics;
     /* host functions shared by every instance, by binding index */
     vm_func_t **host_funcs;
     uint32_t nhost_funcs;

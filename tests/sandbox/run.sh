@@ -56,6 +56,11 @@ t alloc_reentry_message 0 "nested more than 4 deep" \
 t start_registry_root 0 "" "$L" --threads 2 "$W/start_registry.wasm"
 t start_registry 0 "ok start_registry" \
     "$L" --threads 2 --dir "$W" "$S" start_registry "$W"
+t huge_names 0 "ok huge_names" "$L" "$S" huge_names
+t huge_names_message 0 "registry: name longer than 65536 bytes" \
+    "$L" "$S" huge_names
+t huge_metric_message 0 "metrics: name longer than 1024 bytes" \
+    "$L" "$S" huge_names
 mkdir "$tmp/sb"
 t sql_escape 0 "ok sql_escape" "$L" --dir "$tmp/sb" "$S" sql_escape "$tmp/sb"
 if [ -e /tmp/sandbox_escape.db ] || [ -e "$tmp/sandbox_escape.db" ]; then

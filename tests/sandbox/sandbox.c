@@ -7,6 +7,7 @@
  *   start_registry  get_or_spawn twice of a module whose start function
  *                   uses the registry (start_registry.wasm, in the
  *                   preopened directory): both calls return the same pid
+ *   huge_names      registry and metric names past their bounds trap
  *   sql_escape DIR  ATTACH and VACUUM INTO may name files only inside
  *                   the preopened DIR
  *   sql_hogs N      N processes run endless SQL statements; pings are
@@ -177,6 +178,55 @@ static int case_start_registry(const char *dir)
 }
 
 /* }===== */
+/* {===== huge_names: names the runtime copies and keeps are bounded */
+
+static char *huge_name(size_t n)
+{
+    char *name = malloc(n);
+    CHECK(name != NULL);
+    memset(name, 'x', n);
+    return name;
+}
+
+static void put_huge_name(int64_t n)
+{
+    char *name = huge_name((size_t)n);
+    lunatic_registry_put((int32_t)name, (int32_t)n, 0, 1);
+    printf("FAIL: a registry name of %lld bytes was taken\n", (long long)n);
+}
+
+static void count_huge_name(int64_t n)
+{
+    char *name = huge_name((size_t)n);
+    lunatic_metrics_increment_counter((int32_t)name, (int32_t)n);
+    printf("FAIL: a metric name of %lld bytes was taken\n", (long long)n);
+}
+
+/* fn(arg) must fail (trap); the caller lives on. */
+static void must_fail(lun_entry_fn fn, int64_t arg)
+{
+    uint64_t pid = lun_spawn(fn, arg);
+    lunatic_process_monitor((int64_t)pid);
+    CHECK(lunatic_message_receive(0, 0, 10000) == LUN_MSG_PROCESS_DIED);
+}
+
+static int case_huge_names(void)
+{
+    must_fail(put_huge_name, 65537);
+    must_fail(put_huge_name, 64 << 20);
+    must_fail(count_huge_name, 1025);
+    /* At the bounds, both work. */
+    char *name = huge_name(65536);
+    lunatic_registry_put((int32_t)name, 65536, 0, 7);
+    uint64_t node, pid;
+    CHECK(lunatic_registry_get((int32_t)name, 65536, (int32_t)&node,
+                               (int32_t)&pid) == 0 && pid == 7);
+    lunatic_metrics_increment_counter((int32_t)name, 1024);
+    printf("ok huge_names\n");
+    return 0;
+}
+
+/* }===== */
 /* {===== sql_escape: SQL that opens files is held to sqlite::open's rule */
 
 static int32_t exec_sql(uint64_t conn, const char *sql)
@@ -298,6 +348,8 @@ int main(int argc, char **argv)
         return case_alloc_reentry();
     if (strcmp(c, "start_registry") == 0 && argc > 2)
         return case_start_registry(argv[2]);
+    if (strcmp(c, "huge_names") == 0)
+        return case_huge_names();
     if (strcmp(c, "sql_escape") == 0 && argc > 2)
         return case_sql_escape(argv[2]);
     if (strcmp(c, "sql_hogs") == 0 && argc > 2)
