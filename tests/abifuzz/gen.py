@@ -34,6 +34,14 @@ KNOWN_OPEN = {
     "preopen_host_path",
     # mailboxes grow without bound (issue 15, "Exhaustion")
     "mailbox_flood",
+    # Found by this fuzzer, open: with memory grown to GiBs, host calls
+    # copy guest-sized names and buffers (metrics, registry, TLS certs)
+    # into host memory, some under a global lock, for seconds
+    # (repro/metrics_huge_name.wat, repro/registry_huge_name.wat)
+    "huge_guest_buffers",
+    # Found by this fuzzer, open: SQL's ATTACH DATABASE and VACUUM INTO
+    # create files anywhere on the host (repro/sqlite_attach_escape.wat)
+    "sqlite_attach_escape",
 }
 
 

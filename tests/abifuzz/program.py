@@ -134,7 +134,9 @@ class Program:
     def pat_grow(self):
         st = []
         for _ in range(self.r.randrange(3, 20)):
-            d = self.r.choice([0, 1, 1, 16, 256, 4096, 65536, -1, 0x8000])
+            big = [4096, 0x8000] if "huge_guest_buffers" in self.enabled \
+                else []
+            d = self.r.choice([0, 1, 1, 16, 256, 65536, -1] + big)
             st.append(f"(drop (memory.grow {i32(d)}))")
         return st
 
