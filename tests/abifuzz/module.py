@@ -178,8 +178,13 @@ def allocator(prog):
                    " (select (i32.sub (i32.shl (memory.size) (i32.const 16)) "
                    "(i32.const 1)) (i32.const 0xfffffff0) (i32.and "
                    "(global.get $n) (i32.const 2))))))",
-        "reenter_catch": "(drop (call $lunatic::trap.catch (i32.const 4) "
-                         "(i32.const 0)))",
+        # catch entries 1 (trap) and 3 (bounded recursion): no sqlite
+        "reenter_catch": "(drop (call $lunatic::trap.catch (i32.const 1) "
+                         "(i32.const 0)))(drop (call $lunatic::trap.catch "
+                         "(i32.const 3) (i32.const 0)))",
+        # entry 4 runs a script, whose sqlite calls allocate again
+        "reenter_catch_script": "(drop (call $lunatic::trap.catch "
+                                "(i32.const 4) (i32.const 0)))",
         "reenter_misc": f"(call ${M}create_data (i64.const 3) (i64.const 0))"
                         f"(drop (call $lunatic::registry.get (i32.const 0) "
                         f"(i32.const 0) (i32.const {L.OUT}) (i32.const "

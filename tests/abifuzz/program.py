@@ -20,7 +20,8 @@ ALLOCATORS = ["bump", "bump", "bump", "hostile", "trap", "grow",
               "reenter_catch", "reenter_misc"]
 # lunatic_alloc variants that hit a known, open runtime bug.
 ALLOC_GATED = {"alloc_reenter_sqlite": ["reenter_sqlite",
-                                        "reenter_sqlite_bounded"]}
+                                        "reenter_sqlite_bounded",
+                                        "reenter_catch_script"]}
 NCATCH = 7
 
 
