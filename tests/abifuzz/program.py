@@ -51,7 +51,6 @@ class Program:
                        L.CALLS_METRIC, "etc/passwd", "/")}
         kids = children.build(self.bindings, self.enabled, self.r)
         self.kids = [(v, d.add(b)) for v, b in kids]
-        self.iov = tables.iovecs(0)  # placeholder, rebuilt once buf is known
         self.pre = {"params": [], "tags": tables.tag_filters(d),
                     "bind": [d.add(b) for b in tables.bincode_lists()],
                     "wasm": [a for _, a in self.kids],
@@ -79,7 +78,7 @@ class Program:
     # }=====
 
     # {===== scripts
-    def call(self, key, leaf):
+    def call(self, key):
         """WAT statements for one call of binding key."""
         s = self.specs[key]
         b = s.b
@@ -216,7 +215,7 @@ class Program:
                 k = self.r.choice(keys)
                 if self.r.random() >= RARE.get(k, 1.0):
                     continue
-                st = [f";; {k}"] + self.call(k, leaf)
+                st = [f";; {k}"] + self.call(k)
             body.append(self.action(st))
             n -= 1
         return (f"(func ${name}\n    " + "\n    ".join(body) + ")")

@@ -200,11 +200,6 @@ class Args:
         raise SystemExit(f"abifuzz: values.py has no role '{role}'")
 
 
-def ip_bytes():
-    return [bytes([127, 0, 0, 1]), bytes(16)[:-1] + b"\x01", bytes(4),
-            bytes([255] * 16)]
-
-
 def spawn_param(kind, value):
     """One 17-byte entry of spawn's params: a type byte, 16 value bytes."""
     return bytes([kind]) + struct.pack("<QQ", value & (2**64 - 1), 0)
