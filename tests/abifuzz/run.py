@@ -12,6 +12,7 @@ Each program runs in a fresh directory (preopened with --dir .), on
   lock    the runtime said something about a lock
   hang    the watchdog timeout passed (SIGTERM, then SIGKILL)
   stall   the ping pair went unanswered for longer than --stall seconds
+  memory  the runtime's resident size passed --max-rss MB
   escape  a process reached a host file outside what it was granted
   exit    the root ended other than by returning (status != 0)
 Each finding's program is kept under DIR/findings/ with how to rerun it.
@@ -54,7 +55,9 @@ class Run:
         errs = []
         te = threading.Thread(target=lambda: errs.append(p.stderr.read()))
         to = threading.Thread(target=self._read_out, args=(p.stdout, t0))
-        te.start(), to.start()
+        self.rss_mb = 0
+        tm = threading.Thread(target=self._watch_rss, args=(p,))
+        te.start(), to.start(), tm.start()
         self.hung = self.term_ignored = False
         try:
             p.wait(timeout)
@@ -67,7 +70,7 @@ class Run:
                 self.term_ignored = True
                 p.kill()
                 p.wait()
-        to.join(), te.join()
+        to.join(), te.join(), tm.join()
         self.elapsed = time.monotonic() - t0
         self.rc = p.returncode
         self.stderr = errs[0].decode("utf-8", "replace") if errs else ""
@@ -80,6 +83,19 @@ class Run:
             if L.END_LINE.encode() in line and self.end_at is None:
                 self.end_at = now
             self.stdout_tail = (self.stdout_tail + [line[:200]])[-20:]
+
+    def _watch_rss(self, p):
+        """The runtime's largest resident size, sampled every 50 ms."""
+        path = f"/proc/{p.pid}/status"
+        while p.poll() is None:
+            try:
+                for line in open(path):
+                    if line.startswith("VmRSS:"):
+                        self.rss_mb = max(self.rss_mb,
+                                          int(line.split()[1]) // 1024)
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.05)
 
     def max_gap(self):
         """Longest time without a ping answer, from the first answer to
@@ -94,7 +110,7 @@ class Run:
         return b"".join(self.stdout_tail).decode("utf-8", "replace")
 
 
-def classify(run, stall, escaped):
+def classify(run, stall, escaped, max_rss):
     """The finding kinds of a run (empty: nothing wrong)."""
     kinds = []
     err = run.stderr
@@ -109,6 +125,8 @@ def classify(run, stall, escaped):
         kinds.append("hang")
     elif run.max_gap() > stall and (run.end_at or 0) > stall:
         kinds.append("stall")
+    if run.rss_mb > max_rss:
+        kinds.append("memory")
     if escaped or L.ESCAPE_LINE in run.out_text():
         kinds.append("escape")
     if L.BADPID_LINE in run.out_text():
@@ -143,7 +161,7 @@ def run_seed(a, seed, work):
     env = dict(os.environ, LUNATIC_METRICS="1")
     run = Run(cmd, cwd, a.timeout, env)
     esc = escaped_files(parent, cwd)
-    kinds = classify(run, a.stall, esc)
+    kinds = classify(run, a.stall, esc, a.max_rss)
     m = CALLS.search(run.stderr)
     calls = int(m.group(1)) if m else 0
     if kinds:
@@ -163,7 +181,8 @@ def save(a, seed, kinds, wat, run, threads, esc):
     en = ",".join(sorted(a.enabled))
     open(os.path.join(d, "README"), "w").write(
         f"kinds: {' '.join(kinds)}\nstatus: {run.rc}  elapsed: "
-        f"{run.elapsed:.1f} s  longest ping gap: {run.max_gap():.2f} s\n"
+        f"{run.elapsed:.1f} s  longest ping gap: {run.max_gap():.2f} s  "
+        f"largest RSS: {run.rss_mb} MB\n"
         f"escaped files: {esc}\n"
         f"rerun (from the repository root):\n"
         f"  python3 tests/abifuzz/run.py --lunatic {a.lunatic} --seed "
@@ -188,6 +207,7 @@ def main():
     ap.add_argument("--enable", default="")
     ap.add_argument("--timeout", type=float, default=20)
     ap.add_argument("--stall", type=float, default=2.0)
+    ap.add_argument("--max-rss", type=int, default=1024, help="MB")
     ap.add_argument("--workers", type=int, default=6)
     ap.add_argument("--calls", type=int, default=150)
     ap.add_argument("--wait-ms", type=int, default=3000)
@@ -209,7 +229,7 @@ def main():
             if a.verbose:
                 print(f"seed {seed}: {' '.join(kinds) or 'ok'} rc {run.rc} "
                       f"{run.elapsed:.1f} s, {calls} calls, gap "
-                      f"{run.max_gap():.2f} s", flush=True)
+                      f"{run.max_gap():.2f} s, {run.rss_mb} MB", flush=True)
             seed += 1
     finally:
         shutil.rmtree(work, ignore_errors=True)
