@@ -8,7 +8,7 @@
 #   make abi-fuzz-long   ABI_FUZZ_SECONDS of programs from ABI_FUZZ_LONG_SEED
 # ABI_FUZZ_ENABLE: known-open patterns to generate anyway (gen.py
 # KNOWN_OPEN; "all" for every one), off while those bugs are open.
-ABI_FUZZ_N ?= $(if $(filter asan,$(VARIANT)),24,40)
+ABI_FUZZ_N ?= $(if $(filter asan,$(VARIANT)),36,40)
 ABI_FUZZ_SEED ?= 1
 ABI_FUZZ_SECONDS ?= 900
 ABI_FUZZ_LONG_SEED ?= 100000

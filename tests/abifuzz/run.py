@@ -217,7 +217,7 @@ def main():
     if not a.count and not a.seconds:
         ap.error("give --count or --seconds")
     os.makedirs(a.out, exist_ok=True)
-    work = tempfile.mkdtemp(prefix="abifuzz-", dir=a.out)
+    work = os.path.abspath(tempfile.mkdtemp(prefix="abifuzz-", dir=a.out))
     totals, found = collections.Counter(), collections.Counter()
     t0, seed = time.monotonic(), a.seed
     try:
