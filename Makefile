@@ -583,6 +583,7 @@ test-core:
 	$(if $(filter release,$(VARIANT)),$(MAKE) test-lunatic-rs)
 	$(MAKE) test-nofusion
 	$(MAKE) test-real
+	$(MAKE) abi-fuzz
 
 # The spec suite and the guest tests again on the plain register-threaded
 # code (LUNATIC_NO_FUSION=1: no superinstruction is selected), so a result
@@ -623,6 +624,7 @@ check: test
 
 include mk/fuzzdiff.mk
 include mk/sandbox.mk
+include mk/abifuzz.mk
 
 # {===== fuzzing
 #   make fuzz         libFuzzer binaries (clang) in build/fuzz/, e.g.
