@@ -21,28 +21,27 @@ import module  # noqa: E402
 import specs as S  # noqa: E402
 from program import Program  # noqa: E402
 
-KNOWN_OPEN = {
-    # sqlite's lunatic_alloc re-entrancy: a lunatic_alloc that calls
-    # lunatic::sqlite again recurses on the native stack (issue 15, item 1)
-    "alloc_reenter_sqlite",
-    # a spawned child's start function touching the registry during
-    # get_or_spawn re-locks the registry lock (issue 15, item 2)
-    "start_registry_get_or_spawn",
-    # SQL running for seconds holds a worker (issue 15, item 3)
-    "sql_hog",
-    # config_preopen_dir accepts any host path (issue 15, item 4)
-    "preopen_host_path",
-    # mailboxes grow without bound (issue 15, "Exhaustion")
-    "mailbox_flood",
-    # Found by this fuzzer, open: with memory grown to GiBs, host calls
-    # copy guest-sized names and buffers (metrics, registry, TLS certs)
-    # into host memory, some under a global lock, for seconds
-    # (repro/metrics_huge_name.wat, repro/registry_huge_name.wat)
-    "huge_guest_buffers",
-    # Found by this fuzzer, open: SQL's ATTACH DATABASE and VACUUM INTO
-    # create files anywhere on the host (repro/sqlite_attach_escape.wat)
+# Every pattern that can be switched off, each named after the runtime
+# bug it once hit (issue 15; repros in repro/): sqlite's re-entrant
+# lunatic_alloc, a start function using the registry inside get_or_spawn,
+# SQL hogging a worker, config_preopen_dir granting any host path,
+# unbounded mailboxes, guest-sized names copied under global locks, and
+# SQL's ATTACH / VACUUM INTO escaping the preopens.
+PATTERNS = {
+    "alloc_reenter_sqlite", "start_registry_get_or_spawn", "sql_hog",
+    "preopen_host_path", "mailbox_flood", "huge_guest_buffers",
     "sqlite_attach_escape",
 }
+# The patterns that hit a runtime bug known and still open: not
+# generated unless enabled (--enable), so that `make abi-fuzz` stays green
+# meanwhile. Empty since the fixes of issue 15; a flag put here must name
+# its repro and the issue that will fix it.
+KNOWN_OPEN = set()
+# Off unless enabled for another reason: huge_guest_buffers grows guest
+# memories to GiBs, which guests may do (max_memory defaults to 4 GiB),
+# so the runtime's resident size then says nothing about leaks; run it
+# alone with a larger --max-rss (tests/abifuzz/README.md).
+EXPENSIVE = {"huge_guest_buffers"}
 
 
 def generate(seed, root, enabled, **kw):
@@ -72,7 +71,7 @@ def main():
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--root", default=os.path.join(HERE, "..", ".."))
     ap.add_argument("--enable", default="",
-                    help="KNOWN_OPEN flags to generate anyway, or 'all'")
+                    help="known-open patterns to generate anyway, or 'all'")
     ap.add_argument("--workers", type=int, default=6)
     ap.add_argument("--calls", type=int, default=150)
     ap.add_argument("--wait-ms", type=int, default=3000)
@@ -85,14 +84,16 @@ def main():
 
 
 def parse_enable(s):
+    """The patterns to generate: all but the known-open ones, plus those
+    of the known-open ones named in s ("all": every one)."""
     if s == "all":
-        return set(KNOWN_OPEN)
+        return set(PATTERNS)
     flags = {f for f in s.split(",") if f}
-    unknown = flags - KNOWN_OPEN
+    unknown = flags - PATTERNS
     if unknown:
         raise SystemExit(f"abifuzz: unknown flags {sorted(unknown)}; "
-                         f"known: {sorted(KNOWN_OPEN)}")
-    return flags
+                         f"known: {sorted(PATTERNS)}")
+    return (PATTERNS - KNOWN_OPEN - EXPENSIVE) | flags
 
 
 if __name__ == "__main__":
