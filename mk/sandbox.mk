@@ -14,13 +14,21 @@ $(B)/wasm/sandbox/sandbox.wasm: tests/sandbox/sandbox.c tests/sched/check.h sdk/
 	@mkdir -p $(dir $@)
 	$(WASM_CC) $(WASM_CFLAGS) -mbulk-memory -I. $< -o $@
 
+# The ABI fuzzer's repros of what it found (tests/abifuzz/repro/), run
+# as regression tests.
+ABIFUZZ_REPRO_WASM := $(patsubst tests/abifuzz/repro/%.wat,$(B)/wasm/abifuzz-repro/%.wasm,$(wildcard tests/abifuzz/repro/*.wat))
+
+$(B)/wasm/abifuzz-repro/%.wasm: tests/abifuzz/repro/%.wat
+	@mkdir -p $(dir $@)
+	$(WAT2WASM) $< -o $@
+
 $(B)/wasm/sandbox/start_registry.wasm: tests/sandbox/start_registry.wat
 	@mkdir -p $(dir $@)
 	$(WAT2WASM) $< -o $@
 
 .PHONY: sandbox-e2e
 guests: $(SANDBOX_WASM)
-sandbox-e2e: $(B)/lunatic $(SANDBOX_WASM)
+sandbox-e2e: $(B)/lunatic $(SANDBOX_WASM) $(ABIFUZZ_REPRO_WASM)
 	@SANDBOX_P99_US=$(SANDBOX_P99_US) SANDBOX_HOLD_US=$(SANDBOX_HOLD_US) \
 	    sh tests/sandbox/run.sh $(B)/lunatic \
-	    $(B)/wasm/sandbox
+	    $(B)/wasm/sandbox $(B)/wasm/abifuzz-repro

@@ -3,8 +3,9 @@
 # through host functions running guest code or long host work, each beside
 # a ping server that must keep answering; the runtime must survive, the
 # attacker must trap with a clear message, SIGTERM must still stop a run.
-# Usage: tests/sandbox/run.sh LUNATIC WASM_DIR   (WASM_DIR holds
-# sandbox.wasm and start_registry.wasm)
+# Usage: tests/sandbox/run.sh LUNATIC WASM_DIR [REPRO_DIR]   (WASM_DIR
+# holds sandbox.wasm and start_registry.wasm; REPRO_DIR the ABI fuzzer's
+# repros, built)
 # SANDBOX_P99_US: the ping p99 bound (microseconds) beside hogs;
 # SANDBOX_HOLD_US: the bound on the longest slice, in CPU time, on one
 # worker shared with every kind of attacker (README: "Holding a worker").
@@ -85,6 +86,30 @@ if [ -n "$v" ] && [ "$v" -le "$HOLD_MAX" ]; then
 else
     failed=$((failed + 1))
     echo "sandbox: FAIL hold_1_thread: longest slice '$v' us of CPU, bound $HOLD_MAX us"
+fi
+
+# The ABI fuzzer's repros (tests/abifuzz/repro/, built into $R): each now
+# ends as its comment says the runtime should, the runtime intact.
+R=${3:-}
+if [ -n "$R" ]; then
+    t repro_alloc_reenter_sqlite 141 "nested more than 4 deep" \
+        "$L" "$R/alloc_reenter_sqlite.wasm"
+    t repro_mailbox_flood 141 "killed" "$L" "$R/mailbox_flood.wasm"
+    t repro_metrics_huge_name 141 "name longer than 1024 bytes" \
+        "$L" "$R/metrics_huge_name.wasm"
+    t repro_registry_huge_name 141 "name longer than 65536 bytes" \
+        "$L" "$R/registry_huge_name.wasm"
+    t repro_preopen_host_path 141 "refused" "$L" "$R/preopen_host_path.wasm"
+    t repro_sql_hog 0 "" "$L" --threads 2 "$R/sql_hog.wasm"
+    t repro_start_registry_get_or_spawn 0 "" \
+        "$L" --threads 2 "$R/start_registry_get_or_spawn.wasm"
+    mkdir -p /tmp/abifuzz-escape
+    rm -f /tmp/abifuzz-escape/attach.db
+    t repro_sqlite_attach_escape 0 "" "$L" "$R/sqlite_attach_escape.wasm"
+    if [ -e /tmp/abifuzz-escape/attach.db ]; then
+        failed=$((failed + 1))
+        echo "sandbox: FAIL repro_sqlite_attach_escape: attach.db was written"
+    fi
 fi
 
 # SIGTERM still stops a run full of hogs, at once (status 0: a clean stop).

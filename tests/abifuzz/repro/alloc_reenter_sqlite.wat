@@ -1,4 +1,6 @@
-;; Known, open (issue 15, item 1; generator flag alloc_reenter_sqlite):
+;; FIXED (issue 15): the allocator traps its process at the nesting limit (sched/nested.c): exit 141.
+;; make sandbox-e2e runs it as a regression test.
+;; Was known, open (issue 15, item 1; generator flag alloc_reenter_sqlite):
 ;; sched/api_sqlite.c runs the guest's lunatic_alloc on a nested vm_run
 ;; with no depth guard, and this lunatic_alloc calls lunatic::sqlite
 ;; again, which allocates again: unbounded native recursion, SIGSEGV, the

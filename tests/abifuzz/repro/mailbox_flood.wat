@@ -1,4 +1,6 @@
-;; Known, open (issue 15, "Exhaustion"; generator flag mailbox_flood): a
+;; FIXED (issue 15): the flooded mailbox counts against its owner's memory limit, which is killed (sched/limits.c): exit 141.
+;; make sandbox-e2e runs it as a regression test.
+;; Was known, open (issue 15, "Exhaustion"; generator flag mailbox_flood): a
 ;; process sends itself 60 KB messages and never receives them; its
 ;; mailbox grows without bound in host memory that no limit charges
 ;; (RSS climbs by hundreds of MB a second until the host runs out).

@@ -1,3 +1,5 @@
+;; FIXED (issue 15): a metric name over 1 KiB traps the caller before any copy: exit 141.
+;; make sandbox-e2e runs it as a regression test.
 ;; Found by the ABI fuzzer (seeds 8, 11 with huge_guest_buffers): a
 ;; metric name is as long as the guest says. With memory grown to 1 GiB,
 ;; one increment_counter makes sched/api_misc.c metric() calloc and

@@ -1,4 +1,6 @@
-;; Known, open (issue 15, item 4; generator flag preopen_host_path): a
+;; FIXED (issue 15): config_preopen_dir grants only directories inside the caller's preopens: exit 141.
+;; make sandbox-e2e runs it as a regression test.
+;; Was known, open (issue 15, item 4; generator flag preopen_host_path): a
 ;; process with no directory at all (no --dir) creates a config that
 ;; preopens the host's "/", spawns a child with it, and the child opens
 ;; /etc/passwd and prints "ABIFUZZ-ESCAPE". The runtime should accept

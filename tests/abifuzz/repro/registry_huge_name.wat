@@ -1,3 +1,5 @@
+;; FIXED (issue 15): a registry name over 64 KiB traps the caller before any copy: exit 141.
+;; make sandbox-e2e runs it as a regression test.
 ;; Found by the ABI fuzzer (seed 1 with huge_guest_buffers): a registry
 ;; name is as long as the guest says. With memory grown to 2 GiB, one
 ;; registry::put copies a 2 GiB name into the registry (sched/registry.c

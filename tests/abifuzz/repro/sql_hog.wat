@@ -1,4 +1,6 @@
-;; Known, open (issue 15, item 3; generator flag sql_hog): sqlite3_exec
+;; FIXED (issue 15): SQL runs on the offload pool, not on a worker: exit 0.
+;; make sandbox-e2e runs it as a regression test.
+;; Was known, open (issue 15, item 3; generator flag sql_hog): sqlite3_exec
 ;; runs to completion on the worker with no budget. Two processes each
 ;; running a long statement hold both workers of --threads 2, so the root,
 ;; which only sleeps 10 ms and prints, prints its line seconds late:

@@ -1,3 +1,5 @@
+;; FIXED (issue 15): an authorizer holds ATTACH and VACUUM INTO to sqlite::open's rule: exit 0, no attach.db.
+;; make sandbox-e2e runs it as a regression test.
 ;; Found by the ABI fuzzer (seed 19 of the first runs): SQL reaches any
 ;; host path. sqlite::open checks its path against the preopens, but the
 ;; statements then run with all of SQLite: ATTACH DATABASE and VACUUM INTO

@@ -1,4 +1,6 @@
-;; Known, open (issue 15, item 2; generator flag
+;; FIXED (issue 15): get_or_spawn reserves the name instead of holding the lock: exit 0.
+;; make sandbox-e2e runs it as a regression test.
+;; Was known, open (issue 15, item 2; generator flag
 ;; start_registry_get_or_spawn; the fuzzer's seed 305 with that flag hung
 ;; with a worker in pthread_rwlock_wrlock from h_get_or_put_later, and the
 ;; runtime stuck joining it at exit): get_or_spawn holds the registry's
