@@ -255,6 +255,8 @@ static vm_status h_compile_module(vm_exec_t *ex, vm_slot *a, void *ud)
     }
     if (!p->job)
         return compile_submit(ex, bytes, a[1].u32);
+    if (p->job->run != compile_run) /* never: a bug if it is */
+        return sched__trap(ex, "compile_module: waiting on another call");
     compile_job_t *j = (compile_job_t *)sched__job_take(p);
     if (!j)
         return VM_BLOCK;

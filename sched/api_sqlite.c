@@ -363,6 +363,10 @@ static vm_status sql_offload(vm_exec_t *ex, sqlite3 *db, sqlite3_stmt *stmt,
                              char *sql, int *rc)
 {
     sched_proc_t *p = sched__cur(ex);
+    if (p->job && p->job->run != sql_run) { /* never: a bug if it is */
+        free(sql);
+        return sched__trap(ex, "lunatic::sqlite: waiting on another call");
+    }
     if (p->job) {
         free(sql);
         sql_job_t *j = (sql_job_t *)sched__job_take(p);

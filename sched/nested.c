@@ -30,6 +30,23 @@ static uint64_t fuel_left(const sched_proc_t *p)
     return p->reds >= p->fuel_limit ? 0 : p->fuel_limit - p->reds;
 }
 
+/* A nested run that did not finish may have left its process waiting:
+ * a timer armed, an fd watched, a job queued, a paused copy. The process
+ * is not going to wait (the caller traps, and a trap::catch may let it go
+ * on): undo all that. */
+static void undo_wait(sched_proc_t *p, uint8_t wait_before,
+                      const sched_job_t *job_before)
+{
+    if (p->job && p->job != job_before)
+        sched__job_abandon(p);
+    if (p->wait == wait_before)
+        return;
+    sched__wait_timer_cancel(p);
+    sched__iowait_remove(p->rt->iowait, p);
+    p->wait = wait_before;
+    p->host_done = 0;
+}
+
 vm_status sched__run_nested(vm_exec_t *caller, vm_exec_t *sub,
                             uint64_t budget, char *why, size_t whylen)
 {
@@ -44,6 +61,9 @@ vm_status sched__run_nested(vm_exec_t *caller, vm_exec_t *sub,
         return VM_TRAP;
     }
     LUN_LOCK_ASSERT_NONE_HELD(); /* checked in the LUN_LOCK_CHECK build */
+    sched_proc_t *subp = sched__cur(sub);
+    uint8_t wait_before = subp->wait;
+    const sched_job_t *job_before = subp->job;
     nest_depth++;
     /* A host function may yield (VM_YIELD with budget left): go on. */
     while (st == VM_YIELD && spent < allowed) {
@@ -51,6 +71,8 @@ vm_status sched__run_nested(vm_exec_t *caller, vm_exec_t *sub,
         spent += vm_exec_reductions_used(sub);
     }
     nest_depth--;
+    if (st != VM_DONE)
+        undo_wait(subp, wait_before, job_before);
     if (caller)
         vm_exec_charge(caller, spent);
     switch (st) {

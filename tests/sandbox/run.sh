@@ -54,6 +54,7 @@ export LUNATIC_LOG=1
 t alloc_reentry 0 "ok alloc_reentry" "$L" --threads 2 "$S" alloc_reentry
 t alloc_reentry_message 0 "nested more than 4 deep" \
     "$L" --threads 2 "$S" alloc_reentry
+t catch_nested_wait 0 "ok catch_nested_wait" "$L" "$S" catch_nested_wait
 t start_registry_root 0 "" "$L" --threads 2 "$W/start_registry.wasm"
 t start_registry 0 "ok start_registry" \
     "$L" --threads 2 --dir "$W" "$S" start_registry "$W"

@@ -4,6 +4,8 @@
  * `lunatic sandbox.wasm CASE [ARG]`; prints "ok CASE ..." and exits 0.
  *   alloc_reentry   lunatic_alloc calls lunatic::sqlite, which allocates
  *                   again: the attacker traps (nesting too deep), alone
+ *   catch_nested_wait  a nested allocation that tries to wait traps; the
+ *                   trap caught, the process waits normally again
  *   start_registry  get_or_spawn twice of a module whose start function
  *                   uses the registry (start_registry.wasm, in the
  *                   preopened directory): both calls return the same pid
@@ -101,6 +103,8 @@ int32_t lunatic_alloc(int32_t n)
         lunatic_sqlite_last_error((int64_t)evil_conn, (int32_t)scratch);
     while (evil_alloc == 2) /* spins, from inside the host call */
         __asm__ volatile("");
+    if (evil_alloc == 4) /* a call that waits, from inside the allocation */
+        lunatic_sqlite_execute((int64_t)evil_conn, (int32_t)"SELECT 1;", 9);
     if (evil_alloc == 3) { /* the worst: most of a budget at every depth */
         for (volatile int i = 0; i < 19000; i++)
             ;
@@ -129,6 +133,50 @@ static int case_alloc_reentry(void)
     CHECK(lunatic_message_receive(0, 0, 10000) == LUN_MSG_PROCESS_DIED);
     timed_pings(server, 50, "alloc_reentry");
     printf("ok alloc_reentry\n");
+    return 0;
+}
+
+/* {===== catch_nested_wait: a nested call that tried to wait, its trap
+ * caught, leaves nothing waiting behind */
+
+__attribute__((export_name("_lunatic_catch_trap"))) int32_t
+catch_trap(int32_t fn, int32_t arg);
+int32_t catch_trap(int32_t fn, int32_t arg)
+{
+    return ((int32_t (*)(int32_t))(uintptr_t)fn)(arg);
+}
+
+static int32_t last_error_via_alloc(int32_t arg)
+{
+    char scratch[8];
+    (void)arg;
+    lunatic_sqlite_last_error((int64_t)evil_conn, (int32_t)scratch);
+    return 1;
+}
+
+static int case_catch_nested_wait(void)
+{
+    const char *mem = ":memory:";
+    CHECK(lunatic_sqlite_open((int32_t)mem, (int32_t)strlen(mem),
+                              (int32_t)&evil_conn) == 0);
+    evil_alloc = 4;
+    /* The allocation's execute queues a statement and must wait: the
+     * nested run fails, last_error traps, catch returns 0. */
+    CHECK(lunatic_trap_catch((int32_t)(uintptr_t)last_error_via_alloc, 0) ==
+          0);
+    evil_alloc = 0;
+    /* The process waits normally again: a statement, a sleep, a spawn
+     * with messages. */
+    CHECK(lunatic_sqlite_execute((int64_t)evil_conn,
+                                 (int32_t)"CREATE TABLE t(x);", 18) == 0);
+    /* (it ran: a statement left queued would have answered for it) */
+    CHECK(lunatic_sqlite_execute((int64_t)evil_conn,
+                                 (int32_t)"INSERT INTO t VALUES (1);", 25) ==
+          0);
+    lunatic_process_sleep_ms(5);
+    uint64_t server = lun_spawn(ping_server, 0);
+    timed_pings(server, 20, "catch_nested_wait");
+    printf("ok catch_nested_wait\n");
     return 0;
 }
 
@@ -348,6 +396,8 @@ int main(int argc, char **argv)
         return case_alloc_reentry();
     if (strcmp(c, "start_registry") == 0 && argc > 2)
         return case_start_registry(argv[2]);
+    if (strcmp(c, "catch_nested_wait") == 0)
+        return case_catch_nested_wait();
     if (strcmp(c, "huge_names") == 0)
         return case_huge_names();
     if (strcmp(c, "sql_escape") == 0 && argc > 2)
