@@ -139,7 +139,11 @@ def classify(run, stall, escaped, max_rss):
 
 
 def escaped_files(parent, progdir):
-    out = [os.path.join(ESCAPE_DIR, f) for f in os.listdir(ESCAPE_DIR)]
+    try:  # another runner may be between its rmtree and makedirs
+        names = os.listdir(ESCAPE_DIR)
+    except FileNotFoundError:
+        names = []
+    out = [os.path.join(ESCAPE_DIR, f) for f in names]
     out += [os.path.join(parent, f) for f in os.listdir(parent)
             if os.path.join(parent, f) != progdir]
     return out
@@ -157,7 +161,7 @@ def run_seed(a, seed, work):
     cwd = os.path.join(parent, "sb")
     os.makedirs(os.path.join(cwd, "sub"))
     shutil.rmtree(ESCAPE_DIR, ignore_errors=True)
-    os.makedirs(ESCAPE_DIR)
+    os.makedirs(ESCAPE_DIR, exist_ok=True)
     # Queued messages are capped well below --max-rss, so that a flood
     # the cap fails to stop shows as a memory finding.
     cmd = [os.path.abspath(a.lunatic), "--threads", str(threads),
