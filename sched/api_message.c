@@ -222,6 +222,10 @@ vm_status sched__receive_step(vm_exec_t *ex, vm_slot *a, const int64_t *tags,
     return VM_BLOCK;
 }
 
+/* The most tags one receive may wait for (Lunatic's callers pass one or
+ * a few). */
+#define RECEIVE_TAGS_MAX 4096
+
 static vm_status h_receive(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
@@ -230,6 +234,8 @@ static vm_status h_receive(vm_exec_t *ex, vm_slot *a, void *ud)
     bool first = p->wait != SCHED_WAIT_MSG;
     (void)ud;
     /* Quirk 11: with no tags, tag_ptr is never looked at. */
+    if (ntags > RECEIVE_TAGS_MAX) /* copied and matched at every wake */
+        return sched__trap(ex, "receive: more than 4096 tags");
     if (ntags) {
         const uint8_t *b = sched__guest(ex, a[0].u32, (uint64_t)ntags * 8);
         if (!b)

@@ -215,23 +215,48 @@ static void compile_discard(sched_job_t *job)
     free(j);
 }
 
+/* The job for a new compile_module call, its bytes to be copied; NULL
+ * when out of memory. A job left by a call that never finished (its trap
+ * caught) goes first. */
+static compile_job_t *compile_job_new(sched_proc_t *p, uint32_t len)
+{
+    if (p->host_job) {
+        p->host_job->discard(p->host_job);
+        p->host_job = NULL;
+    }
+    compile_job_t *j = calloc(1, sizeof *j);
+    if (j && !(j->bytes = malloc(len ? len : 1))) {
+        free(j);
+        return NULL;
+    }
+    if (j) {
+        j->len = len;
+        j->no_fusion = p->rt->no_fusion;
+        j->job.run = compile_run;
+        j->job.discard = compile_discard;
+    }
+    return j;
+}
+
+/* Copy the module's bytes SCHED_HOST_CHUNK at a time, pausing between
+ * pieces (a guest may pass gigabytes), then queue the compilation. The
+ * job being filled waits in p->host_job meanwhile. */
 static vm_status compile_submit(vm_exec_t *ex, const uint8_t *bytes,
                                 uint32_t len)
 {
     sched_proc_t *p = sched__cur(ex);
-    compile_job_t *j = calloc(1, sizeof *j);
-    if (j && !(j->bytes = malloc(len ? len : 1))) {
-        free(j);
-        j = NULL;
-    }
-    if (!j)
+    uint64_t done = sched__progress(p);
+    compile_job_t *j = done ? (compile_job_t *)p->host_job : NULL;
+    if (!j && (done = 0, !(j = compile_job_new(p, len))))
         return sched__trap(ex, "compile_module: out of memory");
-    memcpy(j->bytes, bytes, len);
-    vm_exec_charge(ex, len / 64); /* the copy: a reduction per 64 bytes */
-    j->len = len;
-    j->no_fusion = p->rt->no_fusion;
-    j->job.run = compile_run;
-    j->job.discard = compile_discard;
+    p->host_job = &j->job;
+    uint64_t c = len - done < SCHED_HOST_CHUNK ? len - done : SCHED_HOST_CHUNK;
+    memcpy(j->bytes + done, bytes + done, (size_t)c);
+    vm_exec_charge(ex, c / 64); /* the copy: a reduction per 64 bytes */
+    if ((done += c) < len)
+        return sched__pause(p, done);
+    sched__progress_end(p);
+    p->host_job = NULL;
     if (sched__job_submit(p, &j->job) != 0) {
         compile_discard(&j->job);
         return sched__trap(ex, "compile_module: no thread to compile on");
@@ -327,8 +352,11 @@ static void charge_instantiation(vm_exec_t *ex, sched_proc_t *child)
     vm_exec_charge(ex, size / 4096);
 }
 
-/* Spawns usually pass a few params: those fit on the C stack. */
+/* Spawns usually pass a few params: those fit on the C stack. No
+ * function takes more than SPAWN_ARGS_MAX (engines limit wasm functions
+ * to 1000 parameters). */
 #define SPAWN_ARGS_ON_STACK 8u
+#define SPAWN_ARGS_MAX 1000u
 
 vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
                        int64_t config_id, int64_t module_id,
@@ -358,6 +386,8 @@ vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
     if (params_len % 17 != 0)
         return sched__trap(ex, "spawn: params length is not a multiple of "
                                "17");
+    if (params_len / 17 > SPAWN_ARGS_MAX)
+        return sched__trap(ex, "spawn: more than 1000 parameters");
     if (sched__proc_cap_reached(p->rt, err, sizeof err)) {
         *out_id = sched__error_new(p, err);
         *out_rc = 1;

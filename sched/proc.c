@@ -544,6 +544,10 @@ static void unref_timer(void *t) { sched__timer_unref(t); }
 void sched__proc_release(sched_proc_t *p)
 {
     sched__job_abandon(p); /* first: a job may use the SQL connections */
+    if (p->host_job) { /* a paused compile_module's, never queued */
+        p->host_job->discard(p->host_job);
+        p->host_job = NULL;
+    }
     if (p->reserved_names) {
         /* Whoever waits for a name it reserved would wait forever. */
         sched_registry_t *r = &p->rt->registry;

@@ -340,6 +340,7 @@ struct sched_proc {
     void *net_req;           /* api_net.c: a pending DNS lookup */
     struct sched_job *job;   /* offload.c: host work it waits for */
     uint64_t host_done;      /* sched__pause: progress of the paused call */
+    struct sched_job *host_job; /* a job a paused call is still filling */
     uint64_t reds;
     uint32_t slice_spawns; /* spawns since this slice began */           /* fuel used */
     uint64_t fuel_limit;     /* reductions; 0 = none */

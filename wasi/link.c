@@ -133,7 +133,7 @@ ADAPTER(path_unlink_file,
         wasi__path_unlink_file(ctx, &mem, a[0].u32, a[1].u32, a[2].u32))
 ADAPTER(poll_oneoff, wasi__poll_oneoff(ctx, &mem, a[0].u32, a[1].u32,
                                        a[2].u32, a[3].u32))
-ADAPTER(random_get, wasi__random_get(&mem, a[0].u32, a[1].u32))
+ADAPTER(random_get, wasi__random_get(ctx, &mem, a[0].u32, a[1].u32))
 ADAPTER(sock_accept,
         wasi__sock_accept(ctx, &mem, a[0].u32, a[1].u32, a[2].u32))
 ADAPTER(sock_recv, wasi__sock_recv(ctx, &mem, a[0].u32, a[1].u32, a[2].u32,

@@ -133,6 +133,10 @@ static uint32_t block(wasi_ctx_t *ctx, const uint8_t *subs, uint32_t nsubs,
     return WASI__BLOCK;
 }
 
+/* Each call looks at every subscription (again at every wake): a guest
+ * may not make that take seconds. */
+#define WASI_POLL_MAX 16384
+
 uint32_t wasi__poll_oneoff(wasi_ctx_t *ctx, const wasi_mem_t *mem,
                            uint32_t in_ptr, uint32_t out_ptr, uint32_t nsubs,
                            uint32_t nevents_ptr)
@@ -148,6 +152,8 @@ uint32_t wasi__poll_oneoff(wasi_ctx_t *ctx, const wasi_mem_t *mem,
         return WASI_EINVAL; /* it would wait forever */
     if (!subs || !events || !nevents_out)
         return WASI_EFAULT;
+    if (nsubs > WASI_POLL_MAX)
+        return WASI_EINVAL;
     /* a re-invocation keeps the time of the original call */
     if (!ctx->blocked)
         ctx->blocked_since_ns = now;

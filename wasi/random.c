@@ -30,19 +30,43 @@ static bool fill_from_urandom(uint8_t *buf, uint64_t len)
     return done == len;
 }
 
-uint32_t wasi__random_get(const wasi_mem_t *mem, uint32_t buf_ptr,
-                          uint32_t buf_len)
+/* A long request is filled RANDOM_PIECE bytes at a time (about half a
+ * millisecond of getentropy calls); between pieces the call blocks until
+ * a deadline already past, so the process goes behind the others, and the
+ * re-invoked call goes on from ctx->random_done: a guest asking for a
+ * GiB does not hold its thread for seconds. */
+#define RANDOM_PIECE (256u * 1024)
+
+static uint32_t fill(uint8_t *buf, uint64_t len)
 {
-    uint8_t *buf = wasi__mem_range(mem, buf_ptr, buf_len);
-    if (!buf)
-        return WASI_EFAULT;
-    for (uint64_t done = 0; done < buf_len; done += ENTROPY_CHUNK) {
-        uint64_t n = buf_len - done;
+    for (uint64_t done = 0; done < len; done += ENTROPY_CHUNK) {
+        uint64_t n = len - done;
         if (n > ENTROPY_CHUNK)
             n = ENTROPY_CHUNK;
         if (getentropy(buf + done, (size_t)n) != 0)
-            return fill_from_urandom(buf + done, buf_len - done) ? WASI_ESUCCESS
-                                                                 : WASI_EIO;
+            return fill_from_urandom(buf + done, len - done) ? WASI_ESUCCESS
+                                                             : WASI_EIO;
     }
     return WASI_ESUCCESS;
+}
+
+uint32_t wasi__random_get(wasi_ctx_t *ctx, const wasi_mem_t *mem,
+                          uint32_t buf_ptr, uint32_t buf_len)
+{
+    uint8_t *buf = wasi__mem_range(mem, buf_ptr, buf_len);
+    uint64_t done = ctx->blocked ? ctx->random_done : 0;
+    if (!buf)
+        return WASI_EFAULT;
+    if (done > buf_len)
+        done = 0;
+    uint64_t n = buf_len - done < RANDOM_PIECE ? buf_len - done : RANDOM_PIECE;
+    uint32_t rc = fill(buf + done, n);
+    done += n;
+    ctx->random_done = 0;
+    if (rc != WASI_ESUCCESS || done == buf_len)
+        return rc;
+    ctx->random_done = done;
+    wasi__wait_reset(ctx);
+    wasi__wait_deadline(ctx, wasi_monotonic_ns());
+    return WASI__BLOCK;
 }

@@ -209,6 +209,7 @@ struct wasi_ctx {
      * re-invocations do not push the deadline back). */
     bool blocked;
     uint64_t blocked_since_ns;
+    uint64_t random_done; /* random_get: bytes filled before it blocked */
     wasi_wait_fd_t *wait_fds;
     uint32_t nwait_fds, wait_cap;
     bool wait_has_deadline;
@@ -440,7 +441,8 @@ uint32_t wasi__clock_time_get(const wasi_mem_t *mem, uint32_t clock_id,
                               uint64_t precision, uint32_t time_ptr);
 
 /* random.c */
-uint32_t wasi__random_get(const wasi_mem_t *mem, uint32_t buf_ptr,
+uint32_t wasi__random_get(wasi_ctx_t *ctx, const wasi_mem_t *mem,
+                          uint32_t buf_ptr,
                           uint32_t buf_len);
 
 /* proc_exit.c: records the exit; the caller then ends the execution. */

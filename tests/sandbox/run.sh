@@ -58,6 +58,7 @@ t catch_nested_wait 0 "ok catch_nested_wait" "$L" "$S" catch_nested_wait
 t start_registry_root 0 "" "$L" --threads 2 "$W/start_registry.wasm"
 t start_registry 0 "ok start_registry" \
     "$L" --threads 2 --dir "$W" "$S" start_registry "$W"
+t compile_big 0 "ok compile_big" "$L" "$S" compile_big
 t huge_names 0 "ok huge_names" "$L" "$S" huge_names
 t huge_names_message 0 "registry: name longer than 65536 bytes" \
     "$L" "$S" huge_names

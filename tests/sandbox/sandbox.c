@@ -9,6 +9,7 @@
  *   start_registry  get_or_spawn twice of a module whose start function
  *                   uses the registry (start_registry.wasm, in the
  *                   preopened directory): both calls return the same pid
+ *   compile_big     a 5 MiB module compiles (copied in pieces)
  *   huge_names      registry and metric names past their bounds trap
  *   sql_escape DIR  ATTACH and VACUUM INTO may name files only inside
  *                   the preopened DIR
@@ -275,6 +276,59 @@ static int case_huge_names(void)
 }
 
 /* }===== */
+/* {===== compile_big: a module's bytes are copied in pieces, between
+ * which the caller pauses; they must come out whole */
+
+static size_t leb(uint8_t *out, uint32_t v)
+{
+    size_t n = 0;
+    do {
+        out[n] = (uint8_t)(v & 0x7f);
+        v >>= 7;
+        out[n] |= v ? 0x80 : 0;
+        n++;
+    } while (v);
+    return n;
+}
+
+/* A valid module: a custom section of `big` bytes, then one of 3 bytes
+ * (which the decoder must find right where it belongs). */
+static uint8_t *big_module(uint32_t big, size_t *len)
+{
+    uint8_t *m = calloc(1, (size_t)big + 64);
+    size_t n = 0;
+    CHECK(m != NULL);
+    memcpy(m, "\0asm\1\0\0\0", 8);
+    n = 8;
+    m[n++] = 0; /* custom section: size, name "x", payload */
+    n += leb(m + n, big);
+    m[n++] = 1;
+    m[n++] = 'x';
+    n += big - 2;
+    m[n++] = 0;
+    m[n++] = 3;
+    m[n++] = 1;
+    m[n++] = 'y';
+    m[n++] = 7;
+    *len = n;
+    return m;
+}
+
+static int case_compile_big(void)
+{
+    size_t len;
+    uint64_t id;
+    uint8_t *m = big_module(5 << 20, &len);
+    CHECK(lunatic_process_compile_module((int32_t)m, (int32_t)len,
+                                         (int32_t)&id) == 0);
+    m[len - 4] = 9; /* the last section now overruns the module */
+    CHECK(lunatic_process_compile_module((int32_t)m, (int32_t)len,
+                                         (int32_t)&id) == 1);
+    printf("ok compile_big\n");
+    return 0;
+}
+
+/* }===== */
 /* {===== sql_escape: SQL that opens files is held to sqlite::open's rule */
 
 static int32_t exec_sql(uint64_t conn, const char *sql)
@@ -398,6 +452,8 @@ int main(int argc, char **argv)
         return case_start_registry(argv[2]);
     if (strcmp(c, "catch_nested_wait") == 0)
         return case_catch_nested_wait();
+    if (strcmp(c, "compile_big") == 0)
+        return case_compile_big();
     if (strcmp(c, "huge_names") == 0)
         return case_huge_names();
     if (strcmp(c, "sql_escape") == 0 && argc > 2)
