@@ -205,13 +205,19 @@ static void compile_run(sched_job_t *job)
     vm_config cfg = {.no_fusion = j->no_fusion};
     j->rc = vm_module_load(j->bytes, j->len, &cfg, &j->vm, j->err,
                            sizeof j->err);
+    /* Freed here, on the pool: giving back a big block takes time. */
+    free(j->bytes);
+    j->bytes = NULL;
 }
 
 static void compile_discard(sched_job_t *job)
 {
     compile_job_t *j = (compile_job_t *)job;
     vm_module_free(j->vm);
-    free(j->bytes);
+    if (j->bytes && j->len >= SCHED_FREE_OFF_WORKER_MIN)
+        sched__free_off_worker(j->bytes);
+    else
+        free(j->bytes);
     free(j);
 }
 
