@@ -8,15 +8,6 @@
 
 #include "sched/sched_int.h"
 
-/* Copying message bytes is work the interpreter does not see: it is
- * charged as reductions, one per 64 bytes, so a process copying megabytes
- * in and out of messages yields as a computing one does. A reduction is
- * about 5 ns of a busy loop here (a 20000-reduction slice, about 100 us);
- * memcpy into a fresh buffer took 0.8-3 ns per 64 bytes (64 KiB to 16 MiB
- * buffers, 20-85 GB/s): the rate errs towards charging the copier too
- * much, up to a few times, never too little. */
-#define COPY_BYTES_PER_REDUCTION 64
-
 /* The scratch message if it is a data message; else NULL, trap set. */
 static sched_msg_t *scratch_data(vm_exec_t *ex)
 {
@@ -62,7 +53,7 @@ static vm_status h_write_data(vm_exec_t *ex, vm_slot *a, void *ud)
     uint64_t c = len - done < SCHED_HOST_CHUNK ? len - done : SCHED_HOST_CHUNK;
     if (sched__msg_write(m, src + done, (size_t)c) != 0)
         return sched__trap(ex, "out of memory");
-    vm_exec_charge(ex, c / COPY_BYTES_PER_REDUCTION);
+    vm_exec_charge(ex, c / SCHED_COPY_BYTES_PER_RED);
     if ((done += c) < len)
         return sched__pause(p, done);
     sched__progress_end(p);
@@ -90,7 +81,7 @@ static vm_status h_read_data(vm_exec_t *ex, vm_slot *a, void *ud)
         n = SCHED_HOST_CHUNK;
     if (n)
         memcpy(dst + done, m->data + p->cursor, (size_t)n);
-    vm_exec_charge(ex, n / COPY_BYTES_PER_REDUCTION);
+    vm_exec_charge(ex, n / SCHED_COPY_BYTES_PER_RED);
     p->cursor += n;
     done += n;
     if (n == SCHED_HOST_CHUNK && done < a[1].u32 && p->cursor < m->len)

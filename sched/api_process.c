@@ -214,10 +214,7 @@ static void compile_discard(sched_job_t *job)
 {
     compile_job_t *j = (compile_job_t *)job;
     vm_module_free(j->vm);
-    if (j->bytes && j->len >= SCHED_FREE_OFF_WORKER_MIN)
-        sched__free_off_worker(j->bytes);
-    else
-        free(j->bytes);
+    sched__free_sized(j->bytes, j->len);
     free(j);
 }
 
@@ -258,7 +255,7 @@ static vm_status compile_submit(vm_exec_t *ex, const uint8_t *bytes,
     p->host_job = &j->job;
     uint64_t c = len - done < SCHED_HOST_CHUNK ? len - done : SCHED_HOST_CHUNK;
     memcpy(j->bytes + done, bytes + done, (size_t)c);
-    vm_exec_charge(ex, c / 64); /* the copy: a reduction per 64 bytes */
+    vm_exec_charge(ex, c / SCHED_COPY_BYTES_PER_RED);
     if ((done += c) < len)
         return sched__pause(p, done);
     sched__progress_end(p);
@@ -452,52 +449,6 @@ static vm_status h_spawn(vm_exec_t *ex, vm_slot *a, void *ud)
                ? VM_YIELD : VM_OK;
 }
 
-/* How often a get_or_spawn waiting on another's reservation of the name
- * looks again (the holder is spawning; that is short). */
-#define RESERVATION_POLL_MS 1
-
-/* get_or_spawn: the name's entry, or a reservation of it for the caller
- * (0); 1 when another process holds a reservation; -1 out of memory. */
-static int reserve_name(sched_proc_t *p, const char *name, uint32_t len,
-                        uint64_t *node, uint64_t *pid)
-{
-    sched_registry_t *r = &p->rt->registry;
-    int rc = 0;
-    lun_rwlock_wrlock(&r->lock);
-    sched_reg_entry_t *e = sched__registry_get(r, name, len);
-    if (e && !e->locked_by) {
-        *node = e->node;
-        *pid = e->pid;
-        rc = 2;
-    } else if (e && e->locked_by != p->pid) {
-        rc = 1;
-    } else if (!e && (sched__registry_put(r, name, len, 0, 0) != 0 ||
-                      !(e = sched__registry_get(r, name, len)))) {
-        rc = -1;
-    } else {
-        e->locked_by = p->pid;
-        p->reserved_names = true;
-    }
-    lun_rwlock_unlock(&r->lock);
-    return rc;
-}
-
-/* End the caller's reservation of name: register pid, or (register is
- * false) drop the entry if it is still the caller's reservation. */
-static void end_reservation(sched_proc_t *p, const char *name, uint32_t len,
-                            bool register_it, uint64_t pid)
-{
-    sched_registry_t *r = &p->rt->registry;
-    lun_rwlock_wrlock(&r->lock);
-    sched_reg_entry_t *e = sched__registry_get(r, name, len);
-    if (register_it) {
-        sched__registry_put(r, name, len, 0, pid); /* ends it */
-    } else if (e && e->locked_by == p->pid) {
-        sched__registry_remove(r, name, len);
-    }
-    lun_rwlock_unlock(&r->lock);
-}
-
 /* Lookup and register are one step, as in Lunatic: the name is reserved
  * while the child is made, and no lock is held meanwhile (the child's
  * start function runs inside the spawn and may use the registry). Others
@@ -515,25 +466,23 @@ static vm_status h_get_or_spawn(vm_exec_t *ex, vm_slot *a, void *ud)
         return VM_TRAP;
     if (!node_out || !id_out)
         return sched__trap(ex, "get_or_spawn: pointer out of bounds");
-    sched__wait_timer_cancel(p);
-    p->wait = SCHED_WAIT_NONE;
-    switch (reserve_name(p, name, a[1].u32, &node, &id)) {
-    case -1:
+    switch (sched__reserve_name(p, name, a[1].u32, &node, &id)) {
+    case SCHED_NAME_NOMEM:
         return sched__trap(ex, "out of memory");
-    case 1:
-        p->wait = SCHED_WAIT_POLL;
-        sched__wait_timer_arm(p, RESERVATION_POLL_MS);
+    case SCHED_NAME_BUSY:
         return VM_BLOCK;
-    case 2:
+    case SCHED_NAME_FOUND:
         sched__put_u64(node_out, node);
         sched__put_u64(id_out, id);
         a[0].i32 = 2;
         return VM_OK;
+    case SCHED_NAME_RESERVED:
+        break;
     }
     vm_status st = sched__spawn(ex, a, a[2].u64, a[3].i64, a[4].i64, a[5].u32,
                                 a[6].u32, a[7].u32, a[8].u32, &id, &rc);
     /* quirk 5: an error id is registered too */
-    end_reservation(p, name, a[1].u32, st == VM_OK, id);
+    sched__end_reservation(p, name, a[1].u32, st == VM_OK, id);
     if (st != VM_OK)
         return st;
     sched__put_u64(node_out, 0);

@@ -6,8 +6,9 @@
 
 #include "sched/sched_int.h"
 
-/* How often a get_or_put_later waiting on another's reservation looks
- * again (the reservation is short: the holder spawns, then puts). */
+/* How often a get_or_put_later or get_or_spawn waiting on another's
+ * reservation looks again (the reservation is short: the holder spawns,
+ * then puts). */
 #define RESERVATION_POLL_MS 1
 
 /* A name in guest memory, at most SCHED_NAME_MAX bytes (names are copied
@@ -72,47 +73,78 @@ static vm_status h_remove(vm_exec_t *ex, vm_slot *a, void *ud)
     return VM_OK;
 }
 
+enum sched_name_state sched__reserve_name(sched_proc_t *p, const char *name,
+                                          uint32_t len, uint64_t *node,
+                                          uint64_t *pid)
+{
+    sched_registry_t *r = &p->rt->registry;
+    enum sched_name_state st = SCHED_NAME_RESERVED;
+    sched__wait_timer_cancel(p); /* a poll of an earlier attempt */
+    p->wait = SCHED_WAIT_NONE;
+    lun_rwlock_wrlock(&r->lock);
+    sched_reg_entry_t *e = sched__registry_get(r, name, len);
+    if (e && !e->locked_by) {
+        *node = e->node;
+        *pid = e->pid;
+        st = SCHED_NAME_FOUND;
+    } else if (e && e->locked_by != p->pid) {
+        st = SCHED_NAME_BUSY;
+    } else if (!e && (sched__registry_put(r, name, len, 0, 0) != 0 ||
+                      !(e = sched__registry_get(r, name, len)))) {
+        st = SCHED_NAME_NOMEM;
+    } else {
+        e->locked_by = p->pid;
+        p->reserved_names = true;
+    }
+    lun_rwlock_unlock(&r->lock);
+    if (st == SCHED_NAME_BUSY) { /* look again soon */
+        p->wait = SCHED_WAIT_POLL;
+        sched__wait_timer_arm(p, RESERVATION_POLL_MS);
+    }
+    return st;
+}
+
+void sched__end_reservation(sched_proc_t *p, const char *name, uint32_t len,
+                            bool register_it, uint64_t pid)
+{
+    sched_registry_t *r = &p->rt->registry;
+    lun_rwlock_wrlock(&r->lock);
+    sched_reg_entry_t *e = sched__registry_get(r, name, len);
+    if (register_it)
+        sched__registry_put(r, name, len, 0, pid); /* ends it */
+    else if (e && e->locked_by == p->pid)
+        sched__registry_remove(r, name, len);
+    lun_rwlock_unlock(&r->lock);
+}
+
 /* Lunatic's later registry call: 0 and the entry if the name is there;
  * else 1, and the name is reserved for the caller, whose put (or remove)
- * ends the reservation; other callers wait for it meanwhile. */
+ * ends the reservation; other callers wait for it meanwhile. (Out of
+ * memory, it still answers 1, with no reservation kept.) */
 static vm_status h_get_or_put_later(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
-    sched_registry_t *r = &p->rt->registry;
     const char *name = sched__registry_name(ex, a[0].u32, a[1].u32);
     uint8_t *node = sched__guest(ex, a[2].u32, 8);
     uint8_t *pid = sched__guest(ex, a[3].u32, 8);
+    uint64_t n = 0, id = 0;
     (void)ud;
     if (!name)
         return VM_TRAP;
     if (!node || !pid)
         return sched__trap(ex, "registry: pointer out of bounds");
-    lun_rwlock_wrlock(&r->lock);
-    sched_reg_entry_t *e = sched__registry_get(r, name, a[1].u32);
-    if (e && e->locked_by && e->locked_by != p->pid) {
-        lun_rwlock_unlock(&r->lock);
-        p->wait = SCHED_WAIT_POLL;
-        sched__wait_timer_cancel(p);
-        sched__wait_timer_arm(p, RESERVATION_POLL_MS);
+    switch (sched__reserve_name(p, name, a[1].u32, &n, &id)) {
+    case SCHED_NAME_BUSY:
         return VM_BLOCK;
-    }
-    if (e && !e->locked_by) {
-        sched__put_u64(node, e->node);
-        sched__put_u64(pid, e->pid);
+    case SCHED_NAME_FOUND:
+        sched__put_u64(node, n);
+        sched__put_u64(pid, id);
         a[0].i32 = 0;
-    } else {
-        if (!e && sched__registry_put(r, name, a[1].u32, 0, 0) == 0)
-            e = sched__registry_get(r, name, a[1].u32);
-        if (e) {
-            e->locked_by = p->pid;
-            p->reserved_names = true;
-        }
+        return VM_OK;
+    default:
         a[0].i32 = 1;
+        return VM_OK;
     }
-    lun_rwlock_unlock(&r->lock);
-    sched__wait_timer_cancel(p);
-    p->wait = SCHED_WAIT_NONE;
-    return VM_OK;
 }
 
 #define R "lunatic::registry"

@@ -163,7 +163,7 @@ static vm_status give_guest(vm_exec_t *ex, obuf_t *b, uint32_t opaque_ptr,
             if (b->n)
                 memcpy(dst, b->d, b->n);
             /* Building b copied as much: charge both copies. */
-            vm_exec_charge(ex, b->n / 32);
+            vm_exec_charge(ex, 2 * b->n / SCHED_COPY_BYTES_PER_RED);
             for (int i = 0; i < 4; i++)
                 lp[i] = (uint8_t)(b->n >> (8 * i));
             a[0].u32 = ptr;
@@ -180,7 +180,7 @@ static char *guest_cstr(vm_exec_t *ex, uint32_t ptr, uint32_t len)
     char *c;
     if (len > SQL_VALUE_MAX)
         return NULL;
-    vm_exec_charge(ex, len / 64);
+    vm_exec_charge(ex, len / SCHED_COPY_BYTES_PER_RED);
     if (!s || memchr(s, 0, len) || !(c = malloc((size_t)len + 1)))
         return NULL;
     memcpy(c, s, len);
@@ -391,9 +391,7 @@ static vm_status sql_offload(vm_exec_t *ex, sqlite3 *db, sqlite3_stmt *stmt,
     j->db = db;
     j->stmt = stmt;
     j->sql = sql;
-    j->fuel_left = p->fuel_limit == 0 ? UINT64_MAX
-                   : p->reds >= p->fuel_limit ? 0
-                                              : p->fuel_limit - p->reds;
+    j->fuel_left = sched__fuel_left(p);
     if (sched__job_submit(p, &j->job) != 0) {
         sql_discard(&j->job);
         return sched__trap(ex, "lunatic::sqlite: no thread to run the "
@@ -610,7 +608,8 @@ static vm_status h_bind(vm_exec_t *ex, vm_slot *a, void *ud)
     if (!r.p)
         return sched__trap(ex, "lunatic::sqlite::bind_value: data out of "
                                "bounds");
-    vm_exec_charge(ex, a[2].u32 / 64); /* SQLite copies the values */
+    /* SQLite copies the values */
+    vm_exec_charge(ex, a[2].u32 / SCHED_COPY_BYTES_PER_RED);
     if (!rd_u64(&r, &n))
         return sched__trap(ex, "lunatic::sqlite::bind_value: malformed "
                                "BindList (length)");

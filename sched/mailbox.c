@@ -57,10 +57,8 @@ void sched__msg_free(sched_msg_t *m)
         else if (m->res[i].kind != SCHED_RES_NONE) /* a socket */
             sched__net_res_unref(m->res[i].kind, m->res[i].ptr);
     free(m->res);
-    if (m->data != m->small && m->cap >= SCHED_FREE_OFF_WORKER_MIN)
-        sched__free_off_worker(m->data);
-    else if (m->data != m->small)
-        free(m->data);
+    if (m->data != m->small)
+        sched__free_sized(m->data, m->cap);
     if (msg_cache.n < MSG_CACHE_MAX)
         msg_cache.m[msg_cache.n++] = m;
     else

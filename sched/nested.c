@@ -22,14 +22,6 @@
 
 static _Thread_local uint32_t nest_depth;
 
-/* Reductions the calling process may still spend: its fuel, if limited. */
-static uint64_t fuel_left(const sched_proc_t *p)
-{
-    if (!p || !p->fuel_limit)
-        return UINT64_MAX;
-    return p->reds >= p->fuel_limit ? 0 : p->fuel_limit - p->reds;
-}
-
 /* A nested run that did not finish may have left its process waiting:
  * a timer armed, an fd watched, a job queued, a paused copy. The process
  * is not going to wait (the caller traps, and a trap::catch may let it go
@@ -53,8 +45,8 @@ vm_status sched__run_nested(vm_exec_t *caller, vm_exec_t *sub,
     sched_proc_t *p = caller ? sched__cur(caller) : NULL;
     uint64_t allowed = budget, spent = 0;
     vm_status st = VM_YIELD;
-    if (fuel_left(p) < allowed)
-        allowed = fuel_left(p);
+    if (p && sched__fuel_left(p) < allowed)
+        allowed = sched__fuel_left(p);
     if (nest_depth >= SCHED_NEST_MAX) {
         snprintf(why, whylen, "guest code nested more than %d deep in host "
                  "calls", SCHED_NEST_MAX);

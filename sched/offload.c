@@ -58,7 +58,7 @@ static void unlink_job(sched_job_t *j)
 /* After j->run: hand the result over, or discard it if nobody wants it. */
 static void finish_job(sched_job_t *j)
 {
-    if (!j->proc) { /* nobody waits for it (sched__free_off_worker) */
+    if (!j->proc) { /* nobody waits for it (sched__free_sized) */
         j->discard(j);
         return;
     }
@@ -172,9 +172,12 @@ typedef struct free_job {
 static void free_run(sched_job_t *j) { free(((free_job_t *)j)->ptr); }
 static void free_discard(sched_job_t *j) { free(j); }
 
-void sched__free_off_worker(void *ptr)
+/* Smaller blocks are quick to give back. */
+#define FREE_OFF_WORKER_MIN (1u << 20)
+
+void sched__free_sized(void *ptr, size_t size)
 {
-    free_job_t *j = calloc(1, sizeof *j);
+    free_job_t *j = size >= FREE_OFF_WORKER_MIN ? calloc(1, sizeof *j) : NULL;
     if (!j) {
         free(ptr);
         return;

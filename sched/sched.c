@@ -680,12 +680,10 @@ static void run_proc(sched_worker_t *sd, sched_proc_t *p)
         if (p->entry_error)
             return finish(p, VM_TRAP, p->entry_error);
         uint64_t budget = SCHED_SLICE;
-        if (p->fuel_limit) {
-            if (p->reds >= p->fuel_limit)
-                return finish(p, VM_TRAP, fuel_msg);
-            if (p->fuel_limit - p->reds < budget)
-                budget = p->fuel_limit - p->reds;
-        }
+        if (sched__fuel_left(p) == 0)
+            return finish(p, VM_TRAP, fuel_msg);
+        if (sched__fuel_left(p) < budget)
+            budget = sched__fuel_left(p);
         p->slice_spawns = 0;
         LUN_LOCK_ASSERT_NONE_HELD(); /* guest code runs under no host lock */
         slice_clock_t t0 = rt_slice_start(p->rt);

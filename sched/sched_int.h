@@ -223,6 +223,19 @@ bool sched__registry_remove(sched_registry_t *r, const char *name,
 /* The longest registry name (api_registry.c checks). */
 #define SCHED_NAME_MAX 65536
 const char *sched__registry_name(vm_exec_t *ex, uint32_t ptr, uint32_t len);
+/* get_or_put_later and get_or_spawn (api_registry.c): the name's entry
+ * (FOUND, in *node and *pid), or a reservation of it for p (RESERVED), or,
+ * when another process holds one, BUSY: p is set to look again soon
+ * (return VM_BLOCK). No lock is held on return. */
+enum sched_name_state { SCHED_NAME_FOUND, SCHED_NAME_RESERVED,
+                        SCHED_NAME_BUSY, SCHED_NAME_NOMEM };
+enum sched_name_state sched__reserve_name(sched_proc_t *p, const char *name,
+                                          uint32_t len, uint64_t *node,
+                                          uint64_t *pid);
+/* End p's reservation of name: register pid, or (register_it false) drop
+ * the entry if it is still p's reservation. */
+void sched__end_reservation(sched_proc_t *p, const char *name, uint32_t len,
+                            bool register_it, uint64_t pid);
 /* Drop the entries pid reserved and never filled (it died). */
 void sched__registry_drop_reservations(sched_registry_t *r, uint64_t pid);
 
@@ -590,10 +603,9 @@ int sched__job_submit(sched_proc_t *p, sched_job_t *j);
 sched_job_t *sched__job_take(sched_proc_t *p);
 /* p dies: its job's result will never be taken. */
 void sched__job_abandon(sched_proc_t *p);
-/* free(ptr) on the pool: for blocks big enough that freeing them (an
- * munmap) would hold a worker. */
-void sched__free_off_worker(void *ptr);
-#define SCHED_FREE_OFF_WORKER_MIN (1u << 20)
+/* free(ptr), a block of size bytes: on the pool when it is big enough
+ * (1 MiB) that giving it back (an munmap) would hold a worker. */
+void sched__free_sized(void *ptr, size_t size);
 
 /* }===== */
 /* {===== guest code inside host calls (nested.c) */
@@ -634,6 +646,15 @@ void sched__sqlite_release(sched_proc_t *p);
  * a[0]. first: the call is new, not re-invoked after a wake-up. */
 vm_status sched__receive_step(vm_exec_t *ex, vm_slot *a, const int64_t *tags,
                               uint32_t ntags, uint64_t timeout, bool first);
+
+/* Copying bytes is work the interpreter does not see: host functions
+ * charge it as reductions (vm_exec_charge), one per 64 bytes, so a process
+ * copying megabytes yields as a computing one does. A reduction is about
+ * 5 ns of a busy loop here (a 20000-reduction slice, about 100 us);
+ * memcpy into a fresh buffer took 0.8-3 ns per 64 bytes (64 KiB to 16 MiB
+ * buffers, 20-85 GB/s): the rate errs towards charging the copier too
+ * much, up to a few times, never too little. */
+#define SCHED_COPY_BYTES_PER_RED 64
 
 /* Long host work (copying many bytes) is done SCHED_HOST_CHUNK at a time;
  * between chunks the call pauses: the process goes behind the others and
@@ -681,6 +702,15 @@ static inline void *sched__room_for_one(void *arr, uint32_t *cap, uint32_t n, si
     if (grown)
         *cap = ncap;
     return grown;
+}
+
+/* Reductions p may still spend: what its fuel leaves (UINT64_MAX when
+ * its fuel is not limited). */
+static inline uint64_t sched__fuel_left(const sched_proc_t *p)
+{
+    if (!p->fuel_limit)
+        return UINT64_MAX;
+    return p->reds >= p->fuel_limit ? 0 : p->fuel_limit - p->reds;
 }
 
 static inline sched_proc_t *sched__cur(vm_exec_t *ex)
