@@ -10,34 +10,9 @@
 set -u
 L=$1
 P=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-# t NAME STATUS TEXTS CMD...: CMD must exit with STATUS and print each of
-# TEXTS ('|'-separated; on stdout or stderr).
-t() {
-    name=$1 want=$2 texts=$3
-    shift 3
-    timeout 120 "$@" >"$tmp/out" 2>&1 </dev/null
-    got=$?
-    missing=
-    old_ifs=$IFS
-    IFS='|'
-    for text in $texts; do
-        grep -qF -- "$text" "$tmp/out" || missing=$text
-    done
-    IFS=$old_ifs
-    if [ "$got" = "$want" ] && [ -z "$missing" ]; then
-        passed=$((passed + 1))
-        echo "perms: ok   $name"
-    else
-        failed=$((failed + 1))
-        echo "perms: FAIL $name: exit $got (want $want)${missing:+, no '$missing'}, output:"
-        sed 's/^/    /' "$tmp/out" | head -20
-    fi
-}
+SUITE=perms
+T_TIMEOUT=120
+. "$(dirname "$0")/../harness.sh"
 
 # The tree: X/b is what the process holds; X/a is its sibling.
 X=$tmp/x
@@ -125,5 +100,4 @@ w nofuel "config_set_max_fuel refused: 0 (no limit) is more than this process's 
 w compile "config_set_can_compile_modules refused: this process may not compile modules itself"
 w spawn "config_set_can_spawn_processes refused: this process may not spawn processes itself"
 
-echo "perms: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

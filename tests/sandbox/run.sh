@@ -14,39 +14,15 @@ L=$1
 W=$2
 P99_MAX=${SANDBOX_P99_US:-100000}
 HOLD_MAX=${SANDBOX_HOLD_US:-5000}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
+SUITE=sandbox
+T_TIMEOUT=120
+T_SHOW='.*latency.*\|.*longest slice.*'
+. "$(dirname "$0")/../harness.sh"
 
-# t NAME STATUS TEXT CMD...: CMD must exit with STATUS within 120 s and
-# print TEXT (stdout or stderr).
-t() {
-    name=$1 want=$2 text=$3
-    shift 3
-    timeout 120 "$@" >"$tmp/out" 2>&1 </dev/null
-    got=$?
-    if [ "$got" = "$want" ] && { [ -z "$text" ] || grep -qF -- "$text" "$tmp/out"; }; then
-        passed=$((passed + 1))
-        echo "sandbox: ok   $name"
-        sed -n 's/^\(.*latency.*\|.*longest slice.*\)$/    \1/p' "$tmp/out"
-    else
-        failed=$((failed + 1))
-        echo "sandbox: FAIL $name: exit $got (want $want), output:"
-        sed 's/^/    /' "$tmp/out" | head -20
-    fi
-}
-
-# p99 NAME: the p99 the last case printed is at most P99_MAX.
+# p99 NAME: the ping p99 the last case printed is at most P99_MAX.
 p99() {
-    v=$(sed -n 's/.*latency p50 [0-9]* us, p99 \([0-9]*\) us.*/\1/p' "$tmp/out" | head -1)
-    if [ -n "$v" ] && [ "$v" -le "$P99_MAX" ]; then
-        passed=$((passed + 1))
-        echo "sandbox: ok   $1 p99 $v us <= $P99_MAX us"
-    else
-        failed=$((failed + 1))
-        echo "sandbox: FAIL $1: ping p99 '${v}' us, bound $P99_MAX us"
-    fi
+    at_most "$1" "ping p99" "$(sed -n 's/.*latency p50 [0-9]* us, p99 \([0-9]*\) us.*/\1/p' "$tmp/out" | head -1)" \
+        "$P99_MAX" us
 }
 
 S=$W/sandbox.wasm
@@ -67,8 +43,7 @@ t huge_metric_message 0 "metrics: name longer than 1024 bytes" \
 mkdir "$tmp/sb"
 t sql_escape 0 "ok sql_escape" "$L" --dir "$tmp/sb" "$S" sql_escape "$tmp/sb"
 if [ -e /tmp/sandbox_escape.db ] || [ -e "$tmp/sandbox_escape.db" ]; then
-    failed=$((failed + 1))
-    echo "sandbox: FAIL sql_escape: a database was written outside the preopen"
+    bad "sql_escape: a database was written outside the preopen"
 fi
 for n in 2 4; do
     t "sql_hogs_$n" 0 "ok sql_hogs" "$L" --threads 2 "$S" sql_hogs $n
@@ -81,14 +56,9 @@ p99 hold_4
 # longest any process held it, in CPU time (LUNATIC_SLICE_STATS).
 t hold_1_thread 0 "longest in CPU time" env LUNATIC_SLICE_STATS=1 \
     "$L" --threads 1 "$S" hold 8
-v=$(sed -n 's/.*longest in CPU time \([0-9]*\) us.*/\1/p' "$tmp/out")
-if [ -n "$v" ] && [ "$v" -le "$HOLD_MAX" ]; then
-    passed=$((passed + 1))
-    echo "sandbox: ok   hold_1_thread: longest slice $v us of CPU <= $HOLD_MAX us"
-else
-    failed=$((failed + 1))
-    echo "sandbox: FAIL hold_1_thread: longest slice '$v' us of CPU, bound $HOLD_MAX us"
-fi
+at_most hold_1_thread "longest slice of CPU" \
+    "$(sed -n 's/.*longest in CPU time \([0-9]*\) us.*/\1/p' "$tmp/out")" \
+    "$HOLD_MAX" us
 
 # The ABI fuzzer's repros (tests/abifuzz/repro/, built into $R): each now
 # ends as its comment says the runtime should, the runtime intact.
@@ -109,8 +79,7 @@ if [ -n "$R" ]; then
     rm -f /tmp/abifuzz-escape/attach.db
     t repro_sqlite_attach_escape 0 "" "$L" "$R/sqlite_attach_escape.wasm"
     if [ -e /tmp/abifuzz-escape/attach.db ]; then
-        failed=$((failed + 1))
-        echo "sandbox: FAIL repro_sqlite_attach_escape: attach.db was written"
+        bad "repro_sqlite_attach_escape: attach.db was written"
     fi
 fi
 
@@ -119,5 +88,4 @@ D=$(dirname "$0")
 t sql_hogs_sigterm 0 "ended with 0" python3 "$D/../e2e/signals.py" "$L" \
     "$S" TERM 1 0 sql_hogs 4
 
-echo "sandbox: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary

@@ -10,27 +10,9 @@ L=$1
 W=$2
 ALL=$3
 SCALE=${SCHED_SCALE:-100}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-# t NAME STATUS TEXT CMD...: CMD must exit with STATUS and print TEXT
-# (on stdout or stderr).
-t() {
-    name=$1 want=$2 text=$3
-    shift 3
-    timeout 300 "$@" >"$tmp/out" 2>&1 </dev/null
-    got=$?
-    if [ "$got" = "$want" ] && { [ -z "$text" ] || grep -qF -- "$text" "$tmp/out"; }; then
-        passed=$((passed + 1))
-        echo "sched: ok   $name"
-    else
-        failed=$((failed + 1))
-        echo "sched: FAIL $name: exit $got (want $want), output:"
-        sed 's/^/    /' "$tmp/out" | head -20
-    fi
-}
+SUITE=sched
+T_TIMEOUT=300
+. "$(dirname "$0")/../harness.sh"
 n() { echo $(( $1 * SCALE / 100 )); }
 
 t pingpong 0 "pingpong: 10000 round trips, counter 10000" "$L" "$W/pingpong.wasm" 10000
@@ -84,5 +66,4 @@ else
     echo "sched: skip all_imports: ../shared/fixtures/lunatic_all_imports.wat not found (set SPEC_DIR beside shared/)"
 fi
 
-echo "sched: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary
