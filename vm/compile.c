@@ -767,8 +767,8 @@ static uint64_t read_imm(compiler *c, int op, uint64_t *second)
     case IMM_I64:
         if (vm__read_sleb(&c->r, 64, &s)) c->oom = true;
         return (uint64_t)s;
-    case IMM_F32: skip_bytes(c, 4); memcpy(&u, c->r.p - 4, 4); return u;
-    case IMM_F64: skip_bytes(c, 8); memcpy(&u, c->r.p - 8, 8); return u;
+    case IMM_F32: skip_bytes(c, 4); return vm_load_le32(c->r.p - 4);
+    case IMM_F64: skip_bytes(c, 8); return vm_load_le64(c->r.p - 8);
     case IMM_V128: case IMM_SHUFFLE: /* 16 bytes: the low half first */
         skip_bytes(c, 16);
         memcpy(&u, c->r.p - 16, 8);

@@ -80,6 +80,10 @@ VM_ROUNDING(vm_trunc, double, trunc)
 VM_ROUNDING(vm_nearest, double, nearbyint)
 #undef VM_ROUNDING
 
+/* f64.promote_f32: x86 quiets a signalling NaN as it widens it, PowerPC
+ * (whose registers hold floats in double format) does not; x + x does. */
+static inline double vm_promote(float x) { return x != x ? (double)(x + x) : (double)x; }
+
 /* abs, neg and copysign are bit operations: they must not touch a NaN's
  * payload, which a floating-point instruction might. */
 static inline uint32_t vm_f32_abs(uint32_t bits) { return bits & 0x7fffffffu; }

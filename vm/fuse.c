@@ -106,7 +106,9 @@ static binop_view view_binop(const compiler *c, const emitted *e)
         v.op = base_of(e->iop);
         v.a = w[1].s.b;
         v.b_imm = true;
-        v.imm = w[2].u64;
+        /* read as emit_imm_form wrote it: a slot of the operands' type */
+        const char t = vm__opinfo[v.op].sig[0];
+        v.imm = t == 'I' || t == 'F' ? w[2].v.u64 : w[2].v.u32;
     }
     return v;
 }

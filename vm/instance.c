@@ -250,11 +250,11 @@ void vm__constexpr_eval(vm_instance_t *inst, const vm_constexpr *e,
             break;
         case 0x43: /* f32.const: bytes copied, so NaN payloads survive */
             out->u64 = 0;
-            if (r.end - r.p >= 4) memcpy(&out->f32, r.p, 4);
+            if (r.end - r.p >= 4) vm_copy_le(&out->f32, r.p, 4);
             r.p += 4;
             break;
         case 0x44: /* f64.const */
-            if (r.end - r.p >= 8) memcpy(&out->f64, r.p, 8);
+            if (r.end - r.p >= 8) vm_copy_le(&out->f64, r.p, 8);
             r.p += 8;
             break;
         case 0xd0: /* ref.null t */

@@ -32,6 +32,19 @@ static inline void put(vm_slot *fp, int32_t s, const vm_v128 *v)
     memcpy(&fp[s], v, sizeof *v);
 }
 
+/* Lane i (wasm's numbering) of v's array T, for the ops where lane
+ * positions matter; lane-wise ops index the arrays directly (vm_endian.h:
+ * on a big-endian host the arrays hold the lanes in reverse order). */
+#define LANE(v, T, i) ((v).T[VM_LANE((i), (int)(sizeof (v).T / sizeof (v).T[0]))])
+
+/* A 32-bit result in a scalar slot, zero-extended as every i32 producer
+ * writes it (the u32 member, in host order, under the u64 one). */
+static inline void put_u32(vm_slot *fp, int32_t s, uint32_t v)
+{
+    fp[s].u64 = 0;
+    fp[s].u32 = v;
+}
+
 /* A function of the shape every SIMD op has; `body` sees fp, pc, inst. */
 #define SIMD_FN(fname)                                                       \
     static bool fname(vm_slot *fp, const vm_op *pc, vm_instance_t *inst)
@@ -101,7 +114,7 @@ static inline void put(vm_slot *fp, int32_t s, const vm_v128 *v)
     {                                                                        \
         (void)inst;                                                          \
         vm_v128 va = get(fp, A), r;                                          \
-        for (int i = 0; i < (n); i++) r.RT[i] = va.ST[(from) + i];           \
+        for (int i = 0; i < (n); i++) LANE(r, RT, i) = LANE(va, ST, (from) + i); \
         put(fp, D, &r);                                                      \
         return true;                                                         \
     }
@@ -113,12 +126,14 @@ static inline void put(vm_slot *fp, int32_t s, const vm_v128 *v)
         (void)inst;                                                          \
         vm_v128 va = get(fp, A), vb = get(fp, B), r;                         \
         for (int i = 0; i < (n); i++)                                        \
-            r.RT[i] = (WT)va.ST[(from) + i] * (WT)vb.ST[(from) + i];         \
+            LANE(r, RT, i) = (WT)LANE(va, ST, (from) + i) *                  \
+                             (WT)LANE(vb, ST, (from) + i);                   \
         put(fp, D, &r);                                                      \
         return true;                                                         \
     }
 
-/* Pairwise add: r[i] = a[2i] + a[2i+1], widened. */
+/* Pairwise add: r[i] = a[2i] + a[2i+1], widened (the pairs stay pairs
+ * in reversed arrays: no LANE needed). */
 #define LANES_PAIRWISE(fname, RT, ST, n)                                     \
     SIMD_FN(fname)                                                           \
     {                                                                        \
@@ -137,8 +152,8 @@ static inline void put(vm_slot *fp, int32_t s, const vm_v128 *v)
         (void)inst;                                                          \
         vm_v128 va = get(fp, A), vb = get(fp, B), r;                         \
         for (int i = 0; i < 2 * (n); i++) {                                  \
-            int32_t x = i < (n) ? va.ST[i] : vb.ST[i - (n)];                 \
-            r.RT[i] = (__typeof__(r.RT[0]))(x < (lo) ? (lo) : x > (hi) ? (hi) : x); \
+            int32_t x = i < (n) ? LANE(va, ST, i) : LANE(vb, ST, i - (n));   \
+            LANE(r, RT, i) = (__typeof__(r.RT[0]))(x < (lo) ? (lo) : x > (hi) ? (hi) : x); \
         }                                                                    \
         put(fp, D, &r);                                                      \
         return true;                                                         \
@@ -152,7 +167,7 @@ static inline void put(vm_slot *fp, int32_t s, const vm_v128 *v)
         vm_v128 va = get(fp, A);                                             \
         uint32_t all = 1;                                                    \
         for (int i = 0; i < (n); i++) all &= va.T[i] != 0;                   \
-        fp[D].u64 = all;                                                     \
+        put_u32(fp, D, all);                                                 \
         return true;                                                         \
     }
 
@@ -162,8 +177,8 @@ static inline void put(vm_slot *fp, int32_t s, const vm_v128 *v)
         (void)inst;                                                          \
         vm_v128 va = get(fp, A);                                             \
         uint32_t m = 0;                                                      \
-        for (int i = 0; i < (n); i++) m |= (uint32_t)(va.T[i] < 0) << i;     \
-        fp[D].u64 = m;                                                       \
+        for (int i = 0; i < (n); i++) m |= (uint32_t)(LANE(va, T, i) < 0) << i; \
+        put_u32(fp, D, m);                                                   \
         return true;                                                         \
     }
 
@@ -407,8 +422,8 @@ LANES_UN(f64x2_nearest, f64, 2, vm_nearest(a))
         vm_v128 va = get(fp, A), r;                                          \
         memset(&r, 0, sizeof r);                                             \
         for (int i = 0; i < (rn); i++) {                                     \
-            const __typeof__(va.ST[0]) a = va.ST[i];                         \
-            r.RT[i] = (expr);                                                \
+            const __typeof__(va.ST[0]) a = LANE(va, ST, i);                  \
+            LANE(r, RT, i) = (expr);                                         \
         }                                                                    \
         put(fp, D, &r);                                                      \
         return true;                                                         \
@@ -422,7 +437,7 @@ CONVERT(f32x4_convert_i32x4_u, f32, 4, u32, (float)a)
 CONVERT(f64x2_convert_low_i32x4_s, f64, 2, i32, (double)a)
 CONVERT(f64x2_convert_low_i32x4_u, f64, 2, u32, (double)a)
 CONVERT(f32x4_demote_f64x2_zero, f32, 2, f64, (float)a)
-CONVERT(f64x2_promote_low_f32x4, f64, 2, f32, (double)a)
+CONVERT(f64x2_promote_low_f32x4, f64, 2, f32, vm_promote(a))
 
 /* }===== */
 /* {===== bitwise, lanes and shuffles */
@@ -446,16 +461,18 @@ SIMD_FN(v128_any_true)
 {
     (void)inst;
     vm_v128 va = get(fp, A);
-    fp[D].u64 = (va.u64[0] | va.u64[1]) != 0;
+    put_u32(fp, D, (va.u64[0] | va.u64[1]) != 0);
     return true;
 }
 
 SIMD_FN(v128_const)
 {
     (void)inst;
+    uint8_t bytes[16]; /* as in the module (imm0, imm1) */
     vm_v128 r;
-    memcpy(&r.u64[0], &pc[4].u64, 8);
-    memcpy(&r.u64[1], &pc[5].u64, 8);
+    memcpy(bytes, &pc[4].u64, 8);
+    memcpy(bytes + 8, &pc[5].u64, 8);
+    vm_copy_le(&r, bytes, 16);
     put(fp, D, &r);
     return true;
 }
@@ -468,7 +485,7 @@ SIMD_FN(i8x16_shuffle)
     uint8_t idx[16];
     memcpy(idx, &pc[4].u64, 8);
     memcpy(idx + 8, &pc[5].u64, 8);
-    for (int i = 0; i < 16; i++) r.u8[i] = ab[(idx[i] >> 4) & 1].u8[idx[i] & 15];
+    for (int i = 0; i < 16; i++) LANE(r, u8, i) = LANE(ab[(idx[i] >> 4) & 1], u8, idx[i] & 15);
     put(fp, D, &r);
     return true;
 }
@@ -477,7 +494,10 @@ SIMD_FN(i8x16_swizzle)
 {
     (void)inst;
     vm_v128 va = get(fp, A), vb = get(fp, B), r;
-    for (int i = 0; i < 16; i++) r.u8[i] = vb.u8[i] < 16 ? va.u8[vb.u8[i]] : 0;
+    for (int i = 0; i < 16; i++) {
+        const uint8_t k = LANE(vb, u8, i);
+        LANE(r, u8, i) = k < 16 ? LANE(va, u8, k) : 0;
+    }
     put(fp, D, &r);
     return true;
 }
@@ -508,7 +528,7 @@ SPLAT(f64x2_splat, u64, 2, u64)
         vm_v128 va = get(fp, A);                                             \
         vm_slot r;                                                           \
         r.u64 = 0;                                                           \
-        r.field = conv va.T[IMM0];                                           \
+        r.field = conv LANE(va, T, (int)IMM0);                               \
         fp[D] = r;                                                           \
         return true;                                                         \
     }
@@ -526,7 +546,7 @@ EXTRACT(f64x2_extract_lane, u64, u64, )
     {                                                                        \
         (void)inst;                                                          \
         vm_v128 r = get(fp, A);                                              \
-        r.T[IMM0] = (__typeof__(r.T[0]))fp[B].field;                         \
+        LANE(r, T, (int)IMM0) = (__typeof__(r.T[0]))fp[B].field;             \
         put(fp, D, &r);                                                      \
         return true;                                                         \
     }
@@ -555,7 +575,7 @@ SIMD_FN(v128_load)
 {
     const uint8_t *p = mem_at(fp, pc, inst, A, 16);
     if (!p) return false;
-    memcpy(&fp[D], p, 16);
+    vm_copy_le(&fp[D], p, 16);
     return true;
 }
 
@@ -563,7 +583,7 @@ SIMD_FN(v128_store)
 {
     uint8_t *p = mem_at(fp, pc, inst, A, 16);
     if (!p) return false;
-    memcpy(p, &fp[B], 16);
+    vm_copy_le(p, &fp[B], 16);
     return true;
 }
 
@@ -574,8 +594,8 @@ SIMD_FN(v128_store)
         const uint8_t *p = mem_at(fp, pc, inst, A, 8);                       \
         if (!p) return false;                                                \
         vm_v128 src, r;                                                      \
-        memcpy(&src, p, 8);                                                  \
-        for (int i = 0; i < (n); i++) r.RT[i] = src.ST[i];                   \
+        vm_copy_le(src.u8 + 8 * VM_BIG_ENDIAN, p, 8); /* the low half */     \
+        for (int i = 0; i < (n); i++) LANE(r, RT, i) = LANE(src, ST, i);     \
         put(fp, D, &r);                                                      \
         return true;                                                         \
     }
@@ -594,7 +614,7 @@ LOAD_EXTEND(v128_load32x2_u, u64, u32, 2)
         if (!p) return false;                                                \
         vm_v128 r;                                                           \
         memset(&r, 0, sizeof r);                                             \
-        for (int i = 0; i < (lanes); i++) memcpy(&r.T[i], p, (n));           \
+        for (int i = 0; i < (lanes); i++) vm_copy_le(&LANE(r, T, i), p, (n)); \
         put(fp, D, &r);                                                      \
         return true;                                                         \
     }
@@ -612,7 +632,7 @@ LOAD_LANES(v128_load64_zero, u64, 8, 1)
         const uint8_t *p = mem_at(fp, pc, inst, A, (n));                     \
         if (!p) return false;                                                \
         vm_v128 r = get(fp, B);                                              \
-        memcpy(&r.T[C], p, (n));                                             \
+        vm_copy_le(&LANE(r, T, C), p, (n));                                  \
         put(fp, D, &r);                                                      \
         return true;                                                         \
     }                                                                        \
@@ -621,7 +641,7 @@ LOAD_LANES(v128_load64_zero, u64, 8, 1)
         uint8_t *p = mem_at(fp, pc, inst, A, (n));                           \
         if (!p) return false;                                                \
         vm_v128 v = get(fp, B);                                              \
-        memcpy(p, &v.T[C], (n));                                             \
+        vm_copy_le(p, &LANE(v, T, C), (n));                                  \
         return true;                                                         \
     }
 LANE_MEM(v128_load8_lane, v128_store8_lane, u8, 1)
@@ -650,13 +670,13 @@ bool vm__simd_select(vm_slot *fp, const vm_op *pc, vm_instance_t *inst)
 
 bool vm__simd_global_get(vm_slot *fp, const vm_op *pc, vm_instance_t *inst)
 {
-    memcpy(&fp[D], inst->globals[IMM0]->val.v128, 16);
+    vm_copy_le(&fp[D], inst->globals[IMM0]->val.v128, 16);
     return true;
 }
 
 bool vm__simd_global_set(vm_slot *fp, const vm_op *pc, vm_instance_t *inst)
 {
-    memcpy(inst->globals[IMM0]->val.v128, &fp[A], 16);
+    vm_copy_le(inst->globals[IMM0]->val.v128, &fp[A], 16);
     return true;
 }
 

@@ -7,7 +7,8 @@
  * d is the result slot (word 1 field a, as for every instruction, so the
  * compiler can retarget it), a, b, c operand slots, imm0/imm1 immediates
  * (memory offset, lane index, the 16 bytes of v128.const or a shuffle).
- * A v128 occupies two consecutive frame slots: bytes 0-7 in the first.
+ * A v128 occupies two consecutive frame slots, as one 16-byte number in
+ * host order (on a little-endian host bytes 0-7 are in the first).
  * The functions read all their operands before writing the result. */
 #ifndef LUN_VM_SIMD_H
 #define LUN_VM_SIMD_H
@@ -16,8 +17,8 @@
 
 #define VM_SIMD_WORDS 6 /* length of every SIMD instruction */
 
-/* The lanes of a v128 (wasm's lane order is little-endian, as is every
- * host this runtime supports). */
+/* The lanes of a v128: in wasm's order on a little-endian host, reversed
+ * on a big-endian one (see vm_endian.h and LANE in simd.c). */
 typedef union vm_v128 {
     uint8_t u8[16];
     int8_t i8[16];

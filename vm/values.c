@@ -19,7 +19,7 @@ void vm__values_to_slots(vm_slot *dst, const vm_value *src,
 {
     for (uint32_t i = 0; i < n; i++) {
         if (types[i] == VM_V128) {
-            memcpy(dst, src[i].v128, 16);
+            vm_copy_le(dst, src[i].v128, 16); /* vm_endian.h */
             dst += 2;
         } else {
             (dst++)->u64 = src[i].u64;
@@ -32,7 +32,7 @@ void vm__slots_to_values(vm_value *dst, const vm_slot *src,
 {
     for (uint32_t i = 0; i < n; i++) {
         if (types[i] == VM_V128) {
-            memcpy(dst[i].v128, src, 16);
+            vm_copy_le(dst[i].v128, src, 16);
             src += 2;
         } else {
             memset(&dst[i], 0, sizeof dst[i]);

@@ -93,7 +93,8 @@ typedef union vm_value {
 } vm_value;
 
 /* A value as host functions see it: one 8-byte slot of the frame (a v128
- * takes two consecutive slots, its 16 bytes in order). Host functions are
+ * takes two consecutive slots, its 16 bytes as one number in host order:
+ * wasm's order on a little-endian host, see vm_endian.h). Host functions are
  * handed the caller's frame itself, so calling them copies nothing. */
 typedef union vm_slot {
     int32_t i32;

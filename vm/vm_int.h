@@ -5,6 +5,7 @@
 #define LUN_VM_INT_H
 
 #include "vm.h"
+#include "vm_endian.h"
 
 #include <stdint.h>
 #include <string.h>
