@@ -1,6 +1,9 @@
 /* spectest.c: runs the WebAssembly core spec suite against vm/vm.h.
  * Each .wast is converted by wabt's wast2json; the JSON command list is
- * then run in order. Host module: tools/spectest_host.c. */
+ * then run in order. Host module: tools/spectest_host.c.
+ * --convert-only fills the work dir and stops; --no-convert runs what it
+ * holds without wast2json: a cross-built runner under qemu-user (make
+ * check-embed) runs JSON the host converted. */
 #include "common/lun_prefix.h"
 
 #include <dirent.h>
@@ -50,6 +53,7 @@ typedef struct vec {
 typedef struct runner {
     const char *spec_dir, *work_dir;
     bool verbose;
+    bool convert_only, no_convert;
     vm_exec_t *ex;
     counts total;
     /* Per .wast file, reset by end_file(). */
@@ -1032,10 +1036,12 @@ static bool wast2json_available(void)
 
 /* Convert wast into json_path unless the JSON is newer than the .wast.
  * wast2json's messages go to a log next to the JSON. */
-static int convert(const char *wast, const char *json_dir,
+static int convert(const runner *r, const char *wast, const char *json_dir,
                    const char *json_path)
 {
     struct stat src, dst;
+    if (r->no_convert)
+        return stat(json_path, &dst) == 0 ? 0 : LUN_ERR_ERRNO(errno);
     int rc = make_dirs(json_dir);
     if (rc != 0)
         return rc;
@@ -1191,7 +1197,12 @@ static void run_file(runner *r, const wast_file *f)
     char *json_path = json_dir ? str_printf("%s/%s.json", json_dir,
                                             base ? base + 1 : f->rel)
                                : NULL;
-    int rc = json_path ? convert(f->path, json_dir, json_path) : LUN_ENOMEM;
+    int rc = json_path ? convert(r, f->path, json_dir, json_path) : LUN_ENOMEM;
+    if (rc == 0 && r->convert_only) {
+        free(json_dir);
+        free(json_path);
+        return;
+    }
     if (rc == 0) {
         r->wasm_dir = json_dir;
         json_dir = NULL;
@@ -1216,7 +1227,8 @@ static void run_file(runner *r, const wast_file *f)
 static int usage(void)
 {
     fprintf(stderr, "usage: spectest --spec-dir DIR --work-dir DIR "
-                    "[--verbose] [FILE.wast ...]\n");
+                    "[--verbose] [--convert-only | --no-convert] "
+                    "[FILE.wast ...]\n");
     return SETUP_ERROR;
 }
 
@@ -1249,6 +1261,10 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc && first_file == argc; i++) {
         if (strcmp(argv[i], "--verbose") == 0)
             r.verbose = true;
+        else if (strcmp(argv[i], "--convert-only") == 0)
+            r.convert_only = true;
+        else if (strcmp(argv[i], "--no-convert") == 0)
+            r.no_convert = true;
         else if (strcmp(argv[i], "--spec-dir") == 0 && i + 1 < argc)
             r.spec_dir = argv[++i];
         else if (strcmp(argv[i], "--work-dir") == 0 && i + 1 < argc)
@@ -1260,7 +1276,7 @@ int main(int argc, char **argv)
     }
     if (r.spec_dir == NULL || r.work_dir == NULL)
         return usage();
-    if (!wast2json_available()) {
+    if (!r.no_convert && !wast2json_available()) {
         fprintf(stderr, "spectest: wast2json not found in PATH "
                         "(install wabt: make deps)\n");
         return SETUP_ERROR;
