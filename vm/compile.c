@@ -98,7 +98,7 @@ static bool is32(uint8_t t) { return t == VM_I32 || t == VM_F32; }
 /* Pushes in a function that has (or now gets) a v128 on its stack: the
  * entries record their home slots. max_height counts slots above L. Kept
  * out of line so that push_entry stays as small as it was without SIMD. */
-__attribute__((noinline)) static void push_entry_wide(compiler *c, centry e)
+VM_NOINLINE static void push_entry_wide(compiler *c, centry e)
 {
     if (!c->wide) {
         for (uint32_t i = 0; i < c->sp; i++) c->stack[i].hslot = (int32_t)(c->L + i);

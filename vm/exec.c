@@ -1,5 +1,12 @@
 /* exec.c: the interpreter loop, dispatch by computed goto over threaded code.
  *
+ * Without GNU C's labels as values (another compiler, or -DVM_NO_COMPUTED_GOTO
+ * to test this path with GCC) the same handlers are reached through one
+ * switch: a handler word then points into dispatch_ids[], its offset there
+ * is the instruction's number, and DISPATCH jumps to the switch, whose cases
+ * jump to the handlers' labels. Only the dispatch macros and the handler
+ * table differ between the two forms.
+ *
  * The handlers live in exec_*.inc, included into the body of interp():
  * labels-as-values only work inside one function. A wasm opcode's handler
  * is labelled L_NAME, an internal instruction's (iop_list.h) I_NAME. The hot state (pc, fp,
@@ -20,19 +27,29 @@
 #include "exec_num.h"
 #include "simd.h"
 
-#if !defined(__GNUC__)
-#error "the interpreter needs computed goto (GCC or clang)"
+#if (!defined(__GNUC__) || defined(VM_STRICT_C)) && !defined(VM_NO_COMPUTED_GOTO)
+#define VM_NO_COMPUTED_GOTO 1
 #endif
 
 /* {===== dispatch macros: the only place that knows the technique */
+
+#ifdef VM_NO_COMPUTED_GOTO
+/* One byte per instruction: a handler word is the address of its byte. */
+static const char dispatch_ids[IOP_COUNT_];
+#define HANDLER_OF(label, iop) (&dispatch_ids[iop])
+#define JUMP() goto dispatch
+#else
+#define HANDLER_OF(label, iop) (&&label)
+#define JUMP() goto *pc->h
+#endif
 
 #ifdef VM_PROFILE
 /* -DVM_PROFILE counts executed instruction pairs (see vm__profile_dump)
  * to choose superinstructions by measurement. Never in normal builds. */
 static void profile_hit(const void *h);
-#define DISPATCH() do { profile_hit(pc->h); goto *pc->h; } while (0)
+#define DISPATCH() do { profile_hit(pc->h); JUMP(); } while (0)
 #else
-#define DISPATCH() goto *pc->h
+#define DISPATCH() JUMP()
 #endif
 
 #define NEXT(n)                                                              \
@@ -81,8 +98,12 @@ static void profile_hit(const void *h);
         msize = inst->mem0->size;                                            \
     } while (0)
 
-/* For the layout of the hot paths (GCC and clang only, as is the rest). */
+/* For the layout of the hot paths. */
+#if defined(__GNUC__) && !defined(VM_STRICT_C)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define UNLIKELY(x) (x)
+#endif
 
 /* Operand fields: word 1 {a, b}, word 2 {a, b} or an immediate. */
 #define A1 (pc[1].s.a)
@@ -174,12 +195,12 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
 {
     static const void *const handlers[IOP_COUNT_] = {
 #define OP_LIST_NO_SIMD
-#define OP(name, pfx, code, text, imm, sig, align) &&L_##name,
+#define OP(name, pfx, code, text, imm, sig, align) HANDLER_OF(L_##name, OP_##name),
 #include "op_list.h"
 #undef OP_LIST_NO_SIMD
-#define IOP(name, words) &&I_##name,
+#define IOP(name, words) HANDLER_OF(I_##name, IOP_##name),
 #include "iop_list.h"
-#define SI(name, ...) &&L_##name,
+#define SI(name, ...) HANDLER_OF(L_##name, IOP_##name),
 #include "super_list.h"
     };
     if (out_table) {
@@ -201,6 +222,21 @@ static vm_status interp(vm_exec_t *ex, int64_t budget,
     LOAD_FRAMES();
     RELOAD_MEM();
     DISPATCH();
+
+#ifdef VM_NO_COMPUTED_GOTO
+dispatch:
+    switch ((const char *)pc->h - dispatch_ids) {
+#define OP_LIST_NO_SIMD
+#define OP(name, pfx, code, text, imm, sig, align) case OP_##name: goto L_##name;
+#include "op_list.h"
+#undef OP_LIST_NO_SIMD
+#define IOP(name, words) case IOP_##name: goto I_##name;
+#include "iop_list.h"
+#define SI(name, ...) case IOP_##name: goto L_##name;
+#include "super_list.h"
+    default: abort(); /* not a handler word: a compiler bug */
+    }
+#endif
 
 #include "exec_control.inc"
 #include "exec_variable.inc"

@@ -8,10 +8,38 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Bit counts: the compiler's builtins (one instruction where the target
+ * has it), or plain C for other compilers and -DVM_STRICT_C (vm_int.h). */
+#if defined(__GNUC__) && !defined(VM_STRICT_C)
 static inline uint32_t vm_clz32(uint32_t v) { return v ? (uint32_t)__builtin_clz(v) : 32; }
 static inline uint32_t vm_ctz32(uint32_t v) { return v ? (uint32_t)__builtin_ctz(v) : 32; }
 static inline uint64_t vm_clz64(uint64_t v) { return v ? (uint64_t)__builtin_clzll(v) : 64; }
 static inline uint64_t vm_ctz64(uint64_t v) { return v ? (uint64_t)__builtin_ctzll(v) : 64; }
+static inline uint32_t vm_popcnt32(uint32_t v) { return (uint32_t)__builtin_popcount(v); }
+static inline uint64_t vm_popcnt64(uint64_t v) { return (uint64_t)__builtin_popcountll(v); }
+#else
+static inline uint64_t vm_clz64(uint64_t v)
+{
+    uint64_t n = 0;
+    for (uint64_t bit = (uint64_t)1 << 63; bit && !(v & bit); bit >>= 1) n++;
+    return n;
+}
+static inline uint64_t vm_ctz64(uint64_t v)
+{
+    uint64_t n = 0;
+    for (uint64_t bit = 1; bit && !(v & bit); bit <<= 1) n++;
+    return n;
+}
+static inline uint32_t vm_clz32(uint32_t v) { return (uint32_t)vm_clz64(v) - 32; }
+static inline uint32_t vm_ctz32(uint32_t v) { return v ? (uint32_t)vm_ctz64(v) : 32; }
+static inline uint64_t vm_popcnt64(uint64_t v)
+{
+    uint64_t n = 0;
+    for (; v; v &= v - 1) n++;
+    return n;
+}
+static inline uint32_t vm_popcnt32(uint32_t v) { return (uint32_t)vm_popcnt64(v); }
+#endif
 static inline uint32_t vm_rotl32(uint32_t v, uint32_t n) { n &= 31; return (v << n) | (v >> ((32 - n) & 31)); }
 static inline uint32_t vm_rotr32(uint32_t v, uint32_t n) { n &= 31; return (v >> n) | (v << ((32 - n) & 31)); }
 static inline uint64_t vm_rotl64(uint64_t v, uint64_t n) { n &= 63; return (v << n) | (v >> ((64 - n) & 63)); }

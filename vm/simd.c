@@ -37,6 +37,19 @@ static inline void put(vm_slot *fp, int32_t s, const vm_v128 *v)
  * on a big-endian host the arrays hold the lanes in reverse order). */
 #define LANE(v, T, i) ((v).T[VM_LANE((i), (int)(sizeof (v).T / sizeof (v).T[0]))])
 
+/* The C type of the lanes of vm_v128 member T (ISO C has no typeof). */
+#define LANE_TYPE(T) LANE_TYPE_##T
+#define LANE_TYPE_u8 uint8_t
+#define LANE_TYPE_i8 int8_t
+#define LANE_TYPE_u16 uint16_t
+#define LANE_TYPE_i16 int16_t
+#define LANE_TYPE_u32 uint32_t
+#define LANE_TYPE_i32 int32_t
+#define LANE_TYPE_u64 uint64_t
+#define LANE_TYPE_i64 int64_t
+#define LANE_TYPE_f32 float
+#define LANE_TYPE_f64 double
+
 /* A 32-bit result in a scalar slot, zero-extended as every i32 producer
  * writes it (the u32 member, in host order, under the u64 one). */
 static inline void put_u32(vm_slot *fp, int32_t s, uint32_t v)
@@ -59,7 +72,7 @@ static inline void put_u32(vm_slot *fp, int32_t s, uint32_t v)
         (void)inst;                                                          \
         vm_v128 va = get(fp, A), vb = get(fp, B), r;                         \
         for (int i = 0; i < (n); i++) {                                      \
-            const __typeof__(va.T[0]) a = va.T[i], b = vb.T[i];              \
+            const LANE_TYPE(T) a = va.T[i], b = vb.T[i];                     \
             r.T[i] = (expr);                                                 \
         }                                                                    \
         put(fp, D, &r);                                                      \
@@ -72,7 +85,7 @@ static inline void put_u32(vm_slot *fp, int32_t s, uint32_t v)
         (void)inst;                                                          \
         vm_v128 va = get(fp, A), r;                                          \
         for (int i = 0; i < (n); i++) {                                      \
-            const __typeof__(va.T[0]) a = va.T[i];                           \
+            const LANE_TYPE(T) a = va.T[i];                                  \
             r.T[i] = (expr);                                                 \
         }                                                                    \
         put(fp, D, &r);                                                      \
@@ -86,8 +99,8 @@ static inline void put_u32(vm_slot *fp, int32_t s, uint32_t v)
         (void)inst;                                                          \
         vm_v128 va = get(fp, A), vb = get(fp, B), r;                         \
         for (int i = 0; i < (n); i++) {                                      \
-            const __typeof__(va.T[0]) a = va.T[i], b = vb.T[i];              \
-            r.U[i] = (cond) ? (__typeof__(r.U[0]))~(__typeof__(r.U[0]))0 : 0; \
+            const LANE_TYPE(T) a = va.T[i], b = vb.T[i];                     \
+            r.U[i] = (cond) ? (LANE_TYPE(U))~(LANE_TYPE(U))0 : 0;            \
         }                                                                    \
         put(fp, D, &r);                                                      \
         return true;                                                         \
@@ -101,7 +114,7 @@ static inline void put_u32(vm_slot *fp, int32_t s, uint32_t v)
         vm_v128 va = get(fp, A), r;                                          \
         const uint32_t s = fp[B].u32 & ((bits) - 1);                         \
         for (int i = 0; i < (n); i++) {                                      \
-            const __typeof__(va.T[0]) a = va.T[i];                           \
+            const LANE_TYPE(T) a = va.T[i];                                  \
             r.T[i] = (expr);                                                 \
         }                                                                    \
         put(fp, D, &r);                                                      \
@@ -140,7 +153,7 @@ static inline void put_u32(vm_slot *fp, int32_t s, uint32_t v)
         (void)inst;                                                          \
         vm_v128 va = get(fp, A), r;                                          \
         for (int i = 0; i < (n); i++)                                        \
-            r.RT[i] = (__typeof__(r.RT[0]))(va.ST[2 * i] + va.ST[2 * i + 1]); \
+            r.RT[i] = (LANE_TYPE(RT))(va.ST[2 * i] + va.ST[2 * i + 1]);      \
         put(fp, D, &r);                                                      \
         return true;                                                         \
     }
@@ -153,7 +166,7 @@ static inline void put_u32(vm_slot *fp, int32_t s, uint32_t v)
         vm_v128 va = get(fp, A), vb = get(fp, B), r;                         \
         for (int i = 0; i < 2 * (n); i++) {                                  \
             int32_t x = i < (n) ? LANE(va, ST, i) : LANE(vb, ST, i - (n));   \
-            LANE(r, RT, i) = (__typeof__(r.RT[0]))(x < (lo) ? (lo) : x > (hi) ? (hi) : x); \
+            LANE(r, RT, i) = (LANE_TYPE(RT))(x < (lo) ? (lo) : x > (hi) ? (hi) : x); \
         }                                                                    \
         put(fp, D, &r);                                                      \
         return true;                                                         \
@@ -196,7 +209,7 @@ static inline float pmaxf(float a, float b) { return a < b ? b : a; }
 static inline double pmin(double a, double b) { return b < a ? b : a; }
 static inline double pmax(double a, double b) { return a < b ? b : a; }
 
-static inline uint8_t popcnt8(uint8_t x) { return (uint8_t)__builtin_popcount(x); }
+static inline uint8_t popcnt8(uint8_t x) { return (uint8_t)vm_popcnt32(x); }
 
 /* i16x8.q15mulr_sat_s: (a * b + 2^14) >> 15, saturated. */
 static inline int16_t q15mulr(int16_t a, int16_t b)
@@ -422,7 +435,7 @@ LANES_UN(f64x2_nearest, f64, 2, vm_nearest(a))
         vm_v128 va = get(fp, A), r;                                          \
         memset(&r, 0, sizeof r);                                             \
         for (int i = 0; i < (rn); i++) {                                     \
-            const __typeof__(va.ST[0]) a = LANE(va, ST, i);                  \
+            const LANE_TYPE(ST) a = LANE(va, ST, i);                         \
             LANE(r, RT, i) = (expr);                                         \
         }                                                                    \
         put(fp, D, &r);                                                      \
@@ -508,7 +521,7 @@ SIMD_FN(i8x16_swizzle)
     {                                                                        \
         (void)inst;                                                          \
         vm_v128 r;                                                           \
-        for (int i = 0; i < (n); i++) r.T[i] = (__typeof__(r.T[0]))fp[A].field; \
+        for (int i = 0; i < (n); i++) r.T[i] = (LANE_TYPE(T))fp[A].field;    \
         put(fp, D, &r);                                                      \
         return true;                                                         \
     }
@@ -546,7 +559,7 @@ EXTRACT(f64x2_extract_lane, u64, u64, )
     {                                                                        \
         (void)inst;                                                          \
         vm_v128 r = get(fp, A);                                              \
-        LANE(r, T, (int)IMM0) = (__typeof__(r.T[0]))fp[B].field;             \
+        LANE(r, T, (int)IMM0) = (LANE_TYPE(T))fp[B].field;                   \
         put(fp, D, &r);                                                      \
         return true;                                                         \
     }

@@ -10,6 +10,15 @@
 #include <stdint.h>
 #include <string.h>
 
+/* GNU C is used where it helps (computed goto, bit-count builtins, branch
+ * hints, noinline) with an ISO C fallback for other compilers; build with
+ * -DVM_STRICT_C to get every fallback from GCC too (make VARIANT=portable). */
+#if defined(__GNUC__) && !defined(VM_STRICT_C)
+#define VM_NOINLINE __attribute__((noinline))
+#else
+#define VM_NOINLINE
+#endif
+
 /* {===== limits (DESIGN.md: everything the input controls is bounded) */
 
 #define VM_MAX_PAGES 65536u          /* 4 GiB of 64 KiB pages */
