@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sched/sched_int.h"
+#include "vm/vm_endian.h"
 
 static const struct group {
     const sched_binding_t *b;
@@ -166,19 +167,9 @@ vm_status sched__trap(vm_exec_t *ex, const char *msg)
     return VM_TRAP;
 }
 
-void sched__put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
+void sched__put_u64(uint8_t *p, uint64_t v) { vm_store_le64(p, v); }
 
-uint64_t sched__get_u64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
+uint64_t sched__get_u64(const uint8_t *p) { return vm_load_le64(p); }
 
 uint64_t sched__error_new(sched_proc_t *p, const char *msg)
 {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sched/api_net.h"
+#include "vm/vm_endian.h"
 
 /* {===== sockets, parking, helpers */
 
@@ -319,13 +320,12 @@ static vm_status h_resolve_next(vm_exec_t *ex, vm_slot *a, void *ud)
         return VM_OK;
     }
     const net_addr_t *x = &it->addrs[it->next++];
-    uint32_t t = x->family;
-    memcpy(type, &t, 4); /* wasm is little-endian, as this host */
+    vm_store_le32(type, x->family);
     memcpy(addr, x->ip, x->family == 4 ? 4 : 16);
-    memcpy(port, &x->port, 2);
+    vm_store_le16(port, x->port);
     if (x->family == 6) {
-        memcpy(flow, &x->flowinfo, 4);
-        memcpy(scope, &x->scope_id, 4);
+        vm_store_le32(flow, x->flowinfo);
+        vm_store_le32(scope, x->scope_id);
     }
     a[0].i32 = 0;
     return VM_OK;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "wasi.h"
+#include "vm/vm_endian.h"
 
 /* {===== WASI preview1 constants (values from the witx definitions) */
 
@@ -232,30 +233,11 @@ typedef struct wasi_mem {
  * pointer plus a 32-bit length cannot wrap around. */
 uint8_t *wasi__mem_range(const wasi_mem_t *mem, uint64_t ptr, uint64_t len);
 
-/* Guest memory is little-endian whatever the host is. */
-static inline void wasi__store_u16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static inline void wasi__store_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static inline void wasi__store_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static inline uint32_t wasi__load_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
+/* Guest memory is little-endian whatever the host is (vm/vm_endian.h). */
+static inline void wasi__store_u16(uint8_t *p, uint16_t v) { vm_store_le16(p, v); }
+static inline void wasi__store_u32(uint8_t *p, uint32_t v) { vm_store_le32(p, v); }
+static inline void wasi__store_u64(uint8_t *p, uint64_t v) { vm_store_le64(p, v); }
+static inline uint32_t wasi__load_u32(const uint8_t *p) { return vm_load_le32(p); }
 
 /* Map a host errno to the nearest WASI errno (EIO when there is none). */
 uint32_t wasi__errno_from_host(int host_errno);
