@@ -25,6 +25,9 @@ CFLAGS_bench := -O2 -DNDEBUG -DLUN_DEBUG=0
 CFLAGS_clang := -O2 -g
 # The interpreter without its superinstructions (vm/super_list.h compiled out).
 CFLAGS_nofusion := -O2 -g -DVM_NO_FUSION
+# vm/ as a compiler without GNU C gets it: the switch dispatch of vm/exec.c
+# (-DVM_NO_COMPUTED_GOTO) and every other ISO C fallback (-DVM_STRICT_C).
+CFLAGS_portable := -O2 -g -DVM_NO_COMPUTED_GOTO -DVM_STRICT_C
 CFLAGS ?=
 ALL_CFLAGS := $(WARN) $(CFLAGS_$(VARIANT)) $(CFLAGS) -I.
 LDFLAGS_asan := -fsanitize=address,undefined
@@ -562,6 +565,7 @@ wasi-e2e: $(B)/lunatic $(WASI_GUEST_WASM)
 include mk/lunatic_rs.mk
 include mk/perms.mk
 include mk/exhaust.mk
+include mk/embed.mk
 
 # Steps run one after another (each may use -j inside), so a failure names
 # its step and the output of the steps does not interleave.
@@ -618,6 +622,8 @@ test:
 	$(MAKE) test-asan
 	$(MAKE) test-clang
 	$(MAKE) test-nofusion-build
+	$(MAKE) VARIANT=portable spec
+	$(MAKE) check-embed
 
 check: test
 # }=====

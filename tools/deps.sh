@@ -15,6 +15,11 @@ set -eu
 # "suggestions" feature brings strsim, which that list misses). Features
 # other packages provide (serde+derive, syn+full...) are not listed: they
 # are virtual, and dpkg-query would call them missing every time.
+# The last two lines: make check-embed's cross compilers (i386, 32-bit ARM,
+# big-endian 32-bit PowerPC), their C libraries and qemu-user. Versioned
+# gcc-12-* packages: the unversioned gcc-<triple> meta packages fail to
+# install here, and gcc-multilib conflicts with every cross compiler (so
+# 32-bit x86 is a cross target too, not gcc -m32).
 PACKAGES="libxxhash-dev libcriterion-dev libmbedtls-dev libsqlite3-dev wabt clang lld
 wasi-libc libclang-rt-14-dev-wasm32
 openssl curl python3
@@ -23,7 +28,9 @@ rustc cargo libstd-rust-dev-wasm32 librust-thiserror-dev librust-rustversion-dev
 librust-paste-dev librust-serde-dev librust-serde-derive-dev librust-bincode-dev
 librust-serde-json-dev librust-rmp-serde-dev librust-darling-dev
 librust-darling+suggestions-dev librust-proc-macro2-dev librust-quote-dev
-librust-syn-dev librust-serde-bytes-dev"
+librust-syn-dev librust-serde-bytes-dev
+qemu-user gcc-12-i686-linux-gnu libc6-dev-i386-cross gcc-12-arm-linux-gnueabihf
+libc6-dev-armhf-cross gcc-12-powerpc-linux-gnu libc6-dev-powerpc-cross"
 
 missing=""
 for p in $PACKAGES; do
