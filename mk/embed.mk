@@ -95,14 +95,18 @@ embed-run-$(1): $(EMBED_DIR)/$(1)/libvm.a $(EMBED_DIR)/$(1)/libvm_min.a \
 endef
 $(foreach t,$(EMBED_TARGETS),$(eval $(call embed_rules,$(t))))
 
-# The byte-order test natively too, then each target; the spec JSON is
+# The byte-order test natively, then each target; the spec JSON is
 # converted once, by the native runner, into the work dir `make spec` uses.
 .PHONY: check-embed embed-spec-json
 embed-spec-json: $(B)/spectest
 	@if [ -d "$(SPEC_DIR)" ]; then $(B)/spectest --spec-dir $(SPEC_DIR) \
 	    --work-dir $(EMBED_SPEC_JSON) --convert-only >/dev/null; fi
 
-$(EMBED_DIR)/native/test_endian: tests/embed/test_endian.c vm/vm_endian.h vm/simd.h
+# The native byte-order test is also part of make unit (every variant).
+EMBED_NATIVE_TEST := $(B)/tests/embed/test_endian
+UNIT_BIN += $(EMBED_NATIVE_TEST)
+unit: $(EMBED_NATIVE_TEST)
+$(EMBED_NATIVE_TEST): tests/embed/test_endian.c vm/vm_endian.h vm/simd.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS)
 
@@ -111,7 +115,7 @@ EMBED_SKIPPED := $(foreach t,$(filter-out $(EMBED_AVAILABLE),$(EMBED_TARGETS)),\
 
 # The targets build and run side by side (make -j2), in a sub-make so
 # that a missing toolchain is skipped rather than failing a prerequisite.
-check-embed: embed-spec-json $(EMBED_DIR)/native/test_endian
-	$(EMBED_DIR)/native/test_endian
+check-embed: embed-spec-json $(EMBED_NATIVE_TEST)
+	$(EMBED_NATIVE_TEST)
 	@$(EMBED_SKIPPED) true
 	@$(MAKE) --no-print-directory $(EMBED_AVAILABLE:%=embed-run-%)
