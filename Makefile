@@ -468,7 +468,7 @@ $(B)/wasm/fib.wasm: examples/embed/fib.wat
 
 $(B)/wasm/e2e/%.wasm: tests/e2e/%.wat
 	@mkdir -p $(dir $@)
-	$(WAT2WASM) $< -o $@
+	$(WAT2WASM) --debug-names $< -o $@
 
 e2e: $(B)/lunatic $(GUEST_WASM) $(E2E_WASM)
 	@sh tests/e2e/run.sh $(B)/lunatic $(B)/wasm
