@@ -259,27 +259,21 @@ include tests/lunatic_rs/lunatic_rs.mk
 include tests/perms/perms.mk
 include tests/exhaust/exhaust.mk
 
-# Steps run one after another (each may use -j inside), so a failure names
-# its step and the output of the steps does not interleave.
+# The steps of test-core for variant $(1), in order. tools/test_steps.sh
+# runs them one after another, each a sub-make (which may use -j inside), so
+# a failure names its step and the output of the steps does not interleave;
+# a failed step does not stop the next ones, and the run ends with one line
+# per step and "N passed, M failed" (status 1 if any failed).
+core_steps = all unit spec e2e wasi-e2e sched-e2e sandbox-e2e perms-e2e \
+    net-e2e exhaust-e2e $(if $(filter release,$(1)),net-e2e-worker fuzz-diff) \
+    $(FUZZ_REPLAY) cargo-e2e $(if $(filter release,$(1)),test-lunatic-rs) \
+    test-nofusion test-real abi-fuzz
+# the same, each step made with VARIANT=$(1)
+variant_steps = $(foreach s,$(call core_steps,$(1)),VARIANT=$(1):$(s))
+
+
 test-core:
-	$(MAKE) all
-	$(MAKE) unit
-	$(MAKE) spec
-	$(MAKE) e2e
-	$(MAKE) wasi-e2e
-	$(MAKE) sched-e2e
-	$(MAKE) sandbox-e2e
-	$(MAKE) perms-e2e
-	$(MAKE) net-e2e
-	$(MAKE) exhaust-e2e
-	$(if $(filter release,$(VARIANT)),$(MAKE) net-e2e-worker)
-	$(if $(filter release,$(VARIANT)),$(MAKE) fuzz-diff)
-	$(if $(FUZZ_REPLAY),$(MAKE) $(FUZZ_REPLAY))
-	$(MAKE) cargo-e2e
-	$(if $(filter release,$(VARIANT)),$(MAKE) test-lunatic-rs)
-	$(MAKE) test-nofusion
-	$(MAKE) test-real
-	$(MAKE) abi-fuzz
+	@sh tools/test_steps.sh "$(MAKE)" $(call core_steps,$(VARIANT))
 
 # The spec suite and the guest tests again on the plain register-threaded
 # code (LUNATIC_NO_FUSION=1: no superinstruction is selected), so a result
@@ -289,18 +283,20 @@ test-nofusion:
 
 # The interpreter built without its superinstructions (-DVM_NO_FUSION:
 # vm/super_list.h compiles to nothing) still passes the spec suite.
+NOFUSION_BUILD_STEP := VARIANT=nofusion:$(if $(wildcard $(SPEC_DIR)),spec,build/nofusion/spectest)
 test-nofusion-build:
-	$(MAKE) VARIANT=nofusion $(if $(wildcard $(SPEC_DIR)),spec,build/nofusion/spectest)
+	@sh tools/test_steps.sh "$(MAKE)" $(NOFUSION_BUILD_STEP)
 
 test-asan:
-	$(MAKE) VARIANT=asan test-core
+	@sh tools/test_steps.sh "$(MAKE)" $(call variant_steps,asan)
 
 # The tree must build warning-free with clang too (-Werror); the spec suite
 # checks the clang-built interpreter, which the compiler shapes the most.
 # -gdwarf-4: valgrind 3.19 cannot read clang 14's default DWARF 5.
+CLANG_STEPS := VARIANT=clang,CC=clang,CFLAGS=-gdwarf-4:all \
+               VARIANT=clang,CC=clang,CFLAGS=-gdwarf-4:spec
 test-clang:
-	$(MAKE) VARIANT=clang CC=clang CFLAGS=-gdwarf-4 all
-	$(MAKE) VARIANT=clang CC=clang CFLAGS=-gdwarf-4 spec
+	@sh tools/test_steps.sh "$(MAKE)" $(CLANG_STEPS)
 
 # Include rules between modules and self-contained headers (STYLE.md
 # sections 1 and 2): seconds, so they run first.
@@ -308,12 +304,12 @@ check-static:
 	@sh tools/check_layers.sh
 	@sh tools/check_headers.sh $(CC) $(WASM_CC)
 
+# Everything, as one list of steps (so the summary covers all of them):
+# check-static, test-core, test-asan, test-clang, test-nofusion-build.
+TEST_STEPS = check-static $(call core_steps,$(VARIANT)) \
+    $(call variant_steps,asan) $(CLANG_STEPS) $(NOFUSION_BUILD_STEP)
 test:
-	$(MAKE) check-static
-	$(MAKE) test-core
-	$(MAKE) test-asan
-	$(MAKE) test-clang
-	$(MAKE) test-nofusion-build
+	@sh tools/test_steps.sh "$(MAKE)" $(TEST_STEPS)
 
 check: test
 # }=====
