@@ -77,7 +77,7 @@ typedef struct sched_options {
      * spawn fails with "process limit reached (N)". max_message_memory
      * bounds the host memory held by queued messages: at the cap a data
      * message is dropped, and its receiver killed when its own mailbox
-     * holds 1/64 of the cap or more (README "Limits"). */
+     * holds 1/64 of the cap or more (docs/processes.md "Limits"). */
     uint64_t max_processes;          /* default SCHED_DEFAULT_MAX_PROCESSES */
     uint64_t max_message_memory;     /* bytes; default
                                         SCHED_DEFAULT_MAX_MESSAGE_MEMORY */

@@ -23,7 +23,7 @@ net-e2e: $(B)/lunatic $(NET_TEST_WASM) $(B)/wasm/chat.wasm $(B)/wasm/http.wasm
 	    $(B)/lunatic $(B)/wasm
 
 # The same suite with an idle worker waiting in the I/O poller instead of
-# the poller thread (LUNATIC_POLLER=worker; README "Networking"): run by
+# the poller thread (LUNATIC_POLLER=worker; docs/networking.md): run by
 # make test on the release build.
 .PHONY: net-e2e-worker
 net-e2e-worker:
