@@ -188,6 +188,7 @@ $(B)/tests/common/test_lun_lock: tests/unit/common/test_lun_lock.c \
 unit: $(UNIT_BIN) $(UNIT_FIXTURES)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t --jobs 2; done
 include tests/unit/vm/super.mk
+include tests/unit/sched/linmem_copy.mk
 # }=====
 
 spec: $(B)/spectest
@@ -205,232 +206,7 @@ clean:
 -include $(shell find build -path build/real -prune -o -name '*.d' -print 2>/dev/null)
 include tests/real/real.mk
 
-# {===== benchmarks: bench/progs/*.c built natively, to wasm32-wasi and freestanding wasm32,
-# run by bench/run.py
-#   make bench           build the interpreter with the bench flags (CFLAGS_bench, into
-#                        build/bench/) and the programs, run them on every engine found, print
-#                        the table and the extra sections (load time of a 1 MiB module, then
-#                        BENCH_EXTRA), write $(BENCH_OUT)/results.{txt,csv,svg}; exits 1 on a
-#                        checksum mismatch or a failed section
-#   make bench-core      the speed figure of issue 2 (BENCH_CORE): fib(30) x20, sieve and
-#                        200x200 f64 matmul on native, lunatic, wasm-interp and node, in one
-#                        run (results in $(BENCH_OUT)/core/; ~4 min, wasm-interp is most of it)
-#   make bench-anchors   make bench with the programs of $(BENCH_ANCHORS_DIR) as extra rows
-#   make bench-selftest  quick smoke test of the runner (< 30 s)
-#   make bench-layout    the anchors fnv, memops, matmul and sieve on four builds whose handlers
-#                        sit 0/16/32/48 bytes apart (bench/layout.sh): how much of a figure
-#                        is code placement (~2 min)
-#   make bench-callgrind PROG=fib   instructions lunatic executes on the quick-size PROG
-#                        (valgrind --tool=callgrind: stable on a noisy machine, to compare
-#                        interpreter changes), with the top functions
-# Knobs: BENCH_QUICK=1 (small work, into build/bench-results-quick), BENCH_RUNS=3,
-# BENCH_TIMEOUT=120, BENCH_SLOW_TIMEOUT=60 (wasm-interp's per-run cap: "timeout" past it;
-# BENCH_CORE_SLOW_TIMEOUT=150 for bench-core),
-# BENCH_ENGINES="name=command [args] ...", BENCH_ONLY=native,node (restrict engines),
-# BENCH_PROGS="fib vm" (restrict programs), BENCH_LUNATIC (the interpreter binary to measure;
-# default the bench build), BENCH_EXTRA="cmd ..." (commands whose output joins the report,
-# one per word: see bench/run.py), BENCH_NO_EXTRA=1 (skip the extra sections).
-# Outputs never go to build/bench/: that is VARIANT=bench's directory.
-BENCH_CC ?= $(CC)
-BENCH_WASM_CC ?= clang
-BENCH_RUNS ?= 3
-BENCH_TIMEOUT ?= 120
-BENCH_SLOW_TIMEOUT ?= 60
-BENCH_CORE_SLOW_TIMEOUT ?= 150
-BENCH_ENGINES ?=
-BENCH_ONLY ?=
-BENCH_VDIR := build/bench
-BENCH_LUNATIC ?= $(BENCH_VDIR)/lunatic
-BENCH_ANCHORS_DIR ?= ../shared/bench-anchors
-BENCH_QUICK ?=
-BENCH_WITH_ANCHORS ?=
-BENCH_EXTRA ?=
-BENCH_NO_EXTRA ?=
-BENCH_OUT := build/bench-results$(if $(BENCH_QUICK),-quick)
-BENCH_RESULTS ?= $(BENCH_OUT)
-
-# Row order of the report; a new program is bench/progs/<name>.c plus its name here.
-BENCH_ALL := fib sieve cmark matmul nbody mandel hash memops memops_bulk vm indirect
-BENCH_CORE := fib30 sieve matmul
-BENCH_PROGS ?= $(BENCH_ALL)
-BENCH_CFLAGS := -std=c11 -O2 -Wall -Wextra -Werror $(if $(BENCH_QUICK),-DBENCH_QUICK)
-# Debian's clang finds wasi-libc (package wasi-libc) by itself for --target=wasm32-wasi;
-# set BENCH_WASI_SYSROOT for another layout (e.g. wasi-sdk's share/wasi-sysroot).
-BENCH_WASI_SYSROOT ?=
-BENCH_WASM_CFLAGS := --target=wasm32-wasi $(if $(BENCH_WASI_SYSROOT),--sysroot=$(BENCH_WASI_SYSROOT)) \
-                     $(BENCH_CFLAGS)
-# the freestanding flavour for engines without WASI (wasm-interp): no libc, no main, the
-# work in the exported bench_run() (bench/progs/bench.h)
-BENCH_FREE_CFLAGS := --target=wasm32 -nostdlib -DBENCH_FREESTANDING $(BENCH_CFLAGS) \
-                     -Wl,--no-entry -Wl,--export=bench_run
-BENCH_WASM_CFLAGS_memops_bulk := -mbulk-memory
-
-$(BENCH_OUT)/native/%: bench/progs/%.c bench/progs/bench.h
-	@mkdir -p $(dir $@)
-	$(BENCH_CC) $(BENCH_CFLAGS) $< -o $@ -lm
-
-$(BENCH_OUT)/wasm/%.wasm: bench/progs/%.c bench/progs/bench.h
-	@mkdir -p $(dir $@)
-	$(BENCH_WASM_CC) $(BENCH_WASM_CFLAGS) $(BENCH_WASM_CFLAGS_$*) $< -o $@ -lm
-
-$(BENCH_OUT)/free/%.wasm: bench/progs/%.c bench/progs/bench.h
-	@mkdir -p $(dir $@)
-	$(BENCH_WASM_CC) $(BENCH_FREE_CFLAGS) $(BENCH_WASM_CFLAGS_$*) $< -o $@
-
-# programs that include another one
-$(BENCH_OUT)/native/memops_bulk $(BENCH_OUT)/wasm/memops_bulk.wasm $(BENCH_OUT)/free/memops_bulk.wasm: \
-    bench/progs/memops.c
-$(BENCH_OUT)/native/fib30 $(BENCH_OUT)/wasm/fib30.wasm $(BENCH_OUT)/free/fib30.wasm: bench/progs/fib.c
-
-# Anchor programs are built from where they are (never copied into the repo), with the
-# flags of their build.sh; memops-bulk is their memops.c with -mbulk-memory. They have no
-# freestanding build (n/a for wasm-interp).
-BENCH_ANCHOR_NAMES := fib sieve matmul nbody fnv memops memops-bulk
-BENCH_ANCHOR_QUICK := -DREPS=1 -DN=100000 -DDIM=40 -DSTEPS=20000 '-DSIZE=(1u<<20)' -DPASSES=1 \
-                      -DBIGREPS=20 -DSMALLREPS=40000
-BENCH_ANCHOR_CFLAGS := -O2 -I$(BENCH_ANCHORS_DIR) $(if $(BENCH_QUICK),$(BENCH_ANCHOR_QUICK))
-BENCH_A := $(BENCH_OUT)/anchors
-
-$(BENCH_A)/native/%: $(BENCH_ANCHORS_DIR)/%.c
-	@mkdir -p $(dir $@)
-	$(BENCH_CC) $(BENCH_ANCHOR_CFLAGS) $< -o $@ -lm
-
-$(BENCH_A)/wasm/%.wasm: $(BENCH_ANCHORS_DIR)/%.c
-	@mkdir -p $(dir $@)
-	$(BENCH_WASM_CC) --target=wasm32-wasi $(BENCH_ANCHOR_CFLAGS) $< -o $@ -lm
-
-$(BENCH_A)/native/memops-bulk: $(BENCH_ANCHORS_DIR)/memops.c
-	@mkdir -p $(dir $@)
-	$(BENCH_CC) $(BENCH_ANCHOR_CFLAGS) $< -o $@ -lm
-
-$(BENCH_A)/wasm/memops-bulk.wasm: $(BENCH_ANCHORS_DIR)/memops.c
-	@mkdir -p $(dir $@)
-	$(BENCH_WASM_CC) --target=wasm32-wasi -mbulk-memory $(BENCH_ANCHOR_CFLAGS) $< -o $@ -lm
-
-# Compile cost: a generated ~1 MiB module with thousands of varied functions, loaded and
-# validated over and over by $(B)/loadtime (links $(B)/libvm.a, uses only vm/vm.h).
-$(BENCH_OUT)/gen1mb.wasm: bench/gen_module.py
-	@mkdir -p $(dir $@)
-	python3 $< --size 1048576 -o $@
-
-$(B)/loadtime: $(call obj,bench/loadtime.c) $(LIBVM)
-	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) -lm
-
-# The interpreter under test (and loadtime) is the VARIANT=bench build, made by a sub-make
-# unless BENCH_LUNATIC names another binary; only when the lunatic engine is wanted.
-BENCH_WANT_LUN := $(if $(BENCH_ONLY),$(findstring lunatic,$(BENCH_ONLY)),yes)
-BENCH_SELF_BUILD := $(if $(filter $(BENCH_VDIR)/lunatic,$(BENCH_LUNATIC)),$(BENCH_WANT_LUN))
-BENCH_EXTRA_ARGS := $(if $(BENCH_NO_EXTRA),,$(if $(BENCH_WANT_LUN),\
-    --extra "$(BENCH_VDIR)/loadtime $(BENCH_OUT)/gen1mb.wasm $(if $(BENCH_QUICK),0.2,1)") \
-    $(foreach c,$(BENCH_EXTRA),--extra "$(c)"))
-
-BENCH_USE_ANCHORS := $(if $(BENCH_WITH_ANCHORS),$(wildcard $(BENCH_ANCHORS_DIR)/fib.c))
-BENCH_BINS := $(BENCH_PROGS:%=$(BENCH_OUT)/native/%) $(BENCH_PROGS:%=$(BENCH_OUT)/wasm/%.wasm) \
-              $(BENCH_PROGS:%=$(BENCH_OUT)/free/%.wasm) \
-              $(if $(BENCH_USE_ANCHORS),$(BENCH_ANCHOR_NAMES:%=$(BENCH_A)/native/%) \
-                                        $(BENCH_ANCHOR_NAMES:%=$(BENCH_A)/wasm/%.wasm)) \
-              $(if $(BENCH_WANT_LUN),$(if $(BENCH_NO_EXTRA),,$(BENCH_OUT)/gen1mb.wasm))
-
-BENCH_INTERP_TARGETS := $(strip $(if $(BENCH_SELF_BUILD),$(BENCH_VDIR)/lunatic) \
-    $(if $(BENCH_WANT_LUN),$(if $(BENCH_NO_EXTRA),,$(BENCH_VDIR)/loadtime)))
-
-.PHONY: bench-build bench-interp bench-core bench-anchors bench-layout bench-selftest bench-callgrind
-bench-build: $(BENCH_BINS) $(if $(BENCH_INTERP_TARGETS),bench-interp)
-
-bench-interp:
-	@$(MAKE) --no-print-directory VARIANT=bench $(BENCH_INTERP_TARGETS)
-
-bench: bench-build
-	@python3 bench/run.py --out $(BENCH_OUT) --results $(BENCH_RESULTS) --progs "$(BENCH_PROGS)" \
-	  $(if $(BENCH_USE_ANCHORS),--anchors "$(BENCH_ANCHOR_NAMES)") \
-	  --runs $(BENCH_RUNS) --timeout $(BENCH_TIMEOUT) --slow-timeout $(BENCH_SLOW_TIMEOUT) \
-	  --lunatic "$(BENCH_LUNATIC)" --engines "$(BENCH_ENGINES)" --only "$(BENCH_ONLY)" \
-	  --cc "$(BENCH_CC)" --wasm-cc "$(BENCH_WASM_CC)" $(if $(BENCH_QUICK),--quick) \
-	  $(BENCH_EXTRA_ARGS)
-	@$(MAKE) --no-print-directory bench-sched
-	@$(MAKE) --no-print-directory bench-grow
-	@$(MAKE) --no-print-directory bench-net
-
-# wasm-interp takes ~55 s on each of sieve and matmul here: a wider cap than make bench's,
-# so that the headline figure has its column
-bench-core:
-	@$(MAKE) --no-print-directory bench BENCH_PROGS="$(BENCH_CORE)" BENCH_NO_EXTRA=1 \
-	  BENCH_ONLY=lunatic,wasm-interp,node BENCH_RESULTS=$(BENCH_OUT)/core \
-	  BENCH_SLOW_TIMEOUT=$(BENCH_CORE_SLOW_TIMEOUT)
-
-bench-anchors:
-	@if [ -f "$(BENCH_ANCHORS_DIR)/fib.c" ]; then $(MAKE) --no-print-directory bench BENCH_WITH_ANCHORS=1; \
-	else echo "bench-anchors: $(BENCH_ANCHORS_DIR) not found, running without anchors"; \
-	  $(MAKE) --no-print-directory bench; fi
-
-bench-layout:
-	@$(MAKE) --no-print-directory bench-build BENCH_WITH_ANCHORS=1 BENCH_ONLY=native
-	@sh bench/layout.sh
-
-bench-selftest:
-	@sh bench/selftest.sh
-
-PROG ?= fib
-bench-callgrind:
-	@$(MAKE) --no-print-directory bench-build BENCH_QUICK=1 BENCH_PROGS=$(PROG) BENCH_ONLY=lunatic \
-	  BENCH_NO_EXTRA=1
-	@sh bench/callgrind.sh "$(BENCH_LUNATIC)" build/bench-results-quick/wasm/$(PROG).wasm
-# }=====
-
-# {===== scheduling benchmarks (bench/sched/): one C guest, the same in Erlang
-# and Go (run when erl / go are installed), side by side in one table:
-#   make bench-sched     (also run at the end of `make bench`)
-# Knobs: BENCH_QUICK=1 (small sizes), BENCH_RUNS.
-SCHED_BENCH_WASM := $(BENCH_OUT)/wasm/schedbench.wasm
-$(SCHED_BENCH_WASM): bench/sched/schedbench.c sdk/lunatic.h sdk/lunatic_imports.h
-	@mkdir -p $(dir $@)
-	$(BENCH_WASM_CC) --target=wasm32-wasi -O2 -Wall -Wextra -Werror -I. $< -o $@
-
-.PHONY: bench-sched
-bench-sched: $(SCHED_BENCH_WASM) build/release/lunatic
-	@python3 bench/sched/run.py --lunatic build/release/lunatic \
-	  --wasm $(SCHED_BENCH_WASM) --out $(BENCH_OUT)/sched --runs $(BENCH_RUNS) \
-	  $(if $(BENCH_QUICK),--quick)
-# }=====
-
-include mk/grow.mk
-
-# {===== networking benchmark: examples/http against Go's net/http hello
-# server (bench/net/hello.go) under wrk -t2 -c64 -d10s, in one run
-# (`make bench-net`, also at the end of `make bench`). Installs wrk and
-# golang-go with apt-get when they are missing.
-.PHONY: bench-net
-bench-net:
-	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null
-	@command -v go >/dev/null || apt-get install -y -q golang-go >/dev/null
-	@$(MAKE) --no-print-directory VARIANT=release build/release/lunatic \
-	    build/release/wasm/http.wasm
-	@mkdir -p $(BENCH_OUT)/net
-	cd bench/net && GOCACHE=$(abspath $(BENCH_OUT))/net/gocache go build \
-	    -o $(abspath $(BENCH_OUT))/net/hello hello.go
-	@sh bench/net/run.sh build/release/lunatic build/release/wasm/http.wasm \
-	    $(BENCH_OUT)/net/hello
-
-# The two I/O integrations (LUNATIC_POLLER=thread|worker) side by side,
-# alternating, POLLER_ROUNDS times: wrk on examples/http (and Go's), the
-# pingpong and lateness rows of bench/sched, CPU with POLLER_IDLE idle
-# connections (`make bench-poller`, ~4 min per round).
-POLLER_ROUNDS ?= 3
-POLLER_IDLE ?= 10000
-.PHONY: bench-poller
-bench-poller: $(SCHED_BENCH_WASM)
-	@command -v wrk >/dev/null || apt-get install -y -q wrk >/dev/null
-	@command -v go >/dev/null || apt-get install -y -q golang-go >/dev/null
-	@$(MAKE) --no-print-directory VARIANT=release build/release/lunatic \
-	    build/release/wasm/http.wasm build/release/wasm/net/echo.wasm
-	@mkdir -p $(BENCH_OUT)/net
-	cd bench/net && GOCACHE=$(abspath $(BENCH_OUT))/net/gocache go build \
-	    -o $(abspath $(BENCH_OUT))/net/hello hello.go
-	@python3 bench/net/poller.py build/release/lunatic \
-	    build/release/wasm/http.wasm $(BENCH_OUT)/net/hello \
-	    $(SCHED_BENCH_WASM) build/release/wasm/net/echo.wasm \
-	    $(POLLER_ROUNDS) $(POLLER_IDLE)
-# }=====
+include bench/bench.mk
 
 # {===== guests, end-to-end tests, and the test entry points
 #   make test        everything once per variant: test-core for release, then
@@ -471,123 +247,38 @@ $(B)/wasm/fib.wasm: examples/embed/fib.wat
 
 $(B)/wasm/e2e/%.wasm: tests/e2e/%.wat
 	@mkdir -p $(dir $@)
-	$(WAT2WASM) $< -o $@
+	$(WAT2WASM) --debug-names $< -o $@
 
 e2e: $(B)/lunatic $(GUEST_WASM) $(E2E_WASM)
 	@sh tests/e2e/run.sh $(B)/lunatic $(B)/wasm
 
-# {===== process guests: examples using sdk/lunatic.h and the scheduler's
-# end-to-end guests tests/sched/*.c, run by tests/sched/run.sh (`make
-# sched-e2e`). SCHED_SCALE (percent) sizes the stress tests; every variant,
-# ASan+LSan included, runs them in full (100,000 spawns, 10,000 crashes).
-SCHED_EXAMPLES := pingpong ring supervisor http chat
-SCHED_TESTS := $(patsubst tests/sched/%.c,%,$(wildcard tests/sched/*.c))
-SCHED_GUEST_WASM := $(SCHED_EXAMPLES:%=$(B)/wasm/%.wasm) \
-                    $(SCHED_TESTS:%=$(B)/wasm/sched/%.wasm)
-SCHED_SCALE ?= 100
-# The fixture importing every lunatic function lives in ../shared (beside
-# the spec suite); without it that one test says so and is skipped.
-ALL_IMPORTS_WAT := $(wildcard $(dir $(SPEC_DIR))fixtures/lunatic_all_imports.wat)
-ALL_IMPORTS_WASM := $(if $(ALL_IMPORTS_WAT),$(B)/wasm/sched/all_imports.wasm)
+include tests/sched/sched.mk
 
-define sched_example_rule
-$(B)/wasm/$(1).wasm: examples/$(1)/$(1).c sdk/lunatic.h sdk/lunatic_imports.h
-	@mkdir -p $$(dir $$@)
-	$$(WASM_CC) $$(WASM_CFLAGS) -I. $$< -o $$@
-endef
-$(foreach g,$(SCHED_EXAMPLES),$(eval $(call sched_example_rule,$(g))))
+include tests/net/net.mk
 
-# -msimd128: proc_tests spawns a function with a v128 parameter.
-$(B)/wasm/sched/%.wasm: tests/sched/%.c tests/sched/check.h sdk/lunatic.h sdk/lunatic_imports.h
-	@mkdir -p $(dir $@)
-	$(WASM_CC) $(WASM_CFLAGS) -msimd128 -I. $< -o $@
+include tests/wasi/wasi.mk
 
-$(B)/wasm/sched/all_imports.wasm: $(ALL_IMPORTS_WAT)
-	@mkdir -p $(dir $@)
-	$(WAT2WASM) $< -o $@
+include tests/lunatic_rs/lunatic_rs.mk
+include tests/perms/perms.mk
+include tests/exhaust/exhaust.mk
 
-.PHONY: sched-e2e
-guests: $(SCHED_GUEST_WASM)
-sched-e2e: $(B)/lunatic $(SCHED_GUEST_WASM) $(ALL_IMPORTS_WASM)
-	@SCHED_SCALE=$(SCHED_SCALE) sh tests/sched/run.sh $(B)/lunatic $(B)/wasm \
-	    "$(ALL_IMPORTS_WASM)"
-# }=====
+# The steps of test-core for variant $(1), in order. tools/test_steps.sh
+# runs them one after another, each a sub-make (which may use -j inside), so
+# a failure names its step and the output of the steps does not interleave;
+# a failed step does not stop the next ones, and the run ends with one line
+# per step and "N passed, M failed" (status 1 if any failed).
+core_steps = all unit spec e2e wasi-e2e sched-e2e sandbox-e2e perms-e2e \
+    net-e2e exhaust-e2e $(if $(filter release,$(1)),net-e2e-worker fuzz-diff) \
+    $(FUZZ_REPLAY) cargo-e2e $(if $(filter release,$(1)),test-lunatic-rs) \
+    test-nofusion test-real abi-fuzz
+# the same, each step made with VARIANT=$(1)
+variant_steps = $(foreach s,$(call core_steps,$(1)),VARIANT=$(1):$(s))
 
-# {===== networking end-to-end tests: tests/net/*.c guests (echo server,
-# net_tests) built into $(B)/wasm/net/, run with the chat and http
-# examples by tests/net/run.sh (`make net-e2e`). NET_CONNS / NET_BURST /
-# NET_IDLE size the echo, hostile-and-churn and idle-connection tests; the
-# ASan variant uses fewer, and only reports the churn test's RSS
-# (NET_CHECK_RSS=0: ASan's quarantine keeps freed memory; LSan checks).
-NET_TEST_WASM := $(patsubst tests/net/%.c,$(B)/wasm/net/%.wasm,$(wildcard tests/net/*.c))
-NET_CONNS ?= $(if $(filter asan,$(VARIANT)),200,500)
-NET_BURST ?= $(if $(filter asan,$(VARIANT)),1000,2000)
-NET_IDLE ?= $(if $(filter asan,$(VARIANT)),2000,10000)
-NET_CHECK_RSS ?= $(if $(filter asan,$(VARIANT)),0,1)
 
-$(B)/wasm/net/%.wasm: tests/net/%.c tests/sched/check.h sdk/lunatic.h sdk/lunatic_imports.h
-	@mkdir -p $(dir $@)
-	$(WASM_CC) $(WASM_CFLAGS) -I. $< -o $@
+include tests/embed/embed.mk
 
-.PHONY: net-e2e
-guests: $(NET_TEST_WASM)
-net-e2e: $(B)/lunatic $(NET_TEST_WASM) $(B)/wasm/chat.wasm $(B)/wasm/http.wasm
-	@NET_CONNS=$(NET_CONNS) NET_BURST=$(NET_BURST) NET_IDLE=$(NET_IDLE) \
-	    NET_CHECK_RSS=$(NET_CHECK_RSS) sh tests/net/run.sh \
-	    $(B)/lunatic $(B)/wasm
-
-# The same suite with an idle worker waiting in the I/O poller instead of
-# the poller thread (LUNATIC_POLLER=worker; README "Networking"): run by
-# make test on the release build.
-.PHONY: net-e2e-worker
-net-e2e-worker:
-	LUNATIC_POLLER=worker $(MAKE) --no-print-directory net-e2e
-# }=====
-
-# {===== WASI end-to-end tests: the C guests of tests/wasi/guests/ built
-# with clang --target=wasm32-wasi into $(B)/wasm/wasi/, run by
-# tests/wasi/run.sh in a fresh temp dir preopened as /sb (the escape guest
-# once per path resolver)
-WASI_GUEST_SRC := $(wildcard tests/wasi/guests/*.c)
-WASI_GUEST_WASM := $(WASI_GUEST_SRC:tests/wasi/guests/%.c=$(B)/wasm/wasi/%.wasm)
-
-.PHONY: wasi-guests wasi-e2e
-wasi-guests: $(WASI_GUEST_WASM)
-
-$(B)/wasm/wasi/%.wasm: tests/wasi/guests/%.c tests/wasi/guests/check.h
-	@mkdir -p $(dir $@)
-	$(WASM_CC) $(WASM_CFLAGS) $< -o $@
-
-wasi-e2e: $(B)/lunatic $(WASI_GUEST_WASM)
-	@sh tests/wasi/run.sh $(B)/lunatic $(B)/wasm/wasi
-# }=====
-
-include mk/lunatic_rs.mk
-include mk/perms.mk
-include mk/exhaust.mk
-include mk/embed.mk
-
-# Steps run one after another (each may use -j inside), so a failure names
-# its step and the output of the steps does not interleave.
 test-core:
-	$(MAKE) all
-	$(MAKE) unit
-	$(MAKE) spec
-	$(MAKE) e2e
-	$(MAKE) wasi-e2e
-	$(MAKE) sched-e2e
-	$(MAKE) sandbox-e2e
-	$(MAKE) perms-e2e
-	$(MAKE) net-e2e
-	$(MAKE) exhaust-e2e
-	$(if $(filter release,$(VARIANT)),$(MAKE) net-e2e-worker)
-	$(if $(filter release,$(VARIANT)),$(MAKE) fuzz-diff)
-	$(if $(FUZZ_REPLAY),$(MAKE) $(FUZZ_REPLAY))
-	$(MAKE) cargo-e2e
-	$(if $(filter release,$(VARIANT)),$(MAKE) test-lunatic-rs)
-	$(MAKE) test-nofusion
-	$(MAKE) test-real
-	$(MAKE) abi-fuzz
+	@sh tools/test_steps.sh "$(MAKE)" $(call core_steps,$(VARIANT))
 
 # The spec suite and the guest tests again on the plain register-threaded
 # code (LUNATIC_NO_FUSION=1: no superinstruction is selected), so a result
@@ -597,18 +288,20 @@ test-nofusion:
 
 # The interpreter built without its superinstructions (-DVM_NO_FUSION:
 # vm/super_list.h compiles to nothing) still passes the spec suite.
+NOFUSION_BUILD_STEP := VARIANT=nofusion:$(if $(wildcard $(SPEC_DIR)),spec,build/nofusion/spectest)
 test-nofusion-build:
-	$(MAKE) VARIANT=nofusion $(if $(wildcard $(SPEC_DIR)),spec,build/nofusion/spectest)
+	@sh tools/test_steps.sh "$(MAKE)" $(NOFUSION_BUILD_STEP)
 
 test-asan:
-	$(MAKE) VARIANT=asan test-core
+	@sh tools/test_steps.sh "$(MAKE)" $(call variant_steps,asan)
 
 # The tree must build warning-free with clang too (-Werror); the spec suite
 # checks the clang-built interpreter, which the compiler shapes the most.
 # -gdwarf-4: valgrind 3.19 cannot read clang 14's default DWARF 5.
+CLANG_STEPS := VARIANT=clang,CC=clang,CFLAGS=-gdwarf-4:all \
+               VARIANT=clang,CC=clang,CFLAGS=-gdwarf-4:spec
 test-clang:
-	$(MAKE) VARIANT=clang CC=clang CFLAGS=-gdwarf-4 all
-	$(MAKE) VARIANT=clang CC=clang CFLAGS=-gdwarf-4 spec
+	@sh tools/test_steps.sh "$(MAKE)" $(CLANG_STEPS)
 
 # Include rules between modules and self-contained headers (STYLE.md
 # sections 1 and 2): seconds, so they run first.
@@ -616,71 +309,20 @@ check-static:
 	@sh tools/check_layers.sh
 	@sh tools/check_headers.sh $(CC) $(WASM_CC)
 
+# Everything, as one list of steps (so the summary covers all of them):
+# check-static, test-core, test-asan, test-clang, test-nofusion-build,
+# the portable-dispatch spec run and check-embed.
+TEST_STEPS = check-static $(call core_steps,$(VARIANT)) \
+    $(call variant_steps,asan) $(CLANG_STEPS) $(NOFUSION_BUILD_STEP) \
+    VARIANT=portable:spec check-embed
 test:
-	$(MAKE) check-static
-	$(MAKE) test-core
-	$(MAKE) test-asan
-	$(MAKE) test-clang
-	$(MAKE) test-nofusion-build
-	$(MAKE) VARIANT=portable spec
-	$(MAKE) check-embed
+	@sh tools/test_steps.sh "$(MAKE)" $(TEST_STEPS)
 
 check: test
 # }=====
 
-include mk/fuzzdiff.mk
-include mk/sandbox.mk
-include mk/abifuzz.mk
+include tests/fuzzdiff/fuzzdiff.mk
+include tests/sandbox/sandbox.mk
+include tests/abifuzz/abifuzz.mk
 
-# {===== fuzzing
-#   make fuzz         libFuzzer binaries (clang) in build/fuzz/, e.g.
-#                     build/fuzz/fuzz_exec build/$(VARIANT)/fuzz-corpus
-#   make fuzz-seeds   a seed corpus in $(B)/fuzz-corpus: the .wasm files that
-#                     wast2json makes from the spec suite (the cache of
-#                     `make spec` in $(B)/spec, filled here if missing);
-#                     no binaries are committed
-#   make fuzz-replay  replay.c + fuzz_exec.c built with the normal toolchain,
-#                     run over the seeds and tests/fuzz/corpus/exec (if any)
-FUZZ_CC ?= clang
-FUZZ_CFLAGS := $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
-               -fno-sanitize-recover=all -fno-omit-frame-pointer -I.
-FUZZ_TARGETS := exec
-FUZZ_CORPUS := $(B)/fuzz-corpus
-
-.PHONY: fuzz-seeds fuzz-replay
-fuzz: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
-
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(VM_SRC) $(COMMON_SRC)
-	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@ -lm
-
-define fuzz_replay_rule
-$(B)/fuzz_replay_$(1): $(call obj,tests/fuzz/replay.c tests/fuzz/fuzz_$(1).c) $(LIBVM)
-	$$(CC) $$(ALL_CFLAGS) $$^ -o $$@ $$(ALL_LDFLAGS) -lm
-endef
-$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_replay_rule,$(t))))
-
-fuzz-seeds:
-	@if [ ! -d "$(SPEC_DIR)" ]; then \
-	  echo "fuzz-seeds: skipped: $(SPEC_DIR) not found"; exit 0; fi; \
-	command -v wast2json >/dev/null || \
-	  { echo "fuzz-seeds: wast2json not found (make deps)"; exit 2; }; \
-	for w in $(SPEC_DIR)/*.wast $(SPEC_DIR)/simd/*.wast; do \
-	  n=$$(basename $$w .wast); d=$(B)/spec/$$n; \
-	  case $$w in */simd/*) d=$(B)/spec/simd/$$n;; esac; \
-	  if [ -f $(SPEC_DIR)/compat/$$n.wast ]; then w=$(SPEC_DIR)/compat/$$n.wast; fi; \
-	  if [ ! -f $$d/$$n.json ]; then mkdir -p $$d && \
-	    wast2json $$w -o $$d/$$n.json >$$d/wast2json.log 2>&1 || exit 1; fi; \
-	done; \
-	rm -rf $(FUZZ_CORPUS) && mkdir -p $(FUZZ_CORPUS) && \
-	find $(B)/spec -mindepth 2 -maxdepth 3 -name '*.wasm' \
-	  -exec cp -f -t $(FUZZ_CORPUS) {} +; \
-	echo "fuzz-seeds: $$(ls $(FUZZ_CORPUS) | wc -l) seeds in $(FUZZ_CORPUS)"
-
-fuzz-replay: fuzz-seeds $(FUZZ_TARGETS:%=$(B)/fuzz_replay_%)
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	  dirs=; for d in $(FUZZ_CORPUS) tests/fuzz/corpus/$$t; do \
-	    if [ -d $$d ]; then dirs="$$dirs $$d"; fi; done; \
-	  if [ -z "$$dirs" ]; then echo "fuzz_$$t: skipped: no corpus"; continue; fi; \
-	  echo "== fuzz_$$t"; $(B)/fuzz_replay_$$t $$dirs; done
-# }=====
+include tests/fuzz/fuzz.mk

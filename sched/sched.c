@@ -538,6 +538,8 @@ static void root_result(sched_proc_t *p, vm_status st, const char *why)
         r->kind = SCHED_EXIT_TRAP;
         r->trap = VM_TRAP_OUT_OF_FUEL;
         snprintf(r->message, sizeof r->message, "%s", why);
+        vm_exec_backtrace_format(p->ex, r->backtrace, sizeof r->backtrace,
+                                 SCHED_BACKTRACE_FRAMES);
     } else if (why && p->killed) {
         r->kind = SCHED_EXIT_KILLED;
         if (p->kill_pid)
@@ -559,7 +561,22 @@ static void root_result(sched_proc_t *p, vm_status st, const char *why)
         const char *msg = vm_exec_trap_message(p->ex);
         snprintf(r->message, sizeof r->message, "%s",
                  msg && *msg ? msg : vm_trap_text(r->trap));
+        vm_exec_backtrace_format(p->ex, r->backtrace, sizeof r->backtrace,
+                                 SCHED_BACKTRACE_FRAMES);
     }
+}
+
+/* LUNATIC_LOG: why p failed, with the wasm call stack of a trap. */
+static void log_failure(sched_proc_t *p, vm_status st, const char *why)
+{
+    char bt[SCHED_BACKTRACE_BYTES] = "";
+    if (!why && st == VM_TRAP)
+        vm_exec_backtrace_format(p->ex, bt, sizeof bt, SCHED_BACKTRACE_FRAMES);
+    fprintf(stderr, "lunatic: process %llu failed: %s\n%s",
+            (unsigned long long)p->pid,
+            why ? why : st == VM_TRAP ? vm_exec_trap_message(p->ex)
+                                      : "proc_exit with a non-zero code",
+            bt);
 }
 
 /* End p: `why` names a runtime-made failure (kill, fuel, missing entry);
@@ -574,10 +591,7 @@ static void finish(sched_proc_t *p, vm_status st, const char *why)
     if (p->is_root)
         root_result(p, st, why);
     if (reason == SCHED_FAILURE && p->rt->log_failures)
-        fprintf(stderr, "lunatic: process %llu failed: %s\n",
-                (unsigned long long)p->pid,
-                why ? why : st == VM_TRAP ? vm_exec_trap_message(p->ex)
-                                          : "proc_exit with a non-zero code");
+        log_failure(p, st, why);
     sched__proc_die(p, reason);
 }
 

@@ -77,11 +77,16 @@ typedef struct sched_options {
      * spawn fails with "process limit reached (N)". max_message_memory
      * bounds the host memory held by queued messages: at the cap a data
      * message is dropped, and its receiver killed when its own mailbox
-     * holds 1/64 of the cap or more (README "Limits"). */
+     * holds 1/64 of the cap or more (docs/processes.md "Limits"). */
     uint64_t max_processes;          /* default SCHED_DEFAULT_MAX_PROCESSES */
     uint64_t max_message_memory;     /* bytes; default
                                         SCHED_DEFAULT_MAX_MESSAGE_MEMORY */
 } sched_options_t;
+
+/* Room for a root trap's backtrace: SCHED_BACKTRACE_FRAMES lines, cut
+ * shorter where names are long. */
+#define SCHED_BACKTRACE_FRAMES 32
+#define SCHED_BACKTRACE_BYTES 4096
 
 /* How the root process ended. */
 typedef enum sched_exit_kind {
@@ -97,6 +102,10 @@ typedef struct sched_result {
     uint32_t exit_code;      /* NORMAL: the proc_exit code (0 if none) */
     vm_trap_kind trap;       /* TRAP */
     char message[256];       /* TRAP, KILLED, ERROR */
+    /* TRAP (out of fuel included): the wasm call stack where it stopped,
+     * "  at #0 NAME (func N, offset 0xOFF)" lines (vm_exec_backtrace_format),
+     * or "" */
+    char backtrace[SCHED_BACKTRACE_BYTES];
 } sched_result_t;
 
 /* Create a runtime and start its workers. Returns 0 or LUN_ENOMEM. */

@@ -2,7 +2,7 @@
 # check_embed_syms.sh: the symbols an archive needs from outside itself
 # must all be allowed: vm/ may use the C library's memory, string and
 # formatting functions, libm and the compiler's runtime, never the OS
-# (threads, files, mappings, clocks). Run by make check-embed (mk/embed.mk).
+# (threads, files, mappings, clocks). Run by make check-embed (tests/embed/embed.mk).
 # Usage: check_embed_syms.sh NM ARCHIVE "ALLOWED NAMES" 'ALLOWED REGEX'
 set -eu
 NM=$1
@@ -22,7 +22,7 @@ for s in $needed; do
 done
 if [ -n "$bad" ]; then
     echo "check-embed: $LIB uses symbols outside the allowlist" \
-         "(EMBED_ALLOWED_SYMS in mk/embed.mk):$bad"
+         "(EMBED_ALLOWED_SYMS in tests/embed/embed.mk):$bad"
     exit 1
 fi
 echo "check-embed: $LIB: $(printf '%s\n' "$needed" | grep -cvxF "$defined" || true) external symbols, all allowed"

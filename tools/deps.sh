@@ -56,7 +56,45 @@ fi
 
 echo "deps: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+# Another apt or dpkg (unattended-upgrades, a second job on the machine)
+# may hold the lock: wait for it, up to DEPS_LOCK_WAIT seconds, instead of
+# failing at once, and say so. apt-get install waits by itself with
+# DPkg::Lock::Timeout, silently; apt-get update ignores that option for the
+# lists lock (apt 2.6 fails at once), hence the polling here.
+lock_wait=${DEPS_LOCK_WAIT:-600}
+APT_LOCKS="/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock"
+
+apt_locked() {
+    # fuser (psmisc) lists who has a lock file open; without it, assume free
+    # and let apt-get report the lock.
+    command -v fuser >/dev/null 2>&1 || return 1
+    # shellcheck disable=SC2086 # the list is meant to split into words
+    $SUDO fuser $APT_LOCKS >/dev/null 2>&1
+}
+
+wait_for_apt() {
+    waited=0
+    while apt_locked; do
+        if [ "$waited" -eq 0 ]; then
+            echo "deps: another apt/dpkg holds the lock; waiting (up to ${lock_wait} s)"
+        fi
+        if [ "$waited" -ge "$lock_wait" ]; then
+            echo "deps: still locked after ${lock_wait} s; trying anyway" >&2
+            return 0
+        fi
+        sleep 2
+        waited=$((waited + 2))
+    done
+    [ "$waited" -eq 0 ] || echo "deps: lock free after ${waited} s"
+}
+
+apt_get() {
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get \
+        -o DPkg::Lock::Timeout="$lock_wait" "$@"
+}
+
+wait_for_apt
+apt_get update -q
+wait_for_apt
 # shellcheck disable=SC2086 # the list is meant to split into words
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-    --no-install-recommends $missing
+apt_get install -y -q --no-install-recommends $missing

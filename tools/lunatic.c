@@ -569,8 +569,10 @@ static int finish(struct session *s, vm_status st, const char *path)
     if (st == VM_TRAP) {
         vm_trap_kind k = vm_exec_trap(s->ex);
         const char *msg = vm_exec_trap_message(s->ex);
-        fprintf(stderr, "lunatic: trap in %s: %s\n", path,
-                msg && *msg ? msg : vm_trap_text(k));
+        char bt[SCHED_BACKTRACE_BYTES];
+        vm_exec_backtrace_format(s->ex, bt, sizeof bt, SCHED_BACKTRACE_FRAMES);
+        fprintf(stderr, "lunatic: trap in %s: %s\n%s", path,
+                msg && *msg ? msg : vm_trap_text(k), bt);
         return EXIT_TRAP_BASE + (k > 0 && k < 64 ? (int)k : 0);
     }
     fprintf(stderr, "lunatic: %s: the guest blocked on something this "
@@ -617,7 +619,8 @@ static int sched_status(const sched_result_t *r, const char *path)
     case SCHED_EXIT_NORMAL:
         return (int)(r->exit_code & 0xff);
     case SCHED_EXIT_TRAP:
-        fprintf(stderr, "lunatic: trap in %s: %s\n", path, r->message);
+        fprintf(stderr, "lunatic: trap in %s: %s\n%s", path, r->message,
+                r->backtrace);
         return EXIT_TRAP_BASE + (r->trap > 0 && r->trap < 64 ? (int)r->trap : 0);
     case SCHED_EXIT_STOPPED:
         return 0;

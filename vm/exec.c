@@ -126,7 +126,7 @@ const void *const *vm__exec_handlers(void)
 }
 
 /* Binary search for the wasm offset of the instruction at op index i. */
-static uint32_t code_offset_of(const vm_code *c, size_t i)
+uint32_t vm__code_offset_of(const vm_code *c, size_t i)
 {
     uint32_t lo = 0, hi = c->npos;
     while (hi - lo > 1) {
@@ -147,7 +147,7 @@ static void set_trap(vm_exec_t *ex, vm_trap_kind kind, const vm_code *c,
         snprintf(ex->trap_msg, sizeof ex->trap_msg, "%s", vm_trap_text(kind));
         return;
     }
-    uint32_t off = code_offset_of(c, (size_t)(pc - c->ops));
+    uint32_t off = vm__code_offset_of(c, (size_t)(pc - c->ops));
     if (c->func->name)
         snprintf(ex->trap_msg, sizeof ex->trap_msg,
                  "%s in function %s at offset 0x%x", vm_trap_text(kind),
@@ -160,7 +160,7 @@ static void set_trap(vm_exec_t *ex, vm_trap_kind kind, const vm_code *c,
 
 /* The compiled function of inst's module holding pc: only traps need it
  * (for the message), so calls and returns do not carry it around. */
-static const vm_code *code_at(const vm_instance_t *inst, const vm_op *pc)
+const vm_code *vm__code_at(const vm_instance_t *inst, const vm_op *pc)
 {
     const vm_module_t *m = inst->module;
     for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++) {
@@ -274,7 +274,8 @@ trap: {
     while (k > 0 && ex->frames[k - 1].catch_results == 0) k--;
     if (k == 0) {
         ex->pc = pc;
-        set_trap(ex, trap_kind, code_at(inst, pc), pc);
+        ex->inst = inst; /* with pc and the frames: vm_exec_backtrace() */
+        set_trap(ex, trap_kind, vm__code_at(inst, pc), pc);
         LEAVE(VM_TRAP);
     }
     const vm_frame *fr = &ex->frames[k - 1];

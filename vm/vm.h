@@ -315,6 +315,28 @@ LUN_API vm_trap_kind vm_exec_trap(const vm_exec_t *ex);
 LUN_API const char *vm_exec_trap_message(const vm_exec_t *ex);
 LUN_API const char *vm_trap_text(vm_trap_kind k);
 
+/* The wasm call stack of a trapped or paused (yielded, blocked) execution,
+ * innermost frame first (backtrace.c). Frame 0 is where it stopped, each
+ * next one the call into the frame before. */
+typedef struct vm_frame_info {
+    uint32_t func_idx; /* in the module's function index space */
+    const char *name;  /* from the name section, or NULL */
+    uint32_t offset;   /* file offset of the instruction: the trap, the call */
+} vm_frame_info;
+/* Called once per frame, in order; returning false stops the walk. */
+typedef bool (*vm_frame_fn)(void *ud, uint32_t index, const vm_frame_info *f);
+/* Walks the frames; returns how many there are (0 when the execution is
+ * idle, done, or a host function). Cost: a lookup per visited frame, so a
+ * walk stopped early is cheap even on a stack 100,000 frames deep. */
+LUN_API uint32_t vm_exec_backtrace(const vm_exec_t *ex, vm_frame_fn fn,
+                                   void *ud);
+/* The first max_frames frames as lines "  at #0 NAME (func N, offset
+ * 0xOFF)\n" ("func[N]" without a name), then "  ... K more frames\n" if
+ * there are more, into buf (always NUL-terminated, cut at a line end when
+ * too small). Returns the number of frames. */
+LUN_API uint32_t vm_exec_backtrace_format(const vm_exec_t *ex, char *buf,
+                                          size_t len, uint32_t max_frames);
+
 /* For host functions: set the trap a VM_TRAP return raises. */
 LUN_API void vm_exec_set_trap(vm_exec_t *ex, vm_trap_kind kind,
                               const char *msg);

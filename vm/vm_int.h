@@ -614,6 +614,12 @@ void vm__slots_to_values(vm_value *dst, const vm_slot *src,
 
 bool vm__exec_grow_frames(vm_exec_t *ex);
 
+/* For trap messages and backtraces (backtrace.c): the compiled function of
+ * inst's module holding pc (NULL if none), and the wasm file offset of the
+ * instruction at op index i of c. */
+const vm_code *vm__code_at(const vm_instance_t *inst, const vm_op *pc);
+uint32_t vm__code_offset_of(const vm_code *c, size_t i);
+
 /* Prints compiled code one instruction per line (operand words are shown
  * raw after the name; a word that happens to equal a handler address is
  * misread as an instruction: good enough for a developer tool). */

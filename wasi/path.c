@@ -284,7 +284,7 @@ uint32_t wasi__path_symlink(wasi_ctx_t *ctx, const wasi_mem_t *mem,
      * path the guest chose, and path_readlink could not give it back.
      * EPERM, as wasmtime (cap-std's symlink calls it an escape attempt,
      * PermissionDenied); a path that leaves the sandbox gets
-     * ENOTCAPABLE here (see README). */
+     * ENOTCAPABLE here (see docs/wasi.md). */
     uint32_t rc = wasi__path_copy(mem, old_ptr, old_len, &contents);
     if (rc != WASI_ESUCCESS)
         return rc;

@@ -1,8 +1,11 @@
 /* chat.c: a telnet chat server (like Lunatic's demo): a room process,
  * and per client a reader process (socket -> room) and a writer process
  * (room -> socket) sharing the connection (clone_tcp_stream). Commands:
- * /nick NAME, /list, /quit. A client that vanishes is dropped when its
- * read fails. Usage: lunatic chat.wasm [PORT]   (default 2323) */
+ * /nick NAME, /list, /quit. A client is greeted with how to use it on
+ * connect; a line longer than LINE bytes is cut there, and its sender
+ * told so. A client that vanishes is dropped when its read fails.
+ * Usage: lunatic chat.wasm [PORT]   (default 2323) */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,18 @@
 enum { T_STREAM = 1, T_JOIN, T_LEAVE, T_SAY, T_NICK, T_LIST, T_LINE };
 #define MAXC 1024
 #define LINE 512
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
+static const char greeting[] =
+    "* Welcome to the chat. Type a line and press Enter to say it to "
+    "everyone here.\r\n"
+    "* Commands: /nick NAME (change your name), /list (who is here), "
+    "/quit (leave).\r\n"
+    "* Lines longer than " XSTR(LINE) " bytes are cut.\r\n";
+static const char too_long[] =
+    "* Your line was longer than " XSTR(LINE) " bytes: only its first "
+    XSTR(LINE) " were sent.\r\n";
 
 /* Each process is a fresh instance: the room's pid reaches a client
  * process as its spawn argument. */
@@ -146,23 +161,44 @@ static int handle_line(uint64_t w, char *line)
     return 1;
 }
 
+/* Drops buf's bytes up to and including the first newline; false if
+ * there is none (all of it dropped: the line goes on). */
+static bool skip_to_line_end(char *buf, size_t *len)
+{
+    char *nl = memchr(buf, '\n', *len);
+    if (!nl) {
+        *len = 0;
+        return false;
+    }
+    size_t k = (size_t)(nl - buf) + 1;
+    memmove(buf, buf + k, *len - k);
+    *len -= k;
+    return true;
+}
+
 /* The reader: lines from the socket go to the room. */
 static void client(int64_t arg)
 {
     static char buf[LINE + 1];
     size_t len = 0;
+    bool skipping = false; /* the rest of a line cut at LINE bytes */
     int64_t s = lun_recv_tcp(T_STREAM, 5000);
     room_pid = (uint64_t)arg;
     if (s < 0)
         return;
     uint64_t w = lun_spawn(writer, 0);
     lun_send_tcp(w, T_STREAM, (uint64_t)lunatic_networking_clone_tcp_stream(s));
+    /* Sent before the join: it reaches the writer ahead of "joined". */
+    line_to(w, greeting);
     to_room(T_JOIN, w, "", 0);
     for (int live = 1; live;) {
         int64_t n = lun_tcp_read((uint64_t)s, buf + len, LINE - len);
         if (n <= 0)
             break; /* EOF or an abrupt reset: leave the room */
         len += (size_t)n;
+        if (skipping && !skip_to_line_end(buf, &len))
+            continue;
+        skipping = false;
         char *nl;
         while (live && (nl = memchr(buf, '\n', len)) != NULL) {
             size_t k = (size_t)(nl - buf) + 1;
@@ -173,8 +209,13 @@ static void client(int64_t arg)
             len -= k;
             live = handle_line(w, line);
         }
-        if (len == LINE) /* an over-long line: take it as it is */
+        if (live && len == LINE) { /* an over-long line: say its start */
+            buf[LINE] = '\0';
+            live = handle_line(w, buf);
+            line_to(w, too_long);
             len = 0;
+            skipping = true;
+        }
     }
     to_room(T_LEAVE, w, "", 0);
     lun_tcp_close((uint64_t)s);

@@ -94,8 +94,43 @@ done_t
 t start_function_exit 7 "$LUNATIC" "$E/start_exit.wasm"
 done_t
 
+# A trap is one line, then the wasm call stack ("  at #N ..." lines).
+trap_report() {
+    [ $ok = no ] || {
+        head -1 "$tmp/err" | grep -q '^lunatic: trap in ' &&
+            ! tail -n +2 "$tmp/err" | grep -qv '^  at #'
+    } || fail "stderr is not a trap line and '  at #' lines"
+}
+# in_order TEXT...: stderr holds each TEXT, on lines in that order.
+in_order() {
+    [ $ok = no ] && return
+    prev=0
+    for want in "$@"; do
+        line=$(grep -nF -- "$want" "$tmp/err" | head -1 | cut -d: -f1)
+        if [ -z "$line" ] || [ "$line" -le "$prev" ]; then
+            fail "'$want' missing or out of order"
+            return
+        fi
+        prev=$line
+    done
+}
+
 t trap 129 "$LUNATIC" "$E/trap.wasm"
-one_line; err "lunatic: trap in $E/trap.wasm"; err "unreachable"; done_t
+trap_report; err "lunatic: trap in $E/trap.wasm"; err "unreachable"
+in_order "  at #0 boom (func 0" "  at #1 func[1]"; done_t
+
+for sched in "" 1; do
+    t "trap_backtrace${sched:+_no_sched}" 135 \
+        env ${sched:+LUNATIC_NO_SCHED=1} "$LUNATIC" "$E/trap_deep.wasm"
+    trap_report; err "integer divide by zero in function divide"
+    in_order "  at #0 divide (func 0, offset 0x" \
+        "  at #1 compute (func 1, offset 0x" \
+        "  at #2 handle_request (func 2, offset 0x" \
+        "  at #3 main (func 3, offset 0x"
+    err_lines=$(wc -l <"$tmp/err")
+    [ $ok = no ] || [ "$err_lines" -eq 5 ] || fail "$err_lines lines, want 5"
+    done_t
+done
 
 t no_start 1 "$LUNATIC" "$E/no_start.wasm"
 one_line; err "_start"; done_t

@@ -297,9 +297,14 @@ def chat(port):
     cs = []
     # One at a time, each waiting for its own "joined": then every later
     # broadcast reaches all five.
+    # Each is greeted first, with how to use the chat.
     for _ in range(5):
         c = LineReader(connect(port, 5))
-        c.until(b" joined\r\n")
+        hello = c.until(b" joined\r\n")
+        for want in (b"* Welcome to the chat.", b"/nick NAME", b"/list",
+                     b"/quit", b"longer than 512 bytes are cut"):
+            if want not in hello or hello.index(want) > hello.index(b" joined"):
+                raise RuntimeError("chat: no %r before joined in %r" % (want, hello))
         cs.append(c)
     names = ["ann", "bob", "cid", "dee", "eve"]
     for c, nm in zip(cs, names):
@@ -311,6 +316,19 @@ def chat(port):
         c.until(b"ann: hello everyone")
     cs[1].sock.sendall(b"/list\r\n")
     cs[1].until(b"* here:")
+    # A line over 512 bytes: its first 512 go out, the sender is told, and
+    # the rest is dropped, not said as a line of its own.
+    # (The notice goes to the sender straight, the cut line through the
+    # room: either may come first.)
+    cs[0].sock.sendall(b"y" * 600 + b"\r\nafter the long one\r\n")
+    cut = b"ann: " + b"y" * 512 + b"\r\n"
+    for i, c in enumerate(cs):
+        got = c.until(b"ann: after the long one\r\n")
+        notice = b"only its first 512 were sent" in got
+        if cut not in got or notice != (i == 0):
+            raise RuntimeError("chat: client %d, long line: %r" % (i, got))
+        if b"y" * 20 in got.replace(cut, b""):
+            raise RuntimeError("chat: the cut line's rest was said: %r" % got)
     # abrupt disconnect of cid (RST): the others see it leave
     cs[2].sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     cs[2].sock.close()

@@ -1,4 +1,4 @@
-/* perms.c: permissions only narrow (README "Permissions"): a config
+/* perms.c: permissions only narrow (docs/processes.md "Permissions"): a config
  * never carries more than the config of the process that makes it. One
  * test per argv[1]; tests/perms/run.sh makes the directories, passes
  * their paths, and checks the exit status and the messages:

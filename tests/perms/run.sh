@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh: permissions only narrow (README "Permissions"). perms.wasm, as
+# run.sh: permissions only narrow (docs/processes.md "Permissions"). perms.wasm, as
 # the root or as a child holding less, asks to grant a config more than it
 # holds: directories outside its preopens ("/", "..", a sibling, a longer
 # name, symlinks leading out, absolute symlinks), more memory or fuel, a

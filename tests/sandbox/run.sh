@@ -8,7 +8,7 @@
 # repros, built)
 # SANDBOX_P99_US: the ping p99 bound (microseconds) beside hogs;
 # SANDBOX_HOLD_US: the bound on the longest slice, in CPU time, on one
-# worker shared with every kind of attacker (README: "Holding a worker").
+# worker shared with every kind of attacker (docs/processes.md: "Holding a worker").
 set -u
 L=$1
 W=$2

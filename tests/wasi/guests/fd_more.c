@@ -118,7 +118,7 @@ static void rights(void)
     CHECK(__wasi_fd_allocate((__wasi_fd_t)fd, 0, 1) == __WASI_ERRNO_NOTCAPABLE);
     CHECK(__wasi_fd_advise((__wasi_fd_t)fd, 0, 1, 0) ==
           __WASI_ERRNO_NOTCAPABLE);
-    /* reads and writes without the right are EBADF (README: deviations) */
+    /* reads and writes without the right are EBADF (docs/wasi.md: deviations) */
     CHECK(__wasi_fd_write((__wasi_fd_t)fd, &iov, 1, &nw) == __WASI_ERRNO_BADF);
     CHECK(__wasi_fd_fdstat_set_rights((__wasi_fd_t)fd, 0, 0) == 0);
     CHECK(__wasi_fd_tell((__wasi_fd_t)fd, &off) == __WASI_ERRNO_NOTCAPABLE);

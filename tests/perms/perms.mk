@@ -1,4 +1,4 @@
-# {===== permissions only narrow (README "Permissions"): tests/perms/perms.c
+# {===== permissions only narrow (docs/processes.md "Permissions"): tests/perms/perms.c
 # run by tests/perms/run.sh as the root and as limited children, under
 # both path resolvers (`make perms-e2e`, part of test-core, so it runs in
 # the release and ASan variants). Included from the Makefile.

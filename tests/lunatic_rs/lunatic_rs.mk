@@ -1,4 +1,4 @@
-# lunatic_rs.mk: Lunatic's Rust guests (included by the Makefile).
+# tests/lunatic_rs/lunatic_rs.mk: Lunatic's Rust guests (included by the Makefile).
 #   make cargo-e2e        the cargo test mode and `lunatic init` on a
 #                         fixture shaped like a lunatic-rs test binary
 #                         (tests/cargo/; needs no Rust)

@@ -1,4 +1,4 @@
-# mk/embed.mk: `make check-embed`, vm/ alone on the hosts an embedder may
+# tests/embed/embed.mk: `make check-embed`, vm/ alone on the hosts an embedder may
 # have: 32-bit x86, 32-bit ARM (Thumb-2) and big-endian 32-bit PowerPC,
 # cross-built and run under qemu-user. For each target (skipped, in one
 # line, when its compiler or qemu is missing; `make deps` installs them):

@@ -1,7 +1,7 @@
 # {===== exhaustion tests (tests/exhaust/): mailbox memory against the
 # receiver's limit and the node's cap, the process cap, copies charged as
-# reductions, accept at the descriptor limit (`make exhaust-e2e`; README
-# "Limits"). The ASan variant reports RSS without checking it (its
+# reductions, accept at the descriptor limit (`make exhaust-e2e`;
+# docs/processes.md "Limits"). The ASan variant reports RSS without checking it (its
 # quarantine keeps freed memory).
 EXHAUST_WASM := $(patsubst tests/exhaust/%.c,$(B)/wasm/exhaust/%.wasm,$(wildcard tests/exhaust/*.c))
 EXHAUST_CHECK_RSS ?= $(if $(filter asan,$(VARIANT)),0,1)

@@ -1,4 +1,4 @@
-# mk/sandbox.mk: `make sandbox-e2e`, the sandbox tests of tests/sandbox/
+# tests/sandbox/sandbox.mk: `make sandbox-e2e`, the sandbox tests of tests/sandbox/
 # (run.sh): attackers through host functions that run guest code or long
 # host work, beside a ping server. Part of test-core (release and ASan).
 SANDBOX_WASM := $(B)/wasm/sandbox/sandbox.wasm $(B)/wasm/sandbox/start_registry.wasm
