@@ -1,6 +1,7 @@
 /* vm_int.h: the interpreter's internal structures and cross-file calls.
- * Shared by decode.c, validate.c, instance.c, memory.c, table.c,
- * compile.c and exec.c; never included outside vm/ (and its tests). */
+ * Shared by opcodes.c, decode.c, module.c, validate.c, instance.c,
+ * memory.c, table.c, compile.c and exec.c; never included outside vm/ (and
+ * its tests). */
 #ifndef LUN_VM_INT_H
 #define LUN_VM_INT_H
 
@@ -64,7 +65,7 @@ enum vm_opcode {
 /* The SIMD opcodes (simd_list.h) come last in enum vm_opcode. */
 #define OP_SIMD_FIRST_ OP_V128_LOAD
 
-/* Per-opcode facts expanded from op_list.h (defined in decode.c). */
+/* Per-opcode facts expanded from op_list.h (defined in opcodes.c). */
 typedef struct vm_opinfo {
     const char *text;
     uint8_t prefix, code, imm, align;
@@ -302,8 +303,11 @@ int vm__decode(const uint8_t *bytes, size_t len, const vm_config *cfg,
 /* validate.c: validate every body and constant expression; fills
  * func_refs. Returns 0 or LUN_EINVALID/LUN_EMALFORMED with err set. */
 int vm__validate(vm_module_t *m, char *err, size_t errlen);
-/* Frees what vm__decode allocated (also on its failure paths). */
+/* module.c: frees what vm__decode allocated (also on its failure paths). */
 void vm__module_free(vm_module_t *m);
+/* module.c: the type text of every import then export (vm_import_info);
+ * false when out of memory (what was made is freed with the module). */
+bool vm__module_type_texts(vm_module_t *m);
 
 /* Value types as text ("i32", "funcref"; "?" if none), and from the
  * letters of signature strings (i I f F r e; 0 for any other). */
@@ -407,7 +411,7 @@ static inline bool vm__table_materialize(struct vm_table *t)
 /* call_indirect's slow path: entry i (< size) of t is null; resolves it
  * through the plan (NULL: it is really null, or out of memory). */
 struct vm_funcinst *vm__table_planned(struct vm_table *t, uint32_t i);
-/* At module load (decode.c, after vm__constexprs_precompute): when every
+/* At module load (module.c, after vm__constexprs_precompute): when every
  * active element segment has a constant offset, only function or null
  * items, and fits a table the module defines, records m->table_plans;
  * otherwise instances apply the segments one by one. False only when out
