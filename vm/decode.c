@@ -8,7 +8,6 @@
 
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 /* {===== errors */
 
@@ -155,7 +154,7 @@ int vm__dec_name(vm_decoder *d, char **out, uint32_t *out_len)
     if (!vm__utf8_valid(s, *out_len))
         return vm__dec_fail(d, LUN_EMALFORMED, start,
                             "malformed UTF-8 encoding");
-    *out = malloc((size_t)*out_len + 1);
+    *out = vm__malloc((size_t)*out_len + 1);
     if (*out == NULL) return vm__dec_fail(d, LUN_ENOMEM, start, "out of memory");
     memcpy(*out, s, *out_len);
     (*out)[*out_len] = '\0';
@@ -493,9 +492,9 @@ int vm__decode(const uint8_t *bytes, size_t len, const vm_config *cfg,
     if (len > UINT32_MAX) /* offsets are kept in 32 bits */
         return vm__errorf(LUN_ELIMIT, err, errlen,
                           "module: offset 0x0: module larger than 4 GiB");
-    if ((m = calloc(1, sizeof *m)) == NULL ||
-        (m->bytes = malloc(len ? len : 1)) == NULL) {
-        free(m);
+    if ((m = vm__calloc(1, sizeof *m)) == NULL ||
+        (m->bytes = vm__malloc(len ? len : 1)) == NULL) {
+        vm__free(m);
         return vm__errorf(LUN_ENOMEM, err, errlen, "module: out of memory");
     }
     if (len) memcpy(m->bytes, bytes, len);

@@ -6,7 +6,6 @@
 #include "vm/vm_int.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 
 /* {===== type texts for vm_import_info */
 
@@ -55,7 +54,7 @@ static void append_types(char **p, const uint8_t *types, uint32_t n)
 static char *functype_text(const vm_functype *t)
 {
     /* "func () -> ()" plus at most 10 bytes per type name and space */
-    char *s = malloc(16 + 10 * ((size_t)t->nparams + t->nresults)), *p = s;
+    char *s = vm__malloc(16 + 10 * ((size_t)t->nparams + t->nresults)), *p = s;
     if (s == NULL) return NULL;
     memcpy(p, "func ", 5);
     p += 5;
@@ -70,7 +69,7 @@ static char *functype_text(const vm_functype *t)
 static char *limits_text(const char *what, const vm_limits *lim,
                          const char *suffix)
 {
-    char *s = malloc(80);
+    char *s = vm__malloc(80);
     if (s == NULL) return NULL;
     if (lim->has_max)
         snprintf(s, 80, "%s %llu..%llu%s", what, (unsigned long long)lim->min,
@@ -93,7 +92,7 @@ static char *extern_text(const vm_module_t *m, uint8_t kind, uint32_t index)
                                ? " funcref" : " externref");
     case VM_EXTERN_MEMORY: return limits_text("memory", &m->mems[index], "");
     default:
-        if ((s = malloc(32)) == NULL) return NULL;
+        if ((s = vm__malloc(32)) == NULL) return NULL;
         snprintf(s, 32, "global %s%s", m->globals[index].type.mut ? "mut " : "",
                  vm__valtype_name(m->globals[index].type.type));
         return s;
@@ -104,7 +103,7 @@ bool vm__module_type_texts(vm_module_t *m)
 {
     uint32_t next[4] = {0, 0, 0, 0}; /* next imported index per kind */
     size_t n = (size_t)m->nimports + m->nexports;
-    m->type_texts = calloc(n ? n : 1, sizeof *m->type_texts);
+    m->type_texts = vm__calloc(n ? n : 1, sizeof *m->type_texts);
     if (m->type_texts == NULL) return false;
     for (uint32_t i = 0; i < m->nimports; i++) {
         uint8_t k = m->imports[i].kind;
@@ -126,44 +125,44 @@ static void free_funcs(vm_module_t *m)
 {
     for (uint32_t i = 0; i < m->nfuncs; i++) {
         vm_func *f = &m->funcs[i];
-        free(f->local_types);
-        free((void *)f->name);
+        vm__free(f->local_types);
+        vm__free((void *)f->name);
         if (f->code) vm__code_free(f->code);
     }
-    free(m->funcs);
+    vm__free(m->funcs);
 }
 
 void vm__module_free(vm_module_t *m)
 {
     if (m == NULL) return;
     for (uint32_t i = 0; i < m->nimports; i++) {
-        free(m->imports[i].module);
-        free(m->imports[i].name);
+        vm__free(m->imports[i].module);
+        vm__free(m->imports[i].name);
     }
-    free(m->imports);
+    vm__free(m->imports);
     free_funcs(m);
-    for (uint32_t i = 0; i < m->nexports; i++) free(m->exports[i].name);
-    for (uint32_t i = 0; i < m->nelems; i++) free(m->elems[i].items);
+    for (uint32_t i = 0; i < m->nexports; i++) vm__free(m->exports[i].name);
+    for (uint32_t i = 0; i < m->nelems; i++) vm__free(m->elems[i].items);
     if (m->type_texts != NULL) {
         for (size_t i = 0; i < (size_t)m->nimports + m->nexports; i++)
-            free(m->type_texts[i]);
-        free(m->type_texts);
+            vm__free(m->type_texts[i]);
+        vm__free(m->type_texts);
     }
-    free(m->exports);
-    free(m->elems);
-    free(m->types);
-    free(m->tables);
-    free(m->mems);
-    free(m->globals);
-    free(m->datas);
-    free(m->func_refs);
+    vm__free(m->exports);
+    vm__free(m->elems);
+    vm__free(m->types);
+    vm__free(m->tables);
+    vm__free(m->mems);
+    vm__free(m->globals);
+    vm__free(m->datas);
+    vm__free(m->func_refs);
     if (m->table_plans != NULL) {
         for (uint32_t i = 0; i < m->ntables - m->ntable_imports; i++)
-            free(m->table_plans[i]);
-        free(m->table_plans);
+            vm__free(m->table_plans[i]);
+        vm__free(m->table_plans);
     }
-    free(m->bytes);
-    free(m);
+    vm__free(m->bytes);
+    vm__free(m);
 }
 
 /* }===== */

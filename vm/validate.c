@@ -7,7 +7,6 @@
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 /* Where a constant expression sits, for error messages. */
 typedef struct cx_site {
@@ -199,8 +198,8 @@ static int check_datas(vm_module_t *m, char *err, size_t errlen)
 int vm__validate(vm_module_t *m, char *err, size_t errlen)
 {
     int rc;
-    free(m->func_refs);
-    m->func_refs = calloc((size_t)m->nfuncs / 8 + 1, 1);
+    vm__free(m->func_refs);
+    m->func_refs = vm__calloc((size_t)m->nfuncs / 8 + 1, 1);
     if (m->func_refs == NULL)
         return vm__errorf(LUN_ENOMEM, err, errlen, "module: out of memory");
     /* ref.func in a body may only name functions referenced elsewhere in

@@ -132,8 +132,36 @@ typedef struct vm_extern {
     } u;
 } vm_extern;
 
-/* Where an instance's linear memories come from (default: calloc,
- * realloc, free). A runtime with many processes supplies a provider that
+/* {===== memory allocation */
+
+/* Where vm/ gets every byte it allocates (modules, compiled code,
+ * instances, host objects, stacks, and linear memories unless a
+ * vm_mem_provider supplies them), like Lua's lua_Alloc: one function that
+ *   realloc(ud, NULL, 0, n)       allocates n bytes (contents undefined),
+ *   realloc(ud, p, old, n)        resizes p from old to n bytes, keeping the
+ *                                 first min(old, n); NULL on failure leaves
+ *                                 p as it was,
+ *   realloc(ud, p, old, 0)        frees p (the result is ignored).
+ * old is always the size the block was allocated or last resized with, so
+ * an arena or pool allocator needs no bookkeeping of its own. */
+typedef struct vm_allocator {
+    void *(*realloc)(void *ud, void *ptr, size_t old_size, size_t new_size);
+    void *ud;
+} vm_allocator;
+
+/* Sets the allocator of the whole library (NULL: libc's malloc, realloc
+ * and free); a is copied. Call it before making any vm/ object, and free
+ * every object before setting another: host objects (vm_host_func_new...)
+ * take no config, and objects own blocks made by other calls (an instance,
+ * its module's compiled code), so one allocator serves them all. It is
+ * called from whichever thread uses the vm, so it must be thread-safe if
+ * the embedder runs the vm on several threads. */
+LUN_API void vm_set_allocator(const vm_allocator *a);
+
+/* }===== */
+
+/* Where an instance's linear memories come from (default: the
+ * vm_allocator; libc's calloc when that is the default). A runtime with many processes supplies a provider that
  * recycles blocks and lets the OS zero their pages lazily.
  *   alloc:   `bytes` zeroed bytes; *out_cap gets the block's capacity
  *   grow:    a block of new_bytes keeping the first old_bytes, the rest
@@ -156,7 +184,7 @@ typedef struct vm_config {
                                   stack starts small and grows on demand */
     uint32_t max_call_depth;   /* nested calls before "stack exhausted" */
     const vm_mem_provider *mem_provider; /* instances' memories; NULL:
-                                            calloc/realloc/free */
+                                            the vm_allocator */
     bool no_fusion;            /* module loads: compile to the plain
                                   register-threaded code, without the
                                   superinstructions (for checking them) */
@@ -270,7 +298,9 @@ LUN_API void vm_exec_free(vm_exec_t *ex);
 LUN_API void vm_exec_reset(vm_exec_t *ex);
 
 /* Prepare a call of f with nargs arguments (must match its type); the
- * call happens in vm_run(). The exec must be idle (new, done or trapped). */
+ * call happens in vm_run(). The exec must be idle (new, done or trapped).
+ * Returns 0, LUN_EINVAL, LUN_ENOMEM (compiling f failed) or LUN_ELIMIT
+ * (its frame does not fit the stack, or growing the stack failed). */
 LUN_API int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
                          uint32_t nargs);
 

@@ -23,6 +23,22 @@
 #define VM_DEFAULT_CALL_DEPTH 10000u
 
 /* }===== */
+/* {===== memory (alloc.c): every allocation of vm/ goes through these, and
+ * they through the embedder's vm_allocator */
+
+/* Like malloc, calloc, realloc and free; the block keeps its size so the
+ * allocator can be told it. vm__realloc leaves p valid when it fails. */
+void *vm__malloc(size_t n);
+void *vm__calloc(size_t count, size_t elem);
+void *vm__realloc(void *p, size_t n);
+void vm__free(void *p);
+/* Blocks whose owner knows their size (linear memories): no header. Grow
+ * zeroes the bytes past old_size. */
+void *vm__block_alloc_zeroed(size_t n);
+void *vm__block_grow_zeroed(void *p, size_t old_size, size_t new_size);
+void vm__block_free(void *p, size_t size);
+
+/* }===== */
 /* {===== opcodes */
 
 /* Immediate formats of the wasm opcodes (the IMM column of op_list.h). */
@@ -341,7 +357,7 @@ struct vm_memory {
     uint64_t size; /* bytes = pages * 64 KiB */
     uint32_t pages, max_pages;
     bool has_max;
-    const vm_mem_provider *provider; /* NULL: calloc/realloc/free */
+    const vm_mem_provider *provider; /* NULL: vm__block_* (alloc.c) */
     size_t cap;                      /* the provider's block capacity */
 };
 
