@@ -25,6 +25,11 @@ CFLAGS_bench := -O2 -DNDEBUG -DLUN_DEBUG=0
 CFLAGS_clang := -O2 -g
 # The interpreter without its superinstructions (vm/super_list.h compiled out).
 CFLAGS_nofusion := -O2 -g -DVM_NO_FUSION
+# The interpreter without SIMD: modules using v128 are refused at load
+# (vm_features()); the spec runner skips the simd/ files.
+CFLAGS_nosimd := -O2 -g -DVM_NO_SIMD
+# The smallest interpreter, for constrained hosts (tools/vm_size.sh).
+CFLAGS_minimal := -Os -g -DVM_NO_SIMD -DVM_NO_FUSION
 CFLAGS ?=
 ALL_CFLAGS := $(WARN) $(CFLAGS_$(VARIANT)) $(CFLAGS) -I.
 LDFLAGS_asan := -fsanitize=address,undefined

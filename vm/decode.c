@@ -171,6 +171,16 @@ static bool is_valtype(uint8_t b)
     return (b >= VM_V128 && b <= VM_I32) || is_reftype(b);
 }
 
+/* A build without SIMD (-DVM_NO_SIMD) refuses v128 wherever a module
+ * names it, so that nothing past the decoder meets one. */
+#ifdef VM_NO_SIMD
+#define NO_SIMD_TEXT "SIMD (v128) is not supported by this build"
+static int fail_no_simd(vm_decoder *d, const uint8_t *at)
+{
+    return vm__dec_fail(d, LUN_ELIMIT, at, NO_SIMD_TEXT);
+}
+#endif
+
 int vm__dec_valtype(vm_decoder *d, uint8_t *out)
 {
     int rc = vm__dec_u8(d, out);
@@ -178,6 +188,9 @@ int vm__dec_valtype(vm_decoder *d, uint8_t *out)
     if (!is_valtype(*out))
         return vm__dec_fail(d, LUN_EMALFORMED, d->r.p - 1,
                             "malformed value type");
+#ifdef VM_NO_SIMD
+    if (*out == VM_V128) return fail_no_simd(d, d->r.p - 1);
+#endif
     return 0;
 }
 
@@ -248,6 +261,9 @@ static int dec_blocktype(vm_decoder *d)
     if (rc || bt >= 0 || bt == -64) return rc;
     if (bt < -0x40 || !is_valtype((uint8_t)(bt + 0x80)))
         return vm__dec_fail(d, LUN_EMALFORMED, start, "malformed block type");
+#ifdef VM_NO_SIMD
+    if ((uint8_t)(bt + 0x80) == VM_V128) return fail_no_simd(d, start);
+#endif
     return 0;
 }
 
@@ -350,6 +366,9 @@ int vm__dec_instr(vm_decoder *d, int *out_op)
     int rc = vm__dec_u8(d, &byte), op;
     if (rc) return rc;
     code = byte;
+#ifdef VM_NO_SIMD
+    if (byte == 0xfd) return fail_no_simd(d, start);
+#endif
     bool prefixed = (byte | 1) == 0xfd; /* 0xfc or 0xfd */
     if (prefixed && (rc = vm__dec_u32(d, &code))) return rc;
     op = vm__opcode_of(prefixed ? byte : 0, code);

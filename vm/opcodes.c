@@ -36,3 +36,15 @@ int vm__opcode_of(uint8_t prefix, uint32_t code)
 }
 
 /* }===== */
+
+unsigned vm_features(void)
+{
+    unsigned f = 0;
+#ifndef VM_NO_SIMD
+    f |= VM_FEATURE_SIMD;
+#endif
+#ifndef VM_NO_FUSION
+    f |= VM_FEATURE_FUSION;
+#endif
+    return f;
+}

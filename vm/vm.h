@@ -190,11 +190,19 @@ typedef struct vm_config {
                                   superinstructions (for checking them) */
 } vm_config;
 
+/* What this build of the library has; options chosen when compiling it.
+ * Without SIMD, vm_module_load() refuses a module that uses v128 with
+ * LUN_ELIMIT and "SIMD (v128) is not supported by this build". */
+#define VM_FEATURE_SIMD 0x1u   /* v128 and its opcodes (off: -DVM_NO_SIMD) */
+#define VM_FEATURE_FUSION 0x2u /* superinstructions (off: -DVM_NO_FUSION) */
+LUN_API unsigned vm_features(void);
+
 /* {===== modules */
 
 /* Decode and validate a module. The bytes are copied. On failure returns
  * LUN_EMALFORMED or LUN_EINVALID (LUN_ELIMIT when a body passes one of the
- * interpreter's limits: nesting, br_table size, operand stack depth) and
+ * interpreter's limits: nesting, br_table size, operand stack depth, or
+ * uses what this build left out: see vm_features()) and
  * writes "section: offset N: reason" into err (may be NULL). cfg may be
  * NULL. Every *_free function of this header accepts NULL. */
 LUN_API int vm_module_load(const uint8_t *bytes, size_t len,
