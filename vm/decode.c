@@ -32,9 +32,9 @@ int vm__dec_fail(vm_decoder *d, int rc, const uint8_t *at, const char *fmt,
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
     if (d->section == NULL)
-        return vm__errorf(rc, d->err, d->errlen, "module: offset 0x%zx: %s",
+        return vm__errorf(rc, d->err, d->errlen, "offset 0x%zx: %s",
                           off, reason);
-    return vm__errorf(rc, d->err, d->errlen, "%s section: offset 0x%zx: %s",
+    return vm__errorf(rc, d->err, d->errlen, "%s section (offset 0x%zx): %s",
                       d->section, off, reason);
 }
 
@@ -420,10 +420,10 @@ static int dec_section_header(vm_decoder *d, const uint8_t *file_end,
     if ((rc = vm__dec_u8(d, out_id))) return rc;
     if (*out_id > 12)
         return vm__dec_fail(d, LUN_EMALFORMED, start, "malformed section id");
+    d->section = section_names[*out_id]; /* errors from here name it */
     if ((rc = vm__dec_u32(d, &size))) return rc;
     if (size > vm__dec_left(d))
         return vm__dec_fail(d, LUN_EMALFORMED, start, "length out of bounds");
-    d->section = section_names[*out_id];
     d->r.end = d->r.p + size;
     return 0;
 }
@@ -510,11 +510,11 @@ int vm__decode(const uint8_t *bytes, size_t len, const vm_config *cfg,
     *out = NULL;
     if (len > UINT32_MAX) /* offsets are kept in 32 bits */
         return vm__errorf(LUN_ELIMIT, err, errlen,
-                          "module: offset 0x0: module larger than 4 GiB");
+                          "offset 0x0: larger than 4 GiB");
     if ((m = vm__calloc(1, sizeof *m)) == NULL ||
         (m->bytes = vm__malloc(len ? len : 1)) == NULL) {
         vm__free(m);
-        return vm__errorf(LUN_ENOMEM, err, errlen, "module: out of memory");
+        return vm__errorf(LUN_ENOMEM, err, errlen, "out of memory");
     }
     if (len) memcpy(m->bytes, bytes, len);
     m->len = len;

@@ -206,13 +206,14 @@ static int check_imports(const vm_module_t *m, const vm_extern *imports,
             return set_err(LUN_EINVAL, err, errlen, "import %u is NULL", i);
         if (import_matches(m, imp, ext)) continue;
         strbuf sb = sb_init(err, errlen);
-        sb_printf(&sb, "incompatible import type ");
+        /* which side has which type: users read "expected" both ways */
+        sb_printf(&sb, "import ");
         sb_name(&sb, imp->module, imp->module_len);
         sb_printf(&sb, " ");
         sb_name(&sb, imp->name, imp->name_len);
-        sb_printf(&sb, ": expected ");
+        sb_printf(&sb, ": module expects ");
         sb_import_type(&sb, m, imp);
-        sb_printf(&sb, ", got ");
+        sb_printf(&sb, ", host provides ");
         sb_extern_type(&sb, ext);
         return LUN_EUNLINKABLE;
     }

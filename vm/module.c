@@ -175,12 +175,12 @@ int vm_module_load(const uint8_t *bytes, size_t len, const vm_config *cfg,
     int rc;
     *out_module = NULL;
     if (bytes == NULL && len != 0)
-        return vm__errorf(LUN_EINVAL, err, errlen, "module: no bytes");
+        return vm__errorf(LUN_EINVAL, err, errlen, "no bytes");
     if ((rc = vm__decode(bytes, len, cfg, &m, err, errlen))) return rc;
     if ((rc = vm__validate(m, err, errlen)) == 0) {
         vm__constexprs_precompute(m); /* table plans read the offsets */
         if (!vm__table_plans_make(m))
-            rc = vm__errorf(LUN_ENOMEM, err, errlen, "module: out of memory");
+            rc = vm__errorf(LUN_ENOMEM, err, errlen, "out of memory");
     }
     if (rc) {
         vm__module_free(m);

@@ -20,7 +20,7 @@ static int cx_fail(const cx_site *site, const vm_constexpr *e,
 {
     size_t off = (size_t)e->offset + (size_t)(at - e->code);
     return vm__errorf(rc, site->err, site->errlen,
-                      "%s section: offset 0x%zx: %s", site->section, off, why);
+                      "%s section (offset 0x%zx): %s", site->section, off, why);
 }
 
 /* "unknown <what> <idx>", the reference interpreter's wording. */
@@ -201,7 +201,7 @@ int vm__validate(vm_module_t *m, char *err, size_t errlen)
     vm__free(m->func_refs);
     m->func_refs = vm__calloc((size_t)m->nfuncs / 8 + 1, 1);
     if (m->func_refs == NULL)
-        return vm__errorf(LUN_ENOMEM, err, errlen, "module: out of memory");
+        return vm__errorf(LUN_ENOMEM, err, errlen, "out of memory");
     /* ref.func in a body may only name functions referenced elsewhere in
      * the module (C.refs in the spec), so collect those first. The start
      * function does not count. */

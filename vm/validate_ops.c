@@ -68,7 +68,7 @@ static int fail(const vstate *vs, int rc, const char *why)
 {
     size_t off = vs->f->body_offset + (size_t)(vs->instr - vs->f->body);
     return vm__errorf(rc, vs->err, vs->errlen,
-                      "code section: offset 0x%zx: func %" PRIu32 ": %s", off,
+                      "code section (offset 0x%zx): func %" PRIu32 ": %s", off,
                       vs->fidx, why);
 }
 
