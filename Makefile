@@ -151,6 +151,18 @@ $(B)/vmdump: $(call obj,tools/vmdump.c) $(LIBVM)
 $(B)/embed_example: $(call obj,examples/embed/embed.c) $(LIBVM)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) -lm
 
+# The same program with a malloc, calloc, realloc and free that abort:
+# `make embed-check` runs it, proving the interpreter takes every byte from
+# the example's static arena. (Not under ASan, whose runtime allocates.)
+$(B)/embed_example_nomalloc: $(call obj,examples/embed/embed.c examples/embed/no_malloc.c) $(LIBVM)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) -lm
+
+.PHONY: embed-check
+embed-check: $(B)/embed_example_nomalloc $(B)/wasm/fib.wasm
+	@$(B)/embed_example_nomalloc $(B)/wasm/fib.wasm 25 | tee $(B)/embed-check.out
+	@grep -q '^fib(25) = 75025$$' $(B)/embed-check.out
+	@echo "embed-check: ok (no malloc, calloc, realloc or free called)"
+
 # {===== unit tests (Criterion): one binary per tests/unit/<mod>/test_<file>.c
 UNIT_SRC := $(wildcard tests/unit/*/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC)) $(NET_UNIT_EXTRA)
