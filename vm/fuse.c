@@ -30,6 +30,18 @@ static const uint16_t base_of_row[] = {
 #include "super_list.h"
 };
 
+#ifdef __OPTIMIZE_SIZE__
+/* The form of family fam for op, or 0 when there is none. Built for size,
+ * the rows are searched: the table of the other builds is ~21 KB, and
+ * only compiling looks forms up. */
+static int form(int fam, int op)
+{
+    for (size_t r = 0; r < sizeof base_of_row / sizeof *base_of_row; r++)
+        if (family_of_row[r] == fam && base_of_row[r] == op)
+            return IOP_SUPER_FIRST_ + (int)r;
+    return 0;
+}
+#else
 /* The superinstruction of a family standing for wasm opcode `base`. */
 static const uint16_t form_table[FAM_COUNT_][OP_SIMD_FIRST_] = {
 #define SI(name, family, base, ...) [FAM_##family][OP_##base] = IOP_##name,
@@ -41,6 +53,7 @@ static int form(int fam, int op)
 {
     return op >= 0 && op < OP_SIMD_FIRST_ ? form_table[fam][op] : 0;
 }
+#endif
 
 static int family_of(int iop)
 {
