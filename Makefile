@@ -28,7 +28,9 @@ CFLAGS_nofusion := -O2 -g -DVM_NO_FUSION
 # The interpreter without SIMD: modules using v128 are refused at load
 # (vm_features()); the spec runner skips the simd/ files.
 CFLAGS_nosimd := -O2 -g -DVM_NO_SIMD
-# The smallest interpreter, for constrained hosts (tools/vm_size.sh).
+# Built for size (tools/vm_size.sh): everything, with the superinstructions
+# no benchmark needs left out (vm/super_list.h); and the smallest one.
+CFLAGS_small := -Os -g
 CFLAGS_minimal := -Os -g -DVM_NO_SIMD -DVM_NO_FUSION
 CFLAGS ?=
 ALL_CFLAGS := $(WARN) $(CFLAGS_$(VARIANT)) $(CFLAGS) -I.
