@@ -202,9 +202,10 @@ LUN_API unsigned vm_features(void);
 /* Decode and validate a module. The bytes are copied. On failure returns
  * LUN_EMALFORMED or LUN_EINVALID (LUN_ELIMIT when a body passes one of the
  * interpreter's limits: nesting, br_table size, operand stack depth, or
- * uses what this build left out: see vm_features()) and
- * writes "section: offset N: reason" into err (may be NULL). cfg may be
- * NULL. Every *_free function of this header accepts NULL. */
+ * uses what this build left out: see vm_features()) and writes
+ * "code section (offset 0x1f): reason" into err (may be NULL; "offset
+ * 0x1f: reason" outside any section). cfg may be NULL. Every *_free
+ * function of this header accepts NULL. */
 LUN_API int vm_module_load(const uint8_t *bytes, size_t len,
                            const vm_config *cfg, vm_module_t **out_module,
                            char *err, size_t errlen);
@@ -247,8 +248,9 @@ LUN_API vm_value vm_global_get(const vm_global_t *g);
 /* }===== */
 /* {===== instances */
 
-/* Instantiate: link imports (type-checked: LUN_EUNLINKABLE with the module,
- * field and expected type in err), allocate memories/tables/globals, apply
+/* Instantiate: link imports (type-checked: LUN_EUNLINKABLE and, in err,
+ * 'import "env" "f": module expects func (i32) -> (i32), host provides
+ * func (i64) -> (i32)'), allocate memories/tables/globals, apply
  * element and data segments (LUN_ETRAP if one is out of bounds). Does not
  * run the start function: see vm_instance_start_func().
  * On LUN_ETRAP *out_inst is still set: segments before the failing one

@@ -330,7 +330,8 @@ bool vm__module_type_texts(vm_module_t *m);
 const char *vm__valtype_name(uint8_t t);
 uint8_t vm__valtype_of_letter(char c);
 
-/* "section: offset 0x1f: reason" into err; returns rc. */
+/* Formats into err (may be NULL): "type section (offset 0x1f): reason"
+ * for the decoder and validator; returns rc. */
 int vm__errorf(int rc, char *err, size_t errlen, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
