@@ -321,7 +321,7 @@ static size_t carve(size_t *off, size_t count, size_t size, size_t align)
 
 #define CARVE(off, n, type) carve((off), (n), sizeof(type), _Alignof(type))
 
-/* One calloc for the instance, its index arrays, the objects it owns and
+/* One allocation for the instance, its index arrays, the objects it owns and
  * the dropped-segment flags: instances are made per process, so this is
  * what spawning costs. Everything starts zeroed (null refs, NULL data).
  * The imported functions' array is shared when the caller linked once

@@ -161,8 +161,10 @@ LUN_API void vm_set_allocator(const vm_allocator *a);
 /* }===== */
 
 /* Where an instance's linear memories come from (default: the
- * vm_allocator; libc's calloc when that is the default). A runtime with many processes supplies a provider that
- * recycles blocks and lets the OS zero their pages lazily.
+ * vm_allocator, zeroing what it hands out; libc's calloc when that is the
+ * default, for its lazily zeroed pages). A runtime with many processes
+ * supplies a provider that recycles blocks and lets the OS zero their
+ * pages lazily.
  *   alloc:   `bytes` zeroed bytes; *out_cap gets the block's capacity
  *   grow:    a block of new_bytes keeping the first old_bytes, the rest
  *            zeroed; may return the same block when it fits its capacity

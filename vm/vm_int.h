@@ -435,7 +435,7 @@ struct vm_funcinst *vm__table_planned(struct vm_table *t, uint32_t i);
  * of memory. */
 bool vm__table_plans_make(vm_module_t *m);
 
-/* Gives a memory's block back (to its provider, or free()). */
+/* Gives a memory's block back (to its provider, or the allocator). */
 void vm__memory_release(struct vm_memory *mem);
 
 /* After validation: marks the module's lone-constant expressions
