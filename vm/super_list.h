@@ -31,13 +31,14 @@
 #endif
 
 /* Rows marked SI_EXTRA are left out of builds for size (-Os, where GCC
- * defines __OPTIMIZE_SIZE__; -DVM_FUSION_ALL keeps them): 223 of 362 rows,
+ * defines __OPTIMIZE_SIZE__; -DVM_FUSION_ALL keeps them): 212 of 362 rows,
  * about 40 KB of handlers and tables on i386. Kept are the generic
- * families (IMM, BR_CMP, BR_CMP_I), the rows fuse.c names, and every row a
- * benchmark (bench/progs and the anchors, profiled with -DVM_PROFILE)
- * spends 0.5% or more of its instructions in. The fuser finds no form for
- * a missing row and emits the plain instructions instead. Other builds
- * (-O2) have every row. */
+ * families (IMM, BR_CMP, BR_CMP_I, LOAD_ADDI), the rows fuse.c names,
+ * every row a benchmark (bench/progs and the anchors, profiled with
+ * -DVM_PROFILE) spends 0.5% or more of its instructions in, and the rows
+ * those are fused from (a RMW from its MEM_OPERAND, a BYTE_ADD3 from its
+ * LOAD_ADD3...). The fuser finds no form for a missing row and emits the
+ * plain instructions instead. Other builds (-O2) have every row. */
 #ifndef SI_EXTRA
 #if defined(__OPTIMIZE_SIZE__) && !defined(VM_FUSION_ALL)
 #define SI_EXTRA(...)
@@ -269,19 +270,19 @@ SI_EXTRA(I64_LOAD32_U_ADD, LOAD_ADD, I64_LOAD32_U, 3, "i32.add; i64.load32_u", u
 /* LOAD_ADDI [h][d, a][imm, offset]: a load at a + imm (mod 2^32) + offset;
  * args as LOAD_ADD. */
 SI(I32_LOAD_ADDI, LOAD_ADDI, I32_LOAD, 3, "const k; i32.add; i32.load", u32, uint32_t, +)
-SI_EXTRA(I64_LOAD_ADDI, LOAD_ADDI, I64_LOAD, 3, "const k; i32.add; i64.load", u64, uint64_t, +)
-SI_EXTRA(F32_LOAD_ADDI, LOAD_ADDI, F32_LOAD, 3, "const k; i32.add; f32.load", u32, uint32_t, +)
+SI(I64_LOAD_ADDI, LOAD_ADDI, I64_LOAD, 3, "const k; i32.add; i64.load", u64, uint64_t, +)
+SI(F32_LOAD_ADDI, LOAD_ADDI, F32_LOAD, 3, "const k; i32.add; f32.load", u32, uint32_t, +)
 SI(F64_LOAD_ADDI, LOAD_ADDI, F64_LOAD, 3, "const k; i32.add; f64.load", u64, uint64_t, +)
-SI_EXTRA(I32_LOAD8_S_ADDI, LOAD_ADDI, I32_LOAD8_S, 3, "const k; i32.add; i32.load8_s", i32, int8_t, (int32_t))
+SI(I32_LOAD8_S_ADDI, LOAD_ADDI, I32_LOAD8_S, 3, "const k; i32.add; i32.load8_s", i32, int8_t, (int32_t))
 SI(I32_LOAD8_U_ADDI, LOAD_ADDI, I32_LOAD8_U, 3, "const k; i32.add; i32.load8_u", u32, uint8_t, (uint32_t))
-SI_EXTRA(I32_LOAD16_S_ADDI, LOAD_ADDI, I32_LOAD16_S, 3, "const k; i32.add; i32.load16_s", i32, int16_t, (int32_t))
+SI(I32_LOAD16_S_ADDI, LOAD_ADDI, I32_LOAD16_S, 3, "const k; i32.add; i32.load16_s", i32, int16_t, (int32_t))
 SI(I32_LOAD16_U_ADDI, LOAD_ADDI, I32_LOAD16_U, 3, "const k; i32.add; i32.load16_u", u32, uint16_t, (uint32_t))
-SI_EXTRA(I64_LOAD8_S_ADDI, LOAD_ADDI, I64_LOAD8_S, 3, "const k; i32.add; i64.load8_s", i64, int8_t, (int64_t))
+SI(I64_LOAD8_S_ADDI, LOAD_ADDI, I64_LOAD8_S, 3, "const k; i32.add; i64.load8_s", i64, int8_t, (int64_t))
 SI(I64_LOAD8_U_ADDI, LOAD_ADDI, I64_LOAD8_U, 3, "const k; i32.add; i64.load8_u", u64, uint8_t, (uint64_t))
-SI_EXTRA(I64_LOAD16_S_ADDI, LOAD_ADDI, I64_LOAD16_S, 3, "const k; i32.add; i64.load16_s", i64, int16_t, (int64_t))
-SI_EXTRA(I64_LOAD16_U_ADDI, LOAD_ADDI, I64_LOAD16_U, 3, "const k; i32.add; i64.load16_u", u64, uint16_t, (uint64_t))
-SI_EXTRA(I64_LOAD32_S_ADDI, LOAD_ADDI, I64_LOAD32_S, 3, "const k; i32.add; i64.load32_s", i64, int32_t, (int64_t))
-SI_EXTRA(I64_LOAD32_U_ADDI, LOAD_ADDI, I64_LOAD32_U, 3, "const k; i32.add; i64.load32_u", u64, uint32_t, (uint64_t))
+SI(I64_LOAD16_S_ADDI, LOAD_ADDI, I64_LOAD16_S, 3, "const k; i32.add; i64.load16_s", i64, int16_t, (int64_t))
+SI(I64_LOAD16_U_ADDI, LOAD_ADDI, I64_LOAD16_U, 3, "const k; i32.add; i64.load16_u", u64, uint16_t, (uint64_t))
+SI(I64_LOAD32_S_ADDI, LOAD_ADDI, I64_LOAD32_S, 3, "const k; i32.add; i64.load32_s", i64, int32_t, (int64_t))
+SI(I64_LOAD32_U_ADDI, LOAD_ADDI, I64_LOAD32_U, 3, "const k; i32.add; i64.load32_u", u64, uint32_t, (uint64_t))
 
 /* LOAD_ABS [h][d, -][ea]: a load at a constant address (C globals), ea the
  * effective address; args as LOAD_ADD. */
@@ -341,7 +342,7 @@ SI_EXTRA(I64_LOAD_ADD3, LOAD_ADD3, I64_LOAD, 4, "i32.add; i32.add; i64.load", u6
 SI_EXTRA(F32_LOAD_ADD3, LOAD_ADD3, F32_LOAD, 4, "i32.add; i32.add; f32.load", u32, uint32_t, +)
 SI_EXTRA(F64_LOAD_ADD3, LOAD_ADD3, F64_LOAD, 4, "i32.add; i32.add; f64.load", u64, uint64_t, +)
 SI_EXTRA(I32_LOAD8_S_ADD3, LOAD_ADD3, I32_LOAD8_S, 4, "i32.add; i32.add; i32.load8_s", i32, int8_t, (int32_t))
-SI_EXTRA(I32_LOAD8_U_ADD3, LOAD_ADD3, I32_LOAD8_U, 4, "i32.add; i32.add; i32.load8_u", u32, uint8_t, (uint32_t))
+SI(I32_LOAD8_U_ADD3, LOAD_ADD3, I32_LOAD8_U, 4, "i32.add; i32.add; i32.load8_u", u32, uint8_t, (uint32_t))
 SI_EXTRA(I32_LOAD16_S_ADD3, LOAD_ADD3, I32_LOAD16_S, 4, "i32.add; i32.add; i32.load16_s", i32, int16_t, (int32_t))
 SI_EXTRA(I32_LOAD16_U_ADD3, LOAD_ADD3, I32_LOAD16_U, 4, "i32.add; i32.add; i32.load16_u", u32, uint16_t, (uint32_t))
 SI_EXTRA(I64_LOAD8_S_ADD3, LOAD_ADD3, I64_LOAD8_S, 4, "i32.add; i32.add; i64.load8_s", i64, int8_t, (int64_t))
@@ -417,7 +418,7 @@ SI_EXTRA(I64_XOR_M, MEM_OPERAND, I64_XOR, 3, "i64.load; i64.xor", u64, a.u64 ^ b
 SI_EXTRA(F32_ADD_M, MEM_OPERAND, F32_ADD, 3, "f32.load; f32.add", f32, a.f32 + b.f32)
 SI_EXTRA(F32_SUB_M, MEM_OPERAND, F32_SUB, 3, "f32.load; f32.sub", f32, a.f32 - b.f32)
 SI_EXTRA(F32_MUL_M, MEM_OPERAND, F32_MUL, 3, "f32.load; f32.mul", f32, a.f32 * b.f32)
-SI_EXTRA(F64_ADD_M, MEM_OPERAND, F64_ADD, 3, "f64.load; f64.add", f64, a.f64 + b.f64)
+SI(F64_ADD_M, MEM_OPERAND, F64_ADD, 3, "f64.load; f64.add", f64, a.f64 + b.f64)
 SI(F64_SUB_M, MEM_OPERAND, F64_SUB, 3, "f64.load; f64.sub", f64, a.f64 - b.f64)
 SI(F64_MUL_M, MEM_OPERAND, F64_MUL, 3, "f64.load; f64.mul", f64, a.f64 * b.f64)
 SI_EXTRA(F64_DIV_M, MEM_OPERAND, F64_DIV, 3, "f64.load; f64.div", f64, a.f64 / b.f64)
