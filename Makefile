@@ -28,6 +28,13 @@ CFLAGS_nofusion := -O2 -g -DVM_NO_FUSION
 # vm/ as a compiler without GNU C gets it: the switch dispatch of vm/exec.c
 # (-DVM_NO_COMPUTED_GOTO) and every other ISO C fallback (-DVM_STRICT_C).
 CFLAGS_portable := -O2 -g -DVM_NO_COMPUTED_GOTO -DVM_STRICT_C
+# The interpreter without SIMD: modules using v128 are refused at load
+# (vm_features()); the spec runner skips the simd/ files.
+CFLAGS_nosimd := -O2 -g -DVM_NO_SIMD
+# Built for size (tools/vm_size.sh): everything, with the superinstructions
+# no benchmark needs left out (vm/super_list.h); and the smallest one.
+CFLAGS_small := -Os -g
+CFLAGS_minimal := -Os -g -DVM_NO_SIMD -DVM_NO_FUSION
 CFLAGS ?=
 ALL_CFLAGS := $(WARN) $(CFLAGS_$(VARIANT)) $(CFLAGS) -I.
 LDFLAGS_asan := -fsanitize=address,undefined
@@ -148,6 +155,18 @@ $(B)/vmdump: $(call obj,tools/vmdump.c) $(LIBVM)
 
 $(B)/embed_example: $(call obj,examples/embed/embed.c) $(LIBVM)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) -lm
+
+# The same program with a malloc, calloc, realloc and free that abort:
+# `make embed-check` runs it, proving the interpreter takes every byte from
+# the example's static arena. (Not under ASan, whose runtime allocates.)
+$(B)/embed_example_nomalloc: $(call obj,examples/embed/embed.c examples/embed/no_malloc.c) $(LIBVM)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) -lm
+
+.PHONY: embed-check
+embed-check: $(B)/embed_example_nomalloc $(B)/wasm/fib.wasm
+	@$(B)/embed_example_nomalloc $(B)/wasm/fib.wasm 25 | tee $(B)/embed-check.out
+	@grep -q '^fib(25) = 75025$$' $(B)/embed-check.out
+	@echo "embed-check: ok (no malloc, calloc, realloc or free called)"
 
 # {===== unit tests (Criterion): one binary per tests/unit/<mod>/test_<file>.c
 UNIT_SRC := $(wildcard tests/unit/*/test_*.c)

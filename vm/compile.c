@@ -11,7 +11,6 @@
  */
 #include "common/lun_prefix.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "compile_int.h"
@@ -24,7 +23,7 @@ bool vm__grow_array(void **p, uint32_t *cap, uint32_t need, size_t elem)
     if (need <= *cap) return true;
     uint32_t ncap = *cap ? *cap : 16;
     while (ncap < need) ncap *= 2;
-    void *np = realloc(*p, (size_t)ncap * elem);
+    void *np = vm__realloc(*p, (size_t)ncap * elem);
     if (!np) return false;
     *p = np;
     *cap = ncap;
@@ -315,12 +314,12 @@ static void emit_branch(compiler *c, uint32_t label)
             return;
         }
         centry saved[8];
-        centry *keep = n <= 8 ? saved : malloc(n * sizeof *keep);
+        centry *keep = n <= 8 ? saved : vm__malloc(n * sizeof *keep);
         if (!keep) { c->oom = true; return; }
         memcpy(keep, c->stack + c->sp - n, n * sizeof *keep);
         emit_return(c);
         memcpy(c->stack + c->sp - n, keep, n * sizeof *keep);
-        if (keep != saved) free(keep);
+        if (keep != saved) vm__free(keep);
         return;
     }
     cframe *f = frame_at(c, label);
@@ -505,7 +504,7 @@ static void compile_br_table(compiler *c)
 {
     uint32_t n = 0;
     if (vm__read_u32(&c->r, &n)) { c->oom = true; return; }
-    uint32_t *labels = malloc(((size_t)n + 1) * sizeof *labels);
+    uint32_t *labels = vm__malloc(((size_t)n + 1) * sizeof *labels);
     if (!labels) { c->oom = true; return; }
     for (uint32_t i = 0; i <= n; i++)
         if (vm__read_u32(&c->r, &labels[i])) c->oom = true;
@@ -528,7 +527,7 @@ static void compile_br_table(compiler *c)
             emit_branch(c, labels[i]);
         }
     }
-    free(labels);
+    vm__free(labels);
 }
 
 /* }===== */
@@ -1028,7 +1027,7 @@ static bool layout_locals(compiler *c)
     for (uint32_t x = 0; x < n; x++)
         wide += (x < t->nparams ? t->params[x] : c->f->local_types[x - t->nparams]) == VM_V128;
     if (!wide) return true;
-    c->lslot = malloc(n * sizeof *c->lslot);
+    c->lslot = vm__malloc(n * sizeof *c->lslot);
     if (!c->lslot) return false;
     uint32_t s = 0;
     for (uint32_t x = 0; x < n; x++) {
@@ -1041,7 +1040,7 @@ static bool layout_locals(compiler *c)
 
 static vm_code *finish(compiler *c)
 {
-    vm_code *code = calloc(1, sizeof *code);
+    vm_code *code = vm__calloc(1, sizeof *code);
     if (!code) return NULL;
     for (uint32_t i = 0; i < c->ntargets; i++) {
         uint32_t w = c->targets[i];
@@ -1078,20 +1077,20 @@ vm_code *vm__compile(vm_module_t *m, vm_func *f)
     c.fresh_start = -1;
     c.fuse = !m->cfg.no_fusion;
     c.gen = 1;
-    c.kval = calloc(nvars + 1, sizeof *c.kval);
-    c.kgen = calloc(nvars + 1, sizeof *c.kgen);
+    c.kval = vm__calloc(nvars + 1, sizeof *c.kval);
+    c.kgen = vm__calloc(nvars + 1, sizeof *c.kgen);
     if (!c.kval || !c.kgen) c.oom = true;
     for (uint32_t x = f->type->nparams; c.kgen && x < nvars; x++) c.kgen[x] = c.gen;
     vm_code *code = NULL;
     if (compile_body(&c)) code = finish(&c);
-    free(c.ops);
-    free(c.pos);
-    free(c.targets);
-    free(c.stack);
-    free(c.ctrl);
-    free(c.kval);
-    free(c.kgen);
-    free(c.lslot);
+    vm__free(c.ops);
+    vm__free(c.pos);
+    vm__free(c.targets);
+    vm__free(c.stack);
+    vm__free(c.ctrl);
+    vm__free(c.kval);
+    vm__free(c.kgen);
+    vm__free(c.lslot);
     if (!code) return NULL;
     vm_code *expected = NULL;
     if (!VM_CAS_RELEASE(f->code, expected, code)) {
@@ -1104,9 +1103,9 @@ vm_code *vm__compile(vm_module_t *m, vm_func *f)
 void vm__code_free(vm_code *c)
 {
     if (!c) return;
-    free(c->ops);
-    free(c->pos);
-    free(c);
+    vm__free(c->ops);
+    vm__free(c->pos);
+    vm__free(c);
 }
 
 /* }===== */

@@ -1,45 +1,14 @@
-/* decode.c: the WebAssembly binary decoder: opcode tables, byte-level
- * primitives, the section loop, module lifetime and the module queries of
- * vm/vm.h. The per-section parsers live in decode_sections.c. */
+/* decode.c: the WebAssembly binary decoder: byte-level primitives,
+ * instructions' encoding, the section loop. The per-section parsers live in
+ * decode_sections.c, the opcode tables in opcodes.c, the module's lifetime
+ * and queries in module.c. */
 #include "common/lun_prefix.h"
 
 #include "vm/decode_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 
-/* {===== opcode tables, expanded from op_list.h */
-
-const vm_opinfo vm__opinfo[OP_COUNT_] = {
-#define OP(name, pfx, code, text, imm, sig, align) \
-    {text, pfx, code, imm, align, sig},
-#include "op_list.h"
-};
-
-/* How many lanes a SIMD opcode's lane immediate may name (0: none). */
-const uint8_t vm__simd_lanes[OP_COUNT_] = {
-#define SIMD(name, code, text, imm, sig, align, lanes) [OP_##name] = lanes,
-#include "simd_list.h"
-};
-
-/* Index: the opcode byte, 256 + the 0xfc sub-opcode or 512 + the 0xfd
- * one. Value: the enum vm_opcode plus one, so that the zero of unlisted
- * entries means "none". */
-#define PREFIX_BASE(pfx) ((pfx) == 0xfd ? 512 : (pfx) ? 256 : 0)
-static const uint16_t opcode_map[768] = {
-#define OP(name, pfx, code, text, imm, sig, align) \
-    [PREFIX_BASE(pfx) + (code)] = OP_##name + 1,
-#include "op_list.h"
-};
-
-int vm__opcode_of(uint8_t prefix, uint32_t code)
-{
-    if ((prefix != 0 && prefix != 0xfc && prefix != 0xfd) || code > 255) return -1;
-    return (int)opcode_map[PREFIX_BASE(prefix) + code] - 1;
-}
-
-/* }===== */
 /* {===== errors */
 
 int vm__errorf(int rc, char *err, size_t errlen, const char *fmt, ...)
@@ -63,9 +32,9 @@ int vm__dec_fail(vm_decoder *d, int rc, const uint8_t *at, const char *fmt,
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
     if (d->section == NULL)
-        return vm__errorf(rc, d->err, d->errlen, "module: offset 0x%zx: %s",
+        return vm__errorf(rc, d->err, d->errlen, "offset 0x%zx: %s",
                           off, reason);
-    return vm__errorf(rc, d->err, d->errlen, "%s section: offset 0x%zx: %s",
+    return vm__errorf(rc, d->err, d->errlen, "%s section (offset 0x%zx): %s",
                       d->section, off, reason);
 }
 
@@ -185,7 +154,7 @@ int vm__dec_name(vm_decoder *d, char **out, uint32_t *out_len)
     if (!vm__utf8_valid(s, *out_len))
         return vm__dec_fail(d, LUN_EMALFORMED, start,
                             "malformed UTF-8 encoding");
-    *out = malloc((size_t)*out_len + 1);
+    *out = vm__malloc((size_t)*out_len + 1);
     if (*out == NULL) return vm__dec_fail(d, LUN_ENOMEM, start, "out of memory");
     memcpy(*out, s, *out_len);
     (*out)[*out_len] = '\0';
@@ -202,6 +171,16 @@ static bool is_valtype(uint8_t b)
     return (b >= VM_V128 && b <= VM_I32) || is_reftype(b);
 }
 
+/* A build without SIMD (-DVM_NO_SIMD) refuses v128 wherever a module
+ * names it, so that nothing past the decoder meets one. */
+#ifdef VM_NO_SIMD
+#define NO_SIMD_TEXT "SIMD (v128) is not supported by this build"
+static int fail_no_simd(vm_decoder *d, const uint8_t *at)
+{
+    return vm__dec_fail(d, LUN_ELIMIT, at, NO_SIMD_TEXT);
+}
+#endif
+
 int vm__dec_valtype(vm_decoder *d, uint8_t *out)
 {
     int rc = vm__dec_u8(d, out);
@@ -209,6 +188,9 @@ int vm__dec_valtype(vm_decoder *d, uint8_t *out)
     if (!is_valtype(*out))
         return vm__dec_fail(d, LUN_EMALFORMED, d->r.p - 1,
                             "malformed value type");
+#ifdef VM_NO_SIMD
+    if (*out == VM_V128) return fail_no_simd(d, d->r.p - 1);
+#endif
     return 0;
 }
 
@@ -279,6 +261,9 @@ static int dec_blocktype(vm_decoder *d)
     if (rc || bt >= 0 || bt == -64) return rc;
     if (bt < -0x40 || !is_valtype((uint8_t)(bt + 0x80)))
         return vm__dec_fail(d, LUN_EMALFORMED, start, "malformed block type");
+#ifdef VM_NO_SIMD
+    if ((uint8_t)(bt + 0x80) == VM_V128) return fail_no_simd(d, start);
+#endif
     return 0;
 }
 
@@ -381,6 +366,9 @@ int vm__dec_instr(vm_decoder *d, int *out_op)
     int rc = vm__dec_u8(d, &byte), op;
     if (rc) return rc;
     code = byte;
+#ifdef VM_NO_SIMD
+    if (byte == 0xfd) return fail_no_simd(d, start);
+#endif
     bool prefixed = (byte | 1) == 0xfd; /* 0xfc or 0xfd */
     if (prefixed && (rc = vm__dec_u32(d, &code))) return rc;
     op = vm__opcode_of(prefixed ? byte : 0, code);
@@ -432,10 +420,10 @@ static int dec_section_header(vm_decoder *d, const uint8_t *file_end,
     if ((rc = vm__dec_u8(d, out_id))) return rc;
     if (*out_id > 12)
         return vm__dec_fail(d, LUN_EMALFORMED, start, "malformed section id");
+    d->section = section_names[*out_id]; /* errors from here name it */
     if ((rc = vm__dec_u32(d, &size))) return rc;
     if (size > vm__dec_left(d))
         return vm__dec_fail(d, LUN_EMALFORMED, start, "length out of bounds");
-    d->section = section_names[*out_id];
     d->r.end = d->r.p + size;
     return 0;
 }
@@ -504,123 +492,14 @@ static int dec_finish(vm_decoder *d)
     return 0;
 }
 
-/* }===== */
-/* {===== type texts for vm_import_info */
-
-const char *vm__valtype_name(uint8_t t)
+static int dec_type_texts(vm_decoder *d)
 {
-    switch (t) {
-    case VM_I32: return "i32";
-    case VM_I64: return "i64";
-    case VM_F32: return "f32";
-    case VM_F64: return "f64";
-    case VM_V128: return "v128";
-    case VM_FUNCREF: return "funcref";
-    case VM_EXTERNREF: return "externref";
-    default: return "?";
-    }
-}
-
-uint8_t vm__valtype_of_letter(char c)
-{
-    switch (c) {
-    case 'i': return VM_I32;
-    case 'I': return VM_I64;
-    case 'f': return VM_F32;
-    case 'F': return VM_F64;
-    case 'v': return VM_V128;
-    case 'r': return VM_FUNCREF;
-    case 'e': return VM_EXTERNREF;
-    default: return 0;
-    }
-}
-
-static void append_types(char **p, const uint8_t *types, uint32_t n)
-{
-    *(*p)++ = '(';
-    for (uint32_t i = 0; i < n; i++) {
-        const char *s = vm__valtype_name(types[i]);
-        size_t len = strlen(s);
-        if (i > 0) *(*p)++ = ' ';
-        memcpy(*p, s, len);
-        *p += len;
-    }
-    *(*p)++ = ')';
-}
-
-/* "func (i32 i64) -> (f32)" */
-static char *functype_text(const vm_functype *t)
-{
-    /* "func () -> ()" plus at most 10 bytes per type name and space */
-    char *s = malloc(16 + 10 * ((size_t)t->nparams + t->nresults)), *p = s;
-    if (s == NULL) return NULL;
-    memcpy(p, "func ", 5);
-    p += 5;
-    append_types(&p, t->params, t->nparams);
-    memcpy(p, " -> ", 4);
-    p += 4;
-    append_types(&p, t->results, t->nresults);
-    *p = '\0';
-    return s;
-}
-
-static char *limits_text(const char *what, const vm_limits *lim,
-                         const char *suffix)
-{
-    char *s = malloc(80);
-    if (s == NULL) return NULL;
-    if (lim->has_max)
-        snprintf(s, 80, "%s %llu..%llu%s", what, (unsigned long long)lim->min,
-                 (unsigned long long)lim->max, suffix);
-    else
-        snprintf(s, 80, "%s %llu%s", what, (unsigned long long)lim->min,
-                 suffix);
-    return s;
-}
-
-/* The text of entity `index` of kind `kind` in the module's index space. */
-static char *extern_text(const vm_module_t *m, uint8_t kind, uint32_t index)
-{
-    char *s;
-    switch (kind) {
-    case VM_EXTERN_FUNC: return functype_text(m->funcs[index].type);
-    case VM_EXTERN_TABLE:
-        return limits_text("table", &m->tables[index].lim,
-                           m->tables[index].elemtype == VM_FUNCREF
-                               ? " funcref" : " externref");
-    case VM_EXTERN_MEMORY: return limits_text("memory", &m->mems[index], "");
-    default:
-        if ((s = malloc(32)) == NULL) return NULL;
-        snprintf(s, 32, "global %s%s", m->globals[index].type.mut ? "mut " : "",
-                 vm__valtype_name(m->globals[index].type.type));
-        return s;
-    }
-}
-
-static int build_type_texts(vm_decoder *d)
-{
-    vm_module_t *m = d->m;
-    uint32_t next[4] = {0, 0, 0, 0}; /* next imported index per kind */
-    size_t n = (size_t)m->nimports + m->nexports;
-    m->type_texts = calloc(n ? n : 1, sizeof *m->type_texts);
-    if (m->type_texts == NULL) goto nomem;
-    for (uint32_t i = 0; i < m->nimports; i++) {
-        uint8_t k = m->imports[i].kind;
-        if ((m->type_texts[i] = extern_text(m, k, next[k]++)) == NULL)
-            goto nomem;
-    }
-    for (uint32_t i = 0; i < m->nexports; i++) {
-        const vm_export *e = &m->exports[i];
-        char *s = extern_text(m, e->kind, e->index);
-        if ((m->type_texts[m->nimports + i] = s) == NULL) goto nomem;
-    }
-    return 0;
-nomem:
+    if (vm__module_type_texts(d->m)) return 0;
     return vm__dec_fail(d, LUN_ENOMEM, d->r.p, "out of memory");
 }
 
 /* }===== */
-/* {===== module lifetime */
+/* {===== the decoder's entry */
 
 int vm__decode(const uint8_t *bytes, size_t len, const vm_config *cfg,
                vm_module_t **out, char *err, size_t errlen)
@@ -631,11 +510,11 @@ int vm__decode(const uint8_t *bytes, size_t len, const vm_config *cfg,
     *out = NULL;
     if (len > UINT32_MAX) /* offsets are kept in 32 bits */
         return vm__errorf(LUN_ELIMIT, err, errlen,
-                          "module: offset 0x0: module larger than 4 GiB");
-    if ((m = calloc(1, sizeof *m)) == NULL ||
-        (m->bytes = malloc(len ? len : 1)) == NULL) {
-        free(m);
-        return vm__errorf(LUN_ENOMEM, err, errlen, "module: out of memory");
+                          "offset 0x0: larger than 4 GiB");
+    if ((m = vm__calloc(1, sizeof *m)) == NULL ||
+        (m->bytes = vm__malloc(len ? len : 1)) == NULL) {
+        vm__free(m);
+        return vm__errorf(LUN_ENOMEM, err, errlen, "out of memory");
     }
     if (len) memcpy(m->bytes, bytes, len);
     m->len = len;
@@ -647,124 +526,12 @@ int vm__decode(const uint8_t *bytes, size_t len, const vm_config *cfg,
     d.err = err;
     d.errlen = errlen;
     if ((rc = dec_header(&d)) || (rc = dec_sections(&d)) ||
-        (rc = dec_finish(&d)) || (rc = build_type_texts(&d))) {
+        (rc = dec_finish(&d)) || (rc = dec_type_texts(&d))) {
         vm__module_free(m);
         return rc;
     }
     vm__dec_names(&d);
     *out = m;
-    return 0;
-}
-
-static void free_funcs(vm_module_t *m)
-{
-    for (uint32_t i = 0; i < m->nfuncs; i++) {
-        vm_func *f = &m->funcs[i];
-        free(f->local_types);
-        free((void *)f->name);
-        if (f->code) vm__code_free(f->code);
-    }
-    free(m->funcs);
-}
-
-void vm__module_free(vm_module_t *m)
-{
-    if (m == NULL) return;
-    for (uint32_t i = 0; i < m->nimports; i++) {
-        free(m->imports[i].module);
-        free(m->imports[i].name);
-    }
-    free(m->imports);
-    free_funcs(m);
-    for (uint32_t i = 0; i < m->nexports; i++) free(m->exports[i].name);
-    for (uint32_t i = 0; i < m->nelems; i++) free(m->elems[i].items);
-    if (m->type_texts != NULL) {
-        for (size_t i = 0; i < (size_t)m->nimports + m->nexports; i++)
-            free(m->type_texts[i]);
-        free(m->type_texts);
-    }
-    free(m->exports);
-    free(m->elems);
-    free(m->types);
-    free(m->tables);
-    free(m->mems);
-    free(m->globals);
-    free(m->datas);
-    free(m->func_refs);
-    if (m->table_plans != NULL) {
-        for (uint32_t i = 0; i < m->ntables - m->ntable_imports; i++)
-            free(m->table_plans[i]);
-        free(m->table_plans);
-    }
-    free(m->bytes);
-    free(m);
-}
-
-/* }===== */
-/* {===== the module API of vm/vm.h */
-
-int vm_module_load(const uint8_t *bytes, size_t len, const vm_config *cfg,
-                   vm_module_t **out_module, char *err, size_t errlen)
-{
-    vm_module_t *m;
-    int rc;
-    *out_module = NULL;
-    if (bytes == NULL && len != 0)
-        return vm__errorf(LUN_EINVAL, err, errlen, "module: no bytes");
-    if ((rc = vm__decode(bytes, len, cfg, &m, err, errlen))) return rc;
-    if ((rc = vm__validate(m, err, errlen)) == 0) {
-        vm__constexprs_precompute(m); /* table plans read the offsets */
-        if (!vm__table_plans_make(m))
-            rc = vm__errorf(LUN_ENOMEM, err, errlen, "module: out of memory");
-    }
-    if (rc) {
-        vm__module_free(m);
-        return rc;
-    }
-    *out_module = m;
-    return 0;
-}
-
-void vm_module_free(vm_module_t *m)
-{
-    vm__module_free(m);
-}
-
-uint32_t vm_module_import_count(const vm_module_t *m)
-{
-    return m->nimports;
-}
-
-int vm_module_import(const vm_module_t *m, uint32_t i, vm_import_info *out)
-{
-    const vm_import *im;
-    if (i >= m->nimports) return LUN_ENOTFOUND;
-    im = &m->imports[i];
-    out->module = im->module;
-    out->module_len = im->module_len;
-    out->name = im->name;
-    out->name_len = im->name_len;
-    out->kind = (vm_extern_kind)im->kind;
-    out->type_text = m->type_texts[i];
-    return 0;
-}
-
-uint32_t vm_module_export_count(const vm_module_t *m)
-{
-    return m->nexports;
-}
-
-int vm_module_export(const vm_module_t *m, uint32_t i, vm_import_info *out)
-{
-    const vm_export *e;
-    if (i >= m->nexports) return LUN_ENOTFOUND;
-    e = &m->exports[i];
-    out->module = NULL;
-    out->module_len = 0;
-    out->name = e->name;
-    out->name_len = e->name_len;
-    out->kind = (vm_extern_kind)e->kind;
-    out->type_text = m->type_texts[m->nimports + i];
     return 0;
 }
 

@@ -26,7 +26,7 @@ typedef struct vm_decoder {
 } vm_decoder;
 
 /* {===== primitives (decode.c); each returns 0 or the error after
- * writing "<section> section: offset 0x..: <reason>" */
+ * writing "<section> section (offset 0x..): <reason>" */
 
 int vm__dec_fail(vm_decoder *d, int rc, const uint8_t *at, const char *fmt,
                  ...)

@@ -5,7 +5,6 @@
 
 #include "vm/decode_int.h"
 
-#include <stdlib.h>
 
 static int fail_nomem(vm_decoder *d)
 {
@@ -24,10 +23,10 @@ static int grow_array(vm_decoder *d, void *arr, size_t nold, size_t n,
                       size_t elem)
 {
     void **slot = arr;
-    void *fresh = calloc(n ? n : 1, elem);
+    void *fresh = vm__calloc(n ? n : 1, elem);
     if (fresh == NULL) return fail_nomem(d);
     if (nold) memcpy(fresh, *slot, nold * elem);
-    free(*slot);
+    vm__free(*slot);
     *slot = fresh;
     return 0;
 }
@@ -71,7 +70,7 @@ int vm__dec_types(vm_decoder *d)
     uint8_t form;
     int rc = vm__dec_count(d, &n);
     if (rc || n == 0) return rc;
-    if ((m->types = calloc(n, sizeof *m->types)) == NULL) return fail_nomem(d);
+    if ((m->types = vm__calloc(n, sizeof *m->types)) == NULL) return fail_nomem(d);
     m->ntypes = n;
     for (uint32_t i = 0; i < n; i++) {
         vm_functype *t = &m->types[i];
@@ -192,7 +191,7 @@ int vm__dec_imports(vm_decoder *d)
     uint32_t n;
     int rc = vm__dec_count(d, &n);
     if (rc || n == 0) return rc;
-    if ((m->imports = calloc(n, sizeof *m->imports)) == NULL)
+    if ((m->imports = vm__calloc(n, sizeof *m->imports)) == NULL)
         return fail_nomem(d);
     m->nimports = n;
     for (uint32_t i = 0; i < n; i++)
@@ -287,6 +286,32 @@ static int compare_export_names(const void *a, const void *b)
     return memcmp(x->name, y->name, x->name_len);
 }
 
+/* Heapsort of the export pointers by name: O(n log n) without libc's
+ * qsort, which may call malloc itself (glibc's does past 1 KiB), out of
+ * the embedder's vm_allocator's reach. */
+static void sift_down(const vm_export **a, uint32_t root, uint32_t n)
+{
+    for (uint32_t child; (child = 2 * root + 1) < n; root = child) {
+        if (child + 1 < n && compare_export_names(&a[child], &a[child + 1]) < 0)
+            child++;
+        if (compare_export_names(&a[root], &a[child]) >= 0) return;
+        const vm_export *t = a[root];
+        a[root] = a[child];
+        a[child] = t;
+    }
+}
+
+static void sort_exports(const vm_export **a, uint32_t n)
+{
+    for (uint32_t i = n / 2; i-- > 0;) sift_down(a, i, n);
+    for (uint32_t end = n; end-- > 1;) {
+        const vm_export *t = a[0];
+        a[0] = a[end];
+        a[end] = t;
+        sift_down(a, 0, end);
+    }
+}
+
 /* Sorting makes the check O(n log n): a module may export many names. */
 static int check_unique_exports(vm_decoder *d)
 {
@@ -294,14 +319,14 @@ static int check_unique_exports(vm_decoder *d)
     const vm_export **sorted;
     int rc = 0;
     if (m->nexports < 2) return 0;
-    if ((sorted = malloc(m->nexports * sizeof *sorted)) == NULL)
+    if ((sorted = vm__malloc(m->nexports * sizeof *sorted)) == NULL)
         return fail_nomem(d);
     for (uint32_t i = 0; i < m->nexports; i++) sorted[i] = &m->exports[i];
-    qsort(sorted, m->nexports, sizeof *sorted, compare_export_names);
+    sort_exports(sorted, m->nexports);
     for (uint32_t i = 1; i < m->nexports && rc == 0; i++)
         if (compare_export_names(&sorted[i - 1], &sorted[i]) == 0)
             rc = vm__dec_fail(d, LUN_EINVALID, d->r.p, "duplicate export name");
-    free(sorted);
+    vm__free(sorted);
     return rc;
 }
 
@@ -337,7 +362,7 @@ int vm__dec_exports(vm_decoder *d)
     uint32_t n;
     int rc = vm__dec_count(d, &n);
     if (rc || n == 0) return rc;
-    if ((m->exports = calloc(n, sizeof *m->exports)) == NULL)
+    if ((m->exports = vm__calloc(n, sizeof *m->exports)) == NULL)
         return fail_nomem(d);
     m->nexports = n;
     for (uint32_t i = 0; i < n; i++)
@@ -482,7 +507,7 @@ static int dec_elem(vm_decoder *d, vm_elem *e)
                             "malformed elements segment kind");
     if ((rc = dec_elem_header(d, flags, e)) || (rc = vm__dec_count(d, &n)))
         return rc;
-    if (n && (e->items = calloc(n, sizeof *e->items)) == NULL)
+    if (n && (e->items = vm__calloc(n, sizeof *e->items)) == NULL)
         return fail_nomem(d);
     e->count = n;
     for (uint32_t i = 0; i < n; i++) {
@@ -499,7 +524,7 @@ int vm__dec_elems(vm_decoder *d)
     uint32_t n;
     int rc = vm__dec_count(d, &n);
     if (rc || n == 0) return rc;
-    if ((m->elems = calloc(n, sizeof *m->elems)) == NULL) return fail_nomem(d);
+    if ((m->elems = vm__calloc(n, sizeof *m->elems)) == NULL) return fail_nomem(d);
     m->nelems = n;
     for (uint32_t i = 0; i < n; i++)
         if ((rc = dec_elem(d, &m->elems[i]))) return rc;
@@ -536,7 +561,7 @@ static int dec_locals(vm_decoder *d, vm_func *f)
             return vm__dec_fail(d, LUN_EMALFORMED, at, "too many locals");
     }
     if (total == 0) return 0;
-    if ((f->local_types = malloc(total)) == NULL) return fail_nomem(d);
+    if ((f->local_types = vm__malloc(total)) == NULL) return fail_nomem(d);
     f->nlocals = (uint32_t)total;
     vm_reader r = {decls, d->r.p, d->r.base};
     for (uint32_t i = 0, at = 0; i < ndecls; i++) {
@@ -638,7 +663,7 @@ int vm__dec_datas(vm_decoder *d)
         return vm__dec_fail(d, LUN_EMALFORMED, at,
             "data count and data section have inconsistent lengths");
     if (n == 0) return 0;
-    if ((m->datas = calloc(n, sizeof *m->datas)) == NULL) return fail_nomem(d);
+    if ((m->datas = vm__calloc(n, sizeof *m->datas)) == NULL) return fail_nomem(d);
     m->ndatas = n;
     for (uint32_t i = 0; i < n; i++)
         if ((rc = dec_data(d, &m->datas[i]))) return rc;
@@ -661,11 +686,11 @@ static int walk_func_names(vm_decoder *d, bool apply)
             break;
         if (idx >= m->nfuncs || !vm__utf8_valid(s, len)) return LUN_EMALFORMED;
         if (!apply) continue;
-        char *name = malloc((size_t)len + 1);
+        char *name = vm__malloc((size_t)len + 1);
         if (name == NULL) return LUN_ENOMEM;
         memcpy(name, s, len);
         name[len] = '\0';
-        free((void *)m->funcs[idx].name);
+        vm__free((void *)m->funcs[idx].name);
         m->funcs[idx].name = name;
     }
     if (rc == 0 && d->r.p != d->r.end) rc = LUN_EMALFORMED;

@@ -351,12 +351,12 @@ vm_exec_t *vm_exec_new(const vm_config *cfg)
 {
     uint32_t slots = cfg && cfg->stack_slots ? cfg->stack_slots : VM_DEFAULT_STACK_SLOTS;
     uint32_t depth = cfg && cfg->max_call_depth ? cfg->max_call_depth : VM_DEFAULT_CALL_DEPTH;
-    vm_exec_t *ex = calloc(1, sizeof *ex);
+    vm_exec_t *ex = vm__calloc(1, sizeof *ex);
     if (!ex) return NULL;
     uint32_t nslots = slots < INITIAL_STACK_SLOTS ? slots : INITIAL_STACK_SLOTS;
     ex->frames_cap = depth < INITIAL_FRAMES ? depth : INITIAL_FRAMES;
-    ex->stack = malloc((size_t)nslots * sizeof(vm_slot));
-    ex->frames = malloc((size_t)ex->frames_cap * sizeof(vm_frame));
+    ex->stack = vm__malloc((size_t)nslots * sizeof(vm_slot));
+    ex->frames = vm__malloc((size_t)ex->frames_cap * sizeof(vm_frame));
     if (!ex->stack || !ex->frames) {
         vm_exec_free(ex);
         return NULL;
@@ -384,9 +384,9 @@ void vm_exec_reset(vm_exec_t *ex)
 void vm_exec_free(vm_exec_t *ex)
 {
     if (!ex) return;
-    free(ex->stack);
-    free(ex->frames);
-    free(ex);
+    vm__free(ex->stack);
+    vm__free(ex->frames);
+    vm__free(ex);
 }
 
 bool vm__exec_grow_stack(vm_exec_t *ex, vm_slot **fp, vm_slot **nfp,
@@ -397,7 +397,7 @@ bool vm__exec_grow_stack(vm_exec_t *ex, vm_slot **fp, vm_slot **nfp,
     if (used > ex->max_slots) return false;
     while (cap < used) cap *= 2;
     if (cap > ex->max_slots) cap = ex->max_slots;
-    vm_slot *ns = realloc(ex->stack, cap * sizeof *ns);
+    vm_slot *ns = vm__realloc(ex->stack, cap * sizeof *ns);
     if (!ns) return false;
     /* Rebase every pointer into the old stack. */
     for (uint32_t i = 0; i < ex->depth; i++) ex->frames[i].fp = ns + (ex->frames[i].fp - ex->stack);
@@ -412,7 +412,7 @@ bool vm__exec_grow_frames(vm_exec_t *ex)
 {
     if (ex->frames_cap >= ex->max_depth) return false;
     uint32_t cap = ex->frames_cap * 2 < ex->max_depth ? ex->frames_cap * 2 : ex->max_depth;
-    vm_frame *nf = realloc(ex->frames, (size_t)cap * sizeof *nf);
+    vm_frame *nf = vm__realloc(ex->frames, (size_t)cap * sizeof *nf);
     if (!nf) return false;
     ex->frames = nf;
     ex->frames_cap = cap;

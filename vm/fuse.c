@@ -30,6 +30,18 @@ static const uint16_t base_of_row[] = {
 #include "super_list.h"
 };
 
+#ifdef __OPTIMIZE_SIZE__
+/* The form of family fam for op, or 0 when there is none. Built for size,
+ * the rows are searched: the table of the other builds is ~21 KB, and
+ * only compiling looks forms up. */
+static int form(int fam, int op)
+{
+    for (size_t r = 0; r < sizeof base_of_row / sizeof *base_of_row; r++)
+        if (family_of_row[r] == fam && base_of_row[r] == op)
+            return IOP_SUPER_FIRST_ + (int)r;
+    return 0;
+}
+#else
 /* The superinstruction of a family standing for wasm opcode `base`. */
 static const uint16_t form_table[FAM_COUNT_][OP_SIMD_FIRST_] = {
 #define SI(name, family, base, ...) [FAM_##family][OP_##base] = IOP_##name,
@@ -41,6 +53,7 @@ static int form(int fam, int op)
 {
     return op >= 0 && op < OP_SIMD_FIRST_ ? form_table[fam][op] : 0;
 }
+#endif
 
 static int family_of(int iop)
 {
@@ -219,7 +232,9 @@ static bool fuse_load_operand(compiler *c, int op, uint8_t rtype)
     if (fresh_at(c, c->sp - 1) && ea->kind == E_SLOT) a = ea->slot;
     else if (vm__commutes(op) && fresh_at(c, c->sp - 2) && eb->kind == E_SLOT) a = eb->slot;
     else return false;
-    uint32_t at = emit_fused(c, form(l.addi ? FAM_MEM_OPERAND_ADDI : FAM_MEM_OPERAND, op), a);
+    int iop = form(l.addi ? FAM_MEM_OPERAND_ADDI : FAM_MEM_OPERAND, op);
+    if (!iop) return false;
+    uint32_t at = emit_fused(c, iop, a);
     if (l.addi) {
         emit_ab(c, l.addr, l.imm);
         emit_ab(c, (int32_t)l.off, 0);
@@ -261,8 +276,9 @@ static bool fuse_byte_operand(compiler *c, int op)
     } else {
         return false;
     }
-    int32_t a = other->slot;
-    uint32_t at = emit_fused(c, form(fam, op), a);
+    int iop = form(fam, op);
+    if (!iop) return false;
+    uint32_t at = emit_fused(c, iop, other->slot);
     emit_word(c, w2);
     if (fam != FAM_BYTE) emit_word(c, w3);
     vm__push_result(c, VM_I32, at);
@@ -302,8 +318,9 @@ static bool fuse_after_shr_u(compiler *c, int op)
     const centry *other = beside_fresh(c, bit_field ? E_CONST : E_SLOT);
     if (!other) return false;
     int32_t w = bit_field ? (int32_t)(uint32_t)other->k : other->slot;
-    uint32_t at = emit_fused(c, form(bit_field ? FAM_BIT_FIELD : FAM_ADD_SHIFTED, OP_I32_SHR_U),
-                             l.a);
+    int iop = form(bit_field ? FAM_BIT_FIELD : FAM_ADD_SHIFTED, OP_I32_SHR_U);
+    if (!iop) return false;
+    uint32_t at = emit_fused(c, iop, l.a);
     emit_ab(c, (int32_t)(l.imm & 31), w);
     vm__push_result(c, VM_I32, at);
     return true;
@@ -334,7 +351,7 @@ static bool fuse_addi_tail(compiler *c, int *op)
     if (!e || !added_constant(c, *op, &k2)) return false;
     const vm_op *code = &c->ops[e->start];
     binop_view l = view_binop(c, e);
-    if (family_of(e->iop) == FAM_BIT_FIELD) {
+    if (family_of(e->iop) == FAM_BIT_FIELD && form(FAM_BIT_FIELD_ADDI, OP_I32_SHR_U)) {
         int32_t src = code[1].s.b, k1 = code[2].s.a, mask = code[2].s.b;
         uint32_t at = emit_fused(c, form(FAM_BIT_FIELD_ADDI, OP_I32_SHR_U), src);
         emit_ab(c, k1, mask);
@@ -488,17 +505,20 @@ int64_t vm__fuse_cond_jump(compiler *c, centry cond, bool when)
         emit_ab(c, a, 0);
         return vm__emit_target(c, 0);
     }
-    if (l.op == OP_I32_AND && l.b_imm) { /* a bit test */
+    int bits = form(when ? FAM_BR_BITS : FAM_BR_NO_BITS, OP_I32_AND);
+    if (l.op == OP_I32_AND && l.b_imm && bits) { /* a bit test */
         vm__unemit_newest(c);
-        vm__emit_op(c, form(when ? FAM_BR_BITS : FAM_BR_NO_BITS, OP_I32_AND));
+        vm__emit_op(c, bits);
         emit_ab(c, l.a, (int32_t)(uint32_t)l.imm);
         return vm__emit_target(c, 0);
     }
     if (is_compare(l.op) && (!l.b_imm || imm_fits32(&l))) {
         int op = when ? l.op : negation(l.op);
         if (fuse_addi_compare(c, &l, op)) return vm__emit_target(c, 0);
+        int iop = form(l.b_imm ? FAM_BR_CMP_I : FAM_BR_CMP, op);
+        if (!iop) return -1;
         vm__unemit_newest(c);
-        vm__emit_op(c, form(l.b_imm ? FAM_BR_CMP_I : FAM_BR_CMP, op));
+        vm__emit_op(c, iop);
         emit_ab(c, l.a, l.b_imm ? (int32_t)(uint32_t)l.imm : l.b);
         return vm__emit_target(c, 0);
     }
@@ -586,7 +606,7 @@ bool vm__fuse_load(compiler *c, int op, uint64_t offset)
 {
     uint8_t rtype = vm__valtype_of_letter(vm__opinfo[op].sig[2]);
     const centry *e = &c->stack[c->sp - 1];
-    if (e->kind == E_CONST) { /* a constant address: C globals */
+    if (e->kind == E_CONST && form(FAM_LOAD_ABS, op)) { /* C globals */
         uint64_t ea = (uint64_t)(uint32_t)e->k + offset;
         c->sp--;
         uint32_t at = vm__emit_op(c, form(FAM_LOAD_ABS, op));
@@ -600,9 +620,11 @@ bool vm__fuse_load(compiler *c, int op, uint64_t offset)
     if (fuse_indexed_load(c, op, &l, (uint32_t)offset) ||
         fuse_sum_load(c, op, &l, (uint32_t)offset))
         return true;
+    int iop = form(l.b_imm ? FAM_LOAD_ADDI : FAM_LOAD_ADD, op);
+    if (!iop) return false;
     vm__unemit_newest(c);
     c->sp--;
-    uint32_t at = vm__emit_op(c, form(l.b_imm ? FAM_LOAD_ADDI : FAM_LOAD_ADD, op));
+    uint32_t at = vm__emit_op(c, iop);
     emit_ab(c, (int32_t)vm__home(c, c->sp), l.a);
     emit_ab(c, l.b_imm ? (int32_t)(uint32_t)l.imm : l.b, (int32_t)(uint32_t)offset);
     vm__push_result(c, rtype, at);
@@ -676,7 +698,7 @@ static bool fuse_move(compiler *c, int store_op, uint64_t offset)
 static bool fuse_store_operands(compiler *c, int op, uint64_t offset)
 {
     const centry *v = &c->stack[c->sp - 1], *addr_e = &c->stack[c->sp - 2];
-    if (addr_e->kind == E_CONST && v->kind == E_SLOT) { /* C globals */
+    if (addr_e->kind == E_CONST && v->kind == E_SLOT && form(FAM_STORE_ABS, op)) {
         uint64_t ea = (uint64_t)(uint32_t)addr_e->k + offset;
         int32_t val = v->slot;
         c->sp -= 2;
@@ -686,7 +708,8 @@ static bool fuse_store_operands(compiler *c, int op, uint64_t offset)
         return true;
     }
     bool wide = vm__opinfo[op].sig[1] == 'I' || vm__opinfo[op].sig[1] == 'F';
-    if (v->kind == E_CONST && (!wide || (int64_t)v->k == (int32_t)v->k)) {
+    if (v->kind == E_CONST && (!wide || (int64_t)v->k == (int32_t)v->k) &&
+        form(FAM_STORE_K, op)) {
         int32_t k = (int32_t)v->k;
         int32_t addr = vm__slot_of(c, c->sp - 2);
         c->sp -= 2;
@@ -697,11 +720,12 @@ static bool fuse_store_operands(compiler *c, int op, uint64_t offset)
     }
     /* The address add folds in when the value needed no instruction. */
     binop_view l = fresh_add_at(c, c->sp - 2, offset);
-    if (l.op < 0 || v->kind != E_SLOT) return false;
+    int iop = form(l.b_imm ? FAM_STORE_ADDI : FAM_STORE_ADD, op);
+    if (l.op < 0 || v->kind != E_SLOT || !iop) return false;
     int32_t val = v->slot;
     vm__unemit_newest(c);
     c->sp -= 2;
-    vm__emit_op(c, form(l.b_imm ? FAM_STORE_ADDI : FAM_STORE_ADD, op));
+    vm__emit_op(c, iop);
     emit_ab(c, l.a, l.b_imm ? (int32_t)(uint32_t)l.imm : l.b);
     emit_ab(c, val, (int32_t)(uint32_t)offset);
     return true;

@@ -8,7 +8,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* {===== error text */
@@ -207,13 +206,14 @@ static int check_imports(const vm_module_t *m, const vm_extern *imports,
             return set_err(LUN_EINVAL, err, errlen, "import %u is NULL", i);
         if (import_matches(m, imp, ext)) continue;
         strbuf sb = sb_init(err, errlen);
-        sb_printf(&sb, "incompatible import type ");
+        /* which side has which type: users read "expected" both ways */
+        sb_printf(&sb, "import ");
         sb_name(&sb, imp->module, imp->module_len);
         sb_printf(&sb, " ");
         sb_name(&sb, imp->name, imp->name_len);
-        sb_printf(&sb, ": expected ");
+        sb_printf(&sb, ": module expects ");
         sb_import_type(&sb, m, imp);
-        sb_printf(&sb, ", got ");
+        sb_printf(&sb, ", host provides ");
         sb_extern_type(&sb, ext);
         return LUN_EUNLINKABLE;
     }
@@ -321,7 +321,7 @@ static size_t carve(size_t *off, size_t count, size_t size, size_t align)
 
 #define CARVE(off, n, type) carve((off), (n), sizeof(type), _Alignof(type))
 
-/* One calloc for the instance, its index arrays, the objects it owns and
+/* One allocation for the instance, its index arrays, the objects it owns and
  * the dropped-segment flags: instances are made per process, so this is
  * what spawning costs. Everything starts zeroed (null refs, NULL data).
  * The imported functions' array is shared when the caller linked once
@@ -343,7 +343,7 @@ static vm_instance_t *instance_alloc(const vm_module_t *m, bool own_imports)
     size_t o_elem_dropped = CARVE(&off, m->nelems, uint8_t);
     size_t o_data_dropped = CARVE(&off, m->ndatas, uint8_t);
 
-    char *base = calloc(1, off);
+    char *base = vm__calloc(1, off);
     if (base == NULL) return NULL;
     vm_instance_t *inst = (vm_instance_t *)(void *)base;
     inst->imports = (struct vm_funcinst **)(void *)(base + o_imports);
@@ -400,14 +400,14 @@ static bool fmap_grow(vm_instance_t *inst)
 {
     uint32_t old_cap = inst->fmap_cap, cap = old_cap * 2;
     struct vm_funcinst **old = inst->fmap;
-    if ((inst->fmap = calloc(cap, sizeof *old)) == NULL) {
+    if ((inst->fmap = vm__calloc(cap, sizeof *old)) == NULL) {
         inst->fmap = old;
         return false;
     }
     inst->fmap_cap = cap;
     for (uint32_t i = 0; i < old_cap; i++)
         if (old[i] != NULL) *fmap_slot(inst, old[i]->func) = old[i];
-    if (old != inst->fmap_small) free(old);
+    if (old != inst->fmap_small) vm__free(old);
     return true;
 }
 
@@ -426,7 +426,7 @@ struct vm_funcinst *vm__funcinst(vm_instance_t *inst, uint32_t idx)
         return NULL;
     uint32_t nsmall = sizeof inst->fi_small / sizeof inst->fi_small[0];
     f = inst->fi_small_used < nsmall ? &inst->fi_small[inst->fi_small_used++]
-                                     : calloc(1, sizeof *f);
+                                     : vm__calloc(1, sizeof *f);
     if (f == NULL) return NULL;
     f->type = &m->types[m->funcs[idx].type_idx];
     f->inst = inst;
@@ -444,9 +444,9 @@ static void fmap_free(vm_instance_t *inst)
     uintptr_t lo = (uintptr_t)inst->fi_small, hi = lo + sizeof inst->fi_small;
     for (uint32_t i = 0; i < inst->fmap_cap; i++) {
         uintptr_t f = (uintptr_t)inst->fmap[i];
-        if (f < lo || f >= hi) free(inst->fmap[i]);
+        if (f < lo || f >= hi) vm__free(inst->fmap[i]);
     }
-    if (inst->fmap != inst->fmap_small) free(inst->fmap);
+    if (inst->fmap != inst->fmap_small) vm__free(inst->fmap);
 }
 
 /* }===== */
@@ -627,12 +627,12 @@ int vm_link_new(vm_module_t *m, const vm_extern *imports, uint32_t nimports,
     if (out) *out = NULL;
     if ((rc = check_args(m, imports, nimports, out, err, errlen)) != 0)
         return rc;
-    vm_link_t *l = calloc(1, sizeof *l);
+    vm_link_t *l = vm__calloc(1, sizeof *l);
     uint32_t nothers = nimports - m->nfunc_imports;
     if (l == NULL ||
-        (nothers && (l->others = malloc(nothers * sizeof *imports)) == NULL) ||
+        (nothers && (l->others = vm__malloc(nothers * sizeof *imports)) == NULL) ||
         (m->nfunc_imports &&
-         (l->funcs = malloc(m->nfunc_imports * sizeof *l->funcs)) == NULL)) {
+         (l->funcs = vm__malloc(m->nfunc_imports * sizeof *l->funcs)) == NULL)) {
         vm_link_free(l);
         return set_err(LUN_ENOMEM, err, errlen, "out of memory");
     }
@@ -647,9 +647,9 @@ int vm_link_new(vm_module_t *m, const vm_extern *imports, uint32_t nimports,
 void vm_link_free(vm_link_t *l)
 {
     if (l == NULL) return;
-    free(l->others);
-    free(l->funcs);
-    free(l);
+    vm__free(l->others);
+    vm__free(l->funcs);
+    vm__free(l);
 }
 
 int vm_link_instantiate(const vm_link_t *l, const vm_config *cfg,
@@ -670,11 +670,11 @@ void vm_instance_free(vm_instance_t *inst)
     const vm_module_t *m = inst->module;
     /* Imported objects belong to someone else; compiled code to m. */
     for (uint32_t i = 0; i < m->ntables - m->ntable_imports; i++)
-        free(inst->own_tables[i].elems);
+        vm__free(inst->own_tables[i].elems);
     for (uint32_t i = 0; i < m->nmems - m->nmem_imports; i++)
         vm__memory_release(&inst->own_mems[i]);
     fmap_free(inst);
-    free(inst); /* the arrays and own objects share its allocation */
+    vm__free(inst); /* the arrays and own objects share its allocation */
 }
 
 /* }===== */
@@ -753,13 +753,13 @@ vm_func_t *vm_host_func_new(const char *sig, vm_host_fn fn, void *ud,
     if (colon == NULL || strchr(colon + 1, ':') != NULL) return NULL;
     size_t nparams = (size_t)(colon - sig), nresults = strlen(colon + 1);
     size_t name_len = name ? strlen(name) + 1 : 0;
-    vm_func_t *f = calloc(1, sizeof *f + nparams + nresults + name_len);
+    vm_func_t *f = vm__calloc(1, sizeof *f + nparams + nresults + name_len);
     if (f == NULL) return NULL;
     uint8_t *types = (uint8_t *)(f + 1);
     for (size_t i = 0; i < nparams + nresults; i++) {
         char c = i < nparams ? sig[i] : colon[1 + i - nparams];
         if ((types[i] = vm__valtype_of_letter(c)) == 0) {
-            free(f);
+            vm__free(f);
             return NULL;
         }
     }
@@ -776,7 +776,7 @@ vm_func_t *vm_host_func_new(const char *sig, vm_host_fn fn, void *ud,
 
 void vm_host_func_free(vm_func_t *f)
 {
-    free(f);
+    vm__free(f);
 }
 
 vm_global_t *vm_global_new(vm_valtype type, bool mut, vm_value v)
@@ -786,7 +786,7 @@ vm_global_t *vm_global_new(vm_valtype type, bool mut, vm_value v)
     case VM_FUNCREF: case VM_EXTERNREF: break;
     default: return NULL;
     }
-    vm_global_t *g = malloc(sizeof *g);
+    vm_global_t *g = vm__malloc(sizeof *g);
     if (g == NULL) return NULL;
     g->type = (uint8_t)type;
     g->mut = mut;
@@ -796,7 +796,7 @@ vm_global_t *vm_global_new(vm_valtype type, bool mut, vm_value v)
 
 void vm_global_free(vm_global_t *g)
 {
-    free(g);
+    vm__free(g);
 }
 
 vm_value vm_global_get(const vm_global_t *g)

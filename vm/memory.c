@@ -6,7 +6,6 @@
 #include "vm/vm_int.h"
 
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* The page limit a grow may reach: the memory's own max, never past the
@@ -36,9 +35,9 @@ int32_t vm__memory_grow(struct vm_memory *mem, uint32_t delta,
                         (size_t)bytes, &mem->cap);
         if (data == NULL) return -1;
     } else {
-        data = realloc(mem->data, (size_t)bytes);
+        data = vm__block_grow_zeroed(mem->data, (size_t)mem->size,
+                                     (size_t)bytes);
         if (data == NULL) return -1; /* the spec allows grow to fail anyway */
-        memset(data + mem->size, 0, (size_t)(bytes - mem->size));
     }
     mem->data = data;
     mem->size = bytes;
@@ -84,7 +83,7 @@ vm_trap_kind vm__memory_fill(struct vm_memory *mem, uint32_t dst, uint8_t val,
 
 /* Sets up *mem with `pages` zeroed pages; a 0-page memory has no data.
  * Shared by vm_memory_new() and instantiation (which passes its config's
- * provider; NULL means calloc). Returns 0 or LUN_ENOMEM. */
+ * provider; NULL means vm__block_alloc_zeroed). Returns 0 or LUN_ENOMEM. */
 int vm__memory_setup(struct vm_memory *mem, uint32_t pages,
                      uint32_t max_pages, bool has_max)
 {
@@ -97,8 +96,7 @@ int vm__memory_setup(struct vm_memory *mem, uint32_t pages,
         mem->data = pv->alloc(pv->ud, (size_t)bytes, &mem->cap);
         if (mem->data == NULL) return LUN_ENOMEM;
     } else if (bytes) {
-        /* calloc hands back untouched zero pages for large sizes. */
-        mem->data = calloc(1, (size_t)bytes);
+        mem->data = vm__block_alloc_zeroed((size_t)bytes);
         if (mem->data == NULL) return LUN_ENOMEM;
     }
     mem->size = bytes;
@@ -114,10 +112,10 @@ vm_memory_t *vm_memory_new(uint32_t min_pages, uint32_t max_pages,
     if (min_pages > VM_MAX_PAGES || (has_max && max_pages < min_pages))
         return NULL;
     if (has_max && max_pages > VM_MAX_PAGES) max_pages = VM_MAX_PAGES;
-    vm_memory_t *mem = calloc(1, sizeof *mem); /* no provider: calloc */
+    vm_memory_t *mem = vm__calloc(1, sizeof *mem); /* no provider: the allocator */
     if (mem == NULL) return NULL;
     if (vm__memory_setup(mem, min_pages, has_max ? max_pages : 0, has_max)) {
-        free(mem);
+        vm__free(mem);
         return NULL;
     }
     return mem;
@@ -128,7 +126,7 @@ void vm__memory_release(struct vm_memory *mem)
     if (mem->provider && mem->data)
         mem->provider->release(mem->provider->ud, mem->data, mem->cap);
     else
-        free(mem->data);
+        vm__block_free(mem->data, (size_t)mem->size);
     mem->data = NULL;
 }
 
@@ -136,7 +134,7 @@ void vm_memory_free(vm_memory_t *mem)
 {
     if (mem == NULL) return;
     vm__memory_release(mem);
-    free(mem);
+    vm__free(mem);
 }
 
 uint8_t *vm_memory_data(const vm_memory_t *mem, uint64_t *out_size)

@@ -12,6 +12,9 @@
 #include "exec_num.h"
 #include "simd.h"
 
+/* A build without SIMD has none of this: the decoder refuses v128. */
+#ifndef VM_NO_SIMD
+
 /* {===== operands */
 
 #define D (pc[1].s.a)
@@ -942,3 +945,5 @@ vm_simd_fn vm__simd_fn(int op)
 }
 
 /* }===== */
+
+#endif /* VM_NO_SIMD */

@@ -6,7 +6,6 @@
 #include "vm/vm_int.h"
 
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 int32_t vm__table_grow(struct vm_table *t, uint64_t init, uint32_t delta)
@@ -18,7 +17,7 @@ int32_t vm__table_grow(struct vm_table *t, uint64_t init, uint32_t delta)
     if (t->has_max && t->max < limit) limit = t->max;
     uint64_t size = (uint64_t)old + delta;
     if (size > limit) return -1;
-    uint64_t *elems = realloc(t->elems, (size_t)size * sizeof *elems);
+    uint64_t *elems = vm__realloc(t->elems, (size_t)size * sizeof *elems);
     if (elems == NULL) return -1; /* the spec allows grow to fail */
     for (uint64_t i = old; i < size; i++) elems[i] = init;
     t->elems = elems;
@@ -77,7 +76,7 @@ bool vm__table_plans_make(vm_module_t *m)
 {
     uint32_t own = m->ntables - m->ntable_imports;
     if (own == 0 || !plannable(m)) return true;
-    if ((m->table_plans = calloc(own, sizeof *m->table_plans)) == NULL)
+    if ((m->table_plans = vm__calloc(own, sizeof *m->table_plans)) == NULL)
         return false;
     for (uint32_t i = 0; i < m->nelems; i++) {
         const vm_elem *seg = &m->elems[i];
@@ -85,7 +84,7 @@ bool vm__table_plans_make(vm_module_t *m)
         if (seg->mode != VM_SEG_ACTIVE || seg->count == 0) continue;
         uint32_t off = seg->offset.value.u32;
         if (m->table_plans[t] == NULL &&
-            (m->table_plans[t] = calloc(m->tables[seg->table].lim.min,
+            (m->table_plans[t] = vm__calloc(m->tables[seg->table].lim.min,
                                         sizeof(uint32_t))) == NULL)
             return false; /* vm__module_free frees the rest */
         for (uint32_t k = 0; k < seg->count; k++) {
@@ -150,7 +149,7 @@ int vm__table_setup(struct vm_table *t, uint8_t elemtype, uint32_t size,
     t->plan = NULL;
     t->owner = NULL;
     if (size) {
-        t->elems = calloc(size, sizeof *t->elems); /* all null refs */
+        t->elems = vm__calloc(size, sizeof *t->elems); /* all null refs */
         if (t->elems == NULL) return LUN_ENOMEM;
     }
     t->elemtype = elemtype;
@@ -165,10 +164,10 @@ vm_table_t *vm_table_new(vm_valtype elem, uint32_t min, uint32_t max,
 {
     if (elem != VM_FUNCREF && elem != VM_EXTERNREF) return NULL;
     if (min > VM_MAX_TABLE_SIZE || (has_max && max < min)) return NULL;
-    vm_table_t *t = malloc(sizeof *t);
+    vm_table_t *t = vm__malloc(sizeof *t);
     if (t == NULL) return NULL;
     if (vm__table_setup(t, (uint8_t)elem, min, has_max ? max : 0, has_max)) {
-        free(t);
+        vm__free(t);
         return NULL;
     }
     return t;
@@ -177,6 +176,6 @@ vm_table_t *vm_table_new(vm_valtype elem, uint32_t min, uint32_t max,
 void vm_table_free(vm_table_t *t)
 {
     if (t == NULL) return;
-    free(t->elems);
-    free(t);
+    vm__free(t->elems);
+    vm__free(t);
 }

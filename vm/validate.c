@@ -7,7 +7,6 @@
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 /* Where a constant expression sits, for error messages. */
 typedef struct cx_site {
@@ -21,7 +20,7 @@ static int cx_fail(const cx_site *site, const vm_constexpr *e,
 {
     size_t off = (size_t)e->offset + (size_t)(at - e->code);
     return vm__errorf(rc, site->err, site->errlen,
-                      "%s section: offset 0x%zx: %s", site->section, off, why);
+                      "%s section (offset 0x%zx): %s", site->section, off, why);
 }
 
 /* "unknown <what> <idx>", the reference interpreter's wording. */
@@ -199,10 +198,10 @@ static int check_datas(vm_module_t *m, char *err, size_t errlen)
 int vm__validate(vm_module_t *m, char *err, size_t errlen)
 {
     int rc;
-    free(m->func_refs);
-    m->func_refs = calloc((size_t)m->nfuncs / 8 + 1, 1);
+    vm__free(m->func_refs);
+    m->func_refs = vm__calloc((size_t)m->nfuncs / 8 + 1, 1);
     if (m->func_refs == NULL)
-        return vm__errorf(LUN_ENOMEM, err, errlen, "module: out of memory");
+        return vm__errorf(LUN_ENOMEM, err, errlen, "out of memory");
     /* ref.func in a body may only name functions referenced elsewhere in
      * the module (C.refs in the spec), so collect those first. The start
      * function does not count. */

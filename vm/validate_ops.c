@@ -7,7 +7,6 @@
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 /* A run of value types: a view into a vm_functype or into k_single_types.
  * Views never own or move, so frames can hold them across reallocs. */
@@ -69,7 +68,7 @@ static int fail(const vstate *vs, int rc, const char *why)
 {
     size_t off = vs->f->body_offset + (size_t)(vs->instr - vs->f->body);
     return vm__errorf(rc, vs->err, vs->errlen,
-                      "code section: offset 0x%zx: func %" PRIu32 ": %s", off,
+                      "code section (offset 0x%zx): func %" PRIu32 ": %s", off,
                       vs->fidx, why);
 }
 
@@ -111,7 +110,7 @@ static int reserve_vals(vstate *vs, uint32_t more)
     uint64_t cap = (uint64_t)vs->cap_vals * 2;
     if (cap < (uint64_t)vs->nvals + more) cap = (uint64_t)vs->nvals + more;
     if (cap < 64) cap = 64;
-    uint8_t *p = realloc(vs->vals, (size_t)cap);
+    uint8_t *p = vm__realloc(vs->vals, (size_t)cap);
     if (p == NULL) return fail(vs, LUN_ENOMEM, "out of memory");
     vs->vals = p;
     vs->cap_vals = (uint32_t)cap;
@@ -186,7 +185,7 @@ static int push_ctrl(vstate *vs, uint16_t opcode, type_seq start,
         return fail(vs, LUN_ELIMIT, "blocks nested too deeply");
     if (vs->nctrls == vs->cap_ctrls) {
         uint32_t cap = vs->cap_ctrls ? vs->cap_ctrls * 2 : 16;
-        ctrl_frame *p = realloc(vs->ctrls, cap * sizeof *p);
+        ctrl_frame *p = vm__realloc(vs->ctrls, cap * sizeof *p);
         if (p == NULL) return fail(vs, LUN_ENOMEM, "out of memory");
         vs->ctrls = p;
         vs->cap_ctrls = cap;
@@ -787,8 +786,8 @@ int vm__validate_bodies(const vm_module_t *m, char *err, size_t errlen)
     /* one pair of stacks, reused by every body */
     for (uint32_t i = m->nfunc_imports; i < m->nfuncs && rc == 0; i++)
         rc = validate_body(&vs, i);
-    free(vs.vals);
-    free(vs.ctrls);
+    vm__free(vs.vals);
+    vm__free(vs.ctrls);
     return rc;
 }
 

@@ -133,9 +133,39 @@ typedef struct vm_extern {
     } u;
 } vm_extern;
 
-/* Where an instance's linear memories come from (default: calloc,
- * realloc, free). A runtime with many processes supplies a provider that
- * recycles blocks and lets the OS zero their pages lazily.
+/* {===== memory allocation */
+
+/* Where vm/ gets every byte it allocates (modules, compiled code,
+ * instances, host objects, stacks, and linear memories unless a
+ * vm_mem_provider supplies them), like Lua's lua_Alloc: one function that
+ *   realloc(ud, NULL, 0, n)       allocates n bytes (contents undefined),
+ *   realloc(ud, p, old, n)        resizes p from old to n bytes, keeping the
+ *                                 first min(old, n); NULL on failure leaves
+ *                                 p as it was,
+ *   realloc(ud, p, old, 0)        frees p (the result is ignored).
+ * old is always the size the block was allocated or last resized with, so
+ * an arena or pool allocator needs no bookkeeping of its own. */
+typedef struct vm_allocator {
+    void *(*realloc)(void *ud, void *ptr, size_t old_size, size_t new_size);
+    void *ud;
+} vm_allocator;
+
+/* Sets the allocator of the whole library (NULL: libc's malloc, realloc
+ * and free); a is copied. Call it before making any vm/ object, and free
+ * every object before setting another: host objects (vm_host_func_new...)
+ * take no config, and objects own blocks made by other calls (an instance,
+ * its module's compiled code), so one allocator serves them all. It is
+ * called from whichever thread uses the vm, so it must be thread-safe if
+ * the embedder runs the vm on several threads. */
+LUN_API void vm_set_allocator(const vm_allocator *a);
+
+/* }===== */
+
+/* Where an instance's linear memories come from (default: the
+ * vm_allocator, zeroing what it hands out; libc's calloc when that is the
+ * default, for its lazily zeroed pages). A runtime with many processes
+ * supplies a provider that recycles blocks and lets the OS zero their
+ * pages lazily.
  *   alloc:   `bytes` zeroed bytes; *out_cap gets the block's capacity
  *   grow:    a block of new_bytes keeping the first old_bytes, the rest
  *            zeroed; may return the same block when it fits its capacity
@@ -157,19 +187,28 @@ typedef struct vm_config {
                                   stack starts small and grows on demand */
     uint32_t max_call_depth;   /* nested calls before "stack exhausted" */
     const vm_mem_provider *mem_provider; /* instances' memories; NULL:
-                                            calloc/realloc/free */
+                                            the vm_allocator */
     bool no_fusion;            /* module loads: compile to the plain
                                   register-threaded code, without the
                                   superinstructions (for checking them) */
 } vm_config;
 
+/* What this build of the library has; options chosen when compiling it.
+ * Without SIMD, vm_module_load() refuses a module that uses v128 with
+ * LUN_ELIMIT and "SIMD (v128) is not supported by this build". */
+#define VM_FEATURE_SIMD 0x1u   /* v128 and its opcodes (off: -DVM_NO_SIMD) */
+#define VM_FEATURE_FUSION 0x2u /* superinstructions (off: -DVM_NO_FUSION) */
+LUN_API unsigned vm_features(void);
+
 /* {===== modules */
 
 /* Decode and validate a module. The bytes are copied. On failure returns
  * LUN_EMALFORMED or LUN_EINVALID (LUN_ELIMIT when a body passes one of the
- * interpreter's limits: nesting, br_table size, operand stack depth) and
- * writes "section: offset N: reason" into err (may be NULL). cfg may be
- * NULL. Every *_free function of this header accepts NULL. */
+ * interpreter's limits: nesting, br_table size, operand stack depth, or
+ * uses what this build left out: see vm_features()) and writes
+ * "code section (offset 0x1f): reason" into err (may be NULL; "offset
+ * 0x1f: reason" outside any section). cfg may be NULL. Every *_free
+ * function of this header accepts NULL. */
 LUN_API int vm_module_load(const uint8_t *bytes, size_t len,
                            const vm_config *cfg, vm_module_t **out_module,
                            char *err, size_t errlen);
@@ -212,8 +251,9 @@ LUN_API vm_value vm_global_get(const vm_global_t *g);
 /* }===== */
 /* {===== instances */
 
-/* Instantiate: link imports (type-checked: LUN_EUNLINKABLE with the module,
- * field and expected type in err), allocate memories/tables/globals, apply
+/* Instantiate: link imports (type-checked: LUN_EUNLINKABLE and, in err,
+ * 'import "env" "f": module expects func (i32) -> (i32), host provides
+ * func (i64) -> (i32)'), allocate memories/tables/globals, apply
  * element and data segments (LUN_ETRAP if one is out of bounds). Does not
  * run the start function: see vm_instance_start_func().
  * On LUN_ETRAP *out_inst is still set: segments before the failing one
@@ -271,7 +311,9 @@ LUN_API void vm_exec_free(vm_exec_t *ex);
 LUN_API void vm_exec_reset(vm_exec_t *ex);
 
 /* Prepare a call of f with nargs arguments (must match its type); the
- * call happens in vm_run(). The exec must be idle (new, done or trapped). */
+ * call happens in vm_run(). The exec must be idle (new, done or trapped).
+ * Returns 0, LUN_EINVAL, LUN_ENOMEM (compiling f failed) or LUN_ELIMIT
+ * (its frame does not fit the stack, or growing the stack failed). */
 LUN_API int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
                          uint32_t nargs);
 

@@ -1,6 +1,7 @@
 /* vm_int.h: the interpreter's internal structures and cross-file calls.
- * Shared by decode.c, validate.c, instance.c, memory.c, table.c,
- * compile.c and exec.c; never included outside vm/ (and its tests). */
+ * Shared by opcodes.c, decode.c, module.c, validate.c, instance.c,
+ * memory.c, table.c, compile.c and exec.c; never included outside vm/ (and
+ * its tests). */
 #ifndef LUN_VM_INT_H
 #define LUN_VM_INT_H
 
@@ -30,6 +31,22 @@
 #define VM_MAX_BR_TABLE 65520u       /* targets of one br_table */
 #define VM_DEFAULT_STACK_SLOTS (1u << 20)
 #define VM_DEFAULT_CALL_DEPTH 10000u
+
+/* }===== */
+/* {===== memory (alloc.c): every allocation of vm/ goes through these, and
+ * they through the embedder's vm_allocator */
+
+/* Like malloc, calloc, realloc and free; the block keeps its size so the
+ * allocator can be told it. vm__realloc leaves p valid when it fails. */
+void *vm__malloc(size_t n);
+void *vm__calloc(size_t count, size_t elem);
+void *vm__realloc(void *p, size_t n);
+void vm__free(void *p);
+/* Blocks whose owner knows their size (linear memories): no header. Grow
+ * zeroes the bytes past old_size. */
+void *vm__block_alloc_zeroed(size_t n);
+void *vm__block_grow_zeroed(void *p, size_t old_size, size_t new_size);
+void vm__block_free(void *p, size_t size);
 
 /* }===== */
 /* {===== opcodes */
@@ -74,7 +91,7 @@ enum vm_opcode {
 /* The SIMD opcodes (simd_list.h) come last in enum vm_opcode. */
 #define OP_SIMD_FIRST_ OP_V128_LOAD
 
-/* Per-opcode facts expanded from op_list.h (defined in decode.c). */
+/* Per-opcode facts expanded from op_list.h (defined in opcodes.c). */
 typedef struct vm_opinfo {
     const char *text;
     uint8_t prefix, code, imm, align;
@@ -312,15 +329,19 @@ int vm__decode(const uint8_t *bytes, size_t len, const vm_config *cfg,
 /* validate.c: validate every body and constant expression; fills
  * func_refs. Returns 0 or LUN_EINVALID/LUN_EMALFORMED with err set. */
 int vm__validate(vm_module_t *m, char *err, size_t errlen);
-/* Frees what vm__decode allocated (also on its failure paths). */
+/* module.c: frees what vm__decode allocated (also on its failure paths). */
 void vm__module_free(vm_module_t *m);
+/* module.c: the type text of every import then export (vm_import_info);
+ * false when out of memory (what was made is freed with the module). */
+bool vm__module_type_texts(vm_module_t *m);
 
 /* Value types as text ("i32", "funcref"; "?" if none), and from the
  * letters of signature strings (i I f F r e; 0 for any other). */
 const char *vm__valtype_name(uint8_t t);
 uint8_t vm__valtype_of_letter(char c);
 
-/* "section: offset 0x1f: reason" into err; returns rc. */
+/* Formats into err (may be NULL): "type section (offset 0x1f): reason"
+ * for the decoder and validator; returns rc. */
 int vm__errorf(int rc, char *err, size_t errlen, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 4, 5)))
@@ -347,7 +368,7 @@ struct vm_memory {
     uint64_t size; /* bytes = pages * 64 KiB */
     uint32_t pages, max_pages;
     bool has_max;
-    const vm_mem_provider *provider; /* NULL: calloc/realloc/free */
+    const vm_mem_provider *provider; /* NULL: vm__block_* (alloc.c) */
     size_t cap;                      /* the provider's block capacity */
 };
 
@@ -417,14 +438,14 @@ static inline bool vm__table_materialize(struct vm_table *t)
 /* call_indirect's slow path: entry i (< size) of t is null; resolves it
  * through the plan (NULL: it is really null, or out of memory). */
 struct vm_funcinst *vm__table_planned(struct vm_table *t, uint32_t i);
-/* At module load (decode.c, after vm__constexprs_precompute): when every
+/* At module load (module.c, after vm__constexprs_precompute): when every
  * active element segment has a constant offset, only function or null
  * items, and fits a table the module defines, records m->table_plans;
  * otherwise instances apply the segments one by one. False only when out
  * of memory. */
 bool vm__table_plans_make(vm_module_t *m);
 
-/* Gives a memory's block back (to its provider, or free()). */
+/* Gives a memory's block back (to its provider, or the allocator). */
 void vm__memory_release(struct vm_memory *mem);
 
 /* After validation: marks the module's lone-constant expressions

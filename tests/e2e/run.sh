@@ -85,6 +85,22 @@ printf '\000asm\001\000\000\000\001\377\377' >"$tmp/malformed.wasm"
 t malformed 1 "$LUNATIC" "$tmp/malformed.wasm"
 one_line; err "malformed.wasm"; done_t
 
+# A truncated body: the message names the section and the offset, and
+# says "module" once.
+printf '\000asm\001\000\000\000\001\004\001\140\000\000\003\002\001\000\012\004\001\005\000\013' \
+    >"$tmp/truncated.wasm"
+t malformed_names_section 1 "$LUNATIC" "$tmp/truncated.wasm"
+one_line
+err "truncated.wasm: malformed module: code section (offset 0x15): length out of bounds"
+[ $ok = no ] || [ "$(grep -o module "$tmp/err" | wc -l)" -eq 1 ] ||
+    fail "\"module\" said more than once"
+done_t
+
+t import_mismatch 1 "$LUNATIC" "$E/import_mismatch.wasm"
+one_line
+err 'import "wasi_snapshot_preview1" "proc_exit": module expects func (i64) -> (), host provides func (i32) -> ()'
+done_t
+
 t unknown_import 1 "$LUNATIC" "$E/unknown_import.wasm"
 one_line; err '"env" "frobnicate"'; err "i32 i64"; done_t
 

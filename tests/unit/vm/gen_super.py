@@ -51,7 +51,7 @@ def wasm_op(base):
 def read_rows(path):
     """The SI(...) rows, in table order (the order of their iops)."""
     rows = []
-    pat = re.compile(r'^SI\((\w+),\s*(\w+),\s*(\w+),\s*\d+,\s*"([^"]*)"')
+    pat = re.compile(r'^SI(?:_EXTRA)?\((\w+),\s*(\w+),\s*(\w+),\s*\d+,\s*"([^"]*)"')
     with open(path) as f:
         for line in f:
             m = pat.match(line)

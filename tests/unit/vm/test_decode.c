@@ -267,11 +267,11 @@ Test(vm_decode, error_names_section_and_offset)
      * module name of length 5 with only 2 bytes before the section ends */
     SEC(&w, 2, 0x01, 0x05, 'a', 'b');
     expect_fail(&w, LUN_EMALFORMED,
-                "import section: offset 0xb: length out of bounds");
+                "import section (offset 0xb): length out of bounds");
     begin(&w);
     SEC(&w, 2, 0x01, 0x01, 'a', 0x01, 'b');
     expect_fail(&w, LUN_EMALFORMED,
-                "import section: offset 0xf: unexpected end");
+                "import section (offset 0xf): unexpected end");
 }
 
 Test(vm_decode, rejects_sections_out_of_order_or_twice)
@@ -311,7 +311,7 @@ Test(vm_decode, rejects_section_size_mismatch)
     wbuf w;
     begin(&w);
     SEC(&w, 1, 0x01, 0x60, 0x00, 0x00, 0x00); /* one byte too many */
-    expect_fail(&w, LUN_EMALFORMED, "type section: offset 0xe: section size "
+    expect_fail(&w, LUN_EMALFORMED, "type section (offset 0xe): section size "
                                     "mismatch");
     begin(&w);
     put(&w, "\x01\x05\x01\x60\x00\x00", 6); /* size 5 but only 4 bytes */
@@ -399,6 +399,8 @@ Test(vm_decode, rejects_bad_import_kind_and_mutability)
 
 Test(vm_decode, accepts_v128_and_rejects_reserved_simd_opcodes)
 {
+    if (!(vm_features() & VM_FEATURE_SIMD))
+        cr_skip_test("this build has no SIMD (-DVM_NO_SIMD)");
     wbuf w;
     begin(&w);
     SEC(&w, 1, 0x01, 0x60, 0x01, 0x7b, 0x00);
@@ -736,6 +738,45 @@ Test(vm_decode, maps_opcodes)
     for (int op = 0; op < OP_COUNT_; op++)
         cr_expect(eq(int, vm__opcode_of(vm__opinfo[op].prefix,
                                         vm__opinfo[op].code), op));
+}
+
+/* }===== */
+
+/* {===== what users read: the message names the section and offset once */
+
+Test(vm_decode, error_names_section_and_offset_once)
+{
+    wbuf w;
+    begin(&w);
+    SEC(&w, 1, 0x01, 0x60, 0x00, 0x00);       /* type 0: () -> () */
+    SEC(&w, 3, 0x01, 0x00);                   /* func 0: type 0 */
+    SEC(&w, 10, 0x01, 0x05, 0x00, 0x0b);      /* body of 5 bytes: only 2 */
+    expect_fail(&w, LUN_EMALFORMED, "");
+    expect_str(errbuf, "code section (offset 0x15): length out of bounds");
+    begin(&w);
+    put(&w, "\x01", 1); /* a section id, then the file ends */
+    expect_fail(&w, LUN_EMALFORMED, "");
+    cr_expect(strstr(errbuf, "module") == NULL, "%s", errbuf);
+    cr_expect(strncmp(errbuf, "type section (offset 0x9): ", 27) == 0, "%s",
+              errbuf);
+}
+
+/* A build without SIMD (-DVM_NO_SIMD) refuses v128 at load, saying so; a
+ * full build takes the module. Whichever this binary is, it is checked. */
+Test(vm_decode, v128_needs_a_build_with_simd)
+{
+    wbuf w;
+    begin(&w);
+    SEC(&w, 1, 0x01, 0x60, 0x00, 0x00);
+    SEC(&w, 3, 0x01, 0x00);
+    SEC(&w, 10, 0x01, 0x04, 0x01, 0x01, 0x7b, 0x0b); /* one v128 local */
+    if (vm_features() & VM_FEATURE_SIMD) {
+        vm__module_free(expect_ok(&w));
+    } else {
+        expect_fail(&w, LUN_ELIMIT, "");
+        expect_str(errbuf, "code section (offset 0x18): SIMD (v128) is not "
+                           "supported by this build");
+    }
 }
 
 /* }===== */

@@ -270,8 +270,8 @@ Test(vm_instance, func_import_type_checked)
     cr_expect(eq(int, instantiate(d, &imp, 1, &inst, err), LUN_EUNLINKABLE));
     cr_expect(eq(ptr, inst, NULL));
     EXPECT_STR(err,
-                 "incompatible import type \"env\" \"f\": expected func "
-                 "(i32) -> (i32), got func (i32) -> ()");
+                 "import \"env\" \"f\": module expects func "
+                 "(i32) -> (i32), host provides func (i32) -> ()");
     imp = ext_func(good);
     cr_assert(eq(int, instantiate(d, &imp, 1, &inst, err), 0));
     cr_expect(eq(ptr, vm__funcinst(inst, 0), good));
@@ -290,7 +290,7 @@ Test(vm_instance, import_kind_checked)
     char err[256];
     vm_extern imp = ext_memory(mem);
     cr_expect(eq(int, instantiate(d, &imp, 1, &inst, err), LUN_EUNLINKABLE));
-    cr_expect(not(eq(ptr, strstr(err, "got memory 1"), NULL)), "%s", err);
+    cr_expect(not(eq(ptr, strstr(err, "host provides memory 1"), NULL)), "%s", err);
     vm_memory_free(mem);
     free(d);
 }
@@ -332,8 +332,8 @@ Test(vm_instance, memory_import_uses_current_size)
     char err[256];
     cr_expect(eq(int, instantiate(d, &imp, 1, &inst, err), LUN_EUNLINKABLE));
     EXPECT_STR(err,
-                 "incompatible import type \"env\" \"mem\": expected memory 2, "
-                 "got memory 1");
+                 "import \"env\" \"mem\": module expects memory 2, "
+                 "host provides memory 1");
     cr_assert(eq(i32, vm__memory_grow(mem, 1, 0), 1));
     cr_assert(eq(int, instantiate(d, &imp, 1, &inst, err), 0));
     cr_expect(eq(ptr, vm_instance_memory(inst), mem));
@@ -355,7 +355,7 @@ Test(vm_instance, memory_import_max_checked)
     cr_expect(eq(int, instantiate(d, &imp, 1, &inst, err), LUN_EUNLINKABLE));
     imp = ext_memory(big);
     cr_expect(eq(int, instantiate(d, &imp, 1, &inst, err), LUN_EUNLINKABLE));
-    cr_expect(not(eq(ptr, strstr(err, "expected memory 1..2, got memory 1..3"),
+    cr_expect(not(eq(ptr, strstr(err, "module expects memory 1..2, host provides memory 1..3"),
                      NULL)), "%s", err);
     imp = ext_memory(ok);
     cr_expect(eq(int, instantiate(d, &imp, 1, &inst, err), 0));
@@ -378,8 +378,9 @@ Test(vm_instance, global_import_type_and_mutability_checked)
     char err[256];
     vm_extern imp = ext_global(mut);
     cr_expect(eq(int, instantiate(d, &imp, 1, &inst, err), LUN_EUNLINKABLE));
-    cr_expect(not(eq(ptr, strstr(err, "expected global i32, got global mut "
-                                      "i32"), NULL)), "%s", err);
+    cr_expect(not(eq(ptr, strstr(err, "module expects global i32, "
+                                      "host provides global mut i32"),
+                         NULL)), "%s", err);
     imp = ext_global(i64);
     cr_expect(eq(int, instantiate(d, &imp, 1, &inst, err), LUN_EUNLINKABLE));
     imp = ext_global(ok);
@@ -653,8 +654,8 @@ Test(vm_instance_load, imported_func_reexported_and_data_written)
     cr_expect(eq(int, vm_instance_new(m, &imp, 1, NULL, &inst, err,
                                       sizeof err), LUN_EUNLINKABLE));
     EXPECT_STR(err,
-                 "incompatible import type \"env\" \"f\": expected func "
-                 "(i32) -> (i32), got func (i64) -> (i32)");
+                 "import \"env\" \"f\": module expects func "
+                 "(i32) -> (i32), host provides func (i64) -> (i32)");
     vm_host_func_free(wrong);
     vm_host_func_free(f);
     vm_module_free(m);

@@ -290,7 +290,7 @@ Test(vm_validate, message_names_offset_function_and_reason)
     /* i32.const 0, i64.const 0, i32.add */
     EXPECT_FAIL(LOAD(":", "", 0, 0x41, 0x00, 0x42, 0x00, 0x6a, 0x1a, 0x0b),
                 LUN_EINVALID, "func 0: type mismatch");
-    cr_expect(strncmp(g_err, "code section: offset 0x", 23) == 0, "%s", g_err);
+    cr_expect(strncmp(g_err, "code section (offset 0x", 23) == 0, "%s", g_err);
 }
 
 Test(vm_validate, result_types_checked_at_end)
