@@ -330,10 +330,10 @@ check-static:
 
 # Everything, as one list of steps (so the summary covers all of them):
 # check-static, test-core, test-asan, test-clang, test-nofusion-build,
-# the portable-dispatch spec run and check-embed.
+# the portable-dispatch spec run, embed-check and check-embed.
 TEST_STEPS = check-static $(call core_steps,$(VARIANT)) \
     $(call variant_steps,asan) $(CLANG_STEPS) $(NOFUSION_BUILD_STEP) \
-    VARIANT=portable:spec check-embed
+    VARIANT=portable:spec embed-check check-embed
 test:
 	@sh tools/test_steps.sh "$(MAKE)" $(TEST_STEPS)
 
