@@ -184,7 +184,7 @@ uint64_t sched__error_new(sched_proc_t *p, const char *msg)
 {
     uint64_t id = 0;
     char *s = strdup(msg);
-    if (s && sched__restab_add(&p->errors, s, &id) != 0)
+    if (s && sched__restab_add(&p->res, &sched__res_error, s, &id) != 0)
         free(s);
     return id;
 }

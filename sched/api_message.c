@@ -138,12 +138,12 @@ static vm_status h_push_module(vm_exec_t *ex, vm_slot *a, void *ud)
     (void)ud;
     if (!m)
         return VM_TRAP;
-    if (!(mod = sched__restab_get(&p->modules, a[0].u64)))
+    if (!(mod = sched__restab_get(&p->res, &sched__res_module, a[0].u64)))
         return sched__trap(ex, "unknown module id");
     if (sched__msg_reserve_res(m) != 0)
         return sched__trap(ex, "out of memory");
     sched__module_ref(mod); /* the caller keeps its own */
-    m->res[m->nres] = (sched_res_t){SCHED_RES_MODULE, mod};
+    m->res[m->nres] = (sched_res_t){&sched__res_module, mod};
     a[0].u64 = m->nres++;
     return VM_OK;
 }
@@ -156,11 +156,11 @@ static vm_status h_take_module(vm_exec_t *ex, vm_slot *a, void *ud)
     (void)ud;
     if (!m)
         return sched__trap(ex, "no message in scratch area");
-    if (i >= m->nres || m->res[i].kind != SCHED_RES_MODULE)
+    if (i >= m->nres || m->res[i].kind != &sched__res_module)
         return sched__trap(ex, "no module at this message index");
-    if (sched__restab_add(&p->modules, m->res[i].ptr, &id) != 0)
+    if (sched__restab_add(&p->res, &sched__res_module, m->res[i].ptr, &id) != 0)
         return sched__trap(ex, "out of memory");
-    m->res[i] = (sched_res_t){SCHED_RES_NONE, NULL};
+    m->res[i] = (sched_res_t){NULL, NULL};
     a[0].u64 = id;
     return VM_OK;
 }

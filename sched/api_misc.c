@@ -15,9 +15,11 @@
 
 /* {===== lunatic::error */
 
+const sched_res_kind_t sched__res_error = {"error", free};
+
 static vm_status h_string_size(vm_exec_t *ex, vm_slot *a, void *ud)
 {
-    const char *s = sched__restab_get(&sched__cur(ex)->errors, a[0].u64);
+    const char *s = sched__restab_get(&sched__cur(ex)->res, &sched__res_error, a[0].u64);
     (void)ud;
     if (!s)
         return sched__trap(ex, "unknown error id");
@@ -27,7 +29,7 @@ static vm_status h_string_size(vm_exec_t *ex, vm_slot *a, void *ud)
 
 static vm_status h_to_string(vm_exec_t *ex, vm_slot *a, void *ud)
 {
-    const char *s = sched__restab_get(&sched__cur(ex)->errors, a[0].u64);
+    const char *s = sched__restab_get(&sched__cur(ex)->res, &sched__res_error, a[0].u64);
     (void)ud;
     if (!s)
         return sched__trap(ex, "unknown error id");
@@ -40,7 +42,7 @@ static vm_status h_to_string(vm_exec_t *ex, vm_slot *a, void *ud)
 
 static vm_status h_error_drop(vm_exec_t *ex, vm_slot *a, void *ud)
 {
-    char *s = sched__restab_take(&sched__cur(ex)->errors, a[0].u64);
+    char *s = sched__restab_take(&sched__cur(ex)->res, &sched__res_error, a[0].u64);
     (void)ud;
     if (!s)
         return sched__trap(ex, "unknown error id");

@@ -46,19 +46,9 @@ void sched__sock_unref(net_sock_t *s)
     free(s);
 }
 
-net_pending_t *sched__net_pending(sched_proc_t *p)
+static void pending_free(void *state)
 {
-    if (!p->net_req) {
-        net_pending_t *r = calloc(1, sizeof *r);
-        if (r)
-            r->fd = -1;
-        p->net_req = r;
-    }
-    return p->net_req;
-}
-
-static void pending_free(net_pending_t *r)
-{
+    net_pending_t *r = state;
     if (!r)
         return;
     net_dns_release(r->dns);
@@ -67,6 +57,19 @@ static void pending_free(net_pending_t *r)
     net_tls_conf_unref(r->conf);
     free(r->addrs);
     free(r);
+}
+
+net_pending_t *sched__net_pending(sched_proc_t *p)
+{
+    if (!p->call_state) {
+        net_pending_t *r = calloc(1, sizeof *r);
+        if (!r)
+            return NULL;
+        r->fd = -1;
+        p->call_state = r;
+        p->call_state_free = pending_free;
+    }
+    return p->call_state;
 }
 
 vm_status sched__net_block(sched_proc_t *p, int fd, uint32_t ev,
@@ -111,8 +114,9 @@ void sched__net_done(sched_proc_t *p)
         sched__wait_timer_cancel(p);
         p->wait = SCHED_WAIT_NONE;
     }
-    pending_free(p->net_req);
-    p->net_req = NULL;
+    if (p->call_state)
+        p->call_state_free(p->call_state);
+    p->call_state = NULL;
 }
 
 const char *sched__net_strerror(int rc) { return lun_strerror(rc); }
@@ -168,7 +172,7 @@ static int iter_new(sched_proc_t *p, const net_addr_t *addrs, size_t n,
     if (n)
         memcpy(it->addrs, addrs, n * sizeof *addrs);
     it->n = n;
-    if (sched__restab_add(&p->dns, it, out_id) != 0) {
+    if (sched__restab_add(&p->res, &sched__res_dns_iter, it, out_id) != 0) {
         free(it->addrs);
         free(it);
         return LUN_ENOMEM;
@@ -211,32 +215,14 @@ static void iter_free(void *it)
 
 static void sock_unref_v(void *s) { sched__sock_unref(s); }
 
-static void restab_drop(sched_restab_t *t, void (*fn)(void *))
-{
-    for (uint64_t i = 0; i < t->n - t->base; i++)
-        if (t->items[i])
-            fn(t->items[i]);
-    free(t->items);
-    memset(t, 0, sizeof *t);
-}
-
-void sched__net_release(sched_proc_t *p)
-{
-    pending_free(p->net_req);
-    p->net_req = NULL;
-    restab_drop(&p->dns, iter_free);
-    restab_drop(&p->tcp_listeners, sock_unref_v);
-    restab_drop(&p->tcp_streams, sock_unref_v);
-    restab_drop(&p->tls_listeners, sock_unref_v);
-    restab_drop(&p->tls_streams, sock_unref_v);
-    restab_drop(&p->udp_sockets, sock_unref_v);
-}
-
-void sched__net_res_unref(uint8_t kind, void *ptr)
-{
-    (void)kind; /* every socket kind is a net_sock_t */
-    sched__sock_unref(ptr);
-}
+/* Every socket kind is a net_sock_t; the kinds tell a listener from a
+ * stream, so that an id of one is never used as the other. */
+const sched_res_kind_t sched__res_dns_iter = {"dns iterator", iter_free};
+const sched_res_kind_t sched__res_tcp_listener = {"tcp listener", sock_unref_v};
+const sched_res_kind_t sched__res_tcp_stream = {"tcp stream", sock_unref_v};
+const sched_res_kind_t sched__res_tls_listener = {"tls listener", sock_unref_v};
+const sched_res_kind_t sched__res_tls_stream = {"tls stream", sock_unref_v};
+const sched_res_kind_t sched__res_udp_socket = {"udp socket", sock_unref_v};
 
 /* An 8-byte output slot, or NULL with a trap set. */
 uint8_t *sched__net_out8(vm_exec_t *ex, uint32_t ptr)
@@ -293,7 +279,7 @@ static vm_status h_resolve(vm_exec_t *ex, vm_slot *a, void *ud)
 
 static vm_status h_drop_dns_iterator(vm_exec_t *ex, vm_slot *a, void *ud)
 {
-    dns_iter_t *it = sched__restab_take(&sched__cur(ex)->dns, a[0].u64);
+    dns_iter_t *it = sched__restab_take(&sched__cur(ex)->res, &sched__res_dns_iter, a[0].u64);
     (void)ud;
     if (!it)
         return sched__trap(ex, "unknown dns iterator id");
@@ -303,7 +289,7 @@ static vm_status h_drop_dns_iterator(vm_exec_t *ex, vm_slot *a, void *ud)
 
 static vm_status h_resolve_next(vm_exec_t *ex, vm_slot *a, void *ud)
 {
-    dns_iter_t *it = sched__restab_get(&sched__cur(ex)->dns, a[0].u64);
+    dns_iter_t *it = sched__restab_get(&sched__cur(ex)->res, &sched__res_dns_iter, a[0].u64);
     uint8_t *type = sched__guest(ex, a[1].u32, 4);
     uint8_t *addr = sched__guest(ex, a[2].u32, 16);
     uint8_t *port = sched__guest(ex, a[3].u32, 2);
@@ -336,7 +322,7 @@ static vm_status h_resolve_next(vm_exec_t *ex, vm_slot *a, void *ud)
 
 static net_sock_t *stream(vm_exec_t *ex, uint64_t id)
 {
-    net_sock_t *s = sched__restab_get(&sched__cur(ex)->tcp_streams, id);
+    net_sock_t *s = sched__restab_get(&sched__cur(ex)->res, &sched__res_tcp_stream, id);
     if (!s)
         sched__trap(ex, "unknown tcp stream id");
     return s;
@@ -358,7 +344,7 @@ static vm_status h_tcp_bind(vm_exec_t *ex, vm_slot *a, void *ud)
     if (rc != 0)
         return sched__net_fail(ex, a, out, lun_strerror(rc));
     if (!(s = sched__sock_new(fd)) ||
-        sched__restab_add(&p->tcp_listeners, s, &id) != 0) {
+        sched__restab_add(&p->res, &sched__res_tcp_listener, s, &id) != 0) {
         if (s)
             sched__sock_unref(s);
         else
@@ -370,24 +356,24 @@ static vm_status h_tcp_bind(vm_exec_t *ex, vm_slot *a, void *ud)
     return VM_OK;
 }
 
-vm_status sched__net_drop(vm_exec_t *ex, sched_restab_t *t, uint64_t id,
+vm_status sched__net_drop(vm_exec_t *ex, const sched_res_kind_t *k, uint64_t id,
                           const char *unknown)
 {
-    net_sock_t *s = sched__restab_take(t, id);
+    net_sock_t *s = sched__restab_take(&sched__cur(ex)->res, k, id);
     if (!s)
         return sched__trap(ex, unknown);
     sched__sock_unref(s);
     return VM_OK;
 }
 
-vm_status sched__net_clone(vm_exec_t *ex, vm_slot *a, sched_restab_t *t,
+vm_status sched__net_clone(vm_exec_t *ex, vm_slot *a, const sched_res_kind_t *k,
                            const char *unknown)
 {
-    net_sock_t *s = sched__restab_get(t, a[0].u64);
+    net_sock_t *s = sched__restab_get(&sched__cur(ex)->res, k, a[0].u64);
     uint64_t id;
     if (!s)
         return sched__trap(ex, unknown);
-    if (sched__restab_add(t, sched__sock_ref(s), &id) != 0) {
+    if (sched__restab_add(&sched__cur(ex)->res, k, sched__sock_ref(s), &id) != 0) {
         sched__sock_unref(s);
         return sched__trap(ex, "out of memory");
     }
@@ -398,30 +384,30 @@ vm_status sched__net_clone(vm_exec_t *ex, vm_slot *a, sched_restab_t *t,
 static vm_status h_drop_tcp_listener(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
-    return sched__net_drop(ex, &sched__cur(ex)->tcp_listeners, a[0].u64,
+    return sched__net_drop(ex, &sched__res_tcp_listener, a[0].u64,
                            "unknown tcp listener id");
 }
 
 static vm_status h_drop_tcp_stream(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
-    return sched__net_drop(ex, &sched__cur(ex)->tcp_streams, a[0].u64,
+    return sched__net_drop(ex, &sched__res_tcp_stream, a[0].u64,
                            "unknown tcp stream id");
 }
 
 static vm_status h_clone_tcp_stream(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
-    return sched__net_clone(ex, a, &sched__cur(ex)->tcp_streams,
+    return sched__net_clone(ex, a, &sched__res_tcp_stream,
                             "unknown tcp stream id");
 }
 
 /* local_addr/peer_addr of the socket in table t as a DNS iterator. */
-static vm_status addr_of(vm_exec_t *ex, vm_slot *a, sched_restab_t *t,
+static vm_status addr_of(vm_exec_t *ex, vm_slot *a, const sched_res_kind_t *k,
                          bool peer, const char *unknown)
 {
     sched_proc_t *p = sched__cur(ex);
-    net_sock_t *s = sched__restab_get(t, a[0].u64);
+    net_sock_t *s = sched__restab_get(&sched__cur(ex)->res, k, a[0].u64);
     uint8_t *out = sched__net_out8(ex, a[1].u32);
     net_addr_t addr;
     uint64_t id;
@@ -442,21 +428,21 @@ static vm_status addr_of(vm_exec_t *ex, vm_slot *a, sched_restab_t *t,
 static vm_status h_tcp_local_addr(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
-    return addr_of(ex, a, &sched__cur(ex)->tcp_listeners, false,
+    return addr_of(ex, a, &sched__res_tcp_listener, false,
                    "unknown tcp listener id");
 }
 
 static vm_status h_tcp_peer_addr(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
-    return addr_of(ex, a, &sched__cur(ex)->tcp_streams, true,
+    return addr_of(ex, a, &sched__res_tcp_stream, true,
                    "unknown tcp stream id");
 }
 
 static vm_status h_tcp_accept(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
-    net_sock_t *l = sched__restab_get(&p->tcp_listeners, a[0].u64), *s;
+    net_sock_t *l = sched__restab_get(&p->res, &sched__res_tcp_listener, a[0].u64), *s;
     uint8_t *out = sched__net_out8(ex, a[1].u32), *peer_out = sched__net_out8(ex, a[2].u32);
     net_addr_t peer;
     uint64_t id, pid;
@@ -481,7 +467,7 @@ static vm_status h_tcp_accept(vm_exec_t *ex, vm_slot *a, void *ud)
         net_close(fd);
         return sched__trap(ex, "out of memory");
     }
-    if (sched__restab_add(&p->tcp_streams, s, &id) != 0 ||
+    if (sched__restab_add(&p->res, &sched__res_tcp_stream, s, &id) != 0 ||
         sched__net_addr_iter(p, &peer, &pid) != 0)
         return sched__trap(ex, "out of memory"); /* s is in the table */
     sched__put_u64(out, id);
@@ -526,7 +512,7 @@ static vm_status h_tcp_connect(vm_exec_t *ex, vm_slot *a, void *ud)
         return sched__trap(ex, "out of memory");
     r->fd = -1; /* the socket owns it now */
     sched__net_done(p);
-    if (sched__restab_add(&p->tcp_streams, s, &id) != 0) {
+    if (sched__restab_add(&p->res, &sched__res_tcp_stream, s, &id) != 0) {
         sched__sock_unref(s);
         return sched__trap(ex, "out of memory");
     }
@@ -637,28 +623,24 @@ TIMEOUT_FNS(peek_to)
 /* }===== */
 /* {===== sockets inside messages: push moves out of our table */
 
-static const struct {
-    uint8_t kind;
-    size_t off; /* the table in sched_proc_t */
-} res_tables[] = {
-    {SCHED_RES_TCP, offsetof(sched_proc_t, tcp_streams)},
-    {SCHED_RES_TLS, offsetof(sched_proc_t, tls_streams)},
-    {SCHED_RES_UDP, offsetof(sched_proc_t, udp_sockets)},
+/* The kinds a message can carry, by the index PUSH_TAKE gives. */
+static const sched_res_kind_t *const movable[] = {
+    &sched__res_tcp_stream, &sched__res_tls_stream, &sched__res_udp_socket,
 };
 
 static vm_status push_res(vm_exec_t *ex, vm_slot *a, int k)
 {
     sched_proc_t *p = sched__cur(ex);
-    sched_restab_t *t = (sched_restab_t *)((char *)p + res_tables[k].off);
     sched_msg_t *m = p->scratch;
     if (!m || m->kind != SCHED_MSG_DATA)
         return sched__trap(ex, "no data message in scratch area");
-    if (!sched__restab_get(t, a[0].u64))
+    if (!sched__restab_get(&p->res, movable[k], a[0].u64))
         return sched__trap(ex, "unknown socket id");
     if (sched__msg_reserve_res(m) != 0)
         return sched__trap(ex, "out of memory");
-    m->res[m->nres] = (sched_res_t){res_tables[k].kind,
-                                    sched__restab_take(t, a[0].u64)};
+    m->res[m->nres] = (sched_res_t){movable[k],
+                                    sched__restab_take(&p->res, movable[k],
+                                                       a[0].u64)};
     a[0].u64 = m->nres++;
     return VM_OK;
 }
@@ -666,16 +648,15 @@ static vm_status push_res(vm_exec_t *ex, vm_slot *a, int k)
 static vm_status take_res(vm_exec_t *ex, vm_slot *a, int k)
 {
     sched_proc_t *p = sched__cur(ex);
-    sched_restab_t *t = (sched_restab_t *)((char *)p + res_tables[k].off);
     sched_msg_t *m = p->scratch;
     uint64_t i = a[0].u64, id;
     if (!m)
         return sched__trap(ex, "no message in scratch area");
-    if (i >= m->nres || m->res[i].kind != res_tables[k].kind)
+    if (i >= m->nres || m->res[i].kind != movable[k])
         return sched__trap(ex, "no socket of this kind at this index");
-    if (sched__restab_add(t, m->res[i].ptr, &id) != 0)
+    if (sched__restab_add(&p->res, movable[k], m->res[i].ptr, &id) != 0)
         return sched__trap(ex, "out of memory");
-    m->res[i] = (sched_res_t){SCHED_RES_NONE, NULL};
+    m->res[i] = (sched_res_t){NULL, NULL};
     a[0].u64 = id;
     return VM_OK;
 }

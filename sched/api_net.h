@@ -19,7 +19,7 @@ typedef struct net_sock {
 } net_sock_t;
 
 /* A multi-step call in progress (connect, TLS handshakes, DNS), kept in
- * p->net_req across re-invocations of the same host call. */
+ * p->call_state across re-invocations of the same host call. */
 typedef struct net_pending {
     int fd;           /* a socket being connected or handshaken */
     net_dns_t *dns;   /* a lookup */
@@ -34,6 +34,11 @@ typedef struct net_pending {
 /* Guest output slots: all bounds-checked before any side effect. */
 #define NET_OUT_OK 0
 #define NET_ERR_RESULT 1
+
+/* The resource kinds of lunatic::networking (api_net.c). */
+extern const sched_res_kind_t sched__res_dns_iter, sched__res_tcp_listener,
+    sched__res_tcp_stream, sched__res_tls_listener, sched__res_tls_stream,
+    sched__res_udp_socket;
 
 net_sock_t *sched__sock_new(int fd);
 void sched__sock_unref(net_sock_t *s);
@@ -59,10 +64,10 @@ net_pending_t *sched__net_pending(sched_proc_t *p);
 
 /* The 8-byte output slot at guest address ptr, or NULL after a trap. */
 uint8_t *sched__net_out8(vm_exec_t *ex, uint32_t ptr);
-/* drop_* and clone_* of the socket with id a[0] in table t. */
-vm_status sched__net_drop(vm_exec_t *ex, sched_restab_t *t, uint64_t id,
+/* drop_* and clone_* of the socket of kind k with id a[0]. */
+vm_status sched__net_drop(vm_exec_t *ex, const sched_res_kind_t *k, uint64_t id,
                           const char *unknown);
-vm_status sched__net_clone(vm_exec_t *ex, vm_slot *a, sched_restab_t *t,
+vm_status sched__net_clone(vm_exec_t *ex, vm_slot *a, const sched_res_kind_t *k,
                            const char *unknown);
 
 /* 1 with an error id at out (u64), as every failing call returns. */

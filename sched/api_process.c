@@ -15,7 +15,7 @@
 /* The config with this id; NULL (and a trap set) if there is none. */
 static sched_config_t *config_of(vm_exec_t *ex, uint64_t id)
 {
-    sched_config_t *c = sched__restab_get(&sched__cur(ex)->configs, id);
+    sched_config_t *c = sched__restab_get(&sched__cur(ex)->res, &sched__res_config, id);
     if (!c)
         vm_exec_set_trap(ex, VM_TRAP_HOST, "unknown config id");
     return c;
@@ -34,7 +34,7 @@ sched_config_t *sched__config_mut(vm_exec_t *ex, uint64_t id)
         vm_exec_set_trap(ex, VM_TRAP_HOST, "out of memory");
         return NULL;
     }
-    p->configs.items[id - p->configs.base] = n;
+    sched__restab_set(&p->res, &sched__res_config, id, n);
     sched__config_unref(c);
     return n;
 }
@@ -72,7 +72,7 @@ static vm_status h_create_config(vm_exec_t *ex, vm_slot *a, void *ud)
         a[0].i64 = -1;
         return VM_OK;
     }
-    if (!(c = sched__config_new()) || sched__restab_add(&p->configs, c, &id)) {
+    if (!(c = sched__config_new()) || sched__restab_add(&p->res, &sched__res_config, c, &id)) {
         sched__config_unref(c);
         return sched__trap(ex, "out of memory");
     }
@@ -87,7 +87,7 @@ static vm_status h_create_config(vm_exec_t *ex, vm_slot *a, void *ud)
 
 static vm_status h_drop_config(vm_exec_t *ex, vm_slot *a, void *ud)
 {
-    sched_config_t *c = sched__restab_take(&sched__cur(ex)->configs, a[0].u64);
+    sched_config_t *c = sched__restab_take(&sched__cur(ex)->res, &sched__res_config, a[0].u64);
     (void)ud;
     if (!c)
         return sched__trap(ex, "unknown config id");
@@ -292,7 +292,7 @@ static vm_status h_compile_module(vm_exec_t *ex, vm_slot *a, void *ud)
     if (rc == 0 && (rc = sched__module_new(p->rt, j->vm, j->err,
                                            sizeof j->err, &m)) == 0)
         j->vm = NULL; /* the module has it */
-    if (rc == 0 && sched__restab_add(&p->modules, m, &id) != 0) {
+    if (rc == 0 && sched__restab_add(&p->res, &sched__res_module, m, &id) != 0) {
         sched__module_unref(m);
         rc = LUN_ENOMEM;
         snprintf(j->err, sizeof j->err, "out of memory");
@@ -309,8 +309,7 @@ static vm_status h_compile_module(vm_exec_t *ex, vm_slot *a, void *ud)
 
 static vm_status h_drop_module(vm_exec_t *ex, vm_slot *a, void *ud)
 {
-    sched_module_t *m = sched__restab_take(&sched__cur(ex)->modules,
-                                           a[0].u64);
+    sched_module_t *m = sched__restab_take(&sched__cur(ex)->res, &sched__res_module, a[0].u64);
     (void)ud;
     if (!m)
         return sched__trap(ex, "unknown module id");
@@ -380,7 +379,7 @@ vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
     if (config_id != -1 && !(c = config_of(ex, (uint64_t)config_id)))
         return VM_TRAP;
     if (module_id != -1 &&
-        !(m = sched__restab_get(&p->modules, (uint64_t)module_id)))
+        !(m = sched__restab_get(&p->res, &sched__res_module, (uint64_t)module_id)))
         return sched__trap(ex, "unknown module id");
     const uint8_t *func = sched__guest(ex, func_ptr, func_len);
     const uint8_t *params = sched__guest(ex, params_ptr, params_len);

@@ -1,7 +1,9 @@
 /* api_sqlite.c: the lunatic::sqlite host functions over the system SQLite
  * (LUNATIC_ABI.md, the lunatic::sqlite table and 1.3.10). Connections and
- * statements live in per-process tables (sched_proc_t sqlite_conns,
- * sqlite_stmts) freed by sched__sqlite_release when the process ends.
+ * statements are resources of the process (res_sqlite_conn,
+ * res_sqlite_stmt), released with the rest of its table when it ends:
+ * in any order, as sqlite3_close_v2 waits for a connection's last
+ * statement to be finalized.
  * Bound by api_link.c. */
 #include "common/lun_prefix.h"
 
@@ -27,9 +29,17 @@
 
 /* {===== helpers */
 
+static void finalize_stmt(void *s) { sqlite3_finalize(s); }
+static void close_conn(void *db) { sqlite3_close_v2(db); }
+
+static const sched_res_kind_t res_sqlite_conn = {"sqlite connection",
+                                                 close_conn};
+static const sched_res_kind_t res_sqlite_stmt = {"sqlite statement",
+                                                 finalize_stmt};
+
 static sqlite3 *get_conn(vm_exec_t *ex, uint64_t id)
 {
-    sqlite3 *db = sched__restab_get(&sched__cur(ex)->sqlite_conns, id);
+    sqlite3 *db = sched__restab_get(&sched__cur(ex)->res, &res_sqlite_conn, id);
     if (!db)
         sched__trap(ex, "lunatic::sqlite: unknown connection id");
     return db;
@@ -37,7 +47,7 @@ static sqlite3 *get_conn(vm_exec_t *ex, uint64_t id)
 
 static sqlite3_stmt *get_stmt(vm_exec_t *ex, uint64_t id)
 {
-    sqlite3_stmt *s = sched__restab_get(&sched__cur(ex)->sqlite_stmts, id);
+    sqlite3_stmt *s = sched__restab_get(&sched__cur(ex)->res, &res_sqlite_stmt, id);
     if (!s)
         sched__trap(ex, "lunatic::sqlite: unknown statement id");
     return s;
@@ -302,7 +312,7 @@ static vm_status h_open(vm_exec_t *ex, vm_slot *a, void *ud)
     /* The config outlives the connection: both go when the process does
      * (sched__proc_release closes connections first). */
     sqlite3_set_authorizer(db, authorize, p->config);
-    if (sched__restab_add(&p->sqlite_conns, db, &id) != 0) {
+    if (sched__restab_add(&p->res, &res_sqlite_conn, db, &id) != 0) {
         sqlite3_close_v2(db);
         return sched__trap(ex, "out of memory");
     }
@@ -474,7 +484,7 @@ static vm_status h_prepare(vm_exec_t *ex, vm_slot *a, void *ud)
     /* SQLite gives no statement for text without SQL (blank, comment). */
     if (!s)
         return sched__trap(ex, "lunatic::sqlite::query_prepare: empty query");
-    if (sched__restab_add(&sched__cur(ex)->sqlite_stmts, s, &id) != 0) {
+    if (sched__restab_add(&sched__cur(ex)->res, &res_sqlite_stmt, s, &id) != 0) {
         sqlite3_finalize(s);
         return sched__trap(ex, "out of memory");
     }
@@ -645,8 +655,7 @@ static vm_status h_reset(vm_exec_t *ex, vm_slot *a, void *ud)
 
 static vm_status h_finalize(vm_exec_t *ex, vm_slot *a, void *ud)
 {
-    sqlite3_stmt *s = sched__restab_take(&sched__cur(ex)->sqlite_stmts,
-                                         a[0].u64);
+    sqlite3_stmt *s = sched__restab_take(&sched__cur(ex)->res, &res_sqlite_stmt, a[0].u64);
     (void)ud;
     if (!s)
         return sched__trap(ex, "lunatic::sqlite::sqlite3_finalize: unknown "
@@ -786,28 +795,6 @@ static vm_status h_column_name(vm_exec_t *ex, vm_slot *a, void *ud)
 }
 
 /* }===== */
-
-static void free_table(sched_restab_t *t, bool stmts)
-{
-    for (uint64_t i = 0; i < t->n - t->base; i++) {
-        if (!t->items[i])
-            continue;
-        if (stmts)
-            sqlite3_finalize(t->items[i]);
-        else
-            sqlite3_close_v2(t->items[i]);
-    }
-    free(t->items);
-    t->items = NULL;
-    t->base = t->n = t->cap = 0;
-}
-
-void sched__sqlite_release(sched_proc_t *p)
-{
-    /* Statements first: a connection closes once none are left. */
-    free_table(&p->sqlite_stmts, true);
-    free_table(&p->sqlite_conns, false);
-}
 
 #define SQL "lunatic::sqlite"
 const sched_binding_t sched__api_sqlite[] = {

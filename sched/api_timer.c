@@ -7,20 +7,8 @@
 #include "sched/sched_int.h"
 
 /* Timers that fired stay in the table until the next send_after, as in
- * Lunatic (cancel_timer of a fired id still returns 1 until then). */
-static void purge_fired(sched_proc_t *p)
-{
-    sched_restab_t *t = &p->timers;
-    lun_mutex_lock(&p->rt->timer_lock); /* t->state is the wheel's */
-    for (uint64_t id = t->base; id < t->n; id++) {
-        sched_timer_t *tm = sched__restab_get(t, id);
-        if (tm && tm->state == SCHED_TIMER_FIRED) {
-            sched__restab_take(t, id);
-            sched__timer_unref(tm);
-        }
-    }
-    lun_mutex_unlock(&p->rt->timer_lock);
-}
+ * Lunatic (cancel_timer of a fired id still returns 1 until then): that
+ * send_after drops them (sched__timer_purge_fired). */
 
 static vm_status h_send_after(vm_exec_t *ex, vm_slot *a, void *ud)
 {
@@ -30,15 +18,14 @@ static vm_status h_send_after(vm_exec_t *ex, vm_slot *a, void *ud)
     (void)ud;
     if (!m)
         return sched__trap(ex, "send_after: no message in scratch area");
-    if (p->timers.n > p->timers.base)
-        purge_fired(p);
+    sched__timer_purge_fired(p);
     p->scratch = NULL;
     sched_timer_t *t = sched__timer_send_after(p->rt, a[0].u64, m, a[1].u64);
     if (!t) {
         sched__msg_free(m);
         return sched__trap(ex, "out of memory");
     }
-    if (sched__restab_add(&p->timers, t, &id) != 0) {
+    if (sched__restab_add(&p->res, &sched__res_timer, t, &id) != 0) {
         sched__timer_unref(t); /* it still fires; we just lose its id */
         return sched__trap(ex, "out of memory");
     }
@@ -49,7 +36,7 @@ static vm_status h_send_after(vm_exec_t *ex, vm_slot *a, void *ud)
 static vm_status h_cancel_timer(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
-    sched_timer_t *t = sched__restab_take(&p->timers, a[0].u64);
+    sched_timer_t *t = sched__restab_take(&p->res, &sched__res_timer, a[0].u64);
     (void)ud;
     if (!t) {
         a[0].i32 = 0;

@@ -19,11 +19,11 @@ static vm_status ok_id(vm_slot *a, uint8_t *out, uint64_t id)
 }
 
 /* Put a new socket for fd into t; traps on no memory. */
-static vm_status add_sock(vm_exec_t *ex, vm_slot *a, sched_restab_t *t,
+static vm_status add_sock(vm_exec_t *ex, vm_slot *a, const sched_res_kind_t *k,
                           net_sock_t *s, uint8_t *out)
 {
     uint64_t id;
-    if (!s || sched__restab_add(t, s, &id) != 0) {
+    if (!s || sched__restab_add(&sched__cur(ex)->res, k, s, &id) != 0) {
         sched__sock_unref(s);
         return sched__trap(ex, "out of memory");
     }
@@ -34,7 +34,7 @@ static vm_status add_sock(vm_exec_t *ex, vm_slot *a, sched_restab_t *t,
 
 static net_sock_t *udp(vm_exec_t *ex, uint64_t id)
 {
-    net_sock_t *s = sched__restab_get(&sched__cur(ex)->udp_sockets, id);
+    net_sock_t *s = sched__restab_get(&sched__cur(ex)->res, &sched__res_udp_socket, id);
     if (!s)
         sched__trap(ex, "unknown udp socket id");
     return s;
@@ -55,7 +55,7 @@ static vm_status h_udp_bind(vm_exec_t *ex, vm_slot *a, void *ud)
     net_sock_t *s = sched__sock_new(fd);
     if (!s)
         net_close(fd);
-    return add_sock(ex, a, &sched__cur(ex)->udp_sockets, s, out);
+    return add_sock(ex, a, &sched__res_udp_socket, s, out);
 }
 
 static vm_status udp_addr(vm_exec_t *ex, vm_slot *a, bool peer)
@@ -95,14 +95,14 @@ static vm_status h_udp_peer_addr(vm_exec_t *ex, vm_slot *a, void *ud)
 static vm_status h_drop_udp_socket(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
-    return sched__net_drop(ex, &sched__cur(ex)->udp_sockets, a[0].u64,
+    return sched__net_drop(ex, &sched__res_udp_socket, a[0].u64,
                            "unknown udp socket id");
 }
 
 static vm_status h_clone_udp_socket(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
-    return sched__net_clone(ex, a, &sched__cur(ex)->udp_sockets,
+    return sched__net_clone(ex, a, &sched__res_udp_socket,
                             "unknown udp socket id");
 }
 
@@ -255,7 +255,7 @@ static vm_status h_get_ttl(vm_exec_t *ex, vm_slot *a, void *ud)
 
 static net_sock_t *tls_stream(vm_exec_t *ex, uint64_t id)
 {
-    net_sock_t *s = sched__restab_get(&sched__cur(ex)->tls_streams, id);
+    net_sock_t *s = sched__restab_get(&sched__cur(ex)->res, &sched__res_tls_stream, id);
     if (!s)
         sched__trap(ex, "unknown tls stream id");
     return s;
@@ -293,34 +293,34 @@ static vm_status h_tls_bind(vm_exec_t *ex, vm_slot *a, void *ud)
     } else {
         s->conf = conf;
     }
-    return add_sock(ex, a, &sched__cur(ex)->tls_listeners, s, out);
+    return add_sock(ex, a, &sched__res_tls_listener, s, out);
 }
 
 static vm_status h_drop_tls_listener(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
-    return sched__net_drop(ex, &sched__cur(ex)->tls_listeners, a[0].u64,
+    return sched__net_drop(ex, &sched__res_tls_listener, a[0].u64,
                            "unknown tls listener id");
 }
 
 static vm_status h_drop_tls_stream(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
-    return sched__net_drop(ex, &sched__cur(ex)->tls_streams, a[0].u64,
+    return sched__net_drop(ex, &sched__res_tls_stream, a[0].u64,
                            "unknown tls stream id");
 }
 
 static vm_status h_clone_tls_stream(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     (void)ud;
-    return sched__net_clone(ex, a, &sched__cur(ex)->tls_streams,
+    return sched__net_clone(ex, a, &sched__res_tls_stream,
                             "unknown tls stream id");
 }
 
 static vm_status h_tls_local_addr(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
-    net_sock_t *s = sched__restab_get(&p->tls_listeners, a[0].u64);
+    net_sock_t *s = sched__restab_get(&p->res, &sched__res_tls_listener, a[0].u64);
     uint8_t *out = sched__net_out8(ex, a[1].u32);
     net_addr_t addr;
     uint64_t id;
@@ -363,7 +363,7 @@ static bool handshake(vm_exec_t *ex, vm_slot *a, net_sock_t *s,
 static vm_status h_tls_accept(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
-    net_sock_t *l = sched__restab_get(&p->tls_listeners, a[0].u64);
+    net_sock_t *l = sched__restab_get(&p->res, &sched__res_tls_listener, a[0].u64);
     uint8_t *out = sched__net_out8(ex, a[1].u32), *peer_out = sched__net_out8(ex, a[2].u32);
     net_pending_t *r = sched__net_pending(p);
     vm_status st;
@@ -404,7 +404,7 @@ static vm_status h_tls_accept(vm_exec_t *ex, vm_slot *a, void *ud)
     }
     sched__net_done(p);
     sched__put_u64(peer_out, pid);
-    return add_sock(ex, a, &p->tls_streams, s, out);
+    return add_sock(ex, a, &sched__res_tls_stream, s, out);
 }
 
 /* tls_connect phase 0: the roots, then the lookup starts. */
@@ -554,7 +554,7 @@ static vm_status h_tls_connect(vm_exec_t *ex, vm_slot *a, void *ud)
     net_sock_t *s = r->sock;
     r->sock = NULL;
     sched__net_done(p);
-    return add_sock(ex, a, &p->tls_streams, s, out);
+    return add_sock(ex, a, &sched__res_tls_stream, s, out);
 }
 
 /* A TLS read or write: n bytes, an error, or parked on what mbedtls

@@ -307,6 +307,22 @@ void sched__timer_unref(sched_timer_t *t)
     free(t);
 }
 
+static void unref_timer(void *t) { sched__timer_unref(t); }
+const sched_res_kind_t sched__res_timer = {"timer", unref_timer};
+
+static bool timer_fired(void *t, void *ud)
+{
+    (void)ud;
+    return ((sched_timer_t *)t)->state == SCHED_TIMER_FIRED;
+}
+
+void sched__timer_purge_fired(sched_proc_t *p)
+{
+    lun_mutex_lock(&p->rt->timer_lock); /* the state is the wheel's */
+    sched__restab_drop_if(&p->res, &sched__res_timer, timer_fired, NULL);
+    lun_mutex_unlock(&p->rt->timer_lock);
+}
+
 /* }===== */
 /* {===== finding work and parking */
 

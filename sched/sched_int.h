@@ -76,12 +76,10 @@ enum sched_msg_kind {
 enum sched_reason { SCHED_NORMAL = 0, SCHED_FAILURE = 1, SCHED_NOPROC = 2 };
 
 /* A resource travelling inside a message: a module (shared), or a
- * socket moved out of the sender's table (api_net.c frees those). */
-enum sched_res_kind { SCHED_RES_NONE = 0, SCHED_RES_MODULE = 1,
-                      SCHED_RES_TCP = 2, SCHED_RES_TLS = 3,
-                      SCHED_RES_UDP = 4 };
+ * socket moved out of the sender's table; freed with the message by its
+ * kind's release unless the receiver took it (kind NULL then). */
 typedef struct sched_res {
-    uint8_t kind;
+    const struct sched_res_kind *kind;
     void *ptr;
 } sched_res_t;
 
@@ -279,17 +277,59 @@ int sched__module_new(sched_runtime_t *rt, vm_module_t *m, char *err,
 void sched__module_ref(sched_module_t *m);
 void sched__module_unref(sched_module_t *m);
 
-/* Ids from 0, never reused; slots of removed ids are NULL. The array
- * starts at id `base` so that a table whose old ids are all gone (timers,
- * errors) does not keep growing. */
+/* What a resource is, for whoever holds one without knowing it: its
+ * name, and how to let it go (a process dies holding it, or a message
+ * carrying it is freed). One static instance per kind; entries of a
+ * kind are found by comparing this pointer. */
+typedef struct sched_res_kind {
+    const char *name;
+    void (*release)(void *ptr);
+} sched_res_kind_t;
+
+/* A process's one resource table (restab.c): every handle it holds, of
+ * every kind. Each kind numbers its own from 0, never reusing an id; a
+ * lookup needs the kind and the id, and never finds another kind's. */
+typedef struct sched_res_slot {
+    uint64_t id;
+    const sched_res_kind_t *kind; /* NULL: an empty slot */
+    void *ptr;
+} sched_res_slot_t;
+
+typedef struct sched_res_seq {
+    const sched_res_kind_t *kind;
+    uint64_t next; /* its next id */
+} sched_res_seq_t;
+
 typedef struct sched_restab {
-    void **items;
-    uint64_t base, n, cap;
+    sched_res_slot_t *slots;
+    uint32_t cap, count;
+    sched_res_seq_t *seqs; /* one per kind ever added */
+    uint32_t nseqs, seqs_cap;
 } sched_restab_t;
 
-int sched__restab_add(sched_restab_t *t, void *item, uint64_t *out_id);
-void *sched__restab_get(const sched_restab_t *t, uint64_t id);
-void *sched__restab_take(sched_restab_t *t, uint64_t id);
+/* 0, or LUN_ENOMEM (ptr is then not in the table: still the caller's). */
+int sched__restab_add(sched_restab_t *t, const sched_res_kind_t *k,
+                      void *ptr, uint64_t *out_id);
+/* The resource with this id and kind, or NULL. */
+void *sched__restab_get(const sched_restab_t *t, const sched_res_kind_t *k,
+                        uint64_t id);
+/* The same, removed from the table (the caller now owns it). */
+void *sched__restab_take(sched_restab_t *t, const sched_res_kind_t *k,
+                         uint64_t id);
+/* Make entry id (of kind k) hold ptr instead; false if there is none. */
+bool sched__restab_set(sched_restab_t *t, const sched_res_kind_t *k,
+                       uint64_t id, void *ptr);
+/* Remove and release every resource of kind k for which drop says so
+ * (drop may be asked twice about one resource). */
+void sched__restab_drop_if(sched_restab_t *t, const sched_res_kind_t *k,
+                           bool (*drop)(void *ptr, void *ud), void *ud);
+/* Release everything in t and free its memory (t is then empty, its
+ * ids starting again from 0: only for a process that is gone). */
+void sched__restab_release(sched_restab_t *t);
+
+/* The kinds the scheduler itself hands out (proc.c, sched.c). */
+extern const sched_res_kind_t sched__res_config, sched__res_module,
+    sched__res_timer;
 
 /* }===== */
 /* {===== processes (proc.c, signal.c) */
@@ -341,16 +381,13 @@ struct sched_proc {
     uint32_t nlinks, links_cap;
     uint64_t *monitors;      /* who monitors us */
     uint32_t nmonitors, monitors_cap;
-    sched_restab_t configs, modules, timers, errors;
-    /* lunatic::networking resources (api_net.c, freed by
-     * sched__net_release) */
-    sched_restab_t dns, tcp_listeners, tcp_streams, tls_listeners,
-        tls_streams, udp_sockets;
-    /* lunatic::sqlite connections and statements (api_sqlite.c, freed
-     * by sched__sqlite_release) */
-    sched_restab_t sqlite_conns, sqlite_stmts;
+    sched_restab_t res;      /* every handle the guest holds (restab.c) */
     void *io_waiters;        /* iowait.c: fds this process is parked on */
-    void *net_req;           /* api_net.c: a pending DNS lookup */
+    /* A host call made in several steps (a connect, a handshake, a DNS
+     * lookup) keeps its state here between them, and how to free it
+     * should the process die meanwhile. */
+    void *call_state;
+    void (*call_state_free)(void *state);
     struct sched_job *job;   /* offload.c: host work it waits for */
     uint64_t host_done;      /* sched__pause: progress of the paused call */
     struct sched_job *host_job; /* a job a paused call is still filling */
@@ -573,6 +610,8 @@ sched_timer_t *sched__timer_send_after(sched_runtime_t *rt, uint64_t pid,
                                        sched_msg_t *m, uint64_t ms);
 bool sched__timer_cancel(sched_runtime_t *rt, sched_timer_t *t);
 void sched__timer_unref(sched_timer_t *t);
+/* Drop p's timers (sched__res_timer) that have fired. */
+void sched__timer_purge_fired(sched_proc_t *p);
 void sched__root_done(sched_proc_t *p, uint8_t reason);
 
 /* }===== */
@@ -634,13 +673,6 @@ extern const size_t sched__api_process_n, sched__api_message_n,
     sched__api_timer_n, sched__api_registry_n, sched__api_misc_n,
     sched__api_dist_n, sched__api_net_n, sched__api_udp_tls_n,
     sched__api_sqlite_n;
-
-/* api_net.c: free p's networking resources (at death); unreference a
- * socket resource left in a message that is freed. */
-void sched__net_release(sched_proc_t *p);
-void sched__net_res_unref(uint8_t kind, void *ptr);
-/* api_sqlite.c: finalize p's statements and close its connections. */
-void sched__sqlite_release(sched_proc_t *p);
 
 /* api_message.c: one step of a receive (see there); the result code in
  * a[0]. first: the call is new, not re-invoked after a wake-up. */
@@ -722,7 +754,9 @@ uint8_t *sched__guest(vm_exec_t *ex, uint32_t ptr, uint64_t len);
 vm_status sched__trap(vm_exec_t *ex, const char *msg);
 void sched__put_u64(uint8_t *p, uint64_t v);
 uint64_t sched__get_u64(const uint8_t *p);
-/* A new error resource of p holding msg; returns its id. */
+/* A new error resource (sched__res_error) of p holding msg; returns
+ * its id. */
+extern const sched_res_kind_t sched__res_error;
 uint64_t sched__error_new(sched_proc_t *p, const char *msg);
 /* Config `id` of the caller, copied first if processes share it; NULL
  * with a trap set if there is no such id. */
