@@ -46,7 +46,7 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 # {===== sched/: the process scheduler (libsched.a). It uses vm/ and wasi/
 # (each process's WASI context); programs linking it also need xxHash,
 # SQLite (lunatic::sqlite) and threads: $(SCHED_LIBS).
-SCHED_SRC := $(wildcard sched/*.c)
+SCHED_SRC := $(wildcard sched/*.c host/*.c)
 LIBSCHED := $(B)/libsched.a
 SCHED_LIBS := -lxxhash -lsqlite3 -pthread
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "common/lun_lock.h"
-#include "sched/api_net.h"
+#include "host/networking.h"
 
 static vm_status ok_id(vm_slot *a, uint8_t *out, uint64_t id)
 {

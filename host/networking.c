@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/api_net.h"
+#include "host/networking.h"
 
 /* {===== sockets, parking, helpers */
 
