@@ -1,10 +1,10 @@
-/* api_timer.c: the lunatic::timer host functions: send_after puts the
+/* timer.c: the lunatic::timer host functions: send_after puts the
  * scratch message on the timing wheel, cancel_timer takes it off
- * (LUNATIC_ABI.md 1.3.6). Bound by api_link.c. */
+ * (LUNATIC_ABI.md 1.3.6). Gathered by host.c. */
 #include "common/lun_prefix.h"
 
 #include "common/lun_lock.h"
-#include "sched/sched_int.h"
+#include "host/host_int.h"
 
 /* Timers that fired stay in the table until the next send_after, as in
  * Lunatic (cancel_timer of a fired id still returns 1 until then): that
@@ -17,17 +17,17 @@ static vm_status h_send_after(vm_exec_t *ex, vm_slot *a, void *ud)
     uint64_t id;
     (void)ud;
     if (!m)
-        return sched__trap(ex, "send_after: no message in scratch area");
+        return host__trap(ex, "send_after: no message in scratch area");
     sched__timer_purge_fired(p);
     p->scratch = NULL;
     sched_timer_t *t = sched__timer_send_after(p->rt, a[0].u64, m, a[1].u64);
     if (!t) {
         sched__msg_free(m);
-        return sched__trap(ex, "out of memory");
+        return host__trap(ex, "out of memory");
     }
     if (sched__restab_add(&p->res, &sched__res_timer, t, &id) != 0) {
         sched__timer_unref(t); /* it still fires; we just lose its id */
-        return sched__trap(ex, "out of memory");
+        return host__trap(ex, "out of memory");
     }
     a[0].u64 = id;
     return VM_OK;
@@ -48,9 +48,9 @@ static vm_status h_cancel_timer(vm_exec_t *ex, vm_slot *a, void *ud)
     return VM_OK;
 }
 
-const sched_binding_t sched__api_timer[] = {
+const sched_binding_t host__api_timer[] = {
     {"lunatic::timer", "send_after", "II:I", h_send_after},
     {"lunatic::timer", "cancel_timer", "I:i", h_cancel_timer},
 };
-const size_t sched__api_timer_n =
-    sizeof sched__api_timer / sizeof sched__api_timer[0];
+const size_t host__api_timer_n =
+    sizeof host__api_timer / sizeof host__api_timer[0];

@@ -1,9 +1,7 @@
-/* api_misc.c: the small namespaces: lunatic::error (the error resource
- * table), lunatic::version, lunatic::trap::catch, lunatic::wasi (config
- * helpers) and lunatic::metrics (in-memory counters, printed at exit with
- * LUNATIC_METRICS=1). Bound by api_link.c. */
+/* wasi_config.c: lunatic::wasi: what a config gives the WASI context of
+ * the processes spawned with it: environment variables, arguments, and
+ * preopened directories (only ones the caller holds). */
 #include "common/lun_prefix.h"
-#include "common/lun_lock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,129 +9,47 @@
 #include <string.h>
 
 #include "fs/fs.h"
-#include "sched/sched_int.h"
+#include "host/host_int.h"
 
-/* {===== lunatic::error */
-
-const sched_res_kind_t sched__res_error = {"error", free};
-
-static vm_status h_string_size(vm_exec_t *ex, vm_slot *a, void *ud)
-{
-    const char *s = sched__restab_get(&sched__cur(ex)->res, &sched__res_error, a[0].u64);
-    (void)ud;
-    if (!s)
-        return sched__trap(ex, "unknown error id");
-    a[0].u32 = (uint32_t)strlen(s);
-    return VM_OK;
-}
-
-static vm_status h_to_string(vm_exec_t *ex, vm_slot *a, void *ud)
-{
-    const char *s = sched__restab_get(&sched__cur(ex)->res, &sched__res_error, a[0].u64);
-    (void)ud;
-    if (!s)
-        return sched__trap(ex, "unknown error id");
-    uint8_t *dst = sched__guest(ex, a[1].u32, strlen(s));
-    if (!dst)
-        return sched__trap(ex, "to_string: pointer out of bounds");
-    memcpy(dst, s, strlen(s));
-    return VM_OK;
-}
-
-static vm_status h_error_drop(vm_exec_t *ex, vm_slot *a, void *ud)
-{
-    char *s = sched__restab_take(&sched__cur(ex)->res, &sched__res_error, a[0].u64);
-    (void)ud;
-    if (!s)
-        return sched__trap(ex, "unknown error id");
-    free(s);
-    return VM_OK;
-}
-
-/* }===== */
-/* {===== lunatic::version, lunatic::trap */
-
-static vm_status h_major(vm_exec_t *ex, vm_slot *a, void *ud)
-{
-    (void)ex, (void)ud;
-    a[0].i32 = 0;
-    return VM_OK;
-}
-
-static vm_status h_minor(vm_exec_t *ex, vm_slot *a, void *ud)
-{
-    (void)ex, (void)ud;
-    a[0].i32 = 13;
-    return VM_OK;
-}
-
-static vm_status h_patch(vm_exec_t *ex, vm_slot *a, void *ud)
-{
-    (void)ex, (void)ud;
-    a[0].i32 = 2;
-    return VM_OK;
-}
-
-/* Run the guest's _lunatic_catch_trap(function, pointer) as this call's
- * continuation; a trap inside it makes this call return 0 instead. */
-static vm_status h_catch(vm_exec_t *ex, vm_slot *a, void *ud)
-{
-    vm_instance_t *inst = vm_exec_caller(ex);
-    vm_func_t *f = inst ? vm_instance_export_func(inst, "_lunatic_catch_trap")
-                        : NULL;
-    vm_value args[2] = {{.u64 = a[0].u64}, {.u64 = a[1].u64}};
-    (void)ud;
-    if (!f)
-        return sched__trap(ex, "lunatic::trap::catch: the module exports no "
-                               "function '_lunatic_catch_trap'");
-    if (vm_exec_host_call(ex, f, args, 2, true) != 0)
-        return sched__trap(ex, "lunatic::trap::catch: "
-                               "'_lunatic_catch_trap' must be (i32 i32) -> i32");
-    return VM_CALL;
-}
-
-/* }===== */
-/* {===== lunatic::wasi */
 
 static vm_status h_add_env(vm_exec_t *ex, vm_slot *a, void *ud)
 {
-    const char *k = (const char *)sched__guest(ex, a[1].u32, a[2].u32);
-    const char *v = (const char *)sched__guest(ex, a[3].u32, a[4].u32);
+    const char *k = (const char *)host__guest(ex, a[1].u32, a[2].u32);
+    const char *v = (const char *)host__guest(ex, a[3].u32, a[4].u32);
     sched_config_t *c;
     (void)ud;
     if (!k || !v)
-        return sched__trap(ex, "config_add_environment_variable: out of "
+        return host__trap(ex, "config_add_environment_variable: out of "
                                "bounds");
-    if (!(c = sched__config_mut(ex, a[0].u64)))
+    if (!(c = host__config_mut(ex, a[0].u64)))
         return VM_TRAP;
     size_t kl = a[2].u32, vl = a[4].u32;
     char *kv = malloc(kl + vl + 2);
     if (!kv)
-        return sched__trap(ex, "out of memory");
+        return host__trap(ex, "out of memory");
     memcpy(kv, k, kl);
     kv[kl] = '=';
     memcpy(kv + kl + 1, v, vl);
     int rc = sched__strv_push(&c->env, &c->envc, kv, kl + vl + 1);
     free(kv);
-    return rc ? sched__trap(ex, "out of memory") : VM_OK;
+    return rc ? host__trap(ex, "out of memory") : VM_OK;
 }
 
 static vm_status h_add_arg(vm_exec_t *ex, vm_slot *a, void *ud)
 {
-    const char *s = (const char *)sched__guest(ex, a[1].u32, a[2].u32);
+    const char *s = (const char *)host__guest(ex, a[1].u32, a[2].u32);
     sched_config_t *c;
     (void)ud;
     if (!s)
-        return sched__trap(ex, "config_add_command_line_argument: out of "
+        return host__trap(ex, "config_add_command_line_argument: out of "
                                "bounds");
-    if (!(c = sched__config_mut(ex, a[0].u64)))
+    if (!(c = host__config_mut(ex, a[0].u64)))
         return VM_TRAP;
     if (sched__strv_push(&c->argv, &c->argc, s, a[2].u32))
-        return sched__trap(ex, "out of memory");
+        return host__trap(ex, "out of memory");
     return VM_OK;
 }
 
-/* }===== */
 /* {===== config_preopen_dir: a process grants only what it holds
  *
  * The string is a path as the caller sees it, and the child sees the
@@ -247,15 +163,15 @@ static int open_held_dir(const sched_config_t *held, const char *path,
 
 static vm_status h_preopen_dir(vm_exec_t *ex, vm_slot *a, void *ud)
 {
-    const char *s = (const char *)sched__guest(ex, a[1].u32, a[2].u32);
+    const char *s = (const char *)host__guest(ex, a[1].u32, a[2].u32);
     sched_proc_t *p = sched__cur(ex);
     sched_config_t *c;
     char path[4096], host[4096], why[160], msg[300];
     int fd;
     (void)ud;
     if (!s || a[2].u32 >= sizeof path)
-        return sched__trap(ex, "config_preopen_dir: out of bounds");
-    if (!(c = sched__config_mut(ex, a[0].u64)))
+        return host__trap(ex, "config_preopen_dir: out of bounds");
+    if (!(c = host__config_mut(ex, a[0].u64)))
         return VM_TRAP;
     memcpy(path, s, a[2].u32);
     path[a[2].u32] = '\0';
@@ -265,118 +181,18 @@ static vm_status h_preopen_dir(vm_exec_t *ex, vm_slot *a, void *ud)
     else if (open_held_dir(p->config, path, &fd, host, sizeof host, why,
                            sizeof why) == 0)
         return sched__config_add_dir_fd(c, host, path, fd)
-                   ? sched__trap(ex, "out of memory")
+                   ? host__trap(ex, "out of memory")
                    : VM_OK;
     snprintf(msg, sizeof msg, "config_preopen_dir '%.100s' refused: %s",
              path, why);
-    return sched__trap(ex, msg);
+    return host__trap(ex, msg);
 }
 
 /* }===== */
-/* {===== lunatic::metrics */
-
-enum { MET_ADD, MET_SET, MET_HIST };
-
-/* Bounds on what metrics keep: names are dotted identifiers, and a node
- * exports a few hundred series at most. */
-#define METRIC_NAME_MAX 1024
-#define METRICS_MAX 10000
-
-static vm_status metric(vm_exec_t *ex, uint32_t ptr, uint32_t len, int op,
-                        double v)
-{
-    sched_runtime_t *rt = sched__cur(ex)->rt;
-    const char *name = (const char *)sched__guest(ex, ptr, len);
-    sched_metric_t *m;
-    if (!name)
-        return sched__trap(ex, "metrics: name out of bounds");
-    if (len > METRIC_NAME_MAX)
-        return sched__trap(ex, "metrics: name longer than 1024 bytes");
-    lun_mutex_lock(&rt->metrics_lock);
-    for (m = rt->metrics; m; m = m->next)
-        if (strlen(m->name) == len && memcmp(m->name, name, len) == 0)
-            break;
-    /* Past METRICS_MAX names, new ones are not kept: the node's memory
-     * is not a guest's to fill. */
-    if (!m && rt->nmetrics < METRICS_MAX &&
-        (m = calloc(1, sizeof *m + len + 1)) != NULL) {
-        memcpy(m->name, name, len);
-        m->next = rt->metrics;
-        rt->metrics = m;
-        rt->nmetrics++;
-    }
-    if (m) {
-        m->value = op == MET_SET ? v : m->value + v;
-        m->count++;
-    }
-    lun_mutex_unlock(&rt->metrics_lock);
-    return VM_OK;
-}
-
-static vm_status h_counter(vm_exec_t *ex, vm_slot *a, void *ud)
-{
-    (void)ud;
-    return metric(ex, a[0].u32, a[1].u32, MET_ADD, (double)a[2].u64);
-}
-
-static vm_status h_increment_counter(vm_exec_t *ex, vm_slot *a, void *ud)
-{
-    (void)ud;
-    return metric(ex, a[0].u32, a[1].u32, MET_ADD, 1);
-}
-
-static vm_status h_gauge(vm_exec_t *ex, vm_slot *a, void *ud)
-{
-    (void)ud;
-    return metric(ex, a[0].u32, a[1].u32, MET_SET, a[2].f64);
-}
-
-static vm_status h_increment_gauge(vm_exec_t *ex, vm_slot *a, void *ud)
-{
-    (void)ud;
-    return metric(ex, a[0].u32, a[1].u32, MET_ADD, a[2].f64);
-}
-
-static vm_status h_decrement_gauge(vm_exec_t *ex, vm_slot *a, void *ud)
-{
-    (void)ud;
-    return metric(ex, a[0].u32, a[1].u32, MET_ADD, -a[2].f64);
-}
-
-static vm_status h_histogram(vm_exec_t *ex, vm_slot *a, void *ud)
-{
-    (void)ud; /* kept as count and sum */
-    return metric(ex, a[0].u32, a[1].u32, MET_HIST, a[2].f64);
-}
-
-void sched_metrics_dump(sched_runtime_t *rt)
-{
-    lun_mutex_lock(&rt->metrics_lock);
-    for (sched_metric_t *m = rt->metrics; m; m = m->next)
-        fprintf(stderr, "lunatic: metric %s = %g (%llu updates)\n", m->name,
-                m->value, (unsigned long long)m->count);
-    lun_mutex_unlock(&rt->metrics_lock);
-}
-
-/* }===== */
-
-const sched_binding_t sched__api_misc[] = {
-    {"lunatic::error", "string_size", "I:i", h_string_size},
-    {"lunatic::error", "to_string", "Ii:", h_to_string},
-    {"lunatic::error", "drop", "I:", h_error_drop},
-    {"lunatic::version", "major", ":i", h_major},
-    {"lunatic::version", "minor", ":i", h_minor},
-    {"lunatic::version", "patch", ":i", h_patch},
-    {"lunatic::trap", "catch", "ii:i", h_catch},
+const sched_binding_t host__api_wasi[] = {
     {"lunatic::wasi", "config_add_environment_variable", "Iiiii:", h_add_env},
     {"lunatic::wasi", "config_add_command_line_argument", "Iii:", h_add_arg},
     {"lunatic::wasi", "config_preopen_dir", "Iii:", h_preopen_dir},
-    {"lunatic::metrics", "counter", "iiI:", h_counter},
-    {"lunatic::metrics", "increment_counter", "ii:", h_increment_counter},
-    {"lunatic::metrics", "gauge", "iiF:", h_gauge},
-    {"lunatic::metrics", "increment_gauge", "iiF:", h_increment_gauge},
-    {"lunatic::metrics", "decrement_gauge", "iiF:", h_decrement_gauge},
-    {"lunatic::metrics", "histogram", "iiF:", h_histogram},
 };
-const size_t sched__api_misc_n =
-    sizeof sched__api_misc / sizeof sched__api_misc[0];
+const size_t host__api_wasi_n =
+    sizeof host__api_wasi / sizeof host__api_wasi[0];

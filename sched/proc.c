@@ -155,7 +155,8 @@ int sched__module_new(sched_runtime_t *rt, vm_module_t *m, char *err,
     int rc = imports ? 0 : LUN_ENOMEM;
     /* Every process of the module links the same imports (the WASI ones
      * find their process through the exec's userdata): checked once. */
-    if (rc == 0 && sched__bind_imports(rt, m, imports, err, errlen) != 0)
+    if (rc == 0 && sched__bind_imports(rt->abi, rt, m, imports, err,
+                                       errlen) != 0)
         rc = LUN_EUNLINKABLE;
     if (rc == 0)
         rc = vm_link_new(m, imports, n, &sm->link, err, errlen);

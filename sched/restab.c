@@ -25,7 +25,8 @@ static uint32_t home(const sched_res_kind_t *k, uint64_t id, uint32_t cap)
 {
     /* Fibonacci hashing: consecutive ids spread over the table, and the
      * kind's address moves each kind's run elsewhere. */
-    uint64_t key = id ^ ((uint64_t)(uintptr_t)k >> 4) * UINT64_C(0xff51afd7ed558ccd);
+    uint64_t kind = (uint64_t)(uintptr_t)k >> 4;
+    uint64_t key = id ^ kind * UINT64_C(0xff51afd7ed558ccd);
     return (uint32_t)((key * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & (cap - 1);
 }
 

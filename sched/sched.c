@@ -849,6 +849,7 @@ int sched_runtime_new(const sched_options_t *o, sched_runtime_t **out_rt)
     rt->root_sockets = o->sockets;
     rt->no_fusion = o->no_fusion;
     rt->node = o->node;
+    rt->abi = o->abi;
     sched__limits_init(rt, o);
     rt->log_failures = getenv("LUNATIC_LOG") != NULL;
     rt->slice_stats = getenv("LUNATIC_SLICE_STATS") != NULL;
@@ -922,6 +923,10 @@ void sched_runtime_free(sched_runtime_t *rt)
     free(rt);
 }
 
+sched_registry_t *sched__registry_of(sched_runtime_t *rt) { return &rt->registry; }
+const sched_node_t *sched__node_of(sched_runtime_t *rt) { return rt->node; }
+bool sched__no_fusion(sched_runtime_t *rt) { return rt->no_fusion; }
+
 void sched__root_done(sched_proc_t *p, uint8_t reason)
 {
     sched_runtime_t *rt = p->rt;
@@ -941,13 +946,14 @@ void sched_runtime_stop(sched_runtime_t *rt, int signo)
     lun_mutex_unlock(&rt->done_lock);
 }
 
-int sched_module_check(const vm_module_t *m, char *err, size_t errlen)
+int sched_module_check(const sched_abi_t *abi, const vm_module_t *m,
+                       char *err, size_t errlen)
 {
     uint32_t n = vm_module_import_count(m);
     vm_extern *tmpl = calloc(n ? n : 1, sizeof *tmpl);
     if (!tmpl)
         return LUN_ENOMEM;
-    uint32_t missing = sched__bind_imports(NULL, m, tmpl, err, errlen);
+    uint32_t missing = sched__bind_imports(abi, NULL, m, tmpl, err, errlen);
     free(tmpl);
     return missing ? LUN_EUNLINKABLE : 0;
 }
