@@ -10,10 +10,10 @@
 
 #define TABLE(ns) {host__api_##ns, &host__api_##ns##_n}
 static const sched_bindings_t tables[] = {
-    TABLE(process), TABLE(message),  TABLE(timer),       TABLE(registry),
-    TABLE(error),   TABLE(version),  TABLE(trap),        TABLE(wasi),
-    TABLE(metrics), TABLE(distributed), TABLE(networking), TABLE(udp),
-    TABLE(tls),     TABLE(sqlite),
+    TABLE(process), TABLE(message), TABLE(timer),       TABLE(registry),
+    TABLE(error),   TABLE(version), TABLE(trap),        TABLE(wasi),
+    TABLE(metrics), TABLE(distributed),                 TABLE(networking),
+    TABLE(udp),     TABLE(tls),     TABLE(sqlite),
 };
 #undef TABLE
 

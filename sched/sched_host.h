@@ -41,19 +41,16 @@
  * (sched.c): the spawner waits in the global queue, and its children,
  * in the local one, must be done before it is picked again. */
 #define SCHED_SPAWNS_PER_SLICE 32
-/* Guest code run inside a host call (nested.c): at most this many runs
- * nest on one thread, each spending at most SCHED_NESTED_BUDGET
- * reductions, charged to the caller. The root's start function runs
- * before anything else, outside any worker, with a larger budget. */
-#define SCHED_NEST_MAX 4
+/* Guest code run inside a host call (nested.c) spends at most this many
+ * reductions, charged to the caller. */
 #define SCHED_NESTED_BUDGET (2 * SCHED_SLICE)
-#define SCHED_ROOT_START_BUDGET (5000 * SCHED_SLICE)
 /* Lunatic counts fuel in units of 100,000. */
 #define SCHED_FUEL_UNIT 100000
 /* The timeout a guest passes for "forever" (u64::MAX). */
 #define SCHED_FOREVER UINT64_MAX
 /* What a timed-out receive returns (Lunatic's value). */
 #define SCHED_TIMEOUT_CODE 9027
+
 typedef struct sched_proc sched_proc_t;
 
 /* {===== messages and mailboxes (mailbox.c) */
@@ -121,17 +118,12 @@ int sched__msg_write(sched_msg_t *m, const void *data, size_t len);
 /* Room for one more resource in m->res (0, or LUN_ENOMEM): the caller
  * then fills m->res[m->nres++]. */
 int sched__msg_reserve_res(sched_msg_t *m);
-void sched__mbox_init(sched_mbox_t *mb);
 /* Push m; returns true when the inbox was empty before. */
 bool sched__mbox_push(sched_mbox_t *mb, sched_msg_t *m);
-/* Everything pushed so far, oldest first (NULL if none). */
-sched_msg_t *sched__mbox_take(sched_mbox_t *mb);
-void sched__mbox_append(sched_mbox_t *mb, sched_msg_t *m);
 /* Remove and return the first private message whose tag is one of tags
  * (any message when ntags == 0), resuming after mb->scan; NULL if none. */
 sched_msg_t *sched__mbox_select(sched_mbox_t *mb, const int64_t *tags,
                                 uint32_t ntags);
-void sched__mbox_clear(sched_mbox_t *mb);
 
 /* }===== */
 /* {===== timers (sched.c, timer.c) */
@@ -171,8 +163,6 @@ typedef struct sched_registry {
     size_t nbuckets, count;
 } sched_registry_t;
 
-int sched__registry_init(sched_registry_t *r);
-void sched__registry_free(sched_registry_t *r);
 /* The caller holds r->lock for writing in put/remove, reading in get. */
 int sched__registry_put(sched_registry_t *r, const char *name, size_t len,
                         uint64_t node, uint64_t pid);
@@ -180,8 +170,6 @@ sched_reg_entry_t *sched__registry_get(sched_registry_t *r, const char *name,
                                        size_t len);
 bool sched__registry_remove(sched_registry_t *r, const char *name,
                             size_t len);
-/* Drop the entries pid reserved and never filled (it died). */
-void sched__registry_drop_reservations(sched_registry_t *r, uint64_t pid);
 
 /* }===== */
 /* {===== configs, modules, resource tables (proc.c) */
@@ -337,8 +325,8 @@ struct sched_proc {
     struct sched_job *job;   /* offload.c: host work it waits for */
     uint64_t host_done;      /* sched__pause: progress of the paused call */
     struct sched_job *host_job; /* a job a paused call is still filling */
-    uint64_t reds;
-    uint32_t slice_spawns; /* spawns since this slice began */           /* fuel used */
+    uint64_t reds;           /* fuel used */
+    uint32_t slice_spawns;   /* spawns since this slice began */
     uint64_t fuel_limit;     /* reductions; 0 = none */
     bool trap_links;         /* die_when_link_dies (default true) */
     bool is_root, killed;
@@ -367,6 +355,8 @@ struct sched_proc {
 /* }===== */
 /* {===== what a host function may do with processes, messages, timers */
 
+/* proc.c: find a process by pid (referenced: sched__proc_unref), make
+ * one visible. */
 sched_proc_t *sched__proc_lookup(sched_runtime_t *rt, uint64_t pid);
 void sched__proc_unref(sched_proc_t *p);
 void sched__proc_table_add(sched_runtime_t *rt, sched_proc_t *p);
@@ -390,13 +380,14 @@ bool sched__drain(sched_proc_t *p);
 void sched__proc_die(sched_proc_t *p, uint8_t reason);
 int sched__link_add(sched_proc_t *p, uint64_t pid, int64_t tag);
 void sched__link_remove(sched_proc_t *p, uint64_t pid);
-/* At the process cap: writes "process limit reached (N)" into err. */
+/* limits.c: at the process cap, writes "process limit reached (N)" into err. */
 bool sched__proc_cap_reached(sched_runtime_t *rt, char *err, size_t errlen);
 /* Owner: publish what p's memory limit leaves for its mailbox. */
 void sched__mbox_publish_room(sched_proc_t *p);
 /* Owner, growing its scratch message to `len` bytes: NULL, or why that
  * cannot be (over its memory limit or the node's message cap). */
 const char *sched__msg_too_big(sched_proc_t *p, uint64_t len);
+/* sched.c: make a waiting process runnable. */
 void sched__wake(sched_proc_t *p);
 /* Queue a process just spawned by the calling worker's process: it runs
  * there once the spawner yields (not stolen before). */

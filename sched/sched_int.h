@@ -17,6 +17,11 @@
 #include "sched_host.h"
 #include "../wasi/wasi.h"
 
+/* At most this many nested runs (SCHED_NESTED_BUDGET) on one thread.
+ * The root's start function runs before anything else, outside any
+ * worker, with a larger budget. */
+#define SCHED_NEST_MAX 4
+#define SCHED_ROOT_START_BUDGET (5000 * SCHED_SLICE)
 /* Run-queue capacity per worker (power of two); overflow goes global. */
 #define SCHED_DEQUE_CAP 4096
 /* Timing-wheel tick in nanoseconds, and its shape (levels x 64 slots). */
@@ -27,6 +32,20 @@
 typedef struct sched_worker sched_worker_t;
 typedef struct sched_iowait sched_iowait_t;
 
+/* {===== mailboxes and the registry: what only the scheduler does */
+
+void sched__mbox_init(sched_mbox_t *mb);
+/* Everything pushed so far, oldest first (NULL if none). */
+sched_msg_t *sched__mbox_take(sched_mbox_t *mb);
+void sched__mbox_append(sched_mbox_t *mb, sched_msg_t *m);
+void sched__mbox_clear(sched_mbox_t *mb);
+
+int sched__registry_init(sched_registry_t *r);
+void sched__registry_free(sched_registry_t *r);
+/* Drop the entries pid reserved and never filled (it died). */
+void sched__registry_drop_reservations(sched_registry_t *r, uint64_t pid);
+
+/* }===== */
 /* {===== run queues (runq.c) */
 
 /* Chase-Lev work-stealing deque, bounded (Le, Pop, Cohen, Zappa Nardelli,
