@@ -66,13 +66,23 @@ static int resize(sched_restab_t *t, uint32_t cap)
     return 0;
 }
 
-/* The next id of kind k, counted in t->seqs (one entry per kind the
- * process ever held); NULL when out of memory. */
-static uint64_t *next_id_of(sched_restab_t *t, const sched_res_kind_t *k)
+/* Kind k's counters (one entry per kind the process ever held), or
+ * NULL. */
+static sched_res_seq_t *seq_of(const sched_restab_t *t,
+                               const sched_res_kind_t *k)
 {
     for (uint32_t i = 0; i < t->nseqs; i++)
         if (t->seqs[i].kind == k)
-            return &t->seqs[i].next;
+            return &t->seqs[i];
+    return NULL;
+}
+
+/* The same, made if missing; NULL when out of memory. */
+static sched_res_seq_t *seq_make(sched_restab_t *t, const sched_res_kind_t *k)
+{
+    sched_res_seq_t *q = seq_of(t, k);
+    if (q)
+        return q;
     if (t->nseqs == t->seqs_cap) {
         uint32_t cap = t->seqs_cap ? t->seqs_cap * 2 : 4;
         sched_res_seq_t *seqs = realloc(t->seqs, cap * sizeof *seqs);
@@ -81,15 +91,15 @@ static uint64_t *next_id_of(sched_restab_t *t, const sched_res_kind_t *k)
         t->seqs = seqs;
         t->seqs_cap = cap;
     }
-    t->seqs[t->nseqs] = (sched_res_seq_t){k, 0};
-    return &t->seqs[t->nseqs++].next;
+    t->seqs[t->nseqs] = (sched_res_seq_t){k, 0, 0};
+    return &t->seqs[t->nseqs++];
 }
 
 int sched__restab_add(sched_restab_t *t, const sched_res_kind_t *k,
                       void *ptr, uint64_t *out_id)
 {
-    uint64_t *next = next_id_of(t, k);
-    if (!next)
+    sched_res_seq_t *q = seq_make(t, k);
+    if (!q)
         return LUN_ENOMEM;
     /* At most half full: probes stay short. */
     if ((uint64_t)(t->count + 1) * 2 > t->cap) {
@@ -99,9 +109,10 @@ int sched__restab_add(sched_restab_t *t, const sched_res_kind_t *k,
         if (rc != 0)
             return rc;
     }
-    uint64_t id = (*next)++;
+    uint64_t id = q->next++;
     insert(t->slots, t->cap, (sched_res_slot_t){id, k, ptr});
     t->count++;
+    q->live++;
     *out_id = id;
     return 0;
 }
@@ -143,6 +154,13 @@ static void remove_at(sched_restab_t *t, uint32_t i)
     t->count--;
 }
 
+uint64_t sched__restab_count(const sched_restab_t *t,
+                             const sched_res_kind_t *k)
+{
+    const sched_res_seq_t *q = seq_of(t, k);
+    return q ? q->live : 0;
+}
+
 void *sched__restab_take(sched_restab_t *t, const sched_res_kind_t *k,
                          uint64_t id)
 {
@@ -151,6 +169,7 @@ void *sched__restab_take(sched_restab_t *t, const sched_res_kind_t *k,
         return NULL;
     void *ptr = t->slots[i].ptr;
     remove_at(t, i);
+    seq_of(t, k)->live--;
     /* A table that held many resources once gives the room back (a failed
      * shrink only keeps the larger table). */
     if (t->cap > RESTAB_MIN_CAP && t->count * 8 < t->cap)
@@ -161,12 +180,14 @@ void *sched__restab_take(sched_restab_t *t, const sched_res_kind_t *k,
 void sched__restab_drop_if(sched_restab_t *t, const sched_res_kind_t *k,
                            bool (*drop)(void *ptr, void *ud), void *ud)
 {
+    sched_res_seq_t *q = seq_of(t, k);
     uint32_t i = 0;
-    while (i < t->cap) {
+    while (q && q->live && i < t->cap) {
         sched_res_slot_t *s = &t->slots[i];
         if (s->kind == k && drop(s->ptr, ud)) {
             void *ptr = s->ptr;
             remove_at(t, i); /* a later entry may move into i: look again */
+            q->live--;
             k->release(ptr);
         } else {
             i++;

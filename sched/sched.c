@@ -318,6 +318,8 @@ static bool timer_fired(void *t, void *ud)
 
 void sched__timer_purge_fired(sched_proc_t *p)
 {
+    if (!sched__restab_count(&p->res, &sched__res_timer))
+        return; /* most processes never set a timer: no lock, no walk */
     lun_mutex_lock(&p->rt->timer_lock); /* the state is the wheel's */
     sched__restab_drop_if(&p->res, &sched__res_timer, timer_fired, NULL);
     lun_mutex_unlock(&p->rt->timer_lock);

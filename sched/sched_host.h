@@ -232,6 +232,7 @@ typedef struct sched_res_slot {
 typedef struct sched_res_seq {
     const sched_res_kind_t *kind;
     uint64_t next; /* its next id */
+    uint64_t live; /* how many of it the table holds */
 } sched_res_seq_t;
 
 typedef struct sched_restab {
@@ -253,6 +254,9 @@ void *sched__restab_take(sched_restab_t *t, const sched_res_kind_t *k,
 /* Make entry id (of kind k) hold ptr instead; false if there is none. */
 bool sched__restab_set(sched_restab_t *t, const sched_res_kind_t *k,
                        uint64_t id, void *ptr);
+/* How many resources of kind k t holds. */
+uint64_t sched__restab_count(const sched_restab_t *t,
+                             const sched_res_kind_t *k);
 /* Remove and release every resource of kind k for which drop says so
  * (drop may be asked twice about one resource). */
 void sched__restab_drop_if(sched_restab_t *t, const sched_res_kind_t *k,

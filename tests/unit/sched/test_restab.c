@@ -53,6 +53,11 @@ Test(sched_restab, each_kind_counts_from_zero)
     cr_expect(eq(u64, add(&kind_b, 1), 0));
     cr_expect(eq(u64, add(&kind_a, 2), 1));
     cr_expect(eq(u64, add(&kind_b, 3), 1));
+    cr_expect(eq(u64, sched__restab_count(&t, &kind_a), 2));
+    sched__restab_take(&t, &kind_a, 0);
+    sched__restab_take(&t, &kind_a, 0); /* gone already: counted once */
+    cr_expect(eq(u64, sched__restab_count(&t, &kind_a), 1));
+    cr_expect(eq(u64, sched__restab_count(&t, &kind_b), 2));
 }
 
 /* The same id under two kinds names two resources; an id only one kind
@@ -131,6 +136,8 @@ Test(sched_restab, drop_if_releases_only_what_it_drops)
     sched__restab_drop_if(&t, &kind_a, is_even_item, NULL);
     cr_expect(eq(int, released_a, 250));
     cr_expect(eq(int, released_b, 0));
+    cr_expect(eq(u64, sched__restab_count(&t, &kind_a), 250));
+    cr_expect(eq(u64, sched__restab_count(&t, &kind_b), 500));
     for (int i = 0; i < 1000; i++) {
         bool gone = i < 500 && i % 2 == 0;
         void *got = sched__restab_get(&t, i < 500 ? &kind_a : &kind_b, ids[i]);
