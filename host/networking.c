@@ -75,8 +75,8 @@ net_pending_t *host__net_pending(sched_proc_t *p)
 vm_status host__net_block(sched_proc_t *p, int fd, uint32_t ev,
                            uint64_t timeout_ms)
 {
-    if (p->wait != SCHED_WAIT_NET) {
-        p->wait = SCHED_WAIT_NET;
+    if (p->wait != SCHED_WAIT_FD) {
+        p->wait = SCHED_WAIT_FD;
         sched__wait_timer_arm(p, timeout_ms);
     }
     if (fd >= 0)
@@ -88,7 +88,7 @@ vm_status host__accept_pause(sched_proc_t *p)
 {
     uint64_t ms = net_accept_pause_ms();
     sched__wait_timer_cancel(p);
-    p->wait = SCHED_WAIT_NET;
+    p->wait = SCHED_WAIT_FD;
     sched__wait_timer_arm(p, ms ? ms : 1);
     return VM_BLOCK;
 }
@@ -96,7 +96,7 @@ vm_status host__accept_pause(sched_proc_t *p)
 void host__accept_resume(sched_proc_t *p)
 {
     /* Accepts wait without a deadline: a fired timer was a pause's. */
-    if (p->wait == SCHED_WAIT_NET && atomic_load(&p->timer_fired)) {
+    if (p->wait == SCHED_WAIT_FD && atomic_load(&p->timer_fired)) {
         sched__wait_timer_cancel(p);
         p->wait = SCHED_WAIT_NONE;
     }
@@ -104,12 +104,12 @@ void host__accept_resume(sched_proc_t *p)
 
 bool host__net_timed_out(sched_proc_t *p)
 {
-    return p->wait == SCHED_WAIT_NET && atomic_load(&p->timer_fired);
+    return p->wait == SCHED_WAIT_FD && atomic_load(&p->timer_fired);
 }
 
 void host__net_done(sched_proc_t *p)
 {
-    if (p->wait == SCHED_WAIT_NET) {
+    if (p->wait == SCHED_WAIT_FD) {
         sched__wait_timer_cancel(p);
         p->wait = SCHED_WAIT_NONE;
     }

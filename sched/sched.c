@@ -689,7 +689,7 @@ static void run_proc(sched_worker_t *sd, sched_proc_t *p)
     for (;;) {
         if (p->wait == SCHED_WAIT_WASI)
             unpark_wasi(p);
-        else if (p->wait == SCHED_WAIT_NET) /* the call re-arms if needed */
+        else if (p->wait == SCHED_WAIT_FD) /* the call re-arms if needed */
             sched__iowait_remove(p->rt->iowait, p);
         if (!sched__drain(p) || p->killed)
             return finish(p, VM_TRAP, "killed");

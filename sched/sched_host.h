@@ -288,9 +288,10 @@ typedef struct sched_link {
 /* What a blocked host call waits for (BEAM's "waiting" reasons). */
 enum sched_wait { SCHED_WAIT_NONE = 0, SCHED_WAIT_MSG, SCHED_WAIT_SLEEP,
                   SCHED_WAIT_POLL, SCHED_WAIT_WASI,
-                  SCHED_WAIT_NET, /* a lunatic::networking call (host/):
-                                    its fds are dropped at each wake, its
-                                    deadline timer kept until the call ends */
+                  SCHED_WAIT_FD, /* a host call parked on fds
+                                    (sched__park_on_fd): its fds are
+                                    dropped at each wake, its deadline
+                                    timer kept until the call ends */
                   SCHED_WAIT_JOB, /* host work on the offload pool (offload.c) */
                   SCHED_WAIT_RESUME /* a long host call paused part-way: it
                                        is made again when the process next
