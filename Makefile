@@ -46,9 +46,10 @@ obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 # {===== sched/: the process scheduler (libsched.a). It uses vm/, wasi/
 # (each process's WASI context) and net/'s poller (processes parked on
 # fds); programs linking it also need xxHash and threads: $(SCHED_LIBS).
-# It knows no socket, TLS context or database: `make check-sched-deps`
-# links its unit tests without SQLite or mbedtls, and fails if the
-# archive names either.
+# It knows no socket, TLS context or database: its unit tests link
+# without SQLite or mbedtls (tests/unit/sched/test_alone.c runs a whole
+# runtime so), and `make check-sched-deps` (run by check-static) fails if
+# any object of the archive names a sqlite3_ or mbedtls_ symbol.
 SCHED_SRC := $(wildcard sched/*.c)
 LIBSCHED := $(B)/libsched.a
 SCHED_LIBS := -lxxhash -pthread
