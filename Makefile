@@ -53,14 +53,38 @@ LIBFS := $(B)/libfs.a
 
 obj = $(patsubst %.c,$(B)/obj/%.o,$(1))
 
-# {===== sched/: the process scheduler (libsched.a). It uses vm/ and wasi/
-# (each process's WASI context); programs linking it also need xxHash,
-# SQLite (lunatic::sqlite) and threads: $(SCHED_LIBS).
+# {===== sched/: the process scheduler (libsched.a). It uses vm/, wasi/
+# (each process's WASI context) and net/'s poller (processes parked on
+# fds); programs linking it also need xxHash and threads: $(SCHED_LIBS).
+# It knows no socket, TLS context or database: its unit tests link
+# without SQLite or mbedtls (tests/unit/sched/test_alone.c runs a whole
+# runtime so), and `make check-sched-deps` (run by check-static) fails if
+# any object of the archive names a sqlite3_ or mbedtls_ symbol.
 SCHED_SRC := $(wildcard sched/*.c)
 LIBSCHED := $(B)/libsched.a
-SCHED_LIBS := -lxxhash -lsqlite3 -pthread
+SCHED_LIBS := -lxxhash -pthread
 
 $(LIBSCHED): $(call obj,$(SCHED_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+.PHONY: check-sched-deps
+check-sched-deps: $(LIBSCHED)
+	@if nm -u $(LIBSCHED) | grep -E ' (sqlite3|mbedtls)_' ; then \
+	    echo "check-sched-deps: libsched.a names SQLite or mbedtls (above)"; \
+	    exit 1; fi
+	@echo "check-sched-deps: libsched.a names no SQLite or mbedtls symbol"
+# }=====
+
+# {===== host/: the lunatic::* guest ABI (libhost.a), one file per
+# namespace, above sched/: programs linking it link libsched.a below it,
+# and $(HOST_LIBS) (SQLite for lunatic::sqlite; TLS comes with net/'s
+# $(NET_LIBS)).
+HOST_SRC := $(wildcard host/*.c)
+LIBHOST := $(B)/libhost.a
+HOST_LIBS := -lsqlite3
+
+$(LIBHOST): $(call obj,$(HOST_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 # }=====
@@ -143,8 +167,8 @@ $(LIBFS): $(call obj,$(FS_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/lunatic: $(call obj,tools/lunatic.c tools/cargo_test.c tools/cargo_init.c) $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBNET) $(LIBVM)
-	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) $(SCHED_LIBS) $(NET_LIBS) -lm
+$(B)/lunatic: $(call obj,tools/lunatic.c tools/cargo_test.c tools/cargo_init.c) $(LIBHOST) $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBNET) $(LIBVM)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) $(HOST_LIBS) $(SCHED_LIBS) $(NET_LIBS) -lm
 
 $(B)/spectest: $(call obj,tools/spectest.c tools/spectest_host.c tools/json.c) \
                 $(LIBVM)
@@ -188,13 +212,23 @@ $(B)/tests/%: tests/unit/%.c $(LIBWASI) $(LIBFS) $(LIBNET) $(LIBVM) | $(UNIT_FIX
 	$(CC) $(ALL_CFLAGS) -DLUN_TESTING -DFIXTURE_DIR='"$(B)/fixtures"' \
 	    $(filter-out $(UNIT_FIXTURES),$^) -o $@ $(ALL_LDFLAGS) -lcriterion -lm -lpthread
 
-# sched/ tests also link the scheduler (a more specific pattern wins).
+# sched/ tests also link the scheduler (a more specific pattern wins),
+# without SQLite or mbedtls: the scheduler must not need them (only net/'s
+# poller is taken from libnet.a).
 $(B)/tests/sched/%: tests/unit/sched/%.c $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBNET) \
                     $(LIBVM) | $(UNIT_FIXTURES)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DLUN_TESTING -DFIXTURE_DIR='"$(B)/fixtures"' \
 	    $(filter-out $(UNIT_FIXTURES),$^) -o $@ $(ALL_LDFLAGS) -lcriterion \
-	    $(SCHED_LIBS) $(NET_LIBS) -lm
+	    $(SCHED_LIBS) -lm
+
+# host/ tests link the whole runtime.
+$(B)/tests/host/%: tests/unit/host/%.c $(LIBHOST) $(LIBSCHED) $(LIBWASI) $(LIBFS) \
+                   $(LIBNET) $(LIBVM) | $(UNIT_FIXTURES)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLUN_TESTING -DFIXTURE_DIR='"$(B)/fixtures"' \
+	    $(filter-out $(UNIT_FIXTURES),$^) -o $@ $(ALL_LDFLAGS) -lcriterion \
+	    $(HOST_LIBS) $(SCHED_LIBS) $(NET_LIBS) -lm
 
 # The checked locks' own test is built with LUN_LOCK_CHECK in every
 # variant: it is about what the checking build catches.
@@ -324,7 +358,7 @@ test-clang:
 
 # Include rules between modules and self-contained headers (STYLE.md
 # sections 1 and 2): seconds, so they run first.
-check-static:
+check-static: check-sched-deps
 	@sh tools/check_layers.sh
 	@sh tools/check_headers.sh $(CC) $(WASM_CC)
 

@@ -182,6 +182,11 @@ static int start(sched_iowait_t *io)
     return io->started ? 0 : LUN_ENOMEM;
 }
 
+int sched__park_on_fd(sched_proc_t *p, int fd, bool rd, bool wr)
+{
+    return sched__iowait_add(p->rt->iowait, p, fd, rd, wr);
+}
+
 int sched__iowait_add(sched_iowait_t *io, sched_proc_t *p, int fd,
                       bool rd, bool wr)
 {

@@ -52,10 +52,8 @@ void sched__msg_free(sched_msg_t *m)
         return;
     sched__mbox_uncharge(m); /* freed from a mailbox */
     for (uint32_t i = 0; i < m->nres; i++)
-        if (m->res[i].kind == SCHED_RES_MODULE)
-            sched__module_unref(m->res[i].ptr);
-        else if (m->res[i].kind != SCHED_RES_NONE) /* a socket */
-            sched__net_res_unref(m->res[i].kind, m->res[i].ptr);
+        if (m->res[i].kind) /* not taken by the receiver */
+            m->res[i].kind->release(m->res[i].ptr);
     free(m->res);
     if (m->data != m->small)
         sched__free_sized(m->data, m->cap);

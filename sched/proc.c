@@ -1,5 +1,5 @@
 /* proc.c: processes (creation from a shared compiled module, the pid
- * table, freeing), configs, modules and per-process resource tables.
+ * table, freeing), configs and modules.
  * Interface: sched_int.h. */
 #include "common/lun_prefix.h"
 #include "common/lun_lock.h"
@@ -155,7 +155,8 @@ int sched__module_new(sched_runtime_t *rt, vm_module_t *m, char *err,
     int rc = imports ? 0 : LUN_ENOMEM;
     /* Every process of the module links the same imports (the WASI ones
      * find their process through the exec's userdata): checked once. */
-    if (rc == 0 && sched__bind_imports(rt, m, imports, err, errlen) != 0)
+    if (rc == 0 && sched__bind_imports(rt->abi, rt, m, imports, err,
+                                       errlen) != 0)
         rc = LUN_EUNLINKABLE;
     if (rc == 0)
         rc = vm_link_new(m, imports, n, &sm->link, err, errlen);
@@ -181,59 +182,6 @@ void sched__module_unref(sched_module_t *m)
     vm_link_free(m->link);
     vm_module_free(m->vm);
     free(m);
-}
-
-/* }===== */
-/* {===== resource tables */
-
-int sched__restab_add(sched_restab_t *t, void *item, uint64_t *out_id)
-{
-    uint64_t used = t->n - t->base;
-    if (used == t->cap) {
-        uint64_t cap = t->cap ? t->cap * 2 : 4;
-        void **items = realloc(t->items, cap * sizeof *items);
-        if (!items)
-            return LUN_ENOMEM;
-        t->items = items;
-        t->cap = cap;
-    }
-    t->items[used] = item;
-    *out_id = t->n++;
-    return 0;
-}
-
-void *sched__restab_get(const sched_restab_t *t, uint64_t id)
-{
-    if (id < t->base || id >= t->n)
-        return NULL;
-    return t->items[id - t->base];
-}
-
-void *sched__restab_take(sched_restab_t *t, uint64_t id)
-{
-    void *item = sched__restab_get(t, id);
-    if (!item)
-        return NULL;
-    t->items[id - t->base] = NULL;
-    /* Drop leading holes so that a table of short-lived ids stays small. */
-    uint64_t k = 0, used = t->n - t->base;
-    while (k < used && !t->items[k])
-        k++;
-    if (k > 0 && (k == used || k >= used / 2)) {
-        memmove(t->items, t->items + k, (size_t)(used - k) * sizeof *t->items);
-        t->base += k;
-    }
-    return item;
-}
-
-static void restab_free(sched_restab_t *t, void (*fn)(void *))
-{
-    for (uint64_t i = 0; i < t->n - t->base; i++)
-        if (t->items[i])
-            fn(t->items[i]);
-    free(t->items);
-    t->items = NULL;
-    t->base = t->n = t->cap = 0;
 }
 
 /* }===== */
@@ -537,7 +485,9 @@ int sched__proc_start(sched_proc_t *p, const char *func, size_t len,
 
 static void unref_config(void *c) { sched__config_unref(c); }
 static void unref_module(void *m) { sched__module_unref(m); }
-static void unref_timer(void *t) { sched__timer_unref(t); }
+
+const sched_res_kind_t sched__res_config = {"config", unref_config};
+const sched_res_kind_t sched__res_module = {"module", unref_module};
 
 /* Return everything the process holds except its struct and inbox,
  * which late senders may still touch until the last reference goes. */
@@ -571,12 +521,12 @@ void sched__proc_release(sched_proc_t *p)
     p->ex = NULL;
     p->inst = NULL;
     p->wasi = NULL;
-    restab_free(&p->configs, unref_config);
-    restab_free(&p->modules, unref_module);
-    restab_free(&p->timers, unref_timer);
-    restab_free(&p->errors, free);
-    sched__net_release(p); /* sockets: after the instance, like the rest */
-    sched__sqlite_release(p);
+    /* Its handles, whatever they are (sockets, databases...): after the
+     * instance, which may still name them. */
+    if (p->call_state)
+        p->call_state_free(p->call_state);
+    p->call_state = NULL;
+    sched__restab_release(&p->res);
     free(p->links);
     free(p->monitors);
     p->links = NULL;

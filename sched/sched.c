@@ -307,6 +307,24 @@ void sched__timer_unref(sched_timer_t *t)
     free(t);
 }
 
+static void unref_timer(void *t) { sched__timer_unref(t); }
+const sched_res_kind_t sched__res_timer = {"timer", unref_timer};
+
+static bool timer_fired(void *t, void *ud)
+{
+    (void)ud;
+    return ((sched_timer_t *)t)->state == SCHED_TIMER_FIRED;
+}
+
+void sched__timer_purge_fired(sched_proc_t *p)
+{
+    if (!sched__restab_count(&p->res, &sched__res_timer))
+        return; /* most processes never set a timer: no lock, no walk */
+    lun_mutex_lock(&p->rt->timer_lock); /* the state is the wheel's */
+    sched__restab_drop_if(&p->res, &sched__res_timer, timer_fired, NULL);
+    lun_mutex_unlock(&p->rt->timer_lock);
+}
+
 /* }===== */
 /* {===== finding work and parking */
 
@@ -685,7 +703,7 @@ static void run_proc(sched_worker_t *sd, sched_proc_t *p)
     for (;;) {
         if (p->wait == SCHED_WAIT_WASI)
             unpark_wasi(p);
-        else if (p->wait == SCHED_WAIT_NET) /* the call re-arms if needed */
+        else if (p->wait == SCHED_WAIT_FD) /* the call re-arms if needed */
             sched__iowait_remove(p->rt->iowait, p);
         if (!sched__drain(p) || p->killed)
             return finish(p, VM_TRAP, "killed");
@@ -847,6 +865,7 @@ int sched_runtime_new(const sched_options_t *o, sched_runtime_t **out_rt)
     rt->root_sockets = o->sockets;
     rt->no_fusion = o->no_fusion;
     rt->node = o->node;
+    rt->abi = o->abi;
     sched__limits_init(rt, o);
     rt->log_failures = getenv("LUNATIC_LOG") != NULL;
     rt->slice_stats = getenv("LUNATIC_SLICE_STATS") != NULL;
@@ -920,6 +939,10 @@ void sched_runtime_free(sched_runtime_t *rt)
     free(rt);
 }
 
+sched_registry_t *sched__registry_of(sched_runtime_t *rt) { return &rt->registry; }
+const sched_node_t *sched__node_of(sched_runtime_t *rt) { return rt->node; }
+bool sched__no_fusion(sched_runtime_t *rt) { return rt->no_fusion; }
+
 void sched__root_done(sched_proc_t *p, uint8_t reason)
 {
     sched_runtime_t *rt = p->rt;
@@ -939,13 +962,14 @@ void sched_runtime_stop(sched_runtime_t *rt, int signo)
     lun_mutex_unlock(&rt->done_lock);
 }
 
-int sched_module_check(const vm_module_t *m, char *err, size_t errlen)
+int sched_module_check(const sched_abi_t *abi, const vm_module_t *m,
+                       char *err, size_t errlen)
 {
     uint32_t n = vm_module_import_count(m);
     vm_extern *tmpl = calloc(n ? n : 1, sizeof *tmpl);
     if (!tmpl)
         return LUN_ENOMEM;
-    uint32_t missing = sched__bind_imports(NULL, m, tmpl, err, errlen);
+    uint32_t missing = sched__bind_imports(abi, NULL, m, tmpl, err, errlen);
     free(tmpl);
     return missing ? LUN_EUNLINKABLE : 0;
 }

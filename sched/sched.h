@@ -7,7 +7,9 @@
  *     sched_runtime_free(rt);
  *
  * Dependencies: vm/ (instances, vm_run), wasi/ (each process's WASI
- * context) and common/. Nothing here knows about sockets. */
+ * context) and common/. Nothing here knows about sockets or databases:
+ * the guest ABI (host/, the lunatic::* functions) sits above, and a
+ * runtime offers it through sched_options_t.abi. */
 #ifndef LUN_SCHED_H
 #define LUN_SCHED_H
 
@@ -53,6 +55,29 @@ typedef struct sched_node {
                  size_t params_len, uint64_t *pid, char *err, size_t errlen);
 } sched_node_t;
 
+/* A host function guests may import: module and name, its type in
+ * vm_host_func_new notation, and the function (its ud is the binding). */
+typedef struct sched_binding {
+    const char *module;
+    const char *name;
+    const char *sig;
+    vm_host_fn fn;
+} sched_binding_t;
+
+/* One table of bindings; n points at its length (a constant of the file
+ * that defines the table, not known where the set is assembled). */
+typedef struct sched_bindings {
+    const sched_binding_t *b;
+    const size_t *n;
+} sched_bindings_t;
+
+/* The host functions a runtime offers besides WASI (host_abi() in
+ * host/host.h: the lunatic::* set). */
+typedef struct sched_abi {
+    const sched_bindings_t *tables;
+    size_t ntables;
+} sched_abi_t;
+
 /* Erlang's default process limit (+P), and 1 GiB of queued messages. */
 #define SCHED_DEFAULT_MAX_PROCESSES (UINT64_C(1) << 20)
 #define SCHED_DEFAULT_MAX_MESSAGE_MEMORY (UINT64_C(1) << 30)
@@ -73,6 +98,8 @@ typedef struct sched_options {
                                        without superinstructions */
     const sched_node_t *node;       /* the cluster (not copied: must
                                        outlive the runtime); NULL: none */
+    const sched_abi_t *abi;         /* host functions besides WASI (not
+                                       copied); NULL: WASI only */
     /* Node-wide caps (0: the default). At max_processes live processes a
      * spawn fails with "process limit reached (N)". max_message_memory
      * bounds the host memory held by queued messages: at the cap a data
@@ -115,10 +142,11 @@ int sched_runtime_new(const sched_options_t *opts, sched_runtime_t **out_rt);
  * when Lunatic's runtime exits) and free everything. NULL is allowed. */
 void sched_runtime_free(sched_runtime_t *rt);
 
-/* Check that every import of m is provided (lunatic::* or WASI). On a
- * missing one returns LUN_EUNLINKABLE and writes
+/* Check that every import of m is provided (by abi, NULL: none, or
+ * WASI). On a missing one returns LUN_EUNLINKABLE and writes
  * `unknown import "mod" "name" of type T (and N more)` into err. */
-int sched_module_check(const vm_module_t *m, char *err, size_t errlen);
+int sched_module_check(const sched_abi_t *abi, const vm_module_t *m,
+                       char *err, size_t errlen);
 
 /* Run m's start function then its export `_start` as the root process
  * (pid 1, every permission) and wait until it ends; the run ends with it.

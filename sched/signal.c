@@ -174,7 +174,7 @@ void sched__proc_die(sched_proc_t *p, uint8_t reason)
     sched__proc_table_remove(rt, p);
     atomic_store(&p->dead, true);
     sched__wait_timer_cancel(p);
-    if (p->wait == SCHED_WAIT_WASI || p->wait == SCHED_WAIT_NET)
+    if (p->wait == SCHED_WAIT_WASI || p->wait == SCHED_WAIT_FD)
         sched__iowait_remove(rt->iowait, p);
     sched__drain(p); /* pick up late links and monitors */
     for (uint32_t i = 0; i < p->nlinks; i++)

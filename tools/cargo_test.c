@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host/host.h"
 #include "sched/sched.h"
 #include "tools/cargo_test.h"
 #include "vm/vm_int.h" /* vm__compile: see compile_all */
@@ -299,7 +300,7 @@ static _Noreturn void run_child(const cargo_test_opts_t *o, const test_t *t)
         .threads = o->threads, .argv = NULL, .argc = 0,
         .env = o->env, .envc = o->envc,
         .dirs = (const sched_dir_t *)o->dirs, .ndirs = o->ndirs,
-        .no_fusion = o->no_fusion};
+        .no_fusion = o->no_fusion, .abi = host_abi()};
     signal(SIGPIPE, SIG_IGN);
     if (sched_runtime_new(&so, &rt) != 0) {
         fprintf(stderr, "lunatic: out of memory\n");

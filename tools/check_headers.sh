@@ -13,7 +13,7 @@ CC=${1:-cc}
 WASM_CC=${2:-clang}
 FLAGS="-std=c11 -Wall -Wextra -Werror -Wshadow -Wundef -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wvla -I."
 bad=0
-for h in common/*.h vm/*.h fs/*.h net/*.h wasi/*.h sched/*.h dist/*.h; do
+for h in common/*.h vm/*.h fs/*.h net/*.h wasi/*.h sched/*.h host/*.h dist/*.h; do
     [ -f "$h" ] || continue
     case "$h" in vm/op_list.h | vm/iop_list.h | vm/simd_list.h) continue ;; esac
     if ! printf '#include "common/lun_prefix.h"\n#include "%s"\n' "$h" |

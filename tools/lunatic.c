@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common/lun_lock.h"
+#include "host/host.h"
 #include "vm/vm.h"
 #include "sched/sched.h"
 #include "wasi/wasi.h"
@@ -722,7 +723,7 @@ static int run_scheduled(struct session *s, const struct run_opts *o)
     uint32_t envc = 0;
     sched_runtime_t *rt = NULL;
     sched_result_t r;
-    if (sched_module_check(s->module, err, sizeof err) != 0) {
+    if (sched_module_check(host_abi(), s->module, err, sizeof err) != 0) {
         fprintf(stderr, "lunatic: %s: %s\n", o->path, err);
         return EXIT_ERROR;
     }
@@ -741,7 +742,7 @@ static int run_scheduled(struct session *s, const struct run_opts *o)
         .dirs = (const sched_dir_t *)o->preopens, .ndirs = o->npreopens,
         .sockets = s->listen_fds, .nsockets = s->nlisten_fds,
         .no_fusion = fusion_off(), .max_processes = o->max_processes,
-        .max_message_memory = o->max_message_memory};
+        .max_message_memory = o->max_message_memory, .abi = host_abi()};
     s->nlisten_fds = 0; /* the root's WASI context owns them now */
     struct stopper st;
     stopper_block(&st);
@@ -774,7 +775,7 @@ static int run_cargo_test(struct session *s, const struct run_opts *o)
 {
     char err[512];
     uint32_t envc = 0;
-    if (sched_module_check(s->module, err, sizeof err) != 0) {
+    if (sched_module_check(host_abi(), s->module, err, sizeof err) != 0) {
         fprintf(stderr, "lunatic: %s: %s\n", o->path, err);
         return EXIT_ERROR;
     }

@@ -3,7 +3,7 @@
 The fuzzer must cover every function the runtime offers, including ones
 added after the fuzzer was written, so the list is parsed from the
 binding tables themselves rather than kept by hand:
-  sched/api_*.c   sched_binding_t rows {MODULE, "name", "sig", fn}
+  host/*.c        sched_binding_t rows {MODULE, "name", "sig", fn}
   wasi/link.c     B(name, "sig") rows of wasi_snapshot_preview1
 A signature is vm_host_func_new's notation "params:results", one letter a
 type (i i32, I i64, F f64, f f32).
@@ -38,7 +38,7 @@ class Binding:
 
 def _sched_rows(path):
     text = open(path).read()
-    # a file may #define the same macro twice (api_net.c: N and M)
+    # a file may #define the same macro twice (networking.c: N and M)
     macros = dict(_DEFINE.findall(text))
     for mod, name, sig in _ROW.findall(text):
         mod = mod.strip('"') if mod.startswith('"') else macros.get(mod)
@@ -49,7 +49,7 @@ def _sched_rows(path):
 def load(root):
     """Every binding of the runtime in the source tree at root."""
     out = []
-    for path in sorted(glob.glob(os.path.join(root, "sched", "api_*.c"))):
+    for path in sorted(glob.glob(os.path.join(root, "host", "*.c"))):
         out.extend(_sched_rows(path))
     wasi = open(os.path.join(root, "wasi", "link.c")).read()
     out.extend(Binding(WASI, n, s) for n, s in _WASI_ROW.findall(wasi))

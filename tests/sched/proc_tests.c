@@ -347,6 +347,20 @@ static void t_timers(void)
         int v = 0;
         CHECK(lun_recv(NULL, 0, 5000, &v, 4, NULL) == 0 && v == i);
     }
+    /* Fired timers stay in the table (cancel_timer says 1, as in
+     * Lunatic) until the next send_after drops them. */
+    int64_t t4[1] = {4};
+    lunatic_message_create_data(4, 0);
+    int64_t fa = lunatic_timer_send_after((int64_t)self, 1);
+    lunatic_message_create_data(4, 0);
+    int64_t fb = lunatic_timer_send_after((int64_t)self, 1);
+    CHECK(lun_recv(t4, 1, 5000, NULL, 0, NULL) == 0);
+    CHECK(lun_recv(t4, 1, 5000, NULL, 0, NULL) == 0);
+    CHECK(lunatic_timer_cancel_timer(fa) == 1);
+    lunatic_message_create_data(5, 0);
+    int64_t later = lunatic_timer_send_after((int64_t)self, 60000);
+    CHECK(lunatic_timer_cancel_timer(fb) == 0);
+    CHECK(lunatic_timer_cancel_timer(later) == 1);
 }
 
 /* }===== */

@@ -1,12 +1,12 @@
-/* api_message.c: the lunatic::message host functions: the scratch
+/* message.c: the lunatic::message host functions: the scratch
  * message, send, selective receive with a timeout, and resources inside
- * messages (LUNATIC_ABI.md 1.3.3). Bound by api_link.c. */
+ * messages (LUNATIC_ABI.md 1.3.3). Gathered by host.c. */
 #include "common/lun_prefix.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/sched_int.h"
+#include "host/host_int.h"
 
 /* The scratch message if it is a data message; else NULL, trap set. */
 static sched_msg_t *scratch_data(vm_exec_t *ex)
@@ -27,7 +27,7 @@ static vm_status h_create_data(vm_exec_t *ex, vm_slot *a, void *ud)
     p->scratch = sched__msg_new(SCHED_MSG_DATA, (size_t)a[1].u64);
     p->cursor = 0;
     if (!p->scratch)
-        return sched__trap(ex, "out of memory");
+        return host__trap(ex, "out of memory");
     p->scratch->tag = a[0].i64;
     return VM_OK;
 }
@@ -39,20 +39,20 @@ static vm_status h_write_data(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     sched_msg_t *m = scratch_data(ex);
-    const uint8_t *src = sched__guest(ex, a[0].u32, a[1].u32);
+    const uint8_t *src = host__guest(ex, a[0].u32, a[1].u32);
     uint64_t done = sched__progress(p), len = a[1].u32;
     (void)ud;
     if (!m)
         return VM_TRAP;
     if (!src)
-        return sched__trap(ex, "write_data: pointer out of bounds");
+        return host__trap(ex, "write_data: pointer out of bounds");
     const char *too_big;
     if (done == 0 && m->len + len > m->cap &&
         (too_big = sched__msg_too_big(p, m->len + len)))
-        return sched__trap(ex, too_big);
+        return host__trap(ex, too_big);
     uint64_t c = len - done < SCHED_HOST_CHUNK ? len - done : SCHED_HOST_CHUNK;
     if (sched__msg_write(m, src + done, (size_t)c) != 0)
-        return sched__trap(ex, "out of memory");
+        return host__trap(ex, "out of memory");
     vm_exec_charge(ex, c / SCHED_COPY_BYTES_PER_RED);
     if ((done += c) < len)
         return sched__pause(p, done);
@@ -65,15 +65,15 @@ static vm_status h_read_data(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
     sched_msg_t *m = scratch_data(ex);
-    uint8_t *dst = sched__guest(ex, a[0].u32, a[1].u32);
+    uint8_t *dst = host__guest(ex, a[0].u32, a[1].u32);
     uint64_t done = sched__progress(p);
     (void)ud;
     if (!m)
         return VM_TRAP;
     if (!dst)
-        return sched__trap(ex, "read_data: pointer out of bounds");
+        return host__trap(ex, "read_data: pointer out of bounds");
     if (p->cursor > m->len)
-        return sched__trap(ex, "read_data: cursor past the end");
+        return host__trap(ex, "read_data: cursor past the end");
     uint64_t n = m->len - p->cursor;
     if (n > a[1].u32 - done)
         n = a[1].u32 - done;
@@ -105,7 +105,7 @@ static vm_status h_get_tag(vm_exec_t *ex, vm_slot *a, void *ud)
     sched_msg_t *m = sched__cur(ex)->scratch;
     (void)ud;
     if (!m)
-        return sched__trap(ex, "no message in scratch area");
+        return host__trap(ex, "no message in scratch area");
     a[0].i64 = m->kind == SCHED_MSG_PROCESS_DIED ? 0 : m->tag;
     return VM_OK;
 }
@@ -115,7 +115,7 @@ static vm_status h_get_process_id(vm_exec_t *ex, vm_slot *a, void *ud)
     sched_msg_t *m = sched__cur(ex)->scratch;
     (void)ud;
     if (!m)
-        return sched__trap(ex, "no message in scratch area");
+        return host__trap(ex, "no message in scratch area");
     a[0].u64 = m->kind == SCHED_MSG_PROCESS_DIED ? m->pid : 0;
     return VM_OK;
 }
@@ -138,12 +138,12 @@ static vm_status h_push_module(vm_exec_t *ex, vm_slot *a, void *ud)
     (void)ud;
     if (!m)
         return VM_TRAP;
-    if (!(mod = sched__restab_get(&p->modules, a[0].u64)))
-        return sched__trap(ex, "unknown module id");
+    if (!(mod = sched__restab_get(&p->res, &sched__res_module, a[0].u64)))
+        return host__trap(ex, "unknown module id");
     if (sched__msg_reserve_res(m) != 0)
-        return sched__trap(ex, "out of memory");
+        return host__trap(ex, "out of memory");
     sched__module_ref(mod); /* the caller keeps its own */
-    m->res[m->nres] = (sched_res_t){SCHED_RES_MODULE, mod};
+    m->res[m->nres] = (sched_res_t){&sched__res_module, mod};
     a[0].u64 = m->nres++;
     return VM_OK;
 }
@@ -155,12 +155,12 @@ static vm_status h_take_module(vm_exec_t *ex, vm_slot *a, void *ud)
     uint64_t i = a[0].u64, id;
     (void)ud;
     if (!m)
-        return sched__trap(ex, "no message in scratch area");
-    if (i >= m->nres || m->res[i].kind != SCHED_RES_MODULE)
-        return sched__trap(ex, "no module at this message index");
-    if (sched__restab_add(&p->modules, m->res[i].ptr, &id) != 0)
-        return sched__trap(ex, "out of memory");
-    m->res[i] = (sched_res_t){SCHED_RES_NONE, NULL};
+        return host__trap(ex, "no message in scratch area");
+    if (i >= m->nres || m->res[i].kind != &sched__res_module)
+        return host__trap(ex, "no module at this message index");
+    if (sched__restab_add(&p->res, &sched__res_module, m->res[i].ptr, &id) != 0)
+        return host__trap(ex, "out of memory");
+    m->res[i] = (sched_res_t){NULL, NULL};
     a[0].u64 = id;
     return VM_OK;
 }
@@ -171,7 +171,7 @@ static vm_status h_send(vm_exec_t *ex, vm_slot *a, void *ud)
     sched_msg_t *m = p->scratch;
     (void)ud;
     if (!m)
-        return sched__trap(ex, "send: no message in scratch area");
+        return host__trap(ex, "send: no message in scratch area");
     p->scratch = NULL;
     sched__send(p->rt, a[0].u64, m);
     a[0].i32 = 0;
@@ -183,12 +183,12 @@ static vm_status h_send(vm_exec_t *ex, vm_slot *a, void *ud)
 /* One step of a (possibly blocked) receive: drain, select, or block with
  * the wait timer armed. Called again with the same arguments after every
  * wake-up until it returns VM_OK. */
-vm_status sched__receive_step(vm_exec_t *ex, vm_slot *a, const int64_t *tags,
+vm_status host__receive_step(vm_exec_t *ex, vm_slot *a, const int64_t *tags,
                               uint32_t ntags, uint64_t timeout, bool first)
 {
     sched_proc_t *p = sched__cur(ex);
     if (!sched__drain(p) || p->killed)
-        return sched__trap(ex, p->kill_why ? p->kill_why : "killed");
+        return host__trap(ex, p->kill_why ? p->kill_why : "killed");
     sched_msg_t *m = sched__mbox_select(&p->mbox, tags, ntags);
     if (m) {
         sched__wait_timer_cancel(p);
@@ -226,19 +226,19 @@ static vm_status h_receive(vm_exec_t *ex, vm_slot *a, void *ud)
     (void)ud;
     /* Quirk 11: with no tags, tag_ptr is never looked at. */
     if (ntags > RECEIVE_TAGS_MAX) /* copied and matched at every wake */
-        return sched__trap(ex, "receive: more than 4096 tags");
+        return host__trap(ex, "receive: more than 4096 tags");
     if (ntags) {
-        const uint8_t *b = sched__guest(ex, a[0].u32, (uint64_t)ntags * 8);
+        const uint8_t *b = host__guest(ex, a[0].u32, (uint64_t)ntags * 8);
         if (!b)
-            return sched__trap(ex, "receive: tags out of bounds");
+            return host__trap(ex, "receive: tags out of bounds");
         if (ntags > 16 && !(tags = malloc(ntags * sizeof *tags)))
-            return sched__trap(ex, "out of memory");
+            return host__trap(ex, "out of memory");
         for (uint32_t i = 0; i < ntags; i++)
-            tags[i] = (int64_t)sched__get_u64(b + 8 * i);
+            tags[i] = (int64_t)host__get_u64(b + 8 * i);
     }
     if (first)
         p->mbox.scan = NULL;
-    vm_status st = sched__receive_step(ex, a, tags, ntags, a[2].u64, first);
+    vm_status st = host__receive_step(ex, a, tags, ntags, a[2].u64, first);
     if (tags != local)
         free(tags);
     return st;
@@ -254,7 +254,7 @@ static vm_status h_send_receive_skip_search(vm_exec_t *ex, vm_slot *a,
     if (first) {
         sched_msg_t *m = p->scratch;
         if (!m)
-            return sched__trap(ex, "send: no message in scratch area");
+            return host__trap(ex, "send: no message in scratch area");
         p->scratch = NULL;
         /* Only replies that arrive from now on count: everything queued
          * before the send is skipped without being looked at. */
@@ -262,13 +262,13 @@ static vm_status h_send_receive_skip_search(vm_exec_t *ex, vm_slot *a,
         p->mbox.scan = p->mbox.tail;
         sched__send(p->rt, a[0].u64, m);
     }
-    return sched__receive_step(ex, a, &tag, 1, a[2].u64, first);
+    return host__receive_step(ex, a, &tag, 1, a[2].u64, first);
 }
 
 /* }===== */
 
 #define M "lunatic::message"
-const sched_binding_t sched__api_message[] = {
+const sched_binding_t host__api_message[] = {
     {M, "create_data", "II:", h_create_data},
     {M, "write_data", "ii:i", h_write_data},
     {M, "read_data", "ii:i", h_read_data},
@@ -282,5 +282,5 @@ const sched_binding_t sched__api_message[] = {
     {M, "send_receive_skip_search", "III:i", h_send_receive_skip_search},
     {M, "receive", "iiI:i", h_receive},
 };
-const size_t sched__api_message_n =
-    sizeof sched__api_message / sizeof sched__api_message[0];
+const size_t host__api_message_n =
+    sizeof host__api_message / sizeof host__api_message[0];

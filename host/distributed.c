@@ -1,30 +1,30 @@
-/* api_dist.c: the lunatic::distributed functions (LUNATIC_ABI.md 1.2 and
+/* distributed.c: the lunatic::distributed functions (LUNATIC_ABI.md 1.2 and
  * 1.3.8). They read the cluster through sched_node_t (sched.h); without
  * one the runtime answers as a Lunatic that is not a node: node_id and
  * module_id 0, no nodes, and the calls that need a cluster (remote send
  * and spawn, node lookups) trap, as Lunatic's `distributed()?.or_trap`
  * does. The certificate helpers trap as not implemented: they belong to
- * the cluster's own issue. Interface: sched_int.h (sched__api_dist). */
+ * the cluster's own issue. Interface: host_int.h (host__api_distributed). */
 #include "common/lun_prefix.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "sched/sched_int.h"
+#include "host/host_int.h"
 
-vm_status sched__not_implemented(vm_exec_t *ex, vm_slot *a, void *ud)
+vm_status host__not_implemented(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     const sched_binding_t *b = ud;
     char msg[160];
     (void)a;
     snprintf(msg, sizeof msg, "%s::%s is not implemented yet", b->module,
              b->name);
-    return sched__trap(ex, msg);
+    return host__trap(ex, msg);
 }
 
 static const sched_node_t *node_of(vm_exec_t *ex)
 {
-    return sched__cur(ex)->rt->node;
+    return sched__node_of(sched__cur(ex)->rt);
 }
 
 /* The trap of a call that needs a cluster when there is none; Lunatic's
@@ -35,7 +35,7 @@ static vm_status not_distributed(vm_exec_t *ex, const void *ud)
     char msg[160];
     snprintf(msg, sizeof msg, "%s::%s: process not distributed (this "
              "runtime is not a node of a cluster)", b->module, b->name);
-    return sched__trap(ex, msg);
+    return host__trap(ex, msg);
 }
 
 static vm_status h_nodes_count(vm_exec_t *ex, vm_slot *a, void *ud)
@@ -52,18 +52,18 @@ static vm_status h_get_nodes(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     const sched_node_t *n = node_of(ex);
     uint32_t max = a[1].u32, got = 0;
-    uint8_t *out = sched__guest(ex, a[0].u32, (uint64_t)max * 8);
+    uint8_t *out = host__guest(ex, a[0].u32, (uint64_t)max * 8);
     (void)ud;
     if (!out)
-        return sched__trap(ex, "get_nodes: buffer out of bounds");
+        return host__trap(ex, "get_nodes: buffer out of bounds");
     if (n && max > 0) {
         uint64_t *ids = calloc(max, sizeof *ids);
         if (!ids)
-            return sched__trap(ex, "out of memory");
+            return host__trap(ex, "out of memory");
         got = n->nodes(n->ud, ids, max);
         got = got < max ? got : max;
         for (uint32_t i = 0; i < got; i++)
-            sched__put_u64(out + 8 * i, ids[i]);
+            host__put_u64(out + 8 * i, ids[i]);
         free(ids);
     }
     a[0].u32 = got;
@@ -95,9 +95,9 @@ static vm_status remote_send(vm_exec_t *ex, const sched_node_t *n,
     sched_msg_t *m = p->scratch;
     char err[160] = "";
     if (!m || m->kind != SCHED_MSG_DATA)
-        return sched__trap(ex, "send: no data message in scratch area");
+        return host__trap(ex, "send: no data message in scratch area");
     if (m->nres > 0)
-        return sched__trap(ex, "send: a message to another node cannot "
+        return host__trap(ex, "send: a message to another node cannot "
                                "carry resources");
     p->scratch = NULL;
     *rc = n->send(n->ud, node, pid, m->tag, m->data, m->len, err, sizeof err);
@@ -138,7 +138,7 @@ static vm_status h_send_receive_skip_search(vm_exec_t *ex, vm_slot *a,
             return st;
         }
     }
-    return sched__receive_step(ex, a, &tag, 1, timeout, first);
+    return host__receive_step(ex, a, &tag, 1, timeout, first);
 }
 
 /* spawn(node, config, module, func, params, id_ptr): 0 and the pid, or
@@ -149,23 +149,23 @@ static vm_status h_spawn(vm_exec_t *ex, vm_slot *a, void *ud)
     const sched_node_t *n = node_of(ex);
     sched_proc_t *p = sched__cur(ex);
     uint32_t flen = a[4].u32, plen = a[6].u32;
-    const uint8_t *func = sched__guest(ex, a[3].u32, flen);
-    const uint8_t *params = sched__guest(ex, a[5].u32, plen);
-    uint8_t *out = sched__guest(ex, a[7].u32, 8);
+    const uint8_t *func = host__guest(ex, a[3].u32, flen);
+    const uint8_t *params = host__guest(ex, a[5].u32, plen);
+    uint8_t *out = host__guest(ex, a[7].u32, 8);
     char err[160] = "";
     uint64_t pid = 0;
     if (!p->config->can_spawn)
-        return sched__trap(ex, "no permission to spawn processes");
+        return host__trap(ex, "no permission to spawn processes");
     if (!n)
         return not_distributed(ex, ud);
     if (!func || !params || !out)
-        return sched__trap(ex, "spawn: pointer out of bounds");
+        return host__trap(ex, "spawn: pointer out of bounds");
     if (plen % 17 != 0)
-        return sched__trap(ex, "spawn: params length is not a multiple of "
+        return host__trap(ex, "spawn: params length is not a multiple of "
                                "17");
     int rc = n->spawn(n->ud, a[0].u64, a[2].u64, (const char *)func, flen,
                       params, plen, &pid, err, sizeof err);
-    sched__put_u64(out, rc == 0 ? pid : sched__error_new(p, err));
+    host__put_u64(out, rc == 0 ? pid : host__error_new(p, err));
     a[0].i32 = rc;
     return VM_OK;
 }
@@ -176,14 +176,14 @@ static vm_status h_needs_cluster(vm_exec_t *ex, vm_slot *a, void *ud)
     (void)a;
     if (!node_of(ex))
         return not_distributed(ex, b);
-    return sched__not_implemented(ex, a, ud);
+    return host__not_implemented(ex, a, ud);
 }
 
 #define DIST "lunatic::distributed"
 
 /* Types from ../shared/fixtures/lunatic_all_imports.wat (LUNATIC_ABI.md
  * 1.2), in vm_host_func_new's notation. */
-const sched_binding_t sched__api_dist[] = {
+const sched_binding_t host__api_distributed[] = {
     {DIST, "nodes_count", ":i", h_nodes_count},
     {DIST, "get_nodes", "ii:i", h_get_nodes},
     {DIST, "node_id", ":I", h_node_id},
@@ -193,9 +193,9 @@ const sched_binding_t sched__api_dist[] = {
     {DIST, "spawn", "IIIiiiii:i", h_spawn},
     {DIST, "exec_lookup_nodes", "iiiii:i", h_needs_cluster},
     {DIST, "copy_lookup_nodes_results", "Iiii:i", h_needs_cluster},
-    {DIST, "test_root_cert", "i:i", sched__not_implemented},
-    {DIST, "default_server_certificates", "iiiii:i", sched__not_implemented},
-    {DIST, "sign_node", "iiiiiii:i", sched__not_implemented},
+    {DIST, "test_root_cert", "i:i", host__not_implemented},
+    {DIST, "default_server_certificates", "iiiii:i", host__not_implemented},
+    {DIST, "sign_node", "iiiiiii:i", host__not_implemented},
 };
-const size_t sched__api_dist_n =
-    sizeof sched__api_dist / sizeof sched__api_dist[0];
+const size_t host__api_distributed_n =
+    sizeof host__api_distributed / sizeof host__api_distributed[0];

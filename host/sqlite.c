@@ -1,8 +1,10 @@
-/* api_sqlite.c: the lunatic::sqlite host functions over the system SQLite
+/* sqlite.c: the lunatic::sqlite host functions over the system SQLite
  * (LUNATIC_ABI.md, the lunatic::sqlite table and 1.3.10). Connections and
- * statements live in per-process tables (sched_proc_t sqlite_conns,
- * sqlite_stmts) freed by sched__sqlite_release when the process ends.
- * Bound by api_link.c. */
+ * statements are resources of the process (res_sqlite_conn,
+ * res_sqlite_stmt), released with the rest of its table when it ends:
+ * in any order, as sqlite3_close_v2 waits for a connection's last
+ * statement to be finalized.
+ * Gathered by host.c. */
 #include "common/lun_prefix.h"
 
 #include <errno.h>
@@ -13,7 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sched/sched_int.h"
+#include "host/host_int.h"
 
 /* The longest string, blob or row a connection holds, and the longest
  * SQL text it takes (SQLite's own defaults are 1e9 bytes). Values are
@@ -27,19 +29,28 @@
 
 /* {===== helpers */
 
+static void finalize_stmt(void *s) { sqlite3_finalize(s); }
+static void close_conn(void *db) { sqlite3_close_v2(db); }
+
+static const sched_res_kind_t res_sqlite_conn = {"sqlite connection",
+                                                 close_conn};
+static const sched_res_kind_t res_sqlite_stmt = {"sqlite statement",
+                                                 finalize_stmt};
+
 static sqlite3 *get_conn(vm_exec_t *ex, uint64_t id)
 {
-    sqlite3 *db = sched__restab_get(&sched__cur(ex)->sqlite_conns, id);
+    sqlite3 *db = sched__restab_get(&sched__cur(ex)->res, &res_sqlite_conn, id);
     if (!db)
-        sched__trap(ex, "lunatic::sqlite: unknown connection id");
+        host__trap(ex, "lunatic::sqlite: unknown connection id");
     return db;
 }
 
 static sqlite3_stmt *get_stmt(vm_exec_t *ex, uint64_t id)
 {
-    sqlite3_stmt *s = sched__restab_get(&sched__cur(ex)->sqlite_stmts, id);
+    sqlite3_stmt *s = sched__restab_get(&sched__cur(ex)->res,
+                                        &res_sqlite_stmt, id);
     if (!s)
-        sched__trap(ex, "lunatic::sqlite: unknown statement id");
+        host__trap(ex, "lunatic::sqlite: unknown statement id");
     return s;
 }
 
@@ -48,7 +59,7 @@ static vm_status trap_sqlite(vm_exec_t *ex, const char *fn, sqlite3 *db)
     char msg[256];
     snprintf(msg, sizeof msg, "lunatic::sqlite::%s: %s", fn,
              db ? sqlite3_errmsg(db) : "error");
-    return sched__trap(ex, msg);
+    return host__trap(ex, msg);
 }
 
 /* A growing byte buffer for the bincode answers; `oom` sticks. */
@@ -83,7 +94,7 @@ static void ob_put(obuf_t *b, const void *src, size_t len)
 static void ob_u64(obuf_t *b, uint64_t v)
 {
     uint8_t t[8];
-    sched__put_u64(t, v);
+    host__put_u64(t, v);
     ob_put(b, t, 8);
 }
 
@@ -116,13 +127,13 @@ static vm_status guest_alloc(vm_exec_t *ex, uint32_t len, uint32_t *out)
     if (f)
         vm_func_type(f, &np, &pt, &nr, &rt);
     if (!f || np != 1 || nr != 1 || pt[0] != VM_I32 || rt[0] != VM_I32)
-        return sched__trap(ex, "lunatic::sqlite: the module exports no "
+        return host__trap(ex, "lunatic::sqlite: the module exports no "
                                "function 'lunatic_alloc' (i32) -> i32");
     vm_exec_t *sub = vm_exec_new(NULL);
     vm_value arg = {.u32 = len}, res = {0};
     if (!sub || vm_exec_call(sub, f, &arg, 1) != 0) {
         vm_exec_free(sub);
-        return sched__trap(ex, "lunatic::sqlite: out of memory");
+        return host__trap(ex, "lunatic::sqlite: out of memory");
     }
     vm_exec_set_userdata(sub, sched__cur(ex));
     char why[240], msg[320];
@@ -139,7 +150,7 @@ static vm_status guest_alloc(vm_exec_t *ex, uint32_t len, uint32_t *out)
     snprintf(msg, sizeof msg, "%s%s",
              strncmp(why, prefix, sizeof prefix - 1) == 0 ? "" : prefix,
              st == VM_DONE ? "no result" : why);
-    return sched__trap(ex, msg);
+    return host__trap(ex, msg);
 }
 
 /* Hand b to the guest: allocate, copy, length (u32, quirk 1) at
@@ -150,15 +161,15 @@ static vm_status give_guest(vm_exec_t *ex, obuf_t *b, uint32_t opaque_ptr,
     uint32_t ptr = 0;
     vm_status st = VM_OK;
     if (b->oom || b->n > UINT32_MAX)
-        st = sched__trap(ex, "lunatic::sqlite: out of memory");
+        st = host__trap(ex, "lunatic::sqlite: out of memory");
     if (st == VM_OK)
         st = guest_alloc(ex, (uint32_t)b->n, &ptr);
     if (st == VM_OK) {
         /* Looked up after the allocation: it may have grown memory. */
-        uint8_t *dst = sched__guest(ex, ptr, b->n);
-        uint8_t *lp = sched__guest(ex, opaque_ptr, 4);
+        uint8_t *dst = host__guest(ex, ptr, b->n);
+        uint8_t *lp = host__guest(ex, opaque_ptr, 4);
         if (!dst || !lp) {
-            st = sched__trap(ex, "lunatic::sqlite: pointer out of bounds");
+            st = host__trap(ex, "lunatic::sqlite: pointer out of bounds");
         } else {
             if (b->n)
                 memcpy(dst, b->d, b->n);
@@ -176,7 +187,7 @@ static vm_status give_guest(vm_exec_t *ex, obuf_t *b, uint32_t opaque_ptr,
 /* A NUL-terminated copy of guest bytes (NULL: bounds, NUL inside, OOM). */
 static char *guest_cstr(vm_exec_t *ex, uint32_t ptr, uint32_t len)
 {
-    const uint8_t *s = sched__guest(ex, ptr, len);
+    const uint8_t *s = host__guest(ex, ptr, len);
     char *c;
     if (len > SQL_VALUE_MAX)
         return NULL;
@@ -268,7 +279,7 @@ static int authorize(void *ud, int action, const char *a, const char *b,
 static vm_status h_open(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
-    uint8_t *out = sched__guest(ex, a[2].u32, 8);
+    uint8_t *out = host__guest(ex, a[2].u32, 8);
     char *path = guest_cstr(ex, a[0].u32, a[1].u32);
     char msg[PATH_LEN + 128];
     sqlite3 *db = NULL;
@@ -276,13 +287,13 @@ static vm_status h_open(vm_exec_t *ex, vm_slot *a, void *ud)
     (void)ud;
     if (!out || !path) {
         free(path);
-        return sched__trap(ex, "lunatic::sqlite::open: bad path or pointer");
+        return host__trap(ex, "lunatic::sqlite::open: bad path or pointer");
     }
     if (!fs_allowed(p->config, path)) {
         snprintf(msg, sizeof msg, "Failed to access '%s': it is not inside "
                  "a preopened directory", path);
         free(path);
-        sched__put_u64(out, sched__error_new(p, msg));
+        host__put_u64(out, host__error_new(p, msg));
         a[0].u64 = 1;
         return VM_OK;
     }
@@ -293,20 +304,20 @@ static vm_status h_open(vm_exec_t *ex, vm_slot *a, void *ud)
                  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
         sqlite3_close_v2(db);
         free(path);
-        sched__put_u64(out, sched__error_new(p, msg));
+        host__put_u64(out, host__error_new(p, msg));
         a[0].u64 = 1;
         return VM_OK;
     }
     free(path);
     sqlite3_limit(db, SQLITE_LIMIT_LENGTH, SQL_VALUE_MAX);
     /* The config outlives the connection: both go when the process does
-     * (sched__proc_release closes connections first). */
+     * (sched__proc_release releases its resources before its config). */
     sqlite3_set_authorizer(db, authorize, p->config);
-    if (sched__restab_add(&p->sqlite_conns, db, &id) != 0) {
+    if (sched__restab_add(&p->res, &res_sqlite_conn, db, &id) != 0) {
         sqlite3_close_v2(db);
-        return sched__trap(ex, "out of memory");
+        return host__trap(ex, "out of memory");
     }
-    sched__put_u64(out, id);
+    host__put_u64(out, id);
     a[0].u64 = 0;
     return VM_OK;
 }
@@ -365,7 +376,7 @@ static vm_status sql_offload(vm_exec_t *ex, sqlite3 *db, sqlite3_stmt *stmt,
     sched_proc_t *p = sched__cur(ex);
     if (p->job && p->job->run != sql_run) { /* never: a bug if it is */
         free(sql);
-        return sched__trap(ex, "lunatic::sqlite: waiting on another call");
+        return host__trap(ex, "lunatic::sqlite: waiting on another call");
     }
     if (p->job) {
         free(sql);
@@ -377,13 +388,13 @@ static vm_status sql_offload(vm_exec_t *ex, sqlite3 *db, sqlite3_stmt *stmt,
         vm_exec_charge(ex, j->spent);
         sql_discard(&j->job);
         if (out_of_fuel)
-            return sched__trap(ex, "lunatic::sqlite: out of fuel");
+            return host__trap(ex, "lunatic::sqlite: out of fuel");
         return VM_OK;
     }
     sql_job_t *j = calloc(1, sizeof *j);
     if (!j) {
         free(sql);
-        return sched__trap(ex, "lunatic::sqlite: out of memory");
+        return host__trap(ex, "lunatic::sqlite: out of memory");
     }
     j->job.run = sql_run;
     j->job.discard = sql_discard;
@@ -394,7 +405,7 @@ static vm_status sql_offload(vm_exec_t *ex, sqlite3 *db, sqlite3_stmt *stmt,
     j->fuel_left = sched__fuel_left(p);
     if (sched__job_submit(p, &j->job) != 0) {
         sql_discard(&j->job);
-        return sched__trap(ex, "lunatic::sqlite: no thread to run the "
+        return host__trap(ex, "lunatic::sqlite: no thread to run the "
                                "statement on");
     }
     return VM_BLOCK;
@@ -411,7 +422,7 @@ static vm_status h_execute(vm_exec_t *ex, vm_slot *a, void *ud)
     if (!db)
         return VM_TRAP;
     if (!sched__cur(ex)->job && !(sql = guest_cstr(ex, a[1].u32, a[2].u32)))
-        return sched__trap(ex, "lunatic::sqlite::execute: SQL text out of "
+        return host__trap(ex, "lunatic::sqlite::execute: SQL text out of "
                                "bounds, with a NUL, or over 16 MiB");
     vm_status st = sql_offload(ex, db, NULL, sql, &rc);
     if (st == VM_OK)
@@ -461,22 +472,23 @@ static vm_status h_prepare(vm_exec_t *ex, vm_slot *a, void *ud)
     (void)ud;
     if (!db)
         return VM_TRAP;
-    const char *sql = (const char *)sched__guest(ex, a[1].u32, a[2].u32);
+    const char *sql = (const char *)host__guest(ex, a[1].u32, a[2].u32);
     if (a[2].u32 > SQL_TEXT_MAX)
-        return sched__trap(ex, "lunatic::sqlite::query_prepare: query "
+        return host__trap(ex, "lunatic::sqlite::query_prepare: query "
                                "longer than 1,000,000 bytes");
     vm_exec_charge(ex, a[2].u32 / 16); /* parsing: ~16 bytes a reduction */
     if (!sql || a[2].u32 > INT_MAX)
-        return sched__trap(ex, "lunatic::sqlite::query_prepare: query out "
+        return host__trap(ex, "lunatic::sqlite::query_prepare: query out "
                                "of bounds");
     if (sqlite3_prepare_v2(db, sql, (int)a[2].u32, &s, NULL) != SQLITE_OK)
         return trap_sqlite(ex, "query_prepare", db);
     /* SQLite gives no statement for text without SQL (blank, comment). */
     if (!s)
-        return sched__trap(ex, "lunatic::sqlite::query_prepare: empty query");
-    if (sched__restab_add(&sched__cur(ex)->sqlite_stmts, s, &id) != 0) {
+        return host__trap(ex, "lunatic::sqlite::query_prepare: empty query");
+    if (sched__restab_add(&sched__cur(ex)->res, &res_sqlite_stmt, s,
+                          &id) != 0) {
         sqlite3_finalize(s);
-        return sched__trap(ex, "out of memory");
+        return host__trap(ex, "out of memory");
     }
     a[0].u64 = id;
     return VM_OK;
@@ -513,7 +525,7 @@ static bool rd_u64(rd_t *r, uint64_t *v)
 {
     const uint8_t *s = rd_take(r, 8);
     if (s)
-        *v = sched__get_u64(s);
+        *v = host__get_u64(s);
     return s != NULL;
 }
 
@@ -604,14 +616,14 @@ static vm_status h_bind(vm_exec_t *ex, vm_slot *a, void *ud)
     (void)ud;
     if (!s)
         return VM_TRAP;
-    rd_t r = {sched__guest(ex, a[1].u32, a[2].u32), a[2].u32};
+    rd_t r = {host__guest(ex, a[1].u32, a[2].u32), a[2].u32};
     if (!r.p)
-        return sched__trap(ex, "lunatic::sqlite::bind_value: data out of "
+        return host__trap(ex, "lunatic::sqlite::bind_value: data out of "
                                "bounds");
     /* SQLite copies the values */
     vm_exec_charge(ex, a[2].u32 / SCHED_COPY_BYTES_PER_RED);
     if (!rd_u64(&r, &n))
-        return sched__trap(ex, "lunatic::sqlite::bind_value: malformed "
+        return host__trap(ex, "lunatic::sqlite::bind_value: malformed "
                                "BindList (length)");
     for (uint64_t i = 0; i < n; i++) {
         const char *err;
@@ -624,7 +636,7 @@ static vm_status h_bind(vm_exec_t *ex, vm_slot *a, void *ud)
             err = sqlite3_errstr(rc);
         snprintf(msg, sizeof msg, "lunatic::sqlite::bind_value: pair %llu: "
                  "%s", (unsigned long long)i, err);
-        return sched__trap(ex, msg);
+        return host__trap(ex, msg);
     }
     return VM_OK;
 }
@@ -645,11 +657,11 @@ static vm_status h_reset(vm_exec_t *ex, vm_slot *a, void *ud)
 
 static vm_status h_finalize(vm_exec_t *ex, vm_slot *a, void *ud)
 {
-    sqlite3_stmt *s = sched__restab_take(&sched__cur(ex)->sqlite_stmts,
-                                         a[0].u64);
+    sqlite3_stmt *s = sched__restab_take(&sched__cur(ex)->res,
+                                         &res_sqlite_stmt, a[0].u64);
     (void)ud;
     if (!s)
-        return sched__trap(ex, "lunatic::sqlite::sqlite3_finalize: unknown "
+        return host__trap(ex, "lunatic::sqlite::sqlite3_finalize: unknown "
                                "statement id");
     sqlite3_finalize(s);
     return VM_OK;
@@ -721,7 +733,7 @@ static bool col_ok(vm_exec_t *ex, sqlite3_stmt *s, uint32_t i)
 {
     if (i < (uint32_t)sqlite3_column_count(s))
         return true;
-    sched__trap(ex, "lunatic::sqlite: column index out of range");
+    host__trap(ex, "lunatic::sqlite: column index out of range");
     return false;
 }
 
@@ -763,7 +775,7 @@ static vm_status h_column_names(vm_exec_t *ex, vm_slot *a, void *ud)
         const char *name = sqlite3_column_name(s, i);
         if (!name) {
             free(b.d);
-            return sched__trap(ex, "out of memory");
+            return host__trap(ex, "out of memory");
         }
         ob_bytes(&b, name, strlen(name));
     }
@@ -780,37 +792,15 @@ static vm_status h_column_name(vm_exec_t *ex, vm_slot *a, void *ud)
         return VM_TRAP;
     const char *name = sqlite3_column_name(s, (int)a[1].u32);
     if (!name)
-        return sched__trap(ex, "out of memory");
+        return host__trap(ex, "out of memory");
     ob_put(&b, name, strlen(name));
     return give_guest(ex, &b, a[2].u32, a);
 }
 
 /* }===== */
 
-static void free_table(sched_restab_t *t, bool stmts)
-{
-    for (uint64_t i = 0; i < t->n - t->base; i++) {
-        if (!t->items[i])
-            continue;
-        if (stmts)
-            sqlite3_finalize(t->items[i]);
-        else
-            sqlite3_close_v2(t->items[i]);
-    }
-    free(t->items);
-    t->items = NULL;
-    t->base = t->n = t->cap = 0;
-}
-
-void sched__sqlite_release(sched_proc_t *p)
-{
-    /* Statements first: a connection closes once none are left. */
-    free_table(&p->sqlite_stmts, true);
-    free_table(&p->sqlite_conns, false);
-}
-
 #define SQL "lunatic::sqlite"
-const sched_binding_t sched__api_sqlite[] = {
+const sched_binding_t host__api_sqlite[] = {
     {SQL, "bind_value", "Iii:", h_bind},
     {SQL, "column_count", "I:i", h_column_count},
     {SQL, "column_name", "Iii:i", h_column_name},
@@ -826,5 +816,5 @@ const sched_binding_t sched__api_sqlite[] = {
     {SQL, "sqlite3_step", "I:i", h_step},
     {SQL, "statement_reset", "I:", h_reset},
 };
-const size_t sched__api_sqlite_n =
-    sizeof sched__api_sqlite / sizeof sched__api_sqlite[0];
+const size_t host__api_sqlite_n =
+    sizeof host__api_sqlite / sizeof host__api_sqlite[0];

@@ -1,6 +1,6 @@
-/* api_process.c: the lunatic::process host functions: configs and
+/* process.c: the lunatic::process host functions: configs and
  * permissions, compile_module, spawn and get_or_spawn, sleep_ms, links,
- * monitors, kill (LUNATIC_ABI.md 1.2, 1.3.1, 1.3.4). Bound by api_link.c. */
+ * monitors, kill (LUNATIC_ABI.md 1.2, 1.3.1, 1.3.4). Gathered by host.c. */
 #include "common/lun_prefix.h"
 #include "common/lun_lock.h"
 
@@ -8,14 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched/sched_int.h"
+#include "host/host_int.h"
 
 /* {===== configs */
 
 /* The config with this id; NULL (and a trap set) if there is none. */
 static sched_config_t *config_of(vm_exec_t *ex, uint64_t id)
 {
-    sched_config_t *c = sched__restab_get(&sched__cur(ex)->configs, id);
+    sched_config_t *c = sched__restab_get(&sched__cur(ex)->res,
+                                          &sched__res_config, id);
     if (!c)
         vm_exec_set_trap(ex, VM_TRAP_HOST, "unknown config id");
     return c;
@@ -23,7 +24,7 @@ static sched_config_t *config_of(vm_exec_t *ex, uint64_t id)
 
 /* A config to change. Spawned processes keep a reference to the config
  * they were made with, so a shared one is copied first. */
-sched_config_t *sched__config_mut(vm_exec_t *ex, uint64_t id)
+sched_config_t *host__config_mut(vm_exec_t *ex, uint64_t id)
 {
     sched_proc_t *p = sched__cur(ex);
     sched_config_t *c = config_of(ex, id);
@@ -34,7 +35,7 @@ sched_config_t *sched__config_mut(vm_exec_t *ex, uint64_t id)
         vm_exec_set_trap(ex, VM_TRAP_HOST, "out of memory");
         return NULL;
     }
-    p->configs.items[id - p->configs.base] = n;
+    sched__restab_set(&p->res, &sched__res_config, id, n);
     sched__config_unref(c);
     return n;
 }
@@ -58,7 +59,7 @@ static vm_status widen_trap(vm_exec_t *ex, const char *fn, const char *what)
 {
     char msg[200];
     snprintf(msg, sizeof msg, "%s refused: %s", fn, what);
-    return sched__trap(ex, msg);
+    return host__trap(ex, msg);
 }
 
 static vm_status h_create_config(vm_exec_t *ex, vm_slot *a, void *ud)
@@ -72,9 +73,10 @@ static vm_status h_create_config(vm_exec_t *ex, vm_slot *a, void *ud)
         a[0].i64 = -1;
         return VM_OK;
     }
-    if (!(c = sched__config_new()) || sched__restab_add(&p->configs, c, &id)) {
+    if (!(c = sched__config_new()) ||
+        sched__restab_add(&p->res, &sched__res_config, c, &id)) {
         sched__config_unref(c);
-        return sched__trap(ex, "out of memory");
+        return host__trap(ex, "out of memory");
     }
     /* Lunatic's defaults (u32::MAX bytes, no fuel limit, no permission,
      * no dirs), but never more than the creator's own. */
@@ -87,10 +89,11 @@ static vm_status h_create_config(vm_exec_t *ex, vm_slot *a, void *ud)
 
 static vm_status h_drop_config(vm_exec_t *ex, vm_slot *a, void *ud)
 {
-    sched_config_t *c = sched__restab_take(&sched__cur(ex)->configs, a[0].u64);
+    sched_config_t *c = sched__restab_take(&sched__cur(ex)->res,
+                                           &sched__res_config, a[0].u64);
     (void)ud;
     if (!c)
-        return sched__trap(ex, "unknown config id");
+        return host__trap(ex, "unknown config id");
     sched__config_unref(c);
     return VM_OK;
 }
@@ -98,7 +101,7 @@ static vm_status h_drop_config(vm_exec_t *ex, vm_slot *a, void *ud)
 static vm_status h_set_max_memory(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     uint64_t held = sched__cur(ex)->config->max_memory;
-    sched_config_t *c = sched__config_mut(ex, a[0].u64);
+    sched_config_t *c = host__config_mut(ex, a[0].u64);
     char what[120];
     (void)ud;
     if (!c)
@@ -126,7 +129,7 @@ static vm_status h_get_max_memory(vm_exec_t *ex, vm_slot *a, void *ud)
 static vm_status h_set_max_fuel(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     uint64_t held = sched__cur(ex)->config->max_fuel;
-    sched_config_t *c = sched__config_mut(ex, a[0].u64);
+    sched_config_t *c = host__config_mut(ex, a[0].u64);
     char what[120];
     (void)ud;
     if (!c)
@@ -166,7 +169,7 @@ static vm_status h_get_max_fuel(vm_exec_t *ex, vm_slot *a, void *ud)
     static vm_status h_set_##name(vm_exec_t *ex, vm_slot *a, void *ud)    \
     {                                                                      \
         bool held = sched__cur(ex)->config->field;                         \
-        sched_config_t *c = sched__config_mut(ex, a[0].u64);               \
+        sched_config_t *c = host__config_mut(ex, a[0].u64);               \
         (void)ud;                                                          \
         if (!c)                                                            \
             return VM_TRAP;                                                \
@@ -234,7 +237,7 @@ static compile_job_t *compile_job_new(sched_proc_t *p, uint32_t len)
     }
     if (j) {
         j->len = len;
-        j->no_fusion = p->rt->no_fusion;
+        j->no_fusion = sched__no_fusion(p->rt);
         j->job.run = compile_run;
         j->job.discard = compile_discard;
     }
@@ -251,7 +254,7 @@ static vm_status compile_submit(vm_exec_t *ex, const uint8_t *bytes,
     uint64_t done = sched__progress(p);
     compile_job_t *j = done ? (compile_job_t *)p->host_job : NULL;
     if (!j && (done = 0, !(j = compile_job_new(p, len))))
-        return sched__trap(ex, "compile_module: out of memory");
+        return host__trap(ex, "compile_module: out of memory");
     p->host_job = &j->job;
     uint64_t c = len - done < SCHED_HOST_CHUNK ? len - done : SCHED_HOST_CHUNK;
     memcpy(j->bytes + done, bytes + done, (size_t)c);
@@ -262,7 +265,7 @@ static vm_status compile_submit(vm_exec_t *ex, const uint8_t *bytes,
     p->host_job = NULL;
     if (sched__job_submit(p, &j->job) != 0) {
         compile_discard(&j->job);
-        return sched__trap(ex, "compile_module: no thread to compile on");
+        return host__trap(ex, "compile_module: no thread to compile on");
     }
     return VM_BLOCK;
 }
@@ -270,13 +273,13 @@ static vm_status compile_submit(vm_exec_t *ex, const uint8_t *bytes,
 static vm_status h_compile_module(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
-    uint8_t *bytes = sched__guest(ex, a[0].u32, a[1].u32);
-    uint8_t *out = sched__guest(ex, a[2].u32, 8);
+    uint8_t *bytes = host__guest(ex, a[0].u32, a[1].u32);
+    uint8_t *out = host__guest(ex, a[2].u32, 8);
     sched_module_t *m = NULL;
     uint64_t id;
     (void)ud;
     if (!bytes || !out)
-        return sched__trap(ex, "compile_module: pointer out of bounds");
+        return host__trap(ex, "compile_module: pointer out of bounds");
     if (!p->config->can_compile) {
         a[0].i32 = -1;
         return VM_OK;
@@ -284,7 +287,7 @@ static vm_status h_compile_module(vm_exec_t *ex, vm_slot *a, void *ud)
     if (!p->job)
         return compile_submit(ex, bytes, a[1].u32);
     if (p->job->run != compile_run) /* never: a bug if it is */
-        return sched__trap(ex, "compile_module: waiting on another call");
+        return host__trap(ex, "compile_module: waiting on another call");
     compile_job_t *j = (compile_job_t *)sched__job_take(p);
     if (!j)
         return VM_BLOCK;
@@ -292,16 +295,17 @@ static vm_status h_compile_module(vm_exec_t *ex, vm_slot *a, void *ud)
     if (rc == 0 && (rc = sched__module_new(p->rt, j->vm, j->err,
                                            sizeof j->err, &m)) == 0)
         j->vm = NULL; /* the module has it */
-    if (rc == 0 && sched__restab_add(&p->modules, m, &id) != 0) {
+    if (rc == 0 && sched__restab_add(&p->res, &sched__res_module, m,
+                                     &id) != 0) {
         sched__module_unref(m);
         rc = LUN_ENOMEM;
         snprintf(j->err, sizeof j->err, "out of memory");
     }
     if (rc != 0)
-        sched__put_u64(out, sched__error_new(p, j->err[0] ? j->err
+        host__put_u64(out, host__error_new(p, j->err[0] ? j->err
                                                           : lun_strerror(rc)));
     else
-        sched__put_u64(out, id);
+        host__put_u64(out, id);
     compile_discard(&j->job);
     a[0].i32 = rc != 0;
     return VM_OK;
@@ -309,11 +313,11 @@ static vm_status h_compile_module(vm_exec_t *ex, vm_slot *a, void *ud)
 
 static vm_status h_drop_module(vm_exec_t *ex, vm_slot *a, void *ud)
 {
-    sched_module_t *m = sched__restab_take(&sched__cur(ex)->modules,
-                                           a[0].u64);
+    sched_module_t *m = sched__restab_take(&sched__cur(ex)->res,
+                                           &sched__res_module, a[0].u64);
     (void)ud;
     if (!m)
-        return sched__trap(ex, "unknown module id");
+        return host__trap(ex, "unknown module id");
     sched__module_unref(m);
     return VM_OK;
 }
@@ -329,7 +333,7 @@ static bool decode_params(vm_exec_t *ex, const uint8_t *b, uint32_t len,
 {
     for (uint32_t i = 0; i < len / 17; i++) {
         const uint8_t *v = b + 17 * i + 1;
-        uint64_t x = sched__get_u64(v);
+        uint64_t x = host__get_u64(v);
         switch (b[17 * i]) {
         case 0x7F: args[i].i32 = (int32_t)(uint32_t)x; break;
         case 0x7E: args[i].i64 = (int64_t)x; break;
@@ -361,7 +365,7 @@ static void charge_instantiation(vm_exec_t *ex, sched_proc_t *child)
 #define SPAWN_ARGS_ON_STACK 8u
 #define SPAWN_ARGS_MAX 1000u
 
-vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
+vm_status host__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
                        int64_t config_id, int64_t module_id,
                        uint32_t func_ptr, uint32_t func_len,
                        uint32_t params_ptr, uint32_t params_len,
@@ -373,26 +377,27 @@ vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
     char err[256];
     (void)a;
     if (p->initializing)
-        return sched__trap(ex, "Cannot spawn process during module "
+        return host__trap(ex, "Cannot spawn process during module "
                                "initialization");
     if (!p->config->can_spawn)
-        return sched__trap(ex, "no permission to spawn processes");
+        return host__trap(ex, "no permission to spawn processes");
     if (config_id != -1 && !(c = config_of(ex, (uint64_t)config_id)))
         return VM_TRAP;
     if (module_id != -1 &&
-        !(m = sched__restab_get(&p->modules, (uint64_t)module_id)))
-        return sched__trap(ex, "unknown module id");
-    const uint8_t *func = sched__guest(ex, func_ptr, func_len);
-    const uint8_t *params = sched__guest(ex, params_ptr, params_len);
+        !(m = sched__restab_get(&p->res, &sched__res_module,
+                                (uint64_t)module_id)))
+        return host__trap(ex, "unknown module id");
+    const uint8_t *func = host__guest(ex, func_ptr, func_len);
+    const uint8_t *params = host__guest(ex, params_ptr, params_len);
     if (!func || !params)
-        return sched__trap(ex, "spawn: pointer out of bounds");
+        return host__trap(ex, "spawn: pointer out of bounds");
     if (params_len % 17 != 0)
-        return sched__trap(ex, "spawn: params length is not a multiple of "
+        return host__trap(ex, "spawn: params length is not a multiple of "
                                "17");
     if (params_len / 17 > SPAWN_ARGS_MAX)
-        return sched__trap(ex, "spawn: more than 1000 parameters");
+        return host__trap(ex, "spawn: more than 1000 parameters");
     if (sched__proc_cap_reached(p->rt, err, sizeof err)) {
-        *out_id = sched__error_new(p, err);
+        *out_id = host__error_new(p, err);
         *out_rc = 1;
         return VM_OK;
     }
@@ -401,7 +406,7 @@ vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
     vm_value *args = nargs <= SPAWN_ARGS_ON_STACK ? small
                                                   : calloc(nargs, sizeof *args);
     if (!args)
-        return sched__trap(ex, "out of memory");
+        return host__trap(ex, "out of memory");
     if (!decode_params(ex, params, params_len, args)) {
         if (args != small) free(args);
         return VM_TRAP;
@@ -413,7 +418,7 @@ vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
     }
     if (args != small) free(args);
     if (!child) {
-        *out_id = sched__error_new(p, err);
+        *out_id = host__error_new(p, err);
         *out_rc = 1;
         return VM_OK;
     }
@@ -433,17 +438,17 @@ vm_status sched__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
 
 static vm_status h_spawn(vm_exec_t *ex, vm_slot *a, void *ud)
 {
-    uint8_t *out = sched__guest(ex, a[7].u32, 8);
+    uint8_t *out = host__guest(ex, a[7].u32, 8);
     uint64_t id = 0;
     int rc = 0;
     (void)ud;
     if (!out)
-        return sched__trap(ex, "spawn: id pointer out of bounds");
-    vm_status st = sched__spawn(ex, a, a[0].u64, a[1].i64, a[2].i64, a[3].u32,
+        return host__trap(ex, "spawn: id pointer out of bounds");
+    vm_status st = host__spawn(ex, a, a[0].u64, a[1].i64, a[2].i64, a[3].u32,
                                 a[4].u32, a[5].u32, a[6].u32, &id, &rc);
     if (st != VM_OK)
         return st;
-    sched__put_u64(out, id);
+    host__put_u64(out, id);
     a[0].i32 = rc;
     return ++sched__cur(ex)->slice_spawns >= SCHED_SPAWNS_PER_SLICE
                ? VM_YIELD : VM_OK;
@@ -456,37 +461,37 @@ static vm_status h_spawn(vm_exec_t *ex, vm_slot *a, void *ud)
 static vm_status h_get_or_spawn(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_proc_t *p = sched__cur(ex);
-    const char *name = sched__registry_name(ex, a[0].u32, a[1].u32);
-    uint8_t *node_out = sched__guest(ex, a[9].u32, 8);
-    uint8_t *id_out = sched__guest(ex, a[10].u32, 8);
+    const char *name = host__registry_name(ex, a[0].u32, a[1].u32);
+    uint8_t *node_out = host__guest(ex, a[9].u32, 8);
+    uint8_t *id_out = host__guest(ex, a[10].u32, 8);
     uint64_t node = 0, id = 0;
     int rc = 0;
     (void)ud;
     if (!name)
         return VM_TRAP;
     if (!node_out || !id_out)
-        return sched__trap(ex, "get_or_spawn: pointer out of bounds");
-    switch (sched__reserve_name(p, name, a[1].u32, &node, &id)) {
-    case SCHED_NAME_NOMEM:
-        return sched__trap(ex, "out of memory");
-    case SCHED_NAME_BUSY:
+        return host__trap(ex, "get_or_spawn: pointer out of bounds");
+    switch (host__reserve_name(p, name, a[1].u32, &node, &id)) {
+    case HOST_NAME_NOMEM:
+        return host__trap(ex, "out of memory");
+    case HOST_NAME_BUSY:
         return VM_BLOCK;
-    case SCHED_NAME_FOUND:
-        sched__put_u64(node_out, node);
-        sched__put_u64(id_out, id);
+    case HOST_NAME_FOUND:
+        host__put_u64(node_out, node);
+        host__put_u64(id_out, id);
         a[0].i32 = 2;
         return VM_OK;
-    case SCHED_NAME_RESERVED:
+    case HOST_NAME_RESERVED:
         break;
     }
-    vm_status st = sched__spawn(ex, a, a[2].u64, a[3].i64, a[4].i64, a[5].u32,
+    vm_status st = host__spawn(ex, a, a[2].u64, a[3].i64, a[4].i64, a[5].u32,
                                 a[6].u32, a[7].u32, a[8].u32, &id, &rc);
     /* quirk 5: an error id is registered too */
-    sched__end_reservation(p, name, a[1].u32, st == VM_OK, id);
+    host__end_reservation(p, name, a[1].u32, st == VM_OK, id);
     if (st != VM_OK)
         return st;
-    sched__put_u64(node_out, 0);
-    sched__put_u64(id_out, id);
+    host__put_u64(node_out, 0);
+    host__put_u64(id_out, id);
     a[0].i32 = rc;
     return VM_OK;
 }
@@ -613,7 +618,7 @@ static vm_status h_exists(vm_exec_t *ex, vm_slot *a, void *ud)
 /* }===== */
 
 #define P "lunatic::process"
-const sched_binding_t sched__api_process[] = {
+const sched_binding_t host__api_process[] = {
     {P, "compile_module", "iii:i", h_compile_module},
     {P, "drop_module", "I:", h_drop_module},
     {P, "create_config", ":I", h_create_config},
@@ -641,5 +646,5 @@ const sched_binding_t sched__api_process[] = {
     {P, "kill", "I:", h_kill},
     {P, "exists", "I:i", h_exists},
 };
-const size_t sched__api_process_n =
-    sizeof sched__api_process / sizeof sched__api_process[0];
+const size_t host__api_process_n =
+    sizeof host__api_process / sizeof host__api_process[0];

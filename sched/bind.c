@@ -1,8 +1,8 @@
-/* api_link.c: the one table of every lunatic::* host function (gathered
- * from the api_*.c files), bound once per runtime and shared by every
- * instance; the helpers the host functions share. The process a host
- * function acts for is the exec's userdata, so no per-process binding is
- * needed. Interface: sched_int.h. */
+/* bind.c: the host functions a runtime offers (its sched_abi_t, given by
+ * whoever made it: host/ for the lunatic::* set) and WASI's, bound once
+ * per runtime and shared by every instance. The process a host function
+ * acts for is the exec's userdata, so no per-process binding is needed.
+ * Interface: sched_int.h. */
 #include "common/lun_prefix.h"
 
 #include <stdio.h>
@@ -10,40 +10,23 @@
 #include <string.h>
 
 #include "sched/sched_int.h"
-#include "vm/vm_endian.h"
 
-static const struct group {
-    const sched_binding_t *b;
-    const size_t *n;
-} groups[] = {
-    {sched__api_process, &sched__api_process_n},
-    {sched__api_message, &sched__api_message_n},
-    {sched__api_timer, &sched__api_timer_n},
-    {sched__api_registry, &sched__api_registry_n},
-    {sched__api_misc, &sched__api_misc_n},
-    {sched__api_dist, &sched__api_dist_n},
-    {sched__api_net, &sched__api_net_n},
-    {sched__api_udp_tls, &sched__api_udp_tls_n},
-    {sched__api_sqlite, &sched__api_sqlite_n},
-};
-#define NGROUPS (sizeof groups / sizeof groups[0])
-
-/* The binding at flat index i. */
-static const sched_binding_t *binding_at(uint32_t i)
+/* The binding at flat index i of abi. */
+static const sched_binding_t *binding_at(const sched_abi_t *abi, uint32_t i)
 {
-    for (size_t g = 0; g < NGROUPS; g++) {
-        if (i < *groups[g].n)
-            return &groups[g].b[i];
-        i -= (uint32_t)*groups[g].n;
+    for (size_t g = 0; abi && g < abi->ntables; g++) {
+        if (i < *abi->tables[g].n)
+            return &abi->tables[g].b[i];
+        i -= (uint32_t)*abi->tables[g].n;
     }
     return NULL;
 }
 
-static uint32_t binding_count(void)
+static uint32_t binding_count(const sched_abi_t *abi)
 {
     uint32_t n = 0;
-    for (size_t g = 0; g < NGROUPS; g++)
-        n += (uint32_t)*groups[g].n;
+    for (size_t g = 0; abi && g < abi->ntables; g++)
+        n += (uint32_t)*abi->tables[g].n;
     return n;
 }
 
@@ -52,7 +35,9 @@ static wasi_ctx_t *cur_wasi(vm_exec_t *ex) { return sched__cur(ex)->wasi; }
 
 int sched__bindings_init(sched_runtime_t *rt)
 {
-    uint32_t n = binding_count();
+    uint32_t n = binding_count(rt->abi);
+    if (n == 0) /* WASI only */
+        return wasi_funcs_new(cur_wasi, &rt->wasi_funcs);
     int rc = wasi_funcs_new(cur_wasi, &rt->wasi_funcs);
     if (rc != 0)
         return rc;
@@ -61,7 +46,7 @@ int sched__bindings_init(sched_runtime_t *rt)
         return LUN_ENOMEM;
     rt->nhost_funcs = n;
     for (uint32_t i = 0; i < n; i++) {
-        const sched_binding_t *b = binding_at(i);
+        const sched_binding_t *b = binding_at(rt->abi, i);
         /* ud is the binding: the stubs name themselves in their trap. */
         rt->host_funcs[i] = vm_host_func_new(b->sig, b->fn, (void *)b,
                                              b->name);
@@ -81,11 +66,11 @@ void sched__bindings_free(sched_runtime_t *rt)
     rt->wasi_funcs = NULL;
 }
 
-static int find_binding(const vm_import_info *info)
+static int find_binding(const sched_abi_t *abi, const vm_import_info *info)
 {
-    uint32_t n = binding_count();
+    uint32_t n = binding_count(abi);
     for (uint32_t i = 0; i < n; i++) {
-        const sched_binding_t *b = binding_at(i);
+        const sched_binding_t *b = binding_at(abi, i);
         if (strlen(b->module) == info->module_len &&
             strlen(b->name) == info->name_len &&
             memcmp(b->module, info->module, info->module_len) == 0 &&
@@ -108,8 +93,9 @@ static void escape(char *out, size_t cap, const char *s, uint32_t len)
     out[o] = '\0';
 }
 
-uint32_t sched__bind_imports(sched_runtime_t *rt, const vm_module_t *m,
-                             vm_extern *tmpl, char *err, size_t errlen)
+uint32_t sched__bind_imports(const sched_abi_t *abi, sched_runtime_t *rt,
+                             const vm_module_t *m, vm_extern *tmpl, char *err,
+                             size_t errlen)
 {
     uint32_t n = vm_module_import_count(m), missing = 0;
     vm_import_info first = {0};
@@ -119,7 +105,8 @@ uint32_t sched__bind_imports(sched_runtime_t *rt, const vm_module_t *m,
         int b = -1;
         if (vm_module_import(m, i, &info) != 0)
             continue;
-        if (info.kind == VM_EXTERN_FUNC && (b = find_binding(&info)) >= 0) {
+        if (info.kind == VM_EXTERN_FUNC && (b = find_binding(abi,
+                                                             &info)) >= 0) {
             tmpl[i].kind = VM_EXTERN_FUNC;
             tmpl[i].u.func = rt ? rt->host_funcs[b] : NULL;
             continue;
@@ -146,38 +133,3 @@ uint32_t sched__bind_imports(sched_runtime_t *rt, const vm_module_t *m,
     return missing;
 }
 
-/* {===== helpers of the host functions */
-
-uint8_t *sched__guest(vm_exec_t *ex, uint32_t ptr, uint64_t len)
-{
-    vm_instance_t *inst = vm_exec_caller(ex);
-    vm_memory_t *mem = inst ? vm_instance_memory(inst) : NULL;
-    uint64_t size = 0;
-    uint8_t *base = mem ? vm_memory_data(mem, &size) : NULL;
-    if (!mem || (uint64_t)ptr > size || len > size - ptr)
-        return NULL;
-    /* A zero-length range at a valid address is fine even if base is
-     * NULL (a memory of 0 pages); callers never dereference it then. */
-    return base ? base + ptr : (uint8_t *)"";
-}
-
-vm_status sched__trap(vm_exec_t *ex, const char *msg)
-{
-    vm_exec_set_trap(ex, VM_TRAP_HOST, msg);
-    return VM_TRAP;
-}
-
-void sched__put_u64(uint8_t *p, uint64_t v) { vm_store_le64(p, v); }
-
-uint64_t sched__get_u64(const uint8_t *p) { return vm_load_le64(p); }
-
-uint64_t sched__error_new(sched_proc_t *p, const char *msg)
-{
-    uint64_t id = 0;
-    char *s = strdup(msg);
-    if (s && sched__restab_add(&p->errors, s, &id) != 0)
-        free(s);
-    return id;
-}
-
-/* }===== */
