@@ -63,7 +63,7 @@ static uint8_t module_bytes[16 * 1024];
 
 int main(int argc, char **argv)
 {
-    char err[256] = "", line[160];
+    char err[256] = "", line[320];
     int fd = argc > 1 ? open(argv[1], O_RDONLY) : -1;
     ssize_t len = fd >= 0 ? read(fd, module_bytes, sizeof module_bytes) : -1;
     vm_value n = {.i32 = argc > 2 ? atoi(argv[2]) : 25};
