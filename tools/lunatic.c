@@ -25,6 +25,7 @@
 #include "sched/sched.h"
 #include "wasi/wasi.h"
 #include "tools/cargo_test.h"
+#include "tools/cert_cli.h"
 
 #define LUNATIC_VERSION "0.1.0"
 
@@ -45,6 +46,8 @@ static const char usage_text[] =
     "usage: lunatic run [OPTIONS] APP.wasm [ARGS...]\n"
     "       lunatic APP.wasm [ARGS...]\n"
     "       lunatic init     (in a cargo project: wasm32-wasi, `lunatic run`)\n"
+    "       lunatic cert ...  (a cluster CA and node certificates: see\n"
+    "                          `lunatic cert --help`)\n"
     "\n"
     "Runs the _start function of a WebAssembly (WASI) module. Everything\n"
     "after APP.wasm is passed to the guest untouched; the guest's argv[0]\n"
@@ -828,6 +831,8 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (strcmp(argv[1], "init") == 0) /* Lunatic's: tools/cargo_init.c */
         return cargo_init();
+    if (strcmp(argv[1], "cert") == 0) /* tools/cert_cli.c */
+        return cert_cli(argc - 2, argv + 2);
     /* `lunatic APP.wasm ...` means `lunatic run APP.wasm ...`, as in
      * Lunatic; options before the module are parsed the same way. */
     parse_run(argc, argv, strcmp(argv[1], "run") == 0 ? 2 : 1, &o);
