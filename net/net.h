@@ -124,6 +124,27 @@ int64_t net_tls_write(net_tls_t *t, const void *buf, size_t len);
 uint32_t net_tls_want(const net_tls_t *t);
 const char *net_tls_error(const net_tls_t *t);
 
+/* Node links (the cluster, docs/nodes.md): mutual TLS. The config
+ * presents the node's certificate and key (made by net/cert.h), trusts
+ * the cluster CA ca alone (never the system's roots) and requires the
+ * peer's certificate on both ends: a server refuses a client that sends
+ * none. A client passes the node it dials as net_tls_new's host, and the
+ * handshake refuses a certificate for another node; an accepting server
+ * learns who connected from net_tls_peer_node. A refused handshake's
+ * net_tls_error names the reason: "certificate not signed by the cluster
+ * CA", "certificate expired", "certificate not yet valid", "certificate
+ * is for node X, expected Y", "peer sent no certificate". */
+int net_tls_node_conf(bool server, const uint8_t *ca, size_t ca_len,
+                      const uint8_t *cert, size_t cert_len,
+                      const uint8_t *key, size_t key_len,
+                      net_tls_conf_t **out, char *err, size_t errlen);
+/* After a node link's handshake: the node its peer's certificate names
+ * (the dNSName) into name (NET_NODE_NAME_MAX + 1 bytes of net/cert.h
+ * hold any), and 0; LUN_EIO (text in net_tls_error) if the certificate
+ * names no valid node or, expected not NULL, another node. */
+int net_tls_peer_node(net_tls_t *t, const char *expected, char *name,
+                      size_t len);
+
 /* }===== */
 
 #endif

@@ -16,9 +16,11 @@
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/pk.h>
+#include <mbedtls/platform_util.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "net/cert.h"
 #include "net/net.h"
 
 #define SYSTEM_ROOTS "/etc/ssl/certs/ca-certificates.crt"
@@ -30,6 +32,8 @@ struct net_tls_conf {
     mbedtls_ctr_drbg_context drbg; /* locked inside (MBEDTLS_THREADING_C) */
     mbedtls_x509_crt certs;        /* own chain (server) or roots (client) */
     mbedtls_pk_context key;
+    mbedtls_x509_crt cluster_ca;   /* node links: the only root trusted */
+    bool node;                     /* a node link (net_tls_node_conf) */
 };
 
 struct net_tls {
@@ -37,7 +41,12 @@ struct net_tls {
     mbedtls_ssl_context ssl;
     int fd;
     uint32_t want;
-    char err[128];
+    /* Node links: the node dialed (empty when accepting) and the name the
+     * peer's certificate gave, noted while it was verified, so a refusal
+     * can say whose certificate failed. */
+    char expected[NET_NODE_NAME_MAX + 1];
+    char peer[NET_NODE_NAME_MAX + 1];
+    char err[2 * NET_NODE_NAME_MAX + 128];
 };
 
 static void set_err(char *err, size_t errlen, const char *what, int rc)
@@ -72,6 +81,7 @@ static int conf_new(int endpoint, net_tls_conf_t **out, char *err,
     mbedtls_ctr_drbg_init(&c->drbg);
     mbedtls_x509_crt_init(&c->certs);
     mbedtls_pk_init(&c->key);
+    mbedtls_x509_crt_init(&c->cluster_ca);
     if ((rc = mbedtls_ctr_drbg_seed(&c->drbg, mbedtls_entropy_func,
                                     &c->entropy, (const void *)pers,
                                     sizeof pers - 1)) != 0 ||
@@ -100,17 +110,16 @@ static bool pem_too_long(size_t len, char *err, size_t errlen)
     return true;
 }
 
-int net_tls_server_conf(const uint8_t *cert, size_t cert_len,
-                        const uint8_t *key, size_t key_len,
-                        net_tls_conf_t **out, char *err, size_t errlen)
+/* Parse the PEM certificate (chain) and key into c and present them. */
+static int load_own(net_tls_conf_t *c, const uint8_t *cert, size_t cert_len,
+                    const uint8_t *key, size_t key_len, char *err,
+                    size_t errlen)
 {
-    net_tls_conf_t *c;
     if (pem_too_long(cert_len, err, errlen) ||
         pem_too_long(key_len, err, errlen))
         return LUN_EINVAL;
     unsigned char *cp = pem_copy(cert, cert_len), *kp = pem_copy(key, key_len);
-    int rc = cp && kp ? conf_new(MBEDTLS_SSL_IS_SERVER, &c, err, errlen)
-                      : LUN_ENOMEM;
+    int rc = cp && kp ? 0 : LUN_ENOMEM;
     if (rc == 0 && (rc = mbedtls_x509_crt_parse(&c->certs, cp,
                                                 cert_len + 1)) != 0) {
         set_err(err, errlen, "certificate", rc);
@@ -126,14 +135,28 @@ int net_tls_server_conf(const uint8_t *cert, size_t cert_len,
         set_err(err, errlen, "certificate and key", rc);
         rc = LUN_EINVAL;
     }
+    if (kp)
+        mbedtls_platform_zeroize(kp, key_len);
     free(cp);
     free(kp);
-    if (rc != 0 && rc != LUN_ENOMEM) {
+    return rc;
+}
+
+int net_tls_server_conf(const uint8_t *cert, size_t cert_len,
+                        const uint8_t *key, size_t key_len,
+                        net_tls_conf_t **out, char *err, size_t errlen)
+{
+    net_tls_conf_t *c;
+    int rc = conf_new(MBEDTLS_SSL_IS_SERVER, &c, err, errlen);
+    if (rc == 0)
+        rc = load_own(c, cert, cert_len, key, key_len, err, errlen);
+    if (rc != 0) {
         net_tls_conf_unref(c);
+        *out = NULL;
         return rc;
     }
-    *out = rc == 0 ? c : NULL;
-    return rc;
+    *out = c;
+    return 0;
 }
 
 int net_tls_client_conf(const uint8_t *const *cas, const size_t *lens,
@@ -171,6 +194,45 @@ int net_tls_client_conf(const uint8_t *const *cas, const size_t *lens,
     return 0;
 }
 
+int net_tls_node_conf(bool server, const uint8_t *ca, size_t ca_len,
+                      const uint8_t *cert, size_t cert_len,
+                      const uint8_t *key, size_t key_len,
+                      net_tls_conf_t **out, char *err, size_t errlen)
+{
+    net_tls_conf_t *c = NULL;
+    unsigned char *p = NULL;
+    int rc = pem_too_long(ca_len, err, errlen) ? LUN_EINVAL : 0;
+    if (rc == 0)
+        rc = conf_new(server ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
+                      &c, err, errlen);
+    if (rc == 0)
+        rc = load_own(c, cert, cert_len, key, key_len, err, errlen);
+    /* A node's files are checked at start, not at its first link. */
+    if (rc == 0 && mbedtls_pk_check_pair(&c->certs.pk, &c->key) != 0) {
+        snprintf(err, errlen, "certificate and key do not match");
+        rc = LUN_EINVAL;
+    }
+    if (rc == 0 && !(p = pem_copy(ca, ca_len)))
+        rc = LUN_ENOMEM;
+    if (rc == 0 && (rc = mbedtls_x509_crt_parse(&c->cluster_ca, p,
+                                                ca_len + 1)) != 0) {
+        set_err(err, errlen, "cluster CA certificate", rc);
+        rc = LUN_EINVAL;
+    }
+    free(p);
+    if (rc != 0) {
+        net_tls_conf_unref(c);
+        *out = NULL;
+        return rc;
+    }
+    c->node = true;
+    mbedtls_ssl_conf_ca_chain(&c->ssl, &c->cluster_ca, NULL);
+    /* Both ends: a server's default is not to ask for a certificate. */
+    mbedtls_ssl_conf_authmode(&c->ssl, MBEDTLS_SSL_VERIFY_REQUIRED);
+    *out = c;
+    return 0;
+}
+
 void net_tls_conf_unref(net_tls_conf_t *c)
 {
     if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
@@ -180,6 +242,7 @@ void net_tls_conf_unref(net_tls_conf_t *c)
     mbedtls_entropy_free(&c->entropy);
     mbedtls_x509_crt_free(&c->certs);
     mbedtls_pk_free(&c->key);
+    mbedtls_x509_crt_free(&c->cluster_ca);
     free(c);
 }
 
@@ -206,6 +269,37 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
     return MBEDTLS_ERR_NET_RECV_FAILED;
 }
 
+/* The first dNSName of crt's subjectAltName into out, if it has one
+ * that fits (a node's certificate has exactly one: its name). */
+static bool first_dns_name(const mbedtls_x509_crt *crt, char *out,
+                           size_t len)
+{
+    const mbedtls_x509_sequence *san = &crt->subject_alt_names;
+    for (; san && san->buf.p; san = san->next)
+        if (san->buf.tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC |
+                             MBEDTLS_X509_SAN_DNS_NAME)) {
+            if (san->buf.len >= len)
+                return false;
+            memcpy(out, san->buf.p, san->buf.len);
+            out[san->buf.len] = '\0';
+            return true;
+        }
+    return false;
+}
+
+/* mbedtls calls this for each certificate of the peer's chain while it
+ * verifies it; the leaf (depth 0) is the peer's own. Its name is noted
+ * whatever the verdict, which stays mbedtls's (flags untouched). */
+static int note_peer(void *ud, mbedtls_x509_crt *crt, int depth,
+                     uint32_t *flags)
+{
+    net_tls_t *t = ud;
+    (void)flags;
+    if (depth == 0 && !first_dns_name(crt, t->peer, sizeof t->peer))
+        t->peer[0] = '\0';
+    return 0;
+}
+
 int net_tls_new(net_tls_conf_t *c, int fd, const char *host,
                 net_tls_t **out)
 {
@@ -219,6 +313,11 @@ int net_tls_new(net_tls_conf_t *c, int fd, const char *host,
         mbedtls_ssl_free(&t->ssl);
         free(t);
         return LUN_ENOMEM;
+    }
+    if (c->node) {
+        mbedtls_ssl_set_verify(&t->ssl, note_peer, t);
+        if (host)
+            snprintf(t->expected, sizeof t->expected, "%s", host);
     }
     atomic_fetch_add(&c->refs, 1);
     t->conf = c;
@@ -237,6 +336,33 @@ void net_tls_free(net_tls_t *t)
     free(t);
 }
 
+/* Why a node link's peer was refused, from mbedtls's verify flags; the
+ * most telling reason first (a certificate from another CA may also
+ * be expired, but that is not what matters). */
+static void node_refusal(net_tls_t *t, int rc, const char *what)
+{
+    uint32_t flags = mbedtls_ssl_get_verify_result(&t->ssl);
+    const char *why = NULL;
+    if (rc == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE ||
+        (flags & MBEDTLS_X509_BADCERT_MISSING))
+        why = "peer sent no certificate";
+    else if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
+        why = "certificate not signed by the cluster CA";
+    else if (flags & MBEDTLS_X509_BADCERT_EXPIRED)
+        why = "certificate expired";
+    else if (flags & MBEDTLS_X509_BADCERT_FUTURE)
+        why = "certificate not yet valid";
+    if (why && t->peer[0])
+        snprintf(t->err, sizeof t->err, "%s: %s (it names node %s)", what,
+                 why, t->peer);
+    else if (why)
+        snprintf(t->err, sizeof t->err, "%s: %s", what, why);
+    else if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH)
+        snprintf(t->err, sizeof t->err,
+                 "%s: certificate is for node %s, expected %s", what,
+                 t->peer[0] ? t->peer : "(none)", t->expected);
+}
+
 /* Map an mbedtls result: WANT_* -> LUN_EAGAIN, errors -> LUN_EIO. */
 static int64_t status(net_tls_t *t, int rc, const char *what)
 {
@@ -251,7 +377,10 @@ static int64_t status(net_tls_t *t, int rc, const char *what)
     if (rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
         return 0; /* an orderly end reads as EOF */
     set_err(t->err, sizeof t->err, what, rc);
-    if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+    if (t->conf->node && (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED ||
+                          rc == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE)) {
+        node_refusal(t, rc, what);
+    } else if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
         uint32_t flags = mbedtls_ssl_get_verify_result(&t->ssl);
         char info[80] = "";
         mbedtls_x509_crt_verify_info(info, sizeof info, "", flags);
@@ -290,3 +419,33 @@ int64_t net_tls_write(net_tls_t *t, const void *buf, size_t len)
 uint32_t net_tls_want(const net_tls_t *t) { return t->want; }
 
 const char *net_tls_error(const net_tls_t *t) { return t->err; }
+
+int net_tls_peer_node(net_tls_t *t, const char *expected, char *name,
+                      size_t len)
+{
+    const mbedtls_x509_crt *crt = mbedtls_ssl_get_peer_cert(&t->ssl);
+    char peer[NET_NODE_NAME_MAX + 1], why[NET_NODE_NAME_MAX + 80];
+    if (!crt) {
+        snprintf(t->err, sizeof t->err, "peer sent no certificate");
+        return LUN_EIO;
+    }
+    if (!first_dns_name(crt, peer, sizeof peer)) {
+        snprintf(t->err, sizeof t->err, "certificate names no node");
+        return LUN_EIO;
+    }
+    /* The CA vouches for the name, but a name that no node may have is
+     * still refused: it is used to dial and to index the node. */
+    if (net_node_name_check(peer, why, sizeof why) != 0) {
+        snprintf(t->err, sizeof t->err, "certificate names no valid node: "
+                 "%s", why);
+        return LUN_EIO;
+    }
+    if (expected && strcmp(expected, peer) != 0) {
+        snprintf(t->err, sizeof t->err,
+                 "certificate is for node %s, expected %s", peer, expected);
+        return LUN_EIO;
+    }
+    if (name && len > 0)
+        snprintf(name, len, "%s", peer);
+    return 0;
+}
