@@ -338,8 +338,9 @@ void net_tls_free(net_tls_t *t)
 
 /* Why a node link's peer was refused, from mbedtls's verify flags; the
  * most telling reason first (a certificate from another CA may also
- * be expired, but that is not what matters). */
-static void node_refusal(net_tls_t *t, int rc, const char *what)
+ * be expired, but that is not what matters). False for a reason not
+ * named here (a key usage, say): mbedtls's own text says it then. */
+static bool node_refusal(net_tls_t *t, int rc, const char *what)
 {
     uint32_t flags = mbedtls_ssl_get_verify_result(&t->ssl);
     const char *why = NULL;
@@ -361,6 +362,9 @@ static void node_refusal(net_tls_t *t, int rc, const char *what)
         snprintf(t->err, sizeof t->err,
                  "%s: certificate is for node %s, expected %s", what,
                  t->peer[0] ? t->peer : "(none)", t->expected);
+    else
+        return false;
+    return true;
 }
 
 /* Map an mbedtls result: WANT_* -> LUN_EAGAIN, errors -> LUN_EIO. */
@@ -378,9 +382,10 @@ static int64_t status(net_tls_t *t, int rc, const char *what)
         return 0; /* an orderly end reads as EOF */
     set_err(t->err, sizeof t->err, what, rc);
     if (t->conf->node && (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED ||
-                          rc == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE)) {
-        node_refusal(t, rc, what);
-    } else if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+                          rc == MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE) &&
+        node_refusal(t, rc, what))
+        return LUN_EIO;
+    if (rc == MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
         uint32_t flags = mbedtls_ssl_get_verify_result(&t->ssl);
         char info[80] = "";
         mbedtls_x509_crt_verify_info(info, sizeof info, "", flags);
