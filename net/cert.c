@@ -488,9 +488,10 @@ static int write_text(const char *path, const char *text, mode_t mode,
         e = errno;
     while (!e && done < len) {
         ssize_t n = write(fd, text + done, len - done);
-        if (n < 0 && errno != EINTR)
-            e = errno;
-        done += n > 0 ? (size_t)n : 0;
+        if (n > 0)
+            done += (size_t)n;
+        else if (n == 0 || errno != EINTR)
+            e = n == 0 ? EIO : errno;
     }
     if (fd >= 0 && close(fd) != 0 && !e)
         e = errno;
