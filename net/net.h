@@ -125,7 +125,8 @@ uint32_t net_tls_want(const net_tls_t *t);
 const char *net_tls_error(const net_tls_t *t);
 
 /* Node links (the cluster, docs/nodes.md): mutual TLS. The config
- * presents the node's certificate and key (made by net/cert.h), trusts
+ * presents the node's certificate and key (made by net/cert.h; refused
+ * here if they do not match or the cluster CA did not sign it), trusts
  * the cluster CA ca alone (never the system's roots) and requires the
  * peer's certificate on both ends: a server refuses a client that sends
  * none. A client passes the node it dials as net_tls_new's host, and the

@@ -194,6 +194,21 @@ int net_tls_client_conf(const uint8_t *const *cas, const size_t *lens,
     return 0;
 }
 
+/* A node's own certificate must come from the cluster CA: given another
+ * CA's files, a node would start and then be refused by every peer. Its
+ * validity window is left to the peers (and their clocks) to judge. */
+static int own_cert_check(net_tls_conf_t *c, char *err, size_t errlen)
+{
+    uint32_t flags = 0;
+    (void)mbedtls_x509_crt_verify(&c->certs, &c->cluster_ca, NULL, NULL,
+                                  &flags, NULL, NULL);
+    if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
+        snprintf(err, errlen, "own certificate not signed by the cluster CA");
+        return LUN_EINVAL;
+    }
+    return 0;
+}
+
 int net_tls_node_conf(bool server, const uint8_t *ca, size_t ca_len,
                       const uint8_t *cert, size_t cert_len,
                       const uint8_t *key, size_t key_len,
@@ -220,6 +235,8 @@ int net_tls_node_conf(bool server, const uint8_t *ca, size_t ca_len,
         rc = LUN_EINVAL;
     }
     free(p);
+    if (rc == 0)
+        rc = own_cert_check(c, err, errlen);
     if (rc != 0) {
         net_tls_conf_unref(c);
         *out = NULL;

@@ -193,7 +193,10 @@ s_server() {
 s_server
 t "link/dial_openssl_n1" 0 "peer: n1" \
     "$PEER" client "$port" n1 "$D/ca.pem" "$D/n2.pem" "$D/n2.key"
-sleep 0.5
+i=0 # s_server ends after its one connection (-naccept 1)
+while kill -0 "$s_server_pid" 2>/dev/null && [ $i -lt 100 ]; do
+    sleep 0.1; i=$((i + 1))
+done
 kill "$s_server_pid" 2>/dev/null
 t "link/openssl_verified_our_client" 0 "depth=0 CN = n2|verify return:1|hello" \
     cat "$tmp/server.out"
@@ -210,6 +213,10 @@ t "link/our_client_refuses_a_server_of_another_ca" 1 \
     "refused: TLS handshake: certificate not signed by the cluster CA (it names node n1)" \
     "$PEER" client "$port" n1 "$O/ca.pem" "$O/n3.pem" "$O/n3.key"
 kill "$s_server_pid" 2>/dev/null
+
+# A node given its own certificate from another CA does not start a link.
+t "link/own_cert_of_another_ca" 2 "own certificate not signed by the cluster CA" \
+    "$PEER" client 1 n1 "$D/ca.pem" "$O/n3.pem" "$O/n3.key"
 # }=====
 
 summary

@@ -363,16 +363,23 @@ struct side {
     char err[600];
 };
 
-static net_tls_conf_t *node_conf(bool server, const net_cert_pem_t *ca,
-                                 const net_cert_pem_t *me)
+/* A node link's config trusting the CA(s) of the PEM text ca. */
+static net_tls_conf_t *node_conf_pem(bool server, const char *ca,
+                                     const net_cert_pem_t *me)
 {
     net_tls_conf_t *c;
-    int rc = net_tls_node_conf(server, (const uint8_t *)ca->cert,
-                               strlen(ca->cert), (const uint8_t *)me->cert,
+    int rc = net_tls_node_conf(server, (const uint8_t *)ca, strlen(ca),
+                               (const uint8_t *)me->cert,
                                strlen(me->cert), (const uint8_t *)me->key,
                                strlen(me->key), &c, err, sizeof err);
     cr_assert_eq(rc, 0, "node conf: %s", err);
     return c;
+}
+
+static net_tls_conf_t *node_conf(bool server, const net_cert_pem_t *ca,
+                                 const net_cert_pem_t *me)
+{
+    return node_conf_pem(server, ca->cert, me);
 }
 
 /* Drive both handshakes over a socketpair until each has ended. A side
@@ -502,9 +509,13 @@ Test(net_cert, server_refuses_a_client_certificate_from_another_ca)
     net_cert_pem_t ca = ca_valid(NULL), rogue = ca_valid(NULL);
     net_cert_pem_t a = node_valid(&ca, "node-a");
     net_cert_pem_t m = node_valid(&rogue, "node-m");
+    char both[8192];
     struct side srv = {.conf = node_conf(true, &ca, &a)};
-    /* The intruder trusts the real CA, but its own came from another. */
-    struct side cli = {.conf = node_conf(false, &ca, &m)};
+    /* The intruder trusts the real CA and its own, which signed its
+     * certificate (a node link's config refuses an own certificate that
+     * none of the CAs it trusts signed). */
+    snprintf(both, sizeof both, "%s%s", ca.cert, rogue.cert);
+    struct side cli = {.conf = node_conf_pem(false, both, &m)};
     handshake(&srv, &cli, "node-a");
     assert_refused(&srv, "certificate not signed by the cluster CA");
     cr_assert(strstr(srv.err, "node-m"), "%s", srv.err);
@@ -603,7 +614,16 @@ Test(net_cert, node_conf_refuses_bad_pem)
                                    strlen(a.cert), (const uint8_t *)ca.key,
                                    strlen(ca.key), &c, err, sizeof err),
                  LUN_EINVAL);
-    cr_assert(strstr(err, "certificate and key"), "%s", err);
+    cr_assert(strstr(err, "certificate and key do not match"), "%s", err);
+    /* Its own certificate from another CA: refused before any link. */
+    net_cert_pem_t other = ca_valid(NULL);
+    cr_assert_eq(net_tls_node_conf(true, (const uint8_t *)other.cert,
+                                   strlen(other.cert), (const uint8_t *)a.cert,
+                                   strlen(a.cert), (const uint8_t *)a.key,
+                                   strlen(a.key), &c, err, sizeof err),
+                 LUN_EINVAL);
+    cr_assert_str_eq(err, "own certificate not signed by the cluster CA");
+    net_cert_pem_free(&other);
     net_cert_pem_free(&a);
     net_cert_pem_free(&ca);
 }
