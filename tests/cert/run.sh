@@ -176,18 +176,26 @@ peer_result "link/openssl_other_ca_refused" 1 \
 
 # openssl as node n1's server, asking for a client certificate.
 s_server() {
-    rm -f "$tmp/server.out"
-    # stdin held open: s_server ends at its end
-    sleep 20 2>/dev/null | openssl s_server -accept 127.0.0.1:0 -naccept 1 \
+    rm -f "$tmp/server.out" "$tmp/in"
+    # Its stdin is a fifo held open on fd 3: s_server ends at its end.
+    mkfifo "$tmp/in"
+    openssl s_server -accept 127.0.0.1:0 -naccept 1 \
         -Verify 1 -verify_return_error -CAfile "$D/ca.pem" \
-        -cert "$D/n1.pem" -key "$D/n1.key" >"$tmp/server.out" 2>&1 &
+        -cert "$D/n1.pem" -key "$D/n1.key" <"$tmp/in" >"$tmp/server.out" 2>&1 &
     s_server_pid=$!
+    exec 3>"$tmp/in"
     i=0
     port=
     while [ -z "$port" ] && [ $i -lt 100 ]; do
         sleep 0.1; i=$((i + 1))
         port=$(sed -n 's/^ACCEPT .*:\([0-9]*\)$/\1/p' "$tmp/server.out" 2>/dev/null)
     done
+}
+
+s_server_end() {
+    kill "$s_server_pid" 2>/dev/null
+    exec 3>&-
+    wait "$s_server_pid" 2>/dev/null
 }
 
 s_server
@@ -197,7 +205,7 @@ i=0 # s_server ends after its one connection (-naccept 1)
 while kill -0 "$s_server_pid" 2>/dev/null && [ $i -lt 100 ]; do
     sleep 0.1; i=$((i + 1))
 done
-kill "$s_server_pid" 2>/dev/null
+s_server_end
 t "link/openssl_verified_our_client" 0 "depth=0 CN = n2|verify return:1|hello" \
     cat "$tmp/server.out"
 
@@ -206,13 +214,13 @@ t "link/dial_n2_openssl_answers_as_n1" 1 \
     "refused: TLS handshake: certificate is for node n1, expected n2" \
     "$PEER" client "$port" n2 "$D/ca.pem" "$D/n2.pem" "$D/n2.key"
 
-kill "$s_server_pid" 2>/dev/null
+s_server_end
 
 s_server
 t "link/our_client_refuses_a_server_of_another_ca" 1 \
     "refused: TLS handshake: certificate not signed by the cluster CA (it names node n1)" \
     "$PEER" client "$port" n1 "$O/ca.pem" "$O/n3.pem" "$O/n3.key"
-kill "$s_server_pid" 2>/dev/null
+s_server_end
 
 # A node given its own certificate from another CA does not start a link.
 t "link/own_cert_of_another_ca" 2 "own certificate not signed by the cluster CA" \
