@@ -77,9 +77,13 @@ static int run(int server, const char *arg, const char *name,
     net_tls_t *t;
     net_addr_t a = {.family = 4, .ip = {127, 0, 0, 1}}, peer;
     int lfd = -1, fd = -1, status;
-    if (net_tls_node_conf(server, (uint8_t *)ca, ca_len, (uint8_t *)cert,
-                          cert_len, (uint8_t *)key, key_len, &c, err,
-                          sizeof err) != 0) {
+    int rc = net_tls_node_conf(server, (uint8_t *)ca, ca_len,
+                               (uint8_t *)cert, cert_len, (uint8_t *)key,
+                               key_len, &c, err, sizeof err);
+    free(ca);
+    free(cert);
+    free(key);
+    if (rc != 0) {
         fprintf(stderr, "tls_peer: %s\n", err);
         return 2;
     }
@@ -94,7 +98,6 @@ static int run(int server, const char *arg, const char *name,
                net_tcp_accept(lfd, &fd, &peer) == LUN_EAGAIN)
             ;
     } else {
-        int rc;
         a.port = (uint16_t)atoi(arg);
         rc = net_tcp_connect(&a, &fd);
         if (rc == LUN_EAGAIN && (wait_for(fd, NET_WRITABLE) != 0 ||
@@ -113,9 +116,6 @@ static int run(int server, const char *arg, const char *name,
     net_close(fd);
     if (lfd >= 0)
         net_close(lfd);
-    free(ca);
-    free(cert);
-    free(key);
     return status;
 }
 
