@@ -156,16 +156,24 @@ static int fail(dist_decoder_t *dec, const char *fmt, unsigned long long v)
     return DIST_DEC_ERROR;
 }
 
-/* The header is complete: check it before reading any payload. */
+/* Check the header bytes that have come so far: garbage is refused at
+ * its first byte, not after a whole header's worth. */
+static int check_prefix(dist_decoder_t *dec)
+{
+    const uint8_t *h = dec->head;
+    if (dec->have >= 1 && h[0] != DIST_FRAME_MAGIC)
+        return fail(dec, "bad magic 0x%02llx", h[0]);
+    if (dec->have >= 2 && h[1] != DIST_FRAME_VERSION)
+        return fail(dec, "unknown frame version %llu", h[1]);
+    if (dec->have >= 3 && !dist_frame_type_known(h[2]))
+        return fail(dec, "unknown frame type %llu", h[2]);
+    return DIST_DEC_NEED;
+}
+
+/* The header is complete: check the length before reading any payload. */
 static int check_header(dist_decoder_t *dec)
 {
     const uint8_t *h = dec->head;
-    if (h[0] != DIST_FRAME_MAGIC)
-        return fail(dec, "bad magic 0x%02llx", h[0]);
-    if (h[1] != DIST_FRAME_VERSION)
-        return fail(dec, "unknown frame version %llu", h[1]);
-    if (!dist_frame_type_known(h[2]))
-        return fail(dec, "unknown frame type %llu", h[2]);
     dec->type = h[2];
     dec->flags = h[3];
     dec->len = vm_load_le32(h + 4);
@@ -315,8 +323,9 @@ int dist_decoder_feed(dist_decoder_t *dec, const uint8_t *buf, size_t len,
             memcpy(dec->head + dec->have, buf + used, n);
             dec->have += n;
             used += n;
-            if (dec->have < DIST_FRAME_HEADER)
-                break;
+            rc = check_prefix(dec);
+            if (rc != DIST_DEC_NEED || dec->have < DIST_FRAME_HEADER)
+                continue;
             rc = check_header(dec);
         } else {
             size_t n = DIST_FRAME_HEADER + dec->len - dec->have;

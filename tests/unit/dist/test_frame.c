@@ -215,6 +215,9 @@ Test(dist_frame, rejects_bad_magic_version_and_type)
     expect_reject(buf, len, MAX_MSG, "unknown frame type 9");
     buf[2] = 0;
     expect_reject(buf, len, MAX_MSG, "unknown frame type 0");
+    /* refused at the byte that decides, not after a whole header */
+    expect_reject((const uint8_t *)"G", 1, MAX_MSG, "bad magic 0x47");
+    expect_reject(buf, 3, MAX_MSG, "unknown frame type 0");
 }
 
 Test(dist_frame, rejects_a_length_over_the_maximum_from_the_header_alone)
