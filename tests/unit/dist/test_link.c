@@ -397,29 +397,27 @@ static void raw_expect_close(side_t *a, int raw, const uint8_t *bytes,
               a->reason, why);
     /* the peer is told why in a CLOSE frame after the link's HELLO */
     uint8_t got[4096];
-    size_t have = 0;
-    uint64_t end = now_ms() + 2000;
-    while (now_ms() < end && have < sizeof got) {
-        int64_t r = net_recv(raw, got + have, sizeof got - have, false);
-        if (r > 0)
-            have += (size_t)r;
-        else if (r == 0)
-            break;
-        else
-            sleep_ms(1);
-    }
     dist_decoder_t dec;
     dist_dec_out_t o;
-    size_t used, at = 0;
     bool closed = false;
     CHECK(dist_decoder_init(&dec, 1 << 20) == 0);
-    while (at < have) {
-        int rc = dist_decoder_feed(&dec, got + at, have - at, &used, &o);
-        at += used;
-        CHECK(rc != DIST_DEC_ERROR);
-        if (rc == DIST_DEC_FRAME && o.frame.type == DIST_CLOSE)
-            closed = o.frame.len > 0 &&
-                     memmem(o.frame.payload, o.frame.len, why, strlen(why));
+    uint64_t end = now_ms() + 2000;
+    while (!closed && now_ms() < end) {
+        int64_t r = net_recv(raw, got, sizeof got, false);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            sleep_ms(1);
+            continue;
+        }
+        for (size_t at = 0, used; at < (size_t)r; at += used) {
+            int rc = dist_decoder_feed(&dec, got + at, (size_t)r - at, &used,
+                                       &o);
+            CHECK(rc != DIST_DEC_ERROR);
+            if (rc == DIST_DEC_FRAME && o.frame.type == DIST_CLOSE)
+                closed = memmem(o.frame.payload, o.frame.len, why,
+                                strlen(why)) != NULL;
+        }
     }
     dist_decoder_free(&dec);
     cr_expect(closed, "no CLOSE frame naming '%s'", why);
