@@ -135,9 +135,29 @@ test-windows:
 	@sh tests/unit/net/windows.sh $(WIN_EXE) build/windows/wineprefix
 # }=====
 
+# {===== dist/: links between nodes (libdist.a): the frame format and its
+# decoder, one link's state machine over a byte stream (plain TCP now,
+# mutual TLS later), and the dist thread driving every link on net/'s
+# poller. It sits above net/ (and may use sched/'s public headers);
+# programs linking it also link libnet.a and libvm.a (vm/vm_endian.h's
+# helpers are inline, common/lun_err.c comes with libvm.a).
+DIST_SRC := $(wildcard dist/*.c)
+LIBDIST := $(B)/libdist.a
+
+$(LIBDIST): $(call obj,$(DIST_SRC))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/tests/dist/%: tests/unit/dist/%.c tests/unit/dist/dist_pair.h $(LIBDIST) \
+                   $(LIBNET) $(LIBVM)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLUN_TESTING $(filter %.c %.a,$^) -o $@ \
+	    $(ALL_LDFLAGS) -lcriterion $(NET_LIBS)
+# }=====
+
 .PHONY: all test unit spec test-asan test-clang test-nofusion test-nofusion-build check \
         check-static deps clean bench fuzz
-all: $(B)/lunatic $(B)/spectest $(B)/embed_example $(B)/vmdump
+all: $(B)/lunatic $(B)/spectest $(B)/embed_example $(B)/vmdump $(LIBDIST)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -6,12 +6,14 @@
 #                     wast2json makes from the spec suite (the cache of
 #                     `make spec` in $(B)/spec, filled here if missing);
 #                     no binaries are committed
-#   make fuzz-replay  replay.c + fuzz_exec.c built with the normal toolchain,
-#                     run over the seeds and tests/fuzz/corpus/exec (if any)
+#   make fuzz-replay  replay.c + each fuzz_<t>.c built with the normal
+#                     toolchain, run over the seeds and tests/fuzz/corpus/<t>
+#                     (if any); fuzz_dist_frame (the node frame decoder)
+#                     takes the same seeds: to it they are arbitrary bytes
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
                -fno-sanitize-recover=all -fno-omit-frame-pointer -I.
-FUZZ_TARGETS := exec
+FUZZ_TARGETS := exec dist_frame
 FUZZ_CORPUS := $(B)/fuzz-corpus
 
 .PHONY: fuzz-seeds fuzz-replay
@@ -21,8 +23,12 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(VM_SRC) $(COMMON_SRC)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@ -lm
 
+build/fuzz/fuzz_dist_frame: tests/fuzz/fuzz_dist_frame.c dist/frame.c $(COMMON_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $^ -o $@
+
 define fuzz_replay_rule
-$(B)/fuzz_replay_$(1): $(call obj,tests/fuzz/replay.c tests/fuzz/fuzz_$(1).c) $(LIBVM)
+$(B)/fuzz_replay_$(1): $(call obj,tests/fuzz/replay.c tests/fuzz/fuzz_$(1).c) $(LIBDIST) $(LIBVM)
 	$$(CC) $$(ALL_CFLAGS) $$^ -o $$@ $$(ALL_LDFLAGS) -lm
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_replay_rule,$(t))))

@@ -1,0 +1,215 @@
+/* loop.c: the dist thread: one poller for every node link, the
+ * heartbeat clock, and the thread-safe send of dist/loop.h. */
+#include "../common/lun_prefix.h"
+
+#include "loop.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "../common/lun_lock.h"
+#include "../net/poll.h"
+
+#define MAX_EVENTS 64
+/* The wait is cut to a quarter tick so heartbeats and the dead check run
+ * on time, whatever the traffic. */
+#define WAIT_DIVISOR 4
+
+struct dist_loop {
+    net_poll_t *np;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    bool stop;
+    struct entry {
+        dist_link_t *l;
+        bool polled; /* its fd is registered with np */
+    } *links;
+    size_t nlinks, cap;
+};
+
+uint64_t dist_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static struct entry *entry_of(dist_loop_t *loop, const dist_link_t *l)
+{
+    for (size_t i = 0; i < loop->nlinks; i++)
+        if (loop->links[i].l == l)
+            return &loop->links[i];
+    return NULL;
+}
+
+static struct entry *entry_of_fd(dist_loop_t *loop, net_fd_t fd)
+{
+    for (size_t i = 0; i < loop->nlinks; i++)
+        if (dist_link_fd(loop->links[i].l) == fd)
+            return &loop->links[i];
+    return NULL;
+}
+
+/* Arm the link's fd for what it waits for now (one-shot), or forget the
+ * fd once the link is down: nothing more is read from a dead peer. */
+static void rearm(dist_loop_t *loop, struct entry *e)
+{
+    if (!e->polled)
+        return;
+    if (dist_link_is_down(e->l)) {
+        net_poll_del(loop->np, dist_link_fd(e->l));
+        e->polled = false;
+    } else {
+        net_poll_mod(loop->np, dist_link_fd(e->l), dist_link_interest(e->l));
+    }
+}
+
+static int64_t wait_ms(dist_loop_t *loop)
+{
+    uint32_t tick = 1000;
+    for (size_t i = 0; i < loop->nlinks; i++)
+        if (dist_link_tick_ms(loop->links[i].l) < tick)
+            tick = dist_link_tick_ms(loop->links[i].l);
+    return tick / WAIT_DIVISOR ? tick / WAIT_DIVISOR : 1;
+}
+
+static void *run(void *arg)
+{
+    dist_loop_t *loop = arg;
+    net_event_t ev[MAX_EVENTS];
+    lun_mutex_lock(&loop->mu);
+    while (!loop->stop) {
+        int64_t timeout = wait_ms(loop);
+        lun_mutex_unlock(&loop->mu);
+        int n = net_poll_wait(loop->np, ev, MAX_EVENTS, timeout);
+        lun_mutex_lock(&loop->mu);
+        uint64_t now = dist_now_ms();
+        for (int i = 0; i < n; i++) {
+            struct entry *e = entry_of_fd(loop, ev[i].fd);
+            if (e && e->polled)
+                dist_link_io(e->l, ev[i].events, now);
+        }
+        for (size_t i = 0; i < loop->nlinks; i++) {
+            dist_link_tick(loop->links[i].l, now);
+            rearm(loop, &loop->links[i]);
+        }
+    }
+    lun_mutex_unlock(&loop->mu);
+    return NULL;
+}
+
+int dist_loop_start(dist_loop_t **out)
+{
+    dist_loop_t *loop = calloc(1, sizeof *loop);
+    if (!loop)
+        return LUN_ENOMEM;
+    int rc = net_poll_new(&loop->np);
+    if (rc != 0) {
+        free(loop);
+        return rc;
+    }
+    lun_mutex_init(&loop->mu);
+    int err = pthread_create(&loop->thread, NULL, run, loop);
+    if (err != 0) {
+        net_poll_free(loop->np);
+        lun_mutex_destroy(&loop->mu);
+        free(loop);
+        return LUN_ERR_ERRNO(err);
+    }
+    *out = loop;
+    return 0;
+}
+
+void dist_loop_free(dist_loop_t *loop)
+{
+    if (!loop)
+        return;
+    lun_mutex_lock(&loop->mu);
+    loop->stop = true;
+    lun_mutex_unlock(&loop->mu);
+    net_poll_wake(loop->np);
+    pthread_join(loop->thread, NULL);
+    for (size_t i = 0; i < loop->nlinks; i++) {
+        if (loop->links[i].polled)
+            net_poll_del(loop->np, dist_link_fd(loop->links[i].l));
+        dist_link_free(loop->links[i].l);
+    }
+    free(loop->links);
+    net_poll_free(loop->np);
+    lun_mutex_destroy(&loop->mu);
+    free(loop);
+}
+
+int dist_loop_add(dist_loop_t *loop, const dist_link_conf_t *conf,
+                  dist_stream_t *s, const dist_link_cbs_t *cbs, void *ud,
+                  dist_link_t **out)
+{
+    dist_link_t *l;
+    lun_mutex_lock(&loop->mu);
+    int rc = 0;
+    if (loop->nlinks == loop->cap) {
+        size_t cap = loop->cap ? 2 * loop->cap : 8;
+        struct entry *grown = realloc(loop->links, cap * sizeof *grown);
+        if (!grown) {
+            rc = LUN_ENOMEM;
+            s->ops->close(s);
+            goto out;
+        }
+        loop->links = grown;
+        loop->cap = cap;
+    }
+    rc = dist_link_new(conf, s, cbs, ud, dist_now_ms(), &l);
+    if (rc == 0 &&
+        (rc = net_poll_add(loop->np, dist_link_fd(l),
+                           dist_link_interest(l))) != 0)
+        dist_link_free(l);
+    if (rc == 0) {
+        loop->links[loop->nlinks++] = (struct entry){l, true};
+        *out = l;
+    }
+out:
+    lun_mutex_unlock(&loop->mu);
+    net_poll_wake(loop->np); /* a shorter tick may shorten the wait */
+    return rc;
+}
+
+void dist_loop_drop(dist_loop_t *loop, dist_link_t *l)
+{
+    lun_mutex_lock(&loop->mu);
+    struct entry *e = entry_of(loop, l);
+    if (e) {
+        if (e->polled)
+            net_poll_del(loop->np, dist_link_fd(l));
+        *e = loop->links[--loop->nlinks];
+        dist_link_free(l);
+    }
+    lun_mutex_unlock(&loop->mu);
+}
+
+int dist_loop_send(dist_loop_t *loop, dist_link_t *l, uint64_t sender,
+                   uint64_t receiver, int64_t tag, const void *data,
+                   size_t len)
+{
+    dist_msg_t *m = dist_msg_new(sender, receiver, tag, data, len);
+    if (!m)
+        return LUN_ENOMEM;
+    lun_mutex_lock(&loop->mu);
+    int rc = dist_link_enqueue(l, m);
+    struct entry *e = entry_of(loop, l);
+    if (rc == 0 && e)
+        rearm(loop, e);
+    lun_mutex_unlock(&loop->mu);
+    if (rc != 0)
+        dist_msg_free(m);
+    return rc;
+}
+
+void dist_loop_with(dist_loop_t *loop, dist_link_t *l,
+                    void (*fn)(dist_link_t *l, void *arg), void *arg)
+{
+    lun_mutex_lock(&loop->mu);
+    fn(l, arg);
+    lun_mutex_unlock(&loop->mu);
+}

@@ -1,0 +1,49 @@
+/* loop.h: the dist thread. It runs one net/poll.h poller for all node
+ * links, so no scheduler worker ever blocks on a peer, and offers
+ * workers a thread-safe send: the message is copied outside the lock,
+ * queued under it, and the link's fd re-armed for writing (the poller's
+ * calls are thread-safe, so no separate wake-up is needed).
+ *
+ * Link callbacks (dist/link.h) run on the dist thread with the loop's
+ * lock held: they may call dist_link_* on any link of the loop, and must
+ * not call dist_loop_* (that would take the lock again). */
+#ifndef LUN_DIST_LOOP_H
+#define LUN_DIST_LOOP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/lun_err.h"
+#include "link.h"
+
+typedef struct dist_loop dist_loop_t;
+
+/* Start the dist thread. Returns 0, LUN_ENOMEM or an OS error. */
+int dist_loop_start(dist_loop_t **out);
+/* Stop the thread and free every link (closing its stream). */
+void dist_loop_free(dist_loop_t *loop);
+
+/* A link over s (owned from now on) driven by the loop; see
+ * dist_link_new. The link lives until dist_loop_drop or dist_loop_free,
+ * also after it went down. */
+int dist_loop_add(dist_loop_t *loop, const dist_link_conf_t *conf,
+                  dist_stream_t *s, const dist_link_cbs_t *cbs, void *ud,
+                  dist_link_t **out);
+/* Free l (closing its stream). */
+void dist_loop_drop(dist_loop_t *loop, dist_link_t *l);
+
+/* Queue a message on l from any thread: 0, LUN_EAGAIN (full: retry
+ * after l's room callback), LUN_EIO (down) or LUN_ENOMEM. */
+int dist_loop_send(dist_loop_t *loop, dist_link_t *l, uint64_t sender,
+                   uint64_t receiver, int64_t tag, const void *data,
+                   size_t len);
+
+/* Run fn(l, arg) on l with the loop's lock held (for reading a link's
+ * state from another thread). */
+void dist_loop_with(dist_loop_t *loop, dist_link_t *l,
+                    void (*fn)(dist_link_t *l, void *arg), void *arg);
+
+/* Milliseconds on the clock the loop gives its links. */
+uint64_t dist_now_ms(void);
+
+#endif
