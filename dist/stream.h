@@ -1,6 +1,6 @@
 /* stream.h: the byte stream a node link runs over. The link code talks
  * only to this interface, so plain TCP (dist_stream_tcp, here) and a
- * mutual-TLS session (later) are interchangeable. Every call is
+ * mutual-TLS session (dist_stream_tls) are interchangeable. Every call is
  * non-blocking: one that would wait returns LUN_EAGAIN, and `want` says
  * which readiness of `fd` (net/poll.h) the caller should wait for. */
 #ifndef LUN_DIST_STREAM_H
@@ -35,5 +35,21 @@ struct dist_stream {
 /* A stream over the connected non-blocking TCP socket fd, which it owns
  * from now on (closed by close, or here on LUN_ENOMEM). */
 int dist_stream_tcp(int fd, dist_stream_t **out);
+
+/* A node link's mutual-TLS stream (dist/stream_tls.c) over the
+ * non-blocking TCP socket fd (owned from now on, closed here on error)
+ * with conf from net_tls_node_conf. A dialing side passes the node it
+ * expects as `expect` (NULL: any member; the link checks the HELLO) and
+ * connecting = true if net_tcp_connect said LUN_EAGAIN. The connect and
+ * the handshake run inside the first reads and writes; a refusal makes
+ * them fail with LUN_EIO. */
+typedef struct net_tls_conf net_tls_conf_t;
+int dist_stream_tls(net_tls_conf_t *conf, int fd, const char *expect,
+                    bool connecting, dist_stream_t **out);
+/* The node the peer's certificate names, once the handshake is done
+ * (NULL before). */
+const char *dist_stream_tls_peer(const dist_stream_t *s);
+/* Why the stream failed (one line, e.g. "certificate expired"), or NULL. */
+const char *dist_stream_tls_error(const dist_stream_t *s);
 
 #endif
