@@ -24,7 +24,7 @@ struct dist_partial {
 
 bool dist_frame_type_known(unsigned type)
 {
-    return (type >= DIST_HELLO && type <= DIST_CLOSE) ||
+    return (type >= DIST_HELLO && type <= DIST_MEMBERS) ||
            (type >= DIST_SPAWN && type <= DIST_DOWN);
 }
 

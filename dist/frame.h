@@ -43,6 +43,7 @@ enum dist_frame_type {
     DIST_MESSAGE = 3,   /* message header + body */
     DIST_CHUNK = 4,     /* part of a message; flags FIRST, LAST */
     DIST_CLOSE = 5,     /* a reason, UTF-8, not NUL-terminated */
+    DIST_MEMBERS = 6,   /* the sender's members (dist/node.c) */
     DIST_SPAWN = 16,    /* reserved for remote spawn and signals */
     DIST_SPAWN_REPLY = 17,
     DIST_LINK = 18,

@@ -246,6 +246,16 @@ static bool ctrl_frame(dist_link_t *l, unsigned type, const void *payload,
     return true;
 }
 
+int dist_link_send_frame(dist_link_t *l, unsigned type, const void *payload,
+                         size_t len)
+{
+    if (l->state != UP)
+        return LUN_EIO;
+    if (len > DIST_FRAME_MAX_PAYLOAD || !ctrl_frame(l, type, payload, len))
+        return LUN_ELIMIT;
+    return 0;
+}
+
 static void frame_small(dist_link_t *l, dist_msg_t *m)
 {
     uint8_t *o = l->obuf + l->olen;

@@ -82,6 +82,12 @@ void dist_msg_free(dist_msg_t *m);
  * LUN_EIO (the link is down). */
 int dist_link_enqueue(dist_link_t *l, dist_msg_t *m);
 
+/* Queue a control frame of `type` (not HELLO, MESSAGE or CHUNK) with
+ * payload: 0, LUN_EIO (down, or not up yet), LUN_ELIMIT (too large, or
+ * the control queue is full). It goes before any message. */
+int dist_link_send_frame(dist_link_t *l, unsigned type, const void *payload,
+                         size_t len);
+
 /* dist_msg_new and dist_link_enqueue in one; LUN_ENOMEM too. */
 int dist_link_send(dist_link_t *l, uint64_t sender, uint64_t receiver,
                    int64_t tag, const void *data, size_t len);

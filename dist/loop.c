@@ -206,6 +206,25 @@ int dist_loop_send(dist_loop_t *loop, dist_link_t *l, uint64_t sender,
     return rc;
 }
 
+int dist_loop_send_via(dist_loop_t *loop, dist_link_t *(*pick)(void *arg),
+                       void *arg, uint64_t sender, uint64_t receiver,
+                       int64_t tag, const void *data, size_t len)
+{
+    dist_msg_t *m = dist_msg_new(sender, receiver, tag, data, len);
+    if (!m)
+        return LUN_ENOMEM;
+    lun_mutex_lock(&loop->mu);
+    dist_link_t *l = pick(arg);
+    int rc = l ? dist_link_enqueue(l, m) : LUN_ENOTFOUND;
+    struct entry *e = l ? entry_of(loop, l) : NULL;
+    if (rc == 0 && e)
+        rearm(loop, e);
+    lun_mutex_unlock(&loop->mu);
+    if (rc != 0)
+        dist_msg_free(m);
+    return rc;
+}
+
 void dist_loop_with(dist_loop_t *loop, dist_link_t *l,
                     void (*fn)(dist_link_t *l, void *arg), void *arg)
 {

@@ -38,6 +38,13 @@ int dist_loop_send(dist_loop_t *loop, dist_link_t *l, uint64_t sender,
                    uint64_t receiver, int64_t tag, const void *data,
                    size_t len);
 
+/* dist_loop_send to the link pick(arg) returns, called with the loop's
+ * lock held (so the link cannot be dropped meanwhile); NULL from pick
+ * gives LUN_ENOTFOUND. */
+int dist_loop_send_via(dist_loop_t *loop, dist_link_t *(*pick)(void *arg),
+                       void *arg, uint64_t sender, uint64_t receiver,
+                       int64_t tag, const void *data, size_t len);
+
 /* Run fn(l, arg) on l with the loop's lock held (for reading a link's
  * state from another thread). */
 void dist_loop_with(dist_loop_t *loop, dist_link_t *l,
