@@ -155,9 +155,10 @@ static size_t nmsg(obs_t *o)
 
 static const char *const tags[] = {"role=worker", "zone=test"};
 
-static dist_node_t *start(const char *name, const net_cert_pem_t *ca,
-                          const net_cert_pem_t *cert, uint16_t port,
-                          const char *peer, obs_t *o)
+static dist_node_t *start_with(const char *name, const net_cert_pem_t *ca,
+                               const net_cert_pem_t *cert, uint16_t port,
+                               const char *peer, const char *discover,
+                               obs_t *o)
 {
     char listen[32];
     const char *peers[1] = {peer};
@@ -170,11 +171,25 @@ static dist_node_t *start(const char *name, const net_cert_pem_t *ca,
         .tags = tags, .ntags = 2, .tick_ms = TICK_MS,
         .dead_ticks = DEAD_TICKS, .handshake_ms = 1000,
         .on_message = on_message, .on_up = on_up, .on_down = on_down,
-        .log = on_log, .ud = o};
+        .log = on_log, .ud = o, .discover = discover, .discover_ms = 200};
     dist_node_t *n;
     int rc = dist_node_start(&c, &n, err, sizeof err);
     cr_assert_eq(rc, 0, "start %s: %s", name, err);
     return n;
+}
+
+static dist_node_t *start(const char *name, const net_cert_pem_t *ca,
+                          const net_cert_pem_t *cert, uint16_t port,
+                          const char *peer, obs_t *o)
+{
+    return start_with(name, ca, cert, port, peer, NULL, o);
+}
+
+static dist_node_t *start_discover(const char *name, const net_cert_pem_t *ca,
+                                   const net_cert_pem_t *cert, uint16_t port,
+                                   const char *discover, obs_t *o)
+{
+    return start_with(name, ca, cert, port, NULL, discover, o);
 }
 
 static void addr_of(dist_node_t *n, char *out)
@@ -489,6 +504,33 @@ Test(dist_node, garbage_and_half_open_clients_do_not_disturb_a_node)
     CHECK(count(n[0]) == 2 && count(n[1]) == 2);
     CHECK(dist_node_links(n[0]) == 1);
     CHECK(ob.ndown == 0 && oa.ndown == 0);
+    dist_node_stop(n[0]);
+    dist_node_stop(n[1]);
+    net_cert_pem_free(&ca);
+    net_cert_pem_free(&a);
+    net_cert_pem_free(&b);
+}
+
+Test(dist_node, discovery_dials_every_address_and_skips_itself)
+{
+    net_cert_pem_t ca = make_ca(), a = make_node(&ca, "a.test", -60, DAY),
+                   b = make_node(&ca, "b.test", -60, DAY);
+    obs_t oa, ob;
+    obs_init(&oa);
+    obs_init(&ob);
+    uint16_t pa = free_port();
+    char disc[64];
+    /* "localhost" may give ::1 as well: nothing listens there, and that
+     * address just keeps failing quietly. A finds itself and stops. */
+    snprintf(disc, sizeof disc, "localhost:%u", pa);
+    dist_node_t *n[2];
+    n[0] = start_discover("a.test", &ca, &a, pa, disc, &oa);
+    n[1] = start_discover("b.test", &ca, &b, 0, disc, &ob);
+    CHECK(wait_members(n, 2, 2, 10000));
+    sleep_ms(3 * 200);
+    CHECK(count(n[0]) == 2 && count(n[1]) == 2);
+    CHECK(dist_node_links(n[0]) == 1 && dist_node_links(n[1]) == 1);
+    CHECK(oa.nup == 1 && ob.nup == 1);
     dist_node_stop(n[0]);
     dist_node_stop(n[1]);
     net_cert_pem_free(&ca);
