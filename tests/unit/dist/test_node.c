@@ -537,3 +537,39 @@ Test(dist_node, discovery_dials_every_address_and_skips_itself)
     net_cert_pem_free(&a);
     net_cert_pem_free(&b);
 }
+
+Test(dist_node, a_tls_client_without_a_certificate_is_refused)
+{
+    net_cert_pem_t ca = make_ca(), a = make_node(&ca, "a.test", -60, DAY);
+    obs_t oa;
+    obs_init(&oa);
+    dist_node_t *na = start("a.test", &ca, &a, 0, NULL, &oa);
+    const uint8_t *cas[1] = {(const uint8_t *)ca.cert};
+    size_t lens[1] = {strlen(ca.cert)};
+    net_tls_conf_t *conf;
+    CHECK(net_tls_client_conf(cas, lens, 1, &conf, err, sizeof err) == 0);
+    int fd = connect_raw(dist_node_port(na));
+    net_tls_t *t;
+    CHECK(net_tls_new(conf, fd, "a.test", &t) == 0);
+    int rc = LUN_EAGAIN;
+    uint64_t end = now_ms() + 5000;
+    while (rc == LUN_EAGAIN && now_ms() < end) {
+        rc = net_tls_handshake(t);
+        if (rc == LUN_EAGAIN)
+            sleep_ms(5);
+    }
+    /* Under TLS 1.2 the server's refusal ends the client's handshake. */
+    CHECK(rc != LUN_EAGAIN);
+    while (!log_has(&oa, "peer sent no certificate") && now_ms() < end)
+        sleep_ms(10);
+    cr_assert(log_has(&oa, "lunatic node: refused 127.0.0.1:") &&
+                  log_has(&oa, "peer sent no certificate"),
+              "log: %s", oa.log);
+    CHECK(count(na) == 1);
+    net_tls_free(t);
+    net_tls_conf_unref(conf);
+    net_close(fd);
+    dist_node_stop(na);
+    net_cert_pem_free(&ca);
+    net_cert_pem_free(&a);
+}
