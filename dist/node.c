@@ -84,6 +84,7 @@ struct dist_node {
     member_t *members;
     target_t *targets;
     unsigned npending;
+    bool full_logged; /* said that max_pending was reached (once) */
     uint64_t next_discover;
 };
 
@@ -282,6 +283,7 @@ static void link_up(dist_link_t *l, const dist_hello_t *h, void *ud)
     conn_t *loser = NULL;
     member_t *fresh = NULL;
     lun_mutex_lock(&n->mu);
+    c->link = l; /* maybe before the node thread got to note it */
     n->npending--;
     c->up = true;
     c->peer_id = h->incarnation;
@@ -426,8 +428,8 @@ static void link_down(dist_link_t *l, const char *reason, void *ud)
     conn_t *c = ud;
     dist_node_t *n = c->n;
     uint64_t gone = 0;
-    (void)l;
     lun_mutex_lock(&n->mu);
+    c->link = l; /* reap drops it: never free c with its link alive */
     c->dead = true;
     if (!c->up) {
         n->npending--;
@@ -496,7 +498,7 @@ static void conn_start(dist_node_t *n, dist_stream_t *s, const char *addr,
     if (rc == 0) {
         c->link = l;
     } else {
-        c->dead = true; /* never linked: dropped by reap without a link */
+        c->dead = true; /* never linked (s is closed): reap frees c */
         n->npending--;
         if (t)
             t->conn = NULL;
@@ -515,14 +517,18 @@ static void accept_all(dist_node_t *n)
         addr_format(&peer, addr, sizeof addr);
         lun_mutex_lock(&n->mu);
         bool full = n->npending >= n->c.max_pending;
+        bool say = full && !n->full_logged;
+        n->full_logged = full;
         if (!full)
             n->npending++;
         lun_mutex_unlock(&n->mu);
         dist_stream_t *s;
         if (full) {
+            /* A flood would make a line per connection: one per episode. */
             net_close(fd);
-            logf_(n, "lunatic node: refused %s: %u handshakes pending", addr,
-                  n->c.max_pending);
+            if (say)
+                logf_(n, "lunatic node: refused %s: %u handshakes pending "
+                      "(more are refused silently)", addr, n->c.max_pending);
         } else if (dist_stream_tls(n->srv, fd, NULL, false, &s) == 0) {
             conn_start(n, s, addr, NULL);
         } else {
@@ -631,8 +637,6 @@ static void reap(dist_node_t *n)
         dead = c->next;
         if (c->link)
             dist_loop_drop(n->loop, c->link);
-        else
-            c->s->ops->close(c->s);
         free(c);
     }
 }
@@ -797,9 +801,7 @@ void dist_node_stop(dist_node_t *n)
     while (n->conns) {
         conn_t *c = n->conns;
         n->conns = c->next;
-        if (!c->link && c->dead)
-            c->s->ops->close(c->s);
-        free(c);
+        free(c); /* its link, if any, went with the loop */
     }
     while (n->members) {
         member_t *m = n->members;

@@ -154,6 +154,8 @@ static size_t nmsg(obs_t *o)
 /* {===== nodes */
 
 static const char *const tags[] = {"role=worker", "zone=test"};
+/* max_pending of the nodes started next (0: the default). */
+static uint32_t max_pending;
 
 static dist_node_t *start_with(const char *name, const net_cert_pem_t *ca,
                                const net_cert_pem_t *cert, uint16_t port,
@@ -170,6 +172,7 @@ static dist_node_t *start_with(const char *name, const net_cert_pem_t *ca,
         .key = (const uint8_t *)cert->key, .key_len = strlen(cert->key),
         .tags = tags, .ntags = 2, .tick_ms = TICK_MS,
         .dead_ticks = DEAD_TICKS, .handshake_ms = 1000,
+        .max_pending = max_pending,
         .on_message = on_message, .on_up = on_up, .on_down = on_down,
         .log = on_log, .ud = o, .discover = discover, .discover_ms = 200};
     dist_node_t *n;
@@ -572,4 +575,47 @@ Test(dist_node, a_tls_client_without_a_certificate_is_refused)
     dist_node_stop(na);
     net_cert_pem_free(&ca);
     net_cert_pem_free(&a);
+}
+
+Test(dist_node, connections_beyond_max_pending_are_closed_at_once)
+{
+    net_cert_pem_t ca = make_ca(), a = make_node(&ca, "a.test", -60, DAY),
+                   b = make_node(&ca, "b.test", -60, DAY);
+    obs_t oa, ob;
+    obs_init(&oa);
+    obs_init(&ob);
+    dist_node_t *n[2];
+    char addr_a[32];
+    max_pending = 4;
+    n[0] = start("a.test", &ca, &a, 0, NULL, &oa);
+    max_pending = 0;
+    addr_of(n[0], addr_a);
+    n[1] = start("b.test", &ca, &b, 0, addr_a, &ob);
+    CHECK(wait_members(n, 2, 2, 10000));
+    int fds[12];
+    for (int i = 0; i < 12; i++) {
+        fds[i] = connect_raw(dist_node_port(n[0]));
+        sleep_ms(20); /* accepted in this order */
+    }
+    /* 4 wait for their deadline (1 s); the 8 others go at once. */
+    for (int i = 4; i < 12; i++)
+        CHECK(closed_within(fds[i], 300));
+    for (int i = 0; i < 4; i++)
+        CHECK(!closed_within(fds[i], 30));
+    CHECK(log_has(&oa, "4 handshakes pending"));
+    for (int i = 0; i < 12; i++) {
+        CHECK(closed_within(fds[i], 3000));
+        net_close(fds[i]);
+    }
+    /* Once they are gone, A takes links again: B's messages still flow. */
+    CHECK(dist_node_send(n[1], dist_node_self(n[0]), 1, 2, 3, "x", 1) == 0);
+    uint64_t end = now_ms() + 5000;
+    while (nmsg(&oa) == 0 && now_ms() < end)
+        sleep_ms(5);
+    CHECK(nmsg(&oa) == 1);
+    dist_node_stop(n[0]);
+    dist_node_stop(n[1]);
+    net_cert_pem_free(&ca);
+    net_cert_pem_free(&a);
+    net_cert_pem_free(&b);
 }
