@@ -136,9 +136,9 @@ test-windows:
 # }=====
 
 # {===== dist/: links between nodes (libdist.a): the frame format and its
-# decoder, one link's state machine over a byte stream (plain TCP now,
-# mutual TLS later), and the dist thread driving every link on net/'s
-# poller. It sits above net/ (and may use sched/'s public headers);
+# decoder, one link's state machine over a byte stream (plain TCP or
+# mutual TLS), the dist thread driving every link on net/'s poller, and
+# the node (membership over those links; needs $(NET_LIBS): mbedtls). It sits above net/ (and may use sched/'s public headers);
 # programs linking it also link libnet.a and libvm.a (vm/vm_endian.h's
 # helpers are inline, common/lun_err.c comes with libvm.a).
 DIST_SRC := $(wildcard dist/*.c)
