@@ -584,6 +584,11 @@ void sched_remote_node_down(sched_runtime_t *rt, uint64_t node,
 
 /* }===== */
 
+void sched_remote_thread_done(sched_runtime_t *rt)
+{
+    sched__thread_caches_flush(rt);
+}
+
 int sched_remote_deliver(sched_runtime_t *rt, uint64_t to_pid,
                          uint64_t from_node, uint64_t from_pid, int64_t tag,
                          const uint8_t *data, size_t len)

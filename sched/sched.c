@@ -757,7 +757,7 @@ static void run_proc(sched_worker_t *sd, sched_proc_t *p)
 
 /* What the calling thread keeps for reuse (executions, messages, memory
  * blocks) goes back before the thread ends or the runtime is freed. */
-static void flush_thread_caches(sched_runtime_t *rt)
+void sched__thread_caches_flush(sched_runtime_t *rt)
 {
     sched__exec_cache_flush();
     sched__msg_cache_flush();
@@ -772,7 +772,7 @@ static void *worker_main(void *arg)
     while ((p = find_work(sd)) != NULL)
         run_proc(sd, p);
     self_worker = NULL;
-    flush_thread_caches(sd->rt);
+    sched__thread_caches_flush(sd->rt);
     return NULL;
 }
 
@@ -928,7 +928,7 @@ void sched_runtime_free(sched_runtime_t *rt)
     sched__proc_free_all(rt); /* unhooks their wait timers first */
     sched__remote_free(rt);   /* after the processes' parked calls */
     free(rt->root_wasm);
-    flush_thread_caches(rt);
+    sched__thread_caches_flush(rt);
     sched__linmem_free(rt->linmem); /* no process is left to use a block */
     free_wheel(rt);
     for (uint32_t i = 0; i < rt->nworkers; i++)

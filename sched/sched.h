@@ -246,6 +246,10 @@ void sched_remote_room(sched_runtime_t *rt, uint64_t node);
 void sched_remote_node_down(sched_runtime_t *rt, uint64_t node,
                             const char *reason);
 
+/* A thread of the cluster that called these entry points calls this
+ * before it ends: what it keeps for reuse of rt's goes back. */
+void sched_remote_thread_done(sched_runtime_t *rt);
+
 /* How many modules this runtime fetched from other nodes, and how many of
  * those it compiled (each at most once). */
 void sched_remote_stats(sched_runtime_t *rt, uint64_t *fetched,

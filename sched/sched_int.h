@@ -203,6 +203,9 @@ void sched__exec_cache_flush(void);
 void sched__msg_cache_flush(void);
 
 
+/* What the calling thread keeps for reuse (executions, messages, memory
+ * blocks of rt) goes back (sched.c). */
+void sched__thread_caches_flush(sched_runtime_t *rt);
 /* remote.c: the runtime's side of a cluster. */
 int sched__remote_init(sched_runtime_t *rt);
 void sched__remote_free(sched_runtime_t *rt);
