@@ -42,6 +42,7 @@ struct fake_cluster {
     _Atomic long sent_to_c;
     _Atomic long fetches, spawn_requests;
     _Atomic bool defer_fetch, corrupt_fetch;
+    _Atomic bool swallow_spawns; /* requests are lost: never answered */
     /* a deferred fetch: whom to answer */
     pthread_mutex_t lock;
     bool fetch_pending;
@@ -136,6 +137,8 @@ static int fake_spawn(void *ud, uint64_t node, uint64_t req,
     fake_node_t *self = ud, *to = peer(self, node);
     if (!to)
         return 2;
+    if (atomic_load(&self->c->swallow_spawns))
+        return 0;
     spawn_reply_t *r = malloc(sizeof *r);
     cr_assert(r != NULL);
     r->origin = self->rt;
@@ -414,5 +417,25 @@ Test(host_remote, a_module_is_known_by_its_hash)
     free(bytes);
     cr_expect(eq(int, sched_remote_module_copy(c->b.rt, h, &bytes, &len),
                  LUN_ENOTFOUND));
+    cluster_free(c);
+}
+
+Test(host_remote, send_receive_skip_search_gets_the_remote_reply)
+{
+    fake_cluster_t *c = cluster_new(2);
+    sched_result_t r = run_root(c, "ask");
+    expect_normal(r);
+    cluster_free(c);
+}
+
+Test(host_remote, an_unanswered_spawn_times_out, .timeout = 30)
+{
+    fake_cluster_t *c = cluster_new(1);
+    atomic_store(&c->swallow_spawns, true);
+    uint64_t t0 = (uint64_t)time(NULL);
+    sched_result_t r = run_root(c, "spawn_unanswered");
+    expect_normal(r);
+    uint64_t waited = (uint64_t)time(NULL) - t0;
+    cr_expect(waited >= 4, "answered after %llu s", (unsigned long long)waited);
     cluster_free(c);
 }

@@ -11,6 +11,8 @@
     (func $dsend (param i64 i64) (result i32)))
   (import "lunatic::distributed" "spawn"
     (func $dspawn (param i64 i64 i64 i32 i32 i32 i32 i32) (result i32)))
+  (import "lunatic::distributed" "send_receive_skip_search"
+    (func $dsend_receive (param i64 i64 i64 i64) (result i32)))
   (import "lunatic::distributed" "exec_lookup_nodes"
     (func $lookup (param i32 i32 i32 i32 i32) (result i32)))
   (import "lunatic::distributed" "copy_lookup_nodes_results"
@@ -34,6 +36,7 @@
   (data (i32.const 140) "ticker")   ;; 6
   (data (i32.const 150) "spawner")  ;; 7
   (data (i32.const 170) "role=b")   ;; 6
+  (data (i32.const 180) "echo")     ;; 4
   (data (i32.const 1000) "\00asm\01\00\00\00")
 
   (global $B i64 (i64.const 0xB000000000000002))
@@ -79,6 +82,31 @@
     (drop (call $dsend (local.get $node) (local.get $pid))))
 
   (func (export "idle"))
+
+  ;; On B: answer one message to (node, pid) with the same tag.
+  (func (export "echo") (param $node i64) (param $pid i64)
+    (call $create_data (call $receive_tag) (i64.const 0))
+    (drop (call $dsend (local.get $node) (local.get $pid))))
+
+  ;; A request to an echo on B, its answer awaited by tag.
+  (func (export "ask")
+    (local $pid i64)
+    (call $param_i64 (i32.const 0) (call $node_id))
+    (call $param_i64 (i32.const 1) (call $process_id))
+    (local.set $pid (call $spawn_on_b (i32.const 180) (i32.const 4) (i32.const 2)))
+    (call $create_data (i64.const 42) (i64.const 0))
+    (if (call $dsend_receive (global.get $B) (local.get $pid) (i64.const 42)
+                             (i64.const 10000))
+      (then unreachable))
+    (if (i64.ne (call $get_tag) (i64.const 42)) (then unreachable)))
+
+  ;; A spawn B never answers: 9027 after the 5 s response timeout.
+  (func (export "spawn_unanswered")
+    (if (i32.ne (call $dspawn (global.get $B) (i64.const -1) (call $module_id)
+                              (i32.const 120) (i32.const 4) (i32.const 200)
+                              (i32.const 0) (i32.const 300))
+                (i32.const 9027))
+      (then unreachable)))
 
   ;; On A, beside the sender: keeps sending to node C every millisecond
   ;; (the test counts those to see it run while the sender is parked).
