@@ -428,7 +428,7 @@ Test(host_remote, send_receive_skip_search_gets_the_remote_reply)
     cluster_free(c);
 }
 
-Test(host_remote, an_unanswered_spawn_times_out, .timeout = 30)
+Test(host_remote, an_unanswered_spawn_times_out)
 {
     fake_cluster_t *c = cluster_new(1);
     atomic_store(&c->swallow_spawns, true);
