@@ -186,8 +186,9 @@ static vm_status h_send_receive_skip_search(vm_exec_t *ex, vm_slot *a,
     return host__receive_step(ex, a, &tag, 1, timeout, false);
 }
 
-/* Ask the cluster to spawn; VM_BLOCK while the answer is awaited, else
- * the guest's code in *rc and the pid or error message. */
+/* Ask the cluster to spawn; VM_BLOCK while the answer (or room on a full
+ * link, to ask again) is awaited, else the guest's code in *rc and the
+ * error message. */
 static vm_status remote_spawn_ask(vm_exec_t *ex, const sched_node_t *n,
                                   vm_slot *a, int *rc, char *err,
                                   size_t errlen)
@@ -220,20 +221,26 @@ static vm_status remote_spawn_ask(vm_exec_t *ex, const sched_node_t *n,
     int r = n->spawn(n->ud, node, sched__remote_call_req(c), module,
                      (const char *)func, flen, params, plen);
     if (r == 0)
+        sched__remote_call_sent(p);
+    if (r == 0 || r == SCHED_NODE_FULL) /* the answer, or room to ask */
         return park_remote(p, SCHED_REMOTE_SPAWN_TIMEOUT_MS);
     sched__remote_call_end(p);
     *rc = r == 2 ? 1 : 9027; /* spawn's code for "no such node" is 1 */
-    snprintf(err, errlen, r == 2 ? "node %llu not found"
-                                 : "the link to node %llu is busy",
-             (unsigned long long)node);
+    snprintf(err, errlen, "node %llu not found", (unsigned long long)node);
     return VM_OK;
 }
 
 /* The parked spawn: its answer, its timeout, or still waiting. */
-static vm_status remote_spawn_wait(sched_proc_t *p, int *rc, uint64_t *pid,
+static vm_status remote_spawn_wait(vm_exec_t *ex, const sched_node_t *n,
+                                   vm_slot *a, int *rc, uint64_t *pid,
                                    char *err, size_t errlen)
 {
+    sched_proc_t *p = sched__cur(ex);
     if (sched__remote_call_done(p, rc, pid, err, errlen)) {
+        if (*rc == SCHED_REMOTE_ROOM) { /* the link was full: ask again */
+            unpark_remote(p);
+            return remote_spawn_ask(ex, n, a, rc, err, errlen);
+        }
         if (*rc == SCHED_REMOTE_NODE_DOWN)
             *rc = 1;
     } else if (atomic_load(&p->timer_fired)) {
@@ -266,10 +273,9 @@ static vm_status h_spawn(vm_exec_t *ex, vm_slot *a, void *ud)
     if (!out)
         return host__trap(ex, "spawn: pointer out of bounds");
     if (p->wait == SCHED_WAIT_REMOTE)
-        st = remote_spawn_wait(p, &rc, &pid, err, sizeof err);
-    else if ((st = remote_spawn_ask(ex, n, a, &rc, err, sizeof err)) ==
-             VM_BLOCK)
-        return st;
+        st = remote_spawn_wait(ex, n, a, &rc, &pid, err, sizeof err);
+    else
+        st = remote_spawn_ask(ex, n, a, &rc, err, sizeof err);
     if (st != VM_OK)
         return st;
     host__put_u64(out, rc == 0 ? pid : host__error_new(p, err));

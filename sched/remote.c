@@ -415,6 +415,8 @@ struct sched_remote_call {
     struct sched_remote_call *next;
     sched_runtime_t *rt;
     uint64_t req, pid, node;
+    bool wants_room; /* its request was refused (or not yet accepted):
+                        room on the link ends it */
     bool done;
     int rc;
     uint64_t value;
@@ -444,6 +446,7 @@ sched_remote_call_t *sched__remote_call_new(sched_proc_t *p, uint64_t node)
     c->rt = p->rt;
     c->pid = p->pid;
     c->node = node;
+    c->wants_room = true;
     lun_mutex_lock(&r->lock);
     c->req = r->next_req++;
     c->next = r->calls;
@@ -454,6 +457,17 @@ sched_remote_call_t *sched__remote_call_new(sched_proc_t *p, uint64_t node)
     p->call_state = c;
     p->call_state_free = call_free;
     return c;
+}
+
+void sched__remote_call_sent(sched_proc_t *p)
+{
+    sched_remote_call_t *c = p->call_state;
+    sched_remote_t *r = p->rt->remote;
+    lun_mutex_lock(&r->lock);
+    c->wants_room = false;
+    if (c->done && c->rc == SCHED_REMOTE_ROOM)
+        c->done = false; /* room came before the request was accepted */
+    lun_mutex_unlock(&r->lock);
 }
 
 uint64_t sched__remote_call_req(const sched_remote_call_t *c)
@@ -498,17 +512,32 @@ static void wake_pid(sched_runtime_t *rt, uint64_t pid)
     }
 }
 
-/* Mark done the calls that match (req, or every call to node when req is
- * 0) and wake their processes. */
-static void finish_calls(sched_runtime_t *rt, uint64_t req, uint64_t node,
-                         int rc, uint64_t value, const char *err)
+enum finish_what { FINISH_ANSWER, FINISH_ROOM, FINISH_DOWN };
+
+/* Does c end with `what` (for req or node)? An answer or a node down
+ * overrides an earlier mark of room: the call still waits for them. */
+static bool call_matches(const sched_remote_call_t *c, int what, uint64_t req,
+                         uint64_t node)
+{
+    bool room_mark = c->done && c->rc == SCHED_REMOTE_ROOM;
+    switch (what) {
+    case FINISH_ANSWER: return c->req == req && (!c->done || room_mark);
+    case FINISH_ROOM: return c->node == node && c->wants_room && !c->done;
+    default: return c->node == node && (!c->done || room_mark);
+    }
+}
+
+/* Mark done the calls that match and wake their processes. */
+static void finish_calls(sched_runtime_t *rt, int what, uint64_t req,
+                         uint64_t node, int rc, uint64_t value,
+                         const char *err)
 {
     sched_remote_t *r = rt->remote;
     uint64_t one, *pids = &one;
     size_t n = 0, cap = 1;
     lun_mutex_lock(&r->lock);
     for (sched_remote_call_t *c = r->calls; c; c = c->next) {
-        if (c->done || (req ? c->req != req : c->node != node))
+        if (!call_matches(c, what, req, node))
             continue;
         if (n == cap) {
             uint64_t *more = malloc(2 * cap * sizeof *more);
@@ -537,12 +566,12 @@ void sched_remote_spawned(sched_runtime_t *rt, uint64_t req, int rc,
                           uint64_t pid, const char *err)
 {
     if (req != 0)
-        finish_calls(rt, req, 0, rc, pid, err);
+        finish_calls(rt, FINISH_ANSWER, req, 0, rc, pid, err);
 }
 
 void sched_remote_room(sched_runtime_t *rt, uint64_t node)
 {
-    finish_calls(rt, 0, node, 0, 0, NULL);
+    finish_calls(rt, FINISH_ROOM, 0, node, SCHED_REMOTE_ROOM, 0, NULL);
 }
 
 /* }===== */
@@ -579,7 +608,7 @@ void sched_remote_node_down(sched_runtime_t *rt, uint64_t node,
     snprintf(err, sizeof err, "node %llu is down: %s",
              (unsigned long long)node, reason ? reason : "");
     /* A parked send retries and finds the node down; a spawn answers 1. */
-    finish_calls(rt, 0, node, SCHED_REMOTE_NODE_DOWN, 0, err);
+    finish_calls(rt, FINISH_DOWN, 0, node, SCHED_REMOTE_NODE_DOWN, 0, err);
 }
 
 /* }===== */

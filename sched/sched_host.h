@@ -431,8 +431,10 @@ void sched__metric_update(sched_runtime_t *rt, const char *name, size_t len,
 /* }===== */
 /* {===== calls parked on the cluster (remote.c) */
 
-/* A remote call's code when its node went down meanwhile. */
+/* A remote call's code when its node went down meanwhile, and when the
+ * link it found full has room again (try again). */
 #define SCHED_REMOTE_NODE_DOWN (-2)
+#define SCHED_REMOTE_ROOM (-3)
 /* A remote spawn waits this long for its answer (Lunatic's 5 s). */
 #define SCHED_REMOTE_SPAWN_TIMEOUT_MS 5000
 
@@ -441,6 +443,8 @@ typedef struct sched_remote_call sched_remote_call_t;
 /* Park-to-be: a call of p to node, registered (p->call_state) before the
  * request goes out so that no answer is missed. NULL: out of memory. */
 sched_remote_call_t *sched__remote_call_new(sched_proc_t *p, uint64_t node);
+/* p's request was accepted: from now on only its answer ends the call. */
+void sched__remote_call_sent(sched_proc_t *p);
 /* Its request id (sched_node_t.spawn's req). */
 uint64_t sched__remote_call_req(const sched_remote_call_t *c);
 /* p's call has its answer: rc, value, err. */

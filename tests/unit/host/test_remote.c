@@ -43,6 +43,8 @@ struct fake_cluster {
     _Atomic long fetches, spawn_requests;
     _Atomic bool defer_fetch, corrupt_fetch;
     _Atomic bool swallow_spawns; /* requests are lost: never answered */
+    _Atomic bool spawns_full;    /* spawn requests refused as full */
+    _Atomic long refused_spawns;
     /* a deferred fetch: whom to answer */
     pthread_mutex_t lock;
     bool fetch_pending;
@@ -139,6 +141,10 @@ static int fake_spawn(void *ud, uint64_t node, uint64_t req,
         return 2;
     if (atomic_load(&self->c->swallow_spawns))
         return 0;
+    if (atomic_load(&self->c->spawns_full)) {
+        atomic_fetch_add(&self->c->refused_spawns, 1);
+        return SCHED_NODE_FULL;
+    }
     spawn_reply_t *r = malloc(sizeof *r);
     cr_assert(r != NULL);
     r->origin = self->rt;
@@ -437,5 +443,23 @@ Test(host_remote, an_unanswered_spawn_times_out)
     expect_normal(r);
     uint64_t waited = (uint64_t)time(NULL) - t0;
     cr_expect(waited >= 4, "answered after %llu s", (unsigned long long)waited);
+    cluster_free(c);
+}
+
+Test(host_remote, a_spawn_refused_as_full_waits_for_room)
+{
+    fake_cluster_t *c = cluster_new(1);
+    root_run_t run;
+    atomic_store(&c->spawns_full, true);
+    root_start(&run, c, "ask");
+    cr_assert(wait_for(&c->refused_spawns, 1), "never asked");
+    sleep_ms(50);
+    cr_expect(eq(long, atomic_load(&c->refused_spawns), 1),
+              "asked again before room came");
+    atomic_store(&c->spawns_full, false);
+    sched_remote_room(c->a.rt, NODE_B);
+    sched_result_t r = root_join(&run);
+    expect_normal(r);
+    cr_expect(eq(long, atomic_load(&c->refused_spawns), 1));
     cluster_free(c);
 }
