@@ -757,7 +757,7 @@ static void run_proc(sched_worker_t *sd, sched_proc_t *p)
 
 /* What the calling thread keeps for reuse (executions, messages, memory
  * blocks) goes back before the thread ends or the runtime is freed. */
-static void flush_thread_caches(sched_runtime_t *rt)
+void sched__thread_caches_flush(sched_runtime_t *rt)
 {
     sched__exec_cache_flush();
     sched__msg_cache_flush();
@@ -772,7 +772,7 @@ static void *worker_main(void *arg)
     while ((p = find_work(sd)) != NULL)
         run_proc(sd, p);
     self_worker = NULL;
-    flush_thread_caches(sd->rt);
+    sched__thread_caches_flush(sd->rt);
     return NULL;
 }
 
@@ -873,9 +873,13 @@ int sched_runtime_new(const sched_options_t *o, sched_runtime_t **out_rt)
     rt->nroot_sockets = o->nsockets;
     if (!(rt->linmem = sched__linmem_new()))
         rc = LUN_ENOMEM;
-    if (!rt->linmem || !(rt->iowait = sched__iowait_new(!rt->poll_in_worker)) || (rc = init_sync(rt)) != 0 ||
+    if (o->root_wasm && (rt->root_wasm = malloc(o->root_wasm_len + 1)))
+        memcpy(rt->root_wasm, o->root_wasm, o->root_wasm_len);
+    rt->root_wasm_len = rt->root_wasm ? o->root_wasm_len : 0;
+    if (!rt->linmem || (o->root_wasm && !rt->root_wasm) || !(rt->iowait = sched__iowait_new(!rt->poll_in_worker)) || (rc = init_sync(rt)) != 0 ||
         (rc = root_config(rt, o)) != 0 ||
         (rc = sched__bindings_init(rt)) != 0 ||
+        (rc = sched__remote_init(rt)) != 0 ||
         (rc = start_workers(rt, o->threads ? o->threads : cores())) != 0) {
         sched_runtime_free(rt);
         return rc;
@@ -922,7 +926,9 @@ void sched_runtime_free(sched_runtime_t *rt)
     print_slice_stats(rt);
     sched__iowait_free(rt->iowait);
     sched__proc_free_all(rt); /* unhooks their wait timers first */
-    flush_thread_caches(rt);
+    sched__remote_free(rt);   /* after the processes' parked calls */
+    free(rt->root_wasm);
+    sched__thread_caches_flush(rt);
     sched__linmem_free(rt->linmem); /* no process is left to use a block */
     free_wheel(rt);
     for (uint32_t i = 0; i < rt->nworkers; i++)
@@ -991,6 +997,13 @@ int sched_run_entry(sched_runtime_t *rt, vm_module_t *m, const char *entry,
         snprintf(out->message, sizeof out->message, "%s", err);
         vm_module_free(m);
         return 0;
+    }
+    /* Other nodes fetch the root's module by hash to spawn from it. */
+    if (rt->root_wasm &&
+        sched__remote_add_module(rt, sm, rt->root_wasm,
+                                 rt->root_wasm_len) != 0) {
+        sched__module_unref(sm);
+        return LUN_ENOMEM;
     }
     sched_proc_t *p = sched__proc_new(rt, sm, rt->root_config, NULL, err,
                                       sizeof err);

@@ -32,27 +32,47 @@ typedef struct sched_dir {
  * lunatic::distributed host functions see it. Without one (the options'
  * `node` is NULL) the runtime is not distributed, as `lunatic run` is in
  * Lunatic: node_id and module_id are 0, there are no nodes, and remote
- * send and spawn trap as Lunatic's do. A cluster implementation fills
- * this in; the callbacks may be called from any worker thread at once. */
+ * send and spawn trap as Lunatic's do.
+ *
+ * Node ids are incarnation ids, never 0. A module is known across the
+ * cluster by the XXH3-128 hash of its bytes (sched_hash_t); the guest's
+ * i64 module_id is its low 64 bits. The callbacks are called from worker
+ * threads (several at once) and must never block: what needs the network
+ * answers later through the entry points below (sched_remote_*). */
+typedef struct sched_hash {
+    uint64_t lo, hi; /* XXH3_128bits: low64, high64 */
+} sched_hash_t;
+
+/* What the callbacks return besides a Lunatic code (0 done, 1 no such
+ * process, 2 no such node/module, 9027 connection error). */
+#define SCHED_NODE_FULL (-1) /* the link's queue is full: retry after
+                                sched_remote_room(node) */
+
 typedef struct sched_node {
     void *ud;
-    uint64_t node_id;   /* this node's id, given by the control server */
-    uint64_t module_id; /* the control server's id of the root module */
+    uint64_t node_id; /* this node's incarnation id (never 0) */
     /* Writes up to max node ids (this one included) to out; returns how
      * many nodes there are. */
     uint32_t (*nodes)(void *ud, uint64_t *out, uint32_t max);
-    /* Deliver a data message to process pid of node. Returns 0 (sent), 1
-     * (no such process), 2 (no such node) or 9027 (connection error),
-     * Lunatic 0.13.2's codes; err says why when not 0. */
-    int (*send)(void *ud, uint64_t node, uint64_t pid, int64_t tag,
-                const uint8_t *data, size_t len, char *err, size_t errlen);
-    /* Spawn export func of control module module_id on node with params
-     * (17-byte records, as lunatic::process::spawn takes them). Returns 0
-     * with the pid in *pid, 1 (no such node), 2 (no such module) or 9027
-     * (connection error), with err saying why. */
-    int (*spawn)(void *ud, uint64_t node, uint64_t module_id,
+    /* The nodes whose tags match query (a URL query string "k=v&k2=v2"),
+     * as nodes does; NULL: no node matches any query. */
+    uint32_t (*query)(void *ud, const char *query, size_t len, uint64_t *out,
+                      uint32_t max);
+    /* Queue a data message from local process from to process pid of node.
+     * Returns 0 (queued), 1 (no such process, when the cluster knows it
+     * at once), 2 (no such node) or SCHED_NODE_FULL. */
+    int (*send)(void *ud, uint64_t node, uint64_t from, uint64_t pid,
+                int64_t tag, const uint8_t *data, size_t len);
+    /* Ask node to spawn export func of module hash with params (17-byte
+     * records, as lunatic::process::spawn takes them). Returns 0 (asked:
+     * the answer comes as sched_remote_spawned(req)), 2 (no such node) or
+     * SCHED_NODE_FULL. */
+    int (*spawn)(void *ud, uint64_t node, uint64_t req, sched_hash_t module,
                  const char *func, size_t func_len, const uint8_t *params,
-                 size_t params_len, uint64_t *pid, char *err, size_t errlen);
+                 size_t params_len);
+    /* Ask node for the bytes of module hash: they come back as
+     * sched_remote_module_bytes (or it is told the fetch failed). */
+    void (*fetch_module)(void *ud, uint64_t node, sched_hash_t module);
 } sched_node_t;
 
 /* A host function guests may import: module and name, its type in
@@ -108,6 +128,11 @@ typedef struct sched_options {
     uint64_t max_processes;          /* default SCHED_DEFAULT_MAX_PROCESSES */
     uint64_t max_message_memory;     /* bytes; default
                                         SCHED_DEFAULT_MAX_MESSAGE_MEMORY */
+    /* The bytes the root module was loaded from (copied), so that other
+     * nodes can fetch it by hash and module_id names it; NULL: the root's
+     * module has no cluster identity (module_id 0). */
+    const uint8_t *root_wasm;
+    size_t root_wasm_len;
 } sched_options_t;
 
 /* Room for a root trap's backtrace: SCHED_BACKTRACE_FRAMES lines, cut
@@ -163,6 +188,74 @@ int sched_run_entry(sched_runtime_t *rt, vm_module_t *m, const char *entry,
  * signo, unless the root has ended already; sched_runtime_free then ends
  * every process and closes what they hold. Not async-signal-safe. */
 void sched_runtime_stop(sched_runtime_t *rt, int signo);
+
+/* {===== the runtime's side of a cluster (remote.c)
+ *
+ * What a cluster implementation calls, from its own threads (never from
+ * inside a callback of sched_node_t that it has not returned from yet,
+ * except where said). None of these block on a process. */
+
+/* The XXH3-128 hash of a module's bytes. */
+sched_hash_t sched_hash_bytes(const uint8_t *bytes, size_t len);
+
+/* A data message from (from_node, from_pid) for local process to_pid,
+ * queued as a local send is (mailbox memory limits apply). Returns 0, 1
+ * (no such process: Lunatic's code for the sender) or LUN_ENOMEM. May be
+ * called from inside sched_node_t.send. */
+int sched_remote_deliver(sched_runtime_t *rt, uint64_t to_pid,
+                         uint64_t from_node, uint64_t from_pid, int64_t tag,
+                         const uint8_t *data, size_t len);
+
+/* The answer to a spawn request: rc 0 and the new pid, or Lunatic's code
+ * (2: module or function not found, 9027: connection error) with err. */
+typedef void (*sched_spawn_reply_fn)(void *ud, int rc, uint64_t pid,
+                                     const char *err);
+
+/* Spawn export func of module `module` (unlinked, with the runtime's root
+ * config) for node from_node. The module comes from the runtime's cache
+ * by hash; the first request for a hash fetches it from from_node
+ * (sched_node_t.fetch_module), and concurrent requests wait for that one
+ * fetch. reply is called exactly once, maybe before this returns. */
+void sched_remote_spawn(sched_runtime_t *rt, uint64_t from_node,
+                        sched_hash_t module, const char *func,
+                        size_t func_len, const uint8_t *params,
+                        size_t params_len, sched_spawn_reply_fn reply,
+                        void *reply_ud);
+
+/* The bytes of a fetched module (len 0 and bytes NULL: the fetch failed).
+ * They are checked against the hash (a mismatch is refused: the waiting
+ * spawns fail, nothing runs), compiled once and cached. */
+void sched_remote_module_bytes(sched_runtime_t *rt, sched_hash_t module,
+                               const uint8_t *bytes, size_t len);
+
+/* The bytes of a module this runtime knows by hash (to answer another
+ * node's fetch), copied into *out (malloc'd): 0, or LUN_ENOTFOUND. */
+int sched_remote_module_copy(sched_runtime_t *rt, sched_hash_t module,
+                             uint8_t **out, size_t *len);
+
+/* The answer to the request req of sched_node_t.spawn. */
+void sched_remote_spawned(sched_runtime_t *rt, uint64_t req, int rc,
+                          uint64_t pid, const char *err);
+
+/* The link to node has room again: processes parked on a full send to it
+ * retry. */
+void sched_remote_room(sched_runtime_t *rt, uint64_t node);
+
+/* node is gone: sends to it now get 2 (no such node), parked senders and
+ * pending spawns to it fail. */
+void sched_remote_node_down(sched_runtime_t *rt, uint64_t node,
+                            const char *reason);
+
+/* A thread of the cluster that called these entry points calls this
+ * before it ends: what it keeps for reuse of rt's goes back. */
+void sched_remote_thread_done(sched_runtime_t *rt);
+
+/* How many modules this runtime fetched from other nodes, and how many of
+ * those it compiled (each at most once). */
+void sched_remote_stats(sched_runtime_t *rt, uint64_t *fetched,
+                        uint64_t *compiled);
+
+/* }===== */
 
 /* Print the lunatic::metrics counters to stderr (LUNATIC_METRICS=1). */
 void sched_metrics_dump(sched_runtime_t *rt);

@@ -201,6 +201,8 @@ int sched__strv_push(char ***v, uint32_t *n, const char *s, size_t len);
 
 typedef struct sched_module {
     _Atomic uint32_t refs;
+    sched_hash_t hash; /* of its bytes, when has_hash (remote.c) */
+    bool has_hash;
     vm_module_t *vm;
     vm_link_t *link; /* every import bound and checked (WASI: the runtime's
                         set) */
@@ -293,9 +295,12 @@ enum sched_wait { SCHED_WAIT_NONE = 0, SCHED_WAIT_MSG, SCHED_WAIT_SLEEP,
                                     dropped at each wake, its deadline
                                     timer kept until the call ends */
                   SCHED_WAIT_JOB, /* host work on the offload pool (offload.c) */
-                  SCHED_WAIT_RESUME /* a long host call paused part-way: it
+                  SCHED_WAIT_RESUME, /* a long host call paused part-way: it
                                        is made again when the process next
-                                       runs, behind the others (sched__pause) */ };
+                                       runs, behind the others (sched__pause) */
+                  SCHED_WAIT_REMOTE /* a call parked on the cluster
+                                       (remote.c): a spawn's answer, room
+                                       on a full link */ };
 
 struct sched_proc {
     uint64_t pid;
@@ -422,6 +427,37 @@ int sched__park_on_fd(sched_proc_t *p, int fd, bool rd, bool wr);
 #define SCHED_METRICS_MAX 10000
 void sched__metric_update(sched_runtime_t *rt, const char *name, size_t len,
                           bool set, double v);
+
+/* }===== */
+/* {===== calls parked on the cluster (remote.c) */
+
+/* A remote call's code when its node went down meanwhile, and when the
+ * link it found full has room again (try again). */
+#define SCHED_REMOTE_NODE_DOWN (-2)
+#define SCHED_REMOTE_ROOM (-3)
+/* A remote spawn waits this long for its answer (Lunatic's 5 s). */
+#define SCHED_REMOTE_SPAWN_TIMEOUT_MS 5000
+
+typedef struct sched_remote_call sched_remote_call_t;
+
+/* Park-to-be: a call of p to node, registered (p->call_state) before the
+ * request goes out so that no answer is missed. NULL: out of memory. */
+sched_remote_call_t *sched__remote_call_new(sched_proc_t *p, uint64_t node);
+/* p's request was accepted: from now on only its answer ends the call. */
+void sched__remote_call_sent(sched_proc_t *p);
+/* Its request id (sched_node_t.spawn's req). */
+uint64_t sched__remote_call_req(const sched_remote_call_t *c);
+/* p's call has its answer: rc, value, err. */
+bool sched__remote_call_done(sched_proc_t *p, int *rc, uint64_t *value,
+                             char *err, size_t errlen);
+/* Forget p's call (answered, timed out or never sent). */
+void sched__remote_call_end(sched_proc_t *p);
+/* node was reported down (sched_remote_node_down). */
+bool sched__remote_node_down(sched_runtime_t *rt, uint64_t node);
+/* The hash of a READY module whose low 64 bits are id (the guest's
+ * module_id). */
+bool sched__remote_module_by_id(sched_runtime_t *rt, uint64_t id,
+                                sched_hash_t *out);
 
 /* }===== */
 /* {===== host work off the workers (offload.c) */

@@ -119,11 +119,15 @@ typedef struct sched_metric {
 } sched_metric_t;
 
 typedef struct sched_linmem sched_linmem_t;
+typedef struct sched_remote sched_remote_t;
 
 struct sched_runtime {
     uint32_t nworkers;
     bool no_fusion; /* modules a guest compiles: see sched_options_t */
     const sched_node_t *node; /* the cluster, or NULL (host/distributed.c) */
+    sched_remote_t *remote;   /* modules by hash, parked calls (remote.c) */
+    uint8_t *root_wasm;       /* sched_options_t.root_wasm (a copy) */
+    size_t root_wasm_len;
     const sched_abi_t *abi;   /* the host functions besides WASI, or NULL */
     sched_worker_t **workers;
     _Atomic bool shutdown;
@@ -199,6 +203,15 @@ void sched__exec_cache_flush(void);
 void sched__msg_cache_flush(void);
 
 
+/* What the calling thread keeps for reuse (executions, messages, memory
+ * blocks of rt) goes back (sched.c). */
+void sched__thread_caches_flush(sched_runtime_t *rt);
+/* remote.c: the runtime's side of a cluster. */
+int sched__remote_init(sched_runtime_t *rt);
+void sched__remote_free(sched_runtime_t *rt);
+/* Record sm as the module of bytes (its hash set) for other nodes. */
+int sched__remote_add_module(sched_runtime_t *rt, sched_module_t *sm,
+                             const uint8_t *bytes, size_t len);
 /* limits.c: the node's caps and mailbox memory. */
 enum sched_over { SCHED_OVER_NONE = 0, SCHED_OVER_OWN, SCHED_OVER_NODE,
                   SCHED_OVER_DONE };
