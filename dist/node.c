@@ -32,6 +32,9 @@
 #define REDIAL_MIN_MS 100u
 #define REDIAL_MAX_MS 5000u
 #define NODE_WAIT_MS 50
+/* How long a member whose link the peer closed as a duplicate waits for
+ * the link that won the tie-break before it is declared down. */
+#define DUPLICATE_GRACE_MS 5000u
 
 typedef struct target target_t;
 typedef struct member member_t;
@@ -52,7 +55,8 @@ struct member {
     member_t *next;
     uint64_t id;
     char name[NAME_CAP];
-    conn_t *conn;
+    conn_t *conn;       /* NULL while waiting for the winner of a tie */
+    uint64_t orphan_ms; /* then: when it is declared down if none came */
     unsigned ntags;
     char tags[DIST_TAGS_MAX][DIST_NAME_MAX + 1];
 };
@@ -305,7 +309,10 @@ static void link_up(dist_link_t *l, const dist_hello_t *h, void *ud)
         if (c->target)
             c->target->backoff_ms = REDIAL_MIN_MS;
         member_t *m = member_by_id(n, h->incarnation);
-        if (m) {
+        if (m && !m->conn) { /* the winner of a tie the peer broke */
+            m->conn = c;
+            c->member = m;
+        } else if (m) {
             loser = tie_break(n, m, c);
         } else if ((fresh = calloc(1, sizeof *fresh))) {
             fresh->id = h->incarnation;
@@ -446,7 +453,14 @@ static void link_down(dist_link_t *l, const char *reason, void *ud)
         c->target = NULL;
     }
     member_t *m = c->member;
-    if (m) {
+    if (m && !strcmp(reason, "peer closed: duplicate link")) {
+        /* The peer keeps another link to this node, the one the tie-break
+         * chose; it may not be up here yet (two sockets, no order between
+         * them). The member waits for it instead of going down and up. */
+        m->conn = NULL;
+        m->orphan_ms = dist_now_ms() + DUPLICATE_GRACE_MS;
+        c->member = NULL;
+    } else if (m) {
         gone = m->id;
         for (member_t **pp = &n->members; *pp; pp = &(*pp)->next)
             if (*pp == m) {
@@ -627,7 +641,21 @@ static void reap(dist_node_t *n)
             late[nlate++] = c;
         pp = &c->next;
     }
+    uint64_t gone[64];
+    size_t ngone = 0;
+    for (member_t **pp = &n->members; *pp && ngone < 64;) {
+        member_t *m = *pp;
+        if (!m->conn && now >= m->orphan_ms) {
+            *pp = m->next;
+            gone[ngone++] = m->id;
+            free(m);
+            continue;
+        }
+        pp = &m->next;
+    }
     lun_mutex_unlock(&n->mu);
+    for (size_t i = 0; i < ngone && n->c.on_down; i++)
+        n->c.on_down(n->c.ud, gone[i], "the link chosen by a tie-break never came up");
     char why[64];
     snprintf(why, sizeof why, "no handshake within %u ms", n->c.handshake_ms);
     for (size_t i = 0; i < nlate; i++)

@@ -38,7 +38,9 @@ typedef struct dist_node_conf {
     uint32_t tick_ms, dead_ticks; /* heartbeats (dist/link.h); 0: 1000, 3 */
     uint32_t handshake_ms;        /* a link not up by then closes; 0: 5000 */
     uint32_t max_pending;         /* links not up yet, at most; 0: 128 */
-    /* Callbacks (any may be NULL), on the dist thread. */
+    /* Callbacks (any may be NULL), on the dist thread; on_down also on
+     * the node thread, for a member whose link the peer closed as a
+     * duplicate when the link it kept did not come up within 5 s. */
     void (*on_message)(void *ud, uint64_t from_node, uint64_t sender,
                        uint64_t receiver, int64_t tag, const uint8_t *data,
                        size_t len);
