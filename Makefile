@@ -332,6 +332,7 @@ include tests/net/net.mk
 include tests/wasi/wasi.mk
 
 include tests/lunatic_rs/lunatic_rs.mk
+include tests/nodes/nodes.mk
 include tests/perms/perms.mk
 include tests/cert/cert.mk
 include tests/exhaust/exhaust.mk
