@@ -2,9 +2,10 @@
  *
  * Two directions:
  *   - out: the runtime's callbacks (worker threads, never the dist
- *     thread) encode their request and call dist_node_send; a reply or
- *     module that finds the link full goes to an outbox the cluster
- *     thread retries when the link has room (a reply must not be lost);
+ *     thread) encode their request and call dist_node_send_frame (or
+ *     dist_node_send for module bytes); a reply, fetch or module that
+ *     finds the link full goes to an outbox the cluster thread retries
+ *     (it must not be lost);
  *   - in: the node's callbacks (the dist thread, its lock held) copy what
  *     came onto the inbox; the cluster thread hands each item to the
  *     runtime, in order of arrival. */
@@ -23,7 +24,7 @@
 #include "../vm/vm_endian.h"
 
 /* What the dist thread hands the cluster thread. */
-enum item_kind { ITEM_MESSAGE, ITEM_ROOM, ITEM_DOWN };
+enum item_kind { ITEM_MESSAGE, ITEM_FRAME, ITEM_ROOM, ITEM_DOWN };
 
 typedef struct item {
     struct item *next;
@@ -199,23 +200,40 @@ static int cl_spawn(void *ud, uint64_t node, uint64_t req, sched_hash_t module,
     vm_store_le32(p + 26 + func_len, (uint32_t)params_len);
     if (params_len)
         memcpy(p + 30 + func_len, params, params_len);
-    int rc = dist_node_send(c->node, node, 0, 0, DIST_SYS_SPAWN, p, len);
+    int rc = dist_node_send_frame(c->node, node, DIST_SPAWN, p, len);
     free(p);
-    return send_code(rc);
+    return send_code(rc == LUN_ELIMIT ? LUN_EAGAIN : rc);
 }
 
-/* A request that must arrive (a reply, module bytes): queued for the
- * cluster thread when the link is full. */
-static void send_sure(dist_cluster_t *c, uint64_t node, int64_t tag,
-                      const uint8_t *p, size_t len)
+/* Send what it holds: a frame of type it->tag, or module bytes. */
+static int send_item(dist_cluster_t *c, const item_t *it)
 {
-    int rc = dist_node_send(c->node, node, 0, 0, tag, p, len);
-    if (rc != LUN_EAGAIN)
-        return; /* sent, or the node is gone (its requests end with it) */
-    item_t *it = item_new(ITEM_MESSAGE, node, p, len);
+    if (it->kind == ITEM_FRAME)
+        return dist_node_send_frame(c->node, it->node, (unsigned)it->tag,
+                                    it->data, it->len);
+    return dist_node_send(c->node, it->node, 0, 0, it->tag, it->data,
+                          it->len);
+}
+
+static bool is_full(const item_t *it, int rc)
+{
+    return rc == LUN_EAGAIN || (it->kind == ITEM_FRAME && rc == LUN_ELIMIT);
+}
+
+/* A request that must arrive (a reply, a fetch, module bytes): queued for
+ * the cluster thread when the link is full. */
+static void send_sure(dist_cluster_t *c, uint64_t node, enum item_kind kind,
+                      int64_t tag, const uint8_t *p, size_t len)
+{
+    item_t *it = item_new(kind, node, p, len);
     if (!it)
-        return;
+        return; /* out of memory: the request times out */
     it->tag = tag;
+    int rc = send_item(c, it);
+    if (!is_full(it, rc)) {
+        free(it); /* sent, or the node is gone (its requests end with it) */
+        return;
+    }
     lun_mutex_lock(&c->mu);
     list_push(&c->outbox, it);
     lun_cond_signal(&c->cv);
@@ -229,7 +247,7 @@ static void cl_fetch(void *ud, uint64_t node, sched_hash_t module)
     uint8_t p[16];
     vm_store_le64(p, module.lo);
     vm_store_le64(p + 8, module.hi);
-    send_sure(c, node, DIST_SYS_FETCH, p, sizeof p);
+    send_sure(c, node, ITEM_FRAME, DIST_FETCH, p, sizeof p);
 }
 
 /* }===== */
@@ -254,7 +272,7 @@ static void spawn_reply(void *ud, int rc, uint64_t pid, const char *err)
     vm_store_le16(p + 20, (uint16_t)elen);
     if (elen)
         memcpy(p + 22, err, elen);
-    send_sure(r->c, r->node, DIST_SYS_SPAWN_REPLY, p, 22 + elen);
+    send_sure(r->c, r->node, ITEM_FRAME, DIST_SPAWN_REPLY, p, 22 + elen);
     free(r);
 }
 
@@ -312,7 +330,7 @@ static void on_fetch(dist_cluster_t *c, sched_runtime_t *rt, const item_t *it)
         memcpy(p, it->data, 16);
         if (len)
             memcpy(p + 16, bytes, len);
-        send_sure(c, it->node, DIST_SYS_MODULE, p, 16 + len);
+        send_sure(c, it->node, ITEM_MESSAGE, DIST_SYS_MODULE, p, 16 + len);
         free(p);
     }
     free(bytes);
@@ -339,21 +357,26 @@ static void handle(dist_cluster_t *c, sched_runtime_t *rt, const item_t *it)
         sched_remote_node_down(rt, it->node, (const char *)it->data);
         return;
     }
-    if (it->receiver != 0) {
+    if (it->kind == ITEM_MESSAGE && it->receiver != 0) {
         (void)sched_remote_deliver(rt, it->receiver, it->node, it->sender,
                                    it->tag, it->data, it->len);
         return;
     }
-    switch (it->tag) {
-    case DIST_SYS_SPAWN: on_spawn(c, rt, it); break;
-    case DIST_SYS_SPAWN_REPLY: on_spawn_reply(rt, it); break;
-    case DIST_SYS_FETCH: on_fetch(c, rt, it); break;
-    case DIST_SYS_MODULE: on_module(rt, it); break;
+    if (it->kind == ITEM_MESSAGE && it->tag == DIST_SYS_MODULE) {
+        on_module(rt, it);
+        return;
+    }
+    switch (it->kind == ITEM_FRAME ? it->tag : -1) {
+    case DIST_SPAWN: on_spawn(c, rt, it); break;
+    case DIST_SPAWN_REPLY: on_spawn_reply(rt, it); break;
+    case DIST_FETCH: on_fetch(c, rt, it); break;
     default: {
+        /* a signal frame (LINK, EXIT, ...) of a layer not there yet */
         char line[96];
         snprintf(line, sizeof line,
-                 "lunatic node: ignored request of unknown kind %lld",
-                 (long long)it->tag);
+                 "lunatic node: ignored a %s of kind %lld from %016llx",
+                 it->kind == ITEM_FRAME ? "frame" : "message to pid 0",
+                 (long long)it->tag, (unsigned long long)it->node);
         say(c, line);
     }
     }
@@ -368,9 +391,7 @@ static void retry_outbox(dist_cluster_t *c)
     item_list_t full = {NULL, NULL};
     item_t *it;
     while ((it = list_pop(&again)) != NULL) {
-        int rc = dist_node_send(c->node, it->node, 0, 0, it->tag, it->data,
-                                it->len);
-        if (rc == LUN_EAGAIN)
+        if (is_full(it, send_item(c, it)))
             list_push(&full, it);
         else
             free(it);
@@ -449,6 +470,15 @@ static void node_message(void *ud, uint64_t from_node, uint64_t sender,
     enqueue(ud, it);
 }
 
+static void node_frame(void *ud, uint64_t from_node, unsigned type,
+                       const uint8_t *payload, size_t len)
+{
+    item_t *it = item_new(ITEM_FRAME, from_node, payload, len);
+    if (it)
+        it->tag = type;
+    enqueue(ud, it);
+}
+
 static void node_room(void *ud, uint64_t node)
 {
     enqueue(ud, item_new(ITEM_ROOM, node, NULL, 0));
@@ -484,6 +514,7 @@ int dist_cluster_start(const dist_node_conf_t *conf, dist_cluster_t **out,
     nc.on_up = NULL;
     nc.on_down = node_down;
     nc.on_room = node_room;
+    nc.on_frame = node_frame;
     nc.ud = c;
     nc.log = conf->log ? node_log : NULL; /* the log keeps its own ud */
     int rc = dist_node_start(&nc, &c->node, err, errlen);

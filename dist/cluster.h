@@ -3,11 +3,12 @@
  * feeds what the node receives to the runtime's sched_remote_* entry
  * points.
  *
- * Node-to-node requests (spawn, its reply, module fetch and module bytes)
- * travel as messages addressed to pid 0, which no process has, with the
- * request's kind as the tag (DIST_SYS_*): so a module larger than one
- * frame is chunked like any large message, and requests obey the link's
- * send budget.
+ * A spawn request, its reply and a module fetch are control frames of
+ * their own types (DIST_SPAWN, DIST_SPAWN_REPLY, DIST_FETCH: small and
+ * bounded, they go ahead of queued messages). The module's bytes answer
+ * as a message to pid 0, which no process has, tagged DIST_SYS_MODULE:
+ * a module larger than one frame is chunked like any large message and
+ * obeys the link's send budget.
  *
  * The node's callbacks run on the dist thread with its lock held and must
  * not call dist_node_*; the runtime's entry points may call back into
@@ -21,16 +22,12 @@
 #include <stdint.h>
 
 #include "../sched/sched.h"
+#include "frame.h"
 #include "node.h"
 
-/* Tags of the messages to pid 0 (the values of the reserved frame types
- * SPAWN and SPAWN_REPLY, and two of their own for the module fetch). */
-enum dist_sys_tag {
-    DIST_SYS_SPAWN = 16,
-    DIST_SYS_SPAWN_REPLY = 17,
-    DIST_SYS_FETCH = 32,
-    DIST_SYS_MODULE = 33,
-};
+/* The tag of a message to pid 0 carrying a module's bytes (the number
+ * of the FETCH frame it answers). */
+#define DIST_SYS_MODULE DIST_FETCH
 
 /* Bounds of a spawn request: it always fits in one frame. */
 #define DIST_SPAWN_FUNC_MAX 255u
