@@ -869,6 +869,14 @@ static void free_opts(struct run_opts *o);
 static int run_node(int argc, char **argv)
 {
     struct run_opts o = {0};
+    /* The node's threads start now: they must not take SIGTERM/SIGINT
+     * (its default action would kill the node), the thread that waits
+     * for them does. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
     int i = node_cli_start(argc, argv, 2, &o.cluster), status;
     if (i < argc) {
         parse_run(argc, argv, i, &o);

@@ -29,15 +29,17 @@ done
 "$L" cert node --ca "$T/other" --name d --out "$T/others" >/dev/null || fail "cert node d"
 
 PA=$(free_port); PB=$(free_port); PC=$(free_port)
-node() { # NAME PORT CERTDIR [more flags...]
+node() { # NAME PORT CERTDIR [more flags...]: exec, so a `node ... &`'s $!
+    # is the node itself (SIGTERM reaches it, not a subshell)
     n=$1 p=$2 d=$3; shift 3
-    "$L" node --name $n --listen 127.0.0.1:$p --ca "$T/ca/ca.pem" \
+    exec "$L" node --name $n --listen 127.0.0.1:$p --ca "$T/ca/ca.pem" \
         --cert "$d/$n.pem" --key "$d/$n.key" --tick-ms 200 "$@"
 }
-node b $PB "$T/nodes" --peer 127.0.0.1:$PA >"$T/b.log" 2>&1 & pids="$pids $!"
-node c $PC "$T/nodes" --peer 127.0.0.1:$PA >"$T/c.log" 2>&1 & pids="$pids $!"
+node b $PB "$T/nodes" --peer 127.0.0.1:$PA >"$T/b.log" 2>&1 & bpid=$!
+node c $PC "$T/nodes" --peer 127.0.0.1:$PA >"$T/c.log" 2>&1 & cpid=$!
+pids="$bpid $cpid"
 # A runs the app: it waits (up to 10 s) for the three nodes itself.
-node a $PA "$T/nodes" "$PING" >"$T/a.log" 2>&1
+(node a $PA "$T/nodes" "$PING") >"$T/a.log" 2>&1
 rc=$?
 [ $rc -eq 0 ] || fail "node a exited $rc"
 [ "$(grep -c '^spawn on a peer: rc 0$' "$T/a.log")" -eq 2 ] || fail "two spawns"
@@ -61,6 +63,7 @@ for i in $(seq 50); do
     sleep 0.1
 done
 kill $dpid $epid 2>/dev/null
+wait $dpid $epid 2>/dev/null
 # d trusts its own CA only, so it is d that refuses B's certificate (B
 # sees the alert)
 grep -q 'refused .*certificate not signed by the cluster CA' "$T/d.log" || fail "wrong CA not refused"
@@ -68,3 +71,12 @@ grep -q 'refused .*certificate is for node c' "$T/b.log" || fail "wrong name not
 echo "nodes: wrong CA and wrong name refused"
 grep -m1 'refused .*not signed' "$T/d.log"
 grep -m1 'refused .*certificate is for node c' "$T/b.log"
+
+# SIGTERM ends a serving node cleanly (status 0; under ASan, no leak).
+kill -TERM $bpid $cpid
+wait $bpid; brc=$?
+wait $cpid; crc=$?
+pids=""
+[ $brc -eq 0 ] && [ $crc -eq 0 ] || fail "SIGTERM: B exited $brc, C $crc"
+if grep -l 'Sanitizer\|runtime error' "$T"/*.log; then fail "sanitizer report"; fi
+echo "nodes: B and C stopped cleanly on SIGTERM"
