@@ -7,6 +7,8 @@
 set -u
 L=$1
 PING=$2
+# The module must not fit in one frame, so that its bytes travel chunked.
+[ "$(wc -c <"$PING")" -gt 65536 ] || { echo "nodes: $PING fits in a frame"; exit 1; }
 T=$(mktemp -d)
 pids=""
 cleanup() {
