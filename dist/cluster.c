@@ -52,6 +52,9 @@ struct dist_cluster {
     item_list_t outbox;   /* to send again when there is room */
     sched_runtime_t *rt;  /* NULL: not attached (the inbox waits) */
     bool detaching, stopping, running;
+    /* this node's own tags (the node knows its members' only) */
+    char tags[DIST_TAGS_MAX][DIST_NAME_MAX + 1];
+    size_t ntags;
 };
 
 static void list_push(item_list_t *l, item_t *it)
@@ -114,8 +117,26 @@ static uint32_t cl_nodes(void *ud, uint64_t *out, uint32_t max)
     return (uint32_t)dist_node_members(c->node, out, NULL, max);
 }
 
-/* Does member node have every k=v of query ("k=v&k2=v2")? */
-static bool tags_match(dist_node_t *n, uint64_t node, const char *q,
+/* The value of tag key of node (this one or a member) into out. */
+static int tag_of(dist_cluster_t *c, uint64_t node, const char *key,
+                  char *out, size_t len)
+{
+    if (node != c->sched.node_id)
+        return dist_node_tag(c->node, node, key, out, len);
+    size_t klen = strlen(key);
+    for (size_t i = 0; i < c->ntags; i++)
+        if (!strncmp(c->tags[i], key, klen) && c->tags[i][klen] == '=') {
+            const char *v = c->tags[i] + klen + 1;
+            if (strlen(v) >= len)
+                return LUN_ELIMIT;
+            memcpy(out, v, strlen(v) + 1);
+            return 0;
+        }
+    return LUN_ENOTFOUND;
+}
+
+/* Does node have every k=v of query ("k=v&k2=v2")? */
+static bool tags_match(dist_cluster_t *c, uint64_t node, const char *q,
                        size_t len)
 {
     size_t at = 0;
@@ -132,7 +153,7 @@ static bool tags_match(dist_node_t *n, uint64_t node, const char *q,
                 return false;
             memcpy(key, q + at, klen);
             key[klen] = 0;
-            if (dist_node_tag(n, node, key, have, sizeof have) != 0 ||
+            if (tag_of(c, node, key, have, sizeof have) != 0 ||
                 strlen(have) != vlen || memcmp(have, eq + 1, vlen) != 0)
                 return false;
         }
@@ -151,7 +172,7 @@ static uint32_t cl_query(void *ud, const char *query, size_t len,
         n = 256;
     uint32_t found = 0;
     for (size_t i = 0; i < n; i++)
-        if (tags_match(c->node, ids[i], query, len)) {
+        if (tags_match(c, ids[i], query, len)) {
             if (found < max)
                 out[found] = ids[i];
             found++;
@@ -509,6 +530,9 @@ int dist_cluster_start(const dist_node_conf_t *conf, dist_cluster_t **out,
     lun_cond_init(&c->idle);
     c->log = conf->log;
     c->log_ud = conf->ud;
+    for (size_t i = 0; i < conf->ntags && i < DIST_TAGS_MAX; i++)
+        snprintf(c->tags[i], sizeof c->tags[i], "%s", conf->tags[i]);
+    c->ntags = conf->ntags < DIST_TAGS_MAX ? conf->ntags : DIST_TAGS_MAX;
     dist_node_conf_t nc = *conf;
     nc.on_message = node_message;
     nc.on_up = NULL;

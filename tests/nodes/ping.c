@@ -1,8 +1,10 @@
-/* ping.c: the guest of tests/nodes/run.sh, run as node A's root. It
- * waits until the cluster has 3 nodes, spawns `pong` on every other node
- * (its module travels by hash: those nodes never had it) and prints what
- * each one sent back. */
+/* ping.c: the guest of tests/nodes/run.sh, run as node A's root (tagged
+ * role=root; B and C role=worker). It waits until the cluster has 3
+ * nodes, looks the workers up by tag, spawns `pong` on each (its module
+ * travels by hash: those nodes never had it) and prints what each one
+ * sent back. */
 #include <stdio.h>
+#include <string.h>
 
 #include "sdk/lunatic.h"
 
@@ -15,6 +17,23 @@ __attribute__((export_name("pong"))) void pong(int64_t node, int64_t pid)
     lunatic_message_create_data(7, n);
     lunatic_message_write_data((int32_t)line, n);
     lunatic_distributed_send(node, pid);
+}
+
+/* The nodes tagged as query says, into ids (up to max): how many. */
+static uint64_t lookup(const char *query, uint64_t *ids, uint64_t max)
+{
+    uint64_t qid = 0, count = 0, err = 0;
+    if (lunatic_distributed_exec_lookup_nodes((int32_t)query,
+                                              (int32_t)strlen(query),
+                                              (int32_t)&qid, (int32_t)&count,
+                                              (int32_t)&err) != 0)
+        return 0;
+    if (count > max)
+        count = max;
+    lunatic_distributed_copy_lookup_nodes_results((int64_t)qid, (int32_t)ids,
+                                                  (int32_t)count,
+                                                  (int32_t)&err);
+    return count;
 }
 
 int main(void)
@@ -31,6 +50,11 @@ int main(void)
         return 1;
     }
     uint64_t self = (uint64_t)lunatic_distributed_node_id(), id;
+    uint64_t roots = lookup("role=root", ids, 8);
+    printf("role=root: %d node(s)%s\n", (int)roots,
+           roots == 1 && ids[0] == self ? ", this one" : "");
+    n = (int32_t)lookup("role=worker", ids, 8);
+    printf("role=worker: %d node(s)\n", (int)n);
     int asked = 0;
     for (int32_t i = 0; i < n; i++) {
         if (ids[i] == self)

@@ -37,17 +37,19 @@ node() { # NAME PORT CERTDIR [more flags...]: exec, so a `node ... &`'s $!
     exec "$L" node --name $n --listen 127.0.0.1:$p --ca "$T/ca/ca.pem" \
         --cert "$d/$n.pem" --key "$d/$n.key" --tick-ms 200 "$@"
 }
-node b $PB "$T/nodes" --peer 127.0.0.1:$PA >"$T/b.log" 2>&1 & bpid=$!
-node c $PC "$T/nodes" --peer 127.0.0.1:$PA >"$T/c.log" 2>&1 & cpid=$!
+node b $PB "$T/nodes" --tag role=worker --peer 127.0.0.1:$PA >"$T/b.log" 2>&1 & bpid=$!
+node c $PC "$T/nodes" --tag role=worker --peer 127.0.0.1:$PA >"$T/c.log" 2>&1 & cpid=$!
 pids="$bpid $cpid"
 # A runs the app: it waits (up to 10 s) for the three nodes itself.
-(node a $PA "$T/nodes" "$PING") >"$T/a.log" 2>&1
+(node a $PA "$T/nodes" --tag role=root "$PING") >"$T/a.log" 2>&1
 rc=$?
 [ $rc -eq 0 ] || fail "node a exited $rc"
+grep -q '^role=root: 1 node(s), this one$' "$T/a.log" || fail "lookup role=root"
+grep -q '^role=worker: 2 node(s)$' "$T/a.log" || fail "lookup role=worker"
 [ "$(grep -c '^spawn on a peer: rc 0$' "$T/a.log")" -eq 2 ] || fail "two spawns"
 [ "$(grep -c '^got: pong from node ' "$T/a.log")" -eq 2 ] || fail "two pongs"
 [ "$(grep '^got: ' "$T/a.log" | sort -u | wc -l)" -eq 2 ] || fail "pongs from two nodes"
-echo "nodes: A spawned on B and C and got both replies"
+echo "nodes: A found B and C by tag, spawned on both and got both replies"
 
 # B is still up: a node of another CA, and one with c's certificate
 # calling itself e, try to join through B; the links are refused.
