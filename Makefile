@@ -187,7 +187,7 @@ $(LIBFS): $(call obj,$(FS_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/lunatic: $(call obj,tools/lunatic.c tools/cargo_test.c tools/cargo_init.c tools/cert_cli.c) $(LIBHOST) $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBNET) $(LIBVM)
+$(B)/lunatic: $(call obj,tools/lunatic.c tools/cargo_test.c tools/cargo_init.c tools/cert_cli.c tools/node_cli.c) $(LIBHOST) $(LIBDIST) $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBNET) $(LIBVM)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) $(HOST_LIBS) $(SCHED_LIBS) $(NET_LIBS) -lm
 
 $(B)/spectest: $(call obj,tools/spectest.c tools/spectest_host.c tools/json.c) \
@@ -332,6 +332,7 @@ include tests/net/net.mk
 include tests/wasi/wasi.mk
 
 include tests/lunatic_rs/lunatic_rs.mk
+include tests/nodes/nodes.mk
 include tests/perms/perms.mk
 include tests/cert/cert.mk
 include tests/exhaust/exhaust.mk

@@ -25,7 +25,7 @@ struct dist_partial {
 bool dist_frame_type_known(unsigned type)
 {
     return (type >= DIST_HELLO && type <= DIST_MEMBERS) ||
-           (type >= DIST_SPAWN && type <= DIST_DOWN);
+           (type >= DIST_SPAWN && type <= DIST_FETCH);
 }
 
 void dist_frame_header(uint8_t *out, unsigned type, unsigned flags,

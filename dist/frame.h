@@ -52,6 +52,7 @@ enum dist_frame_type {
     DIST_MONITOR = 21,
     DIST_DEMONITOR = 22,
     DIST_DOWN = 23,
+    DIST_FETCH = 24,    /* a module's bytes asked by hash (dist/cluster.c) */
 };
 #define DIST_FLAG_FIRST 1u
 #define DIST_FLAG_LAST 2u

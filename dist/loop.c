@@ -225,6 +225,20 @@ int dist_loop_send_via(dist_loop_t *loop, dist_link_t *(*pick)(void *arg),
     return rc;
 }
 
+int dist_loop_send_frame_via(dist_loop_t *loop,
+                             dist_link_t *(*pick)(void *arg), void *arg,
+                             unsigned type, const void *payload, size_t len)
+{
+    lun_mutex_lock(&loop->mu);
+    dist_link_t *l = pick(arg);
+    int rc = l ? dist_link_send_frame(l, type, payload, len) : LUN_ENOTFOUND;
+    struct entry *e = l ? entry_of(loop, l) : NULL;
+    if (rc == 0 && e)
+        rearm(loop, e);
+    lun_mutex_unlock(&loop->mu);
+    return rc;
+}
+
 void dist_loop_with(dist_loop_t *loop, dist_link_t *l,
                     void (*fn)(dist_link_t *l, void *arg), void *arg)
 {

@@ -45,6 +45,13 @@ int dist_loop_send_via(dist_loop_t *loop, dist_link_t *(*pick)(void *arg),
                        void *arg, uint64_t sender, uint64_t receiver,
                        int64_t tag, const void *data, size_t len);
 
+/* A control frame (dist_link_send_frame) on the link pick(arg) returns,
+ * as dist_loop_send_via: 0, LUN_ENOTFOUND, LUN_EIO (down) or LUN_ELIMIT
+ * (the link's control queue is full: retry later). */
+int dist_loop_send_frame_via(dist_loop_t *loop,
+                             dist_link_t *(*pick)(void *arg), void *arg,
+                             unsigned type, const void *payload, size_t len);
+
 /* Run fn(l, arg) on l with the loop's lock held (for reading a link's
  * state from another thread). */
 void dist_loop_with(dist_loop_t *loop, dist_link_t *l,

@@ -404,6 +404,8 @@ static void link_frame(dist_link_t *l, unsigned type, const uint8_t *p,
 {
     conn_t *c = ud;
     (void)l;
+    if (type >= DIST_SPAWN && c->n->c.on_frame)
+        c->n->c.on_frame(c->n->c.ud, c->peer_id, type, p, len);
     if (type != DIST_MEMBERS)
         return;
     lun_mutex_lock(&c->n->mu);
@@ -928,6 +930,17 @@ int dist_node_send(dist_node_t *n, uint64_t node, uint64_t sender,
     pick_arg_t a = {n, node};
     int rc = dist_loop_send_via(n->loop, pick_member, &a, sender, receiver,
                                 tag, data, len);
+    return rc == LUN_EIO ? LUN_ENOTFOUND : rc;
+}
+
+int dist_node_send_frame(dist_node_t *n, uint64_t node, unsigned type,
+                         const void *payload, size_t len)
+{
+    if (type < DIST_SPAWN || !dist_frame_type_known(type))
+        return LUN_EINVAL;
+    pick_arg_t a = {n, node};
+    int rc = dist_loop_send_frame_via(n->loop, pick_member, &a, type, payload,
+                                      len);
     return rc == LUN_EIO ? LUN_ENOTFOUND : rc;
 }
 

@@ -47,6 +47,10 @@ typedef struct dist_node_conf {
     void (*on_up)(void *ud, uint64_t node_id, const char *name);
     void (*on_down)(void *ud, uint64_t node_id, const char *reason);
     void (*on_room)(void *ud, uint64_t node_id); /* a full link has room */
+    /* A frame of a type from DIST_SPAWN on (dist/frame.h) from a member,
+     * for the layers above (dist/cluster.c). */
+    void (*on_frame)(void *ud, uint64_t from_node, unsigned type,
+                     const uint8_t *payload, size_t len);
     /* One line per event worth telling an operator (refused peers, ...),
      * without a newline; NULL: stderr. Any thread. */
     void (*log)(void *ud, const char *line);
@@ -82,5 +86,14 @@ int dist_node_tag(dist_node_t *n, uint64_t node, const char *key, char *out,
 int dist_node_send(dist_node_t *n, uint64_t node, uint64_t sender,
                    uint64_t receiver, int64_t tag, const void *data,
                    size_t len);
+
+/* Send a control frame of a type from DIST_SPAWN on (at most
+ * DIST_FRAME_MAX_PAYLOAD bytes) to member `node`, from any thread but the
+ * dist thread. Control frames go ahead of queued messages and outside the
+ * send budget: 0, LUN_ENOTFOUND (no such member), LUN_EINVAL (another
+ * type) or LUN_ELIMIT (too long, or the link's control queue is full:
+ * retry later). */
+int dist_node_send_frame(dist_node_t *n, uint64_t node, unsigned type,
+                         const void *payload, size_t len);
 
 #endif

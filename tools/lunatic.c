@@ -26,6 +26,7 @@
 #include "wasi/wasi.h"
 #include "tools/cargo_test.h"
 #include "tools/cert_cli.h"
+#include "tools/node_cli.h"
 
 #define LUNATIC_VERSION "0.1.0"
 
@@ -48,6 +49,12 @@ static const char usage_text[] =
     "       lunatic init     (in a cargo project: wasm32-wasi, `lunatic run`)\n"
     "       lunatic cert ...  (a cluster CA and node certificates: see\n"
     "                          `lunatic cert --help`)\n"
+    "       lunatic node --name NAME --listen HOST:PORT --ca CA.pem\n"
+    "                    --cert NODE.pem --key NODE.key [--peer HOST:PORT]...\n"
+    "                    [--discover DNS_NAME:PORT] [--tag KEY=VALUE]...\n"
+    "                    [--tick-ms N] [OPTIONS APP.wasm [ARGS...]]\n"
+    "                 (a cluster node; node flags first. Without an app it\n"
+    "                  serves other nodes' spawns until SIGINT/SIGTERM)\n"
     "\n"
     "Runs the _start function of a WebAssembly (WASI) module. Everything\n"
     "after APP.wasm is passed to the guest untouched; the guest's argv[0]\n"
@@ -92,6 +99,7 @@ struct run_opts {
     uint32_t threads;        /* --threads N; 0 = one per core */
     uint64_t max_processes;  /* --max-processes N; 0 = the default */
     uint64_t max_message_memory; /* --max-message-memory B; 0 = default */
+    dist_cluster_t *cluster; /* `lunatic node`: the cluster; NULL: none */
 };
 
 /* Everything a run allocates, freed in one place. */
@@ -745,7 +753,10 @@ static int run_scheduled(struct session *s, const struct run_opts *o)
         .dirs = (const sched_dir_t *)o->preopens, .ndirs = o->npreopens,
         .sockets = s->listen_fds, .nsockets = s->nlisten_fds,
         .no_fusion = fusion_off(), .max_processes = o->max_processes,
-        .max_message_memory = o->max_message_memory, .abi = host_abi()};
+        .max_message_memory = o->max_message_memory, .abi = host_abi(),
+        .node = o->cluster ? dist_cluster_sched(o->cluster) : NULL,
+        /* other nodes fetch the root's module by its hash */
+        .root_wasm = s->bytes, .root_wasm_len = s->len};
     s->nlisten_fds = 0; /* the root's WASI context owns them now */
     struct stopper st;
     stopper_block(&st);
@@ -754,6 +765,8 @@ static int run_scheduled(struct session *s, const struct run_opts *o)
         return fprintf(stderr, "lunatic: out of memory\n"), EXIT_ERROR;
     }
     bool stoppable = stopper_start(&st, rt);
+    if (o->cluster)
+        dist_cluster_attach(o->cluster, rt);
     vm_module_t *m = s->module;
     s->module = NULL; /* the runtime owns it now */
     int status = sched_run_main(rt, m, &r) != 0 ? EXIT_ERROR
@@ -762,6 +775,8 @@ static int run_scheduled(struct session *s, const struct run_opts *o)
         stopper_forget_runtime(&st);
     if (getenv("LUNATIC_METRICS"))
         sched_metrics_dump(rt);
+    if (o->cluster)
+        dist_cluster_detach(o->cluster);
     sched_runtime_free(rt);
     if (stoppable)
         stopper_join(&st);
@@ -792,6 +807,35 @@ static int run_cargo_test(struct session *s, const struct run_opts *o)
     return cargo_test_run(&ct);
 }
 
+/* `lunatic node` without an app: a runtime with no root process that
+ * serves other nodes' spawns until SIGINT or SIGTERM. */
+static int serve(struct run_opts *o)
+{
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, &old); /* workers inherit the mask */
+    sched_options_t so = {
+        .threads = o->threads, .no_fusion = fusion_off(),
+        .max_processes = o->max_processes,
+        .max_message_memory = o->max_message_memory, .abi = host_abi(),
+        .node = dist_cluster_sched(o->cluster)};
+    sched_runtime_t *rt = NULL;
+    if (sched_runtime_new(&so, &rt) != 0) {
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return fprintf(stderr, "lunatic: out of memory\n"), EXIT_ERROR;
+    }
+    dist_cluster_attach(o->cluster, rt);
+    int sig = 0;
+    while (sigwait(&set, &sig) != 0)
+        ;
+    dist_cluster_detach(o->cluster);
+    sched_runtime_free(rt);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return 0;
+}
+
 static int run(struct run_opts *o)
 {
     struct session s = {0};
@@ -819,6 +863,31 @@ static int run(struct run_opts *o)
     return status;
 }
 
+static void free_opts(struct run_opts *o);
+
+/* `lunatic node NODE-FLAGS [RUN-OPTIONS] [APP.wasm [ARGS...]]`. */
+static int run_node(int argc, char **argv)
+{
+    struct run_opts o = {0};
+    /* The node's threads start now: they must not take SIGTERM/SIGINT
+     * (its default action would kill the node), the thread that waits
+     * for them does. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    int i = node_cli_start(argc, argv, 2, &o.cluster), status;
+    if (i < argc) {
+        parse_run(argc, argv, i, &o);
+        status = run(&o);
+    } else
+        status = serve(&o);
+    dist_cluster_stop(o.cluster);
+    free_opts(&o);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     struct run_opts o = {0};
@@ -833,15 +902,22 @@ int main(int argc, char **argv)
         return cargo_init();
     if (strcmp(argv[1], "cert") == 0) /* tools/cert_cli.c */
         return cert_cli(argc - 2, argv + 2);
+    if (strcmp(argv[1], "node") == 0) /* tools/node_cli.c */
+        return run_node(argc, argv);
     /* `lunatic APP.wasm ...` means `lunatic run APP.wasm ...`, as in
      * Lunatic; options before the module are parsed the same way. */
     parse_run(argc, argv, strcmp(argv[1], "run") == 0 ? 2 : 1, &o);
     status = run(&o);
-    for (uint32_t i = 0; i < o.npreopens; i++)
-        if (o.preopens[i].host_path != o.preopens[i].guest_path)
-            free((char *)o.preopens[i].host_path);
-    free(o.preopens);
-    free(o.env_set);
-    free(o.listen);
+    free_opts(&o);
     return status;
+}
+
+static void free_opts(struct run_opts *o)
+{
+    for (uint32_t i = 0; i < o->npreopens; i++)
+        if (o->preopens[i].host_path != o->preopens[i].guest_path)
+            free((char *)o->preopens[i].host_path);
+    free(o->preopens);
+    free(o->env_set);
+    free(o->listen);
 }

@@ -55,6 +55,11 @@ typedef struct obs {
     int64_t tag;
     uint8_t data[64];
     size_t len;
+    size_t nframe; /* on_frame: how many, and the last one */
+    uint64_t frame_from;
+    unsigned frame_type;
+    uint8_t frame[64];
+    size_t frame_len;
     char log[16384];
 } obs_t;
 
@@ -99,6 +104,19 @@ static void on_message(void *ud, uint64_t from, uint64_t sender,
     o->tag = tag;
     o->len = len < sizeof o->data ? len : sizeof o->data;
     memcpy(o->data, data, o->len);
+    pthread_mutex_unlock(&o->mu);
+}
+
+static void on_frame(void *ud, uint64_t from, unsigned type,
+                     const uint8_t *payload, size_t len)
+{
+    obs_t *o = ud;
+    pthread_mutex_lock(&o->mu);
+    o->nframe++;
+    o->frame_from = from;
+    o->frame_type = type;
+    o->frame_len = len < sizeof o->frame ? len : sizeof o->frame;
+    memcpy(o->frame, payload, o->frame_len);
     pthread_mutex_unlock(&o->mu);
 }
 
@@ -174,7 +192,7 @@ static dist_node_t *start_with(const char *name, const net_cert_pem_t *ca,
         .dead_ticks = DEAD_TICKS, .handshake_ms = 1000,
         .max_pending = max_pending,
         .on_message = on_message, .on_up = on_up, .on_down = on_down,
-        .log = on_log, .ud = o, .discover = discover, .discover_ms = 200};
+        .on_frame = on_frame, .log = on_log, .ud = o, .discover = discover, .discover_ms = 200};
     dist_node_t *n;
     int rc = dist_node_start(&c, &n, err, sizeof err);
     cr_assert_eq(rc, 0, "start %s: %s", name, err);
@@ -306,6 +324,29 @@ Test(dist_node, joining_through_one_member_gives_the_full_mesh)
     CHECK(!strcmp(v, "worker"));
     CHECK(dist_node_tag(t.n[0], c, "nope", v, sizeof v) == LUN_ENOTFOUND);
     CHECK(dist_node_send(t.n[0], 12345, 1, 2, 3, "x", 1) == LUN_ENOTFOUND);
+
+    /* A control frame of a reserved type reaches on_frame (MEMBERS, the
+     * node's own, never does); the node's own and unknown types are
+     * refused at the sender. */
+    CHECK(dist_node_send_frame(t.n[0], c, DIST_SPAWN, "spawn!", 6) == 0);
+    end = now_ms() + 5000;
+    for (;;) {
+        pthread_mutex_lock(&t.oc.mu);
+        size_t nf = t.oc.nframe;
+        pthread_mutex_unlock(&t.oc.mu);
+        if (nf > 0 || now_ms() >= end)
+            break;
+        sleep_ms(5);
+    }
+    pthread_mutex_lock(&t.oc.mu);
+    CHECK(t.oc.nframe == 1 && t.oc.frame_from == a);
+    CHECK(t.oc.frame_type == DIST_SPAWN);
+    CHECK(t.oc.frame_len == 6 && !memcmp(t.oc.frame, "spawn!", 6));
+    pthread_mutex_unlock(&t.oc.mu);
+    CHECK(dist_node_send_frame(t.n[0], c, DIST_MEMBERS, "", 0) == LUN_EINVAL);
+    CHECK(dist_node_send_frame(t.n[0], c, 99, "", 0) == LUN_EINVAL);
+    CHECK(dist_node_send_frame(t.n[0], 12345, DIST_FETCH, "", 0) ==
+          LUN_ENOTFOUND);
     trio_stop(&t);
 }
 
