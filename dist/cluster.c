@@ -55,6 +55,7 @@ struct dist_cluster {
     /* this node's own tags (the node knows its members' only) */
     char tags[DIST_TAGS_MAX][DIST_NAME_MAX + 1];
     size_t ntags;
+    char *ca_pem;         /* the cluster CA (for test_root_cert) */
 };
 
 static void list_push(item_list_t *l, item_t *it)
@@ -533,6 +534,10 @@ int dist_cluster_start(const dist_node_conf_t *conf, dist_cluster_t **out,
     for (size_t i = 0; i < conf->ntags && i < DIST_TAGS_MAX; i++)
         snprintf(c->tags[i], sizeof c->tags[i], "%s", conf->tags[i]);
     c->ntags = conf->ntags < DIST_TAGS_MAX ? conf->ntags : DIST_TAGS_MAX;
+    if (conf->ca && (c->ca_pem = malloc(conf->ca_len + 1))) {
+        memcpy(c->ca_pem, conf->ca, conf->ca_len);
+        c->ca_pem[conf->ca_len] = '\0';
+    }
     dist_node_conf_t nc = *conf;
     nc.on_message = node_message;
     nc.on_up = NULL;
@@ -561,6 +566,7 @@ int dist_cluster_start(const dist_node_conf_t *conf, dist_cluster_t **out,
         .send = cl_send,
         .spawn = cl_spawn,
         .fetch_module = cl_fetch,
+        .ca_pem = c->ca_pem,
     };
     *out = c;
     return 0;
@@ -611,6 +617,7 @@ void dist_cluster_stop(dist_cluster_t *c)
     }
     list_free(&c->inbox);
     list_free(&c->outbox);
+    free(c->ca_pem);
     lun_cond_destroy(&c->idle);
     lun_cond_destroy(&c->cv);
     lun_mutex_destroy(&c->mu);

@@ -5,8 +5,8 @@
  * and spawn, node lookups) trap, as Lunatic's `distributed()?.or_trap`
  * does. With one, remote calls never block a worker: a spawn parks its
  * process until the cluster answers (sched/remote.c), a send to a full
- * link parks it until there is room. The certificate helpers trap: no
- * built-in key is handed out. Interface: host_int.h (host__api_distributed). */
+ * link parks it until there is room. The certificate helpers are in
+ * dist_certs.c. Interface: host_int.h (host__api_distributed). */
 #include "common/lun_prefix.h"
 
 #include <stdio.h>
@@ -378,22 +378,6 @@ static vm_status h_copy_lookup_nodes_results(vm_exec_t *ex, vm_slot *a,
 
 /* }===== */
 
-/* The certificate helpers exist so that a control server can be written
- * as a guest; Lunatic's test_root_cert hands out a CA whose private key
- * is in its source. This runtime hands out no built-in key, and does not
- * sign: their contract has no error return (a pointer and a length), so
- * the calls trap, saying so (docs/nodes.md). */
-static vm_status h_no_cert_helpers(vm_exec_t *ex, vm_slot *a, void *ud)
-{
-    const sched_binding_t *b = ud;
-    char msg[200];
-    (void)a;
-    snprintf(msg, sizeof msg, "%s::%s: this runtime has no built-in "
-             "certificate authority and signs nothing for guests (use "
-             "`lunatic cert`)", b->module, b->name);
-    return host__trap(ex, msg);
-}
-
 #define DIST "lunatic::distributed"
 
 /* Types from ../shared/fixtures/lunatic_all_imports.wat (LUNATIC_ABI.md
@@ -408,9 +392,6 @@ const sched_binding_t host__api_distributed[] = {
     {DIST, "spawn", "IIIiiiii:i", h_spawn},
     {DIST, "exec_lookup_nodes", "iiiii:i", h_exec_lookup_nodes},
     {DIST, "copy_lookup_nodes_results", "Iiii:i", h_copy_lookup_nodes_results},
-    {DIST, "test_root_cert", "i:i", h_no_cert_helpers},
-    {DIST, "default_server_certificates", "iiiii:i", h_no_cert_helpers},
-    {DIST, "sign_node", "iiiiiii:i", h_no_cert_helpers},
 };
 const size_t host__api_distributed_n =
     sizeof host__api_distributed / sizeof host__api_distributed[0];

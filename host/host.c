@@ -13,7 +13,7 @@
 static const sched_bindings_t tables[] = {
     TABLE(process), TABLE(message), TABLE(timer),       TABLE(registry),
     TABLE(error),   TABLE(version), TABLE(trap),        TABLE(wasi),
-    TABLE(metrics), TABLE(distributed),                 TABLE(networking),
+    TABLE(metrics), TABLE(distributed), TABLE(dist_certs), TABLE(networking),
     TABLE(udp),     TABLE(tls),     TABLE(sqlite),
 };
 #undef TABLE

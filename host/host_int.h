@@ -23,6 +23,7 @@ HOST_API(trap);
 HOST_API(wasi);
 HOST_API(metrics);
 HOST_API(distributed);
+HOST_API(dist_certs);
 HOST_API(networking);
 HOST_API(udp);
 HOST_API(tls);
@@ -41,6 +42,14 @@ uint64_t host__get_u64(const uint8_t *p);
  * id. */
 extern const sched_res_kind_t host__res_error;
 uint64_t host__error_new(sched_proc_t *p, const char *msg);
+/* Hand len bytes to the guest as Lunatic's write_to_guest_vec does
+ * (guest_vec.c): room from the guest's export lunatic_alloc (run nested),
+ * the bytes copied there, its address in a[0] and len as a u32 at len_ptr
+ * (LUNATIC_ABI.md quirk 1). Traps (naming ns) when the module exports no
+ * lunatic_alloc, it fails, or a pointer is out of bounds. */
+vm_status host__give_guest(vm_exec_t *ex, const char *ns,
+                           const uint8_t *bytes, size_t len,
+                           uint32_t len_ptr, vm_slot *a);
 /* Traps with "lunatic::<ns>::<name> is not implemented yet". */
 vm_status host__not_implemented(vm_exec_t *ex, vm_slot *a, void *ud);
 

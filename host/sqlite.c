@@ -112,74 +112,14 @@ static void ob_bytes(obuf_t *b, const void *src, size_t len)
     ob_put(b, src, len);
 }
 
-/* Call the guest's lunatic_alloc(len) on a separate exec of the same
- * instance, nested in this host call (nested.c): the caller's exec is
- * suspended here, and VM_CALL would make the allocation the call's result
- * before we could copy anything into it. This is the re-entrant call
- * Lunatic makes. */
-static vm_status guest_alloc(vm_exec_t *ex, uint32_t len, uint32_t *out)
-{
-    vm_instance_t *inst = vm_exec_caller(ex);
-    vm_func_t *f = inst ? vm_instance_export_func(inst, "lunatic_alloc")
-                        : NULL;
-    uint32_t np = 0, nr = 0;
-    const uint8_t *pt, *rt;
-    if (f)
-        vm_func_type(f, &np, &pt, &nr, &rt);
-    if (!f || np != 1 || nr != 1 || pt[0] != VM_I32 || rt[0] != VM_I32)
-        return host__trap(ex, "lunatic::sqlite: the module exports no "
-                               "function 'lunatic_alloc' (i32) -> i32");
-    vm_exec_t *sub = vm_exec_new(NULL);
-    vm_value arg = {.u32 = len}, res = {0};
-    if (!sub || vm_exec_call(sub, f, &arg, 1) != 0) {
-        vm_exec_free(sub);
-        return host__trap(ex, "lunatic::sqlite: out of memory");
-    }
-    vm_exec_set_userdata(sub, sched__cur(ex));
-    char why[240], msg[320];
-    vm_status st = sched__run_nested(ex, sub, SCHED_NESTED_BUDGET, why,
-                                     sizeof why);
-    if (st == VM_DONE && vm_exec_results(sub, &res, 1) == 1) {
-        *out = res.u32;
-        vm_exec_free(sub);
-        return VM_OK;
-    }
-    vm_exec_free(sub);
-    /* Failures of nested allocations are reported once, not per level. */
-    static const char prefix[] = "lunatic::sqlite: lunatic_alloc failed: ";
-    snprintf(msg, sizeof msg, "%s%s",
-             strncmp(why, prefix, sizeof prefix - 1) == 0 ? "" : prefix,
-             st == VM_DONE ? "no result" : why);
-    return host__trap(ex, msg);
-}
-
-/* Hand b to the guest: allocate, copy, length (u32, quirk 1) at
- * opaque_ptr, the pointer as the call's result. Frees b. */
+/* Hand b to the guest (host__give_guest): the pointer as the call's
+ * result, the length (u32, quirk 1) at opaque_ptr. Frees b. */
 static vm_status give_guest(vm_exec_t *ex, obuf_t *b, uint32_t opaque_ptr,
                             vm_slot *a)
 {
-    uint32_t ptr = 0;
-    vm_status st = VM_OK;
-    if (b->oom || b->n > UINT32_MAX)
-        st = host__trap(ex, "lunatic::sqlite: out of memory");
-    if (st == VM_OK)
-        st = guest_alloc(ex, (uint32_t)b->n, &ptr);
-    if (st == VM_OK) {
-        /* Looked up after the allocation: it may have grown memory. */
-        uint8_t *dst = host__guest(ex, ptr, b->n);
-        uint8_t *lp = host__guest(ex, opaque_ptr, 4);
-        if (!dst || !lp) {
-            st = host__trap(ex, "lunatic::sqlite: pointer out of bounds");
-        } else {
-            if (b->n)
-                memcpy(dst, b->d, b->n);
-            /* Building b copied as much: charge both copies. */
-            vm_exec_charge(ex, 2 * b->n / SCHED_COPY_BYTES_PER_RED);
-            for (int i = 0; i < 4; i++)
-                lp[i] = (uint8_t)(b->n >> (8 * i));
-            a[0].u32 = ptr;
-        }
-    }
+    vm_status st = b->oom ? host__trap(ex, "lunatic::sqlite: out of memory")
+                          : host__give_guest(ex, "lunatic::sqlite", b->d,
+                                             b->n, opaque_ptr, a);
     free(b->d);
     return st;
 }

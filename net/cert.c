@@ -22,6 +22,7 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/x509_crt.h>
+#include <mbedtls/x509_csr.h>
 
 #include "net/cert.h"
 
@@ -374,30 +375,22 @@ static int parse_ca(const net_cert_pem_t *ca, mbedtls_x509_crt *crt,
     return 0;
 }
 
-int net_cert_make_node(const net_cert_pem_t *ca, const char *name,
-                       time_t not_before, time_t not_after,
-                       net_cert_pem_t *out, char *err, size_t errlen)
+/* Sign a node certificate for name over subject_key with the CA ca. */
+static int issue_node_cert(cert_rng_t *r, const net_cert_pem_t *ca,
+                           const char *name, mbedtls_pk_context *subject_key,
+                           time_t not_before, time_t not_after, char **pem,
+                           char *err, size_t errlen)
 {
     mbedtls_x509write_cert w;
     mbedtls_x509_crt ca_crt;
-    mbedtls_pk_context ca_key, key;
+    mbedtls_pk_context ca_key;
     char issuer[512];
-    cert_rng_t r;
-    int rc;
-    *out = (net_cert_pem_t){0};
-    if ((rc = net_node_name_check(name, err, errlen)) != 0)
-        return rc;
     mbedtls_x509write_crt_init(&w);
     mbedtls_x509_crt_init(&ca_crt);
     mbedtls_pk_init(&ca_key);
-    mbedtls_pk_init(&key);
-    rc = rng_init(&r, err, errlen);
+    int rc = parse_ca(ca, &ca_crt, &ca_key, err, errlen);
     if (rc == 0)
-        rc = parse_ca(ca, &ca_crt, &ca_key, err, errlen);
-    if (rc == 0)
-        rc = make_key(&r, &key, &out->key, err, errlen);
-    if (rc == 0)
-        rc = set_common(&w, &r, name, &key, not_before, not_after, err,
+        rc = set_common(&w, r, name, subject_key, not_before, not_after, err,
                         errlen);
     if (rc == 0) {
         mbedtls_x509write_crt_set_issuer_key(&w, &ca_key);
@@ -409,14 +402,79 @@ int net_cert_make_node(const net_cert_pem_t *ca, const char *name,
         }
     }
     if (rc == 0)
-        rc = sign_pem(&w, &r, &out->cert, err, errlen);
+        rc = sign_pem(&w, r, pem, err, errlen);
     mbedtls_x509write_crt_free(&w);
     mbedtls_x509_crt_free(&ca_crt);
     mbedtls_pk_free(&ca_key);
+    return rc;
+}
+
+int net_cert_make_node(const net_cert_pem_t *ca, const char *name,
+                       time_t not_before, time_t not_after,
+                       net_cert_pem_t *out, char *err, size_t errlen)
+{
+    mbedtls_pk_context key;
+    cert_rng_t r;
+    int rc;
+    *out = (net_cert_pem_t){0};
+    if ((rc = net_node_name_check(name, err, errlen)) != 0)
+        return rc;
+    mbedtls_pk_init(&key);
+    rc = rng_init(&r, err, errlen);
+    if (rc == 0)
+        rc = make_key(&r, &key, &out->key, err, errlen);
+    if (rc == 0)
+        rc = issue_node_cert(&r, ca, name, &key, not_before, not_after,
+                             &out->cert, err, errlen);
     mbedtls_pk_free(&key);
     rng_free(&r);
     if (rc != 0)
         net_cert_pem_free(out);
+    return rc;
+}
+
+/* The subject's common name of a CSR, as a node name, into out. */
+static int csr_node_name(const mbedtls_x509_csr *csr, char *out, size_t size,
+                         char *err, size_t errlen)
+{
+    for (const mbedtls_x509_name *n = &csr->subject; n; n = n->next) {
+        if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) != 0)
+            continue;
+        if (n->val.len >= size) {
+            snprintf(err, errlen, "CSR: common name too long");
+            return LUN_EINVAL;
+        }
+        memcpy(out, n->val.p, n->val.len);
+        out[n->val.len] = '\0';
+        return net_node_name_check(out, err, errlen);
+    }
+    snprintf(err, errlen, "CSR: the subject has no common name");
+    return LUN_EINVAL;
+}
+
+int net_cert_sign_csr(const net_cert_pem_t *ca, const char *csr_pem,
+                      time_t not_before, time_t not_after, char **cert,
+                      char *err, size_t errlen)
+{
+    mbedtls_x509_csr csr;
+    char name[NET_NODE_NAME_MAX + 1];
+    cert_rng_t r;
+    *cert = NULL;
+    mbedtls_x509_csr_init(&csr);
+    int rc = mbedtls_x509_csr_parse(&csr, (const unsigned char *)csr_pem,
+                                    strlen(csr_pem) + 1);
+    if (rc != 0) {
+        set_mbedtls_err(err, errlen, "CSR", rc);
+        mbedtls_x509_csr_free(&csr);
+        return LUN_EINVAL;
+    }
+    rc = csr_node_name(&csr, name, sizeof name, err, errlen);
+    if (rc == 0 && (rc = rng_init(&r, err, errlen)) == 0) {
+        rc = issue_node_cert(&r, ca, name, &csr.pk, not_before, not_after,
+                             cert, err, errlen);
+        rng_free(&r);
+    }
+    mbedtls_x509_csr_free(&csr);
     return rc;
 }
 

@@ -45,6 +45,15 @@ int net_cert_make_node(const net_cert_pem_t *ca, const char *name,
                        time_t not_before, time_t not_after,
                        net_cert_pem_t *out, char *err, size_t errlen);
 
+/* A node certificate signed by the CA ca for the public key of the
+ * certificate signing request csr_pem (PEM), named after the CN of its
+ * subject, which must be a node name; *cert is its PEM (malloc'd). The
+ * request's own signature is not checked: whoever holds the CA's key
+ * decides what it signs. */
+int net_cert_sign_csr(const net_cert_pem_t *ca, const char *csr_pem,
+                      time_t not_before, time_t not_after, char **cert,
+                      char *err, size_t errlen);
+
 /* Read a CA's certificate and key from files into out. */
 int net_cert_load(const char *cert_path, const char *key_path,
                   net_cert_pem_t *out, char *err, size_t errlen);

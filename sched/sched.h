@@ -73,6 +73,9 @@ typedef struct sched_node {
     /* Ask node for the bytes of module hash: they come back as
      * sched_remote_module_bytes (or it is told the fetch failed). */
     void (*fetch_module)(void *ud, uint64_t node, sched_hash_t module);
+    /* The cluster CA's certificate (PEM text; NULL: not known), which
+     * lunatic::distributed::test_root_cert hands to guests. */
+    const char *ca_pem;
 } sched_node_t;
 
 /* A host function guests may import: module and name, its type in

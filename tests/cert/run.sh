@@ -7,10 +7,12 @@
 # s_client and s_server: a member is accepted and named, a client without
 # a certificate or with one from another CA is refused, a dialed server
 # certified for another node is refused.
-# Usage: tests/cert/run.sh LUNATIC TLS_PEER
+# Then the certificate helpers of lunatic::distributed, from a guest.
+# Usage: tests/cert/run.sh LUNATIC TLS_PEER [CERT_HELPERS.wasm]
 set -u
 L=$1
 PEER=$2
+HELPERS=${3:-}
 SUITE=cert
 T_TIMEOUT=60
 . "$(dirname "$0")/../harness.sh"
@@ -225,6 +227,49 @@ s_server_end
 # A node given its own certificate from another CA does not start a link.
 t "link/own_cert_of_another_ca" 2 "own certificate not signed by the cluster CA" \
     "$PEER" client 1 n1 "$D/ca.pem" "$O/n3.pem" "$O/n3.key"
+# }=====
+
+# {===== the certificate helpers of lunatic::distributed, from a guest
+# (tests/cert/cert_helpers.c) run as the root of node n1: they work over
+# the CA material of the cluster and the guest, never a built-in key.
+if [ -n "$HELPERS" ]; then
+G=$tmp/guest # what the guest sees as /d
+mkdir -p "$G"
+cp "$D/ca.pem" "$D/ca.key" "$G/"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$G/req.key" -subj "/CN=worker-7" -out "$G/req.csr" >/dev/null 2>&1
+NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# sh "$as_node" MODE: the guest as node n1's root (a script, not a
+# function: t runs its command under timeout)
+as_node=$tmp/as_node
+cat >"$as_node" <<EOF
+exec "$L" node --name n1 --listen "127.0.0.1:$NPORT" --ca "$D/ca.pem" \
+    --cert "$D/n1.pem" --key "$D/n1.key" --dir "$G:/d" "$HELPERS" "\$1" /d
+EOF
+t helpers/root 0 "root.pem: 2 string(s)" sh "$as_node" root
+t helpers/root_is_the_ca 0 "" cmp "$G/root.pem" "$D/ca.pem"
+t helpers/root_has_no_key 0 "" test ! -s "$G/root.key"
+t helpers/root_outside_a_node 141 "test_root_cert: process not distributed" \
+    "$L" run --dir "$G:/d" "$HELPERS" root /d
+t helpers/ctrl 0 "ctrl.pem: 2 string(s)" sh "$as_node" ctrl
+t helpers/ctrl_verifies 0 "OK" openssl verify -CAfile "$D/ca.pem" \
+    -verify_hostname ctrl.lunatic.cloud "$G/ctrl.pem"
+openssl x509 -in "$G/ctrl.pem" -noout -pubkey >"$tmp/cert.pub" 2>&1
+openssl pkey -in "$G/ctrl.key" -pubout >"$tmp/key.pub" 2>&1
+t helpers/ctrl_key_matches 0 "" cmp "$tmp/cert.pub" "$tmp/key.pub"
+t helpers/sign 0 "signed.pem: 1 string(s)" sh "$as_node" sign
+t helpers/signed_verifies 0 "OK" openssl verify -CAfile "$D/ca.pem" \
+    -verify_hostname worker-7 -purpose sslclient "$G/signed.pem"
+t helpers/signed_other_ca 2 "unable to get local issuer certificate" \
+    openssl verify -CAfile "$O/ca.pem" "$G/signed.pem"
+openssl x509 -in "$G/signed.pem" -noout -pubkey >"$tmp/cert.pub" 2>&1
+openssl req -in "$G/req.csr" -noout -pubkey >"$tmp/key.pub" 2>&1
+t helpers/signed_for_the_csr_key 0 "" cmp "$tmp/cert.pub" "$tmp/key.pub"
+t helpers/bad_csr_traps 141 "sign_node: CSR:" sh "$as_node" badcsr
+cp "$O/ca.key" "$G/ca.key" # a key that is not the CA's
+t helpers/mismatched_ca_key_traps 141 "CA key does not match the CA certificate" \
+    sh "$as_node" ctrl
+fi
 # }=====
 
 summary
