@@ -181,6 +181,73 @@ static inline void lun_reply(const lun_req_hdr_t *h, const void *buf,
 }
 
 /* }===== */
+/* {===== nodes (lunatic::distributed; `lunatic node`, docs/nodes.md)
+ * Outside a cluster lun_node_id() is 0 and there are no nodes. The
+ * return codes are Lunatic's: 0 done, 1 no such process (send) or node
+ * (spawn), 2 no such node (send) or module/function (spawn), 9027
+ * connection error or timeout. */
+
+static inline uint64_t lun_node_id(void)
+{
+    return (uint64_t)lunatic_distributed_node_id();
+}
+
+/* Up to max node ids (this one included) into ids; how many were put. */
+static inline uint32_t lun_nodes(uint64_t *ids, uint32_t max)
+{
+    return (uint32_t)lunatic_distributed_get_nodes((int32_t)ids, (int32_t)max);
+}
+
+/* The nodes whose --tag attributes match query ("k=v&k2=v2"), as
+ * lun_nodes; 0 when none (or on error). */
+static inline uint32_t lun_nodes_tagged(const char *query, uint64_t *ids,
+                                        uint32_t max)
+{
+    uint64_t qid = 0, count = 0, err = 0; /* the host writes 8 bytes */
+    if (lunatic_distributed_exec_lookup_nodes(
+            (int32_t)query, (int32_t)strlen(query), (int32_t)&qid,
+            (int32_t)&count, (int32_t)&err) != 0)
+        return 0;
+    int32_t n = lunatic_distributed_copy_lookup_nodes_results(
+        (int64_t)qid, (int32_t)ids, (int32_t)max, (int32_t)&err);
+    return n < 0 ? 0 : (uint32_t)n;
+}
+
+/* Spawn export `func` of this module on node with params (lun_param_*)
+ * and config (-1: the node's default); its pid into *pid. The node
+ * fetches the module from this one if it lacks it. */
+static inline int32_t lun_node_spawn_export(uint64_t node, const char *func,
+                                            const uint8_t *params,
+                                            size_t plen, int64_t config,
+                                            uint64_t *pid)
+{
+    return lunatic_distributed_spawn(
+        (int64_t)node, config, lunatic_distributed_module_id(), (int32_t)func,
+        (int32_t)strlen(func), (int32_t)params, (int32_t)plen, (int32_t)pid);
+}
+
+/* Spawn fn(arg) on node (fn a function of this module, as lun_spawn). */
+static inline int32_t lun_node_spawn(uint64_t node, lun_entry_fn fn,
+                                     int64_t arg, uint64_t *pid)
+{
+    uint8_t p[2 * LUN_PARAM_SIZE];
+    size_t n = 0;
+    lun_param_i32(p, &n, (int32_t)(uintptr_t)fn);
+    lun_param_i64(p, &n, arg);
+    return lun_node_spawn_export(node, "_lun_spawn_entry", p, n, -1, pid);
+}
+
+/* Send len bytes with a tag to process pid of node (this node too). */
+static inline int32_t lun_node_send(uint64_t node, uint64_t pid, int64_t tag,
+                                    const void *buf, size_t len)
+{
+    lunatic_message_create_data(tag, (int64_t)len);
+    if (len)
+        lunatic_message_write_data((int32_t)buf, (int32_t)len);
+    return lunatic_distributed_send((int64_t)node, (int64_t)pid);
+}
+
+/* }===== */
 /* {===== supervisor */
 
 enum lun_strategy { LUN_ONE_FOR_ONE, LUN_ONE_FOR_ALL };
