@@ -323,6 +323,18 @@ static int send_in_order(dist_cluster_t *c, item_t *it)
     return rc == 0 ? 0 : 2;
 }
 
+/* Is node a member now? (An outboxed signal to a node that is not would
+ * be dropped when retried: a link to it must fire at once instead.) */
+static bool is_member(dist_cluster_t *c, uint64_t node)
+{
+    uint64_t ids[256];
+    size_t n = dist_node_members(c->node, ids, NULL, 256);
+    for (size_t i = 0; i < n && i < 256; i++)
+        if (ids[i] == node)
+            return node != c->sched.node_id;
+    return false;
+}
+
 /* A signal on the wire. LINK, UNLINK, MONITOR and DEMONITOR are control
  * frames of types DIST_LINK + kind: u64 from, u64 to, i64 tag. EXIT and
  * DOWN say that `from` died: they travel as a message from
@@ -337,7 +349,7 @@ static int cl_signal(void *ud, uint64_t node, int kind, uint64_t from,
     unsigned type = DIST_LINK + (unsigned)kind;
     item_t *it;
     if (kind < SCHED_NODE_LINK || kind > SCHED_NODE_DOWN ||
-        (from & DIST_PID_SIGNAL))
+        (from & DIST_PID_SIGNAL) || !is_member(c, node))
         return 2;
     if (type == DIST_EXIT || type == DIST_DOWN) {
         uint8_t body[2] = {(uint8_t)type, reason};
