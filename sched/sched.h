@@ -281,7 +281,9 @@ void sched_remote_node_up(sched_runtime_t *rt, uint64_t node);
 /* A signal (enum sched_node_signal) from process `from` of from_node to
  * local process `to`. A LINK or MONITOR of a process that does not exist
  * is answered (EXIT or DOWN with reason noprocess) through
- * sched_node_t.signal; the rest for a missing process are dropped. */
+ * sched_node_t.signal; the rest for a missing process are dropped. May be
+ * called from inside sched_node_t.signal (as sched_remote_deliver from
+ * inside send). */
 void sched_remote_signal(sched_runtime_t *rt, uint64_t from_node, int kind,
                          uint64_t from, uint64_t to, int64_t tag,
                          uint8_t reason);
