@@ -156,6 +156,9 @@ static void pair_stop(pair_t *p)
     dist_node_stop(p->y_node);
     dist_cluster_stop(p->cx);
     pthread_mutex_destroy(&p->oy.mu);
+    net_cert_pem_free(&p->ca);
+    net_cert_pem_free(&p->x);
+    net_cert_pem_free(&p->y);
 }
 
 Test(dist_cluster, signals_go_as_frames_or_behind_the_dead_processs_messages)
