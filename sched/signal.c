@@ -3,7 +3,11 @@
  * notifies links and monitors (LUNATIC_ABI.md 1.3.1). Signals ride in the
  * same mailbox as messages, so they keep their order per sender and are
  * only acted on by the thread that runs the receiver: links and monitors
- * need no lock. Interface: sched_int.h. */
+ * need no lock. The other end of a link or monitor may be a process of
+ * another node (its node id beside its pid; 0 for this node): signals to
+ * it go through the cluster (sched__signal_to), signals from it arrive
+ * like local ones (remote_watch.c), and its node's loss fires them all
+ * (SCHED_SIG_NODE_DOWN). Interface: sched_int.h. */
 #include "common/lun_prefix.h"
 
 #include <stdlib.h>
