@@ -153,6 +153,15 @@ $(B)/tests/dist/%: tests/unit/dist/%.c tests/unit/dist/dist_pair.h $(LIBDIST) \
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DLUN_TESTING $(filter %.c %.a,$^) -o $@ \
 	    $(ALL_LDFLAGS) -lcriterion $(NET_LIBS)
+# The cluster (dist/cluster.c) is the runtime's sched_node_t: its test
+# links the runtime too.
+$(B)/tests/dist/test_cluster: tests/unit/dist/test_cluster.c \
+                              tests/unit/dist/dist_pair.h $(LIBDIST) \
+                              $(LIBHOST) $(LIBSCHED) $(LIBWASI) $(LIBFS) \
+                              $(LIBNET) $(LIBVM)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLUN_TESTING $(filter %.c %.a,$^) -o $@ \
+	    $(ALL_LDFLAGS) -lcriterion $(HOST_LIBS) $(SCHED_LIBS) $(NET_LIBS) -lm
 # }=====
 
 .PHONY: all test unit spec test-asan test-clang test-nofusion test-nofusion-build check \

@@ -24,7 +24,7 @@
 #include "../vm/vm_endian.h"
 
 /* What the dist thread hands the cluster thread. */
-enum item_kind { ITEM_MESSAGE, ITEM_FRAME, ITEM_ROOM, ITEM_DOWN };
+enum item_kind { ITEM_MESSAGE, ITEM_FRAME, ITEM_ROOM, ITEM_DOWN, ITEM_UP };
 
 typedef struct item {
     struct item *next;
@@ -50,6 +50,7 @@ struct dist_cluster {
     pthread_cond_t idle;  /* a detach is done */
     item_list_t inbox;    /* from the node, for the runtime */
     item_list_t outbox;   /* to send again when there is room */
+    bool retrying;        /* the outbox is being sent (not on the list) */
     sched_runtime_t *rt;  /* NULL: not attached (the inbox waits) */
     bool detaching, stopping, running;
     /* this node's own tags (the node knows its members' only) */
@@ -201,16 +202,42 @@ static int cl_send(void *ud, uint64_t node, uint64_t from, uint64_t pid,
     return send_code(dist_node_send(c->node, node, from, pid, tag, data, len));
 }
 
+/* The spawner's config after a SPAWN's params: u64 max memory, u64 max
+ * fuel, u8 permissions (SPAWN_CAN_*). */
+#define SPAWN_CONFIG_LEN 17u
+enum { SPAWN_CAN_COMPILE = 1, SPAWN_CAN_CREATE_CONFIGS = 2,
+       SPAWN_CAN_SPAWN = 4 };
+
+static void config_encode(uint8_t *p, const sched_spawn_config_t *cfg)
+{
+    vm_store_le64(p, cfg->max_memory);
+    vm_store_le64(p + 8, cfg->max_fuel);
+    p[16] = (uint8_t)((cfg->can_compile ? SPAWN_CAN_COMPILE : 0) |
+                      (cfg->can_create_configs ? SPAWN_CAN_CREATE_CONFIGS : 0) |
+                      (cfg->can_spawn ? SPAWN_CAN_SPAWN : 0));
+}
+
+static void config_decode(const uint8_t *p, sched_spawn_config_t *cfg)
+{
+    cfg->max_memory = vm_load_le64(p);
+    cfg->max_fuel = vm_load_le64(p + 8);
+    cfg->can_compile = p[16] & SPAWN_CAN_COMPILE;
+    cfg->can_create_configs = p[16] & SPAWN_CAN_CREATE_CONFIGS;
+    cfg->can_spawn = p[16] & SPAWN_CAN_SPAWN;
+}
+
 /* SPAWN: u64 req, u64 hash lo, u64 hash hi, u16 func length, func,
- * u32 params length, params. */
+ * u32 params length, params, and the spawner's config if it gave one
+ * (SPAWN_CONFIG_LEN bytes; none: the remote node's root config). */
 static int cl_spawn(void *ud, uint64_t node, uint64_t req, sched_hash_t module,
                     const char *func, size_t func_len, const uint8_t *params,
-                    size_t params_len)
+                    size_t params_len, const sched_spawn_config_t *cfg)
 {
     dist_cluster_t *c = ud;
     if (func_len > DIST_SPAWN_FUNC_MAX || params_len > DIST_SPAWN_PARAMS_MAX)
         return 2;
-    size_t len = 24 + 2 + func_len + 4 + params_len;
+    size_t len = 24 + 2 + func_len + 4 + params_len +
+                 (cfg ? SPAWN_CONFIG_LEN : 0);
     uint8_t *p = malloc(len);
     if (!p)
         return 9027;
@@ -222,6 +249,8 @@ static int cl_spawn(void *ud, uint64_t node, uint64_t req, sched_hash_t module,
     vm_store_le32(p + 26 + func_len, (uint32_t)params_len);
     if (params_len)
         memcpy(p + 30 + func_len, params, params_len);
+    if (cfg)
+        config_encode(p + 30 + func_len + params_len, cfg);
     int rc = dist_node_send_frame(c->node, node, DIST_SPAWN, p, len);
     free(p);
     return send_code(rc == LUN_ELIMIT ? LUN_EAGAIN : rc);
@@ -233,8 +262,8 @@ static int send_item(dist_cluster_t *c, const item_t *it)
     if (it->kind == ITEM_FRAME)
         return dist_node_send_frame(c->node, it->node, (unsigned)it->tag,
                                     it->data, it->len);
-    return dist_node_send(c->node, it->node, 0, 0, it->tag, it->data,
-                          it->len);
+    return dist_node_send(c->node, it->node, it->sender, it->receiver,
+                          it->tag, it->data, it->len);
 }
 
 static bool is_full(const item_t *it, int rc)
@@ -261,6 +290,91 @@ static void send_sure(dist_cluster_t *c, uint64_t node, enum item_kind kind,
     lun_cond_signal(&c->cv);
     lun_mutex_unlock(&c->mu);
 }
+
+/* {===== signals: links and monitors across nodes */
+
+/* Queue it on the outbox (the cluster's lock held). */
+static void outbox_push(dist_cluster_t *c, item_t *it)
+{
+    list_push(&c->outbox, it);
+    lun_cond_signal(&c->cv);
+}
+
+/* Send a signal so that it keeps its place behind everything the same
+ * process sent before: if anything waits on the outbox (or is being
+ * retried) it goes behind it, else now, and to the outbox if full.
+ * Returns 0, or 2 for no such node. */
+static int send_in_order(dist_cluster_t *c, item_t *it)
+{
+    lun_mutex_lock(&c->mu);
+    if (c->outbox.head || c->retrying) {
+        outbox_push(c, it);
+        lun_mutex_unlock(&c->mu);
+        return 0;
+    }
+    lun_mutex_unlock(&c->mu);
+    int rc = send_item(c, it);
+    if (is_full(it, rc)) {
+        lun_mutex_lock(&c->mu);
+        outbox_push(c, it);
+        lun_mutex_unlock(&c->mu);
+        return 0;
+    }
+    free(it);
+    return rc == 0 ? 0 : 2;
+}
+
+/* Is node a member now? (An outboxed signal to a node that is not would
+ * be dropped when retried: a link to it must fire at once instead.) */
+static bool is_member(dist_cluster_t *c, uint64_t node)
+{
+    uint64_t ids[256];
+    size_t n = dist_node_members(c->node, ids, NULL, 256);
+    for (size_t i = 0; i < n && i < 256; i++)
+        if (ids[i] == node)
+            return node != c->sched.node_id;
+    return false;
+}
+
+/* A signal on the wire. LINK, UNLINK, MONITOR and DEMONITOR are control
+ * frames of types DIST_LINK + kind: u64 from, u64 to, i64 tag. EXIT and
+ * DOWN say that `from` died: they travel as a message from
+ * from | DIST_PID_SIGNAL to `to`, tagged tag, body u8 type (DIST_EXIT or
+ * DIST_DOWN), u8 reason, so the link keeps them behind every message
+ * `from` sent to `to` (a small control frame would overtake a large
+ * message still being chunked: "message, then death" must hold). */
+static int cl_signal(void *ud, uint64_t node, int kind, uint64_t from,
+                     uint64_t to, int64_t tag, uint8_t reason)
+{
+    dist_cluster_t *c = ud;
+    unsigned type = DIST_LINK + (unsigned)kind;
+    item_t *it;
+    if (kind < SCHED_NODE_LINK || kind > SCHED_NODE_DOWN ||
+        (from & DIST_PID_SIGNAL) || !is_member(c, node))
+        return 2;
+    if (type == DIST_EXIT || type == DIST_DOWN) {
+        uint8_t body[2] = {(uint8_t)type, reason};
+        it = item_new(ITEM_MESSAGE, node, body, sizeof body);
+        if (it) {
+            it->sender = from | DIST_PID_SIGNAL;
+            it->receiver = to;
+            it->tag = tag;
+        }
+    } else {
+        uint8_t p[24];
+        vm_store_le64(p, from);
+        vm_store_le64(p + 8, to);
+        vm_store_le64(p + 16, (uint64_t)tag);
+        it = item_new(ITEM_FRAME, node, p, sizeof p);
+        if (it)
+            it->tag = type;
+    }
+    if (!it)
+        return 0; /* out of memory: lost, as with a peer that crashed */
+    return send_in_order(c, it);
+}
+
+/* }===== */
 
 /* FETCH: u64 hash lo, u64 hash hi. */
 static void cl_fetch(void *ud, uint64_t node, sched_hash_t module)
@@ -311,12 +425,19 @@ static void on_spawn(dist_cluster_t *c, sched_runtime_t *rt, const item_t *it)
     size_t plen = vm_load_le32(p + 26 + flen);
     if (plen > it->len - 30 - flen)
         return;
+    size_t rest = it->len - 30 - flen - plen;
+    sched_spawn_config_t cfg;
+    if (rest != 0 && rest != SPAWN_CONFIG_LEN)
+        return; /* malformed: the spawner times out */
+    if (rest)
+        config_decode(p + 30 + flen + plen, &cfg);
     reply_ctx_t *r = malloc(sizeof *r);
     if (!r)
         return; /* the spawner times out */
     *r = (reply_ctx_t){c, it->node, req};
     sched_remote_spawn(rt, it->node, h, (const char *)p + 26, flen,
-                       p + 30 + flen, plen, spawn_reply, r);
+                       p + 30 + flen, plen, rest ? &cfg : NULL, spawn_reply,
+                       r);
 }
 
 static void on_spawn_reply(sched_runtime_t *rt, const item_t *it)
@@ -369,8 +490,42 @@ static void on_module(sched_runtime_t *rt, const item_t *it)
     sched_remote_module_bytes(rt, h, len ? it->data + 16 : NULL, len);
 }
 
+/* A signal frame: u64 from, u64 to, i64 tag. */
+static void on_signal_frame(sched_runtime_t *rt, const item_t *it)
+{
+    if (it->len != 24)
+        return;
+    sched_remote_signal(rt, it->node, (int)(it->tag - DIST_LINK),
+                        vm_load_le64(it->data), vm_load_le64(it->data + 8),
+                        (int64_t)vm_load_le64(it->data + 16), 0);
+}
+
+/* EXIT or DOWN as a message (see cl_signal). */
+static void on_signal_message(dist_cluster_t *c, sched_runtime_t *rt,
+                              const item_t *it)
+{
+    if (it->len != 2 || (it->data[0] != DIST_EXIT && it->data[0] != DIST_DOWN)) {
+        char line[96];
+        snprintf(line, sizeof line, "lunatic node: ignored a malformed "
+                 "signal from %016llx", (unsigned long long)it->node);
+        say(c, line);
+        return;
+    }
+    sched_remote_signal(rt, it->node, it->data[0] - DIST_LINK,
+                        it->sender & ~DIST_PID_SIGNAL, it->receiver, it->tag,
+                        it->data[1]);
+}
+
 static void handle(dist_cluster_t *c, sched_runtime_t *rt, const item_t *it)
 {
+    if (it->kind == ITEM_UP) {
+        sched_remote_node_up(rt, it->node);
+        return;
+    }
+    if (it->kind == ITEM_MESSAGE && (it->sender & DIST_PID_SIGNAL)) {
+        on_signal_message(c, rt, it);
+        return;
+    }
     if (it->kind == ITEM_ROOM) {
         sched_remote_room(rt, it->node);
         return;
@@ -392,8 +547,12 @@ static void handle(dist_cluster_t *c, sched_runtime_t *rt, const item_t *it)
     case DIST_SPAWN: on_spawn(c, rt, it); break;
     case DIST_SPAWN_REPLY: on_spawn_reply(rt, it); break;
     case DIST_FETCH: on_fetch(c, rt, it); break;
+    case DIST_LINK:
+    case DIST_UNLINK:
+    case DIST_MONITOR:
+    case DIST_DEMONITOR: on_signal_frame(rt, it); break;
     default: {
-        /* a signal frame (LINK, EXIT, ...) of a layer not there yet */
+        /* EXIT and DOWN come as messages; anything else is not ours */
         char line[96];
         snprintf(line, sizeof line,
                  "lunatic node: ignored a %s of kind %lld from %016llx",
@@ -409,18 +568,35 @@ static void retry_outbox(dist_cluster_t *c)
 {
     item_list_t again = c->outbox;
     c->outbox = (item_list_t){NULL, NULL};
+    c->retrying = true;
     lun_mutex_unlock(&c->mu);
     item_list_t full = {NULL, NULL};
     item_t *it;
+    /* Once one item for a node stays, the later ones for it stay too:
+     * they keep their order (a LINK frame before its EXIT). */
+    uint64_t stuck[16];
+    size_t nstuck = 0;
     while ((it = list_pop(&again)) != NULL) {
-        if (is_full(it, send_item(c, it)))
+        bool behind = nstuck == 16;
+        for (size_t i = 0; i < nstuck && !behind; i++)
+            behind = stuck[i] == it->node;
+        if (behind || is_full(it, send_item(c, it))) {
+            if (!behind)
+                stuck[nstuck++] = it->node;
             list_push(&full, it);
-        else
+        } else {
             free(it);
+        }
     }
     lun_mutex_lock(&c->mu);
-    while ((it = list_pop(&full)) != NULL) /* ahead of later ones */
-        list_push(&c->outbox, it);
+    c->retrying = false;
+    /* ahead of those queued meanwhile */
+    if (full.head) {
+        full.tail->next = c->outbox.head;
+        if (!c->outbox.head)
+            c->outbox.tail = full.tail;
+        c->outbox.head = full.head;
+    }
 }
 
 static void wait_a_little(dist_cluster_t *c)
@@ -506,6 +682,12 @@ static void node_room(void *ud, uint64_t node)
     enqueue(ud, item_new(ITEM_ROOM, node, NULL, 0));
 }
 
+static void node_up(void *ud, uint64_t node, const char *name)
+{
+    (void)name;
+    enqueue(ud, item_new(ITEM_UP, node, NULL, 0));
+}
+
 static void node_down(void *ud, uint64_t node, const char *reason)
 {
     enqueue(ud, item_new(ITEM_DOWN, node, reason, reason ? strlen(reason) : 0));
@@ -540,7 +722,7 @@ int dist_cluster_start(const dist_node_conf_t *conf, dist_cluster_t **out,
     }
     dist_node_conf_t nc = *conf;
     nc.on_message = node_message;
-    nc.on_up = NULL;
+    nc.on_up = node_up;
     nc.on_down = node_down;
     nc.on_room = node_room;
     nc.on_frame = node_frame;
@@ -566,6 +748,7 @@ int dist_cluster_start(const dist_node_conf_t *conf, dist_cluster_t **out,
         .send = cl_send,
         .spawn = cl_spawn,
         .fetch_module = cl_fetch,
+        .signal = cl_signal,
         .ca_pem = c->ca_pem,
     };
     *out = c;

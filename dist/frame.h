@@ -56,6 +56,11 @@ enum dist_frame_type {
 };
 #define DIST_FLAG_FIRST 1u
 #define DIST_FLAG_LAST 2u
+/* A message whose sender pid has this bit is a signal from the process
+ * of the low 63 bits (dist/cluster.c: EXIT and DOWN travel as messages,
+ * so they never overtake what that process sent before it died); the
+ * link orders it with that process's messages. */
+#define DIST_PID_SIGNAL (UINT64_C(1) << 63)
 
 /* true for every type listed above. */
 bool dist_frame_type_known(unsigned type);

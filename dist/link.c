@@ -139,13 +139,20 @@ void dist_msg_free(dist_msg_t *m)
 /* The large message of m's pair now in flight, if any: m must queue
  * behind it. (At most one per pair is in the ring: a second one waits in
  * the first one's held list.) */
+static bool same_pair(const dist_msg_t *a, const dist_msg_t *b)
+{
+    /* a signal (DIST_PID_SIGNAL) is of its process's pair */
+    return ((a->sender ^ b->sender) & ~DIST_PID_SIGNAL) == 0 &&
+           a->receiver == b->receiver;
+}
+
 static dist_msg_t *large_of_pair(dist_link_t *l, const dist_msg_t *m)
 {
     for (dist_msg_t *x = l->large.head; x; x = x->next)
-        if (x->sender == m->sender && x->receiver == m->receiver)
+        if (same_pair(x, m))
             return x;
     for (dist_msg_t *x = l->large_wait.head; x; x = x->next)
-        if (x->sender == m->sender && x->receiver == m->receiver)
+        if (same_pair(x, m))
             return x;
     return NULL;
 }

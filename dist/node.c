@@ -286,6 +286,7 @@ static void link_up(dist_link_t *l, const dist_hello_t *h, void *ud)
     char why[2 * NAME_CAP + 64] = "";
     conn_t *loser = NULL;
     member_t *fresh = NULL;
+    uint64_t regained = 0;
     lun_mutex_lock(&n->mu);
     c->link = l; /* maybe before the node thread got to note it */
     n->npending--;
@@ -312,6 +313,7 @@ static void link_up(dist_link_t *l, const dist_hello_t *h, void *ud)
         if (m && !m->conn) { /* the winner of a tie the peer broke */
             m->conn = c;
             c->member = m;
+            regained = m->id; /* sends refused meanwhile may go now */
         } else if (m) {
             loser = tie_break(n, m, c);
         } else if ((fresh = calloc(1, sizeof *fresh))) {
@@ -334,6 +336,8 @@ static void link_up(dist_link_t *l, const dist_hello_t *h, void *ud)
         dist_link_close(loser == c ? l : loser->link, "duplicate link");
     else if (fresh && n->c.on_up)
         n->c.on_up(n->c.ud, fresh->id, fresh->name);
+    else if (regained && n->c.on_room)
+        n->c.on_room(n->c.ud, regained);
 }
 
 static const char *member_listen(dist_node_t *n, const member_t *m)
@@ -908,6 +912,7 @@ int dist_node_tag(dist_node_t *n, uint64_t node, const char *key, char *out,
 typedef struct pick_arg {
     dist_node_t *n;
     uint64_t node;
+    bool waiting; /* a member between links (a tie's grace) */
 } pick_arg_t;
 
 /* Called with the loop's lock held: the member's link stays alive. */
@@ -919,6 +924,7 @@ static dist_link_t *pick_member(void *arg)
     member_t *m = member_by_id(a->n, a->node);
     if (m && m->conn)
         l = m->conn->link;
+    a->waiting = m && !m->conn;
     lun_mutex_unlock(&a->n->mu);
     return l;
 }
@@ -927,9 +933,11 @@ int dist_node_send(dist_node_t *n, uint64_t node, uint64_t sender,
                    uint64_t receiver, int64_t tag, const void *data,
                    size_t len)
 {
-    pick_arg_t a = {n, node};
+    pick_arg_t a = {n, node, false};
     int rc = dist_loop_send_via(n->loop, pick_member, &a, sender, receiver,
                                 tag, data, len);
+    if (a.waiting) /* its kept link is coming: on_room when it does */
+        return LUN_EAGAIN;
     return rc == LUN_EIO ? LUN_ENOTFOUND : rc;
 }
 
@@ -938,9 +946,11 @@ int dist_node_send_frame(dist_node_t *n, uint64_t node, unsigned type,
 {
     if (type < DIST_SPAWN || !dist_frame_type_known(type))
         return LUN_EINVAL;
-    pick_arg_t a = {n, node};
+    pick_arg_t a = {n, node, false};
     int rc = dist_loop_send_frame_via(n->loop, pick_member, &a, type, payload,
                                       len);
+    if (a.waiting)
+        return LUN_ELIMIT; /* retry: see dist_node_send */
     return rc == LUN_EIO ? LUN_ENOTFOUND : rc;
 }
 

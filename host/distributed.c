@@ -215,11 +215,23 @@ static vm_status remote_spawn_ask(vm_exec_t *ex, const sched_node_t *n,
         snprintf(err, errlen, "node %llu is down", (unsigned long long)node);
         return VM_OK;
     }
+    sched_spawn_config_t cfg;
+    const sched_spawn_config_t *want = NULL;
+    if (a[1].i64 != -1) { /* -1: inherit (the remote node's root config) */
+        sched_config_t *sc = sched__restab_get(&p->res, &sched__res_config,
+                                               a[1].u64);
+        if (!sc)
+            return host__trap(ex, "unknown config id");
+        cfg = (sched_spawn_config_t){sc->max_memory, sc->max_fuel,
+                                     sc->can_compile, sc->can_create_configs,
+                                     sc->can_spawn};
+        want = &cfg;
+    }
     sched_remote_call_t *c = sched__remote_call_new(p, node);
     if (!c)
         return host__trap(ex, "out of memory");
     int r = n->spawn(n->ud, node, sched__remote_call_req(c), module,
-                     (const char *)func, flen, params, plen);
+                     (const char *)func, flen, params, plen, want);
     if (r == 0)
         sched__remote_call_sent(p);
     if (r == 0 || r == SCHED_NODE_FULL) /* the answer, or room to ask */
@@ -255,8 +267,10 @@ static vm_status remote_spawn_wait(vm_exec_t *ex, const sched_node_t *n,
 
 /* spawn(node, config, module, func, params, id_ptr): 0 and the pid, or
  * a code with an error id at id_ptr. Permissions are checked as for a
- * local spawn; the child gets the remote node's root config (the config
- * does not travel yet). The caller waits, parked, for the answer. */
+ * local spawn. Config -1: the child gets the remote node's root config;
+ * another id: its limits and permissions travel with the request (the
+ * remote node's root config caps them; argv, env and dirs stay here).
+ * The caller waits, parked, for the answer. */
 static vm_status h_spawn(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     const sched_node_t *n = node_of(ex);
@@ -378,6 +392,127 @@ static vm_status h_copy_lookup_nodes_results(vm_exec_t *ex, vm_slot *a,
 
 /* }===== */
 
+/* {===== links and monitors across nodes (docs/nodes.md) */
+
+/* Is node this one (or, outside a cluster, node 0)? */
+static bool is_local(const sched_node_t *n, uint64_t node)
+{
+    return n ? node == n->node_id : node == 0;
+}
+
+/* A signal to ourselves as if (node, pid) had died with reason
+ * noconnection, acted on at our next yield point like any signal. */
+static void noconn_to_self(sched_proc_t *p, uint8_t kind, uint64_t node,
+                           uint64_t pid, int64_t tag)
+{
+    sched_msg_t *m = sched__msg_new(kind, 0);
+    if (!m)
+        return;
+    m->node = node;
+    m->pid = pid;
+    m->tag = tag;
+    m->reason = SCHED_NOCONN;
+    sched__mbox_push(&p->mbox, m);
+}
+
+/* Send a LINK or MONITOR to (node, pid), watching node first; if node is
+ * gone (or never was), fire at once with noconnection (as `kind`). */
+static void remote_watch_send(sched_proc_t *p, const sched_node_t *n,
+                              int node_kind, uint8_t self_kind,
+                              uint64_t node, uint64_t pid, int64_t tag)
+{
+    if (sched__remote_watch(p, node) && n->signal &&
+        n->signal(n->ud, node, node_kind, p->pid, pid, tag, 0) == 0)
+        return;
+    noconn_to_self(p, self_kind, node, pid, tag);
+}
+
+/* link(tag, node, pid) */
+static vm_status h_link(vm_exec_t *ex, vm_slot *a, void *ud)
+{
+    const sched_node_t *n = node_of(ex);
+    sched_proc_t *p = sched__cur(ex);
+    int64_t tag = a[0].i64;
+    uint64_t node = a[1].u64, pid = a[2].u64;
+    if (is_local(n, node)) {
+        host__link_local(p, pid, tag);
+        return VM_OK;
+    }
+    if (!n)
+        return not_distributed(ex, ud);
+    if (sched__link_add_at(p, node, pid, tag) != 0)
+        return host__trap(ex, "out of memory");
+    remote_watch_send(p, n, SCHED_NODE_LINK, SCHED_SIG_LINK_DIED, node, pid,
+                      tag);
+    return VM_OK;
+}
+
+/* unlink(node, pid) */
+static vm_status h_unlink(vm_exec_t *ex, vm_slot *a, void *ud)
+{
+    const sched_node_t *n = node_of(ex);
+    sched_proc_t *p = sched__cur(ex);
+    uint64_t node = a[0].u64, pid = a[1].u64;
+    if (!n && node != 0)
+        return not_distributed(ex, ud);
+    node = is_local(n, node) ? 0 : node;
+    sched__link_remove_at(p, node, pid);
+    sched__signal_to(p->rt, node, pid, SCHED_SIG_UNLINK, p->pid, 0, 0);
+    return VM_OK;
+}
+
+/* monitor(node, pid) */
+static vm_status h_monitor(vm_exec_t *ex, vm_slot *a, void *ud)
+{
+    const sched_node_t *n = node_of(ex);
+    sched_proc_t *p = sched__cur(ex);
+    uint64_t node = a[0].u64, pid = a[1].u64;
+    if (is_local(n, node)) {
+        sched__send_signal(p->rt, pid, SCHED_SIG_MONITOR, p->pid, 0, 0);
+        return VM_OK;
+    }
+    if (!n)
+        return not_distributed(ex, ud);
+    if (sched__rmon_add(p, node, pid) != 0)
+        return host__trap(ex, "out of memory");
+    remote_watch_send(p, n, SCHED_NODE_MONITOR, SCHED_SIG_DOWN, node, pid, 0);
+    return VM_OK;
+}
+
+/* stop_monitoring(node, pid) */
+static vm_status h_stop_monitoring(vm_exec_t *ex, vm_slot *a, void *ud)
+{
+    const sched_node_t *n = node_of(ex);
+    sched_proc_t *p = sched__cur(ex);
+    uint64_t node = a[0].u64, pid = a[1].u64;
+    if (!n && node != 0)
+        return not_distributed(ex, ud);
+    node = is_local(n, node) ? 0 : node;
+    if (node != 0)
+        sched__rmon_remove(p, node, pid);
+    sched__signal_to(p->rt, node, pid, SCHED_SIG_DEMONITOR, p->pid, 0, 0);
+    return VM_OK;
+}
+
+/* monitor_nodes(tag): node up/down events as data messages. Outside a
+ * cluster there are no other nodes: nothing ever comes. */
+static vm_status h_monitor_nodes(vm_exec_t *ex, vm_slot *a, void *ud)
+{
+    (void)ud;
+    if (sched__remote_node_events(sched__cur(ex), true, a[0].i64) != 0)
+        return host__trap(ex, "out of memory");
+    return VM_OK;
+}
+
+static vm_status h_stop_monitoring_nodes(vm_exec_t *ex, vm_slot *a, void *ud)
+{
+    (void)a, (void)ud;
+    sched__remote_node_events(sched__cur(ex), false, 0);
+    return VM_OK;
+}
+
+/* }===== */
+
 #define DIST "lunatic::distributed"
 
 /* Types from ../shared/fixtures/lunatic_all_imports.wat (LUNATIC_ABI.md
@@ -392,6 +527,13 @@ const sched_binding_t host__api_distributed[] = {
     {DIST, "spawn", "IIIiiiii:i", h_spawn},
     {DIST, "exec_lookup_nodes", "iiiii:i", h_exec_lookup_nodes},
     {DIST, "copy_lookup_nodes_results", "Iiii:i", h_copy_lookup_nodes_results},
+    /* beyond Lunatic (docs/nodes.md) */
+    {DIST, "link", "III:", h_link},
+    {DIST, "unlink", "II:", h_unlink},
+    {DIST, "monitor", "II:", h_monitor},
+    {DIST, "stop_monitoring", "II:", h_stop_monitoring},
+    {DIST, "monitor_nodes", "I:", h_monitor_nodes},
+    {DIST, "stop_monitoring_nodes", ":", h_stop_monitoring_nodes},
 };
 const size_t host__api_distributed_n =
     sizeof host__api_distributed / sizeof host__api_distributed[0];

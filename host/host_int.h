@@ -65,6 +65,9 @@ vm_status host__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
                       uint32_t params_ptr, uint32_t params_len,
                       uint64_t *out_id, int *out_rc);
 
+/* process.c: process::link of a local pid (tag: what LinkDied carries). */
+void host__link_local(sched_proc_t *p, uint64_t pid, int64_t tag);
+
 /* message.c: one step of a receive (see there); the result code in a[0].
  * first: the call is new, not re-invoked after a wake-up. */
 vm_status host__receive_step(vm_exec_t *ex, vm_slot *a, const int64_t *tags,

@@ -120,6 +120,33 @@ static vm_status h_get_process_id(vm_exec_t *ex, vm_slot *a, void *ud)
     return VM_OK;
 }
 
+/* The node of the message's sender (data) or of the process that died
+ * (LinkDied, ProcessDied): this node's id for a local one, 0 outside a
+ * cluster. */
+static vm_status h_get_node_id(vm_exec_t *ex, vm_slot *a, void *ud)
+{
+    sched_proc_t *p = sched__cur(ex);
+    sched_msg_t *m = p->scratch;
+    const sched_node_t *n = sched__node_of(p->rt);
+    (void)ud;
+    if (!m)
+        return host__trap(ex, "no message in scratch area");
+    a[0].u64 = m->node ? m->node : n ? n->node_id : 0;
+    return VM_OK;
+}
+
+/* Why the process of a LinkDied or ProcessDied died: 0 normal, 1 failure,
+ * 2 noprocess, 3 noconnection; -1 for a data message. */
+static vm_status h_get_death_reason(vm_exec_t *ex, vm_slot *a, void *ud)
+{
+    sched_msg_t *m = sched__cur(ex)->scratch;
+    (void)ud;
+    if (!m)
+        return host__trap(ex, "no message in scratch area");
+    a[0].i32 = m->kind == SCHED_MSG_DATA ? -1 : (int32_t)m->reason;
+    return VM_OK;
+}
+
 static vm_status h_data_size(vm_exec_t *ex, vm_slot *a, void *ud)
 {
     sched_msg_t *m = scratch_data(ex);
@@ -281,6 +308,9 @@ const sched_binding_t host__api_message[] = {
     {M, "send", "I:i", h_send},
     {M, "send_receive_skip_search", "III:i", h_send_receive_skip_search},
     {M, "receive", "iiI:i", h_receive},
+    /* beyond Lunatic (docs/nodes.md) */
+    {M, "get_node_id", ":I", h_get_node_id},
+    {M, "get_death_reason", ":i", h_get_death_reason},
 };
 const size_t host__api_message_n =
     sizeof host__api_message / sizeof host__api_message[0];

@@ -541,12 +541,15 @@ static vm_status h_environment_id(vm_exec_t *ex, vm_slot *a, void *ud)
 
 static vm_status h_link(vm_exec_t *ex, vm_slot *a, void *ud)
 {
-    sched_proc_t *p = sched__cur(ex);
-    uint64_t pid = a[1].u64;
-    int64_t tag = a[0].i64;
     (void)ud;
+    host__link_local(sched__cur(ex), a[1].u64, a[0].i64);
+    return VM_OK;
+}
+
+void host__link_local(sched_proc_t *p, uint64_t pid, int64_t tag)
+{
     if (pid == p->pid)
-        return VM_OK;
+        return;
     sched__link_add(p, pid, tag);
     sched_proc_t *q = sched__proc_lookup(p->rt, pid);
     if (!q) {
@@ -559,7 +562,7 @@ static vm_status h_link(vm_exec_t *ex, vm_slot *a, void *ud)
             m->reason = SCHED_NOPROC;
             sched__mbox_push(&p->mbox, m);
         }
-        return VM_OK;
+        return;
     }
     sched_msg_t *m = sched__msg_new(SCHED_SIG_LINK, 0);
     if (m) {
@@ -569,7 +572,6 @@ static vm_status h_link(vm_exec_t *ex, vm_slot *a, void *ud)
         sched__wake(q);
     }
     sched__proc_unref(q);
-    return VM_OK;
 }
 
 static vm_status h_unlink(vm_exec_t *ex, vm_slot *a, void *ud)

@@ -529,9 +529,11 @@ void sched__proc_release(sched_proc_t *p)
     sched__restab_release(&p->res);
     free(p->links);
     free(p->monitors);
+    free(p->rmons);
     p->links = NULL;
     p->monitors = NULL;
-    p->nlinks = p->nmonitors = 0;
+    p->rmons = NULL;
+    p->nlinks = p->nmonitors = p->nrmons = 0;
     sched__module_unref(p->module);
     sched__config_unref(p->config);
     p->module = NULL;

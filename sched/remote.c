@@ -30,6 +30,8 @@ typedef struct mod_waiter {
     size_t func_len;
     uint8_t *params;
     size_t params_len;
+    bool has_config;
+    sched_spawn_config_t config;
     sched_spawn_reply_fn reply;
     void *reply_ud;
 } mod_waiter_t;
@@ -74,7 +76,7 @@ int sched__remote_init(sched_runtime_t *rt)
     lun_mutex_init(&r->lock);
     r->next_req = 1;
     rt->remote = r;
-    return 0;
+    return sched__rwatch_init(rt);
 }
 
 static void waiters_free(mod_waiter_t *w)
@@ -91,6 +93,7 @@ static void waiters_free(mod_waiter_t *w)
 void sched__remote_free(sched_runtime_t *rt)
 {
     sched_remote_t *r = rt->remote;
+    sched__rwatch_free(rt);
     if (!r)
         return;
     for (mod_entry_t *e = r->mods; e;) {
@@ -237,10 +240,35 @@ static bool decode_params(const uint8_t *b, size_t len, vm_value *args)
 
 #define REMOTE_ARGS_MAX 1000u
 
+/* The config of a process spawned for another node: the root config,
+ * capped by the spawner's (it may ask for less, never for more than this
+ * node gives its own root). Referenced; NULL when out of memory. */
+static sched_config_t *config_for(sched_runtime_t *rt,
+                                  const sched_spawn_config_t *want)
+{
+    sched_config_t *root = rt->root_config;
+    if (!want) {
+        atomic_fetch_add(&root->refs, 1);
+        return root;
+    }
+    sched_config_t *c = sched__config_clone(root);
+    if (!c)
+        return NULL;
+    if (want->max_memory < c->max_memory)
+        c->max_memory = want->max_memory;
+    if (want->max_fuel && (!c->max_fuel || want->max_fuel < c->max_fuel))
+        c->max_fuel = want->max_fuel;
+    c->can_compile = c->can_compile && want->can_compile;
+    c->can_create_configs = c->can_create_configs && want->can_create_configs;
+    c->can_spawn = c->can_spawn && want->can_spawn;
+    return c;
+}
+
 /* Spawn func of sm and answer; reply is called once. */
 static void spawn_now(sched_runtime_t *rt, sched_module_t *sm,
                       const char *func, size_t func_len,
                       const uint8_t *params, size_t params_len,
+                      const sched_spawn_config_t *config,
                       sched_spawn_reply_fn reply, void *reply_ud)
 {
     char err[256] = "";
@@ -261,10 +289,15 @@ static void spawn_now(sched_runtime_t *rt, sched_module_t *sm,
         free(args);
         return reply(reply_ud, 9027, 0, "spawn: bad parameter type");
     }
-    sched_proc_t *p = sched__proc_new(rt, sm, rt->root_config, NULL, err,
-                                      sizeof err);
+    sched_config_t *cfg = config_for(rt, config);
+    sched_proc_t *p = cfg ? sched__proc_new(rt, sm, cfg, NULL, err,
+                                            sizeof err) : NULL;
+    if (!cfg)
+        snprintf(err, sizeof err, "out of memory");
     if (p)
         sched__proc_start(p, func, func_len, args, (uint32_t)nargs);
+    if (cfg)
+        sched__config_unref(cfg);
     free(args);
     if (!p)
         return reply(reply_ud, 9027, 0, err);
@@ -278,8 +311,8 @@ static void spawn_now(sched_runtime_t *rt, sched_module_t *sm,
 void sched_remote_spawn(sched_runtime_t *rt, uint64_t from_node,
                         sched_hash_t module, const char *func,
                         size_t func_len, const uint8_t *params,
-                        size_t params_len, sched_spawn_reply_fn reply,
-                        void *reply_ud)
+                        size_t params_len, const sched_spawn_config_t *config,
+                        sched_spawn_reply_fn reply, void *reply_ud)
 {
     sched_remote_t *r = rt->remote;
     const sched_node_t *n = rt->node;
@@ -290,7 +323,7 @@ void sched_remote_spawn(sched_runtime_t *rt, uint64_t from_node,
         sched_module_t *sm = e->sm;
         sched__module_ref(sm);
         lun_mutex_unlock(&r->lock);
-        spawn_now(rt, sm, func, func_len, params, params_len, reply,
+        spawn_now(rt, sm, func, func_len, params, params_len, config, reply,
                   reply_ud);
         sched__module_unref(sm);
         return;
@@ -321,6 +354,9 @@ void sched_remote_spawn(sched_runtime_t *rt, uint64_t from_node,
     w->func_len = func_len;
     memcpy(w->params, params, params_len);
     w->params_len = params_len;
+    w->has_config = config != NULL;
+    if (config)
+        w->config = *config;
     w->reply = reply;
     w->reply_ud = reply_ud;
     w->next = e->waiters;
@@ -399,7 +435,8 @@ void sched_remote_module_bytes(sched_runtime_t *rt, sched_hash_t module,
         mod_waiter_t *next = w->next;
         if (sm)
             spawn_now(rt, sm, w->func, w->func_len, w->params, w->params_len,
-                      w->reply, w->reply_ud);
+                      w->has_config ? &w->config : NULL, w->reply,
+                      w->reply_ud);
         else
             w->reply(w->reply_ud, 2, 0, err);
         w->next = NULL;
@@ -593,6 +630,8 @@ void sched_remote_node_down(sched_runtime_t *rt, uint64_t node,
 {
     sched_remote_t *r = rt->remote;
     char err[160];
+    if (sched__remote_node_down(rt, node))
+        return; /* told twice */
     lun_mutex_lock(&r->lock);
     if (r->ndown == r->down_cap) {
         size_t cap = r->down_cap ? 2 * r->down_cap : 8;
@@ -609,6 +648,7 @@ void sched_remote_node_down(sched_runtime_t *rt, uint64_t node,
              (unsigned long long)node, reason ? reason : "");
     /* A parked send retries and finds the node down; a spawn answers 1. */
     finish_calls(rt, FINISH_DOWN, 0, node, SCHED_REMOTE_NODE_DOWN, 0, err);
+    sched__rwatch_node_down(rt, node);
 }
 
 /* }===== */
@@ -623,12 +663,12 @@ int sched_remote_deliver(sched_runtime_t *rt, uint64_t to_pid,
                          const uint8_t *data, size_t len)
 {
     sched_msg_t *m = sched__msg_new(SCHED_MSG_DATA, len);
-    (void)from_node, (void)from_pid; /* Lunatic's data messages carry no
-                                        sender */
+    (void)from_pid; /* Lunatic's data messages carry no sender pid */
     if (!m || sched__msg_write(m, data, len) != 0) {
         sched__msg_free(m);
         return LUN_ENOMEM;
     }
     m->tag = tag;
+    m->node = from_node; /* message::get_node_id */
     return sched__send(rt, to_pid, m) ? 0 : 1;
 }

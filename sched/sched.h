@@ -48,6 +48,25 @@ typedef struct sched_hash {
 #define SCHED_NODE_FULL (-1) /* the link's queue is full: retry after
                                 sched_remote_room(node) */
 
+/* The signals that cross nodes (links and monitors, docs/nodes.md): what
+ * sched_node_t.signal sends and sched_remote_signal receives. */
+enum sched_node_signal {
+    SCHED_NODE_LINK = 0,  /* from links itself to `to` with tag */
+    SCHED_NODE_UNLINK,    /* from unlinks `to` */
+    SCHED_NODE_EXIT,      /* from, linked to `to`, died: reason, tag */
+    SCHED_NODE_MONITOR,   /* from monitors `to` */
+    SCHED_NODE_DEMONITOR, /* from stops monitoring `to` */
+    SCHED_NODE_DOWN       /* from, monitored by `to`, died: reason */
+};
+
+/* The spawner's config, sent with a remote spawn (sched_node_t.spawn);
+ * the remote node caps it by its own root config. */
+typedef struct sched_spawn_config {
+    uint64_t max_memory; /* bytes */
+    uint64_t max_fuel;   /* units of 100,000 reductions; 0: none */
+    bool can_compile, can_create_configs, can_spawn;
+} sched_spawn_config_t;
+
 typedef struct sched_node {
     void *ud;
     uint64_t node_id; /* this node's incarnation id (never 0) */
@@ -69,10 +88,18 @@ typedef struct sched_node {
      * SCHED_NODE_FULL. */
     int (*spawn)(void *ud, uint64_t node, uint64_t req, sched_hash_t module,
                  const char *func, size_t func_len, const uint8_t *params,
-                 size_t params_len);
+                 size_t params_len, const sched_spawn_config_t *config);
     /* Ask node for the bytes of module hash: they come back as
      * sched_remote_module_bytes (or it is told the fetch failed). */
     void (*fetch_module)(void *ud, uint64_t node, sched_hash_t module);
+    /* Send a signal (enum sched_node_signal) from local process `from` to
+     * process `to` of node. Never refused for lack of room (the cluster
+     * keeps it until the link takes it); an EXIT or DOWN must arrive after
+     * every message `from` sent to `to` before it. Returns 0, or 2 (no
+     * such node). NULL: signals do not cross nodes (links and monitors
+     * across them fire at once with reason noconnection). */
+    int (*signal)(void *ud, uint64_t node, int kind, uint64_t from,
+                  uint64_t to, int64_t tag, uint8_t reason);
     /* The cluster CA's certificate (PEM text; NULL: not known), which
      * lunatic::distributed::test_root_cert hands to guests. */
     const char *ca_pem;
@@ -215,15 +242,15 @@ typedef void (*sched_spawn_reply_fn)(void *ud, int rc, uint64_t pid,
                                      const char *err);
 
 /* Spawn export func of module `module` (unlinked, with the runtime's root
- * config) for node from_node. The module comes from the runtime's cache
+ * config, capped by config when not NULL) for node from_node. The module comes from the runtime's cache
  * by hash; the first request for a hash fetches it from from_node
  * (sched_node_t.fetch_module), and concurrent requests wait for that one
  * fetch. reply is called exactly once, maybe before this returns. */
 void sched_remote_spawn(sched_runtime_t *rt, uint64_t from_node,
                         sched_hash_t module, const char *func,
                         size_t func_len, const uint8_t *params,
-                        size_t params_len, sched_spawn_reply_fn reply,
-                        void *reply_ud);
+                        size_t params_len, const sched_spawn_config_t *config,
+                        sched_spawn_reply_fn reply, void *reply_ud);
 
 /* The bytes of a fetched module (len 0 and bytes NULL: the fetch failed).
  * They are checked against the hash (a mismatch is refused: the waiting
@@ -245,9 +272,24 @@ void sched_remote_spawned(sched_runtime_t *rt, uint64_t req, int rc,
 void sched_remote_room(sched_runtime_t *rt, uint64_t node);
 
 /* node is gone: sends to it now get 2 (no such node), parked senders and
- * pending spawns to it fail. */
+ * pending spawns to it fail, every link and monitor across it fires with
+ * reason noconnection, and processes that asked for node events get one. */
 void sched_remote_node_down(sched_runtime_t *rt, uint64_t node,
                             const char *reason);
+
+/* node is up (a member joined): processes that asked for node events
+ * (lunatic::distributed::monitor_nodes) get one. */
+void sched_remote_node_up(sched_runtime_t *rt, uint64_t node);
+
+/* A signal (enum sched_node_signal) from process `from` of from_node to
+ * local process `to`. A LINK or MONITOR of a process that does not exist
+ * is answered (EXIT or DOWN with reason noprocess) through
+ * sched_node_t.signal; the rest for a missing process are dropped. May be
+ * called from inside sched_node_t.signal (as sched_remote_deliver from
+ * inside send). */
+void sched_remote_signal(sched_runtime_t *rt, uint64_t from_node, int kind,
+                         uint64_t from, uint64_t to, int64_t tag,
+                         uint8_t reason);
 
 /* A thread of the cluster that called these entry points calls this
  * before it ends: what it keeps for reuse of rt's goes back. */

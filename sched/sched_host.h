@@ -66,11 +66,18 @@ enum sched_msg_kind {
     SCHED_SIG_UNLINK,
     SCHED_SIG_LINK_DIED, /* pid died with reason; tag = its stored tag */
     SCHED_SIG_MONITOR,
-    SCHED_SIG_DEMONITOR
+    SCHED_SIG_DEMONITOR,
+    /* Across nodes (remote.c): a process of another node that we monitor
+     * died (pid, node, reason): acted on only if we still monitor it. */
+    SCHED_SIG_DOWN,
+    /* node (m->node) is gone: every link and monitor across it fires
+     * with SCHED_NOCONN. */
+    SCHED_SIG_NODE_DOWN
 };
 
 /* Death reasons (LUNATIC_ABI.md 1.3.1). */
-enum sched_reason { SCHED_NORMAL = 0, SCHED_FAILURE = 1, SCHED_NOPROC = 2 };
+enum sched_reason { SCHED_NORMAL = 0, SCHED_FAILURE = 1, SCHED_NOPROC = 2,
+                    SCHED_NOCONN = 3 /* its node is gone (docs/nodes.md) */ };
 
 /* A resource travelling inside a message: a module (shared), or a
  * socket moved out of the sender's table; freed with the message by its
@@ -88,6 +95,8 @@ typedef struct sched_msg {
     uint8_t reason;
     int64_t tag;  /* 0 = untagged */
     uint64_t pid; /* dead process or signal sender */
+    uint64_t node; /* the node of pid (the sender of a data message);
+                      0: this one */
     uint8_t *data;
     size_t len, cap;
     sched_res_t *res;
@@ -282,10 +291,16 @@ enum sched_pstate {
     SCHED_P_EXITED
 };
 
+/* A link: the process at the other end (node 0: this node). */
 typedef struct sched_link {
-    uint64_t pid;
+    uint64_t node, pid;
     int64_t tag;
 } sched_link_t;
+
+/* A process somewhere: node 0 is this node. */
+typedef struct sched_peer {
+    uint64_t node, pid;
+} sched_peer_t;
 
 /* What a blocked host call waits for (BEAM's "waiting" reasons). */
 enum sched_wait { SCHED_WAIT_NONE = 0, SCHED_WAIT_MSG, SCHED_WAIT_SLEEP,
@@ -323,8 +338,13 @@ struct sched_proc {
     uint64_t cursor;         /* read_data position in scratch */
     sched_link_t *links;
     uint32_t nlinks, links_cap;
-    uint64_t *monitors;      /* who monitors us */
+    sched_peer_t *monitors;  /* who monitors us */
     uint32_t nmonitors, monitors_cap;
+    sched_peer_t *rmons;     /* processes of other nodes we monitor */
+    uint32_t nrmons, rmons_cap;
+    /* remote.c holds entries for us (links or monitors across nodes,
+     * node events): drop them when we die. */
+    _Atomic bool remote_reg;
     sched_restab_t res;      /* every handle the guest holds (restab.c) */
     void *io_waiters;        /* iowait.c: fds this process is parked on */
     /* A host call made in several steps (a connect, a handshake, a DNS
@@ -382,6 +402,8 @@ int sched__proc_start(sched_proc_t *p, const char *func, size_t len,
 /* signal.c: deliver a message or signal to pid (false if no such
  * process); drain our inbox; die. */
 bool sched__send(sched_runtime_t *rt, uint64_t pid, sched_msg_t *m);
+/* The same to a process already looked up (referenced by the caller). */
+void sched__push(sched_proc_t *p, sched_msg_t *m);
 void sched__send_signal(sched_runtime_t *rt, uint64_t to, uint8_t kind,
                         uint64_t from, int64_t tag, uint8_t reason);
 /* Move the inbox into the private queue, acting on signals. Returns
@@ -390,6 +412,21 @@ bool sched__drain(sched_proc_t *p);
 void sched__proc_die(sched_proc_t *p, uint8_t reason);
 int sched__link_add(sched_proc_t *p, uint64_t pid, int64_t tag);
 void sched__link_remove(sched_proc_t *p, uint64_t pid);
+/* The same for a process of any node (node 0: this one). */
+int sched__link_add_at(sched_proc_t *p, uint64_t node, uint64_t pid,
+                       int64_t tag);
+void sched__link_remove_at(sched_proc_t *p, uint64_t node, uint64_t pid);
+/* Owner: remote monitors we hold (SCHED_SIG_DOWN consumes one). */
+int sched__rmon_add(sched_proc_t *p, uint64_t node, uint64_t pid);
+bool sched__rmon_remove(sched_proc_t *p, uint64_t node, uint64_t pid);
+/* A signal to (node, pid): node 0 is this node; another goes through the
+ * cluster (sched_node_t.signal). The kinds that cross nodes: SIG_LINK,
+ * SIG_UNLINK, SIG_LINK_DIED, SIG_MONITOR, SIG_DEMONITOR and
+ * MSG_PROCESS_DIED. Returns false when node is not reachable (no such
+ * node, or down). */
+bool sched__signal_to(sched_runtime_t *rt, uint64_t node, uint64_t to,
+                      uint8_t kind, uint64_t from, int64_t tag,
+                      uint8_t reason);
 /* limits.c: at the process cap, writes "process limit reached (N)" into err. */
 bool sched__proc_cap_reached(sched_runtime_t *rt, char *err, size_t errlen);
 /* Owner: publish what p's memory limit leaves for its mailbox. */
@@ -454,6 +491,15 @@ bool sched__remote_call_done(sched_proc_t *p, int *rc, uint64_t *value,
 void sched__remote_call_end(sched_proc_t *p);
 /* node was reported down (sched_remote_node_down). */
 bool sched__remote_node_down(sched_runtime_t *rt, uint64_t node);
+/* p has a link or monitor across node: when node goes down p gets
+ * SCHED_SIG_NODE_DOWN. false (nothing recorded) when node is down
+ * already. */
+bool sched__remote_watch(sched_proc_t *p, uint64_t node);
+/* p wants node up/down events as data messages tagged tag (docs/nodes.md);
+ * on: false to stop. 0 or LUN_ENOMEM. */
+int sched__remote_node_events(sched_proc_t *p, bool on, int64_t tag);
+/* p is dying: forget what remote.c holds for it. */
+void sched__remote_forget(sched_proc_t *p);
 /* The hash of a READY module whose low 64 bits are id (the guest's
  * module_id). */
 bool sched__remote_module_by_id(sched_runtime_t *rt, uint64_t id,

@@ -120,12 +120,15 @@ typedef struct sched_metric {
 
 typedef struct sched_linmem sched_linmem_t;
 typedef struct sched_remote sched_remote_t;
+typedef struct sched_rwatch sched_rwatch_t;
 
 struct sched_runtime {
     uint32_t nworkers;
     bool no_fusion; /* modules a guest compiles: see sched_options_t */
     const sched_node_t *node; /* the cluster, or NULL (host/distributed.c) */
     sched_remote_t *remote;   /* modules by hash, parked calls (remote.c) */
+    sched_rwatch_t *rwatch;   /* links, monitors across nodes, node events
+                                 (remote_watch.c) */
     uint8_t *root_wasm;       /* sched_options_t.root_wasm (a copy) */
     size_t root_wasm_len;
     const sched_abi_t *abi;   /* the host functions besides WASI, or NULL */
@@ -209,6 +212,11 @@ void sched__thread_caches_flush(sched_runtime_t *rt);
 /* remote.c: the runtime's side of a cluster. */
 int sched__remote_init(sched_runtime_t *rt);
 void sched__remote_free(sched_runtime_t *rt);
+/* remote_watch.c: who has links or monitors across which node. */
+int sched__rwatch_init(sched_runtime_t *rt);
+void sched__rwatch_free(sched_runtime_t *rt);
+/* node is down: signal the processes across it, tell subscribers. */
+void sched__rwatch_node_down(sched_runtime_t *rt, uint64_t node);
 /* Record sm as the module of bytes (its hash set) for other nodes. */
 int sched__remote_add_module(sched_runtime_t *rt, sched_module_t *sm,
                              const uint8_t *bytes, size_t len);

@@ -181,15 +181,29 @@ static inline void lun_reply(const lun_req_hdr_t *h, const void *buf,
 }
 
 /* }===== */
-/* {===== nodes (lunatic::distributed; `lunatic node`, docs/nodes.md)
- * Outside a cluster lun_node_id() is 0 and there are no nodes. The
- * return codes are Lunatic's: 0 done, 1 no such process (send) or node
- * (spawn), 2 no such node (send) or module/function (spawn), 9027
- * connection error or timeout. */
+/* {===== nodes (lunatic::distributed under `lunatic node`; docs/nodes.md)
+ * Outside a cluster lun_node_self() is 0 and there are no nodes. Codes
+ * are Lunatic's: 0 done, 1 no such process (send) or node (spawn), 2 no
+ * such node (send) or module/function (spawn), 9027 connection error or
+ * timeout. Links, monitors, node events and death reasons are beyond
+ * Lunatic ("Links and monitors across nodes"). */
 
-static inline uint64_t lun_node_id(void)
+/* Why a process of a LinkDied or ProcessDied ended (lun_msg_death_reason). */
+#define LUN_DEATH_NORMAL 0
+#define LUN_DEATH_FAILURE 1
+#define LUN_DEATH_NOPROC 2 /* there was no such process */
+#define LUN_DEATH_NOCONN 3 /* its node was lost */
+
+/* This node's id (0 outside a cluster). */
+static inline uint64_t lun_node_self(void)
 {
     return (uint64_t)lunatic_distributed_node_id();
+}
+
+/* Is node this one (0 counts as this one)? */
+static inline int lun_node_is_self(uint64_t node)
+{
+    return node == 0 || node == lun_node_self();
 }
 
 /* Up to max node ids (this one included) into ids; how many were put. */
@@ -208,43 +222,118 @@ static inline uint32_t lun_nodes_tagged(const char *query, uint64_t *ids,
             (int32_t)query, (int32_t)strlen(query), (int32_t)&qid,
             (int32_t)&count, (int32_t)&err) != 0)
         return 0;
-    int32_t n = lunatic_distributed_copy_lookup_nodes_results(
+    int32_t got = lunatic_distributed_copy_lookup_nodes_results(
         (int64_t)qid, (int32_t)ids, (int32_t)max, (int32_t)&err);
-    return n < 0 ? 0 : (uint32_t)n;
+    return got < 0 ? 0 : (uint32_t)got;
 }
 
-/* Spawn export `func` of this module on node with params (lun_param_*)
- * and config (-1: the node's default); its pid into *pid. The node
- * fetches the module from this one if it lacks it. */
-static inline int32_t lun_node_spawn_export(uint64_t node, const char *func,
-                                            const uint8_t *params,
-                                            size_t plen, int64_t config,
-                                            uint64_t *pid)
-{
-    return lunatic_distributed_spawn(
-        (int64_t)node, config, lunatic_distributed_module_id(), (int32_t)func,
-        (int32_t)strlen(func), (int32_t)params, (int32_t)plen, (int32_t)pid);
-}
-
-/* Spawn fn(arg) on node (fn a function of this module, as lun_spawn). */
-static inline int32_t lun_node_spawn(uint64_t node, lun_entry_fn fn,
-                                     int64_t arg, uint64_t *pid)
-{
-    uint8_t p[2 * LUN_PARAM_SIZE];
-    size_t n = 0;
-    lun_param_i32(p, &n, (int32_t)(uintptr_t)fn);
-    lun_param_i64(p, &n, arg);
-    return lun_node_spawn_export(node, "_lun_spawn_entry", p, n, -1, pid);
-}
-
-/* Send len bytes with a tag to process pid of node (this node too). */
+/* Send len bytes with a tag to pid of node (this node's: a local send).
+ * Returns 0, 1 (no such process) or 2 (no such node). */
 static inline int32_t lun_node_send(uint64_t node, uint64_t pid, int64_t tag,
                                     const void *buf, size_t len)
 {
+    if (lun_node_is_self(node)) {
+        lun_send(pid, tag, buf, len);
+        return 0;
+    }
     lunatic_message_create_data(tag, (int64_t)len);
     if (len)
         lunatic_message_write_data((int32_t)buf, (int32_t)len);
     return lunatic_distributed_send((int64_t)node, (int64_t)pid);
+}
+
+/* Spawn export `func` of this module on node with params (config -1:
+ * the node's root config). The pid, or 0 (Lunatic's code in *out_rc). */
+static inline uint64_t lun_node_spawn_export(uint64_t node, const char *func,
+                                             const uint8_t *params,
+                                             size_t plen, int64_t config,
+                                             int32_t *out_rc)
+{
+    uint64_t id = 0;
+    int32_t rc = lunatic_distributed_spawn(
+        (int64_t)node, config, lunatic_distributed_module_id(),
+        (int32_t)func, (int32_t)strlen(func), (int32_t)params, (int32_t)plen,
+        (int32_t)&id);
+    if (out_rc)
+        *out_rc = rc;
+    return rc == 0 ? id : 0;
+}
+
+/* Spawn fn(arg) on node (this node: a local spawn). The same module
+ * runs there, so the function's table index means the same function. */
+static inline uint64_t lun_node_spawn(uint64_t node, lun_entry_fn fn,
+                                      int64_t arg)
+{
+    uint8_t p[2 * LUN_PARAM_SIZE];
+    size_t n = 0;
+    if (lun_node_is_self(node))
+        return lun_spawn(fn, arg);
+    lun_param_i32(p, &n, (int32_t)(uintptr_t)fn);
+    lun_param_i64(p, &n, arg);
+    return lun_node_spawn_export(node, "_lun_spawn_entry", p, n, -1, NULL);
+}
+
+/* Link to / monitor pid of node, as process::link and ::monitor do
+ * locally; its death (or its node's loss: LUN_DEATH_NOCONN) comes as
+ * LinkDied with tag, or ProcessDied. */
+static inline void lun_node_link(uint64_t node, uint64_t pid, int64_t tag)
+{
+    lunatic_distributed_link(tag, (int64_t)node, (int64_t)pid);
+}
+
+static inline void lun_node_unlink(uint64_t node, uint64_t pid)
+{
+    lunatic_distributed_unlink((int64_t)node, (int64_t)pid);
+}
+
+static inline void lun_node_monitor(uint64_t node, uint64_t pid)
+{
+    lunatic_distributed_monitor((int64_t)node, (int64_t)pid);
+}
+
+static inline void lun_node_stop_monitoring(uint64_t node, uint64_t pid)
+{
+    lunatic_distributed_stop_monitoring((int64_t)node, (int64_t)pid);
+}
+
+/* Node up/down events as data messages tagged tag (read them with
+ * lun_node_event); lun_stop_monitoring_nodes ends them. */
+static inline void lun_monitor_nodes(int64_t tag)
+{
+    lunatic_distributed_monitor_nodes(tag);
+}
+
+static inline void lun_stop_monitoring_nodes(void)
+{
+    lunatic_distributed_stop_monitoring_nodes();
+}
+
+/* A node event's body (9 bytes): 1 and *up, *node, or 0 if it is not
+ * one. */
+static inline int lun_node_event(const void *buf, size_t len, int *up,
+                                 uint64_t *node)
+{
+    const uint8_t *b = (const uint8_t *)buf;
+    if (len != 9 || b[0] > 1)
+        return 0;
+    *up = b[0];
+    *node = 0;
+    for (int i = 7; i >= 0; i--)
+        *node = *node << 8 | b[1 + i];
+    return 1;
+}
+
+/* Of the message just received: the sender's node (data) or the dead
+ * process's node (LinkDied, ProcessDied). */
+static inline uint64_t lun_msg_node(void)
+{
+    return (uint64_t)lunatic_message_get_node_id();
+}
+
+/* Of a LinkDied or ProcessDied just received: LUN_DEATH_*; -1 for data. */
+static inline int32_t lun_msg_death_reason(void)
+{
+    return lunatic_message_get_death_reason();
 }
 
 /* }===== */
@@ -256,6 +345,10 @@ typedef struct lun_child_spec {
     lun_entry_fn fn;
     int64_t arg;
     uint64_t pid; /* set by the supervisor */
+    /* The node it runs on: 0 (or this node's id) here. A child lost with
+     * its node is restarted on another live node (see lun_supervise),
+     * and this says where. */
+    uint64_t node;
 } lun_child_spec_t;
 
 static inline uint64_t lun__now_ms(void)
@@ -265,11 +358,61 @@ static inline uint64_t lun__now_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Start child c (linked with tag) where c->node says; a node that cannot
+ * take it (down, gone, or the spawn failed) means here. */
+static inline void lun__child_start(lun_child_spec_t *c, int64_t tag)
+{
+    if (!lun_node_is_self(c->node)) {
+        uint64_t pid = lun_node_spawn(c->node, c->fn, c->arg);
+        if (pid) {
+            c->pid = pid;
+            lun_node_link(c->node, pid, tag);
+            return;
+        }
+    }
+    c->node = 0;
+    c->pid = lun_spawn_link(c->fn, c->arg, tag);
+}
+
+/* Where a child lost with node `lost` goes: the live nodes (this one
+ * included) in get_nodes order, starting at the child's index so that
+ * lost children spread out, skipping `lost`; this node if none. */
+static inline uint64_t lun__pick_node(uint64_t lost, uint32_t i)
+{
+    uint64_t ids[64];
+    int32_t n = lunatic_distributed_get_nodes((int32_t)ids, 64);
+    if (n > 64)
+        n = 64;
+    for (int32_t k = 0; k < n; k++) {
+        uint64_t id = ids[(i + (uint32_t)k) % (uint32_t)n];
+        if (id != lost)
+            return id;
+    }
+    return 0;
+}
+
+/* Stop child c, not counted as a crash (unlinked first). A child on
+ * another node is only unlinked: there is no kill across nodes. */
+static inline void lun__child_stop(lun_child_spec_t *c)
+{
+    if (lun_node_is_self(c->node)) {
+        lunatic_process_unlink((int64_t)c->pid);
+        lunatic_process_kill((int64_t)c->pid);
+    } else {
+        lun_node_unlink(c->node, c->pid);
+    }
+}
+
 /* Supervise n children: each is linked with tag index+1, and a failed one
- * is restarted (alone, or all of them for LUN_ONE_FOR_ALL). More than
- * max_restarts restarts within period_ms ends the supervisor: it returns
- * -1 (and its caller should fail, so that its own supervisor sees it).
- * Returns 0 when a message tagged stop_tag arrives. */
+ * is restarted (alone, or all of them for LUN_ONE_FOR_ALL). A child whose
+ * node is not 0 runs on that node; one lost with its node
+ * (LUN_DEATH_NOCONN) is restarted on another live node (lun__pick_node:
+ * a node id never comes back, a restarted node is a new one), and its
+ * spec's node says where. More than max_restarts restarts (node losses
+ * included) within period_ms ends the supervisor: it returns -1 (and its
+ * caller should fail, so that its own supervisor sees it). Returns 0 when
+ * a message tagged stop_tag arrives. LUN_ONE_FOR_ALL stops the siblings
+ * on this node; those on other nodes are unlinked and left running. */
 static inline int lun_supervise(lun_child_spec_t *c, uint32_t n,
                                 enum lun_strategy strategy,
                                 uint32_t max_restarts, uint64_t period_ms,
@@ -279,7 +422,7 @@ static inline int lun_supervise(lun_child_spec_t *c, uint32_t n,
     uint32_t restarts = 0;
     lunatic_process_die_when_link_dies(0); /* failures become messages */
     for (uint32_t i = 0; i < n; i++)
-        c[i].pid = lun_spawn_link(c[i].fn, c[i].arg, (int64_t)i + 1);
+        lun__child_start(&c[i], (int64_t)i + 1);
     for (;;) {
         int32_t k = lun_recv(NULL, 0, LUN_FOREVER, NULL, 0, NULL);
         int64_t tag = lunatic_message_get_tag();
@@ -287,6 +430,7 @@ static inline int lun_supervise(lun_child_spec_t *c, uint32_t n,
             return 0;
         if (k != LUN_MSG_LINK_DIED || tag < 1 || tag > (int64_t)n)
             continue;
+        uint32_t i = (uint32_t)(tag - 1);
         uint64_t now = lun__now_ms();
         if (now - window_start > period_ms) {
             window_start = now;
@@ -294,19 +438,17 @@ static inline int lun_supervise(lun_child_spec_t *c, uint32_t n,
         }
         if (++restarts > max_restarts)
             return -1;
-        uint32_t i = (uint32_t)(tag - 1);
+        if (lun_msg_death_reason() == LUN_DEATH_NOCONN)
+            c[i].node = lun__pick_node(c[i].node, i);
         if (strategy == LUN_ONE_FOR_ONE) {
-            c[i].pid = lun_spawn_link(c[i].fn, c[i].arg, tag);
+            lun__child_start(&c[i], tag);
             continue;
         }
-        for (uint32_t j = 0; j < n; j++) {
-            if (j != i) { /* unlink first: their deaths are not crashes */
-                lunatic_process_unlink((int64_t)c[j].pid);
-                lunatic_process_kill((int64_t)c[j].pid);
-            }
-        }
         for (uint32_t j = 0; j < n; j++)
-            c[j].pid = lun_spawn_link(c[j].fn, c[j].arg, (int64_t)j + 1);
+            if (j != i)
+                lun__child_stop(&c[j]);
+        for (uint32_t j = 0; j < n; j++)
+            lun__child_start(&c[j], (int64_t)j + 1);
     }
 }
 

@@ -319,5 +319,26 @@ LUN_IMPORT("lunatic::registry", "get_or_put_later")
 int32_t lunatic_registry_get_or_put_later(int32_t, int32_t, int32_t, int32_t);
 
 /* }===== */
+/* {===== beyond Lunatic: links and monitors across nodes, node events,
+ * and who sent a message (docs/nodes.md; not in Lunatic) */
+
+LUN_IMPORT("lunatic::distributed", "link")
+void lunatic_distributed_link(int64_t, int64_t, int64_t);
+LUN_IMPORT("lunatic::distributed", "unlink")
+void lunatic_distributed_unlink(int64_t, int64_t);
+LUN_IMPORT("lunatic::distributed", "monitor")
+void lunatic_distributed_monitor(int64_t, int64_t);
+LUN_IMPORT("lunatic::distributed", "stop_monitoring")
+void lunatic_distributed_stop_monitoring(int64_t, int64_t);
+LUN_IMPORT("lunatic::distributed", "monitor_nodes")
+void lunatic_distributed_monitor_nodes(int64_t);
+LUN_IMPORT("lunatic::distributed", "stop_monitoring_nodes")
+void lunatic_distributed_stop_monitoring_nodes(void);
+LUN_IMPORT("lunatic::message", "get_node_id")
+int64_t lunatic_message_get_node_id(void);
+LUN_IMPORT("lunatic::message", "get_death_reason")
+int32_t lunatic_message_get_death_reason(void);
+
+/* }===== */
 
 #endif

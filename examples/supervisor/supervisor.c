@@ -32,7 +32,7 @@ static void worker(int64_t id)
 }
 
 static lun_child_spec_t children[3] = {
-    {worker, 1, 0}, {worker, 2, 0}, {worker, 3, 0}};
+    {worker, 1, 0, 0}, {worker, 2, 0, 0}, {worker, 3, 0, 0}};
 
 static void supervisor(int64_t parent)
 {

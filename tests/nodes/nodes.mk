@@ -10,3 +10,15 @@ $(NODES_PING): tests/nodes/ping.c sdk/lunatic.h sdk/lunatic_imports.h
 .PHONY: nodes-e2e
 nodes-e2e: $(B)/lunatic $(NODES_PING)
 	@sh tests/nodes/run.sh $(B)/lunatic $(NODES_PING)
+
+# `make nodes-links-e2e`: links and monitors across nodes for every way a
+# process can die, a node killed with SIGKILL and one joining (links.sh).
+NODES_LINKS := $(B)/wasm/nodes/links.wasm
+
+$(NODES_LINKS): tests/nodes/links.c sdk/lunatic.h sdk/lunatic_imports.h
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(WASM_CFLAGS) -I. $< -o $@
+
+.PHONY: nodes-links-e2e
+nodes-links-e2e: $(B)/lunatic $(NODES_LINKS)
+	@sh tests/nodes/links.sh $(B)/lunatic $(NODES_LINKS)

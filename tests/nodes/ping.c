@@ -13,7 +13,7 @@ __attribute__((export_name("pong"))) void pong(int64_t node, int64_t pid)
 {
     char line[64];
     int n = snprintf(line, sizeof line, "pong from node %016llx",
-                     (unsigned long long)lun_node_id());
+                     (unsigned long long)lun_node_self());
     lun_node_send((uint64_t)node, (uint64_t)pid, 7, line, (size_t)n);
 }
 
@@ -39,7 +39,7 @@ int main(void)
         printf("only %d nodes\n", (int)n);
         return 1;
     }
-    uint64_t self = lun_node_id(), id;
+    uint64_t self = lun_node_self(), id = 0;
     uint32_t roots = lun_nodes_tagged("role=root", ids, 8);
     printf("role=root: %d node(s)%s\n", (int)roots,
            roots == 1 && ids[0] == self ? ", this one" : "");
@@ -53,9 +53,11 @@ int main(void)
         size_t plen = 0;
         lun_param_i64(params, &plen, (int64_t)self);
         lun_param_i64(params, &plen, (int64_t)lun_self());
-        int32_t rc = asked == 0
-            ? lun_node_spawn_export(ids[i], "pong", params, plen, -1, &id)
-            : lun_node_spawn(ids[i], pong_fn, (int64_t)lun_self(), &id);
+        int32_t rc = 0;
+        if (asked == 0)
+            id = lun_node_spawn_export(ids[i], "pong", params, plen, -1, &rc);
+        else if (!(id = lun_node_spawn(ids[i], pong_fn, (int64_t)lun_self())))
+            rc = -1;
         printf("spawn on a peer: rc %d\n", (int)rc);
         asked += rc == 0;
     }

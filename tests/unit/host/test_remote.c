@@ -24,6 +24,7 @@
 #define NODE_A UINT64_C(0xA000000000000001)
 #define NODE_B UINT64_C(0xB000000000000002)
 #define NODE_C UINT64_C(0xC000000000000003)
+#define NODE_D UINT64_C(0xD000000000000004) /* not a member */
 
 typedef struct fake_cluster fake_cluster_t;
 
@@ -45,6 +46,8 @@ struct fake_cluster {
     _Atomic bool swallow_spawns; /* requests are lost: never answered */
     _Atomic bool spawns_full;    /* spawn requests refused as full */
     _Atomic long refused_spawns;
+    _Atomic bool cut; /* A and B no longer reach each other */
+    _Atomic long signals;
     /* a deferred fetch: whom to answer */
     pthread_mutex_t lock;
     bool fetch_pending;
@@ -54,11 +57,13 @@ struct fake_cluster {
 
 static uint8_t wasm[1 << 16];
 static size_t wasm_len;
+/* the guests: remote.wasm, or remote_links.wasm for links and monitors */
+static const char *fixture = "remote.wasm";
 
 static void load_wasm(void)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/remote.wasm", FIXTURE_DIR);
+    snprintf(path, sizeof path, "%s/%s", FIXTURE_DIR, fixture);
     FILE *f = fopen(path, "rb");
     cr_assert(f != NULL, "missing fixture %s (built by make)", path);
     wasm_len = fread(wasm, 1, sizeof wasm, f);
@@ -67,6 +72,8 @@ static void load_wasm(void)
 
 static fake_node_t *peer(fake_node_t *self, uint64_t id)
 {
+    if (atomic_load(&self->c->cut) && (id == NODE_A || id == NODE_B))
+        return NULL;
     if (id == NODE_A)
         return &self->c->a;
     if (id == NODE_B)
@@ -134,7 +141,8 @@ static void fake_spawn_reply(void *ud, int rc, uint64_t pid, const char *err)
 
 static int fake_spawn(void *ud, uint64_t node, uint64_t req,
                       sched_hash_t module, const char *func, size_t func_len,
-                      const uint8_t *params, size_t params_len)
+                      const uint8_t *params, size_t params_len,
+                      const sched_spawn_config_t *config)
 {
     fake_node_t *self = ud, *to = peer(self, node);
     if (!to)
@@ -151,7 +159,19 @@ static int fake_spawn(void *ud, uint64_t node, uint64_t req,
     r->req = req;
     atomic_fetch_add(&self->c->spawn_requests, 1);
     sched_remote_spawn(to->rt, self->id, module, func, func_len, params,
-                       params_len, fake_spawn_reply, r);
+                       params_len, config, fake_spawn_reply, r);
+    return 0;
+}
+
+/* Signals go straight to the other runtime, as sends do. */
+static int fake_signal(void *ud, uint64_t node, int kind, uint64_t from,
+                       uint64_t to, int64_t tag, uint8_t reason)
+{
+    fake_node_t *self = ud, *dst = peer(self, node);
+    if (!dst)
+        return 2;
+    atomic_fetch_add(&self->c->signals, 1);
+    sched_remote_signal(dst->rt, self->id, kind, from, to, tag, reason);
     return 0;
 }
 
@@ -196,7 +216,8 @@ static void node_init(fake_cluster_t *c, fake_node_t *n, uint64_t id,
     n->id = id;
     n->node = (sched_node_t){.ud = n, .node_id = id, .nodes = fake_nodes,
                              .query = fake_query, .send = fake_send,
-                             .spawn = fake_spawn, .fetch_module = fake_fetch};
+                             .spawn = fake_spawn, .fetch_module = fake_fetch,
+                             .signal = fake_signal};
     sched_options_t o = {.threads = threads, .abi = host_abi(),
                          .node = &n->node};
     if (root_module) {
@@ -210,6 +231,7 @@ static fake_cluster_t *cluster_new(uint32_t threads_a)
 {
     fake_cluster_t *c = calloc(1, sizeof *c);
     cr_assert(c != NULL);
+    fixture = "remote.wasm";
     load_wasm();
     atomic_init(&c->credit_ab, -1);
     pthread_mutex_init(&c->lock, NULL);
@@ -463,3 +485,104 @@ Test(host_remote, a_spawn_refused_as_full_waits_for_room)
     cr_expect(eq(long, atomic_load(&c->refused_spawns), 1));
     cluster_free(c);
 }
+
+/* {===== links and monitors across nodes (remote_links.wat) */
+
+static fake_cluster_t *links_cluster(void)
+{
+    fake_cluster_t *c = calloc(1, sizeof *c);
+    cr_assert(c != NULL);
+    fixture = "remote_links.wasm";
+    load_wasm();
+    atomic_init(&c->credit_ab, -1);
+    pthread_mutex_init(&c->lock, NULL);
+    node_init(c, &c->a, NODE_A, 2, true);
+    node_init(c, &c->b, NODE_B, 2, false);
+    return c;
+}
+
+/* Run entry on A's root; signals: whether any must have crossed. */
+static void links_case(const char *entry, sched_exit_kind want, bool signals)
+{
+    fake_cluster_t *c = links_cluster();
+    sched_result_t r = run_root(c, entry);
+    cr_expect(eq(int, r.kind, want), "%s: kind %d: %s %s", entry, r.kind,
+              r.message, r.backtrace);
+    bool crossed = atomic_load(&c->signals) > 0;
+    cr_expect(crossed || !signals, "no signal crossed nodes");
+    cluster_free(c);
+}
+
+Test(host_remote, a_remote_link_fires_with_its_tag_after_the_last_message)
+{
+    links_case("link_trap", SCHED_EXIT_NORMAL, true);
+}
+
+Test(host_remote, a_remote_link_failure_kills_a_process_that_traps_links)
+{
+    links_case("link_kills", SCHED_EXIT_KILLED, true);
+}
+
+Test(host_remote, a_remote_monitor_sees_a_normal_end_and_a_link_does_not)
+{
+    links_case("monitor_normal", SCHED_EXIT_NORMAL, true);
+}
+
+Test(host_remote, unlink_and_stop_monitoring_silence_a_remote_death)
+{
+    links_case("unlink_and_stop", SCHED_EXIT_NORMAL, true);
+}
+
+Test(host_remote, unknown_nodes_and_pids_fire_at_once)
+{
+    links_case("unreachable_targets", SCHED_EXIT_NORMAL, true);
+}
+
+Test(host_remote, the_spawners_config_travels_with_a_remote_spawn)
+{
+    links_case("config_travels", SCHED_EXIT_NORMAL, false);
+}
+
+/* The root tells the test (a send to C) when to cut B off. */
+static sched_result_t run_node_lost(const char *entry)
+{
+    fake_cluster_t *c = links_cluster();
+    root_run_t run;
+    root_start(&run, c, entry);
+    cr_assert(wait_for(&c->sent_to_c, 1), "the root never got ready");
+    atomic_store(&c->cut, true);
+    sched_remote_node_down(c->a.rt, NODE_B, "test: cut off");
+    sched_result_t r = root_join(&run);
+    cluster_free(c);
+    return r;
+}
+
+Test(host_remote, a_node_lost_fires_links_and_monitors_with_noconnection)
+{
+    sched_result_t r = run_node_lost("node_lost");
+    expect_normal(r);
+}
+
+Test(host_remote, a_node_lost_kills_a_linked_process_that_traps_links)
+{
+    sched_result_t r = run_node_lost("node_lost_kills");
+    cr_expect(eq(int, r.kind, SCHED_EXIT_KILLED), "kind %d: %s", r.kind,
+              r.message);
+}
+
+Test(host_remote, node_events_reach_subscribers_until_they_stop)
+{
+    fake_cluster_t *c = links_cluster();
+    root_run_t run;
+    root_start(&run, c, "node_events");
+    cr_assert(wait_for(&c->sent_to_c, 1), "the root never subscribed");
+    sched_remote_node_up(c->a.rt, NODE_D);
+    sched_remote_node_down(c->a.rt, NODE_D, "test");
+    cr_assert(wait_for(&c->sent_to_c, 2), "the root never unsubscribed");
+    sched_remote_node_up(c->a.rt, NODE_D); /* nobody listens */
+    sched_result_t r = root_join(&run);
+    expect_normal(r);
+    cluster_free(c);
+}
+
+/* }===== */
