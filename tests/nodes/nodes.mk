@@ -22,3 +22,9 @@ $(NODES_LINKS): tests/nodes/links.c sdk/lunatic.h sdk/lunatic_imports.h
 .PHONY: nodes-links-e2e
 nodes-links-e2e: $(B)/lunatic $(NODES_LINKS)
 	@sh tests/nodes/links.sh $(B)/lunatic $(NODES_LINKS)
+
+# `make nodes-cluster-e2e`: examples/cluster over three nodes, one killed
+# with SIGKILL while it holds jobs (cluster.sh).
+.PHONY: nodes-cluster-e2e
+nodes-cluster-e2e: $(B)/lunatic $(B)/wasm/cluster.wasm
+	@sh tests/nodes/cluster.sh $(B)/lunatic $(B)/wasm/cluster.wasm

@@ -3,7 +3,7 @@
 # end-to-end guests tests/sched/*.c, run by tests/sched/run.sh (`make
 # sched-e2e`). SCHED_SCALE (percent) sizes the stress tests; every variant,
 # ASan+LSan included, runs them in full (100,000 spawns, 10,000 crashes).
-SCHED_EXAMPLES := pingpong ring supervisor http chat
+SCHED_EXAMPLES := pingpong ring supervisor http chat cluster
 SCHED_TESTS := $(patsubst tests/sched/%.c,%,$(wildcard tests/sched/*.c))
 SCHED_GUEST_WASM := $(SCHED_EXAMPLES:%=$(B)/wasm/%.wasm) \
                     $(SCHED_TESTS:%=$(B)/wasm/sched/%.wasm)
