@@ -332,8 +332,12 @@ static void link_up(dist_link_t *l, const dist_hello_t *h, void *ud)
         dist_link_close(l, why);
     else if (loser)
         dist_link_close(loser == c ? l : loser->link, "duplicate link");
-    else if (fresh && n->c.on_up)
-        n->c.on_up(n->c.ud, fresh->id, fresh->name);
+    else if (fresh) {
+        logf_(n, "lunatic node: member %s (%016llx) up, link %s",
+              fresh->name, (unsigned long long)fresh->id, c->addr);
+        if (n->c.on_up)
+            n->c.on_up(n->c.ud, fresh->id, fresh->name);
+    }
 }
 
 static const char *member_listen(dist_node_t *n, const member_t *m)
@@ -437,14 +441,22 @@ static void link_down(dist_link_t *l, const char *reason, void *ud)
     conn_t *c = ud;
     dist_node_t *n = c->n;
     uint64_t gone = 0;
+    char gone_name[NAME_CAP];
     lun_mutex_lock(&n->mu);
     c->link = l; /* reap drops it: never free c with its link alive */
     c->dead = true;
     if (!c->up) {
         n->npending--;
         const char *tls = dist_stream_tls_error(c->s);
-        if (tls && strncmp(tls, "connect failed", 14) != 0 && !c->refused)
+        if (tls && strstr(tls, "fatal alert message was received"))
+            logf_(n, "lunatic node: %s refused this node's certificate "
+                  "(a TLS alert)", c->addr); /* it said no, not us */
+        else if (tls && strncmp(tls, "connect failed", 14) != 0 &&
+                 !c->refused)
             refuse(n, c, tls);
+        else if (!tls && !c->refused) /* silent: a half-open connection */
+            logf_(n, "lunatic node: closed %s before its handshake: %s",
+                  c->addr, reason);
     }
     if (c->target) {
         target_t *t = c->target;
@@ -464,6 +476,7 @@ static void link_down(dist_link_t *l, const char *reason, void *ud)
         c->member = NULL;
     } else if (m) {
         gone = m->id;
+        snprintf(gone_name, sizeof gone_name, "%s", m->name);
         for (member_t **pp = &n->members; *pp; pp = &(*pp)->next)
             if (*pp == m) {
                 *pp = m->next;
@@ -473,6 +486,9 @@ static void link_down(dist_link_t *l, const char *reason, void *ud)
         c->member = NULL;
     }
     lun_mutex_unlock(&n->mu);
+    if (gone)
+        logf_(n, "lunatic node: member %s (%016llx) down: %s", gone_name,
+              (unsigned long long)gone, reason);
     if (gone && n->c.on_down)
         n->c.on_down(n->c.ud, gone, reason);
 }
@@ -656,8 +672,13 @@ static void reap(dist_node_t *n)
         pp = &m->next;
     }
     lun_mutex_unlock(&n->mu);
-    for (size_t i = 0; i < ngone && n->c.on_down; i++)
-        n->c.on_down(n->c.ud, gone[i], "the link chosen by a tie-break never came up");
+    static const char never[] = "the link chosen by a tie-break never came up";
+    for (size_t i = 0; i < ngone; i++) {
+        logf_(n, "lunatic node: member %016llx down: %s",
+              (unsigned long long)gone[i], never);
+        if (n->c.on_down)
+            n->c.on_down(n->c.ud, gone[i], never);
+    }
     char why[64];
     snprintf(why, sizeof why, "no handshake within %u ms", n->c.handshake_ms);
     for (size_t i = 0; i < nlate; i++)
