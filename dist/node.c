@@ -35,6 +35,9 @@
 /* How long a member whose link the peer closed as a duplicate waits for
  * the link that won the tie-break before it is declared down. */
 #define DUPLICATE_GRACE_MS 5000u
+/* Ids of members declared down that are remembered and refused if they
+ * come back (a ring: the oldest is forgotten first). */
+#define GONE_IDS 1024u
 
 typedef struct target target_t;
 typedef struct member member_t;
@@ -90,6 +93,8 @@ struct dist_node {
     unsigned npending;
     bool full_logged; /* said that max_pending was reached (once) */
     uint64_t next_discover;
+    uint64_t gone[GONE_IDS]; /* members declared down (a ring) */
+    unsigned ngone;          /* how many were ever added */
 };
 
 /* {===== small helpers */
@@ -160,6 +165,24 @@ static member_t *member_by_name(dist_node_t *n, const char *name)
         if (!strcmp(m->name, name))
             return m;
     return NULL;
+}
+
+/* A member declared down stays down: its id is never a member again,
+ * so nothing sent to it arrives even if that run comes back (a stopped
+ * process resumed, a healed partition); the node must restart, which
+ * gives it a new id. */
+static void gone_add(dist_node_t *n, uint64_t id)
+{
+    n->gone[n->ngone++ % GONE_IDS] = id;
+}
+
+static bool gone_has(const dist_node_t *n, uint64_t id)
+{
+    unsigned k = n->ngone < GONE_IDS ? n->ngone : GONE_IDS;
+    for (unsigned i = 0; i < k; i++)
+        if (n->gone[i] == id)
+            return true;
+    return false;
 }
 
 static target_t *target_add(dist_node_t *n, const char *addr,
@@ -302,6 +325,11 @@ static void link_up(dist_link_t *l, const dist_hello_t *h, void *ud)
     } else if (!strcmp(h->name, n->name)) {
         snprintf(why, sizeof why, "another node named %s (this one)",
                  h->name);
+        refuse(n, c, why);
+    } else if (gone_has(n, h->incarnation)) {
+        snprintf(why, sizeof why, "node %s (%016llx) was declared down; "
+                 "it rejoins only as a new run (restart it)", h->name,
+                 (unsigned long long)h->incarnation);
         refuse(n, c, why);
     } else {
         if (c->target && !c->target->name[0])
@@ -476,6 +504,7 @@ static void link_down(dist_link_t *l, const char *reason, void *ud)
         c->member = NULL;
     } else if (m) {
         gone = m->id;
+        gone_add(n, gone);
         snprintf(gone_name, sizeof gone_name, "%s", m->name);
         for (member_t **pp = &n->members; *pp; pp = &(*pp)->next)
             if (*pp == m) {
@@ -666,6 +695,7 @@ static void reap(dist_node_t *n)
         if (!m->conn && now >= m->orphan_ms) {
             *pp = m->next;
             gone[ngone++] = m->id;
+            gone_add(n, m->id);
             free(m);
             continue;
         }
