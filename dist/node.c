@@ -38,6 +38,9 @@
 /* Ids of members declared down that are remembered and refused if they
  * come back (a ring: the oldest is forgotten first). */
 #define GONE_IDS 1024u
+/* A link that lived this long resets its target's redial backoff; one
+ * that closed sooner (refused, or the peer hung up) doubles it. */
+#define LINK_SETTLED_MS 2000u
 
 typedef struct target target_t;
 typedef struct member member_t;
@@ -50,7 +53,7 @@ typedef struct conn {
     target_t *target;   /* the target dialed, NULL when accepted */
     member_t *member;   /* the member this link reaches, if it does */
     char addr[ADDR_MAX];
-    uint64_t started_ms, peer_id;
+    uint64_t started_ms, up_ms, peer_id;
     bool up, dead, refused, duplicate;
 } conn_t;
 
@@ -334,8 +337,7 @@ static void link_up(dist_link_t *l, const dist_hello_t *h, void *ud)
     } else {
         if (c->target && !c->target->name[0])
             snprintf(c->target->name, sizeof c->target->name, "%s", h->name);
-        if (c->target)
-            c->target->backoff_ms = REDIAL_MIN_MS;
+        c->up_ms = dist_now_ms();
         member_t *m = member_by_id(n, h->incarnation);
         if (m && !m->conn) { /* the winner of a tie the peer broke */
             m->conn = c;
@@ -489,8 +491,14 @@ static void link_down(dist_link_t *l, const char *reason, void *ud)
     if (c->target) {
         target_t *t = c->target;
         t->conn = NULL;
+        /* a link that never settled (refused, or closed by the peer at
+         * once) must not be redialed at the fastest rate forever */
+        bool settled = c->up_ms &&
+                       dist_now_ms() - c->up_ms >= LINK_SETTLED_MS;
+        if (settled)
+            t->backoff_ms = REDIAL_MIN_MS;
         t->next_ms = dist_now_ms() + t->backoff_ms;
-        if (!c->up && t->backoff_ms < REDIAL_MAX_MS)
+        if (!settled && t->backoff_ms < REDIAL_MAX_MS)
             t->backoff_ms *= 2;
         c->target = NULL;
     }
