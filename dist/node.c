@@ -361,7 +361,9 @@ static void link_up(dist_link_t *l, const dist_hello_t *h, void *ud)
     if (why[0])
         dist_link_close(l, why);
     else if (loser)
-        dist_link_close(loser == c ? l : loser->link, "duplicate link");
+        /* gently: the peer may have sent on it before it saw the other
+         * link (a spawn sent there must not be lost) */
+        dist_link_retire(loser == c ? l : loser->link, "duplicate link");
     else if (fresh) {
         logf_(n, "lunatic node: member %s (%016llx) up, link %s",
               fresh->name, (unsigned long long)fresh->id, c->addr);
