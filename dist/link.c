@@ -74,6 +74,7 @@ struct dist_link {
     dist_decoder_t dec;
     uint8_t rbuf[RBUF_CAP];
     char reason[160];
+    char peer_why[160]; /* the peer's CLOSE, once it came */
     /* dist_link_retire: why, and (once DRAINING) until when to wait */
     bool retiring;
     char retire_why[96];
@@ -416,11 +417,14 @@ static void on_frame(dist_link_t *l, const dist_dec_out_t *o)
         snprintf(buf, sizeof buf, "frame type %u before HELLO", type);
         close_with(l, buf);
     } else if (type == DIST_CLOSE) {
-        int n = (int)(o->frame.len > DIST_NAME_MAX ? DIST_NAME_MAX
-                                                   : o->frame.len);
-        snprintf(buf, sizeof buf, "peer closed: %.*s", n,
+        int n = (int)(o->frame.len > 140 ? 140 : o->frame.len);
+        snprintf(l->peer_why, sizeof l->peer_why, "peer closed: %.*s", n,
                  (const char *)o->frame.payload);
-        go_down(l, buf);
+        /* What is queued still goes, as far as the socket takes it now:
+         * a peer that retired this link reads until it ends (a spawn
+         * queued here as the CLOSE came must not be lost). */
+        flush(l, l->last_recv_ms);
+        go_down(l, l->peer_why);
     } else if (type != DIST_HEARTBEAT && l->cbs.frame) {
         l->cbs.frame(l, type, o->frame.payload, o->frame.len, l->ud);
     }
@@ -528,6 +532,8 @@ static void go_down(dist_link_t *l, const char *reason)
     if (l->state == DOWN)
         return;
     l->state = DOWN;
+    if (l->peer_why[0]) /* what the peer said, not the write that failed */
+        reason = l->peer_why;
     snprintf(l->reason, sizeof l->reason, "%s", reason);
     fprintf(stderr, "dist: link %s -> %s down: %s\n", l->name,
             l->peer.name[0] ? l->peer.name : "?", l->reason);

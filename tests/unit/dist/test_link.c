@@ -562,7 +562,8 @@ Test(dist_link, large_messages_take_turns_chunk_by_chunk)
 
 /* A retired link (the loser of a tie-break, dist/node.c) sends what was
  * queued and then CLOSE, refuses new sends, and still delivers what the
- * peer had sent before it heard; it goes down when the peer hangs up. */
+ * peer had sent before it heard; it goes down when the peer hangs up.
+ * The peer, on the CLOSE, writes what it had queued before it goes. */
 Test(dist_link, a_retired_link_delivers_what_the_peer_sent_before_it_heard)
 {
     side_t a, b;
@@ -581,8 +582,13 @@ Test(dist_link, a_retired_link_delivers_what_the_peer_sent_before_it_heard)
     }
     dist_link_retire(a.l, "duplicate link");
     cr_expect_eq(dist_link_send(a.l, 1, 2, 7, body, 8), LUN_EIO);
+    pump(&a, NULL, 0); /* a's 10, then its CLOSE */
+    for (uint64_t i = 100; i < 105; i++) { /* queued at b as CLOSE comes */
+        vm_store_le64(body, i);
+        CHECK(dist_link_send(b.l, 1, 2, 7, body, 8) == 0);
+    }
     PUMP_UNTIL(&a, &b, a.down && b.down, 5000);
-    cr_expect_eq(a.nmsg, 100);
+    cr_expect_eq(a.nmsg, 105); /* b flushed what it had queued */
     cr_expect(!a.out_of_order);
     cr_expect_eq(b.nmsg, 10);
     cr_expect_str_eq(a.reason, "duplicate link");
