@@ -312,6 +312,7 @@ static void link_up(dist_link_t *l, const dist_hello_t *h, void *ud)
     char why[2 * NAME_CAP + 64] = "";
     conn_t *loser = NULL;
     member_t *fresh = NULL;
+    uint64_t adopted = 0;
     lun_mutex_lock(&n->mu);
     c->link = l; /* maybe before the node thread got to note it */
     n->npending--;
@@ -342,6 +343,7 @@ static void link_up(dist_link_t *l, const dist_hello_t *h, void *ud)
         if (m && !m->conn) { /* the winner of a tie the peer broke */
             m->conn = c;
             c->member = m;
+            adopted = m->id;
         } else if (m) {
             loser = tie_break(n, m, c);
         } else if ((fresh = calloc(1, sizeof *fresh))) {
@@ -364,6 +366,8 @@ static void link_up(dist_link_t *l, const dist_hello_t *h, void *ud)
         /* gently: the peer may have sent on it before it saw the other
          * link (a spawn sent there must not be lost) */
         dist_link_retire(loser == c ? l : loser->link, "duplicate link");
+    else if (adopted && n->c.on_room) /* sends waiting for it go on */
+        n->c.on_room(n->c.ud, adopted);
     else if (fresh) {
         logf_(n, "lunatic node: member %s (%016llx) up, link %s",
               fresh->name, (unsigned long long)fresh->id, c->addr);
@@ -969,6 +973,7 @@ int dist_node_tag(dist_node_t *n, uint64_t node, const char *key, char *out,
 typedef struct pick_arg {
     dist_node_t *n;
     uint64_t node;
+    bool waiting; /* the member waits for the link a tie-break kept */
 } pick_arg_t;
 
 /* Called with the loop's lock held: the member's link stays alive. */
@@ -980,6 +985,7 @@ static dist_link_t *pick_member(void *arg)
     member_t *m = member_by_id(a->n, a->node);
     if (m && m->conn)
         l = m->conn->link;
+    a->waiting = m && !m->conn;
     lun_mutex_unlock(&a->n->mu);
     return l;
 }
@@ -988,9 +994,11 @@ int dist_node_send(dist_node_t *n, uint64_t node, uint64_t sender,
                    uint64_t receiver, int64_t tag, const void *data,
                    size_t len)
 {
-    pick_arg_t a = {n, node};
+    pick_arg_t a = {n, node, false};
     int rc = dist_loop_send_via(n->loop, pick_member, &a, sender, receiver,
                                 tag, data, len);
+    if (rc == LUN_ENOTFOUND && a.waiting)
+        return LUN_EAGAIN; /* on_room when the kept link comes */
     return rc == LUN_EIO ? LUN_ENOTFOUND : rc;
 }
 
@@ -999,9 +1007,11 @@ int dist_node_send_frame(dist_node_t *n, uint64_t node, unsigned type,
 {
     if (type < DIST_SPAWN || !dist_frame_type_known(type))
         return LUN_EINVAL;
-    pick_arg_t a = {n, node};
+    pick_arg_t a = {n, node, false};
     int rc = dist_loop_send_frame_via(n->loop, pick_member, &a, type, payload,
                                       len);
+    if (rc == LUN_ENOTFOUND && a.waiting)
+        return LUN_ELIMIT; /* retry: the kept link is on its way */
     return rc == LUN_EIO ? LUN_ENOTFOUND : rc;
 }
 
