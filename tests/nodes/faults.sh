@@ -227,9 +227,16 @@ awk -v lo=$(( TICK * 3 )) '{ for (i = 1; i <= NF; i++) if ($i == "after") t = $(
 [ "$(grep -c 'closed 127.0.0.1:[0-9]* before its handshake: ' "$T/n2.log")" -ge 100 ] ||
     fail "n2 did not log the half-open connections it closed"
 set -- $rss
-[ $(( $4 - $1 )) -lt 131072 ] || fail "n2 grew by $(( $4 - $1 )) KB under the floods"
-[ $(( $4 - $3 )) -lt 8192 ] || fail "n2 grew by $(( $4 - $3 )) KB more under a third flood"
-echo "faults: n2's resident memory (KB) before and after each flood: $rss"
+if grep -q __asan_init "$L"; then
+    # ASan keeps freed memory in quarantine (256 MB), so the resident set
+    # grows with every flood whatever the node does; LeakSanitizer checks
+    # at the end instead
+    echo "faults: n2's resident memory (KB) before and after each flood: $rss (not checked under ASan)"
+else
+    [ $(( $4 - $1 )) -lt 131072 ] || fail "n2 grew by $(( $4 - $1 )) KB under the floods"
+    [ $(( $4 - $3 )) -lt 8192 ] || fail "n2 grew by $(( $4 - $3 )) KB more under a third flood"
+    echo "faults: n2's resident memory (KB) before and after each flood: $rss"
+fi
 probe p3 $A2 ping n2 n1 || fail "probe p3 after the garbage"
 echo "faults: n2 still serves spawns after the garbage peers and the flood"
 # }=====
