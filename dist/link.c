@@ -41,7 +41,10 @@ typedef struct msg_queue {
     dist_msg_t *head, *tail;
 } msg_queue_t;
 
-enum link_state { WAIT_HELLO, UP, DOWN };
+/* DRAINING: CLOSE sent after what was queued (dist_link_retire); the
+ * link reads and delivers what the peer sent before it heard, sends
+ * nothing more, and goes down when the peer hangs up. */
+enum link_state { WAIT_HELLO, UP, DRAINING, DOWN };
 
 struct dist_link {
     dist_stream_t *s;
@@ -71,6 +74,11 @@ struct dist_link {
     dist_decoder_t dec;
     uint8_t rbuf[RBUF_CAP];
     char reason[160];
+    char peer_why[160]; /* the peer's CLOSE, once it came */
+    /* dist_link_retire: why, and (once DRAINING) until when to wait */
+    bool retiring;
+    char retire_why[96];
+    uint64_t drain_until;
 };
 
 static void go_down(dist_link_t *l, const char *reason);
@@ -173,7 +181,7 @@ static void place(dist_link_t *l, dist_msg_t *m)
 
 int dist_link_enqueue(dist_link_t *l, dist_msg_t *m)
 {
-    if (l->state == DOWN)
+    if (l->state == DOWN || l->state == DRAINING || l->retiring)
         return LUN_EIO;
     size_t cost = msg_cost(m);
     if (l->queued > 0 && l->queued + cost > l->budget) {
@@ -198,7 +206,7 @@ int dist_link_enqueue(dist_link_t *l, dist_msg_t *m)
 int dist_link_send(dist_link_t *l, uint64_t sender, uint64_t receiver,
                    int64_t tag, const void *data, size_t len)
 {
-    if (l->state == DOWN)
+    if (l->state == DOWN || l->state == DRAINING || l->retiring)
         return LUN_EIO;
     dist_msg_t *m = dist_msg_new(sender, receiver, tag, data, len);
     if (!m)
@@ -242,6 +250,19 @@ static void retire(dist_link_t *l, dist_msg_t *m)
 /* {===== framing into the output buffer */
 
 static bool ctrl_frame(dist_link_t *l, unsigned type, const void *payload,
+                       size_t len);
+
+/* A retiring link whose queued messages are all framed: CLOSE goes out
+ * after them, and the link only reads from now on. */
+static void close_when_sent(dist_link_t *l)
+{
+    if (l->retiring && l->state == UP && !l->small.head && !l->large.head &&
+        !l->large_wait.head &&
+        ctrl_frame(l, DIST_CLOSE, l->retire_why, strlen(l->retire_why)))
+        l->state = DRAINING;
+}
+
+static bool ctrl_frame(dist_link_t *l, unsigned type, const void *payload,
                        size_t len)
 {
     if (l->ctrl_len + DIST_FRAME_HEADER + len > CTRL_CAP)
@@ -256,7 +277,7 @@ static bool ctrl_frame(dist_link_t *l, unsigned type, const void *payload,
 int dist_link_send_frame(dist_link_t *l, unsigned type, const void *payload,
                          size_t len)
 {
-    if (l->state != UP)
+    if (l->state != UP || l->retiring)
         return LUN_EIO;
     if (len > DIST_FRAME_MAX_PAYLOAD || !ctrl_frame(l, type, payload, len))
         return LUN_ELIMIT;
@@ -330,6 +351,7 @@ static void fill(dist_link_t *l)
     }
     if (l->olen == 0 && !l->small.head && l->large.head)
         frame_chunk(l);
+    close_when_sent(l);
 }
 
 /* }===== */
@@ -402,11 +424,14 @@ static void on_frame(dist_link_t *l, const dist_dec_out_t *o)
         snprintf(buf, sizeof buf, "frame type %u before HELLO", type);
         close_with(l, buf);
     } else if (type == DIST_CLOSE) {
-        int n = (int)(o->frame.len > DIST_NAME_MAX ? DIST_NAME_MAX
-                                                   : o->frame.len);
-        snprintf(buf, sizeof buf, "peer closed: %.*s", n,
+        int n = (int)(o->frame.len > 140 ? 140 : o->frame.len);
+        snprintf(l->peer_why, sizeof l->peer_why, "peer closed: %.*s", n,
                  (const char *)o->frame.payload);
-        go_down(l, buf);
+        /* What is queued still goes, as far as the socket takes it now:
+         * a peer that retired this link reads until it ends (a spawn
+         * queued here as the CLOSE came must not be lost). */
+        flush(l, l->last_recv_ms);
+        go_down(l, l->peer_why);
     } else if (type != DIST_HEARTBEAT && l->cbs.frame) {
         l->cbs.frame(l, type, o->frame.payload, o->frame.len, l->ud);
     }
@@ -428,7 +453,7 @@ static void consume(dist_link_t *l, const uint8_t *p, size_t n)
         } else if (rc == DIST_DEC_FRAME) {
             on_frame(l, &o);
         } else if (rc == DIST_DEC_MESSAGE) {
-            if (l->state != UP)
+            if (l->state == WAIT_HELLO)
                 close_with(l, "message before HELLO");
             else if (l->cbs.message)
                 l->cbs.message(l, o.msg.sender, o.msg.receiver, o.msg.tag,
@@ -445,7 +470,8 @@ static void receive(dist_link_t *l, uint64_t now_ms)
         if (r == LUN_EAGAIN)
             return;
         if (r == 0) {
-            go_down(l, "connection closed by peer");
+            go_down(l, l->state == DRAINING ? l->retire_why
+                                            : "connection closed by peer");
             return;
         }
         if (r < 0) {
@@ -472,6 +498,13 @@ void dist_link_tick(dist_link_t *l, uint64_t now_ms)
 {
     if (l->state == DOWN)
         return;
+    if (l->state == DRAINING) { /* no heartbeats: CLOSE was the last */
+        if (!l->drain_until)
+            l->drain_until = now_ms + (uint64_t)l->tick_ms * l->dead_ticks;
+        if (now_ms >= l->drain_until)
+            go_down(l, l->retire_why);
+        return;
+    }
     uint64_t silent = now_ms - l->last_recv_ms;
     if (now_ms >= l->last_recv_ms &&
         silent >= (uint64_t)l->tick_ms * l->dead_ticks) {
@@ -506,6 +539,8 @@ static void go_down(dist_link_t *l, const char *reason)
     if (l->state == DOWN)
         return;
     l->state = DOWN;
+    if (l->peer_why[0]) /* what the peer said, not the write that failed */
+        reason = l->peer_why;
     snprintf(l->reason, sizeof l->reason, "%s", reason);
     fprintf(stderr, "dist: link %s -> %s down: %s\n", l->name,
             l->peer.name[0] ? l->peer.name : "?", l->reason);
@@ -536,6 +571,19 @@ static void close_with(dist_link_t *l, const char *reason)
 void dist_link_close(dist_link_t *l, const char *reason)
 {
     close_with(l, reason);
+}
+
+void dist_link_retire(dist_link_t *l, const char *reason)
+{
+    if (l->state != UP) {
+        close_with(l, reason);
+        return;
+    }
+    if (l->retiring)
+        return;
+    l->retiring = true;
+    snprintf(l->retire_why, sizeof l->retire_why, "%s", reason);
+    close_when_sent(l);
 }
 
 uint64_t dist_incarnation_new(void)

@@ -104,6 +104,12 @@ void dist_link_tick(dist_link_t *l, uint64_t now_ms);
 uint32_t dist_link_interest(const dist_link_t *l);
 /* Send CLOSE with reason (best effort) and go down. */
 void dist_link_close(dist_link_t *l, const char *reason);
+/* Close gently: refuse new sends, send what is queued, then CLOSE with
+ * reason, and go on reading and delivering what the peer sent before it
+ * heard; down (with reason) when the peer hangs up, or tick x dead_ticks
+ * after the CLOSE. For a link the peer may still be using: the loser of
+ * a tie-break (dist/node.c). A link not up yet closes at once. */
+void dist_link_retire(dist_link_t *l, const char *reason);
 
 /* }===== */
 /* {===== state */

@@ -35,6 +35,12 @@
 /* How long a member whose link the peer closed as a duplicate waits for
  * the link that won the tie-break before it is declared down. */
 #define DUPLICATE_GRACE_MS 5000u
+/* Ids of members declared down that are remembered and refused if they
+ * come back (a ring: the oldest is forgotten first). */
+#define GONE_IDS 1024u
+/* A link that lived this long resets its target's redial backoff; one
+ * that closed sooner (refused, or the peer hung up) doubles it. */
+#define LINK_SETTLED_MS 2000u
 
 typedef struct target target_t;
 typedef struct member member_t;
@@ -47,7 +53,7 @@ typedef struct conn {
     target_t *target;   /* the target dialed, NULL when accepted */
     member_t *member;   /* the member this link reaches, if it does */
     char addr[ADDR_MAX];
-    uint64_t started_ms, peer_id;
+    uint64_t started_ms, up_ms, peer_id;
     bool up, dead, refused, duplicate;
 } conn_t;
 
@@ -90,6 +96,8 @@ struct dist_node {
     unsigned npending;
     bool full_logged; /* said that max_pending was reached (once) */
     uint64_t next_discover;
+    uint64_t gone[GONE_IDS]; /* members declared down (a ring) */
+    unsigned ngone;          /* how many were ever added */
 };
 
 /* {===== small helpers */
@@ -160,6 +168,24 @@ static member_t *member_by_name(dist_node_t *n, const char *name)
         if (!strcmp(m->name, name))
             return m;
     return NULL;
+}
+
+/* A member declared down stays down: its id is never a member again,
+ * so nothing sent to it arrives even if that run comes back (a stopped
+ * process resumed, a healed partition); the node must restart, which
+ * gives it a new id. */
+static void gone_add(dist_node_t *n, uint64_t id)
+{
+    n->gone[n->ngone++ % GONE_IDS] = id;
+}
+
+static bool gone_has(const dist_node_t *n, uint64_t id)
+{
+    unsigned k = n->ngone < GONE_IDS ? n->ngone : GONE_IDS;
+    for (unsigned i = 0; i < k; i++)
+        if (n->gone[i] == id)
+            return true;
+    return false;
 }
 
 static target_t *target_add(dist_node_t *n, const char *addr,
@@ -286,7 +312,7 @@ static void link_up(dist_link_t *l, const dist_hello_t *h, void *ud)
     char why[2 * NAME_CAP + 64] = "";
     conn_t *loser = NULL;
     member_t *fresh = NULL;
-    uint64_t regained = 0;
+    uint64_t adopted = 0;
     lun_mutex_lock(&n->mu);
     c->link = l; /* maybe before the node thread got to note it */
     n->npending--;
@@ -304,16 +330,20 @@ static void link_up(dist_link_t *l, const dist_hello_t *h, void *ud)
         snprintf(why, sizeof why, "another node named %s (this one)",
                  h->name);
         refuse(n, c, why);
+    } else if (gone_has(n, h->incarnation)) {
+        snprintf(why, sizeof why, "node %s (%016llx) was declared down; "
+                 "it rejoins only as a new run (restart it)", h->name,
+                 (unsigned long long)h->incarnation);
+        refuse(n, c, why);
     } else {
         if (c->target && !c->target->name[0])
             snprintf(c->target->name, sizeof c->target->name, "%s", h->name);
-        if (c->target)
-            c->target->backoff_ms = REDIAL_MIN_MS;
+        c->up_ms = dist_now_ms();
         member_t *m = member_by_id(n, h->incarnation);
         if (m && !m->conn) { /* the winner of a tie the peer broke */
             m->conn = c;
             c->member = m;
-            regained = m->id; /* sends refused meanwhile may go now */
+            adopted = m->id;
         } else if (m) {
             loser = tie_break(n, m, c);
         } else if ((fresh = calloc(1, sizeof *fresh))) {
@@ -333,11 +363,17 @@ static void link_up(dist_link_t *l, const dist_hello_t *h, void *ud)
     if (why[0])
         dist_link_close(l, why);
     else if (loser)
-        dist_link_close(loser == c ? l : loser->link, "duplicate link");
-    else if (fresh && n->c.on_up)
-        n->c.on_up(n->c.ud, fresh->id, fresh->name);
-    else if (regained && n->c.on_room)
-        n->c.on_room(n->c.ud, regained);
+        /* gently: the peer may have sent on it before it saw the other
+         * link (a spawn sent there must not be lost) */
+        dist_link_retire(loser == c ? l : loser->link, "duplicate link");
+    else if (adopted && n->c.on_room) /* sends waiting for it go on */
+        n->c.on_room(n->c.ud, adopted);
+    else if (fresh) {
+        logf_(n, "lunatic node: member %s (%016llx) up, link %s",
+              fresh->name, (unsigned long long)fresh->id, c->addr);
+        if (n->c.on_up)
+            n->c.on_up(n->c.ud, fresh->id, fresh->name);
+    }
 }
 
 static const char *member_listen(dist_node_t *n, const member_t *m)
@@ -441,20 +477,34 @@ static void link_down(dist_link_t *l, const char *reason, void *ud)
     conn_t *c = ud;
     dist_node_t *n = c->n;
     uint64_t gone = 0;
+    char gone_name[NAME_CAP];
     lun_mutex_lock(&n->mu);
     c->link = l; /* reap drops it: never free c with its link alive */
     c->dead = true;
     if (!c->up) {
         n->npending--;
         const char *tls = dist_stream_tls_error(c->s);
-        if (tls && strncmp(tls, "connect failed", 14) != 0 && !c->refused)
+        if (tls && strstr(tls, "fatal alert message was received"))
+            logf_(n, "lunatic node: %s refused this node's certificate "
+                  "(a TLS alert)", c->addr); /* it said no, not us */
+        else if (tls && strncmp(tls, "connect failed", 14) != 0 &&
+                 !c->refused)
             refuse(n, c, tls);
+        else if (!tls && !c->refused) /* silent: a half-open connection */
+            logf_(n, "lunatic node: closed %s before its handshake: %s",
+                  c->addr, reason);
     }
     if (c->target) {
         target_t *t = c->target;
         t->conn = NULL;
+        /* a link that never settled (refused, or closed by the peer at
+         * once) must not be redialed at the fastest rate forever */
+        bool settled = c->up_ms &&
+                       dist_now_ms() - c->up_ms >= LINK_SETTLED_MS;
+        if (settled)
+            t->backoff_ms = REDIAL_MIN_MS;
         t->next_ms = dist_now_ms() + t->backoff_ms;
-        if (!c->up && t->backoff_ms < REDIAL_MAX_MS)
+        if (!settled && t->backoff_ms < REDIAL_MAX_MS)
             t->backoff_ms *= 2;
         c->target = NULL;
     }
@@ -468,6 +518,8 @@ static void link_down(dist_link_t *l, const char *reason, void *ud)
         c->member = NULL;
     } else if (m) {
         gone = m->id;
+        gone_add(n, gone);
+        snprintf(gone_name, sizeof gone_name, "%s", m->name);
         for (member_t **pp = &n->members; *pp; pp = &(*pp)->next)
             if (*pp == m) {
                 *pp = m->next;
@@ -477,6 +529,9 @@ static void link_down(dist_link_t *l, const char *reason, void *ud)
         c->member = NULL;
     }
     lun_mutex_unlock(&n->mu);
+    if (gone)
+        logf_(n, "lunatic node: member %s (%016llx) down: %s", gone_name,
+              (unsigned long long)gone, reason);
     if (gone && n->c.on_down)
         n->c.on_down(n->c.ud, gone, reason);
 }
@@ -654,14 +709,20 @@ static void reap(dist_node_t *n)
         if (!m->conn && now >= m->orphan_ms) {
             *pp = m->next;
             gone[ngone++] = m->id;
+            gone_add(n, m->id);
             free(m);
             continue;
         }
         pp = &m->next;
     }
     lun_mutex_unlock(&n->mu);
-    for (size_t i = 0; i < ngone && n->c.on_down; i++)
-        n->c.on_down(n->c.ud, gone[i], "the link chosen by a tie-break never came up");
+    static const char never[] = "the link chosen by a tie-break never came up";
+    for (size_t i = 0; i < ngone; i++) {
+        logf_(n, "lunatic node: member %016llx down: %s",
+              (unsigned long long)gone[i], never);
+        if (n->c.on_down)
+            n->c.on_down(n->c.ud, gone[i], never);
+    }
     char why[64];
     snprintf(why, sizeof why, "no handshake within %u ms", n->c.handshake_ms);
     for (size_t i = 0; i < nlate; i++)
@@ -912,7 +973,7 @@ int dist_node_tag(dist_node_t *n, uint64_t node, const char *key, char *out,
 typedef struct pick_arg {
     dist_node_t *n;
     uint64_t node;
-    bool waiting; /* a member between links (a tie's grace) */
+    bool waiting; /* the member waits for the link a tie-break kept */
 } pick_arg_t;
 
 /* Called with the loop's lock held: the member's link stays alive. */
@@ -936,8 +997,8 @@ int dist_node_send(dist_node_t *n, uint64_t node, uint64_t sender,
     pick_arg_t a = {n, node, false};
     int rc = dist_loop_send_via(n->loop, pick_member, &a, sender, receiver,
                                 tag, data, len);
-    if (a.waiting) /* its kept link is coming: on_room when it does */
-        return LUN_EAGAIN;
+    if (rc == LUN_ENOTFOUND && a.waiting)
+        return LUN_EAGAIN; /* on_room when the kept link comes */
     return rc == LUN_EIO ? LUN_ENOTFOUND : rc;
 }
 
@@ -949,8 +1010,8 @@ int dist_node_send_frame(dist_node_t *n, uint64_t node, unsigned type,
     pick_arg_t a = {n, node, false};
     int rc = dist_loop_send_frame_via(n->loop, pick_member, &a, type, payload,
                                       len);
-    if (a.waiting)
-        return LUN_ELIMIT; /* retry: see dist_node_send */
+    if (rc == LUN_ENOTFOUND && a.waiting)
+        return LUN_ELIMIT; /* retry: the kept link is on its way */
     return rc == LUN_EIO ? LUN_ENOTFOUND : rc;
 }
 

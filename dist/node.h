@@ -5,7 +5,9 @@
  * dials those it has no link to. Members come and go by their links: a
  * link that closes or goes silent makes its member down, and the node
  * redials the address (with backoff) in case it comes back, as a new
- * member: every node run has a fresh random 64-bit id.
+ * member: every node run has a fresh random 64-bit id. A member declared
+ * down is refused if that same run comes back (resumed after a stop, a
+ * healed partition): it must restart.
  *
  * A node thread (accepts, dials, deadlines, discovery) runs beside the
  * dist thread. Callbacks run on the dist thread with its lock held and
@@ -81,7 +83,8 @@ size_t dist_node_links(dist_node_t *n);
 int dist_node_tag(dist_node_t *n, uint64_t node, const char *key, char *out,
                   size_t len);
 /* Send a message to member `node` from any thread but the dist thread: 0, LUN_EAGAIN (its
- * link is full: retry after on_room), LUN_ENOTFOUND (no such member, or
+ * link is full, or the member waits for the link a tie-break kept: retry
+ * after on_room), LUN_ENOTFOUND (no such member, or
  * no longer: a restarted node is a new member) or LUN_ENOMEM. */
 int dist_node_send(dist_node_t *n, uint64_t node, uint64_t sender,
                    uint64_t receiver, int64_t tag, const void *data,
@@ -91,8 +94,8 @@ int dist_node_send(dist_node_t *n, uint64_t node, uint64_t sender,
  * DIST_FRAME_MAX_PAYLOAD bytes) to member `node`, from any thread but the
  * dist thread. Control frames go ahead of queued messages and outside the
  * send budget: 0, LUN_ENOTFOUND (no such member), LUN_EINVAL (another
- * type) or LUN_ELIMIT (too long, or the link's control queue is full:
- * retry later). */
+ * type) or LUN_ELIMIT (too long, or the link's control queue is full,
+ * or the member waits for the link a tie-break kept: retry later). */
 int dist_node_send_frame(dist_node_t *n, uint64_t node, unsigned type,
                          const void *payload, size_t len);
 

@@ -28,3 +28,16 @@ nodes-links-e2e: $(B)/lunatic $(NODES_LINKS)
 .PHONY: nodes-cluster-e2e
 nodes-cluster-e2e: $(B)/lunatic $(B)/wasm/cluster.wasm
 	@sh tests/nodes/cluster.sh $(B)/lunatic $(B)/wasm/cluster.wasm
+
+# `make nodes-faults-e2e` (tests/nodes/faults.sh): joining by DNS name and
+# through one member, refused certificates, garbage peers, a stopped node,
+# a restarted node; each node its own `lunatic node` process.
+NODES_FAULTS := $(B)/wasm/nodes/faults.wasm
+
+$(NODES_FAULTS): tests/nodes/faults.c sdk/lunatic.h sdk/lunatic_imports.h
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(WASM_CFLAGS) -I. $< -o $@
+
+.PHONY: nodes-faults-e2e
+nodes-faults-e2e: $(B)/lunatic $(NODES_FAULTS)
+	@sh tests/nodes/faults.sh $(B)/lunatic $(NODES_FAULTS) tests/nodes/peer.py

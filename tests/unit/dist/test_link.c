@@ -559,3 +559,57 @@ Test(dist_link, large_messages_take_turns_chunk_by_chunk)
     dist_link_free(a.l);
     net_close(raw);
 }
+
+/* A retired link (the loser of a tie-break, dist/node.c) sends what was
+ * queued and then CLOSE, refuses new sends, and still delivers what the
+ * peer had sent before it heard; it goes down when the peer hangs up.
+ * The peer, on the CLOSE, writes what it had queued before it goes. */
+Test(dist_link, a_retired_link_delivers_what_the_peer_sent_before_it_heard)
+{
+    side_t a, b;
+    dist_link_conf_t conf = {0};
+    uint8_t body[8];
+    pair_open(&a, &b, conf);
+    PUMP_UNTIL(&a, &b, a.up && b.up, 5000);
+    for (uint64_t i = 0; i < 100; i++) { /* b -> a, on the wire first */
+        vm_store_le64(body, i);
+        CHECK(dist_link_send(b.l, 1, 2, 7, body, 8) == 0);
+    }
+    pump(NULL, &b, 0);
+    for (uint64_t i = 0; i < 10; i++) { /* a -> b, queued when it retires */
+        vm_store_le64(body, i);
+        CHECK(dist_link_send(a.l, 1, 2, 7, body, 8) == 0);
+    }
+    dist_link_retire(a.l, "duplicate link");
+    cr_expect_eq(dist_link_send(a.l, 1, 2, 7, body, 8), LUN_EIO);
+    pump(&a, NULL, 0); /* a's 10, then its CLOSE */
+    for (uint64_t i = 100; i < 105; i++) { /* queued at b as CLOSE comes */
+        vm_store_le64(body, i);
+        CHECK(dist_link_send(b.l, 1, 2, 7, body, 8) == 0);
+    }
+    PUMP_UNTIL(&a, &b, a.down && b.down, 5000);
+    cr_expect_eq(a.nmsg, 105); /* b flushed what it had queued */
+    cr_expect(!a.out_of_order);
+    cr_expect_eq(b.nmsg, 10);
+    cr_expect_str_eq(a.reason, "duplicate link");
+    cr_expect_str_eq(b.reason, "peer closed: duplicate link");
+    dist_link_free(a.l);
+    dist_link_free(b.l);
+}
+
+/* A peer that never hangs up: the retired link goes down after
+ * tick x dead_ticks, sending no heartbeat after its CLOSE. */
+Test(dist_link, a_retired_link_goes_down_if_the_peer_stays)
+{
+    side_t a, b;
+    dist_link_conf_t conf = {.tick_ms = 50, .dead_ticks = 3};
+    pair_open(&a, &b, conf);
+    PUMP_UNTIL(&a, &b, a.up && b.up, 5000);
+    dist_link_retire(a.l, "duplicate link");
+    uint64_t t0 = now_ms();
+    PUMP_UNTIL(&a, NULL, a.down, 5000); /* b is never read */
+    cr_expect_geq(now_ms() - t0, 140);
+    cr_expect_str_eq(a.reason, "duplicate link");
+    dist_link_free(a.l);
+    dist_link_free(b.l);
+}
