@@ -180,6 +180,31 @@ static uint32_t cl_query(void *ud, const char *query, size_t len,
     return found;
 }
 
+static void enqueue(dist_cluster_t *c, item_t *it);
+
+/* This node as the destination of a send or spawn: Lunatic counts a node
+ * among its own nodes, and sending or spawning there works. What would go
+ * on the wire goes on the inbox instead, as if it came from this node (in
+ * order with everything else the cluster thread hands the runtime). */
+static bool is_self(dist_cluster_t *c, uint64_t node)
+{
+    return node == dist_node_self(c->node);
+}
+
+static int loopback(dist_cluster_t *c, enum item_kind kind, int64_t tag,
+                    uint64_t sender, uint64_t receiver, const void *data,
+                    size_t len)
+{
+    item_t *it = item_new(kind, dist_node_self(c->node), data, len);
+    if (!it)
+        return LUN_ENOMEM;
+    it->tag = tag;
+    it->sender = sender;
+    it->receiver = receiver;
+    enqueue(c, it);
+    return 0;
+}
+
 static int send_code(int rc)
 {
     if (rc == 0)
@@ -197,6 +222,8 @@ static int cl_send(void *ud, uint64_t node, uint64_t from, uint64_t pid,
     dist_cluster_t *c = ud;
     if (pid == 0)
         return 1; /* pid 0 is the node itself: no process has it */
+    if (is_self(c, node))
+        return send_code(loopback(c, ITEM_MESSAGE, tag, from, pid, data, len));
     return send_code(dist_node_send(c->node, node, from, pid, tag, data, len));
 }
 
@@ -221,7 +248,9 @@ static int cl_spawn(void *ud, uint64_t node, uint64_t req, sched_hash_t module,
     vm_store_le32(p + 26 + func_len, (uint32_t)params_len);
     if (params_len)
         memcpy(p + 30 + func_len, params, params_len);
-    int rc = dist_node_send_frame(c->node, node, DIST_SPAWN, p, len);
+    int rc = is_self(c, node)
+                 ? loopback(c, ITEM_FRAME, DIST_SPAWN, 0, 0, p, len)
+                 : dist_node_send_frame(c->node, node, DIST_SPAWN, p, len);
     free(p);
     return send_code(rc == LUN_ELIMIT ? LUN_EAGAIN : rc);
 }
@@ -229,6 +258,8 @@ static int cl_spawn(void *ud, uint64_t node, uint64_t req, sched_hash_t module,
 /* Send what it holds: a frame of type it->tag, or module bytes. */
 static int send_item(dist_cluster_t *c, const item_t *it)
 {
+    if (is_self(c, it->node))
+        return loopback(c, it->kind, it->tag, 0, 0, it->data, it->len);
     if (it->kind == ITEM_FRAME)
         return dist_node_send_frame(c->node, it->node, (unsigned)it->tag,
                                     it->data, it->len);
