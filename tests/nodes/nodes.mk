@@ -10,3 +10,17 @@ $(NODES_PING): tests/nodes/ping.c sdk/lunatic.h sdk/lunatic_imports.h
 .PHONY: nodes-e2e
 nodes-e2e: $(B)/lunatic $(NODES_PING)
 	@sh tests/nodes/run.sh $(B)/lunatic $(NODES_PING)
+
+# `make nodes-traffic-e2e` (tests/nodes/traffic.sh): 1,000,000 messages in
+# order, a 64 MB message while a ping answers, remote spawns and their
+# error codes, and the lunatic-rs `distributed` example across three nodes.
+NODES_TRAFFIC := $(B)/wasm/nodes/traffic.wasm
+LRS_DISTRIBUTED ?= $(LRS_DIR)/target/wasm32-wasi/release/examples/distributed.wasm
+
+$(NODES_TRAFFIC): tests/nodes/traffic.c sdk/lunatic.h sdk/lunatic_imports.h
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(WASM_CFLAGS) -I. $< -o $@
+
+.PHONY: nodes-traffic-e2e
+nodes-traffic-e2e: $(B)/lunatic $(NODES_TRAFFIC)
+	@sh tests/nodes/traffic.sh $(B)/lunatic $(NODES_TRAFFIC) $(LRS_DISTRIBUTED)
