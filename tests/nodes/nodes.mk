@@ -1,6 +1,7 @@
 # tests/nodes/nodes.mk: `make nodes-e2e`, three `lunatic node` processes
-# on 127.0.0.1 (tests/nodes/run.sh). Not part of `make test` yet: it
-# uses real ports and timing. Included from the Makefile.
+# on 127.0.0.1 (tests/nodes/run.sh), and `make nodes-traffic-e2e`. Both
+# are steps of test-core (free ports, so parallel runs do not collide).
+# Included from the Makefile.
 NODES_PING := $(B)/wasm/nodes/ping.wasm
 
 $(NODES_PING): tests/nodes/ping.c sdk/lunatic.h sdk/lunatic_imports.h
@@ -21,6 +22,10 @@ $(NODES_TRAFFIC): tests/nodes/traffic.c sdk/lunatic.h sdk/lunatic_imports.h
 	@mkdir -p $(dir $@)
 	$(WASM_CC) $(WASM_CFLAGS) -I. $< -o $@
 
+# the message count (1,000,000 takes ~2 s, ~6 s under ASan)
+TRAFFIC_COUNT ?= 1000000
+
 .PHONY: nodes-traffic-e2e
 nodes-traffic-e2e: $(B)/lunatic $(NODES_TRAFFIC)
-	@sh tests/nodes/traffic.sh $(B)/lunatic $(NODES_TRAFFIC) $(LRS_DISTRIBUTED)
+	@TRAFFIC_COUNT=$(TRAFFIC_COUNT) sh tests/nodes/traffic.sh $(B)/lunatic \
+	    $(NODES_TRAFFIC) $(LRS_DISTRIBUTED)
