@@ -32,6 +32,8 @@ typedef struct item {
     uint64_t node, sender, receiver;
     int64_t tag;
     size_t len;
+    uint8_t *body;  /* a large message's body, handed over by the node
+                       (then data is empty): no copy under its lock */
     uint8_t data[]; /* the message body, or the down reason (NUL-ended) */
 } item_t;
 
@@ -78,11 +80,17 @@ static item_t *list_pop(item_list_t *l)
     return it;
 }
 
+static void item_free(item_t *it)
+{
+    free(it->body);
+    free(it);
+}
+
 static void list_free(item_list_t *l)
 {
     item_t *it;
     while ((it = list_pop(l)) != NULL)
-        free(it);
+        item_free(it);
 }
 
 static item_t *item_new(enum item_kind kind, uint64_t node, const void *data,
@@ -399,7 +407,7 @@ static void on_module(sched_runtime_t *rt, const item_t *it)
     sched_remote_module_bytes(rt, h, len ? it->data + 16 : NULL, len);
 }
 
-static void handle(dist_cluster_t *c, sched_runtime_t *rt, const item_t *it)
+static void handle(dist_cluster_t *c, sched_runtime_t *rt, item_t *it)
 {
     if (it->kind == ITEM_ROOM) {
         sched_remote_room(rt, it->node);
@@ -407,6 +415,13 @@ static void handle(dist_cluster_t *c, sched_runtime_t *rt, const item_t *it)
     }
     if (it->kind == ITEM_DOWN) {
         sched_remote_node_down(rt, it->node, (const char *)it->data);
+        return;
+    }
+    if (it->kind == ITEM_MESSAGE && it->receiver != 0 && it->body) {
+        uint8_t *body = it->body;
+        it->body = NULL; /* the message owns it now */
+        (void)sched_remote_deliver_owned(rt, it->receiver, it->node,
+                                         it->sender, it->tag, body, it->len);
         return;
     }
     if (it->kind == ITEM_MESSAGE && it->receiver != 0) {
@@ -485,7 +500,7 @@ static void *cluster_main(void *arg)
             sched_runtime_t *rt = c->rt;
             lun_mutex_unlock(&c->mu);
             handle(c, rt, it);
-            free(it);
+            item_free(it);
             lun_mutex_lock(&c->mu);
         } else if (c->outbox.head)
             wait_a_little(c); /* room comes as ITEM_ROOM or by time */
@@ -513,7 +528,17 @@ static void node_message(void *ud, uint64_t from_node, uint64_t sender,
                          uint64_t receiver, int64_t tag, const uint8_t *data,
                          size_t len)
 {
-    item_t *it = item_new(ITEM_MESSAGE, from_node, data, len);
+    dist_cluster_t *c = ud;
+    /* a large message to a process: its body is taken over, not copied */
+    uint8_t *body = receiver && c->node ? dist_node_take_message(c->node, data)
+                                        : NULL;
+    item_t *it = item_new(ITEM_MESSAGE, from_node, data, body ? 0 : len);
+    if (!it)
+        free(body);
+    if (it && body) {
+        it->body = body;
+        it->len = len;
+    }
     if (it) {
         it->sender = sender;
         it->receiver = receiver;

@@ -466,6 +466,11 @@ static void consume(dist_link_t *l, const uint8_t *p, size_t n)
     }
 }
 
+uint8_t *dist_link_take_message(dist_link_t *l, const uint8_t *data)
+{
+    return dist_decoder_take(&l->dec, data);
+}
+
 static void receive(dist_link_t *l, uint64_t now_ms)
 {
     size_t total = 0;

@@ -72,6 +72,7 @@ struct target {
 
 struct dist_node {
     dist_node_conf_t c;
+    dist_link_t *delivering; /* in on_message: the link it came on */
     char name[NAME_CAP];
     char listen[ADDR_MAX]; /* advertised: the bound port */
     uint64_t self;
@@ -418,10 +419,12 @@ static void link_message(dist_link_t *l, uint64_t sender, uint64_t receiver,
                          void *ud)
 {
     conn_t *c = ud;
-    (void)l;
-    if (c->n->c.on_message)
+    if (c->n->c.on_message) {
+        c->n->delivering = l;
         c->n->c.on_message(c->n->c.ud, c->peer_id, sender, receiver, tag,
                            data, len);
+        c->n->delivering = NULL;
+    }
 }
 
 static void link_room(dist_link_t *l, void *ud)
@@ -894,6 +897,11 @@ size_t dist_node_members(dist_node_t *n, uint64_t *ids,
         }
     lun_mutex_unlock(&n->mu);
     return count;
+}
+
+uint8_t *dist_node_take_message(dist_node_t *n, const uint8_t *data)
+{
+    return n->delivering ? dist_link_take_message(n->delivering, data) : NULL;
 }
 
 size_t dist_node_links(dist_node_t *n)
