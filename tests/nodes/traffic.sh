@@ -29,11 +29,12 @@ pids=""
 cleanup() {
     for p in $pids; do kill "$p" 2>/dev/null; done
     wait 2>/dev/null
-    rm -rf "$T"
+    [ -n "${keep:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
-fail() {
-    echo "traffic: FAIL: $*"
+fail() { # TRAFFIC_KEEP=1: the logs stay in $T
+    keep=${TRAFFIC_KEEP:-}
+    echo "traffic: FAIL: $*${keep:+ (logs kept in $T)}"
     for f in "$T"/*.log; do echo "== $f"; tail -40 "$f"; done
     exit 1
 }
@@ -64,6 +65,10 @@ run_a() {
     log=$1; shift
     (LUNATIC_LOG=1; export LUNATIC_LOG # a failed process says why
      node a $PA --peer 127.0.0.1:$PB "$@") >"$T/$log" 2>&1
+    rc=$?
+    kill -0 $bpid 2>/dev/null || fail "node b is gone"
+    kill -0 $cpid 2>/dev/null || fail "node c is gone"
+    return $rc
 }
 field() { # LOG PATTERN: the number after PATTERN in LOG's first match
     sed -n "s/.*$2 *\([0-9][0-9]*\).*/\1/p" "$1" | head -1
