@@ -19,7 +19,7 @@ LRS=${3:-}
 COUNT=${TRAFFIC_COUNT:-1000000}
 MB=${TRAFFIC_MB:-64}
 # The ping's worst round trip during the big transfer must stay under
-# half the transfer's time (a ping held behind the message would wait
+# 3/4 of the transfer's time (a ping held behind the message would wait
 # for all of it) and under TRAFFIC_MAX_RTT_US. The target (p99 <=
 # 5 ms) is bench-dist's to measure; on a loaded shared machine one node's
 # threads may simply not be scheduled for a while.
@@ -101,8 +101,8 @@ took=$(field "$T/big.log" 'sent to b in')
 [ "${pings:-0}" -ge 10 ] || fail "big: only ${pings:-0} round trips during the transfer"
 [ "${lost:-1}" -eq 0 ] || fail "big: $lost pings lost"
 [ "${max:-999999999}" -le "$MAX_RTT_US" ] || fail "big: ping max $max us > $MAX_RTT_US us"
-[ "${max:-999999999}" -lt $((${took:-0} * 500)) ] ||
-    fail "big: ping max $max us, over half the transfer's ${took:-0} ms"
+[ "${max:-999999999}" -lt $((${took:-0} * 750)) ] ||
+    fail "big: ping max $max us, over 3/4 of the transfer's ${took:-0} ms"
 echo "traffic: a $MB MB message arrived intact while a ping kept answering ($(( $(date +%s) - start )) s)"
 # }=====
 
