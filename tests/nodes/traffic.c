@@ -468,7 +468,16 @@ static int case_spawn(uint64_t self, uint64_t b, uint64_t c)
 
     uint64_t id = 0;
     int64_t args[3] = {(int64_t)self, (int64_t)me, 99};
-    int32_t rc = rspawn(b, "no_such_function", args, 3, &id);
+    /* this node's own id: the spawn and the hello's send loop back */
+    int32_t rc = rspawn(self, "hello", args, 3, &id);
+    uint64_t hi[2] = {0, 0};
+    int64_t hello_tag = TAG_HELLO;
+    if (rc == 0)
+        lun_recv(&hello_tag, 1, 10000, hi, sizeof hi, NULL);
+    printf("spawn: on this node's own id: rc %d, hello from it: %s\n",
+           (int)rc, hi[0] == self ? "yes" : "no");
+    bad |= rc != 0 || hi[0] != self;
+    rc = rspawn(b, "no_such_function", args, 3, &id);
     printf("spawn: missing function on b: rc %d\n", (int)rc);
 
     /* sends: an unknown pid, pid 0, an unknown node; then a good one */

@@ -111,6 +111,7 @@ run_a spawn.log "$TRAFFIC" spawn || fail "spawn: node a exited $?"
 grep -q '^spawn: 16 concurrent spawns answered 0; hellos from b 8, c 8$' "$T/spawn.log" ||
     fail "spawn: concurrent spawns"
 expect() { grep -q "^spawn: $1$" "$T/spawn.log" || fail "spawn: expected '$1'"; }
+expect "on this node's own id: rc 0, hello from it: yes"
 expect 'missing function on b: rc 2'
 expect 'send to unknown pid on b: rc 0'
 expect 'send to pid 0 on b: rc 1'
@@ -120,7 +121,7 @@ expect 'b still answers: yes'
 expect 'resource message: sender died'
 grep -q 'a message to another node cannot carry resources' "$T/spawn.log" ||
     fail "spawn: no trap message for the resource"
-echo "traffic: concurrent remote spawns, missing function rc 2, sends to unknown pid 0 / pid 0 1 / node 2, a resource traps"
+echo "traffic: concurrent remote spawns, a spawn on A's own id, missing function rc 2, sends to unknown pid 0 / pid 0 1 / node 2, a resource traps"
 # }=====
 
 # {===== 4. the lunatic-rs distributed example
