@@ -352,7 +352,8 @@ include tests/exhaust/exhaust.mk
 # a failed step does not stop the next ones, and the run ends with one line
 # per step and "N passed, M failed" (status 1 if any failed).
 core_steps = all unit spec e2e wasi-e2e sched-e2e sandbox-e2e perms-e2e \
-    cert-e2e net-e2e exhaust-e2e $(if $(filter release,$(1)),net-e2e-worker fuzz-diff) \
+    cert-e2e nodes-e2e nodes-traffic-e2e nodes-links-e2e nodes-faults-e2e \
+    nodes-cluster-e2e net-e2e exhaust-e2e $(if $(filter release,$(1)),net-e2e-worker fuzz-diff) \
     $(FUZZ_REPLAY) cargo-e2e $(if $(filter release,$(1)),test-lunatic-rs) \
     test-nofusion test-real abi-fuzz
 # the same, each step made with VARIANT=$(1)

@@ -32,6 +32,8 @@ typedef struct item {
     uint64_t node, sender, receiver;
     int64_t tag;
     size_t len;
+    uint8_t *body;  /* a large message's body, handed over by the node
+                       (then data is empty): no copy under its lock */
     uint8_t data[]; /* the message body, or the down reason (NUL-ended) */
 } item_t;
 
@@ -80,11 +82,17 @@ static item_t *list_pop(item_list_t *l)
     return it;
 }
 
+static void item_free(item_t *it)
+{
+    free(it->body);
+    free(it);
+}
+
 static void list_free(item_list_t *l)
 {
     item_t *it;
     while ((it = list_pop(l)) != NULL)
-        free(it);
+        item_free(it);
 }
 
 static item_t *item_new(enum item_kind kind, uint64_t node, const void *data,
@@ -182,6 +190,31 @@ static uint32_t cl_query(void *ud, const char *query, size_t len,
     return found;
 }
 
+static void enqueue(dist_cluster_t *c, item_t *it);
+
+/* This node as the destination of a send or spawn: Lunatic counts a node
+ * among its own nodes, and sending or spawning there works. What would go
+ * on the wire goes on the inbox instead, as if it came from this node (in
+ * order with everything else the cluster thread hands the runtime). */
+static bool is_self(dist_cluster_t *c, uint64_t node)
+{
+    return node == dist_node_self(c->node);
+}
+
+static int loopback(dist_cluster_t *c, enum item_kind kind, int64_t tag,
+                    uint64_t sender, uint64_t receiver, const void *data,
+                    size_t len)
+{
+    item_t *it = item_new(kind, dist_node_self(c->node), data, len);
+    if (!it)
+        return LUN_ENOMEM;
+    it->tag = tag;
+    it->sender = sender;
+    it->receiver = receiver;
+    enqueue(c, it);
+    return 0;
+}
+
 static int send_code(int rc)
 {
     if (rc == 0)
@@ -199,6 +232,8 @@ static int cl_send(void *ud, uint64_t node, uint64_t from, uint64_t pid,
     dist_cluster_t *c = ud;
     if (pid == 0)
         return 1; /* pid 0 is the node itself: no process has it */
+    if (is_self(c, node))
+        return send_code(loopback(c, ITEM_MESSAGE, tag, from, pid, data, len));
     return send_code(dist_node_send(c->node, node, from, pid, tag, data, len));
 }
 
@@ -251,7 +286,9 @@ static int cl_spawn(void *ud, uint64_t node, uint64_t req, sched_hash_t module,
         memcpy(p + 30 + func_len, params, params_len);
     if (cfg)
         config_encode(p + 30 + func_len + params_len, cfg);
-    int rc = dist_node_send_frame(c->node, node, DIST_SPAWN, p, len);
+    int rc = is_self(c, node)
+                 ? loopback(c, ITEM_FRAME, DIST_SPAWN, 0, 0, p, len)
+                 : dist_node_send_frame(c->node, node, DIST_SPAWN, p, len);
     free(p);
     return send_code(rc == LUN_ELIMIT ? LUN_EAGAIN : rc);
 }
@@ -259,6 +296,8 @@ static int cl_spawn(void *ud, uint64_t node, uint64_t req, sched_hash_t module,
 /* Send what it holds: a frame of type it->tag, or module bytes. */
 static int send_item(dist_cluster_t *c, const item_t *it)
 {
+    if (is_self(c, it->node))
+        return loopback(c, it->kind, it->tag, 0, 0, it->data, it->len);
     if (it->kind == ITEM_FRAME)
         return dist_node_send_frame(c->node, it->node, (unsigned)it->tag,
                                     it->data, it->len);
@@ -516,7 +555,7 @@ static void on_signal_message(dist_cluster_t *c, sched_runtime_t *rt,
                         it->data[1]);
 }
 
-static void handle(dist_cluster_t *c, sched_runtime_t *rt, const item_t *it)
+static void handle(dist_cluster_t *c, sched_runtime_t *rt, item_t *it)
 {
     if (it->kind == ITEM_UP) {
         sched_remote_node_up(rt, it->node);
@@ -532,6 +571,13 @@ static void handle(dist_cluster_t *c, sched_runtime_t *rt, const item_t *it)
     }
     if (it->kind == ITEM_DOWN) {
         sched_remote_node_down(rt, it->node, (const char *)it->data);
+        return;
+    }
+    if (it->kind == ITEM_MESSAGE && it->receiver != 0 && it->body) {
+        uint8_t *body = it->body;
+        it->body = NULL; /* the message owns it now */
+        (void)sched_remote_deliver_owned(rt, it->receiver, it->node,
+                                         it->sender, it->tag, body, it->len);
         return;
     }
     if (it->kind == ITEM_MESSAGE && it->receiver != 0) {
@@ -631,7 +677,7 @@ static void *cluster_main(void *arg)
             sched_runtime_t *rt = c->rt;
             lun_mutex_unlock(&c->mu);
             handle(c, rt, it);
-            free(it);
+            item_free(it);
             lun_mutex_lock(&c->mu);
         } else if (c->outbox.head)
             wait_a_little(c); /* room comes as ITEM_ROOM or by time */
@@ -659,7 +705,17 @@ static void node_message(void *ud, uint64_t from_node, uint64_t sender,
                          uint64_t receiver, int64_t tag, const uint8_t *data,
                          size_t len)
 {
-    item_t *it = item_new(ITEM_MESSAGE, from_node, data, len);
+    dist_cluster_t *c = ud;
+    /* a large message to a process: its body is taken over, not copied */
+    uint8_t *body = receiver && c->node ? dist_node_take_message(c->node, data)
+                                        : NULL;
+    item_t *it = item_new(ITEM_MESSAGE, from_node, data, body ? 0 : len);
+    if (!it)
+        free(body);
+    if (it && body) {
+        it->body = body;
+        it->len = len;
+    }
     if (it) {
         it->sender = sender;
         it->receiver = receiver;

@@ -292,6 +292,15 @@ static int chunk_frame(dist_decoder_t *dec, dist_dec_out_t *out)
     return DIST_DEC_MESSAGE;
 }
 
+uint8_t *dist_decoder_take(dist_decoder_t *dec, const uint8_t *data)
+{
+    uint8_t *body = dec->done;
+    if (!body || body != data)
+        return NULL;
+    dec->done = NULL;
+    return body;
+}
+
 /* The frame is complete: classify it. */
 static int frame_done(dist_decoder_t *dec, dist_dec_out_t *out)
 {

@@ -146,6 +146,12 @@ void dist_decoder_free(dist_decoder_t *dec);
 int dist_decoder_feed(dist_decoder_t *dec, const uint8_t *buf, size_t len,
                       size_t *out_used, dist_dec_out_t *out);
 
+/* The body of the message the last feed completed, if it was reassembled
+ * from chunks and data is its out->msg.data: the caller owns it (free())
+ * and the decoder forgets it. NULL otherwise (the bytes then stay valid
+ * until the next feed, as before). Saves copying a large message. */
+uint8_t *dist_decoder_take(dist_decoder_t *dec, const uint8_t *data);
+
 /* }===== */
 
 #endif

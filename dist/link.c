@@ -25,6 +25,12 @@
  * others on the same thread. */
 #define READ_BUDGET ((size_t)1 << 20)
 #define RBUF_CAP ((size_t)64 << 10)
+/* Bytes written per dist_link_io call. The loop's lock is held while a
+ * link does its I/O, and a peer that reads fast never makes a write say
+ * EAGAIN: without a bound, one 64 MB message would keep every sender
+ * waiting on the lock (and this link from reading) until all of it was
+ * written. */
+#define WRITE_BUDGET ((size_t)256 << 10)
 
 struct dist_msg {
     dist_msg_t *next;
@@ -53,7 +59,9 @@ struct dist_link {
     enum link_state state;
     uint32_t tick_ms, dead_ticks;
     size_t budget, queued;
-    bool full;              /* a send was refused: call room later */
+    size_t small_queued;    /* of queued, messages that fit in a frame */
+    bool full_large;        /* a send was refused: call room later */
+    bool full_small;        /*   (a small one: when the reserve has room) */
     uint64_t next_id;
     uint64_t last_sent_ms, last_recv_ms;
     char name[DIST_NAME_MAX + 1];
@@ -179,16 +187,38 @@ static void place(dist_link_t *l, dist_msg_t *m)
     }
 }
 
+/* Small messages have a reserve of their own (an eighth of the budget)
+ * on top of it: a large message that fills the budget holds up neither a
+ * ping nor any other small message, while memory stays bounded (by 9/8
+ * of the budget, or one message larger than it). */
+static size_t small_reserve(const dist_link_t *l)
+{
+    return l->budget / 8;
+}
+
+/* May a message of this cost join the queue? An empty queue takes any. */
+static bool admits(const dist_link_t *l, const dist_msg_t *m, size_t cost)
+{
+    if (l->queued == 0 || l->queued + cost <= l->budget)
+        return true;
+    return !is_large(m) && l->small_queued + cost <= small_reserve(l);
+}
+
 int dist_link_enqueue(dist_link_t *l, dist_msg_t *m)
 {
     if (l->state == DOWN || l->state == DRAINING || l->retiring)
         return LUN_EIO;
     size_t cost = msg_cost(m);
-    if (l->queued > 0 && l->queued + cost > l->budget) {
-        l->full = true;
+    if (!admits(l, m, cost)) {
+        if (is_large(m))
+            l->full_large = true;
+        else
+            l->full_small = true;
         return LUN_EAGAIN;
     }
     l->queued += cost;
+    if (!is_large(m))
+        l->small_queued += cost;
     dist_msg_t *ahead = large_of_pair(l, m);
     if (ahead) {
         m->next = NULL;
@@ -238,9 +268,13 @@ static void release_held(dist_link_t *l, dist_msg_t *done)
 static void retire(dist_link_t *l, dist_msg_t *m)
 {
     l->queued -= msg_cost(m);
+    if (!is_large(m))
+        l->small_queued -= msg_cost(m);
     free(m);
-    if (l->full && l->queued <= l->budget / 2) {
-        l->full = false;
+    bool half = l->queued <= l->budget / 2;
+    if ((l->full_large && half) ||
+        (l->full_small && (half || l->small_queued <= small_reserve(l) / 2))) {
+        l->full_large = l->full_small = false;
         if (l->cbs.room)
             l->cbs.room(l, l->ud);
     }
@@ -365,8 +399,9 @@ static bool has_output(const dist_link_t *l)
 
 static void flush(dist_link_t *l, uint64_t now_ms)
 {
+    size_t written = 0;
     l->write_blocked = false;
-    while (l->state != DOWN) {
+    while (l->state != DOWN && written < WRITE_BUDGET) {
         if (l->ooff == l->olen || l->ctrl_len)
             fill(l);
         if (l->ooff == l->olen)
@@ -385,6 +420,7 @@ static void flush(dist_link_t *l, uint64_t now_ms)
             return;
         }
         l->ooff += (size_t)w;
+        written += (size_t)w;
         l->last_sent_ms = now_ms;
     }
 }
@@ -460,6 +496,11 @@ static void consume(dist_link_t *l, const uint8_t *p, size_t n)
                                o.msg.data, o.msg.len, l->ud);
         }
     }
+}
+
+uint8_t *dist_link_take_message(dist_link_t *l, const uint8_t *data)
+{
+    return dist_decoder_take(&l->dec, data);
 }
 
 static void receive(dist_link_t *l, uint64_t now_ms)

@@ -102,6 +102,11 @@ void dist_link_io(dist_link_t *l, uint32_t events, uint64_t now_ms);
 void dist_link_tick(dist_link_t *l, uint64_t now_ms);
 /* The readiness the link waits for now (0 once down). */
 uint32_t dist_link_interest(const dist_link_t *l);
+/* In the message callback: the body at data if the link can hand it over
+ * (a message reassembled from chunks), the caller then owning it (free());
+ * NULL otherwise (copy the bytes). */
+uint8_t *dist_link_take_message(dist_link_t *l, const uint8_t *data);
+
 /* Send CLOSE with reason (best effort) and go down. */
 void dist_link_close(dist_link_t *l, const char *reason);
 /* Close gently: refuse new sends, send what is queued, then CLOSE with

@@ -5,6 +5,8 @@
 #include "loop.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
@@ -21,6 +23,7 @@ struct dist_loop {
     net_poll_t *np;
     pthread_t thread;
     pthread_mutex_t mu;
+    atomic_uint waiting; /* other threads waiting for mu (lock_for_send) */
     bool stop;
     struct entry {
         dist_link_t *l;
@@ -75,6 +78,34 @@ static int64_t wait_ms(dist_loop_t *loop)
     return tick / WAIT_DIVISOR ? tick / WAIT_DIVISOR : 1;
 }
 
+/* The dist thread holds mu while it does a link's I/O and lets go of it
+ * only for the poll, which returns at once while a large message is being
+ * written. A mutex is not fair: a sender woken on it would mostly find it
+ * taken again, and a ping would wait for the whole large message. So
+ * senders say that they wait, and the dist thread lets them in first. */
+static void lock_for_send(dist_loop_t *loop)
+{
+    atomic_fetch_add(&loop->waiting, 1);
+    lun_mutex_lock(&loop->mu);
+    atomic_fetch_sub(&loop->waiting, 1);
+}
+
+#define LET_IN_MAX_NS 1000000 /* never wait more than 1 ms for them */
+
+static void let_senders_in(dist_loop_t *loop)
+{
+    if (atomic_load(&loop->waiting) == 0)
+        return;
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do {
+        sched_yield();
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    } while (atomic_load(&loop->waiting) > 0 &&
+             (t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) <
+                 LET_IN_MAX_NS);
+}
+
 static void *run(void *arg)
 {
     dist_loop_t *loop = arg;
@@ -84,6 +115,7 @@ static void *run(void *arg)
         int64_t timeout = wait_ms(loop);
         lun_mutex_unlock(&loop->mu);
         int n = net_poll_wait(loop->np, ev, MAX_EVENTS, timeout);
+        let_senders_in(loop);
         lun_mutex_lock(&loop->mu);
         uint64_t now = dist_now_ms();
         for (int i = 0; i < n; i++) {
@@ -195,7 +227,7 @@ int dist_loop_send(dist_loop_t *loop, dist_link_t *l, uint64_t sender,
     dist_msg_t *m = dist_msg_new(sender, receiver, tag, data, len);
     if (!m)
         return LUN_ENOMEM;
-    lun_mutex_lock(&loop->mu);
+    lock_for_send(loop);
     int rc = dist_link_enqueue(l, m);
     struct entry *e = entry_of(loop, l);
     if (rc == 0 && e)
@@ -213,7 +245,7 @@ int dist_loop_send_via(dist_loop_t *loop, dist_link_t *(*pick)(void *arg),
     dist_msg_t *m = dist_msg_new(sender, receiver, tag, data, len);
     if (!m)
         return LUN_ENOMEM;
-    lun_mutex_lock(&loop->mu);
+    lock_for_send(loop);
     dist_link_t *l = pick(arg);
     int rc = l ? dist_link_enqueue(l, m) : LUN_ENOTFOUND;
     struct entry *e = l ? entry_of(loop, l) : NULL;
@@ -229,7 +261,7 @@ int dist_loop_send_frame_via(dist_loop_t *loop,
                              dist_link_t *(*pick)(void *arg), void *arg,
                              unsigned type, const void *payload, size_t len)
 {
-    lun_mutex_lock(&loop->mu);
+    lock_for_send(loop);
     dist_link_t *l = pick(arg);
     int rc = l ? dist_link_send_frame(l, type, payload, len) : LUN_ENOTFOUND;
     struct entry *e = l ? entry_of(loop, l) : NULL;
@@ -242,7 +274,7 @@ int dist_loop_send_frame_via(dist_loop_t *loop,
 void dist_loop_with(dist_loop_t *loop, dist_link_t *l,
                     void (*fn)(dist_link_t *l, void *arg), void *arg)
 {
-    lun_mutex_lock(&loop->mu);
+    lock_for_send(loop);
     fn(l, arg);
     lun_mutex_unlock(&loop->mu);
 }

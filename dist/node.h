@@ -76,6 +76,11 @@ uint16_t dist_node_port(dist_node_t *n);
 #define DIST_NODE_NAME_MAX 255
 size_t dist_node_members(dist_node_t *n, uint64_t *ids,
                          char (*names)[DIST_NODE_NAME_MAX + 1], size_t max);
+/* In on_message: the message's body (data) handed over, the caller then
+ * owning it (free()), when the link can (one reassembled from chunks);
+ * NULL otherwise (copy it). Saves a copy of a large message on the dist
+ * thread, which holds its lock meanwhile. */
+uint8_t *dist_node_take_message(dist_node_t *n, const uint8_t *data);
 /* Links up now (one per member once ties are broken; for tests). */
 size_t dist_node_links(dist_node_t *n);
 /* The member's tag for key ("key=value" in its HELLO) into out; 0,

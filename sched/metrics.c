@@ -41,4 +41,12 @@ void sched_metrics_dump(sched_runtime_t *rt)
         fprintf(stderr, "lunatic: metric %s = %g (%llu updates)\n", m->name,
                 m->value, (unsigned long long)m->count);
     lun_mutex_unlock(&rt->metrics_lock);
+    if (rt->node) { /* a node: how many modules it fetched and compiled */
+        uint64_t fetched = 0, compiled = 0;
+        sched_remote_stats(rt, &fetched, &compiled);
+        fprintf(stderr, "lunatic: metric remote.modules_fetched = %llu\n",
+                (unsigned long long)fetched);
+        fprintf(stderr, "lunatic: metric remote.modules_compiled = %llu\n",
+                (unsigned long long)compiled);
+    }
 }

@@ -672,3 +672,25 @@ int sched_remote_deliver(sched_runtime_t *rt, uint64_t to_pid,
     m->node = from_node; /* message::get_node_id */
     return sched__send(rt, to_pid, m) ? 0 : 1;
 }
+
+int sched_remote_deliver_owned(sched_runtime_t *rt, uint64_t to_pid,
+                               uint64_t from_node, uint64_t from_pid,
+                               int64_t tag, uint8_t *data, size_t len)
+{
+    if (len == 0) { /* a body of its own would be empty */
+        free(data);
+        return sched_remote_deliver(rt, to_pid, from_node, from_pid, tag,
+                                    NULL, 0);
+    }
+    sched_msg_t *m = sched__msg_new(SCHED_MSG_DATA, 0);
+    if (!m) {
+        free(data);
+        return LUN_ENOMEM;
+    }
+    m->data = data; /* freed with the message (sched__msg_free) */
+    m->cap = len;
+    m->len = len;
+    m->tag = tag;
+    m->node = from_node; /* message::get_node_id */
+    return sched__send(rt, to_pid, m) ? 0 : 1;
+}

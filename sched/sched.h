@@ -235,6 +235,11 @@ sched_hash_t sched_hash_bytes(const uint8_t *bytes, size_t len);
 int sched_remote_deliver(sched_runtime_t *rt, uint64_t to_pid,
                          uint64_t from_node, uint64_t from_pid, int64_t tag,
                          const uint8_t *data, size_t len);
+/* The same with data (malloc'd, len bytes) handed over: it becomes the
+ * message's body without a copy, and is freed in every case. */
+int sched_remote_deliver_owned(sched_runtime_t *rt, uint64_t to_pid,
+                               uint64_t from_node, uint64_t from_pid,
+                               int64_t tag, uint8_t *data, size_t len);
 
 /* The answer to a spawn request: rc 0 and the new pid, or Lunatic's code
  * (2: module or function not found, 9027: connection error) with err. */

@@ -830,6 +830,8 @@ static int serve(struct run_opts *o)
     int sig = 0;
     while (sigwait(&set, &sig) != 0)
         ;
+    if (getenv("LUNATIC_METRICS"))
+        sched_metrics_dump(rt);
     dist_cluster_detach(o->cluster);
     sched_runtime_free(rt);
     pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define EXIT_ERROR 1
 #define EXIT_USAGE 2
@@ -141,6 +142,34 @@ out:
     return rc;
 }
 
+/* How long a node with an app waits for its cluster to form before the
+ * app starts (wait_joined). */
+#define JOIN_WAIT_MS 5000
+#define JOIN_QUIET_MS 300
+#define JOIN_POLL_MS 20
+
+/* A node given peers to join and an app to run starts the app once it
+ * has joined, so that the app's first get_nodes sees the cluster as
+ * Lunatic's control server would list it: at least one member up and the
+ * member count unchanged for JOIN_QUIET_MS (the MEMBERS frames bring the
+ * rest of the mesh within a few round trips). After JOIN_WAIT_MS the app
+ * starts anyway, with whatever members there are. */
+static void wait_joined(dist_cluster_t *c)
+{
+    dist_node_t *n = dist_cluster_node(c);
+    size_t last = dist_node_members(n, NULL, NULL, 0);
+    unsigned quiet = 0;
+    struct timespec poll = {0, JOIN_POLL_MS * 1000000L};
+    for (unsigned t = 0; t < JOIN_WAIT_MS; t += JOIN_POLL_MS) {
+        nanosleep(&poll, NULL);
+        size_t now = dist_node_members(n, NULL, NULL, 0);
+        quiet = now == last ? quiet + JOIN_POLL_MS : 0;
+        last = now;
+        if (now > 1 && quiet >= JOIN_QUIET_MS)
+            return;
+    }
+}
+
 int node_cli_start(int argc, char **argv, int i, dist_cluster_t **out)
 {
     struct node_flags f = {0};
@@ -160,6 +189,8 @@ int node_cli_start(int argc, char **argv, int i, dist_cluster_t **out)
     if (missing)
         usage_error("missing", missing);
     int rc = start(&f, out);
+    if (rc == 0 && i < argc && (f.npeers > 0 || f.discover))
+        wait_joined(*out);
     free(f.peers);
     free(f.tags);
     if (rc != 0)

@@ -1,6 +1,7 @@
 # tests/nodes/nodes.mk: `make nodes-e2e`, three `lunatic node` processes
-# on 127.0.0.1 (tests/nodes/run.sh). Not part of `make test` yet: it
-# uses real ports and timing. Included from the Makefile.
+# on 127.0.0.1 (tests/nodes/run.sh), and `make nodes-traffic-e2e`. Both
+# are steps of test-core (free ports, so parallel runs do not collide).
+# Included from the Makefile.
 NODES_PING := $(B)/wasm/nodes/ping.wasm
 
 $(NODES_PING): tests/nodes/ping.c sdk/lunatic.h sdk/lunatic_imports.h
@@ -41,3 +42,21 @@ $(NODES_FAULTS): tests/nodes/faults.c sdk/lunatic.h sdk/lunatic_imports.h
 .PHONY: nodes-faults-e2e
 nodes-faults-e2e: $(B)/lunatic $(NODES_FAULTS)
 	@sh tests/nodes/faults.sh $(B)/lunatic $(NODES_FAULTS) tests/nodes/peer.py
+
+# `make nodes-traffic-e2e` (tests/nodes/traffic.sh): 1,000,000 messages in
+# order, a 64 MB message while a ping answers, remote spawns and their
+# error codes, and the lunatic-rs `distributed` example across three nodes.
+NODES_TRAFFIC := $(B)/wasm/nodes/traffic.wasm
+LRS_DISTRIBUTED ?= $(LRS_DIR)/target/wasm32-wasi/release/examples/distributed.wasm
+
+$(NODES_TRAFFIC): tests/nodes/traffic.c sdk/lunatic.h sdk/lunatic_imports.h
+	@mkdir -p $(dir $@)
+	$(WASM_CC) $(WASM_CFLAGS) -I. $< -o $@
+
+# the message count (1,000,000 takes ~2 s, ~6 s under ASan)
+TRAFFIC_COUNT ?= 1000000
+
+.PHONY: nodes-traffic-e2e
+nodes-traffic-e2e: $(B)/lunatic $(NODES_TRAFFIC)
+	@TRAFFIC_COUNT=$(TRAFFIC_COUNT) sh tests/nodes/traffic.sh $(B)/lunatic \
+	    $(NODES_TRAFFIC) $(LRS_DISTRIBUTED)

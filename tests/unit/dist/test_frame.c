@@ -156,6 +156,46 @@ Test(dist_frame, decodes_in_random_slices_and_all_at_once)
     }
 }
 
+/* A reassembled body can be taken over (then the decoder forgets it and
+ * the next one is new memory); a one-frame message's bytes cannot. */
+Test(dist_frame, a_chunked_body_can_be_taken_over)
+{
+    const uint8_t body[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    uint8_t *buf = calloc(1, 4096);
+    size_t at = put_message(buf, 0, 1, 2, 99, body, 10);
+    at = put_first(buf, at, 5, 36, body, 12, 0);
+    at = put_frame(buf, at, DIST_CHUNK, DIST_FLAG_LAST, 5, body + 12, 24);
+    at = put_first(buf, at, 6, 20, body, 12, 0);
+    at = put_frame(buf, at, DIST_CHUNK, DIST_FLAG_LAST, 6, body + 12, 8);
+    dist_decoder_t dec;
+    cr_assert_eq(dist_decoder_init(&dec, 1 << 20), 0);
+    dist_dec_out_t o;
+    size_t used, off = 0;
+    cr_assert_eq(dist_decoder_feed(&dec, buf, at, &used, &o), DIST_DEC_MESSAGE);
+    off += used;
+    cr_expect_null(dist_decoder_take(&dec, o.msg.data)); /* one frame */
+    uint8_t *taken[2];
+    for (int i = 0; i < 2; i++) {
+        int rc;
+        while ((rc = dist_decoder_feed(&dec, buf + off, at - off, &used,
+                                       &o)) == DIST_DEC_FRAME ||
+               rc == DIST_DEC_NEED)
+            off += used;
+        off += used;
+        cr_assert_eq(rc, DIST_DEC_MESSAGE);
+        cr_expect_null(dist_decoder_take(&dec, body)); /* not its bytes */
+        taken[i] = dist_decoder_take(&dec, o.msg.data);
+        cr_assert_not_null(taken[i]);
+        cr_expect_null(dist_decoder_take(&dec, o.msg.data)); /* once */
+        cr_expect_eq(memcmp(taken[i], body, o.msg.len), 0);
+    }
+    cr_expect_eq(off, at);
+    dist_decoder_free(&dec); /* frees neither taken body */
+    free(taken[0]);
+    free(taken[1]);
+    free(buf);
+}
+
 Test(dist_frame, hello_round_trips_and_checks_tags)
 {
     dist_hello_t h, back;

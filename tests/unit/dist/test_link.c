@@ -333,9 +333,39 @@ Test(dist_link, an_oversized_message_goes_into_an_empty_queue)
     pair_open(&a, &b, conf);
     uint8_t *body = calloc(1, 300000);
     cr_expect_eq(dist_link_send(a.l, 1, 2, 0, body, 300000), 0);
-    cr_expect_eq(dist_link_send(a.l, 1, 2, 0, body, 10), LUN_EAGAIN);
+    cr_expect_eq(dist_link_send(a.l, 1, 2, 0, body, 100000), LUN_EAGAIN);
     PUMP_UNTIL(&a, &b, b.nmsg == 1 && a.room, 10000);
     cr_expect_eq(b.large_len, 300000);
+    free(body);
+    dist_link_free(a.l);
+    dist_link_free(b.l);
+}
+
+/* A large message that fills the budget does not hold up small ones:
+ * they have a reserve of an eighth of the budget, and room comes for a
+ * refused small sender when the reserve has drained to half. */
+Test(dist_link, small_messages_have_a_reserve_beside_a_large_one)
+{
+    side_t a, b;
+    dist_link_conf_t conf = {.send_budget = 1 << 20};
+    pair_open(&a, &b, conf);
+    PUMP_UNTIL(&a, &b, a.up && b.up, 5000);
+    uint8_t *body = calloc(1, 4 << 20);
+    cr_expect_eq(dist_link_send(a.l, 1, 2, 0, body, 4 << 20), 0);
+    cr_expect_eq(dist_link_send(a.l, 1, 2, 0, body, 100000), LUN_EAGAIN);
+    int small = 0, rc;
+    while ((rc = dist_link_send(a.l, 3, 4, 0, body, 1000)) == 0)
+        small++;
+    cr_expect_eq(rc, LUN_EAGAIN);
+    /* 1000 bytes and the headers each, in 128 KiB */
+    cr_expect(small >= 100 && small <= 131, "small accepted %d", small);
+    cr_expect(!a.room);
+    PUMP_UNTIL(&a, &b, a.room, 10000);
+    /* the small ones went ahead of the large one's chunks */
+    cr_expect_eq(b.large_len, 0);
+    cr_expect_eq(dist_link_send(a.l, 3, 4, 0, body, 1000), 0);
+    PUMP_UNTIL(&a, &b, b.nmsg == (size_t)small + 2, 10000);
+    cr_expect_eq(b.large_len, 4 << 20);
     free(body);
     dist_link_free(a.l);
     dist_link_free(b.l);
