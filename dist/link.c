@@ -583,8 +583,6 @@ static void go_down(dist_link_t *l, const char *reason)
     if (l->peer_why[0]) /* what the peer said, not the write that failed */
         reason = l->peer_why;
     snprintf(l->reason, sizeof l->reason, "%s", reason);
-    fprintf(stderr, "dist: link %s -> %s down: %s\n", l->name,
-            l->peer.name[0] ? l->peer.name : "?", l->reason);
     if (l->cbs.down)
         l->cbs.down(l, l->reason, l->ud);
 }

@@ -73,6 +73,7 @@ struct target {
     char name[NAME_CAP]; /* expected, or learned at the first link */
     conn_t *conn;        /* its link, from dial to down */
     bool self;           /* leads back to this node: never dialed again */
+    bool unreachable;    /* said so once; quiet until it links again */
     uint64_t next_ms, backoff_ms;
 };
 
@@ -318,6 +319,8 @@ static void link_up(dist_link_t *l, const dist_hello_t *h, void *ud)
     c->link = l; /* maybe before the node thread got to note it */
     n->npending--;
     c->up = true;
+    if (c->target)
+        c->target->unreachable = false;
     c->peer_id = h->incarnation;
     if (!cert || strcmp(cert, h->name) != 0) {
         snprintf(why, sizeof why, "certificate is for node %s, but it "
@@ -490,7 +493,12 @@ static void link_down(dist_link_t *l, const char *reason, void *ud)
         if (tls && strstr(tls, "fatal alert message was received"))
             logf_(n, "lunatic node: %s refused this node's certificate "
                   "(a TLS alert)", c->addr); /* it said no, not us */
-        else if (tls && strncmp(tls, "connect failed", 14) != 0 &&
+        else if (tls && !strncmp(tls, "connect failed", 14) && c->target &&
+                 !c->target->unreachable) {
+            c->target->unreachable = true; /* redialed quietly from now */
+            logf_(n, "lunatic node: cannot reach %s (%s); retrying",
+                  c->addr, tls);
+        } else if (tls && strncmp(tls, "connect failed", 14) != 0 &&
                  !c->refused)
             refuse(n, c, tls);
         else if (!tls && !c->refused) /* silent: a half-open connection */

@@ -203,7 +203,7 @@ python3 "$PEER" frames $G $P "$T/nodes/g.pem" "$T/nodes/g.key" g spawn >>"$T/pee
 grep '^garbage before\|node closed the link\|spawn of a module' "$T/peer.log" | sed 's/^/  /'
 for why in 'bad magic' 'frame length .* over the maximum' \
     'unknown frame version' 'unknown frame type'; do
-    grep 'link n2 -> g down: bad frame' "$T/n2.log" | grep -q "$why" ||
+    grep 'member g (.*) down: bad frame' "$T/n2.log" | grep -q "$why" ||
         fail "n2 did not log a bad frame ($why)"
 done
 probe p2 $A2 nofunc n2 || fail "probe p2"
