@@ -23,29 +23,16 @@ L=$1
 WASM=$2
 PEER=$3
 TICK=200 # ms; the default tick is measured once, in case 4
-T=$(mktemp -d)
+SUITE=faults
 HOSTNAME_E2E=lunatic-e2e-faults-$$
-pids=""
-cleanup() {
-    for p in $pids; do kill -CONT "$p" 2>/dev/null; kill -9 "$p" 2>/dev/null; done
-    wait 2>/dev/null
+. "$(dirname "$0")/lib.sh"
+extra_cleanup() {
     if grep -q "$HOSTNAME_E2E" /etc/hosts 2>/dev/null; then
         # in place: /etc/hosts may be a bind mount, which rename breaks
         grep -v "$HOSTNAME_E2E" /etc/hosts >"$T/hosts" && cat "$T/hosts" >/etc/hosts
     fi
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-fail() {
-    echo "faults: FAIL: $*"
-    for f in "$T"/*.log; do echo "== $f"; tail -n 40 "$f"; done
-    exit 1
 }
 now_ms() { date +%s%3N; }
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 # wait_log FILE PATTERN SECONDS: until grep finds PATTERN (20 ms steps)
 wait_log() {
     end=$(( $(now_ms) + $3 * 1000 ))

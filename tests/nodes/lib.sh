@@ -1,20 +1,25 @@
 # tests/nodes/lib.sh: what the multi-node suites share. Sourced after
 # setting SUITE (the prefix of their lines) and L (the lunatic binary).
-# Makes $T (removed at exit, with every node in $pids killed), a cluster
-# CA in $T/ca and node certificates in $T/nodes.
+# Makes $T, removed at exit (kept, and said so, when NODES_KEEP=1 and the
+# suite failed) after every process in $pids is continued and killed and
+# the suite's own extra_cleanup (if it defines one) has run.
 T=$(mktemp -d)
 pids=""
+keep=""
 cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
+    for p in $pids; do kill -CONT "$p" 2>/dev/null; kill -9 "$p" 2>/dev/null; done
     wait 2>/dev/null
-    rm -rf "$T"
+    if command -v extra_cleanup >/dev/null 2>&1; then extra_cleanup; fi
+    [ -n "$keep" ] || rm -rf "$T"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 
-# fail WHY: the suite fails, showing every node's log.
+# fail WHY: the suite fails, showing the end of every node's log.
 fail() {
-    echo "$SUITE: FAIL: $*"
-    for f in "$T"/*.log; do echo "== $f"; cat "$f"; done
+    keep=${NODES_KEEP:-}
+    echo "$SUITE: FAIL: $*${keep:+ (logs kept in $T)}"
+    for f in "$T"/*.log; do echo "== $f"; tail -n 40 "$f"; done
     exit 1
 }
 
@@ -22,7 +27,8 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# certs NAME...: a certificate for each node name, from the cluster CA.
+# certs NAME...: a certificate for each node name, from the cluster CA
+# ($T/ca, made on first use), into $T/nodes.
 certs() {
     [ -f "$T/ca/ca.pem" ] || "$L" cert ca --out "$T/ca" >/dev/null || fail "cert ca"
     for n in "$@"; do
@@ -31,9 +37,9 @@ certs() {
     done
 }
 
-# node NAME PORT [FLAGS...] [APP ARGS...]: exec a node with its own
-# certificate (so that `node ... &`'s $! is the node itself), a 200 ms
-# tick and the tag name=NAME.
+# node NAME PORT [FLAGS...] [APP ARGS...]: exec a node on 127.0.0.1:PORT
+# with its own certificate (so that `node ... &`'s $! is the node itself),
+# a 200 ms tick and the tag name=NAME.
 node() {
     n=$1 p=$2; shift 2
     exec "$L" node --name "$n" --listen "127.0.0.1:$p" --ca "$T/ca/ca.pem" \
@@ -51,7 +57,7 @@ wait_for() {
     done
 }
 
-# no_sanitizer_reports: fail if a node's log has one.
+# no_sanitizer_reports: fail if a log has one.
 no_sanitizer_reports() {
     if grep -l 'Sanitizer\|runtime error' "$T"/*.log; then fail "sanitizer report"; fi
 }

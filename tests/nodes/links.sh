@@ -11,32 +11,12 @@
 set -u
 L=$1
 WASM=$2
-T=$(mktemp -d)
-pids=""
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
-fail() { echo "links: FAIL: $*"; for f in "$T"/*.log; do echo "== $f"; cat "$f"; done; exit 1; }
+SUITE=links
+. "$(dirname "$0")/lib.sh"
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-"$L" cert ca --out "$T/ca" >/dev/null || fail "cert ca"
-for n in a b c; do
-    "$L" cert node --ca "$T/ca" --name $n --out "$T/nodes" >/dev/null || fail "cert node $n"
-done
+certs a b c
 
 PA=$(free_port); PB=$(free_port); PC=$(free_port); PC2=$(free_port)
-node() { # NAME PORT [more flags...]: exec, so `node ... &`'s $! is the node
-    n=$1 p=$2; shift 2
-    exec "$L" node --name $n --listen 127.0.0.1:$p --ca "$T/ca/ca.pem" \
-        --cert "$T/nodes/$n.pem" --key "$T/nodes/$n.key" --tick-ms 200 \
-        --tag name=$n "$@"
-}
 node b $PB --peer 127.0.0.1:$PA >"$T/b.log" 2>&1 & bpid=$!
 node c $PC --peer 127.0.0.1:$PA >"$T/c1.log" 2>&1 & cpid=$!
 pids="$bpid $cpid"

@@ -9,39 +9,19 @@ L=$1
 PING=$2
 # The module must not fit in one frame, so that its bytes travel chunked.
 [ "$(wc -c <"$PING")" -gt 65536 ] || { echo "nodes: $PING fits in a frame"; exit 1; }
-T=$(mktemp -d)
-pids=""
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$T"
-}
-trap cleanup EXIT
-fail() { echo "nodes: FAIL: $*"; for f in "$T"/*.log; do echo "== $f"; cat "$f"; done; exit 1; }
+SUITE=nodes
+. "$(dirname "$0")/lib.sh"
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-"$L" cert ca --out "$T/ca" >/dev/null || fail "cert ca"
+certs a b c
 "$L" cert ca --out "$T/other" >/dev/null || fail "cert ca (other)"
-for n in a b c; do
-    "$L" cert node --ca "$T/ca" --name $n --out "$T/nodes" >/dev/null || fail "cert node $n"
-done
 "$L" cert node --ca "$T/other" --name d --out "$T/others" >/dev/null || fail "cert node d"
 
 PA=$(free_port); PB=$(free_port); PC=$(free_port)
-node() { # NAME PORT CERTDIR [more flags...]: exec, so a `node ... &`'s $!
-    # is the node itself (SIGTERM reaches it, not a subshell)
-    n=$1 p=$2 d=$3; shift 3
-    exec "$L" node --name $n --listen 127.0.0.1:$p --ca "$T/ca/ca.pem" \
-        --cert "$d/$n.pem" --key "$d/$n.key" --tick-ms 200 "$@"
-}
-node b $PB "$T/nodes" --tag role=worker --peer 127.0.0.1:$PA >"$T/b.log" 2>&1 & bpid=$!
-node c $PC "$T/nodes" --tag role=worker --peer 127.0.0.1:$PA >"$T/c.log" 2>&1 & cpid=$!
+node b $PB --tag role=worker --peer 127.0.0.1:$PA >"$T/b.log" 2>&1 & bpid=$!
+node c $PC --tag role=worker --peer 127.0.0.1:$PA >"$T/c.log" 2>&1 & cpid=$!
 pids="$bpid $cpid"
 # A runs the app: it waits (up to 10 s) for the three nodes itself.
-(node a $PA "$T/nodes" --tag role=root "$PING") >"$T/a.log" 2>&1
+(node a $PA --tag role=root "$PING") >"$T/a.log" 2>&1
 rc=$?
 [ $rc -eq 0 ] || fail "node a exited $rc"
 grep -q '^role=root: 1 node(s), this one$' "$T/a.log" || fail "lookup role=root"

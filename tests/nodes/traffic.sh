@@ -24,36 +24,11 @@ MB=${TRAFFIC_MB:-64}
 # 5 ms) is bench-dist's to measure; on a loaded shared machine one node's
 # threads may simply not be scheduled for a while.
 MAX_RTT_US=${TRAFFIC_MAX_RTT_US:-1000000}
-T=$(mktemp -d)
-pids=""
-cleanup() {
-    for p in $pids; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    [ -n "${keep:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
-fail() { # TRAFFIC_KEEP=1: the logs stay in $T
-    keep=${TRAFFIC_KEEP:-}
-    echo "traffic: FAIL: $*${keep:+ (logs kept in $T)}"
-    for f in "$T"/*.log; do echo "== $f"; tail -40 "$f"; done
-    exit 1
-}
+SUITE=traffic
+. "$(dirname "$0")/lib.sh"
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-"$L" cert ca --out "$T/ca" >/dev/null || fail "cert ca"
-for n in a b c; do
-    "$L" cert node --ca "$T/ca" --name $n --out "$T/nodes" >/dev/null || fail "cert node $n"
-done
+certs a b c
 PA=$(free_port); PB=$(free_port); PC=$(free_port)
-node() { # NAME PORT [more flags...]: exec, so that $! is the node
-    n=$1 p=$2; shift 2
-    exec "$L" node --name $n --listen 127.0.0.1:$p --ca "$T/ca/ca.pem" \
-        --cert "$T/nodes/$n.pem" --key "$T/nodes/$n.key" --tick-ms 200 \
-        --tag name=$n "$@"
-}
 # B and C dial each other and wait for A's runs (LUNATIC_METRICS: their
 # module counters are printed when they stop)
 LUNATIC_METRICS=1 node b $PB --peer 127.0.0.1:$PC >"$T/b.log" 2>&1 & bpid=$!
