@@ -24,6 +24,9 @@
 /* Save and restore may run longer than an allocation: a state of a few
  * thousand entries. Still bounded, and charged to the process. */
 #define UPGRADE_BUDGET (8 * SCHED_NESTED_BUDGET)
+/* What a save hook returns for "this process stays on its code" (no
+ * warning: e.g. a process whose loop the new version does not have). */
+#define UPGRADE_DECLINED (-2)
 
 typedef struct sched_reload {
     pthread_mutex_t lock;     /* serializes reloads; guards current */
@@ -283,7 +286,8 @@ static uint8_t *inst_bytes(vm_instance_t *inst, uint32_t ptr, uint32_t len)
     return base + ptr;
 }
 
-/* The old instance's state: the save hook's bytes, copied (malloc'd). */
+/* The old instance's state: the save hook's bytes, copied (malloc'd).
+ * 0, 1 (the process declines to move) or -1 (why says why). */
 static int save_state(vm_exec_t *ex, sched_proc_t *p, vm_func_t *save,
                       uint8_t **out, uint32_t *len, char *why, size_t wl)
 {
@@ -293,6 +297,8 @@ static int save_state(vm_exec_t *ex, sched_proc_t *p, vm_func_t *save,
         snprintf(why, wl, "lunatic_upgrade_save: %s", sub);
         return -1;
     }
+    if (res.i64 == UPGRADE_DECLINED)
+        return 1;
     if (res.i64 < 0) {
         snprintf(why, wl, "lunatic_upgrade_save returned an error (%lld)",
                  (long long)res.i64);
@@ -360,8 +366,8 @@ static int run_start(vm_exec_t *ex, sched_proc_t *p, vm_instance_t *ni,
     return rc;
 }
 
-/* Make a new instance of m for p and carry the state over. On success
- * *resume is the new code's entry. */
+/* Make a new instance of m for p and carry the state over. 0 (*resume
+ * is the new code's entry), 1 (p declined), -1 (why says why). */
 static int move_state(vm_exec_t *ex, sched_proc_t *p, vm_func_t *save,
                       sched_module_t *m, vm_instance_t **out,
                       vm_func_t **resume, char *why, size_t wl)
@@ -392,6 +398,10 @@ static int move_state(vm_exec_t *ex, sched_proc_t *p, vm_func_t *save,
         rc = run_start(ex, p, ni, why, wl);
     if (rc == 0)
         rc = save_state(ex, p, save, &state, &len, why, wl);
+    if (rc == 1) { /* declined: stays, silently */
+        vm_instance_free(ni);
+        return 1;
+    }
     if (rc == 0)
         rc = restore_state(ex, p, ni, alloc, restore, state, len, why, wl);
     free(state);
@@ -424,7 +434,12 @@ vm_status sched__upgrade(vm_exec_t *ex, sched_proc_t *p, bool *failed)
     }
     vm_instance_t *ni = NULL;
     vm_func_t *resume = NULL;
-    if (move_state(ex, p, save, m, &ni, &resume, why, sizeof why) != 0) {
+    int rc = move_state(ex, p, save, m, &ni, &resume, why, sizeof why);
+    if (rc == 1) {
+        sched__module_unref(m);
+        return VM_OK;
+    }
+    if (rc != 0) {
         fprintf(stderr, "lunatic: process %llu stays on version %llu: %s\n",
                 (unsigned long long)p->pid,
                 (unsigned long long)atomic_load(&p->module->version), why);
