@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -735,18 +736,19 @@ static inline void lun_tls_listener_close(uint64_t l)
 typedef const void *(*lun_upgrade_save_fn)(size_t *len);
 typedef int (*lun_upgrade_restore_fn)(const void *bytes, size_t len);
 
-/* The guest allocator the runtime calls to hand over bytes (as
- * lunatic-rs's lunatic_alloc). Weak: a module may define its own. */
-#include <stdlib.h>
-__attribute__((export_name("lunatic_alloc"), weak)) int32_t
-lun__alloc(int32_t len);
-__attribute__((export_name("lunatic_alloc"), weak)) int32_t
-lun__alloc(int32_t len)
-{
-    return (int32_t)(uintptr_t)malloc(len > 0 ? (size_t)len : 1);
-}
-
+/* The three hook exports and lunatic_alloc (malloc), the allocator the
+ * runtime calls to hand the state over (as lunatic-rs's). A module that
+ * defines its own lunatic_alloc uses LUN_UPGRADE_HOOKS_OWN_ALLOC. */
 #define LUN_UPGRADE_HOOKS(save, restore, resume)                            \
+    __attribute__((export_name("lunatic_alloc"))) int32_t                  \
+    lun__alloc(int32_t len);                                               \
+    int32_t lun__alloc(int32_t len)                                        \
+    {                                                                      \
+        return (int32_t)(uintptr_t)malloc(len > 0 ? (size_t)len : 1);      \
+    }                                                                      \
+    LUN_UPGRADE_HOOKS_OWN_ALLOC(save, restore, resume)
+
+#define LUN_UPGRADE_HOOKS_OWN_ALLOC(save, restore, resume)                  \
     __attribute__((export_name("lunatic_upgrade_save"))) int64_t           \
     lun__upgrade_save(void);                                               \
     int64_t lun__upgrade_save(void)                                        \
