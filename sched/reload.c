@@ -210,6 +210,11 @@ int sched__reload_module(sched_runtime_t *rt, sched_module_t *m, char *err,
     lun_mutex_unlock(&r->lock);
     sched__module_unref(was); /* its processes hold it while they run */
     wake_all(rt);
+    /* Off the workers (the signal thread of `lunatic run`), a lookup may
+     * have dropped the last reference of a dead process, whose messages
+     * went to this thread's cache: give them back now. */
+    if (!sched__self())
+        sched__thread_caches_flush(rt);
     return 0;
 }
 
