@@ -70,11 +70,16 @@ counter() {
     pids="$pids $pid"
     rt=$(runtime_of $pid)
     wait_for "$tmp/c.out" 100 "counter: running" || { bad "counter: no start"; return; }
+    # One SIGHUP at a time: signals sent faster than a reload coalesce.
     i=0
     while [ $i -lt 100 ]; do
         kill -HUP "$rt"
-        sleep 0.02
         i=$((i + 1))
+        k=0
+        while [ "$(grep -c "reloaded" "$tmp/c.err")" -lt $i ] && [ $k -lt 500 ]; do
+            sleep 0.01
+            k=$((k + 1))
+        done
     done
     for f in v2 nohooks garbage invalid unknown_import v1; do
         case $f in garbage|invalid) put "$app" "$tmp/$f.wasm" ;;
@@ -88,7 +93,7 @@ counter() {
     line=$(grep "counter: sent" "$tmp/c.out")
     echo "reload: $line; $reloaded reloads, $refused refused"
     moves=$(echo "$line" | sed -n 's/.* moves \([0-9]*\).*/\1/p')
-    if [ "$rc" = 0 ] && [ "$reloaded" -ge 102 ] && [ "$moves" = "$reloaded" ] &&
+    if [ "$rc" = 0 ] && [ "$reloaded" = 102 ] && [ "$moves" = "$reloaded" ] &&
        [ "$refused" = 4 ] &&
        grep -q "refused: the new module exports no 'lunatic_upgrade_restore'" "$tmp/c.err" &&
        grep -q "refused: not a WebAssembly module" "$tmp/c.err" &&
@@ -171,12 +176,13 @@ http() {
     wait $load
     kill $pid 2>/dev/null
     wait $pid 2>/dev/null
+    src=$? # SIGTERM stops it cleanly: 0 (under ASan: no leak either)
     sed -n 's/^ *\([0-9]* requests in.*\)/reload: wrk: \1/p; s/^ *\(Socket errors.*\)/reload: wrk: \1/p; s/^ *\(Non-2xx.*\)/reload: wrk: \1/p; s/^\([0-9]* requests,.*\)/reload: curl: \1/p' "$tmp/wrk.out"
-    if [ $crc = 0 ] && ! grep -q "Socket errors\|Non-2xx\|[1-9][0-9]* failed" "$tmp/wrk.out" &&
+    if [ $crc = 0 ] && [ $src = 0 ] && ! grep -q "Socket errors\|Non-2xx\|[1-9][0-9]* failed" "$tmp/wrk.out" &&
        [ "$(grep -c "reloaded" "$tmp/h.err")" = 10 ]; then
         ok "http under load through 10 reloads: no failed request, no reset, the reply changed each time"
     else
-        bad "http (clients rc $crc)"; cat "$tmp/wrk.out" "$tmp/h.err" | head -20
+        bad "http (clients rc $crc, server rc $src)"; cat "$tmp/wrk.out" "$tmp/h.err" | head -20
     fi
 }
 
@@ -191,14 +197,16 @@ chat() {
     pids="$pids $pid"
     rt=$(runtime_of $pid)
     wait_for "$tmp/ch.out" 100 "listening" || { bad "chat: no start"; return; }
-    if timeout 30 python3 "$here/clients.py" chat "$port" "$rt" "$app" &&
-       grep -q "reloaded" "$tmp/ch.err"; then
-        ok "chat: clients stay connected through a reload"
-    else
-        bad "chat"; cat "$tmp/ch.err"
-    fi
+    timeout 30 python3 "$here/clients.py" chat "$port" "$rt" "$app"
+    crc=$?
     kill $pid 2>/dev/null
     wait $pid 2>/dev/null
+    src=$?
+    if [ $crc = 0 ] && [ $src = 0 ] && grep -q "reloaded" "$tmp/ch.err"; then
+        ok "chat: clients stay connected through a reload"
+    else
+        bad "chat (clients rc $crc, server rc $src)"; cat "$tmp/ch.err"
+    fi
 }
 
 # }=====
