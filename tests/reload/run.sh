@@ -174,7 +174,7 @@ http() {
         "$W/http_v1.wasm" "$W/http_v2.wasm" 10
     crc=$?
     wait $load
-    kill $pid 2>/dev/null
+    kill "$rt" 2>/dev/null # itself: timeout would signal it twice
     wait $pid 2>/dev/null
     src=$? # SIGTERM stops it cleanly: 0 (under ASan: no leak either)
     sed -n 's/^ *\([0-9]* requests in.*\)/reload: wrk: \1/p; s/^ *\(Socket errors.*\)/reload: wrk: \1/p; s/^ *\(Non-2xx.*\)/reload: wrk: \1/p; s/^\([0-9]* requests,.*\)/reload: curl: \1/p' "$tmp/wrk.out"
@@ -199,7 +199,7 @@ chat() {
     wait_for "$tmp/ch.out" 100 "listening" || { bad "chat: no start"; return; }
     timeout 30 python3 "$here/clients.py" chat "$port" "$rt" "$app"
     crc=$?
-    kill $pid 2>/dev/null
+    kill "$rt" 2>/dev/null # itself: timeout would signal it twice
     wait $pid 2>/dev/null
     src=$?
     if [ $crc = 0 ] && [ $src = 0 ] && grep -q "reloaded" "$tmp/ch.err"; then
