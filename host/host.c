@@ -14,7 +14,7 @@ static const sched_bindings_t tables[] = {
     TABLE(process), TABLE(message), TABLE(timer),       TABLE(registry),
     TABLE(error),   TABLE(version), TABLE(trap),        TABLE(wasi),
     TABLE(metrics), TABLE(distributed), TABLE(dist_certs), TABLE(networking),
-    TABLE(udp),     TABLE(tls),     TABLE(sqlite),
+    TABLE(udp),     TABLE(tls),     TABLE(sqlite),      TABLE(reload),
 };
 #undef TABLE
 

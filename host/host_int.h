@@ -28,6 +28,7 @@ HOST_API(networking);
 HOST_API(udp);
 HOST_API(tls);
 HOST_API(sqlite);
+HOST_API(reload);
 #undef HOST_API
 
 /* }===== */

@@ -265,6 +265,15 @@ static vm_status h_receive(vm_exec_t *ex, vm_slot *a, void *ud)
     }
     if (first)
         p->mbox.scan = NULL;
+    /* A safe point: a newer application version is taken here (the call
+     * then never returns in the old code: docs/reload.md). */
+    bool failed;
+    if (sched__upgrade_due(p) &&
+        sched__upgrade(ex, p, &failed) == VM_DONE) {
+        if (tags != local)
+            free(tags);
+        return VM_DONE;
+    }
     vm_status st = host__receive_step(ex, a, tags, ntags, a[2].u64, first);
     if (tags != local)
         free(tags);

@@ -365,16 +365,21 @@ static void charge_instantiation(vm_exec_t *ex, sched_proc_t *child)
 #define SPAWN_ARGS_ON_STACK 8u
 #define SPAWN_ARGS_MAX 1000u
 
+static vm_status spawn_from(vm_exec_t *ex, sched_proc_t *p, sched_module_t *m,
+                            sched_config_t *c, uint64_t link,
+                            const uint8_t *func, uint32_t func_len,
+                            const uint8_t *params, uint32_t params_len,
+                            uint64_t *out_id, int *out_rc);
+
 vm_status host__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
                        int64_t config_id, int64_t module_id,
                        uint32_t func_ptr, uint32_t func_len,
                        uint32_t params_ptr, uint32_t params_len,
                        uint64_t *out_id, int *out_rc)
 {
-    sched_proc_t *p = sched__cur(ex), *child;
+    sched_proc_t *p = sched__cur(ex);
     sched_config_t *c = p->config;
-    sched_module_t *m = p->module;
-    char err[256];
+    sched_module_t *m = NULL, *own = NULL; /* own: referenced here */
     (void)a;
     if (p->initializing)
         return host__trap(ex, "Cannot spawn process during module "
@@ -389,6 +394,22 @@ vm_status host__spawn(vm_exec_t *ex, vm_slot *a, uint64_t link,
         return host__trap(ex, "unknown module id");
     const uint8_t *func = host__guest(ex, func_ptr, func_len);
     const uint8_t *params = host__guest(ex, params_ptr, params_len);
+    if (func && params && !m) /* this module: the current version of it */
+        m = own = sched__reload_spawn_module(p);
+    vm_status st = spawn_from(ex, p, m, c, link, func, func_len, params,
+                              params_len, out_id, out_rc);
+    sched__module_unref(own);
+    return st;
+}
+
+static vm_status spawn_from(vm_exec_t *ex, sched_proc_t *p, sched_module_t *m,
+                            sched_config_t *c, uint64_t link,
+                            const uint8_t *func, uint32_t func_len,
+                            const uint8_t *params, uint32_t params_len,
+                            uint64_t *out_id, int *out_rc)
+{
+    sched_proc_t *child;
+    char err[256];
     if (!func || !params)
         return host__trap(ex, "spawn: pointer out of bounds");
     if (params_len % 17 != 0)

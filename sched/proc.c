@@ -360,9 +360,9 @@ void sched__exec_cache_flush(void)
 
 /* }===== */
 
-static int instantiate(sched_proc_t *p, char *err, size_t errlen)
+int sched__instantiate(sched_proc_t *p, sched_module_t *m,
+                       vm_instance_t **out, char *err, size_t errlen)
 {
-    sched_module_t *m = p->module;
     uint64_t pages = p->config->max_memory >> 16;
     vm_config vc = {0};
     vc.mem_provider = sched__linmem_provider(p->rt->linmem);
@@ -372,7 +372,7 @@ static int instantiate(sched_proc_t *p, char *err, size_t errlen)
     /* The template holds every import, the WASI ones included: those find
      * p->wasi through the exec's userdata at call time, so nothing is
      * bound per process. */
-    return vm_link_instantiate(m->link, &vc, &p->inst, err, errlen);
+    return vm_link_instantiate(m->link, &vc, out, err, errlen);
 }
 
 /* The module's start function runs inside spawn, as in Lunatic: nested
@@ -432,7 +432,7 @@ sched_proc_t *sched__proc_new(sched_runtime_t *rt, sched_module_t *m,
     if (rc == 0) {
         err[0] = '\0';
         char why[200] = "";
-        rc = instantiate(p, why, sizeof why);
+        rc = sched__instantiate(p, p->module, &p->inst, why, sizeof why);
         if (rc != 0)
             snprintf(err, errlen, "%s%s%s", lun_strerror(rc), why[0] ? ": " : "",
                      why);
@@ -517,6 +517,10 @@ void sched__proc_release(sched_proc_t *p)
     p->mbox.head = p->mbox.tail = p->mbox.scan = NULL;
     exec_put(p->ex);
     vm_instance_free(p->inst); /* before the WASI functions it links */
+    vm_instance_free(p->old_inst); /* a move to new code not yet settled */
+    sched__module_unref(p->old_module);
+    p->old_inst = NULL;
+    p->old_module = NULL;
     wasi_ctx_free(p->wasi);
     p->ex = NULL;
     p->inst = NULL;

@@ -748,8 +748,10 @@ static void run_proc(sched_worker_t *sd, sched_proc_t *p)
             vm_value none[1] = {{0}};
             vm_func_t *f = p->next_entry;
             p->next_entry = NULL;
-            if (vm_exec_call(p->ex, f, none, 0) == 0)
+            if (vm_exec_call(p->ex, f, none, 0) == 0) {
+                sched__upgrade_settle(p); /* after a move: the old code */
                 continue;
+            }
         }
         return finish(p, st, p->killed ? "killed" : NULL);
     }
@@ -880,6 +882,7 @@ int sched_runtime_new(const sched_options_t *o, sched_runtime_t **out_rt)
         (rc = root_config(rt, o)) != 0 ||
         (rc = sched__bindings_init(rt)) != 0 ||
         (rc = sched__remote_init(rt)) != 0 ||
+        (rc = sched__reload_init(rt)) != 0 ||
         (rc = start_workers(rt, o->threads ? o->threads : cores())) != 0) {
         sched_runtime_free(rt);
         return rc;
@@ -927,6 +930,7 @@ void sched_runtime_free(sched_runtime_t *rt)
     sched__iowait_free(rt->iowait);
     sched__proc_free_all(rt); /* unhooks their wait timers first */
     sched__remote_free(rt);   /* after the processes' parked calls */
+    sched__reload_free(rt);   /* after the processes that ran versions */
     free(rt->root_wasm);
     sched__thread_caches_flush(rt);
     sched__linmem_free(rt->linmem); /* no process is left to use a block */
@@ -1005,6 +1009,7 @@ int sched_run_entry(sched_runtime_t *rt, vm_module_t *m, const char *entry,
         sched__module_unref(sm);
         return LUN_ENOMEM;
     }
+    sched__reload_set_root(rt, sm); /* the application's version 1 */
     sched_proc_t *p = sched__proc_new(rt, sm, rt->root_config, NULL, err,
                                       sizeof err);
     sched__module_unref(sm); /* the process holds it now */

@@ -219,6 +219,26 @@ int sched_run_entry(sched_runtime_t *rt, vm_module_t *m, const char *entry,
  * every process and closes what they hold. Not async-signal-safe. */
 void sched_runtime_stop(sched_runtime_t *rt, int signo);
 
+/* {===== hot code reloading (reload.c, docs/reload.md)
+ *
+ * The root's module is the application's first version. A reload makes
+ * bytes the application's current version: decoded, validated and linked
+ * first (with sched_module_check's rules), and when the running version
+ * has upgrade hooks, the new one must have them too. On any failure
+ * nothing changes and err holds one line saying why (LUN_E* returned).
+ * Afterwards spawns of the application's code (module -1) run the new
+ * version, running processes go on, and those with upgrade hooks move at
+ * their next safe point. Old versions stay alive while a process runs
+ * them (none is killed) and are freed with their last process. Any
+ * thread; reloads are serialized. */
+int sched_runtime_reload(sched_runtime_t *rt, const uint8_t *bytes,
+                         size_t len, char *err, size_t errlen);
+
+/* The application's current version number (1: the root's module) and
+ * how many processes have moved to a newer version so far. */
+uint64_t sched_runtime_version(sched_runtime_t *rt, uint64_t *upgraded);
+
+/* }===== */
 /* {===== the runtime's side of a cluster (remote.c)
  *
  * What a cluster implementation calls, from its own threads (never from

@@ -215,6 +215,9 @@ typedef struct sched_module {
     vm_module_t *vm;
     vm_link_t *link; /* every import bound and checked (WASI: the runtime's
                         set) */
+    /* reload.c: the application version this module is (1: the root's
+     * module), 0 for a module that is not one of them */
+    _Atomic uint64_t version;
 } sched_module_t;
 
 int sched__module_new(sched_runtime_t *rt, vm_module_t *m, char *err,
@@ -380,6 +383,12 @@ struct sched_proc {
     _Atomic uint64_t mbox_room;
     _Atomic uint8_t mbox_over;
     const char *kill_why;    /* why a kill by the runtime, for the trap */
+    /* Hot reloading (reload.c): the application version this process last
+     * considered moving to, and, just after a move, the old instance and
+     * module (freed once the process runs the new code). */
+    uint64_t code_seen;
+    vm_instance_t *old_inst;
+    sched_module_t *old_module;
 };
 
 /* }===== */
@@ -504,6 +513,26 @@ void sched__remote_forget(sched_proc_t *p);
  * module_id). */
 bool sched__remote_module_by_id(sched_runtime_t *rt, uint64_t id,
                                 sched_hash_t *out);
+
+/* }===== */
+/* {===== hot reloading (reload.c) */
+
+/* The module a spawn of "this module" (module -1) by p runs: the
+ * application's current version when p runs one, else p's own; with a
+ * reference the caller drops. */
+sched_module_t *sched__reload_spawn_module(sched_proc_t *p);
+/* p runs an application version older than the current one and has not
+ * considered the current one yet. */
+bool sched__upgrade_due(const sched_proc_t *p);
+/* At a safe point of p (its own exec ex, inside a host call): move p to
+ * the current version if both have the hooks. VM_DONE: moved (the host
+ * call returns it; the process goes on in lunatic_upgrade_resume). VM_OK:
+ * stayed; *failed says a hook failed (one warning line printed). */
+vm_status sched__upgrade(vm_exec_t *ex, sched_proc_t *p, bool *failed);
+/* Make m the current version (it is referenced, not taken): the checks
+ * and effects of sched_runtime_reload. */
+int sched__reload_module(sched_runtime_t *rt, sched_module_t *m, char *err,
+                         size_t errlen);
 
 /* }===== */
 /* {===== host work off the workers (offload.c) */

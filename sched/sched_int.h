@@ -129,6 +129,7 @@ struct sched_runtime {
     sched_remote_t *remote;   /* modules by hash, parked calls (remote.c) */
     sched_rwatch_t *rwatch;   /* links, monitors across nodes, node events
                                  (remote_watch.c) */
+    struct sched_reload *reload; /* application versions (reload.c) */
     uint8_t *root_wasm;       /* sched_options_t.root_wasm (a copy) */
     size_t root_wasm_len;
     const sched_abi_t *abi;   /* the host functions besides WASI, or NULL */
@@ -209,6 +210,16 @@ void sched__msg_cache_flush(void);
 /* What the calling thread keeps for reuse (executions, messages, memory
  * blocks of rt) goes back (sched.c). */
 void sched__thread_caches_flush(sched_runtime_t *rt);
+/* reload.c: application versions; the root's module is version 1. */
+int sched__reload_init(sched_runtime_t *rt);
+void sched__reload_free(sched_runtime_t *rt);
+void sched__reload_set_root(sched_runtime_t *rt, sched_module_t *m);
+/* After a move (run_proc, once the new code's call is set): free what
+ * p ran before. */
+void sched__upgrade_settle(sched_proc_t *p);
+/* Instantiate m for p (p's memory limit and provider). */
+int sched__instantiate(sched_proc_t *p, sched_module_t *m,
+                       vm_instance_t **out, char *err, size_t errlen);
 /* remote.c: the runtime's side of a cluster. */
 int sched__remote_init(sched_runtime_t *rt);
 void sched__remote_free(sched_runtime_t *rt);

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -707,6 +708,94 @@ static inline void lun_tls_close(uint64_t s)
 static inline void lun_tls_listener_close(uint64_t l)
 {
     lunatic_networking_drop_tls_listener((int64_t)l);
+}
+
+/* }===== */
+
+/* {===== hot code reloading (docs/reload.md)
+ *
+ * A process moves to a new version of the application at its next
+ * receive (or lun_upgrade_point) when the module declares its hooks once:
+ *
+ *     static const void *save(size_t *len) { *len = sizeof st; return &st; }
+ *     static int restore(const void *b, size_t len) {...; return 0;}
+ *     static void resume(void) { serve_forever(); }   // the new main loop
+ *     LUN_UPGRADE_HOOKS(save, restore, resume)
+ *
+ * save runs in the old code and returns the state as bytes (they must
+ * stay valid after it returns: a static buffer), or NULL: with *len 0 the
+ * process declines to move (it stays on its code, silently), with *len
+ * non-zero save failed (it stays, and the runtime prints a warning); restore runs in a fresh
+ * instance of the new code with a copy of them (0: ok, else the process
+ * stays on the old code); then resume runs in place of the old code's
+ * call stack, which is gone: it is the new code's main loop and the
+ * process ends when it returns. The process keeps its pid, mailbox,
+ * links, names, timers and handles. Each process is a new instance: only
+ * what save returns crosses, so a process keeps its handles' ids in it. */
+
+typedef const void *(*lun_upgrade_save_fn)(size_t *len);
+typedef int (*lun_upgrade_restore_fn)(const void *bytes, size_t len);
+
+/* The three hook exports and lunatic_alloc (malloc), the allocator the
+ * runtime calls to hand the state over (as lunatic-rs's). A module that
+ * defines its own lunatic_alloc uses LUN_UPGRADE_HOOKS_OWN_ALLOC. */
+#define LUN_UPGRADE_HOOKS(save, restore, resume)                            \
+    __attribute__((export_name("lunatic_alloc"))) int32_t                  \
+    lun__alloc(int32_t len);                                               \
+    int32_t lun__alloc(int32_t len)                                        \
+    {                                                                      \
+        return (int32_t)(uintptr_t)malloc(len > 0 ? (size_t)len : 1);      \
+    }                                                                      \
+    LUN_UPGRADE_HOOKS_OWN_ALLOC(save, restore, resume)
+
+#define LUN_UPGRADE_HOOKS_OWN_ALLOC(save, restore, resume)                  \
+    __attribute__((export_name("lunatic_upgrade_save"))) int64_t           \
+    lun__upgrade_save(void);                                               \
+    int64_t lun__upgrade_save(void)                                        \
+    {                                                                      \
+        size_t n_ = 0;                                                     \
+        const void *p_ = save(&n_);                                        \
+        if (!p_) /* *len 0: this process declines, else: an error */     \
+            return n_ ? -1 : -2;                                           \
+        return (int64_t)(((uint64_t)n_ << 32) | (uint32_t)(uintptr_t)p_);  \
+    }                                                                      \
+    __attribute__((export_name("lunatic_upgrade_restore"))) int32_t        \
+    lun__upgrade_restore(int32_t ptr, int32_t len);                        \
+    int32_t lun__upgrade_restore(int32_t ptr, int32_t len)                 \
+    {                                                                      \
+        const void *b_ = (const void *)(uintptr_t)ptr;                     \
+        int32_t rc_ = restore(b_, (size_t)len);                            \
+        free((void *)b_); /* lunatic_alloc'd by the runtime */             \
+        return rc_;                                                        \
+    }                                                                      \
+    __attribute__((export_name("lunatic_upgrade_resume"))) void            \
+    lun__upgrade_resume(void);                                             \
+    void lun__upgrade_resume(void) { resume(); }
+
+/* A safe point outside receive: moves now if a new version is waiting
+ * (then it never returns); 0: nothing to move to, 1: a hook failed. */
+static inline int32_t lun_upgrade_point(void)
+{
+    return lunatic_process_upgrade_point();
+}
+
+/* Make wasm bytes (compiled here, needs the permission to compile) the
+ * application's new version. 0, or -1 (error id in *out_err). */
+static inline int32_t lun_upgrade_to(const void *wasm, size_t len,
+                                     uint64_t *out_err)
+{
+    uint64_t id = 0, err = 0;
+    if (lunatic_process_compile_module((int32_t)wasm, (int32_t)len,
+                                       (int32_t)&id) != 0) {
+        if (out_err)
+            *out_err = id;
+        return -1;
+    }
+    int32_t rc = lunatic_process_upgrade_module((int64_t)id, (int32_t)&err);
+    lunatic_process_drop_module((int64_t)id); /* the runtime keeps its own */
+    if (rc != 0 && out_err)
+        *out_err = err;
+    return rc != 0 ? -1 : 0;
 }
 
 /* }===== */

@@ -340,5 +340,13 @@ LUN_IMPORT("lunatic::message", "get_death_reason")
 int32_t lunatic_message_get_death_reason(void);
 
 /* }===== */
+/* {===== beyond Lunatic: hot code reloading (docs/reload.md) */
+
+LUN_IMPORT("lunatic::process", "upgrade_point")
+int32_t lunatic_process_upgrade_point(void);
+LUN_IMPORT("lunatic::process", "upgrade_module")
+int32_t lunatic_process_upgrade_module(int64_t, int32_t);
+
+/* }===== */
 
 #endif

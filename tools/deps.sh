@@ -22,7 +22,7 @@ set -eu
 # 32-bit x86 is a cross target too, not gcc -m32).
 PACKAGES="libxxhash-dev libcriterion-dev libmbedtls-dev libsqlite3-dev wabt clang lld
 wasi-libc libclang-rt-14-dev-wasm32
-openssl curl python3
+openssl curl python3 wrk
 dpkg-dev tcl nodejs binaryen
 rustc cargo libstd-rust-dev-wasm32 librust-thiserror-dev librust-rustversion-dev
 librust-paste-dev librust-serde-dev librust-serde-derive-dev librust-bincode-dev

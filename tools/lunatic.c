@@ -27,6 +27,7 @@
 #include "tools/cargo_test.h"
 #include "tools/cert_cli.h"
 #include "tools/node_cli.h"
+#include "tools/reload_cli.h"
 
 #define LUNATIC_VERSION "0.1.0"
 
@@ -69,6 +70,10 @@ static const char usage_text[] =
     "  --listen ADDR       listen on TCP ADDR (HOST:PORT, [V6]:PORT) and give\n"
     "                      the guest the socket as a preopened fd, after the\n"
     "                      directories (for sock_accept); may be repeated\n"
+    "  --watch             reload APP.wasm when the file changes (SIGHUP\n"
+    "                      reloads it always): new spawns run the new code,\n"
+    "                      processes with upgrade hooks move to it\n"
+    "                      (docs/reload.md)\n"
     "  --threads N         run processes on N worker threads (default: one\n"
     "                      per core)\n"
     "  --max-processes N   at most N live processes; a spawn beyond fails\n"
@@ -97,6 +102,7 @@ struct run_opts {
     const char **listen;     /* --listen ADDR, in order */
     uint32_t nlisten;
     uint32_t threads;        /* --threads N; 0 = one per core */
+    bool watch;              /* --watch: reload path when it changes */
     uint64_t max_processes;  /* --max-processes N; 0 = the default */
     uint64_t max_message_memory; /* --max-message-memory B; 0 = default */
     dist_cluster_t *cluster; /* `lunatic node`: the cluster; NULL: none */
@@ -249,6 +255,8 @@ static void parse_run(int argc, char **argv, int i, struct run_opts *o)
             add_env(o, v);
         } else if ((v = option_value(argv, argc, &i, "--listen")) != NULL) {
             o->listen[o->nlisten++] = v;
+        } else if (!strcmp(argv[i], "--watch")) {
+            o->watch = true;
         } else if ((v = option_value(argv, argc, &i, "--threads")) != NULL) {
             char *end;
             unsigned long n = strtoul(v, &end, 10);
@@ -657,20 +665,53 @@ static int sched_status(const sched_result_t *r, const char *path)
  * someone to end the process. SIGUSR1 from run_scheduled ends it. */
 struct stopper {
     pthread_t thread;
+    const char *app;      /* SIGHUP (and --watch) reload it */
+    bool watch;
     pthread_mutex_t lock; /* guards rt: sched_runtime_stop vs. the free */
     sched_runtime_t *rt;  /* NULL once the runtime is being freed */
     _Atomic bool over;
     sigset_t set, old;
 };
 
+/* SIGHUP, or a change of the watched file: reload the application. */
+static void stopper_reload(struct stopper *st)
+{
+    lun_mutex_lock(&st->lock);
+    if (st->rt)
+        reload_cli_file(st->rt, st->app);
+    lun_mutex_unlock(&st->lock);
+}
+
+/* The next signal (0: none came; the watched file was looked at). */
+#define WATCH_POLL_NS 100000000 /* 100 ms */
+static int stopper_next(struct stopper *st, reload_watch_t *w)
+{
+    int sig;
+    if (!st->watch)
+        return sigwait(&st->set, &sig) == 0 ? sig : 0;
+    struct timespec poll = {0, WATCH_POLL_NS};
+    sig = sigtimedwait(&st->set, NULL, &poll);
+    if (sig < 0 && reload_watch_changed(w))
+        return SIGHUP;
+    return sig < 0 ? 0 : sig;
+}
+
 /* The first signal asks the runtime to stop (if it is not already being
- * freed); any later one exits at once with the documented status. */
+ * freed); any later one exits at once with the documented status.
+ * SIGHUP reloads the application instead. */
 static void *stopper_main(void *arg)
 {
     struct stopper *st = arg;
     int sig, seen = 0;
+    reload_watch_t w;
+    reload_watch_init(&w, st->app);
     for (;;) {
-        if (sigwait(&st->set, &sig) != 0 || sig == SIGUSR1) {
+        sig = stopper_next(st, &w);
+        if (sig == SIGHUP) {
+            stopper_reload(st);
+            continue;
+        }
+        if (sig == 0 || sig == SIGUSR1) {
             if (atomic_load(&st->over))
                 return NULL;
             continue;
@@ -691,6 +732,7 @@ static void stopper_block(struct stopper *st)
     sigaddset(&st->set, SIGTERM);
     sigaddset(&st->set, SIGINT);
     sigaddset(&st->set, SIGUSR1);
+    sigaddset(&st->set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &st->set, &st->old);
 }
 
@@ -758,7 +800,7 @@ static int run_scheduled(struct session *s, const struct run_opts *o)
         /* other nodes fetch the root's module by its hash */
         .root_wasm = s->bytes, .root_wasm_len = s->len};
     s->nlisten_fds = 0; /* the root's WASI context owns them now */
-    struct stopper st;
+    struct stopper st = {.app = o->path, .watch = o->watch};
     stopper_block(&st);
     if (sched_runtime_new(&so, &rt) != 0) {
         pthread_sigmask(SIG_SETMASK, &st.old, NULL);
