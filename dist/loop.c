@@ -5,6 +5,7 @@
 #include "loop.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
@@ -21,6 +22,13 @@ struct dist_loop {
     net_poll_t *np;
     pthread_t thread;
     pthread_mutex_t mu;
+    /* The lock's hand-off (enter, give_turns): threads that came for the
+     * lock (arrived) and that have had it (served), and whether the dist
+     * thread waits on turn for them. */
+    atomic_uint_fast64_t arrived;
+    uint64_t served;
+    pthread_cond_t turn;
+    bool turn_waited;
     bool stop;
     struct entry {
         dist_link_t *l;
@@ -35,6 +43,40 @@ uint64_t dist_now_ms(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
+
+/* {===== the lock: the dist thread holds it through all its I/O and
+ * takes it back as soon as a poll returns, which on a busy link is at
+ * once. A mutex is not fair, so the dist thread would win it again and
+ * again and a worker's send could wait for many rounds (hundreds of ms
+ * under a stream of large messages). Other threads take it with enter,
+ * and after each poll the dist thread lets those that came before it
+ * have their turn first (give_turns): a send waits one round at most. */
+
+static void enter(dist_loop_t *loop)
+{
+    atomic_fetch_add(&loop->arrived, 1);
+    lun_mutex_lock(&loop->mu);
+    loop->served++;
+}
+
+static void leave(dist_loop_t *loop)
+{
+    if (loop->turn_waited)
+        lun_cond_signal(&loop->turn);
+    lun_mutex_unlock(&loop->mu);
+}
+
+/* On the dist thread, the lock held. */
+static void give_turns(dist_loop_t *loop)
+{
+    uint64_t target = (uint64_t)atomic_load(&loop->arrived);
+    loop->turn_waited = true;
+    while (loop->served < target && !loop->stop)
+        lun_cond_wait(&loop->turn, &loop->mu);
+    loop->turn_waited = false;
+}
+
+/* }===== */
 
 static struct entry *entry_of(dist_loop_t *loop, const dist_link_t *l)
 {
@@ -85,6 +127,7 @@ static void *run(void *arg)
         lun_mutex_unlock(&loop->mu);
         int n = net_poll_wait(loop->np, ev, MAX_EVENTS, timeout);
         lun_mutex_lock(&loop->mu);
+        give_turns(loop);
         uint64_t now = dist_now_ms();
         for (int i = 0; i < n; i++) {
             struct entry *e = entry_of_fd(loop, ev[i].fd);
@@ -111,9 +154,12 @@ int dist_loop_start(dist_loop_t **out)
         return rc;
     }
     lun_mutex_init(&loop->mu);
+    lun_cond_init(&loop->turn);
+    atomic_init(&loop->arrived, 0);
     int err = pthread_create(&loop->thread, NULL, run, loop);
     if (err != 0) {
         net_poll_free(loop->np);
+        lun_cond_destroy(&loop->turn);
         lun_mutex_destroy(&loop->mu);
         free(loop);
         return LUN_ERR_ERRNO(err);
@@ -126,9 +172,9 @@ void dist_loop_free(dist_loop_t *loop)
 {
     if (!loop)
         return;
-    lun_mutex_lock(&loop->mu);
+    enter(loop);
     loop->stop = true;
-    lun_mutex_unlock(&loop->mu);
+    leave(loop);
     net_poll_wake(loop->np);
     pthread_join(loop->thread, NULL);
     for (size_t i = 0; i < loop->nlinks; i++) {
@@ -138,6 +184,7 @@ void dist_loop_free(dist_loop_t *loop)
     }
     free(loop->links);
     net_poll_free(loop->np);
+    lun_cond_destroy(&loop->turn);
     lun_mutex_destroy(&loop->mu);
     free(loop);
 }
@@ -147,7 +194,7 @@ int dist_loop_add(dist_loop_t *loop, const dist_link_conf_t *conf,
                   dist_link_t **out)
 {
     dist_link_t *l;
-    lun_mutex_lock(&loop->mu);
+    enter(loop);
     int rc = 0;
     if (loop->nlinks == loop->cap) {
         size_t cap = loop->cap ? 2 * loop->cap : 8;
@@ -170,14 +217,14 @@ int dist_loop_add(dist_loop_t *loop, const dist_link_conf_t *conf,
         *out = l;
     }
 out:
-    lun_mutex_unlock(&loop->mu);
+    leave(loop);
     net_poll_wake(loop->np); /* a shorter tick may shorten the wait */
     return rc;
 }
 
 void dist_loop_drop(dist_loop_t *loop, dist_link_t *l)
 {
-    lun_mutex_lock(&loop->mu);
+    enter(loop);
     struct entry *e = entry_of(loop, l);
     if (e) {
         if (e->polled)
@@ -185,7 +232,7 @@ void dist_loop_drop(dist_loop_t *loop, dist_link_t *l)
         *e = loop->links[--loop->nlinks];
         dist_link_free(l);
     }
-    lun_mutex_unlock(&loop->mu);
+    leave(loop);
 }
 
 int dist_loop_send(dist_loop_t *loop, dist_link_t *l, uint64_t sender,
@@ -195,12 +242,12 @@ int dist_loop_send(dist_loop_t *loop, dist_link_t *l, uint64_t sender,
     dist_msg_t *m = dist_msg_new(sender, receiver, tag, data, len);
     if (!m)
         return LUN_ENOMEM;
-    lun_mutex_lock(&loop->mu);
+    enter(loop);
     int rc = dist_link_enqueue(l, m);
     struct entry *e = entry_of(loop, l);
     if (rc == 0 && e)
         rearm(loop, e);
-    lun_mutex_unlock(&loop->mu);
+    leave(loop);
     if (rc != 0)
         dist_msg_free(m);
     return rc;
@@ -213,13 +260,13 @@ int dist_loop_send_via(dist_loop_t *loop, dist_link_t *(*pick)(void *arg),
     dist_msg_t *m = dist_msg_new(sender, receiver, tag, data, len);
     if (!m)
         return LUN_ENOMEM;
-    lun_mutex_lock(&loop->mu);
+    enter(loop);
     dist_link_t *l = pick(arg);
     int rc = l ? dist_link_enqueue(l, m) : LUN_ENOTFOUND;
     struct entry *e = l ? entry_of(loop, l) : NULL;
     if (rc == 0 && e)
         rearm(loop, e);
-    lun_mutex_unlock(&loop->mu);
+    leave(loop);
     if (rc != 0)
         dist_msg_free(m);
     return rc;
@@ -229,20 +276,20 @@ int dist_loop_send_frame_via(dist_loop_t *loop,
                              dist_link_t *(*pick)(void *arg), void *arg,
                              unsigned type, const void *payload, size_t len)
 {
-    lun_mutex_lock(&loop->mu);
+    enter(loop);
     dist_link_t *l = pick(arg);
     int rc = l ? dist_link_send_frame(l, type, payload, len) : LUN_ENOTFOUND;
     struct entry *e = l ? entry_of(loop, l) : NULL;
     if (rc == 0 && e)
         rearm(loop, e);
-    lun_mutex_unlock(&loop->mu);
+    leave(loop);
     return rc;
 }
 
 void dist_loop_with(dist_loop_t *loop, dist_link_t *l,
                     void (*fn)(dist_link_t *l, void *arg), void *arg)
 {
-    lun_mutex_lock(&loop->mu);
+    enter(loop);
     fn(l, arg);
-    lun_mutex_unlock(&loop->mu);
+    leave(loop);
 }

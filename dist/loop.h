@@ -2,7 +2,9 @@
  * links, so no scheduler worker ever blocks on a peer, and offers
  * workers a thread-safe send: the message is copied outside the lock,
  * queued under it, and the link's fd re-armed for writing (the poller's
- * calls are thread-safe, so no separate wake-up is needed).
+ * calls are thread-safe, so no separate wake-up is needed). The lock is
+ * handed over fairly: a thread that wants it gets it before the dist
+ * thread's next round of I/O.
  *
  * Link callbacks (dist/link.h) run on the dist thread with the loop's
  * lock held: they may call dist_link_* on any link of the loop, and must
