@@ -479,6 +479,11 @@ void dist_link_tick(dist_link_t *l, uint64_t now_ms)
         flush(l, now_ms);
 }
 
+bool dist_link_idle(const dist_link_t *l)
+{
+    return l->state == UP && !l->write_blocked && !has_output(l);
+}
+
 uint32_t dist_link_interest(const dist_link_t *l)
 {
     if (l->state == DOWN)

@@ -102,6 +102,9 @@ void dist_link_io(dist_link_t *l, uint32_t events, uint64_t now_ms);
 void dist_link_tick(dist_link_t *l, uint64_t now_ms);
 /* The readiness the link waits for now (0 once down). */
 uint32_t dist_link_interest(const dist_link_t *l);
+/* Up, with nothing waiting to be written and no write that blocked: a
+ * frame queued now can go out at once with dist_link_io(l, 0, now). */
+bool dist_link_idle(const dist_link_t *l);
 /* Send CLOSE with reason (best effort) and go down. */
 void dist_link_close(dist_link_t *l, const char *reason);
 

@@ -17,6 +17,13 @@
 /* The wait is cut to a quarter tick so heartbeats and the dead check run
  * on time, whatever the traffic. */
 #define WAIT_DIVISOR 4
+/* A message or frame up to this size, queued on an idle link, is written
+ * by the sending thread itself (see send_now). */
+#define INLINE_MAX 4096
+/* ... unless the sending thread wrote on that link less than this long
+ * ago: a stream of messages is then left to the dist thread, which
+ * writes what piled up meanwhile in one go (fewer records, syscalls). */
+#define INLINE_GAP_NS 20000
 
 struct dist_loop {
     net_poll_t *np;
@@ -32,7 +39,9 @@ struct dist_loop {
     bool stop;
     struct entry {
         dist_link_t *l;
-        bool polled; /* its fd is registered with np */
+        bool polled;    /* its fd is registered with np */
+        uint32_t armed; /* the interest it was last armed for */
+        uint64_t inline_ns; /* when a sender last wrote on it (send_now) */
     } *links;
     size_t nlinks, cap;
 };
@@ -104,8 +113,38 @@ static void rearm(dist_loop_t *loop, struct entry *e)
         net_poll_del(loop->np, dist_link_fd(e->l));
         e->polled = false;
     } else {
-        net_poll_mod(loop->np, dist_link_fd(e->l), dist_link_interest(e->l));
+        e->armed = dist_link_interest(e->l);
+        net_poll_mod(loop->np, dist_link_fd(e->l), e->armed);
     }
+}
+
+/* Another thread queued something on e's link (the lock held). */
+static void queued(dist_loop_t *loop, struct entry *e)
+{
+    /* Between polls the fd stays armed as the dist thread left it (it
+     * re-arms every fd after each poll), so the same interest needs no
+     * call. */
+    if (e->polled && !dist_link_is_down(e->l) &&
+        dist_link_interest(e->l) == e->armed)
+        return;
+    rearm(loop, e);
+}
+
+/* Whether a sender should write what it queues itself: on an idle link
+ * a small frame then leaves at once, without a wake-up of the dist
+ * thread (a round trip saves two thread switches). The socket does not
+ * block; a write that would is left to the dist thread. */
+static bool send_now(struct entry *e, size_t len)
+{
+    if (!e || !e->polled || len > INLINE_MAX || !dist_link_idle(e->l))
+        return false;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    if (now - e->inline_ns < INLINE_GAP_NS)
+        return false;
+    e->inline_ns = now;
+    return true;
 }
 
 static int64_t wait_ms(dist_loop_t *loop)
@@ -213,7 +252,8 @@ int dist_loop_add(dist_loop_t *loop, const dist_link_conf_t *conf,
                            dist_link_interest(l))) != 0)
         dist_link_free(l);
     if (rc == 0) {
-        loop->links[loop->nlinks++] = (struct entry){l, true};
+        loop->links[loop->nlinks++] =
+            (struct entry){l, true, dist_link_interest(l), 0};
         *out = l;
     }
 out:
@@ -243,10 +283,13 @@ int dist_loop_send(dist_loop_t *loop, dist_link_t *l, uint64_t sender,
     if (!m)
         return LUN_ENOMEM;
     enter(loop);
-    int rc = dist_link_enqueue(l, m);
     struct entry *e = entry_of(loop, l);
+    bool now = send_now(e, len);
+    int rc = dist_link_enqueue(l, m);
+    if (rc == 0 && now)
+        dist_link_io(l, 0, dist_now_ms());
     if (rc == 0 && e)
-        rearm(loop, e);
+        queued(loop, e);
     leave(loop);
     if (rc != 0)
         dist_msg_free(m);
@@ -262,10 +305,13 @@ int dist_loop_send_via(dist_loop_t *loop, dist_link_t *(*pick)(void *arg),
         return LUN_ENOMEM;
     enter(loop);
     dist_link_t *l = pick(arg);
-    int rc = l ? dist_link_enqueue(l, m) : LUN_ENOTFOUND;
     struct entry *e = l ? entry_of(loop, l) : NULL;
+    bool now = send_now(e, len);
+    int rc = l ? dist_link_enqueue(l, m) : LUN_ENOTFOUND;
+    if (rc == 0 && now)
+        dist_link_io(l, 0, dist_now_ms());
     if (rc == 0 && e)
-        rearm(loop, e);
+        queued(loop, e);
     leave(loop);
     if (rc != 0)
         dist_msg_free(m);
@@ -278,10 +324,13 @@ int dist_loop_send_frame_via(dist_loop_t *loop,
 {
     enter(loop);
     dist_link_t *l = pick(arg);
-    int rc = l ? dist_link_send_frame(l, type, payload, len) : LUN_ENOTFOUND;
     struct entry *e = l ? entry_of(loop, l) : NULL;
+    bool now = send_now(e, len);
+    int rc = l ? dist_link_send_frame(l, type, payload, len) : LUN_ENOTFOUND;
+    if (rc == 0 && now)
+        dist_link_io(l, 0, dist_now_ms());
     if (rc == 0 && e)
-        rearm(loop, e);
+        queued(loop, e);
     leave(loop);
     return rc;
 }

@@ -4,11 +4,15 @@
  * queued under it, and the link's fd re-armed for writing (the poller's
  * calls are thread-safe, so no separate wake-up is needed). The lock is
  * handed over fairly: a thread that wants it gets it before the dist
- * thread's next round of I/O.
+ * thread's next round of I/O. A small message or frame queued on an idle
+ * link is written by the sender itself, without waking the dist thread
+ * (unless a sender wrote on that link within the last 20 us: a stream is
+ * left to the dist thread, which batches it).
  *
- * Link callbacks (dist/link.h) run on the dist thread with the loop's
- * lock held: they may call dist_link_* on any link of the loop, and must
- * not call dist_loop_* (that would take the lock again). */
+ * Link callbacks (dist/link.h) run with the loop's lock held, on the
+ * dist thread (down and room also on a sender's thread, from a write it
+ * makes itself): they may call dist_link_* on any link of the loop, and
+ * must not call dist_loop_* (that would take the lock again). */
 #ifndef LUN_DIST_LOOP_H
 #define LUN_DIST_LOOP_H
 
