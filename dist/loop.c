@@ -36,6 +36,10 @@ struct dist_loop {
     uint64_t served;
     pthread_cond_t turn;
     bool turn_waited;
+    /* dist_loop_call's request, run and cleared by the dist thread */
+    void (*call_fn)(void *arg);
+    void *call_arg;
+    pthread_cond_t called;
     bool stop;
     struct entry {
         dist_link_t *l;
@@ -167,6 +171,11 @@ static void *run(void *arg)
         int n = net_poll_wait(loop->np, ev, MAX_EVENTS, timeout);
         lun_mutex_lock(&loop->mu);
         give_turns(loop);
+        if (loop->call_fn) {
+            loop->call_fn(loop->call_arg);
+            loop->call_fn = NULL;
+            lun_cond_broadcast(&loop->called);
+        }
         uint64_t now = dist_now_ms();
         for (int i = 0; i < n; i++) {
             struct entry *e = entry_of_fd(loop, ev[i].fd);
@@ -178,6 +187,8 @@ static void *run(void *arg)
             rearm(loop, &loop->links[i]);
         }
     }
+    loop->call_fn = NULL; /* not run: dist_loop_call returns */
+    lun_cond_broadcast(&loop->called);
     lun_mutex_unlock(&loop->mu);
     return NULL;
 }
@@ -194,10 +205,12 @@ int dist_loop_start(dist_loop_t **out)
     }
     lun_mutex_init(&loop->mu);
     lun_cond_init(&loop->turn);
+    lun_cond_init(&loop->called);
     atomic_init(&loop->arrived, 0);
     int err = pthread_create(&loop->thread, NULL, run, loop);
     if (err != 0) {
         net_poll_free(loop->np);
+        lun_cond_destroy(&loop->called);
         lun_cond_destroy(&loop->turn);
         lun_mutex_destroy(&loop->mu);
         free(loop);
@@ -223,9 +236,25 @@ void dist_loop_free(dist_loop_t *loop)
     }
     free(loop->links);
     net_poll_free(loop->np);
+    lun_cond_destroy(&loop->called);
     lun_cond_destroy(&loop->turn);
     lun_mutex_destroy(&loop->mu);
     free(loop);
+}
+
+void dist_loop_call(dist_loop_t *loop, void (*fn)(void *arg), void *arg)
+{
+    enter(loop);
+    while (loop->call_fn && !loop->stop) /* one call at a time */
+        lun_cond_wait(&loop->called, &loop->mu);
+    if (!loop->stop) {
+        loop->call_fn = fn;
+        loop->call_arg = arg;
+        net_poll_wake(loop->np);
+        while (loop->call_fn == fn && loop->call_arg == arg && !loop->stop)
+            lun_cond_wait(&loop->called, &loop->mu);
+    }
+    leave(loop);
 }
 
 int dist_loop_add(dist_loop_t *loop, const dist_link_conf_t *conf,

@@ -63,6 +63,12 @@ int dist_loop_send_frame_via(dist_loop_t *loop,
 void dist_loop_with(dist_loop_t *loop, dist_link_t *l,
                     void (*fn)(dist_link_t *l, void *arg), void *arg);
 
+/* Run fn(arg) on the dist thread (with the loop's lock held) and return
+ * once it has run: for what must happen on that thread, such as handing
+ * back what it keeps in thread-local caches. Not from the dist thread;
+ * after dist_loop_free has begun, fn is not run. */
+void dist_loop_call(dist_loop_t *loop, void (*fn)(void *arg), void *arg);
+
 /* Milliseconds on the clock the loop gives its links. */
 uint64_t dist_now_ms(void);
 
