@@ -24,6 +24,11 @@
 /* Bytes read per dist_link_io call, so one busy link cannot starve the
  * others on the same thread. */
 #define READ_BUDGET ((size_t)1 << 20)
+/* Bytes written per dist_link_io call: a link whose peer reads as fast
+ * as it is written never sees EAGAIN, and without a bound its writing
+ * thread would not come back to read (a reply behind a 64 MB queue would
+ * wait for the whole queue). */
+#define WRITE_BUDGET ((size_t)1 << 20)
 #define RBUF_CAP ((size_t)64 << 10)
 
 struct dist_msg {
@@ -336,8 +341,9 @@ static bool has_output(const dist_link_t *l)
 
 static void flush(dist_link_t *l, uint64_t now_ms)
 {
+    size_t written = 0;
     l->write_blocked = false;
-    while (l->state != DOWN) {
+    while (l->state != DOWN && written < WRITE_BUDGET) {
         if (l->ooff == l->olen || l->ctrl_len)
             fill(l);
         if (l->ooff == l->olen)
@@ -356,6 +362,7 @@ static void flush(dist_link_t *l, uint64_t now_ms)
             return;
         }
         l->ooff += (size_t)w;
+        written += (size_t)w;
         l->last_sent_ms = now_ms;
     }
 }
