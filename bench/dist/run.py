@@ -81,6 +81,10 @@ class Lunatic:
         time.sleep(0.3)
 
     def a_cmd(self, a):
+        # A fresh port for each A: B redials the last A's address, and a
+        # new A there would race B's dial with its own (a tie whose
+        # duplicate link closing can cost a spawn reply)
+        self.pa = free_port()
         return self.node("a", self.pa, ["--peer", f"127.0.0.1:{self.pb}", self.wasm] + a)
 
     def stop_b(self):
