@@ -148,8 +148,9 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* Up to n round trips to echo, for at most max_s seconds; the sorted
- * times (ns) in t; how many were made. A reply not back by then counts
- * as the time waited (a lower bound: *capped is set) and ends the series. */
+ * times (ns) in t; how many were made. A reply not back 1 s after that
+ * counts as the time waited (a lower bound: *capped is set) and ends the
+ * series. */
 static int round_trips(uint64_t echo_pid, uint64_t *t, int n, double max_s,
                        bool *capped)
 {
@@ -161,7 +162,8 @@ static int round_trips(uint64_t echo_pid, uint64_t *t, int n, double max_s,
     while (i < n && (i == 0 || now_ns() < end)) {
         uint64_t t0 = now_ns();
         rsend(peer, echo_pid, TAG_PING, &t0, 8);
-        uint64_t wait_ms = (end > t0 ? (end - t0) / 1000000 : 0) + 1;
+        /* the last one may end up to 1 s past the window, as in Erlang */
+        uint64_t wait_ms = (end > t0 ? (end - t0) / 1000000 : 0) + 1000;
         int32_t k = lun_recv(&tag, 1, wait_ms, buf, sizeof buf, NULL);
         t[i++] = now_ns() - t0;
         if (k == LUN_TIMEOUT) {

@@ -251,8 +251,8 @@ def main():
                                      "misses by %.1fx" % (l / DEAD_TARGET))
     lines.append(line + "  " + verdict)
     if lower_bound:
-        lines.append("  >: a run's round trip was not back within the 20 s cap "
-                     "(the time waited, a lower bound)")
+        lines.append("  >: in a run, a round trip was not back 1 s after the 20 s "
+                     "window (counted as the time waited: a lower bound)")
     for n in names:
         if dead.get(n, (None, ""))[1]:
             lines.append(f"  {n}, hung node: {dead[n][1]}")
