@@ -48,7 +48,7 @@ started(To) -> To ! started.
 %% Up to N round trips to E, for at most MaxS seconds: the sorted times.
 %% A pinger process makes them and reports each, since a send to a busy
 %% distribution port suspends the sender; a round trip not back (or not
-%% even sent) at the deadline counts as the time waited (a lower bound,
+%% even sent) 1 s after the deadline counts as the time waited (a lower bound,
 %% reported with ">") and ends the series.
 round_trips(E, N, MaxS) ->
     Self = self(),
