@@ -248,7 +248,7 @@ bench-poller: $(SCHED_BENCH_WASM)
 # processes over mutual TLS (certificates by `lunatic cert`) beside two
 # Erlang/OTP nodes over TLS (inet_tls, the same CA) and over TCP, in one
 # table (erl is optional: without it, the lunatic column only):
-#   make bench-dist      (~4 min; BENCH_QUICK=1: ~1.5 min)
+#   make bench-dist      (~4 min; BENCH_QUICK=1: ~2.5 min)
 # Knobs: BENCH_QUICK=1, BENCH_RUNS, BENCH_DIST_SLOW=1 (also measure how
 # long Erlang takes to declare a hung node dead: 45-75 s per run).
 DIST_BENCH_WASM := $(BENCH_OUT)/wasm/distbench.wasm
