@@ -243,3 +243,23 @@ bench-poller: $(SCHED_BENCH_WASM)
 	    $(SCHED_BENCH_WASM) build/release/wasm/net/echo.wasm \
 	    $(POLLER_ROUNDS) $(POLLER_IDLE)
 # }=====
+
+# {===== distribution benchmarks (bench/dist/): two `lunatic node`
+# processes over mutual TLS (certificates by `lunatic cert`) beside two
+# Erlang/OTP nodes over TLS (inet_tls, the same CA) and over TCP, in one
+# table (erl is optional: without it, the lunatic column only):
+#   make bench-dist      (~4 min; BENCH_QUICK=1: ~2.5 min)
+# Knobs: BENCH_QUICK=1, BENCH_RUNS, BENCH_DIST_SLOW=1 (also measure how
+# long Erlang takes to declare a hung node dead: 45-75 s per run).
+DIST_BENCH_WASM := $(BENCH_OUT)/wasm/distbench.wasm
+$(DIST_BENCH_WASM): bench/dist/distbench.c sdk/lunatic.h sdk/lunatic_imports.h
+	@mkdir -p $(dir $@)
+	$(BENCH_WASM_CC) --target=wasm32-wasi -O2 -Wall -Wextra -Werror -I. $< -o $@
+
+.PHONY: bench-dist
+bench-dist: $(DIST_BENCH_WASM)
+	@$(MAKE) --no-print-directory VARIANT=release build/release/lunatic
+	@python3 bench/dist/run.py --lunatic build/release/lunatic \
+	  --wasm $(DIST_BENCH_WASM) --out $(BENCH_OUT)/dist --runs $(BENCH_RUNS) \
+	  $(if $(BENCH_QUICK),--quick) $(if $(BENCH_DIST_SLOW),--slow)
+# }=====

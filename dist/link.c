@@ -28,8 +28,8 @@
 /* Bytes written per dist_link_io call. The loop's lock is held while a
  * link does its I/O, and a peer that reads fast never makes a write say
  * EAGAIN: without a bound, one 64 MB message would keep every sender
- * waiting on the lock (and this link from reading) until all of it was
- * written. */
+ * waiting on the lock, and this link from reading (a reply behind it would
+ * wait for all of it), until all of it was written. */
 #define WRITE_BUDGET ((size_t)256 << 10)
 
 struct dist_msg {
@@ -558,6 +558,11 @@ void dist_link_tick(dist_link_t *l, uint64_t now_ms)
     if (now_ms - l->last_sent_ms >= l->tick_ms && !has_output(l) &&
         ctrl_frame(l, DIST_HEARTBEAT, NULL, 0))
         flush(l, now_ms);
+}
+
+bool dist_link_idle(const dist_link_t *l)
+{
+    return l->state == UP && !l->write_blocked && !has_output(l);
 }
 
 uint32_t dist_link_interest(const dist_link_t *l)

@@ -107,6 +107,9 @@ uint32_t dist_link_interest(const dist_link_t *l);
  * NULL otherwise (copy the bytes). */
 uint8_t *dist_link_take_message(dist_link_t *l, const uint8_t *data);
 
+/* Up, with nothing waiting to be written and no write that blocked: a
+ * frame queued now can go out at once with dist_link_io(l, 0, now). */
+bool dist_link_idle(const dist_link_t *l);
 /* Send CLOSE with reason (best effort) and go down. */
 void dist_link_close(dist_link_t *l, const char *reason);
 /* Close gently: refuse new sends, send what is queued, then CLOSE with

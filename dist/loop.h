@@ -2,11 +2,17 @@
  * links, so no scheduler worker ever blocks on a peer, and offers
  * workers a thread-safe send: the message is copied outside the lock,
  * queued under it, and the link's fd re-armed for writing (the poller's
- * calls are thread-safe, so no separate wake-up is needed).
+ * calls are thread-safe, so no separate wake-up is needed). The lock is
+ * handed over fairly: a thread that wants it gets it before the dist
+ * thread's next round of I/O. A small message or frame queued on an idle
+ * link is written by the sender itself, without waking the dist thread
+ * (unless a sender wrote on that link within the last 20 us: a stream is
+ * left to the dist thread, which batches it).
  *
- * Link callbacks (dist/link.h) run on the dist thread with the loop's
- * lock held: they may call dist_link_* on any link of the loop, and must
- * not call dist_loop_* (that would take the lock again). */
+ * Link callbacks (dist/link.h) run with the loop's lock held, on the
+ * dist thread (down and room also on a sender's thread, from a write it
+ * makes itself): they may call dist_link_* on any link of the loop, and
+ * must not call dist_loop_* (that would take the lock again). */
 #ifndef LUN_DIST_LOOP_H
 #define LUN_DIST_LOOP_H
 
@@ -56,6 +62,12 @@ int dist_loop_send_frame_via(dist_loop_t *loop,
  * state from another thread). */
 void dist_loop_with(dist_loop_t *loop, dist_link_t *l,
                     void (*fn)(dist_link_t *l, void *arg), void *arg);
+
+/* Run fn(arg) on the dist thread (with the loop's lock held) and return
+ * once it has run: for what must happen on that thread, such as handing
+ * back what it keeps in thread-local caches. Not from the dist thread;
+ * after dist_loop_free has begun, fn is not run. */
+void dist_loop_call(dist_loop_t *loop, void (*fn)(void *arg), void *arg);
 
 /* Milliseconds on the clock the loop gives its links. */
 uint64_t dist_now_ms(void);

@@ -1025,6 +1025,11 @@ static dist_link_t *pick_member(void *arg)
     return l;
 }
 
+void dist_node_call(dist_node_t *n, void (*fn)(void *arg), void *arg)
+{
+    dist_loop_call(n->loop, fn, arg);
+}
+
 int dist_node_send(dist_node_t *n, uint64_t node, uint64_t sender,
                    uint64_t receiver, int64_t tag, const void *data,
                    size_t len)

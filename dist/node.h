@@ -66,6 +66,10 @@ int dist_node_start(const dist_node_conf_t *c, dist_node_t **out, char *err,
 /* Close every link and stop both threads. NULL is allowed. */
 void dist_node_stop(dist_node_t *n);
 
+/* Run fn(arg) on the dist thread, the one the callbacks run on, and
+ * return once it ran (dist_loop_call). Not from a callback. */
+void dist_node_call(dist_node_t *n, void (*fn)(void *arg), void *arg);
+
 /* This run's id (random, never 0). */
 uint64_t dist_node_self(dist_node_t *n);
 /* The port the node listens on (useful with port 0). */
