@@ -105,6 +105,7 @@ bool sched__mbox_admit(sched_proc_t *p, sched_msg_t *m, bool *wake)
     m->charged_to = p;
     m->charge = bytes;
     uint64_t mine = atomic_fetch_add(&p->mbox_bytes, bytes) + bytes;
+    atomic_fetch_add_explicit(&p->mbox_len, 1, memory_order_relaxed);
     uint64_t total = atomic_fetch_add(&rt->msg_bytes, bytes) + bytes;
     uint64_t room = atomic_load_explicit(&p->mbox_room, memory_order_relaxed);
     if (room && mine > room)
@@ -130,6 +131,7 @@ void sched__mbox_uncharge(sched_msg_t *m)
         return;
     sched_runtime_t *rt = p->rt;
     atomic_fetch_sub(&p->mbox_bytes, m->charge);
+    atomic_fetch_sub_explicit(&p->mbox_len, 1, memory_order_relaxed);
     uint64_t total = atomic_fetch_sub(&rt->msg_bytes, m->charge) - m->charge;
     if (total < rt->max_msg_bytes / 2 &&
         atomic_load_explicit(&rt->msg_cap_logged, memory_order_relaxed))

@@ -380,6 +380,13 @@ struct sched_proc {
     _Atomic uint64_t mbox_room;
     _Atomic uint8_t mbox_over;
     const char *kill_why;    /* why a kill by the runtime, for the trap */
+    /* What the metrics endpoint and crash reports read (stats.c): the
+     * queued message count (limits.c), reductions and linear memory as
+     * the owner published them at its last slice's end, and the function
+     * it was spawned on. */
+    _Atomic uint32_t mbox_len;
+    _Atomic uint64_t pub_reds, pub_mem;
+    char entry[48];
 };
 
 /* }===== */
@@ -464,6 +471,13 @@ int sched__park_on_fd(sched_proc_t *p, int fd, bool rd, bool wr);
 #define SCHED_METRICS_MAX 10000
 void sched__metric_update(sched_runtime_t *rt, const char *name, size_t len,
                           bool set, double v);
+/* The same knowing the kind, which the metrics endpoint shows (the kind
+ * a name was first used with). set: a gauge's new value, not a change;
+ * a histogram observes v. */
+enum sched_metric_kind { SCHED_METRIC_COUNTER, SCHED_METRIC_GAUGE,
+                         SCHED_METRIC_HISTOGRAM };
+void sched__metric_record(sched_runtime_t *rt, const char *name, size_t len,
+                          int kind, bool set, double v);
 
 /* }===== */
 /* {===== calls parked on the cluster (remote.c) */
