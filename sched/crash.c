@@ -143,8 +143,9 @@ static void describe(sched_proc_t *p, vm_status st, const char *why,
     sched__proc_module_name(p, r->module, sizeof r->module);
     r->trap[0] = 0;
     if (why) {
-        snprintf(r->message, sizeof r->message, "%s", why);
-        if (p->killed && p->kill_pid)
+        snprintf(r->message, sizeof r->message, "%s",
+                 p->killed && p->kill_why ? p->kill_why : why);
+        if (p->killed && p->kill_pid && !p->kill_why)
             snprintf(r->message, sizeof r->message,
                      "killed: linked process %llu failed",
                      (unsigned long long)p->kill_pid);
@@ -290,7 +291,8 @@ static void as_text(sched_text_t *t, sched_proc_t *p, vm_status st,
 void sched__crash_report(sched_proc_t *p, vm_status st, const char *why)
 {
     struct sched_crash *c = p->rt->crash;
-    int needed = p->killed ? LVL_WARN : LVL_ERROR;
+    /* killed by the runtime (a limit): as a failure of its own */
+    int needed = p->killed && !p->kill_why ? LVL_WARN : LVL_ERROR;
     if (!c || c->level < needed || !admit(c))
         return;
     report_t r;
