@@ -2,7 +2,8 @@
 # operations suite: the metrics endpoint scraped by a real Prometheus
 # (prometheus.sh; skipped in one line without Debian's prometheus),
 # `lunatic top` driven under tmux (top.sh), crash reports and their rate
-# limit (crash.sh). Its guest is tests/ops/worker.c.
+# limit (crash.sh), `lunatic node --metrics` (node.sh). Its guest is
+# tests/ops/worker.c.
 # Compiled with -O2, linked without it: with -O2 clang runs wasm-opt at the
 # link, which drops the name section the crash reports' backtraces use.
 $(B)/wasm/ops/%.wasm: tests/ops/%.c sdk/lunatic.h sdk/lunatic_imports.h
@@ -16,3 +17,4 @@ ops-e2e: $(B)/lunatic $(B)/wasm/ops/worker.wasm
 	@sh tests/ops/crash.sh $(B)/lunatic $(B)/wasm/ops/worker.wasm
 	@sh tests/ops/prometheus.sh $(B)/lunatic $(B)/wasm/ops/worker.wasm
 	@sh tests/ops/top.sh $(B)/lunatic $(B)/wasm/ops/worker.wasm
+	@sh tests/ops/node.sh $(B)/lunatic

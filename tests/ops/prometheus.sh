@@ -32,7 +32,8 @@ free_port() {
 MP=$(free_port) PP=$(free_port)
 
 "$L" run --metrics "127.0.0.1:$MP" "$W" work 60 >"$T/lunatic.log" 2>&1 &
-pids="$pids $!"
+lpid=$!
+pids="$pids $lpid"
 cat >"$T/prometheus.yml" <<YML
 global:
   scrape_interval: 1s
@@ -89,4 +90,9 @@ for q in 'ops_jobs_total{kind="square",stage="done"}' \
          'rate(lunatic_processes_spawned_total[5s]) > 0'; do
     wait_for "$q" >/dev/null || fail "no series for $q"
 done
+# SIGTERM ends the run cleanly (status 0; under ASan, no leak reports)
+kill -TERM "$lpid"
+wait "$lpid"; st=$?
+[ "$st" = 0 ] || fail "lunatic ended with status $st after SIGTERM"
+grep -q "Sanitizer" "$T/lunatic.log" && fail "sanitizer report"
 echo "ops-prometheus: PASS (scraped by Prometheus: spawned_total $first -> $now, guest series with labels, promtool check metrics)"

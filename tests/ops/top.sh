@@ -58,6 +58,11 @@ screen
 spawned2=$(sed -n 's/.*spawned \([0-9]*\).*/\1/p' "$T/screen")
 [ -n "$spawned1" ] && [ -n "$spawned2" ] && [ "$spawned2" -gt "$spawned1" ] ||
     fail "spawned did not move ($spawned1 -> $spawned2)"
+kill -TERM "$pid"
+wait "$pid"; st=$?
+pid=""
+[ "$st" = 0 ] || fail "lunatic ended with status $st after SIGTERM"
+grep -q "Sanitizer" "$T/lunatic.log" && fail "sanitizer report"
 # the captured screen, for docs (make ops-e2e OPS_SCREEN=FILE)
 [ -n "${OPS_SCREEN:-}" ] && cp "$T/screen" "$OPS_SCREEN"
 echo "ops-top: PASS (spinner busiest, hoarder's mailbox $mbox, spawned $spawned1 -> $spawned2, redrawn in place)"
