@@ -53,7 +53,8 @@ typedef struct proc_totals {
 static void add_proc(void *ud, const sched_proc_t *p)
 {
     proc_totals_t *t = ud;
-    t->queued += atomic_load_explicit(&p->mbox_len, memory_order_relaxed);
+    t->queued += SCHED_MBOX_COUNT(
+        atomic_load_explicit(&p->mbox_bytes, memory_order_relaxed));
     t->memory += atomic_load_explicit(&p->pub_mem, memory_order_relaxed);
 }
 

@@ -317,6 +317,15 @@ enum sched_wait { SCHED_WAIT_NONE = 0, SCHED_WAIT_MSG, SCHED_WAIT_SLEEP,
                                        (remote.c): a spawn's answer, room
                                        on a full link */ };
 
+/* sched_proc.mbox_bytes holds the bytes queued in its low 40 bits and the
+ * number of messages queued in the top 24, so that one atomic add per
+ * message keeps both (the metrics endpoint shows mailbox lengths). A
+ * mailbox of 1 TiB would carry into the count; a count past 2^24 wraps
+ * (only the count: it is the top of the word). */
+#define SCHED_MBOX_ONE (UINT64_C(1) << 40)
+#define SCHED_MBOX_BYTES(v) ((v) & (SCHED_MBOX_ONE - 1))
+#define SCHED_MBOX_COUNT(v) ((v) >> 40)
+
 struct sched_proc {
     uint64_t pid;
     _Atomic int state;
@@ -376,15 +385,13 @@ struct sched_proc {
      * memory), published by the owner; 0 until first published. A sender
      * that finds the mailbox over a limit sets mbox_over (enum
      * sched_over) and the owner dies at its next drain. */
-    _Atomic uint64_t mbox_bytes;
+    _Atomic uint64_t mbox_bytes; /* and the count: SCHED_MBOX_BYTES */
     _Atomic uint64_t mbox_room;
     _Atomic uint8_t mbox_over;
     const char *kill_why;    /* why a kill by the runtime, for the trap */
-    /* What the metrics endpoint and crash reports read (stats.c): the
-     * queued message count (limits.c), reductions and linear memory as
-     * the owner published them at its last slice's end, and the function
-     * it was spawned on. */
-    _Atomic uint32_t mbox_len;
+    /* What the metrics endpoint and crash reports read (stats.c):
+     * reductions and linear memory as the owner published them at its
+     * last slice's end, and the function it was spawned on. */
     _Atomic uint64_t pub_reds, pub_mem;
     char entry[48];
 };
