@@ -467,7 +467,9 @@ int sched__proc_start(sched_proc_t *p, const char *func, size_t len,
     vm_extern e;
     uint32_t np, nr;
     const uint8_t *pt, *rt;
-    snprintf(p->entry, sizeof p->entry, "%.*s", (int)len, func);
+    size_t n = len < sizeof p->entry - 1 ? len : sizeof p->entry - 1;
+    memcpy(p->entry, func, n); /* for the metrics endpoint, crash reports */
+    p->entry[n] = '\0';
     if (p->start_exited)
         return 0; /* it ends at its first run, with that exit code */
     if (vm_instance_export(p->inst, func, len, &e) != 0 ||
