@@ -187,12 +187,15 @@ static void serve_metrics(metrics_http_t *m, int fd)
     free(text);
 }
 
-/* Read the request line ("GET /path?query HTTP/1.1") and answer it. */
+/* Read the request (up to the end of its headers, so that closing does
+ * not reset a connection with unread bytes) and answer its first line
+ * ("GET /path?query HTTP/1.1"). */
 static void serve_one(metrics_http_t *m, int fd)
 {
     char req[REQUEST_MAX + 1];
     size_t n = 0;
-    while (n < REQUEST_MAX && !memchr(req, '\n', n) && wait_fd(fd, POLLIN)) {
+    while (n < REQUEST_MAX && !memmem(req, n, "\r\n\r\n", 4) &&
+           !memmem(req, n, "\n\n", 2) && wait_fd(fd, POLLIN)) {
         ssize_t k = recv(fd, req + n, REQUEST_MAX - n, MSG_DONTWAIT);
         if (k < 0 && (errno == EAGAIN || errno == EINTR))
             continue;
