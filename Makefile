@@ -196,7 +196,7 @@ $(LIBFS): $(call obj,$(FS_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/lunatic: $(call obj,tools/lunatic.c tools/cargo_test.c tools/cargo_init.c tools/cert_cli.c tools/node_cli.c tools/reload_cli.c) $(LIBHOST) $(LIBDIST) $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBNET) $(LIBVM)
+$(B)/lunatic: $(call obj,tools/lunatic.c tools/cargo_test.c tools/cargo_init.c tools/cert_cli.c tools/node_cli.c tools/reload_cli.c tools/metrics_http.c tools/top.c) $(LIBHOST) $(LIBDIST) $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBNET) $(LIBVM)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) $(HOST_LIBS) $(SCHED_LIBS) $(NET_LIBS) -lm
 
 $(B)/spectest: $(call obj,tools/spectest.c tools/spectest_host.c tools/json.c) \
@@ -346,6 +346,7 @@ include tests/nodes/nodes.mk
 include tests/perms/perms.mk
 include tests/cert/cert.mk
 include tests/exhaust/exhaust.mk
+include tests/ops/ops.mk
 
 # The steps of test-core for variant $(1), in order. tools/test_steps.sh
 # runs them one after another, each a sub-make (which may use -j inside), so
@@ -354,7 +355,7 @@ include tests/exhaust/exhaust.mk
 # per step and "N passed, M failed" (status 1 if any failed).
 core_steps = all unit spec e2e wasi-e2e sched-e2e sandbox-e2e perms-e2e \
     cert-e2e nodes-e2e nodes-traffic-e2e nodes-links-e2e nodes-faults-e2e \
-    nodes-cluster-e2e net-e2e exhaust-e2e reload-e2e $(if $(filter release,$(1)),net-e2e-worker fuzz-diff) \
+    nodes-cluster-e2e net-e2e exhaust-e2e reload-e2e ops-e2e $(if $(filter release,$(1)),net-e2e-worker fuzz-diff) \
     $(FUZZ_REPLAY) cargo-e2e $(if $(filter release,$(1)),test-lunatic-rs) \
     test-nofusion test-real abi-fuzz
 # the same, each step made with VARIANT=$(1)

@@ -177,7 +177,8 @@ bench-callgrind:
 # {===== scheduling benchmarks (bench/sched/): one C guest, the same in Erlang
 # and Go (run when erl / go are installed), side by side in one table:
 #   make bench-sched     (also run at the end of `make bench`)
-# Knobs: BENCH_QUICK=1 (small sizes), BENCH_RUNS.
+# Knobs: BENCH_QUICK=1 (small sizes), BENCH_RUNS, BENCH_LUNATIC_FLAGS (e.g.
+# "--metrics 127.0.0.1:9100"), BENCH_LUNATIC_ONLY=1 (no erl, go).
 SCHED_BENCH_WASM := $(BENCH_OUT)/wasm/schedbench.wasm
 $(SCHED_BENCH_WASM): bench/sched/schedbench.c sdk/lunatic.h sdk/lunatic_imports.h
 	@mkdir -p $(dir $@)
@@ -187,7 +188,9 @@ $(SCHED_BENCH_WASM): bench/sched/schedbench.c sdk/lunatic.h sdk/lunatic_imports.
 bench-sched: $(SCHED_BENCH_WASM) build/release/lunatic
 	@python3 bench/sched/run.py --lunatic build/release/lunatic \
 	  --wasm $(SCHED_BENCH_WASM) --out $(BENCH_OUT)/sched --runs $(BENCH_RUNS) \
-	  $(if $(BENCH_QUICK),--quick)
+	  $(if $(BENCH_QUICK),--quick) \
+	  $(if $(BENCH_LUNATIC_FLAGS),--lunatic-flags "$(BENCH_LUNATIC_FLAGS)") \
+	  $(if $(BENCH_LUNATIC_ONLY),--lunatic-only)
 # }=====
 
 # {===== memory.grow benchmark (bench/grow/): a module growing its memory

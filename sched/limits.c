@@ -104,7 +104,8 @@ bool sched__mbox_admit(sched_proc_t *p, sched_msg_t *m, bool *wake)
     size_t bytes = footprint(m);
     m->charged_to = p;
     m->charge = bytes;
-    uint64_t mine = atomic_fetch_add(&p->mbox_bytes, bytes) + bytes;
+    uint64_t mine = SCHED_MBOX_BYTES(
+        atomic_fetch_add(&p->mbox_bytes, bytes + SCHED_MBOX_ONE) + bytes);
     uint64_t total = atomic_fetch_add(&rt->msg_bytes, bytes) + bytes;
     uint64_t room = atomic_load_explicit(&p->mbox_room, memory_order_relaxed);
     if (room && mine > room)
@@ -129,7 +130,7 @@ void sched__mbox_uncharge(sched_msg_t *m)
     if (!p)
         return;
     sched_runtime_t *rt = p->rt;
-    atomic_fetch_sub(&p->mbox_bytes, m->charge);
+    atomic_fetch_sub(&p->mbox_bytes, m->charge + SCHED_MBOX_ONE);
     uint64_t total = atomic_fetch_sub(&rt->msg_bytes, m->charge) - m->charge;
     if (total < rt->max_msg_bytes / 2 &&
         atomic_load_explicit(&rt->msg_cap_logged, memory_order_relaxed))
@@ -146,7 +147,7 @@ bool sched__mbox_overflowed(sched_proc_t *p)
     if (why == SCHED_OVER_DONE)
         return true;
     atomic_store(&p->mbox_over, SCHED_OVER_DONE);
-    uint64_t queued = atomic_load(&p->mbox_bytes);
+    uint64_t queued = SCHED_MBOX_BYTES(atomic_load(&p->mbox_bytes));
     if (why == SCHED_OVER_OWN) {
         p->kill_why = "killed: its mailbox is over its memory limit";
         if (p->rt->log_failures)

@@ -1,6 +1,6 @@
 /* metrics.c: the runtime's named metrics (lunatic::metrics, host/metrics.c
  * feeds them): a value and an update count per name, printed at exit with
- * LUNATIC_METRICS=1. Interface: sched_host.h, sched.h. */
+ * LUNATIC_METRICS=1 and served by the metrics endpoint (prom.c). Interface: sched_host.h, sched.h. */
 #include "common/lun_prefix.h"
 
 #include <stdio.h>
@@ -10,8 +10,22 @@
 #include "common/lun_lock.h"
 #include "sched/sched_int.h"
 
-void sched__metric_update(sched_runtime_t *rt, const char *name, size_t len,
-                          bool set, double v)
+/* Prometheus's default buckets: request latencies in seconds. */
+const double sched__hist_bounds[SCHED_HIST_NBOUNDS] = {
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+static void observe(sched_metric_t *m, double v)
+{
+    m->value += v;
+    for (int i = 0; i < SCHED_HIST_NBOUNDS; i++)
+        if (v <= sched__hist_bounds[i]) {
+            m->buckets[i]++;
+            break;
+        }
+}
+
+void sched__metric_record(sched_runtime_t *rt, const char *name, size_t len,
+                          int kind, bool set, double v)
 {
     sched_metric_t *m;
     lun_mutex_lock(&rt->metrics_lock);
@@ -23,15 +37,27 @@ void sched__metric_update(sched_runtime_t *rt, const char *name, size_t len,
     if (!m && rt->nmetrics < SCHED_METRICS_MAX &&
         (m = calloc(1, sizeof *m + len + 1)) != NULL) {
         memcpy(m->name, name, len);
+        m->kind = kind;
         m->next = rt->metrics;
         rt->metrics = m;
         rt->nmetrics++;
     }
     if (m) {
-        m->value = set ? v : m->value + v;
+        if (m->kind == SCHED_METRIC_HISTOGRAM)
+            observe(m, v);
+        else
+            m->value = set ? v : m->value + v;
         m->count++;
     }
     lun_mutex_unlock(&rt->metrics_lock);
+}
+
+void sched__metric_update(sched_runtime_t *rt, const char *name, size_t len,
+                          bool set, double v)
+{
+    sched__metric_record(rt, name, len,
+                         set ? SCHED_METRIC_GAUGE : SCHED_METRIC_COUNTER, set,
+                         v);
 }
 
 void sched_metrics_dump(sched_runtime_t *rt)

@@ -232,6 +232,7 @@ void sched__proc_table_add(sched_runtime_t *rt, sched_proc_t *p)
     }
     lun_mutex_unlock(&s->lock);
     atomic_fetch_add_explicit(&rt->nprocs, 1, memory_order_relaxed);
+    SCHED_STAT(rt, spawned, 1);
 }
 
 void sched__proc_table_remove(sched_runtime_t *rt, sched_proc_t *p)
@@ -466,6 +467,9 @@ int sched__proc_start(sched_proc_t *p, const char *func, size_t len,
     vm_extern e;
     uint32_t np, nr;
     const uint8_t *pt, *rt;
+    size_t n = len < sizeof p->entry - 1 ? len : sizeof p->entry - 1;
+    memcpy(p->entry, func, n); /* for the metrics endpoint, crash reports */
+    p->entry[n] = '\0';
     if (p->start_exited)
         return 0; /* it ends at its first run, with that exit code */
     if (vm_instance_export(p->inst, func, len, &e) != 0 ||

@@ -343,6 +343,7 @@ static sched_proc_t *steal(sched_worker_t *sd)
         sched_proc_t *first = sched__deque_steal(&v->dq);
         if (!first)
             continue;
+        sched__stat_add(&sd->stats.steals, 1, rt);
         /* Take half of what is left: one steal then amortises many. */
         int64_t half = sched__deque_size(&v->dq) / 2;
         for (int64_t k = 0; k < half; k++) {
@@ -398,6 +399,9 @@ static void park(sched_worker_t *sd)
     }
     atomic_thread_fence(memory_order_seq_cst);
     if (!work_visible(rt)) {
+        uint64_t parked_at = sched__now_ns();
+        atomic_store_explicit(&sd->stats.parked_since, parked_at,
+                              memory_order_relaxed);
         uint64_t d = atomic_load(&rt->next_deadline_ns);
         if (d == UINT64_MAX) {
             lun_cond_wait(&rt->park_cond, &rt->park_lock);
@@ -407,6 +411,10 @@ static void park(sched_worker_t *sd)
                                   (long)(d % 1000000000u)};
             lun_cond_timedwait(&rt->park_cond, &rt->park_lock, &ts);
         }
+        sched__stat_add(&sd->stats.parked_ns, sched__now_ns() - parked_at,
+                        rt);
+        atomic_store_explicit(&sd->stats.parked_since, 0,
+                              memory_order_relaxed);
     }
     atomic_fetch_sub(&rt->nsleeping, 1);
     lun_mutex_unlock(&rt->park_lock);
@@ -584,19 +592,6 @@ static void root_result(sched_proc_t *p, vm_status st, const char *why)
     }
 }
 
-/* LUNATIC_LOG: why p failed, with the wasm call stack of a trap. */
-static void log_failure(sched_proc_t *p, vm_status st, const char *why)
-{
-    char bt[SCHED_BACKTRACE_BYTES] = "";
-    if (!why && st == VM_TRAP)
-        vm_exec_backtrace_format(p->ex, bt, sizeof bt, SCHED_BACKTRACE_FRAMES);
-    fprintf(stderr, "lunatic: process %llu failed: %s\n%s",
-            (unsigned long long)p->pid,
-            why ? why : st == VM_TRAP ? vm_exec_trap_message(p->ex)
-                                      : "proc_exit with a non-zero code",
-            bt);
-}
-
 /* End p: `why` names a runtime-made failure (kill, fuel, missing entry);
  * otherwise st (VM_DONE or VM_TRAP) says how its code ended. */
 static void finish(sched_proc_t *p, vm_status st, const char *why)
@@ -608,8 +603,14 @@ static void finish(sched_proc_t *p, vm_status st, const char *why)
                                                                : SCHED_NORMAL;
     if (p->is_root)
         root_result(p, st, why);
-    if (reason == SCHED_FAILURE && p->rt->log_failures)
-        log_failure(p, st, why);
+    if (reason == SCHED_NORMAL)
+        SCHED_STAT(p->rt, exit_normal, 1);
+    else if (p->killed)
+        SCHED_STAT(p->rt, exit_killed, 1);
+    else
+        SCHED_STAT(p->rt, exit_failure, 1);
+    if (reason == SCHED_FAILURE) /* LUNATIC_LOG, RUST_LOG: crash.c */
+        sched__crash_report(p, st, why);
     sched__proc_die(p, reason);
 }
 
@@ -722,7 +723,11 @@ static void run_proc(sched_worker_t *sd, sched_proc_t *p)
         vm_status st = vm_run(p->ex, budget);
         if (t0.wall)
             slice_end(p, t0);
-        p->reds += vm_exec_reductions_used(p->ex);
+        uint64_t used = vm_exec_reductions_used(p->ex);
+        p->reds += used;
+        sched__stat_add(&sd->stats.reds, used, p->rt);
+        sched__stat_add(&sd->stats.slices, 1, p->rt);
+        sched__stats_publish(p);
         if (st == VM_YIELD) {
             atomic_store(&p->state, SCHED_P_QUEUED);
             requeue_yielded(sd, p);
@@ -871,6 +876,8 @@ int sched_runtime_new(const sched_options_t *o, sched_runtime_t **out_rt)
     sched__limits_init(rt, o);
     rt->log_failures = getenv("LUNATIC_LOG") != NULL;
     rt->slice_stats = getenv("LUNATIC_SLICE_STATS") != NULL;
+    rt->start_ns = sched__now_ns();
+    rt->crash = sched__crash_new(); /* NULL (no memory): no reports */
     rt->poll_in_worker = poller_in_worker();
     rt->nroot_sockets = o->nsockets;
     if (!(rt->linmem = sched__linmem_new()))
@@ -878,6 +885,8 @@ int sched_runtime_new(const sched_options_t *o, sched_runtime_t **out_rt)
     if (o->root_wasm && (rt->root_wasm = malloc(o->root_wasm_len + 1)))
         memcpy(rt->root_wasm, o->root_wasm, o->root_wasm_len);
     rt->root_wasm_len = rt->root_wasm ? o->root_wasm_len : 0;
+    if (rt->root_wasm)
+        rt->root_hash = sched_hash_bytes(rt->root_wasm, rt->root_wasm_len);
     if (!rt->linmem || (o->root_wasm && !rt->root_wasm) || !(rt->iowait = sched__iowait_new(!rt->poll_in_worker)) || (rc = init_sync(rt)) != 0 ||
         (rc = root_config(rt, o)) != 0 ||
         (rc = sched__bindings_init(rt)) != 0 ||
@@ -941,6 +950,7 @@ void sched_runtime_free(sched_runtime_t *rt)
     sched__registry_free(&rt->registry);
     sched__config_unref(rt->root_config);
     sched__bindings_free(rt);
+    sched__crash_free(rt->crash);
     for (sched_metric_t *m = rt->metrics; m;) {
         sched_metric_t *next = m->next;
         free(m);

@@ -239,6 +239,30 @@ int sched_runtime_reload(sched_runtime_t *rt, const uint8_t *bytes,
 uint64_t sched_runtime_version(sched_runtime_t *rt, uint64_t *upgraded);
 
 /* }===== */
+/* {===== observing a running runtime (stats.c, prom.c): what the metrics
+ * endpoint serves. Callable from any thread while the runtime runs; they
+ * take the pid table's shard locks one at a time and never stop a
+ * worker. */
+
+/* The runtime's metrics and the guests' (lunatic::metrics) in the
+ * Prometheus text exposition format 0.0.4, malloc'd and NUL-terminated,
+ * its length in *len; NULL when out of memory. */
+char *sched_metrics_prometheus(sched_runtime_t *rt, size_t *len);
+
+/* What sched_processes_text sorts by. */
+typedef enum sched_proc_sort {
+    SCHED_SORT_REDUCTIONS = 0,
+    SCHED_SORT_MEMORY,
+    SCHED_SORT_MAILBOX
+} sched_proc_sort;
+/* The `limit` first live processes by `by`, one line each, after a header:
+ * "pid\treductions\tmemory_bytes\tmailbox\tmodule\tfunction\n".
+ * Reductions and memory are as of each process's last slice. Malloc'd;
+ * NULL when out of memory. */
+char *sched_processes_text(sched_runtime_t *rt, sched_proc_sort by,
+                           uint32_t limit, size_t *len);
+
+/* }===== */
 /* {===== the runtime's side of a cluster (remote.c)
  *
  * What a cluster implementation calls, from its own threads (never from

@@ -320,6 +320,15 @@ enum sched_wait { SCHED_WAIT_NONE = 0, SCHED_WAIT_MSG, SCHED_WAIT_SLEEP,
                                        (remote.c): a spawn's answer, room
                                        on a full link */ };
 
+/* sched_proc.mbox_bytes holds the bytes queued in its low 40 bits and the
+ * number of messages queued in the top 24, so that one atomic add per
+ * message keeps both (the metrics endpoint shows mailbox lengths). A
+ * mailbox of 1 TiB would carry into the count; a count past 2^24 wraps
+ * (only the count: it is the top of the word). */
+#define SCHED_MBOX_ONE (UINT64_C(1) << 40)
+#define SCHED_MBOX_BYTES(v) ((v) & (SCHED_MBOX_ONE - 1))
+#define SCHED_MBOX_COUNT(v) ((v) >> 40)
+
 struct sched_proc {
     uint64_t pid;
     _Atomic int state;
@@ -379,7 +388,7 @@ struct sched_proc {
      * memory), published by the owner; 0 until first published. A sender
      * that finds the mailbox over a limit sets mbox_over (enum
      * sched_over) and the owner dies at its next drain. */
-    _Atomic uint64_t mbox_bytes;
+    _Atomic uint64_t mbox_bytes; /* and the count: SCHED_MBOX_BYTES */
     _Atomic uint64_t mbox_room;
     _Atomic uint8_t mbox_over;
     const char *kill_why;    /* why a kill by the runtime, for the trap */
@@ -389,6 +398,11 @@ struct sched_proc {
     uint64_t code_seen;
     vm_instance_t *old_inst;
     sched_module_t *old_module;
+    /* What the metrics endpoint and crash reports read (stats.c):
+     * reductions and linear memory as the owner published them at its
+     * last slice's end, and the function it was spawned on. */
+    _Atomic uint64_t pub_reds, pub_mem;
+    char entry[48];
 };
 
 /* }===== */
@@ -473,6 +487,13 @@ int sched__park_on_fd(sched_proc_t *p, int fd, bool rd, bool wr);
 #define SCHED_METRICS_MAX 10000
 void sched__metric_update(sched_runtime_t *rt, const char *name, size_t len,
                           bool set, double v);
+/* The same knowing the kind, which the metrics endpoint shows (the kind
+ * a name was first used with). set: a gauge's new value, not a change;
+ * a histogram observes v. */
+enum sched_metric_kind { SCHED_METRIC_COUNTER, SCHED_METRIC_GAUGE,
+                         SCHED_METRIC_HISTOGRAM };
+void sched__metric_record(sched_runtime_t *rt, const char *name, size_t len,
+                          int kind, bool set, double v);
 
 /* }===== */
 /* {===== calls parked on the cluster (remote.c) */

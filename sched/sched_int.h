@@ -30,6 +30,21 @@
 #define SCHED_WHEEL_SLOTS 64
 
 typedef struct sched_worker sched_worker_t;
+
+/* Counters for the metrics endpoint (stats.c). A worker bumps its own
+ * with a relaxed load and store (no locked instruction on the hot path);
+ * threads that are not workers share the runtime's with fetch_add. A
+ * scrape sums them. */
+typedef struct sched_stats {
+    _Atomic uint64_t spawned, exit_normal, exit_failure, exit_killed;
+    _Atomic uint64_t sent, reds, slices, steals, parked_ns;
+    _Atomic uint64_t parked_since; /* 0, or when its current park began */
+} sched_stats_t;
+/* Add n to field of the calling thread's counters (sd: its worker, or
+ * NULL: look it up). */
+#define SCHED_STAT(rt, field, n) \
+    sched__stat_add(&sched__stats_of((rt))->field, (n), (rt))
+
 typedef struct sched_iowait sched_iowait_t;
 
 /* {===== mailboxes and the registry: what only the scheduler does */
@@ -101,6 +116,7 @@ struct sched_worker {
     bool spinning; /* counted in rt->nspinning */
     bool polling;  /* in sched__iowait_poll: wakes go to the global queue */
     sched_deque_t dq;
+    sched_stats_t stats; /* written by this worker only */
 };
 
 #define SCHED_PID_SHARDS 64
@@ -111,10 +127,16 @@ typedef struct sched_pid_shard {
     size_t nbuckets, count;
 } sched_pid_shard_t;
 
+/* A guest metric (metrics.c): a counter, a gauge, or a histogram kept as
+ * count, sum and cumulative-ready bucket counts (SCHED_HIST_BOUNDS). */
+#define SCHED_HIST_NBOUNDS 11
+extern const double sched__hist_bounds[SCHED_HIST_NBOUNDS];
 typedef struct sched_metric {
     struct sched_metric *next;
-    double value;
+    double value; /* a histogram: the sum */
     uint64_t count;
+    int kind;     /* enum sched_metric_kind, as first used */
+    uint64_t buckets[SCHED_HIST_NBOUNDS]; /* per bound, not cumulative */
     char name[];
 } sched_metric_t;
 
@@ -192,7 +214,53 @@ struct sched_runtime {
     _Atomic uint64_t msg_bytes;     /* queued in all mailboxes */
     _Atomic bool msg_cap_logged;    /* this episode at the cap is logged */
     sched_result_t result;
+    sched_stats_t stats_other; /* bumped by threads that are not workers */
+    uint64_t start_ns;         /* when the runtime started (utilisation) */
+    sched_hash_t root_hash;    /* of root_wasm (names the root's module) */
+    struct sched_crash *crash; /* crash reports: level, format, rate */
 };
+
+/* stats.c */
+sched_worker_t *sched__self(void);
+static inline sched_stats_t *sched__stats_of(sched_runtime_t *rt)
+{
+    sched_worker_t *w = sched__self();
+    return w && w->rt == rt ? &w->stats : &rt->stats_other;
+}
+static inline void sched__stat_add(_Atomic uint64_t *c, uint64_t n,
+                                   sched_runtime_t *rt)
+{
+    if (c >= &rt->stats_other.spawned && c <= &rt->stats_other.parked_ns) {
+        atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+        return;
+    }
+    uint64_t v = atomic_load_explicit(c, memory_order_relaxed);
+    atomic_store_explicit(c, v + n, memory_order_relaxed);
+}
+/* The owner publishes what a scrape reads of p (end of a slice). */
+void sched__stats_publish(sched_proc_t *p);
+/* p's module as a person knows it: the root module's file name, else
+ * "module:" and its hash's first 16 hex digits, else "-". */
+void sched__proc_module_name(const sched_proc_t *p, char *out, size_t len);
+/* A growing text (stats.c); oom: an append failed, the text is cut. */
+typedef struct sched_text {
+    char *p;
+    size_t len, cap;
+    bool oom;
+} sched_text_t;
+void sched__text_printf(sched_text_t *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* prom_guest.c: the lunatic::metrics series, names and labels made
+ * valid for Prometheus. */
+void sched__guest_metrics(sched_runtime_t *rt, sched_text_t *t);
+/* Calls fn for every live process under its shard's lock (fn must not
+ * block or take another runtime lock). */
+void sched__procs_each(sched_runtime_t *rt,
+                       void (*fn)(void *ud, const sched_proc_t *p), void *ud);
+/* crash.c: p failed (or was killed): report it if the level says so. */
+struct sched_crash *sched__crash_new(void);
+void sched__crash_free(struct sched_crash *c);
+void sched__crash_report(sched_proc_t *p, vm_status st, const char *why);
 
 /* proc.c */
 void sched__proc_table_remove(sched_runtime_t *rt, sched_proc_t *p);

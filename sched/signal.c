@@ -17,6 +17,8 @@
 void sched__push(sched_proc_t *p, sched_msg_t *m)
 {
     bool wake;
+    if (m->kind == SCHED_MSG_DATA)
+        SCHED_STAT(p->rt, sent, 1);
     if (sched__mbox_admit(p, m, &wake))
         sched__mbox_push(&p->mbox, m);
     else

@@ -5,7 +5,8 @@
 set -eu
 
 # The third line: tools the tests run (the TLS test's CA, the HTTP test's
-# client, the test scripts' socket helpers). The fourth: those of make
+# client, the test scripts' socket helpers, make ops-e2e's Prometheus
+# server and promtool, and the tmux that drives `lunatic top`). The fourth: those of make
 # test-real and make fuzz-diff (dpkg-source unpacks Debian source
 # packages, tclsh generates SQLite's amalgamation, node's V8 is the
 # reference engine, binaryen's wasm-opt generates fuzz modules and gives
@@ -22,7 +23,7 @@ set -eu
 # 32-bit x86 is a cross target too, not gcc -m32).
 PACKAGES="libxxhash-dev libcriterion-dev libmbedtls-dev libsqlite3-dev wabt clang lld
 wasi-libc libclang-rt-14-dev-wasm32
-openssl curl python3 wrk
+openssl curl python3 wrk prometheus tmux
 dpkg-dev tcl nodejs binaryen
 rustc cargo libstd-rust-dev-wasm32 librust-thiserror-dev librust-rustversion-dev
 librust-paste-dev librust-serde-dev librust-serde-derive-dev librust-bincode-dev

@@ -26,8 +26,10 @@
 #include "wasi/wasi.h"
 #include "tools/cargo_test.h"
 #include "tools/cert_cli.h"
+#include "tools/metrics_http.h"
 #include "tools/node_cli.h"
 #include "tools/reload_cli.h"
+#include "tools/top.h"
 
 #define LUNATIC_VERSION "0.1.0"
 
@@ -50,6 +52,8 @@ static const char usage_text[] =
     "       lunatic init     (in a cargo project: wasm32-wasi, `lunatic run`)\n"
     "       lunatic cert ...  (a cluster CA and node certificates: see\n"
     "                          `lunatic cert --help`)\n"
+    "       lunatic top HOST:PORT  (the busiest processes of a run started\n"
+    "                          with --metrics HOST:PORT)\n"
     "       lunatic node --name NAME --listen HOST:PORT --ca CA.pem\n"
     "                    --cert NODE.pem --key NODE.key [--peer HOST:PORT]...\n"
     "                    [--discover DNS_NAME:PORT] [--tag KEY=VALUE]...\n"
@@ -81,6 +85,11 @@ static const char usage_text[] =
     "  --max-message-memory BYTES\n"
     "                      at most BYTES (suffix K, M or G) held by queued\n"
     "                      messages, node-wide (default: 1G)\n"
+    "  --metrics ADDR      serve Prometheus metrics on HOST:PORT at /metrics\n"
+    "                      and the busiest processes at /processes (for\n"
+    "                      `lunatic top ADDR`); also spelled\n"
+    "                      --prometheus-http ADDR, and --prometheus for\n"
+    "                      0.0.0.0:9927 (docs/operations.md)\n"
     "  -h, --help          print this help\n"
     "  -V, --version       print the version\n"
     "\n"
@@ -106,6 +115,7 @@ struct run_opts {
     uint64_t max_processes;  /* --max-processes N; 0 = the default */
     uint64_t max_message_memory; /* --max-message-memory B; 0 = default */
     dist_cluster_t *cluster; /* `lunatic node`: the cluster; NULL: none */
+    const char *metrics;     /* --metrics ADDR; NULL: no endpoint */
 };
 
 /* Everything a run allocates, freed in one place. */
@@ -269,10 +279,17 @@ static void parse_run(int argc, char **argv, int i, struct run_opts *o)
                                      "--max-message-memory"))) {
             o->max_message_memory = parse_count(v, true,
                                                 "--max-message-memory");
+        } else if (!strcmp(argv[i], "--prometheus")) { /* Lunatic's */
+            o->metrics = "0.0.0.0:9927";
+        } else if ((v = option_value(argv, argc, &i, "--metrics")) ||
+                   (v = option_value(argv, argc, &i, "--prometheus-http"))) {
+            o->metrics = v;
         } else {
             print_usage_error("unknown option '%s'", argv[i]);
         }
     }
+    if (i >= argc && o->cluster) /* `lunatic node` serving, no app */
+        return;
     if (i >= argc)
         print_usage_error("%s", "no module given");
     o->path = argv[i];
@@ -800,12 +817,18 @@ static int run_scheduled(struct session *s, const struct run_opts *o)
         /* other nodes fetch the root's module by its hash */
         .root_wasm = s->bytes, .root_wasm_len = s->len};
     s->nlisten_fds = 0; /* the root's WASI context owns them now */
+    metrics_http_t *mh = NULL; /* before the run: a bad ADDR stops it */
+    if (o->metrics && metrics_http_open(o->metrics, &mh) != 0)
+        return EXIT_ERROR;
     struct stopper st = {.app = o->path, .watch = o->watch};
     stopper_block(&st);
     if (sched_runtime_new(&so, &rt) != 0) {
         pthread_sigmask(SIG_SETMASK, &st.old, NULL);
+        metrics_http_close(mh);
         return fprintf(stderr, "lunatic: out of memory\n"), EXIT_ERROR;
     }
+    if (mh)
+        metrics_http_attach(mh, rt, o->cluster); /* says why if it fails */
     bool stoppable = stopper_start(&st, rt);
     if (o->cluster)
         dist_cluster_attach(o->cluster, rt);
@@ -815,6 +838,7 @@ static int run_scheduled(struct session *s, const struct run_opts *o)
                                                  : sched_status(&r, o->path);
     if (stoppable)
         stopper_forget_runtime(&st);
+    metrics_http_close(mh);
     if (getenv("LUNATIC_METRICS"))
         sched_metrics_dump(rt);
     if (o->cluster)
@@ -864,14 +888,23 @@ static int serve(struct run_opts *o)
         .max_message_memory = o->max_message_memory, .abi = host_abi(),
         .node = dist_cluster_sched(o->cluster)};
     sched_runtime_t *rt = NULL;
+    metrics_http_t *mh = NULL;
+    if (o->metrics && metrics_http_open(o->metrics, &mh) != 0) {
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return EXIT_ERROR;
+    }
     if (sched_runtime_new(&so, &rt) != 0) {
         pthread_sigmask(SIG_SETMASK, &old, NULL);
+        metrics_http_close(mh);
         return fprintf(stderr, "lunatic: out of memory\n"), EXIT_ERROR;
     }
+    if (mh)
+        metrics_http_attach(mh, rt, o->cluster);
     dist_cluster_attach(o->cluster, rt);
     int sig = 0;
     while (sigwait(&set, &sig) != 0)
         ;
+    metrics_http_close(mh);
     if (getenv("LUNATIC_METRICS"))
         sched_metrics_dump(rt);
     dist_cluster_detach(o->cluster);
@@ -924,7 +957,7 @@ static int run_node(int argc, char **argv)
     int i = node_cli_start(argc, argv, 2, &o.cluster), status;
     if (i < argc) {
         parse_run(argc, argv, i, &o);
-        status = run(&o);
+        status = o.path ? run(&o) : serve(&o); /* --metrics, no app */
     } else
         status = serve(&o);
     dist_cluster_stop(o.cluster);
@@ -948,6 +981,8 @@ int main(int argc, char **argv)
         return cert_cli(argc - 2, argv + 2);
     if (strcmp(argv[1], "node") == 0) /* tools/node_cli.c */
         return run_node(argc, argv);
+    if (strcmp(argv[1], "top") == 0) /* tools/top.c */
+        return top_cli(argc - 2, argv + 2);
     /* `lunatic APP.wasm ...` means `lunatic run APP.wasm ...`, as in
      * Lunatic; options before the module are parsed the same way. */
     parse_run(argc, argv, strcmp(argv[1], "run") == 0 ? 2 : 1, &o);

@@ -6,7 +6,7 @@ Usage: run.py --lunatic BIN --wasm schedbench.wasm --out DIR [--runs 3]
               [--quick]
 Prints one table (median of --runs) with the issue's targets; writes
 DIR/sched.txt."""
-import argparse, os, re, shutil, statistics, subprocess, sys, time
+import argparse, os, re, shlex, shutil, statistics, subprocess, sys, time
 
 # name, args (full, quick), unit, target, lower is better
 BENCHES = [
@@ -64,7 +64,10 @@ def run_one(cmd, timeout):
 
 
 def engines(args):
-    e = [("lunatic", lambda a: [args.lunatic, args.wasm] + a)]
+    flags = shlex.split(args.lunatic_flags)
+    e = [("lunatic", lambda a: [args.lunatic] + flags + [args.wasm] + a)]
+    if args.lunatic_only:
+        return e
     out = args.out
     if shutil.which("erlc") and shutil.which("erl"):
         src = os.path.join(os.path.dirname(__file__), "schedbench.erl")
@@ -90,6 +93,10 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--timeout", type=int, default=180)
     ap.add_argument("--quick", action="store_true")
+    # e.g. "--metrics 127.0.0.1:9100": the endpoint's overhead (make
+    # bench-sched BENCH_LUNATIC_FLAGS=...); --lunatic-only skips erl, go
+    ap.add_argument("--lunatic-flags", default="")
+    ap.add_argument("--lunatic-only", action="store_true")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     eng = engines(args)
