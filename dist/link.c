@@ -5,6 +5,7 @@
 
 #include "link.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,9 @@ struct dist_link {
     bool full_small;        /*   (a small one: when the reserve has room) */
     uint64_t next_id;
     uint64_t last_sent_ms, last_recv_ms;
+    /* Traffic (dist_link_stats): written under the loop's lock only, read
+     * from any thread, hence atomics without a locked add. */
+    _Atomic uint64_t bytes_out, bytes_in, msgs_out, msgs_in;
     char name[DIST_NAME_MAX + 1];
     dist_hello_t peer;
     /* outbound */
@@ -264,9 +268,25 @@ static void release_held(dist_link_t *l, dist_msg_t *done)
     }
 }
 
+/* c += n by the one thread that holds the loop's lock. */
+static void count(_Atomic uint64_t *c, uint64_t n)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
+
+void dist_link_stats(const dist_link_t *l, dist_link_stats_t *out)
+{
+    out->bytes_out = atomic_load_explicit(&l->bytes_out, memory_order_relaxed);
+    out->bytes_in = atomic_load_explicit(&l->bytes_in, memory_order_relaxed);
+    out->msgs_out = atomic_load_explicit(&l->msgs_out, memory_order_relaxed);
+    out->msgs_in = atomic_load_explicit(&l->msgs_in, memory_order_relaxed);
+}
+
 /* A message is fully framed: it no longer counts against the budget. */
 static void retire(dist_link_t *l, dist_msg_t *m)
 {
+    count(&l->msgs_out, 1);
     l->queued -= msg_cost(m);
     if (!is_large(m))
         l->small_queued -= msg_cost(m);
@@ -421,6 +441,7 @@ static void flush(dist_link_t *l, uint64_t now_ms)
         }
         l->ooff += (size_t)w;
         written += (size_t)w;
+        count(&l->bytes_out, (uint64_t)w);
         l->last_sent_ms = now_ms;
     }
 }
@@ -491,9 +512,11 @@ static void consume(dist_link_t *l, const uint8_t *p, size_t n)
         } else if (rc == DIST_DEC_MESSAGE) {
             if (l->state == WAIT_HELLO)
                 close_with(l, "message before HELLO");
-            else if (l->cbs.message)
+            else if (l->cbs.message) {
+                count(&l->msgs_in, 1);
                 l->cbs.message(l, o.msg.sender, o.msg.receiver, o.msg.tag,
                                o.msg.data, o.msg.len, l->ud);
+            }
         }
     }
 }
@@ -523,6 +546,7 @@ static void receive(dist_link_t *l, uint64_t now_ms)
         }
         l->last_recv_ms = now_ms;
         total += (size_t)r;
+        count(&l->bytes_in, (uint64_t)r);
         consume(l, l->rbuf, (size_t)r);
     }
 }

@@ -98,6 +98,13 @@ int dist_link_send(dist_link_t *l, uint64_t sender, uint64_t receiver,
 /* Do the I/O `events` (NET_READABLE|NET_WRITABLE) allow: read and
  * deliver what arrived (a bounded amount per call), then write. */
 void dist_link_io(dist_link_t *l, uint32_t events, uint64_t now_ms);
+/* A link's traffic so far: bytes of frames written and read, data
+ * messages sent (fully framed) and delivered. Any thread. */
+typedef struct dist_link_stats {
+    uint64_t bytes_out, bytes_in, msgs_out, msgs_in;
+} dist_link_stats_t;
+void dist_link_stats(const dist_link_t *l, dist_link_stats_t *out);
+
 /* Heartbeats and the dead-peer check; call at least every tick. */
 void dist_link_tick(dist_link_t *l, uint64_t now_ms);
 /* The readiness the link waits for now (0 once down). */

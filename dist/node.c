@@ -977,6 +977,26 @@ uint8_t *dist_node_take_message(dist_node_t *n, const uint8_t *data)
     return n->delivering ? dist_link_take_message(n->delivering, data) : NULL;
 }
 
+size_t dist_node_peers(dist_node_t *n, dist_peer_info_t *out, size_t max)
+{
+    size_t count = 0;
+    lun_mutex_lock(&n->mu); /* a link in n->conns is not freed meanwhile */
+    for (member_t *m = n->members; m; m = m->next, count++) {
+        if (count >= max)
+            continue;
+        dist_peer_info_t *p = &out[count];
+        memset(p, 0, sizeof *p);
+        p->id = m->id;
+        snprintf(p->name, sizeof p->name, "%s", m->name);
+        if (m->conn && m->conn->link && !m->conn->dead) {
+            p->link_up = m->conn->up;
+            dist_link_stats(m->conn->link, &p->traffic);
+        }
+    }
+    lun_mutex_unlock(&n->mu);
+    return count;
+}
+
 size_t dist_node_links(dist_node_t *n)
 {
     size_t count = 0;

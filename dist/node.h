@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "../common/lun_err.h"
+#include "link.h"
 
 typedef struct dist_node dist_node_t;
 
@@ -85,6 +86,16 @@ size_t dist_node_members(dist_node_t *n, uint64_t *ids,
  * NULL otherwise (copy it). Saves a copy of a large message on the dist
  * thread, which holds its lock meanwhile. */
 uint8_t *dist_node_take_message(dist_node_t *n, const uint8_t *data);
+/* The other members now, up to max: name, id, whether their link is up
+ * (a member waiting for the link a tie-break kept has none), and that
+ * link's traffic (zero without one). Returns how many there are. */
+typedef struct dist_peer_info {
+    uint64_t id;
+    char name[DIST_NODE_NAME_MAX + 1];
+    bool link_up;
+    dist_link_stats_t traffic;
+} dist_peer_info_t;
+size_t dist_node_peers(dist_node_t *n, dist_peer_info_t *out, size_t max);
 /* Links up now (one per member once ties are broken; for tests). */
 size_t dist_node_links(dist_node_t *n);
 /* The member's tag for key ("key=value" in its HELLO) into out; 0,

@@ -119,8 +119,28 @@ static void respond(int fd, const char *status, const char *type,
     write_all(fd, body, len);
 }
 
-/* The node's view, appended to /metrics: cheap counts the dist layer
- * keeps anyway (per-peer traffic is not counted there). */
+#define PEERS_MAX 256
+
+/* One family of per-peer series: HELP, TYPE, a line per peer. */
+static void peer_family(FILE *f, const char *name, const char *type,
+                        const char *help, const dist_peer_info_t *p,
+                        size_t n, size_t field)
+{
+    fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = field == 0 ? p[i].link_up
+                   : field == 1 ? p[i].traffic.bytes_out
+                   : field == 2 ? p[i].traffic.bytes_in
+                   : field == 3 ? p[i].traffic.msgs_out
+                                : p[i].traffic.msgs_in;
+        /* node names are [a-z0-9.-]: nothing to escape */
+        fprintf(f, "%s{peer=\"%s\",id=\"%016llx\"} %llu\n", name, p[i].name,
+                (unsigned long long)p[i].id, (unsigned long long)v);
+    }
+}
+
+/* The node's view, appended to /metrics: members and links, and each
+ * peer's connection state and traffic (counted by its link). */
 static void node_metrics(metrics_http_t *m, char **text, size_t *len)
 {
     if (!m->cluster)
@@ -128,21 +148,44 @@ static void node_metrics(metrics_http_t *m, char **text, size_t *len)
     dist_node_t *n = dist_cluster_node(m->cluster);
     size_t members = dist_node_members(n, NULL, NULL, 0);
     size_t links = dist_node_links(n);
-    char extra[512];
-    int k = snprintf(extra, sizeof extra,
-                     "# HELP lunatic_node_members Cluster members up, this "
-                     "node included.\n# TYPE lunatic_node_members gauge\n"
-                     "lunatic_node_members %zu\n"
-                     "# HELP lunatic_node_links Links to other nodes up.\n"
-                     "# TYPE lunatic_node_links gauge\nlunatic_node_links "
-                     "%zu\n",
-                     members, links);
-    char *grown = realloc(*text, *len + (size_t)k + 1);
-    if (!grown)
+    static dist_peer_info_t peers[PEERS_MAX]; /* one scrape at a time */
+    size_t np = dist_node_peers(n, peers, PEERS_MAX);
+    np = np < PEERS_MAX ? np : PEERS_MAX;
+    char *extra = NULL;
+    size_t k = 0;
+    FILE *f = open_memstream(&extra, &k);
+    if (!f)
         return;
-    memcpy(grown + *len, extra, (size_t)k + 1);
-    *text = grown;
-    *len += (size_t)k;
+    fprintf(f, "# HELP lunatic_node_members Cluster members up, this node "
+            "included.\n# TYPE lunatic_node_members gauge\n"
+            "lunatic_node_members %zu\n"
+            "# HELP lunatic_node_links Links to other nodes up.\n"
+            "# TYPE lunatic_node_links gauge\nlunatic_node_links %zu\n",
+            members, links);
+    peer_family(f, "lunatic_node_peer_up", "gauge",
+                "1 while the link to this member is up (0: it waits for the "
+                "link a tie-break kept).", peers, np, 0);
+    peer_family(f, "lunatic_node_peer_sent_bytes_total", "counter",
+                "Bytes of frames written to this member's link.", peers, np,
+                1);
+    peer_family(f, "lunatic_node_peer_received_bytes_total", "counter",
+                "Bytes of frames read from this member's link.", peers, np,
+                2);
+    peer_family(f, "lunatic_node_peer_sent_messages_total", "counter",
+                "Data messages sent to this member.", peers, np, 3);
+    peer_family(f, "lunatic_node_peer_received_messages_total", "counter",
+                "Data messages received from this member.", peers, np, 4);
+    if (fclose(f) != 0 || !extra) {
+        free(extra);
+        return;
+    }
+    char *grown = realloc(*text, *len + k + 1);
+    if (grown) {
+        memcpy(grown + *len, extra, k + 1);
+        *text = grown;
+        *len += k;
+    }
+    free(extra);
 }
 
 static const char *query_value(const char *query, const char *key)

@@ -1,7 +1,9 @@
 #!/bin/sh
 # run.sh: examples/http (one process per connection) against Go's
 # net/http hello server, both under `wrk -t2 -c64 -d10s` on loopback, in
-# one run; prints requests/s and p99 latency of each.
+# one run; prints requests/s and p99 latency of each. A third row is
+# examples/http again with --metrics, scraped every second meanwhile: the
+# cost of the metrics endpoint (docs/operations.md).
 # Usage: bench/net/run.sh LUNATIC HTTP_WASM GO_BINARY
 set -u
 L=$1
@@ -27,7 +29,15 @@ one() { # NAME PORT
 pids="$pids $!"
 "$G" 18182 >/dev/null 2>&1 &
 pids="$pids $!"
-wait_port 18181 && wait_port 18182 || { echo "bench-net: a server did not start"; exit 1; }
+"$L" run --metrics 127.0.0.1:18184 "$H" 18183 >/dev/null 2>&1 &
+pids="$pids $!"
+wait_port 18181 && wait_port 18182 && wait_port 18183 ||
+    { echo "bench-net: a server did not start"; exit 1; }
 echo "bench-net: wrk -t2 -c64 -d$D, $(nproc) cores"
 one "lunatic examples/http" 18181
 one "go net/http" 18182
+# scraped once a second while wrk runs
+(while :; do curl -s -o /dev/null http://127.0.0.1:18184/metrics; sleep 1; done) &
+scraper=$!
+one "  the same, --metrics" 18183
+kill $scraper 2>/dev/null

@@ -13,8 +13,8 @@ $(B)/wasm/ops/%.wasm: tests/ops/%.c sdk/lunatic.h sdk/lunatic_imports.h
 	@rm -f $@.o
 
 .PHONY: ops-e2e
-ops-e2e: $(B)/lunatic $(B)/wasm/ops/worker.wasm
+ops-e2e: $(B)/lunatic $(B)/wasm/ops/worker.wasm $(B)/wasm/cluster.wasm
 	@sh tests/ops/crash.sh $(B)/lunatic $(B)/wasm/ops/worker.wasm
 	@sh tests/ops/prometheus.sh $(B)/lunatic $(B)/wasm/ops/worker.wasm
 	@sh tests/ops/top.sh $(B)/lunatic $(B)/wasm/ops/worker.wasm
-	@sh tests/ops/node.sh $(B)/lunatic
+	@sh tests/ops/node.sh $(B)/lunatic $(B)/wasm/cluster.wasm

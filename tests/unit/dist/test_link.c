@@ -226,6 +226,18 @@ Test(dist_link, hundred_thousand_small_messages_arrive_in_order)
     cr_expect(!b.out_of_order);
     cr_expect_eq(b.next_seq[1], n);
     cr_expect(!a.down && !b.down);
+    /* the traffic counters the metrics endpoint serves per peer */
+    dist_link_stats_t sa, sb;
+    dist_link_stats(a.l, &sa);
+    dist_link_stats(b.l, &sb);
+    cr_expect_eq(sa.msgs_out, n);
+    cr_expect_eq(sb.msgs_in, n);
+    cr_expect_eq(sa.msgs_in, 0);
+    cr_expect_eq(sa.bytes_out, sb.bytes_in, "a wrote %llu, b read %llu",
+                 (unsigned long long)sa.bytes_out,
+                 (unsigned long long)sb.bytes_in);
+    /* each message costs at least its header and body */
+    cr_expect_geq(sa.bytes_out, n * (DIST_FRAME_HEADER + DIST_MSG_HEADER + 8));
     dist_link_free(a.l);
     dist_link_free(b.l);
 }
