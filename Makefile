@@ -353,11 +353,14 @@ include tests/ops/ops.mk
 # a failure names its step and the output of the steps does not interleave;
 # a failed step does not stop the next ones, and the run ends with one line
 # per step and "N passed, M failed" (status 1 if any failed).
+# The node suites come after test-lunatic-rs: nodes-traffic-e2e runs its
+# `distributed` example across nodes once it is built.
 core_steps = all unit spec e2e wasi-e2e sched-e2e sandbox-e2e perms-e2e \
-    cert-e2e nodes-e2e nodes-traffic-e2e nodes-links-e2e nodes-faults-e2e \
-    nodes-cluster-e2e net-e2e exhaust-e2e reload-e2e ops-e2e $(if $(filter release,$(1)),net-e2e-worker fuzz-diff) \
+    cert-e2e net-e2e exhaust-e2e reload-e2e ops-e2e \
+    $(if $(filter release,$(1)),net-e2e-worker fuzz-diff) \
     $(FUZZ_REPLAY) cargo-e2e $(if $(filter release,$(1)),test-lunatic-rs) \
-    test-nofusion test-real abi-fuzz
+    nodes-e2e nodes-traffic-e2e nodes-links-e2e nodes-faults-e2e \
+    nodes-cluster-e2e test-nofusion test-real abi-fuzz
 # the same, each step made with VARIANT=$(1)
 variant_steps = $(foreach s,$(call core_steps,$(1)),VARIANT=$(1):$(s))
 
