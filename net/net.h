@@ -115,6 +115,8 @@ void net_tls_conf_unref(net_tls_conf_t *c);
 int net_tls_new(net_tls_conf_t *c, int fd, const char *host,
                 net_tls_t **out);
 void net_tls_free(net_tls_t *t);
+/* TLS sessions alive in this process (made, not yet freed). */
+uint64_t net_tls_sessions(void);
 /* 0 when the handshake is done, LUN_EAGAIN (wait for net_tls_want), or
  * LUN_EIO (text in net_tls_error). */
 int net_tls_handshake(net_tls_t *t);

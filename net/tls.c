@@ -317,6 +317,16 @@ static int note_peer(void *ud, mbedtls_x509_crt *crt, int depth,
     return 0;
 }
 
+/* TLS sessions alive in this process (net_tls_sessions): guests' TLS
+ * streams and a node's links. */
+static atomic_uint_fast64_t live_sessions;
+
+uint64_t net_tls_sessions(void)
+{
+    return (uint64_t)atomic_load_explicit(&live_sessions,
+                                          memory_order_relaxed);
+}
+
 int net_tls_new(net_tls_conf_t *c, int fd, const char *host,
                 net_tls_t **out)
 {
@@ -340,6 +350,7 @@ int net_tls_new(net_tls_conf_t *c, int fd, const char *host,
     t->conf = c;
     t->fd = fd;
     mbedtls_ssl_set_bio(&t->ssl, t, bio_send, bio_recv, NULL);
+    atomic_fetch_add_explicit(&live_sessions, 1, memory_order_relaxed);
     *out = t;
     return 0;
 }
@@ -351,6 +362,7 @@ void net_tls_free(net_tls_t *t)
     mbedtls_ssl_free(&t->ssl);
     net_tls_conf_unref(t->conf);
     free(t);
+    atomic_fetch_sub_explicit(&live_sessions, 1, memory_order_relaxed);
 }
 
 /* Why a node link's peer was refused, from mbedtls's verify flags; the

@@ -24,6 +24,7 @@
 
 #include "dist/cluster.h"
 #include "dist/node.h"
+#include "net/net.h"
 #include "sched/sched.h"
 #include "tools/metrics_http.h"
 
@@ -139,6 +140,25 @@ static void peer_family(FILE *f, const char *name, const char *type,
     }
 }
 
+/* TLS sessions alive (guests' streams and node links), appended to
+ * /metrics. */
+static void tls_metrics(char **text, size_t *len)
+{
+    char extra[160];
+    int k = snprintf(extra, sizeof extra,
+                     "# HELP lunatic_tls_sessions TLS sessions open (guests' "
+                     "TLS streams and node links).\n# TYPE lunatic_tls_sessions "
+                     "gauge\nlunatic_tls_sessions %llu\n",
+                     (unsigned long long)net_tls_sessions());
+    char *grown = k > 0 && (size_t)k < sizeof extra
+                      ? realloc(*text, *len + (size_t)k + 1) : NULL;
+    if (!grown)
+        return;
+    memcpy(grown + *len, extra, (size_t)k + 1);
+    *text = grown;
+    *len += (size_t)k;
+}
+
 /* The node's view, appended to /metrics: members and links, and each
  * peer's connection state and traffic (counted by its link). */
 static void node_metrics(metrics_http_t *m, char **text, size_t *len)
@@ -224,6 +244,7 @@ static void serve_metrics(metrics_http_t *m, int fd)
     if (!text)
         return respond(fd, "503 Service Unavailable", "text/plain",
                        "out of memory\n", 14);
+    tls_metrics(&text, &len);
     node_metrics(m, &text, &len);
     respond(fd, "200 OK", "text/plain; version=0.0.4; charset=utf-8", text,
             len);

@@ -26,6 +26,7 @@ until curl -sf "http://127.0.0.1:$MP/metrics" >"$T/m"; do
 done
 grep -q "^lunatic_node_members 1$" "$T/m" || fail "no lunatic_node_members 1"
 grep -q "^lunatic_node_links 0$" "$T/m" || fail "no lunatic_node_links 0"
+grep -q "^lunatic_tls_sessions 0$" "$T/m" || fail "no lunatic_tls_sessions 0 before b"
 if command -v promtool >/dev/null; then
     promtool check metrics <"$T/m" >/dev/null 2>&1 || fail "promtool check metrics"
 fi
@@ -41,14 +42,15 @@ while [ -z "$seen" ] && [ $i -lt 100 ]; do
     if grep -q '^lunatic_node_peer_up{peer="b",id="[0-9a-f]*"} 1$' "$T/m" &&
         grep -q '^lunatic_node_peer_received_messages_total{peer="b",id="[0-9a-f]*"} [1-9]' "$T/m" &&
         grep -q '^lunatic_node_peer_sent_messages_total{peer="b",id="[0-9a-f]*"} [1-9]' "$T/m" &&
-        grep -q '^lunatic_node_peer_received_bytes_total{peer="b",id="[0-9a-f]*"} [1-9]' "$T/m"; then
+        grep -q '^lunatic_node_peer_received_bytes_total{peer="b",id="[0-9a-f]*"} [1-9]' "$T/m" &&
+        grep -q '^lunatic_tls_sessions [1-9]' "$T/m"; then
         seen=1
     fi
     i=$((i + 1)); sleep 0.1
 done
 wait "$bpid" || fail "node b's cluster run failed: $(tail -n 5 "$T/b.log")"
 [ -n "$seen" ] || { grep '^lunatic_node' "$T/m"; fail "no traffic of peer b on a's endpoint"; }
-grep '^lunatic_node_peer' "$T/m" | sed 's/^/    /'
+grep '^lunatic_node_peer\|^lunatic_tls' "$T/m" | sed 's/^/    /'
 if command -v promtool >/dev/null; then
     promtool check metrics <"$T/m" >/dev/null 2>&1 || fail "promtool check metrics (peers)"
 fi
