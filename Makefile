@@ -196,7 +196,7 @@ $(LIBFS): $(call obj,$(FS_SRC))
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/lunatic: $(call obj,tools/lunatic.c tools/cargo_test.c tools/cargo_init.c tools/cert_cli.c tools/node_cli.c tools/reload_cli.c tools/metrics_http.c tools/top.c) $(LIBHOST) $(LIBDIST) $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBNET) $(LIBVM)
+$(B)/lunatic: $(call obj,tools/lunatic.c tools/cargo_test.c tools/cargo_init.c tools/cert_cli.c tools/node_cli.c tools/reload_cli.c tools/metrics_http.c tools/top.c tools/args.c) $(LIBHOST) $(LIBDIST) $(LIBSCHED) $(LIBWASI) $(LIBFS) $(LIBNET) $(LIBVM)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) $(HOST_LIBS) $(SCHED_LIBS) $(NET_LIBS) -lm
 
 $(B)/spectest: $(call obj,tools/spectest.c tools/spectest_host.c tools/json.c) \

@@ -27,6 +27,7 @@
 
 #include "host/host.h"
 #include "sched/sched.h"
+#include "tools/args.h"
 #include "tools/cargo_test.h"
 #include "vm/vm_int.h" /* vm__compile: see compile_all */
 
@@ -59,23 +60,6 @@ static bool takes_value(const char *a)
     return false;
 }
 
-/* "--name VALUE" or "--name=VALUE" at args[*i]; NULL if not this option. */
-static const char *value_of(int argc, char *const *args, int *i,
-                            const char *name, bool *missing)
-{
-    size_t n = strlen(name);
-    if (strncmp(args[*i], name, n) != 0)
-        return NULL;
-    if (args[*i][n] == '=')
-        return args[*i] + n + 1;
-    if (args[*i][n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return NULL;
-    }
-    return args[++*i];
-}
 
 static unsigned default_threads(void)
 {
@@ -90,7 +74,7 @@ static bool parse_value_opt(struct args *a, int argc, char *const *args,
                             int *i, bool *missing)
 {
     const char *v;
-    if ((v = value_of(argc, args, i, "--test-threads", missing))) {
+    if ((v = args_option_value(argc, args, i, "--test-threads", missing))) {
         long n = strtol(v, NULL, 10);
         if (n <= 0 || n > 4096) {
             fprintf(stderr, "error: argument for --test-threads must be a "
@@ -98,14 +82,14 @@ static bool parse_value_opt(struct args *a, int argc, char *const *args,
             exit(EXIT_USAGE);
         }
         a->threads = (unsigned)n;
-    } else if ((v = value_of(argc, args, i, "--skip", missing))) {
+    } else if ((v = args_option_value(argc, args, i, "--skip", missing))) {
         a->skips[a->nskips++] = v;
-    } else if ((v = value_of(argc, args, i, "--format", missing))) {
+    } else if ((v = args_option_value(argc, args, i, "--format", missing))) {
         a->terse_list = !strcmp(v, "terse");
         if (strcmp(v, "pretty") && strcmp(v, "terse"))
             fprintf(stderr, "lunatic: --format %s is not supported; "
                             "printing the pretty format\n", v);
-    } else if ((v = value_of(argc, args, i, "--color", missing))) {
+    } else if ((v = args_option_value(argc, args, i, "--color", missing))) {
         a->color = !strcmp(v, "always") ? 1 : !strcmp(v, "never") ? -1 : 0;
     } else {
         return false;

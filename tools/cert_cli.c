@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "net/cert.h"
+#include "tools/args.h"
 #include "tools/cert_cli.h"
 
 #define EXIT_ERROR 1
@@ -62,18 +63,13 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-/* "--opt VALUE" or "--opt=VALUE" at argv[*i]; NULL if it is not `name`,
- * "" if the value is missing. */
+/* "--opt VALUE" or "--opt=VALUE" at argv[*i] (args_option_value); NULL if
+ * it is not `name`, "" if the value is missing. */
 static const char *value_of(int argc, char **argv, int *i, const char *name)
 {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0')
-        return NULL;
-    return *i + 1 < argc ? argv[++*i] : "";
+    bool missing = false;
+    const char *v = args_option_value(argc, argv, i, name, &missing);
+    return missing ? "" : v;
 }
 
 static int parse_days(const char *v, long *out)

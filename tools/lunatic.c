@@ -26,6 +26,7 @@
 #include "wasi/wasi.h"
 #include "tools/cargo_test.h"
 #include "tools/cert_cli.h"
+#include "tools/args.h"
 #include "tools/metrics_http.h"
 #include "tools/node_cli.h"
 #include "tools/reload_cli.h"
@@ -149,25 +150,19 @@ static void session_free(struct session *s)
 
 /* {===== command line */
 
-/* The value of option `name` at argv[*i]: "--name=VALUE" or "--name VALUE"
- * (then *i moves past VALUE). NULL if argv[*i] is not this option; exits
- * with a usage error if the value is missing. */
+/* The value of option `name` at argv[*i] (args_option_value). NULL if
+ * argv[*i] is not this option; exits with a usage error if the value is
+ * missing. */
 static const char *option_value(char **argv, int argc, int *i,
                                 const char *name)
 {
-    size_t n = strlen(name);
-    const char *arg = argv[*i];
-    if (strncmp(arg, name, n) != 0)
-        return NULL;
-    if (arg[n] == '=')
-        return arg + n + 1;
-    if (arg[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
+    bool missing = false;
+    const char *v = args_option_value(argc, argv, i, name, &missing);
+    if (missing) {
         fprintf(stderr, "lunatic: %s needs a value (try --help)\n", name);
         exit(EXIT_USAGE);
     }
-    return argv[++*i];
+    return v;
 }
 
 static void add_dir(struct run_opts *o, const char *spec)

@@ -2,6 +2,7 @@
 #include "common/lun_prefix.h"
 
 #include "tools/node_cli.h"
+#include "tools/args.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -27,20 +28,15 @@ static _Noreturn void usage_error(const char *what, const char *arg)
     exit(EXIT_USAGE);
 }
 
-/* The value of flag `name` at argv[*i] ("--name V" or "--name=V"), or
- * NULL when argv[*i] is another argument. */
+/* The value of flag `name` at argv[*i] ("--name V" or "--name=V";
+ * args_option_value), or NULL when argv[*i] is another argument. */
 static const char *flag_value(int argc, char **argv, int *i, const char *name)
 {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc)
+    bool missing = false;
+    const char *v = args_option_value(argc, argv, i, name, &missing);
+    if (missing)
         usage_error(name, "needs a value");
-    return argv[++*i];
+    return v;
 }
 
 static uint32_t parse_tick(const char *v)
