@@ -304,25 +304,18 @@ void dist_loop_drop(dist_loop_t *loop, dist_link_t *l)
     leave(loop);
 }
 
+/* dist_loop_send's pick: the link it was given. */
+static dist_link_t *given_link(void *arg)
+{
+    return arg;
+}
+
 int dist_loop_send(dist_loop_t *loop, dist_link_t *l, uint64_t sender,
                    uint64_t receiver, int64_t tag, const void *data,
                    size_t len)
 {
-    dist_msg_t *m = dist_msg_new(sender, receiver, tag, data, len);
-    if (!m)
-        return LUN_ENOMEM;
-    enter(loop);
-    struct entry *e = entry_of(loop, l);
-    bool now = send_now(e, len);
-    int rc = dist_link_enqueue(l, m);
-    if (rc == 0 && now)
-        dist_link_io(l, 0, dist_now_ms());
-    if (rc == 0 && e)
-        queued(loop, e);
-    leave(loop);
-    if (rc != 0)
-        dist_msg_free(m);
-    return rc;
+    return dist_loop_send_via(loop, given_link, l, sender, receiver, tag,
+                              data, len);
 }
 
 int dist_loop_send_via(dist_loop_t *loop, dist_link_t *(*pick)(void *arg),
