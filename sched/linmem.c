@@ -8,10 +8,11 @@
  * on the next touch, and only for pages touched. One batch costs a few
  * syscalls (adjacent blocks coalesce) for many processes.
  * But then each reuse pays a page fault (and a kernel page clear) per
- * touched page, about two per spawn: so a few released blocks per class
- * are instead scrubbed at once (/proc/self/pagemap, or mincore, finds
- * the resident pages in one system call; only non-zero ones are cleared)
- * and kept "hot", ready with their pages mapped, for the next spawn. Their number is bounded, so is their RSS.
+ * touched page, about two per spawn: so released blocks are instead
+ * scrubbed by the thread that released them, a batch at a time (one
+ * mincore finds the resident pages of a run of blocks; only non-zero
+ * pages are cleared), and kept "hot", ready with their pages mapped, for
+ * the next spawn. Their number is bounded, so is their RSS.
  * A memory growing past the largest block (8 MiB) gets a mapping of its
  * own whose capacity doubles ("large memories" below), so that growing
  * page by page costs O(size) in all.
@@ -48,7 +49,7 @@ typedef struct linmem_class {
     void **clean, **dirty; /* stacks of block pointers */
     size_t nclean, ndirty, cap_clean, cap_dirty;
     void *hot[LINMEM_HOT]; /* zero, with touched pages still mapped */
-    size_t nhot, hot_pending; /* pending: being scrubbed, slot taken */
+    size_t nhot;
     void **chunks;         /* mappings, each chunk_bytes long */
     size_t nchunks, cap_chunks, chunk_bytes;
 } linmem_class;
@@ -56,7 +57,6 @@ typedef struct linmem_class {
 struct sched_linmem {
     vm_mem_provider provider;
     size_t page; /* the host page size */
-    int pagemap; /* /proc/self/pagemap, or -1 */
     linmem_class classes[LINMEM_CLASSES];
 };
 
@@ -150,42 +150,14 @@ static bool swap_possible(void)
 #endif
 }
 
-/* The state of each of n pages at data, in one system call where Linux
- * lets us read /proc/self/pagemap (bit 63: present, 62: swapped), else
- * mincore plus a swap check. False on failure. */
-static bool page_states(const sched_linmem_t *lm, const uint8_t *data,
-                        size_t n, unsigned char *st)
+/* Zeroes a block whose page states are st, keeping its resident pages
+ * mapped. A page that is only read maps the kernel's zero page: it is
+ * left as is, not written (which would give it a page of its own).
+ * Absent pages are zero; those that may be in swap go to madvise by runs.
+ * False on failure. */
+static bool scrub(uint8_t *data, size_t n, size_t page,
+                  const unsigned char *st)
 {
-#ifdef __linux__
-    if (lm->pagemap >= 0) {
-        uint64_t e[LINMEM_HOT_MAX / 4096];
-        off_t at = (off_t)((uintptr_t)data / lm->page * sizeof *e);
-        if (pread(lm->pagemap, e, n * sizeof *e, at) != (ssize_t)(n * sizeof *e))
-            return false;
-        for (size_t i = 0; i < n; i++)
-            st[i] = e[i] >> 63 ? PG_RESIDENT
-                    : (e[i] >> 62) & 1 ? PG_SWAPPED : PG_ABSENT;
-        return true;
-    }
-#endif
-    if (mincore((void *)data, n * lm->page, st) != 0)
-        return false;
-    bool swap = swap_possible();
-    for (size_t i = 0; i < n; i++)
-        st[i] = st[i] & 1 ? PG_RESIDENT : swap ? PG_SWAPPED : PG_ABSENT;
-    return true;
-}
-
-/* Zeroes a block and keeps its resident pages mapped. A page that is
- * only read maps the kernel's zero page: it is left as is, not written
- * (which would give it a page of its own). Absent pages are zero; those
- * that may be in swap go to madvise by runs. False on any failure. */
-static bool scrub(const sched_linmem_t *lm, uint8_t *data, size_t bytes)
-{
-    unsigned char st[LINMEM_HOT_MAX / 4096];
-    size_t page = lm->page, n = bytes / page;
-    if (n > sizeof st || !page_states(lm, data, n, st))
-        return false;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
         if (st[i] == PG_RESIDENT) {
@@ -202,37 +174,73 @@ static bool scrub(const sched_linmem_t *lm, uint8_t *data, size_t bytes)
     return true;
 }
 
-/* A released block goes hot if there is room: scrubbed outside the lock,
- * its slot reserved meanwhile. False if it must go the dirty way. */
-static bool release_hot(const sched_linmem_t *lm, linmem_class *c,
-                        void *data)
+/* Blocks are scrubbed in batches: mincore tells which pages of a whole
+ * run of neighbouring blocks are resident in one system call, so a
+ * released block costs no system call of its own (reading
+ * /proc/self/pagemap per block was half of what a spawn cost). */
+#define SCRUB_SPAN_PAGES 4096u /* one mincore covers at most 16 MiB */
+#define SCRUB_GAP_PAGES 128u
+
+/* mincore over [a, a + n pages) into st as PG_* states. */
+static bool page_states(uint8_t *a, size_t n, size_t page, bool swap,
+                        unsigned char *st)
 {
-    bool room;
-    if (c->block > LINMEM_HOT_MAX)
+    if (mincore(a, n * page, st) != 0)
         return false;
-    lun_mutex_lock(&c->lock);
-    room = c->nhot + c->hot_pending < LINMEM_HOT;
-    c->hot_pending += room;
-    lun_mutex_unlock(&c->lock);
-    if (!room)
-        return false;
-    bool ok = scrub(lm, data, c->block);
-    lun_mutex_lock(&c->lock);
-    c->hot_pending--;
-    if (ok)
-        c->hot[c->nhot++] = data;
-    lun_mutex_unlock(&c->lock);
-    return ok;
+    for (size_t i = 0; i < n; i++)
+        st[i] = st[i] & 1 ? PG_RESIDENT : swap ? PG_SWAPPED : PG_ABSENT;
+    return true;
 }
 
-/* Each thread keeps a few hot blocks of its own: a worker that ends a
- * process and spawns the next reuses its block without taking the class
- * lock (no lock shared by all workers on the spawn path), still warm in
- * its cache. Given back by sched__linmem_flush_local. */
+/* Scrubs blocks[0..n), sorted by address, each `block` bytes; ok[i] says
+ * whether blocks[i] is zero now (else it must go the madvise way). */
+static void scrub_batch(const sched_linmem_t *lm, void **blocks, size_t n,
+                        size_t block, bool *ok)
+{
+    static _Thread_local unsigned char st[SCRUB_SPAN_PAGES];
+    size_t page = lm->page, per = block / page;
+    bool swap = swap_possible();
+    for (size_t i = 0; i < n;) {
+        uint8_t *lo = blocks[i];
+        size_t j = i + 1;
+        /* A gap costs a few ns per page skipped, a call ~100 ns: join
+         * blocks less than SCRUB_GAP_PAGES apart. */
+        while (j < n &&
+               (size_t)((uint8_t *)blocks[j] - lo) / page + per <=
+                   SCRUB_SPAN_PAGES &&
+               (size_t)((uint8_t *)blocks[j] - (uint8_t *)blocks[j - 1]) / page <=
+                   per + SCRUB_GAP_PAGES)
+            j++;
+        size_t span = (size_t)((uint8_t *)blocks[j - 1] - lo) / page + per;
+        /* A span crossing a hole between mappings fails: one at a time. */
+        bool whole = page_states(lo, span, page, swap, st);
+        for (size_t k = i; k < j; k++) {
+            uint8_t *b = blocks[k];
+            size_t at = (size_t)(b - lo) / page;
+            if (whole)
+                ok[k] = scrub(b, per, page, st + at);
+            else
+                ok[k] = page_states(b, per, page, swap, st) &&
+                        scrub(b, per, page, st);
+        }
+        i = j;
+    }
+}
+
+/* Each thread keeps blocks of its own: released ones wait in `pending`
+ * until a batch is scrubbed together, then sit in `ready` for the next
+ * spawn on this thread, still warm in its cache and without taking the
+ * class lock (no lock shared by all workers on the spawn path). Ready
+ * blocks that do not fit go to the class's hot list, the rest the dirty
+ * way. Given back by sched__linmem_flush_local. */
+#define LINMEM_PENDING 32u
+
 static _Thread_local struct {
     const sched_linmem_t *owner; /* the runtime the blocks belong to */
-    void *blocks[LINMEM_CLASSES][LINMEM_LOCAL];
+    void *ready[LINMEM_CLASSES][LINMEM_LOCAL];
     unsigned n[LINMEM_CLASSES];
+    void *pending[LINMEM_CLASSES][LINMEM_PENDING];
+    unsigned npending[LINMEM_CLASSES];
 } local;
 
 static bool local_usable(const sched_linmem_t *lm)
@@ -242,19 +250,56 @@ static bool local_usable(const sched_linmem_t *lm)
     return local.owner == lm;
 }
 
-static void *local_take(const sched_linmem_t *lm, int k)
+static void give_dirty(linmem_class *c, void **blocks, size_t n);
+
+/* Scrubs this thread's pending blocks of class k into ready, the hot list
+ * or the dirty stack. */
+static void settle(const sched_linmem_t *lm, int k)
 {
-    return local_usable(lm) && local.n[k] ? local.blocks[k][--local.n[k]]
-                                          : NULL;
+    linmem_class *c = (linmem_class *)&lm->classes[k];
+    void **p = local.pending[k];
+    size_t n = local.npending[k], nbad = 0, nhot = 0;
+    bool ok[LINMEM_PENDING];
+    local.npending[k] = 0;
+    qsort(p, n, sizeof *p, by_address);
+    scrub_batch(lm, p, n, c->block, ok);
+    void *bad[LINMEM_PENDING], *hot[LINMEM_PENDING];
+    for (size_t i = 0; i < n; i++) {
+        if (!ok[i])
+            bad[nbad++] = p[i];
+        else if (local.n[k] < LINMEM_LOCAL)
+            local.ready[k][local.n[k]++] = p[i];
+        else
+            hot[nhot++] = p[i];
+    }
+    if (nhot) {
+        lun_mutex_lock(&c->lock);
+        while (nhot && c->nhot < LINMEM_HOT)
+            c->hot[c->nhot++] = hot[--nhot];
+        lun_mutex_unlock(&c->lock);
+    }
+    memcpy(bad + nbad, hot, nhot * sizeof *hot); /* no room: madvise */
+    give_dirty(c, bad, nbad + nhot);
+}
+
+/* A ready block; with settle, the pending ones are scrubbed first. */
+static void *local_take(const sched_linmem_t *lm, int k, bool settle_now)
+{
+    if (!local_usable(lm))
+        return NULL;
+    if (settle_now && local.n[k] == 0 && local.npending[k])
+        settle(lm, k);
+    return local.n[k] ? local.ready[k][--local.n[k]] : NULL;
 }
 
 static bool local_give(const sched_linmem_t *lm, const linmem_class *c,
                        int k, void *data)
 {
-    if (c->block > LINMEM_HOT_MAX || !local_usable(lm) ||
-        local.n[k] == LINMEM_LOCAL || !scrub(lm, data, c->block))
+    if (c->block > LINMEM_HOT_MAX || !local_usable(lm))
         return false;
-    local.blocks[k][local.n[k]++] = data;
+    local.pending[k][local.npending[k]++] = data;
+    if (local.npending[k] == LINMEM_PENDING)
+        settle(lm, k);
     return true;
 }
 
@@ -274,6 +319,21 @@ static void flush_dirty(linmem_class *c)
     for (size_t i = 0; i < n; i++)
         if (!push(&c->clean, &c->nclean, &c->cap_clean, batch[i])) break;
     lun_mutex_unlock(&c->lock);
+}
+
+/* Puts blocks on the dirty stack; a full batch is zeroed at once. */
+static void give_dirty(linmem_class *c, void **blocks, size_t n)
+{
+    size_t i = 0;
+    if (n == 0) return;
+    lun_mutex_lock(&c->lock);
+    while (i < n && push(&c->dirty, &c->ndirty, &c->cap_dirty, blocks[i]))
+        i++;
+    bool full = c->ndirty >= LINMEM_BATCH;
+    lun_mutex_unlock(&c->lock);
+    if (i < n) /* no room to remember them: zero now, out of the pool */
+        zero_batch(blocks + i, n - i, c->block);
+    if (full) flush_dirty(c);
 }
 
 /* }===== */
@@ -370,6 +430,22 @@ static void *first_large(size_t bytes, size_t *out_cap)
 /* }===== */
 /* {===== the provider */
 
+/* A hot or clean block without mapping or zeroing anything; NULL if none. */
+static void *shared_take(linmem_class *c)
+{
+    void *p = NULL;
+    lun_mutex_lock(&c->lock);
+    if (c->nhot)
+        p = c->hot[--c->nhot];
+    else if (c->nclean)
+        p = c->clean[--c->nclean];
+    lun_mutex_unlock(&c->lock);
+    return p;
+}
+
+/* In order: this thread's ready blocks, the hot and clean ones, this
+ * thread's pending ones (scrubbed now: better wait for a full batch, so
+ * they come last), then zeroed dirty ones, then a new chunk. */
 static void *linmem_alloc(void *ud, size_t bytes, size_t *out_cap)
 {
     sched_linmem_t *lm = ud;
@@ -379,14 +455,11 @@ static void *linmem_alloc(void *ud, size_t bytes, size_t *out_cap)
         return own_mapping(bytes);
     }
     linmem_class *c = &lm->classes[k];
-    void *p = local_take(lm, k);
+    void *p = local_take(lm, k, false);
+    if (!p) p = shared_take(c);
+    if (!p) p = local_take(lm, k, true);
     for (int attempt = 0; attempt < 2 && !p; attempt++) {
         lun_mutex_lock(&c->lock);
-        if (c->nhot) {
-            p = c->hot[--c->nhot];
-            lun_mutex_unlock(&c->lock);
-            break;
-        }
         if (c->nclean == 0 && (c->ndirty == 0 || attempt == 1)) map_chunk(c);
         if (c->nclean) p = c->clean[--c->nclean];
         bool flush = !p && c->ndirty;
@@ -406,14 +479,8 @@ static void linmem_release(void *ud, void *data, size_t cap)
         return;
     }
     linmem_class *c = &lm->classes[k];
-    if (local_give(lm, c, k, data) || release_hot(lm, c, data))
-        return;
-    lun_mutex_lock(&c->lock);
-    bool ok = push(&c->dirty, &c->ndirty, &c->cap_dirty, data);
-    bool full = c->ndirty >= LINMEM_BATCH;
-    lun_mutex_unlock(&c->lock);
-    if (!ok) zero_batch(&data, 1, cap); /* keep it out of the pool: leak-free */
-    if (full) flush_dirty(c);
+    if (!local_give(lm, c, k, data))
+        give_dirty(c, &data, 1);
 }
 
 /* Memories never shrink, and the VM never writes past a memory's size, so
@@ -444,10 +511,6 @@ sched_linmem_t *sched__linmem_new(void)
     if (!lm) return NULL;
     long pg = sysconf(_SC_PAGESIZE);
     lm->page = pg >= 4096 ? (size_t)pg : 4096;
-    lm->pagemap = -1;
-#ifdef __linux__
-    lm->pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-#endif
     for (unsigned k = 0; k < LINMEM_CLASSES; k++) {
         lun_mutex_init(&lm->classes[k].lock);
         lm->classes[k].block = (size_t)1 << (LINMEM_MIN_SHIFT + k);
@@ -467,11 +530,13 @@ void sched__linmem_flush_local(sched_linmem_t *lm)
         return;
     for (unsigned k = 0; k < LINMEM_CLASSES; k++) {
         linmem_class *c = &lm->classes[k];
+        if (local.npending[k])
+            settle(lm, (int)k);
         lun_mutex_lock(&c->lock);
         while (local.n[k]) {
-            void *b = local.blocks[k][--local.n[k]];
-            /* scrubbed already; slots reserved by release_hot stay theirs */
-            if (c->nhot + c->hot_pending < LINMEM_HOT)
+            void *b = local.ready[k][--local.n[k]];
+            /* scrubbed already */
+            if (c->nhot < LINMEM_HOT)
                 c->hot[c->nhot++] = b;
             else if (!push(&c->dirty, &c->ndirty, &c->cap_dirty, b))
                 zero_batch(&b, 1, c->block);
@@ -487,6 +552,7 @@ void sched__linmem_free(sched_linmem_t *lm)
     if (!lm) return;
     if (local.owner == lm) { /* its blocks go with the mappings */
         memset(local.n, 0, sizeof local.n);
+        memset(local.npending, 0, sizeof local.npending);
         local.owner = NULL;
     }
     for (unsigned k = 0; k < LINMEM_CLASSES; k++) {
@@ -497,7 +563,6 @@ void sched__linmem_free(sched_linmem_t *lm)
         free(c->dirty);
         lun_mutex_destroy(&c->lock);
     }
-    if (lm->pagemap >= 0) close(lm->pagemap);
     free(lm);
 }
 
