@@ -353,10 +353,7 @@ static bool decode_params(vm_exec_t *ex, const uint8_t *b, uint32_t len,
 static void charge_instantiation(vm_exec_t *ex, sched_proc_t *child)
 {
     vm_memory_t *mem = vm_instance_memory(child->inst);
-    uint64_t size = 0;
-    if (mem)
-        vm_memory_data(mem, &size);
-    vm_exec_charge(ex, size / 4096);
+    vm_exec_charge(ex, mem ? vm_memory_size(mem) / 4096 : 0);
 }
 
 /* Spawns usually pass a few params: those fit on the C stack. No

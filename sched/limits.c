@@ -45,11 +45,8 @@ bool sched__proc_cap_reached(sched_runtime_t *rt, char *err, size_t errlen)
 /* The process's linear memory in bytes (0 when it has none). */
 static uint64_t memory_size(sched_proc_t *p)
 {
-    uint64_t size = 0;
     vm_memory_t *mem = p->inst ? vm_instance_memory(p->inst) : NULL;
-    if (mem)
-        vm_memory_data(mem, &size);
-    return size;
+    return mem ? vm_memory_size(mem) : 0;
 }
 
 /* The host memory a queued message holds. */

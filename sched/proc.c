@@ -367,6 +367,10 @@ int sched__instantiate(sched_proc_t *p, sched_module_t *m,
     uint64_t pages = p->config->max_memory >> 16;
     vm_config vc = {0};
     vc.mem_provider = sched__linmem_provider(p->rt->linmem);
+    /* A process gets its memory block at its first access to it: one
+     * that waits without touching it holds none (vm/image.c). */
+    vc.no_image = p->rt->no_image;
+    vc.lazy_memory = !p->rt->no_image;
     /* 0 would mean "the default": the smallest real cap is 1 page. */
     vc.max_memory_pages = pages == 0 ? 1 : pages > 65536 ? 65536
                                                          : (uint32_t)pages;

@@ -871,6 +871,7 @@ int sched_runtime_new(const sched_options_t *o, sched_runtime_t **out_rt)
     sched__wheel_init(&rt->wheel, now_tick());
     rt->root_sockets = o->sockets;
     rt->no_fusion = o->no_fusion;
+    rt->no_image = o->no_image;
     rt->node = o->node;
     rt->abi = o->abi;
     sched__limits_init(rt, o);

@@ -146,6 +146,10 @@ typedef struct sched_options {
     uint32_t nsockets;
     bool no_fusion;                 /* compile every module to plain code,
                                        without superinstructions */
+    bool no_image;                  /* processes apply their data segments
+                                       one by one, at spawn, instead of
+                                       copying the module's image at
+                                       their first memory access */
     const sched_node_t *node;       /* the cluster (not copied: must
                                        outlive the runtime); NULL: none */
     const sched_abi_t *abi;         /* host functions besides WASI (not

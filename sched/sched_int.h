@@ -147,6 +147,7 @@ typedef struct sched_rwatch sched_rwatch_t;
 struct sched_runtime {
     uint32_t nworkers;
     bool no_fusion; /* modules a guest compiles: see sched_options_t */
+    bool no_image;  /* see sched_options_t */
     const sched_node_t *node; /* the cluster, or NULL (host/distributed.c) */
     sched_remote_t *remote;   /* modules by hash, parked calls (remote.c) */
     sched_rwatch_t *rwatch;   /* links, monitors across nodes, node events

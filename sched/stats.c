@@ -17,10 +17,8 @@
 
 void sched__stats_publish(sched_proc_t *p)
 {
-    uint64_t mem = 0;
     vm_memory_t *m = p->inst ? vm_instance_memory(p->inst) : NULL;
-    if (m)
-        vm_memory_data(m, &mem);
+    uint64_t mem = m ? vm_memory_size(m) : 0;
     atomic_store_explicit(&p->pub_reds, p->reds, memory_order_relaxed);
     atomic_store_explicit(&p->pub_mem, mem, memory_order_relaxed);
 }

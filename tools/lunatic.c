@@ -335,6 +335,15 @@ static bool fusion_off(void)
     return v && *v && strcmp(v, "0") != 0;
 }
 
+/* LUNATIC_NO_IMAGE=1: each process applies its module's data segments
+ * one by one when spawned, instead of copying the image made at load when
+ * it first touches its memory (for checking the image against it). */
+static bool image_off(void)
+{
+    const char *v = getenv("LUNATIC_NO_IMAGE");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
 static int load_module(struct session *s, const char *path)
 {
     static const uint8_t magic[4] = {0x00, 'a', 's', 'm'};
@@ -806,7 +815,8 @@ static int run_scheduled(struct session *s, const struct run_opts *o)
         .argc = (uint32_t)o->guest_argc, .env = s->env, .envc = envc,
         .dirs = (const sched_dir_t *)o->preopens, .ndirs = o->npreopens,
         .sockets = s->listen_fds, .nsockets = s->nlisten_fds,
-        .no_fusion = fusion_off(), .max_processes = o->max_processes,
+        .no_fusion = fusion_off(), .no_image = image_off(),
+        .max_processes = o->max_processes,
         .max_message_memory = o->max_message_memory, .abi = host_abi(),
         .node = o->cluster ? dist_cluster_sched(o->cluster) : NULL,
         /* other nodes fetch the root's module by its hash */
@@ -878,7 +888,7 @@ static int serve(struct run_opts *o)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, &old); /* workers inherit the mask */
     sched_options_t so = {
-        .threads = o->threads, .no_fusion = fusion_off(),
+        .threads = o->threads, .no_fusion = fusion_off(), .no_image = image_off(),
         .max_processes = o->max_processes,
         .max_message_memory = o->max_message_memory, .abi = host_abi(),
         .node = dist_cluster_sched(o->cluster)};

@@ -653,7 +653,13 @@ static int instantiate(runner *r, vm_module_t *m, vm_instance_t **out,
     int rc = link_imports(r, m, &imports, &nimports);
     if (rc != 0)
         return rc;
-    rc = vm_instance_new(m, imports, nimports, NULL, &inst, err, sizeof err);
+    /* As the runtime makes processes: memories start as the module's
+     * image and get their block at first access (LUNATIC_NO_IMAGE=1: data
+     * segments applied one by one, the reference path). */
+    const char *ni = getenv("LUNATIC_NO_IMAGE");
+    bool no_image = ni && *ni && strcmp(ni, "0") != 0;
+    vm_config cfg = {.no_image = no_image, .lazy_memory = !no_image};
+    rc = vm_instance_new(m, imports, nimports, &cfg, &inst, err, sizeof err);
     free(imports);
     if (inst != NULL && vec_push(&r->instances, &inst, sizeof inst) != 0) {
         vm_instance_free(inst);

@@ -267,6 +267,17 @@ yield:
     LEAVE(VM_YIELD);
 
 trap: {
+    /* The first access to a lazy memory (image.c): make it, then run the
+     * same instruction again; it checked its bounds before any effect.
+     * A host's trap (ex->trap set) is never run again. */
+    if (trap_kind == VM_TRAP_MEM_OOB && UNLIKELY(inst->mem0->lazy) &&
+        ex->trap == VM_TRAP_NONE) {
+        if (vm__memory_materialize(inst->mem0)) {
+            RELOAD_MEM();
+            DISPATCH();
+        }
+        trap_kind = VM_TRAP_OUT_OF_MEMORY;
+    }
     /* A call made by vm_exec_host_call(catch_traps) catches the trap: the
      * run continues after that host call, with zeroed results. */
     SYNC_DEPTH();

@@ -490,7 +490,22 @@ static int make_tables(vm_instance_t *inst, char *err, size_t errlen)
     return 0;
 }
 
-static int make_memories(vm_instance_t *inst, char *err, size_t errlen)
+/* A memory that starts as the image and is made at its first access. */
+static void setup_lazy(struct vm_memory *mem, const vm_module_t *m,
+                       uint32_t pages, uint32_t max, bool has_max)
+{
+    mem->data = NULL;
+    mem->cap = 0;
+    mem->size = 0;
+    mem->pages = pages;
+    mem->max_pages = max;
+    mem->has_max = has_max;
+    mem->lazy = pages > 0;
+    mem->image_of = mem->lazy ? m : NULL;
+}
+
+static int make_memories(vm_instance_t *inst, bool lazy, char *err,
+                         size_t errlen)
 {
     const vm_module_t *m = inst->module;
     for (uint32_t i = m->nmem_imports; i < m->nmems; i++) {
@@ -503,7 +518,9 @@ static int make_memories(vm_instance_t *inst, char *err, size_t errlen)
         uint32_t max = lim->max > VM_MAX_PAGES ? VM_MAX_PAGES
                                                : (uint32_t)lim->max;
         mem->provider = inst->mem_provider;
-        if (vm__memory_setup(mem, (uint32_t)lim->min, max, lim->has_max))
+        if (lazy && i == 0)
+            setup_lazy(mem, m, (uint32_t)lim->min, max, lim->has_max);
+        else if (vm__memory_setup(mem, (uint32_t)lim->min, max, lim->has_max))
             return set_err(LUN_ENOMEM, err, errlen,
                            "memory %u: out of memory", i);
         inst->mems[i] = mem;
@@ -532,9 +549,16 @@ static int init_elems(vm_instance_t *inst, char *err, size_t errlen)
     return 0;
 }
 
-static int init_datas(vm_instance_t *inst, char *err, size_t errlen)
+static int init_datas(vm_instance_t *inst, bool use_image, char *err,
+                      size_t errlen)
 {
     const vm_module_t *m = inst->module;
+    if (use_image) {
+        struct vm_memory *mem = inst->mem0;
+        if (!mem->lazy && mem->data) vm__image_apply(m, mem->data);
+        vm__image_drop_segments(inst);
+        return 0;
+    }
     for (uint32_t i = 0; i < m->ndatas; i++) {
         const vm_data *seg = &m->datas[i];
         if (seg->mode != VM_SEG_ACTIVE) continue;
@@ -573,12 +597,16 @@ static int instantiate(vm_module_t *m, const vm_extern *imports, uint32_t n,
     inst->mem_provider = cfg ? cfg->mem_provider : NULL;
     link_imports(inst, imports, n, own_imports);
     make_globals(inst);
+    /* The image (image.c) stands for the data segments, which then
+     * cannot trap: their order against the element segments is moot. */
+    bool use_image = m->has_image && !(cfg && cfg->no_image);
+    bool lazy = use_image && cfg && cfg->lazy_memory;
     if ((rc = make_tables(inst, err, errlen)) != 0) goto fail;
-    if ((rc = make_memories(inst, err, errlen)) != 0) goto fail;
+    if ((rc = make_memories(inst, lazy, err, errlen)) != 0) goto fail;
     /* Segments last. If one traps (LUN_ETRAP) the instance is handed out
      * anyway: its functions may already sit in imported tables (vm.h). */
     if ((rc = init_elems(inst, err, errlen)) == 0)
-        rc = init_datas(inst, err, errlen);
+        rc = init_datas(inst, use_image, err, errlen);
     *out_inst = inst;
     return rc;
 fail:

@@ -22,6 +22,7 @@ int32_t vm__memory_grow(struct vm_memory *mem, uint32_t delta,
 {
     uint32_t old = mem->pages;
     if (delta == 0) return (int32_t)old;
+    if (!vm__memory_materialize(mem)) return -1;
     uint64_t pages = (uint64_t)old + delta;
     if (pages > grow_limit(mem, max_pages)) return -1;
     uint64_t bytes = pages * VM_PAGE_SIZE;
@@ -53,6 +54,9 @@ vm_trap_kind vm__memory_init(vm_instance_t *inst, uint32_t dataidx,
     const vm_data *seg = &inst->module->datas[dataidx];
     uint64_t seg_len = inst->data_dropped[dataidx] ? 0 : seg->len;
     struct vm_memory *mem = inst->mem0;
+    /* Instantiation writes segments into an imported memory that may be
+     * lazy still (image.c). */
+    if (!vm__memory_materialize(mem)) return VM_TRAP_OUT_OF_MEMORY;
     if ((uint64_t)src + n > seg_len || (uint64_t)dst + n > mem->size)
         return VM_TRAP_MEM_OOB;
     if (n) memcpy(mem->data + dst, seg->bytes + src, n);
@@ -67,6 +71,7 @@ void vm__data_drop(vm_instance_t *inst, uint32_t dataidx)
 vm_trap_kind vm__memory_copy(struct vm_memory *mem, uint32_t dst, uint32_t src,
                              uint32_t n)
 {
+    if (!vm__memory_materialize(mem)) return VM_TRAP_OUT_OF_MEMORY;
     if ((uint64_t)src + n > mem->size || (uint64_t)dst + n > mem->size)
         return VM_TRAP_MEM_OOB;
     if (n) vm__copy_bytes(mem->data + dst, mem->data + src, n); /* may overlap */
@@ -76,6 +81,7 @@ vm_trap_kind vm__memory_copy(struct vm_memory *mem, uint32_t dst, uint32_t src,
 vm_trap_kind vm__memory_fill(struct vm_memory *mem, uint32_t dst, uint8_t val,
                              uint32_t n)
 {
+    if (!vm__memory_materialize(mem)) return VM_TRAP_OUT_OF_MEMORY;
     if ((uint64_t)dst + n > mem->size) return VM_TRAP_MEM_OOB;
     if (n) vm__fill_bytes(mem->data + dst, val, n);
     return VM_TRAP_NONE;
@@ -91,6 +97,8 @@ int vm__memory_setup(struct vm_memory *mem, uint32_t pages,
     const vm_mem_provider *pv = mem->provider;
     mem->data = NULL;
     mem->cap = 0;
+    mem->lazy = false;
+    mem->image_of = NULL;
     if (bytes > SIZE_MAX) return LUN_ENOMEM;
     if (bytes && pv) {
         mem->data = pv->alloc(pv->ud, (size_t)bytes, &mem->cap);
@@ -137,10 +145,21 @@ void vm_memory_free(vm_memory_t *mem)
     vm__free(mem);
 }
 
+/* A lazy memory is made here: the host is about to read or write it. */
 uint8_t *vm_memory_data(const vm_memory_t *mem, uint64_t *out_size)
 {
+    struct vm_memory *m = (struct vm_memory *)mem;
+    if (m->lazy && !vm__memory_materialize(m)) {
+        if (out_size) *out_size = 0;
+        return NULL;
+    }
     if (out_size) *out_size = mem->size;
     return mem->data;
+}
+
+uint64_t vm_memory_size(const vm_memory_t *mem)
+{
+    return (uint64_t)mem->pages * VM_PAGE_SIZE;
 }
 
 bool vm__bulk_chunks(vm_exec_t *ex, const union vm_op *pc, enum vm_bulk_kind kind,

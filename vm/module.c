@@ -161,6 +161,7 @@ void vm__module_free(vm_module_t *m)
             vm__free(m->table_plans[i]);
         vm__free(m->table_plans);
     }
+    vm__free(m->image);
     vm__free(m->bytes);
     vm__free(m);
 }
@@ -179,7 +180,7 @@ int vm_module_load(const uint8_t *bytes, size_t len, const vm_config *cfg,
     if ((rc = vm__decode(bytes, len, cfg, &m, err, errlen))) return rc;
     if ((rc = vm__validate(m, err, errlen)) == 0) {
         vm__constexprs_precompute(m); /* table plans read the offsets */
-        if (!vm__table_plans_make(m))
+        if (!vm__table_plans_make(m) || !vm__image_make(m))
             rc = vm__errorf(LUN_ENOMEM, err, errlen, "out of memory");
     }
     if (rc) {

@@ -191,6 +191,15 @@ typedef struct vm_config {
     bool no_fusion;            /* module loads: compile to the plain
                                   register-threaded code, without the
                                   superinstructions (for checking them) */
+    bool no_image;             /* instantiation: apply the data segments
+                                  one by one instead of copying the image
+                                  made at load (for checking it) */
+    bool lazy_memory;          /* instantiation: a memory that starts as
+                                  the image gets its block at its first
+                                  access (vm_memory_data counts), so an
+                                  instance that never touches it costs
+                                  none; then vm_memory_data may fail
+                                  (NULL) when out of memory */
 } vm_config;
 
 /* What this build of the library has; options chosen when compiling it.
@@ -294,6 +303,8 @@ LUN_API vm_func_t *vm_instance_export_func(vm_instance_t *inst,
 /* The instance's memory 0 (NULL if none), its bytes and size. */
 LUN_API vm_memory_t *vm_instance_memory(vm_instance_t *inst);
 LUN_API uint8_t *vm_memory_data(const vm_memory_t *mem, uint64_t *out_size);
+/* The size in bytes, without making a lazy memory (vm_config.lazy_memory). */
+LUN_API uint64_t vm_memory_size(const vm_memory_t *mem);
 
 /* A function's signature: counts and types (pointers stay valid as long
  * as the function's module or host object). */

@@ -321,6 +321,13 @@ struct vm_module {
      * segments give it (function index + 1, or 0), or NULL when planning
      * does not apply (see vm__table_plans_make). */
     uint32_t **table_plans;
+
+    /* The initial memory the active data segments make (image.c): when
+     * has_image, memory 0 starts as zeros with image_len bytes of image
+     * at image_at (image NULL when they are all zero). */
+    bool has_image;
+    uint8_t *image;
+    uint32_t image_at, image_len;
 };
 
 /* decode.c: parse the whole binary into a module (no body validation). */
@@ -370,6 +377,11 @@ struct vm_memory {
     bool has_max;
     const vm_mem_provider *provider; /* NULL: vm__block_* (alloc.c) */
     size_t cap;                      /* the provider's block capacity */
+    /* Lazy (image.c): no block yet, size 0 so that the first access traps
+     * into vm__memory_materialize; pages holds the real size, image_of
+     * the module whose image it starts as. */
+    bool lazy;
+    const struct vm_module *image_of;
 };
 
 struct vm_table {
@@ -444,6 +456,16 @@ struct vm_funcinst *vm__table_planned(struct vm_table *t, uint32_t i);
  * otherwise instances apply the segments one by one. False only when out
  * of memory. */
 bool vm__table_plans_make(vm_module_t *m);
+
+/* image.c. At load, after vm__constexprs_precompute: sets has_image and
+ * builds the image; false only when out of memory. */
+bool vm__image_make(vm_module_t *m);
+/* Copies m's image into a zeroed memory block of at least its size. */
+void vm__image_apply(const vm_module_t *m, uint8_t *data);
+/* Marks inst's active data segments dropped (what applying them does). */
+void vm__image_drop_segments(vm_instance_t *inst);
+/* Gives a lazy memory its block and image; true if it has one now. */
+bool vm__memory_materialize(struct vm_memory *mem);
 
 /* Gives a memory's block back (to its provider, or the allocator). */
 void vm__memory_release(struct vm_memory *mem);
