@@ -370,11 +370,13 @@ include tests/embed/embed.mk
 test-core:
 	@sh tools/test_steps.sh "$(MAKE)" $(call core_steps,$(VARIANT))
 
-# The spec suite and the guest tests again on the plain register-threaded
-# code (LUNATIC_NO_FUSION=1: no superinstruction is selected), so a result
-# that differs between the two is pinned to the fuser at once.
+# The spec suite and the guest tests again on the plain paths: the plain
+# register-threaded code (LUNATIC_NO_FUSION=1: no superinstruction is
+# selected) and data segments applied one by one at instantiation
+# (LUNATIC_NO_IMAGE=1: no image, no lazy memory), so a result that differs
+# between the two is pinned to the fuser or the image at once.
 test-nofusion:
-	LUNATIC_NO_FUSION=1 $(MAKE) spec e2e wasi-e2e sched-e2e
+	LUNATIC_NO_FUSION=1 LUNATIC_NO_IMAGE=1 $(MAKE) spec e2e wasi-e2e sched-e2e
 
 # The interpreter built without its superinstructions (-DVM_NO_FUSION:
 # vm/super_list.h compiles to nothing) still passes the spec suite.

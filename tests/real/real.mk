@@ -1,6 +1,7 @@
 # {===== make test-real: real C programs built from Debian 12 upstream sources
 # (Lua, zlib, SQLite, mujs, bzip2) to wasm32-wasi and natively, run natively,
-# on $(B)/lunatic (twice: as is and with LUNATIC_NO_FUSION=1) and on node,
+# on $(B)/lunatic (twice: as is and on the plain paths,
+# LUNATIC_NO_FUSION=1 LUNATIC_NO_IMAGE=1) and on node,
 # outputs compared byte for byte. See tests/real/run.py.
 #   make test-real                 fetch (first time), build, run; 1 line per case
 #   make VARIANT=asan test-real    the same with the ASan+UBSan runtime

@@ -5,7 +5,9 @@ Each case runs a program built from upstream sources (tests/real/build.sh)
 on every engine:
   native            the program built with cc -O2
   lunatic           the wasm32-wasi build on the runtime under test
-  lunatic-nofusion  the same with LUNATIC_NO_FUSION=1 (peephole fusions off)
+  lunatic-plain     the same on the plain paths: LUNATIC_NO_FUSION=1 (no
+                    superinstructions) and LUNATIC_NO_IMAGE=1 (data
+                    segments applied one by one at spawn, not the image)
   node              the same on node's WASI, through tests/real/run_node.js
 each in a fresh working folder (the guest's preopened `.`) holding the
 case's input files. A case is a list of steps (argv, stdin, where stdout
@@ -29,7 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import gen_inputs  # noqa: E402
 
-ENGINES = ["native", "lunatic", "lunatic-nofusion", "node"]
+ENGINES = ["native", "lunatic", "lunatic-plain", "node"]
 STEP_TIMEOUT = 60  # seconds per step (--timeout); a step that takes longer fails
 
 
@@ -158,8 +160,9 @@ def run_case(case, engine, real, lunatic, workroot):
     for guest, host in case.inputs:
         shutil.copyfile(host, os.path.join(d, guest))
     env = base_env()
-    if engine == "lunatic-nofusion":
+    if engine == "lunatic-plain":
         env["LUNATIC_NO_FUSION"] = "1"
+        env["LUNATIC_NO_IMAGE"] = "1"
     for st in case.steps:
         cmd = engine_cmd(engine, [case.prog] + st.args, real, lunatic)
         fin = open(os.path.join(d, st.stdin), "rb") if st.stdin else subprocess.DEVNULL
@@ -312,7 +315,7 @@ def main():
 
 def write_times(real, lunatic, per_prog):
     rows = [("program", "version", "cases", "outputs equal", "native s", "lunatic s",
-             "nofusion s", "node s")]
+             "plain s", "node s")]
     for prog, (n, ok, secs) in per_prog.items():
         try:
             ver = open(os.path.join(real, "src", PKG[prog] + ".version")).read().strip()
@@ -320,7 +323,7 @@ def write_times(real, lunatic, per_prog):
             ver = "?"
         rows.append((prog, ver, str(n), "yes" if ok == n else "no (%d/%d)" % (ok, n),
                      "%.2f" % secs["native"], "%.2f" % secs["lunatic"],
-                     "%.2f" % secs["lunatic-nofusion"], "%.2f" % secs["node"]))
+                     "%.2f" % secs["lunatic-plain"], "%.2f" % secs["node"]))
     w = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     with open(os.path.join(real, "times.txt"), "w") as f:
         f.write("# make test-real, runtime %s, %s\n" % (lunatic, time.strftime("%Y-%m-%d %H:%M:%S %Z")))

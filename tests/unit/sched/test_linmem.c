@@ -1,6 +1,6 @@
 /* test_linmem.c: the linear-memory pool of sched/linmem.c: a recycled
- * block is all zero again, whichever way it came back (hot: scrubbed at
- * once; dirty: zeroed by a batched madvise), and blocks that were only
+ * block is all zero again, whichever way it came back (hot: scrubbed in a
+ * batch; dirty: zeroed by a batched madvise), and blocks that were only
  * read stay zero without being written. */
 #include "common/lun_prefix.h"
 
@@ -77,32 +77,48 @@ Test(sched_linmem, grow_keeps_the_contents_and_zeroes_the_rest)
     sched__linmem_free(lm);
 }
 
-/* A thread's own hot blocks: reused first, zero, never handed to another
- * pool on the same thread, and given back by the flush. */
+/* A thread's own blocks: released ones are scrubbed as a batch of 32
+ * (LINMEM_PENDING) and reused first, zero; never handed to another pool
+ * on the same thread; given back by the flush. */
+enum { BATCH = 32 };
+
+static bool one_of(void *const *set, size_t n, const void *p)
+{
+    for (size_t i = 0; i < n; i++)
+        if (set[i] == p)
+            return true;
+    return false;
+}
+
 Test(sched_linmem, thread_local_blocks_are_reused_zero_and_flushed)
 {
     sched_linmem_t *a = sched__linmem_new(), *b = sched__linmem_new();
     const vm_mem_provider *ma = sched__linmem_provider(a);
     const vm_mem_provider *mb = sched__linmem_provider(b);
     size_t cap = 0, cap_b = 0;
-    uint8_t *p = ma->alloc(ma->ud, 65536, &cap);
-    scribble(p, cap, 5);
-    ma->release(ma->ud, p, cap);
+    void *set[BATCH];
+    for (int i = 0; i < BATCH; i++) {
+        set[i] = ma->alloc(ma->ud, 65536, &cap);
+        scribble(set[i], cap, (unsigned)i);
+    }
+    for (int i = 0; i < BATCH; i++) /* the last one scrubs the batch */
+        ma->release(ma->ud, set[i], cap);
     uint8_t *q = ma->alloc(ma->ud, 65536, &cap);
-    cr_expect(eq(ptr, q, p)); /* the same block, still warm */
+    cr_expect(one_of(set, BATCH, q), "a released block, still warm");
     cr_expect(all_zero(q, cap));
-    scribble(q, cap, 6);
-    ma->release(ma->ud, q, cap);
-    /* Pool b must not get a's block, though this thread holds one. */
+    /* Pool b must not get a's blocks, though this thread holds some. */
     uint8_t *r = mb->alloc(mb->ud, 65536, &cap_b);
-    cr_expect(ne(ptr, r, p));
+    cr_expect(not(one_of(set, BATCH, r)));
     cr_expect(all_zero(r, cap_b));
     mb->release(mb->ud, r, cap_b);
-    sched__linmem_flush_local(a); /* back to a's shared hot list */
-    uint8_t *s = ma->alloc(ma->ud, 65536, &cap);
-    cr_expect(eq(ptr, s, p));
-    cr_expect(all_zero(s, cap));
-    ma->release(ma->ud, s, cap);
+    scribble(q, cap, 6);
+    ma->release(ma->ud, q, cap); /* pending: not scrubbed yet */
+    sched__linmem_flush_local(a); /* scrubbed, back to a's hot list */
+    for (int i = 0; i < BATCH; i++) {
+        uint8_t *s = ma->alloc(ma->ud, 65536, &cap);
+        cr_expect(one_of(set, BATCH, s), "block %d came from elsewhere", i);
+        cr_expect(all_zero(s, cap), "block %d", i);
+    }
     sched__linmem_free(a); /* drops the thread's blocks of a */
     sched__linmem_free(b);
 }
