@@ -530,6 +530,78 @@ static void t_wasi_share(void)
 
 /* }===== */
 
+/* {===== initial memory: every process starts from the module's data
+ * segments (copied from the image at its first memory access, or applied
+ * one by one with LUNATIC_NO_IMAGE=1), never from its spawner's memory. */
+
+static const uint32_t img_table[64] = {
+    2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53,
+    59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127, 131,
+    137, 139, 149, 151, 157, 163, 167, 173, 179, 181, 191, 193, 197, 199, 211, 223,
+    227, 229, 233, 239, 241, 251, 257, 263, 269, 271, 277, 281, 283, 293, 307, 311};
+static int img_counter = 5;
+static char img_zeros[3 * 4096];
+
+/* FNV-1a over the whole data region as the linker laid it out: printed
+ * by t_image, so run.sh can compare a run from the image with one on the
+ * plain path (LUNATIC_NO_IMAGE=1) byte for byte. */
+extern char __global_base, __data_end;
+static uint64_t img_data_hash(void)
+{
+    const volatile unsigned char *p = (const unsigned char *)&__global_base;
+    uint64_t h = 1469598103934665603u;
+    for (; p < (const unsigned char *)&__data_end; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return h;
+}
+
+/* What a process sees of its data: the table's sum, the counter and how
+ * many bss bytes are non-zero. */
+static int64_t img_digest(void)
+{
+    const volatile uint32_t *t = img_table; /* read, not folded */
+    int64_t sum = 0, nonzero = 0;
+    for (int i = 0; i < 64; i++) sum += t[i];
+    for (size_t i = 0; i < sizeof img_zeros; i++) nonzero += img_zeros[i] != 0;
+    return sum * 1000000 + img_counter * 1000 + nonzero;
+}
+
+/* Reports its digest, scribbles over its data and spawns a grandchild
+ * (level > 0), which must see the pristine data again. */
+static void img_child(int64_t arg)
+{
+    uint64_t parent = (uint64_t)(arg >> 8);
+    int level = (int)(arg & 0xff);
+    int64_t d[2] = {img_digest(), (int64_t)img_data_hash()};
+    lun_send(parent, 1, d, sizeof d);
+    img_counter = 77;
+    memset(img_zeros, 0x5a, sizeof img_zeros);
+    if (level > 0)
+        lun_spawn(img_child, (int64_t)(parent << 8) | (level - 1));
+}
+
+static void t_image(void)
+{
+    int64_t want = img_digest();
+    img_counter = 99;
+    img_zeros[4096] = 1;
+    uint64_t self = lun_self();
+    lun_spawn(img_child, (int64_t)(self << 8) | 2);
+    int64_t hash = 0;
+    for (int i = 0; i < 3; i++) { /* the child, then two generations */
+        int64_t got[2] = {0, 0};
+        CHECK(lun_recv(NULL, 0, 5000, got, sizeof got, NULL) ==
+              LUN_MSG_DATA);
+        CHECK(got[0] == want);
+        CHECK(i == 0 || got[1] == hash); /* each starts afresh */
+        hash = got[1];
+    }
+    printf("image data hash %016llx\n", (unsigned long long)hash);
+    CHECK(img_digest() == want - 5000 + 99000 + 1); /* ours is ours */
+}
+
+/* }===== */
+
 static const struct { const char *name; void (*fn)(void); } tests[] = {
     {"spawn_params", t_spawn_params}, {"spawn_v128", t_spawn_v128},
     {"selective", t_selective}, {"links", t_links},
@@ -537,7 +609,7 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
     {"registry", t_registry}, {"timers", t_timers}, {"fair", t_fair},
     {"permissions", t_permissions}, {"limits", t_limits},
     {"catch", t_catch}, {"errors", t_errors}, {"dist", t_dist}, {"dist_send", t_dist_send},
-    {"metrics", t_metrics}, {"wasi_share", t_wasi_share},
+    {"metrics", t_metrics}, {"wasi_share", t_wasi_share}, {"image", t_image},
 };
 
 int main(int argc, char **argv)

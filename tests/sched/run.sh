@@ -22,9 +22,14 @@ t threads_1 0 "pingpong: 1000 round trips" "$L" --threads 1 "$W/pingpong.wasm" 1
 
 P=$W/sched/proc_tests.wasm
 for name in spawn_params spawn_v128 selective links monitors cascade kill registry \
-            timers permissions limits catch errors metrics; do
+            timers permissions limits catch errors metrics image; do
     t "$name" 0 "ok $name" "$L" "$P" "$name"
 done
+# A process's initial data is the same byte for byte from the image (at
+# its first memory access) as from its data segments applied one by one.
+img_hash() { env LUNATIC_NO_IMAGE=$1 "$L" "$P" image | grep '^image data hash'; }
+t image_same_as_plain 0 "same" sh -c '[ -n "$1" ] && [ "$1" = "$2" ] && echo same || echo "differ: $1 / $2"' \
+    sh "$(img_hash 0)" "$(img_hash 1)"
 # wasi_share preopens /tmp for its children: it must hold /tmp itself.
 t wasi_share 0 "ok wasi_share" "$L" --dir /tmp "$P" wasi_share
 t wasi_share_low_fd_limit 0 "ok wasi_share" sh -c 'ulimit -n 256 && exec "$@"' sh "$L" --dir /tmp "$P" wasi_share
