@@ -30,9 +30,7 @@ static inline void spin_pause(void)
 #endif
 }
 
-static _Thread_local sched_worker_t *self_worker;
-
-sched_worker_t *sched__self(void) { return self_worker; }
+_Thread_local sched_worker_t *sched__self_worker;
 
 /* {===== queues */
 
@@ -91,7 +89,7 @@ static void notify_one(sched_runtime_t *rt)
 
 void sched__enqueue(sched_runtime_t *rt, sched_proc_t *p)
 {
-    sched_worker_t *sd = self_worker;
+    sched_worker_t *sd = sched__self_worker;
     if (!sd || sd->rt != rt || sd->polling || !sched__deque_push(&sd->dq, p))
         global_push(rt, p);
     notify_one(rt);
@@ -107,7 +105,7 @@ void sched__enqueue(sched_runtime_t *rt, sched_proc_t *p)
  * normally first. */
 void sched__enqueue_new(sched_runtime_t *rt, sched_proc_t *p)
 {
-    sched_worker_t *sd = self_worker;
+    sched_worker_t *sd = sched__self_worker;
     if (!sd || sd->rt != rt || sd->polling) {
         sched__enqueue(rt, p);
         return;
@@ -146,7 +144,7 @@ static void wake(sched_proc_t *p, bool run_next)
             /* The one thread whose CAS wins enqueues. */
             if (!atomic_compare_exchange_weak(&p->state, &s, SCHED_P_QUEUED))
                 continue;
-            sched_worker_t *sd = self_worker;
+            sched_worker_t *sd = sched__self_worker;
             if (run_next && sd && sd->rt == p->rt && !sd->polling) {
                 /* Run it next on this core, warm in cache; whatever was
                  * in the slot goes to the (stealable) queue. */
@@ -391,6 +389,7 @@ static void stop_spinning(sched_worker_t *sd)
 static void park(sched_worker_t *sd)
 {
     sched_runtime_t *rt = sd->rt;
+    sched__node_bytes_flush(sd); /* others' cap checks see it */
     lun_mutex_lock(&rt->park_lock);
     atomic_fetch_add(&rt->nsleeping, 1);
     if (sd->spinning) { /* before the fence: see notify_one */
@@ -775,10 +774,11 @@ static void *worker_main(void *arg)
 {
     sched_worker_t *sd = arg;
     sched_proc_t *p;
-    self_worker = sd;
+    sched__self_worker = sd;
     while ((p = find_work(sd)) != NULL)
         run_proc(sd, p);
-    self_worker = NULL;
+    sched__node_bytes_flush(sd);
+    sched__self_worker = NULL;
     sched__thread_caches_flush(sd->rt);
     return NULL;
 }

@@ -383,12 +383,17 @@ struct sched_proc {
     sched_timer_t wait_timer;
     uint64_t kill_pid;       /* the link whose death killed us */
     /* Mailbox memory (limits.c). Senders add to mbox_bytes, whoever frees
-     * or receives a message takes it off. mbox_room is what the owner's
+     * or receives a message adds it to mbox_out. mbox_room is what the owner's
      * memory limit leaves for queued messages (max_memory minus its linear
      * memory), published by the owner; 0 until first published. A sender
      * that finds the mailbox over a limit sets mbox_over (enum
      * sched_over) and the owner dies at its next drain. */
     _Atomic uint64_t mbox_bytes; /* and the count: SCHED_MBOX_BYTES */
+    /* What left the mailbox, in the same packing: only the owner (or the
+     * last reference's holder) takes messages out, so it adds with a
+     * plain load and store, no locked instruction per receive. Queued =
+     * mbox_bytes - mbox_out (sched__mbox_queued). */
+    _Atomic uint64_t mbox_out;
     _Atomic uint64_t mbox_room;
     _Atomic uint8_t mbox_over;
     const char *kill_why;    /* why a kill by the runtime, for the trap */

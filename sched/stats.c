@@ -117,8 +117,7 @@ static void sample_one(void *ud, const sched_proc_t *p)
     r->pid = p->pid;
     r->reds = atomic_load_explicit(&p->pub_reds, memory_order_relaxed);
     r->mem = atomic_load_explicit(&p->pub_mem, memory_order_relaxed);
-    r->mbox = SCHED_MBOX_COUNT(
-        atomic_load_explicit(&p->mbox_bytes, memory_order_relaxed));
+    r->mbox = SCHED_MBOX_COUNT(sched__mbox_queued(p));
     sched__proc_module_name(p, r->module, sizeof r->module);
     /* entry is written before the process enters the table */
     snprintf(r->entry, sizeof r->entry, "%s", p->entry[0] ? p->entry : "-");
