@@ -200,7 +200,7 @@ static vm_status h_send(vm_exec_t *ex, vm_slot *a, void *ud)
     if (!m)
         return host__trap(ex, "send: no message in scratch area");
     p->scratch = NULL;
-    sched__send(p->rt, a[0].u64, m);
+    sched__send_from(p, a[0].u64, m);
     a[0].i32 = 0;
     return VM_OK;
 }
@@ -296,7 +296,7 @@ static vm_status h_send_receive_skip_search(vm_exec_t *ex, vm_slot *a,
          * before the send is skipped without being looked at. */
         sched__drain(p);
         p->mbox.scan = p->mbox.tail;
-        sched__send(p->rt, a[0].u64, m);
+        sched__send_from(p, a[0].u64, m);
     }
     return host__receive_step(ex, a, &tag, 1, a[2].u64, first);
 }

@@ -332,7 +332,8 @@ enum sched_wait { SCHED_WAIT_NONE = 0, SCHED_WAIT_MSG, SCHED_WAIT_SLEEP,
 struct sched_proc {
     uint64_t pid;
     _Atomic int state;
-    _Atomic uint32_t refs; /* the pid table's + one per lookup */
+    _Atomic uint32_t refs; /* the pid table's + one per lookup and per
+                              sender keeping it in send_to */
     _Atomic bool dead;
     sched_runtime_t *rt;
     sched_proc_t *qnext;     /* global queue */
@@ -348,6 +349,9 @@ struct sched_proc {
     const char *entry_error; /* spawn entry missing: die on first run */
     sched_msg_t *scratch;
     uint64_t cursor;         /* read_data position in scratch */
+    /* The process it last sent a message to, referenced (signal.c,
+     * sched__send_from), or NULL. */
+    struct sched_proc *send_to;
     sched_link_t *links;
     uint32_t nlinks, links_cap;
     sched_peer_t *monitors;  /* who monitors us */
@@ -432,6 +436,12 @@ int sched__proc_start(sched_proc_t *p, const char *func, size_t len,
 bool sched__send(sched_runtime_t *rt, uint64_t pid, sched_msg_t *m);
 /* The same to a process already looked up (referenced by the caller). */
 void sched__push(sched_proc_t *p, sched_msg_t *m);
+/* sched__send by process `from` (its own thread): the same, but the
+ * process found stays referenced in from->send_to, so sending to it
+ * again looks nothing up. */
+bool sched__send_from(sched_proc_t *from, uint64_t pid, sched_msg_t *m);
+/* Let go of from->send_to (when from dies or is freed). */
+void sched__send_cache_drop(sched_proc_t *from);
 void sched__send_signal(sched_runtime_t *rt, uint64_t to, uint8_t kind,
                         uint64_t from, int64_t tag, uint8_t reason);
 /* Move the inbox into the private queue, acting on signals. Returns
