@@ -74,9 +74,14 @@ static size_t footprint(const sched_msg_t *m)
 
 void sched__mbox_publish_room(sched_proc_t *p)
 {
+    sched__mbox_set_room(p, memory_size(p));
+}
+
+void sched__mbox_set_room(sched_proc_t *p, uint64_t mem)
+{
     if (!p->config)
         return;
-    uint64_t max = p->config->max_memory, mem = memory_size(p);
+    uint64_t max = p->config->max_memory;
     /* 0 means "not published": a process with no room left gets 1. */
     uint64_t room = max > mem + 1 ? max - mem : 1;
     atomic_store_explicit(&p->mbox_room, room, memory_order_relaxed);

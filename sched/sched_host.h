@@ -469,6 +469,8 @@ bool sched__signal_to(sched_runtime_t *rt, uint64_t node, uint64_t to,
 bool sched__proc_cap_reached(sched_runtime_t *rt, char *err, size_t errlen);
 /* Owner: publish what p's memory limit leaves for its mailbox. */
 void sched__mbox_publish_room(sched_proc_t *p);
+/* The same, p's linear memory being mem bytes (already known). */
+void sched__mbox_set_room(sched_proc_t *p, uint64_t mem);
 /* Owner, growing its scratch message to `len` bytes: NULL, or why that
  * cannot be (over its memory limit or the node's message cap). */
 const char *sched__msg_too_big(sched_proc_t *p, uint64_t len);

@@ -303,7 +303,6 @@ bool sched__drain(sched_proc_t *p)
 {
     sched_msg_t *m = sched__mbox_take(&p->mbox);
     bool live = true;
-    sched__mbox_publish_room(p); /* its memory may have grown */
     while (m) {
         sched_msg_t *next = m->next;
         switch (m->kind) {

@@ -23,6 +23,10 @@ void sched__stats_publish(sched_proc_t *p)
         vm_memory_data(m, &mem);
     atomic_store_explicit(&p->pub_reds, p->reds, memory_order_relaxed);
     atomic_store_explicit(&p->pub_mem, mem, memory_order_relaxed);
+    /* Memory grows only while the process runs: what its limit leaves
+     * for its mailbox is published here, once a slice, not at each
+     * receive. */
+    sched__mbox_set_room(p, mem);
 }
 
 void sched__proc_module_name(const sched_proc_t *p, char *out, size_t len)
