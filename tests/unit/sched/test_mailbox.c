@@ -105,6 +105,40 @@ Test(sched_mailbox, message_buffer_grows)
     sched__msg_free(m);
 }
 
+/* A message from the thread's cache is as blank as a new one: every
+ * field before small as the memset it replaced left it. */
+Test(sched_mailbox, recycled_message_is_blank)
+{
+    sched_msg_t *m = sched__msg_new(SCHED_MSG_DATA, 0);
+    m->reason = 3;
+    m->tag = 5;
+    m->pid = 6;
+    m->node = 7;
+    cr_assert(eq(int, sched__msg_write(m, "abc", 3), 0));
+    cr_assert(eq(int, sched__msg_reserve_res(m), 0));
+    m->next = m;
+    sched__msg_free(m);
+    sched_msg_t *r = sched__msg_new(SCHED_SIG_KILL, 0);
+    cr_assert(eq(ptr, r, m)); /* the cache's last one */
+    sched_msg_t want;
+    memset(&want, 0, offsetof(sched_msg_t, small));
+    cr_expect(eq(ptr, r->next, NULL));
+    cr_expect(eq(u8, r->kind, SCHED_SIG_KILL));
+    cr_expect(eq(u8, r->reason, want.reason));
+    cr_expect(eq(i64, r->tag, want.tag));
+    cr_expect(eq(u64, r->pid, want.pid));
+    cr_expect(eq(u64, r->node, want.node));
+    cr_expect(eq(ptr, r->data, r->small));
+    cr_expect(eq(sz, r->len, 0));
+    cr_expect(eq(sz, r->cap, sizeof r->small));
+    cr_expect(eq(ptr, r->res, NULL));
+    cr_expect(eq(u32, r->nres, 0));
+    cr_expect(eq(u32, r->res_cap, 0));
+    cr_expect(eq(ptr, r->charged_to, NULL));
+    cr_expect(eq(sz, r->charge, 0));
+    sched__msg_free(r);
+}
+
 /* {===== mailbox memory (limits.c): senders add with an atomic, the owner
  * takes off with a plain store; what is queued is the difference. */
 
