@@ -160,12 +160,14 @@ static void wake(sched_proc_t *p, bool run_next)
             }
             return;
         }
-        if (s == SCHED_P_RUNNING) {
+        if (s == SCHED_P_QUEUED) {
+            /* Queued or running: its owner, about to block, must run it
+             * again instead (run_proc's CAS from QUEUED fails). */
             if (atomic_compare_exchange_weak(&p->state, &s, SCHED_P_NOTIFIED))
                 return;
             continue;
         }
-        return; /* queued, notified or exited: nothing to do */
+        return; /* notified or exited: nothing to do */
     }
 }
 
@@ -697,9 +699,21 @@ static void print_slice_stats(sched_runtime_t *rt)
             (unsigned long long)atomic_load(&rt->slices_over_1ms));
 }
 
+/* A wake that came while p sat in a run queue (or ran and yielded) is
+ * answered by the run about to start: forget it. Only the owner moves p
+ * out of NOTIFIED, so a plain store does; the acquire load makes what the
+ * waker pushed before its CAS visible to this run's drain. */
+static void take_notification(sched_proc_t *p)
+{
+    if (atomic_load_explicit(&p->state, memory_order_acquire) ==
+        SCHED_P_NOTIFIED)
+        atomic_store_explicit(&p->state, SCHED_P_QUEUED,
+                              memory_order_relaxed);
+}
+
 static void run_proc(sched_worker_t *sd, sched_proc_t *p)
 {
-    atomic_store(&p->state, SCHED_P_RUNNING);
+    take_notification(p);
     for (;;) {
         if (p->wait == SCHED_WAIT_WASI)
             unpark_wasi(p);
@@ -727,25 +741,22 @@ static void run_proc(sched_worker_t *sd, sched_proc_t *p)
         sched__stat_add(&sd->stats.reds, used, p->rt);
         sched__stat_add(&sd->stats.slices, 1, p->rt);
         sched__stats_publish(p);
-        if (st == VM_YIELD) {
-            atomic_store(&p->state, SCHED_P_QUEUED);
-            requeue_yielded(sd, p);
-            return;
-        }
-        if (st == VM_BLOCK && p->wait == SCHED_WAIT_RESUME) {
-            atomic_store(&p->state, SCHED_P_QUEUED); /* a paused host call */
+        /* A yield or a paused host call: still QUEUED (or NOTIFIED,
+         * which the next run takes), back in a queue. */
+        if (st == VM_YIELD ||
+            (st == VM_BLOCK && p->wait == SCHED_WAIT_RESUME)) {
             requeue_yielded(sd, p);
             return;
         }
         if (st == VM_BLOCK) {
-            int s = SCHED_P_RUNNING;
+            int s = SCHED_P_QUEUED;
             if (p->wait == SCHED_WAIT_NONE && !park_wasi(p))
                 return finish(p, VM_TRAP, "blocked on something this "
                                           "runtime cannot wait for");
             if (atomic_compare_exchange_strong(&p->state, &s,
                                                SCHED_P_WAITING))
                 return; /* p may already run elsewhere: hands off */
-            atomic_store(&p->state, SCHED_P_RUNNING); /* woken meanwhile */
+            take_notification(p); /* woken meanwhile: run again */
             continue;
         }
         if (st == VM_DONE && p->next_entry) {

@@ -286,11 +286,15 @@ extern const sched_res_kind_t sched__res_config, sched__res_module,
 /* }===== */
 /* {===== processes (proc.c, signal.c) */
 
+/* A run does not mark the process running: that would be one locked
+ * instruction per context switch. A wake that finds it QUEUED (in a run
+ * queue, or running) marks it NOTIFIED, and its owner, about to block,
+ * runs it again instead (sched.c: wake, run_proc). */
 enum sched_pstate {
     SCHED_P_WAITING = 0, /* blocked: a wake moves it to QUEUED */
-    SCHED_P_QUEUED,      /* in a run queue (or about to be) */
-    SCHED_P_RUNNING,
-    SCHED_P_NOTIFIED,    /* running, and woken meanwhile: run again */
+    SCHED_P_QUEUED,      /* in a run queue (or about to be), or running */
+    SCHED_P_NOTIFIED,    /* QUEUED, and woken since its run began or it
+                            was queued: run again rather than block */
     SCHED_P_EXITED
 };
 
