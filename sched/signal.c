@@ -343,7 +343,10 @@ bool sched__drain(sched_proc_t *p)
         }
         m = next;
     }
-    if (sched__mbox_overflowed(p))
+    /* Inline the common answer (never over): this runs twice a receive. */
+    if (atomic_load_explicit(&p->mbox_over, memory_order_relaxed) !=
+            SCHED_OVER_NONE &&
+        sched__mbox_overflowed(p))
         live = false;
     if (!live)
         p->killed = true;
