@@ -53,7 +53,8 @@ static vm_status h_write_data(vm_exec_t *ex, vm_slot *a, void *ud)
     uint64_t c = len - done < SCHED_HOST_CHUNK ? len - done : SCHED_HOST_CHUNK;
     if (sched__msg_write(m, src + done, (size_t)c) != 0)
         return host__trap(ex, "out of memory");
-    vm_exec_charge(ex, c / SCHED_COPY_BYTES_PER_RED);
+    if (c >= SCHED_COPY_BYTES_PER_RED) /* most messages cost nothing */
+        vm_exec_charge(ex, c / SCHED_COPY_BYTES_PER_RED);
     if ((done += c) < len)
         return sched__pause(p, done);
     sched__progress_end(p);
@@ -81,7 +82,8 @@ static vm_status h_read_data(vm_exec_t *ex, vm_slot *a, void *ud)
         n = SCHED_HOST_CHUNK;
     if (n)
         memcpy(dst + done, m->data + p->cursor, (size_t)n);
-    vm_exec_charge(ex, n / SCHED_COPY_BYTES_PER_RED);
+    if (n >= SCHED_COPY_BYTES_PER_RED)
+        vm_exec_charge(ex, n / SCHED_COPY_BYTES_PER_RED);
     p->cursor += n;
     done += n;
     if (n == SCHED_HOST_CHUNK && done < a[1].u32 && p->cursor < m->len)
