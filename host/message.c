@@ -53,7 +53,8 @@ static vm_status h_write_data(vm_exec_t *ex, vm_slot *a, void *ud)
     uint64_t c = len - done < SCHED_HOST_CHUNK ? len - done : SCHED_HOST_CHUNK;
     if (sched__msg_write(m, src + done, (size_t)c) != 0)
         return host__trap(ex, "out of memory");
-    vm_exec_charge(ex, c / SCHED_COPY_BYTES_PER_RED);
+    if (c >= SCHED_COPY_BYTES_PER_RED) /* most messages cost nothing */
+        vm_exec_charge(ex, c / SCHED_COPY_BYTES_PER_RED);
     if ((done += c) < len)
         return sched__pause(p, done);
     sched__progress_end(p);
@@ -81,7 +82,8 @@ static vm_status h_read_data(vm_exec_t *ex, vm_slot *a, void *ud)
         n = SCHED_HOST_CHUNK;
     if (n)
         memcpy(dst + done, m->data + p->cursor, (size_t)n);
-    vm_exec_charge(ex, n / SCHED_COPY_BYTES_PER_RED);
+    if (n >= SCHED_COPY_BYTES_PER_RED)
+        vm_exec_charge(ex, n / SCHED_COPY_BYTES_PER_RED);
     p->cursor += n;
     done += n;
     if (n == SCHED_HOST_CHUNK && done < a[1].u32 && p->cursor < m->len)
@@ -200,7 +202,7 @@ static vm_status h_send(vm_exec_t *ex, vm_slot *a, void *ud)
     if (!m)
         return host__trap(ex, "send: no message in scratch area");
     p->scratch = NULL;
-    sched__send(p->rt, a[0].u64, m);
+    sched__send_from(p, a[0].u64, m);
     a[0].i32 = 0;
     return VM_OK;
 }
@@ -296,7 +298,7 @@ static vm_status h_send_receive_skip_search(vm_exec_t *ex, vm_slot *a,
          * before the send is skipped without being looked at. */
         sched__drain(p);
         p->mbox.scan = p->mbox.tail;
-        sched__send(p->rt, a[0].u64, m);
+        sched__send_from(p, a[0].u64, m);
     }
     return host__receive_step(ex, a, &tag, 1, a[2].u64, first);
 }

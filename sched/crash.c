@@ -138,7 +138,7 @@ static void describe(sched_proc_t *p, vm_status st, const char *why,
     uint32_t code = 0;
     r->pid = p->pid;
     r->killed = p->killed;
-    uint64_t mb = atomic_load(&p->mbox_bytes);
+    uint64_t mb = sched__mbox_queued(p);
     r->mbox_msgs = SCHED_MBOX_COUNT(mb);
     r->mbox_bytes = SCHED_MBOX_BYTES(mb);
     sched__proc_module_name(p, r->module, sizeof r->module);

@@ -31,10 +31,21 @@ sched_msg_t *sched__msg_new(uint8_t kind, size_t cap)
                                  : malloc(sizeof *m);
     if (!m)
         return NULL;
-    memset(m, 0, offsetof(sched_msg_t, small)); /* small is written first */
+    /* Every field before small, one store each: a memset of this size
+     * compiles to `rep stos`, whose start-up cost was a twentieth of a
+     * message's round trip. small is written before it is read. */
+    m->next = NULL;
     m->kind = kind;
+    m->reason = 0;
+    m->tag = 0;
+    m->pid = m->node = 0;
     m->data = m->small;
+    m->len = 0;
     m->cap = sizeof m->small;
+    m->res = NULL;
+    m->nres = m->res_cap = 0;
+    m->charged_to = NULL;
+    m->charge = 0;
     /* The capacity is only a hint: do not trust a guest's huge one. */
     if (cap > sizeof m->small && cap <= (1u << 20)) {
         uint8_t *d = malloc(cap);

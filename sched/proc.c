@@ -501,6 +501,7 @@ const sched_res_kind_t sched__res_module = {"module", unref_module};
  * which late senders may still touch until the last reference goes. */
 void sched__proc_release(sched_proc_t *p)
 {
+    sched__send_cache_drop(p);
     sched__job_abandon(p); /* first: a job may use the SQL connections */
     if (p->host_job) { /* a paused compile_module's, never queued */
         p->host_job->discard(p->host_job);
@@ -557,6 +558,12 @@ void sched__proc_release(sched_proc_t *p)
  * the root ends). */
 void sched__proc_free_all(sched_runtime_t *rt)
 {
+    /* First every kept receiver is let go (a dead one may go with it),
+     * while all the processes it may be are still there. */
+    for (int i = 0; i < SCHED_PID_SHARDS; i++)
+        for (size_t k = 0; k < rt->shards[i].nbuckets; k++)
+            for (sched_proc_t *p = rt->shards[i].buckets[k]; p; p = p->tnext)
+                sched__send_cache_drop(p);
     for (int i = 0; i < SCHED_PID_SHARDS; i++) {
         sched_pid_shard_t *s = &rt->shards[i];
         for (size_t k = 0; k < s->nbuckets; k++) {

@@ -53,8 +53,7 @@ typedef struct proc_totals {
 static void add_proc(void *ud, const sched_proc_t *p)
 {
     proc_totals_t *t = ud;
-    t->queued += SCHED_MBOX_COUNT(
-        atomic_load_explicit(&p->mbox_bytes, memory_order_relaxed));
+    t->queued += SCHED_MBOX_COUNT(sched__mbox_queued(p));
     t->memory += atomic_load_explicit(&p->pub_mem, memory_order_relaxed);
 }
 
@@ -84,7 +83,7 @@ static void process_metrics(sched_runtime_t *rt, sched_text_t *t)
         "Messages and signals waiting in mailboxes.", (double)pt.queued);
     one(t, "lunatic_mailbox_bytes", "gauge",
         "Host memory held by queued messages.",
-        (double)atomic_load(&rt->msg_bytes));
+        (double)sched__node_bytes(rt));
     one(t, "lunatic_linear_memory_bytes", "gauge",
         "Linear memory of live processes (as of their last slice).",
         (double)pt.memory);

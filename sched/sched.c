@@ -30,9 +30,7 @@ static inline void spin_pause(void)
 #endif
 }
 
-static _Thread_local sched_worker_t *self_worker;
-
-sched_worker_t *sched__self(void) { return self_worker; }
+_Thread_local sched_worker_t *sched__self_worker;
 
 /* {===== queues */
 
@@ -91,7 +89,7 @@ static void notify_one(sched_runtime_t *rt)
 
 void sched__enqueue(sched_runtime_t *rt, sched_proc_t *p)
 {
-    sched_worker_t *sd = self_worker;
+    sched_worker_t *sd = sched__self_worker;
     if (!sd || sd->rt != rt || sd->polling || !sched__deque_push(&sd->dq, p))
         global_push(rt, p);
     notify_one(rt);
@@ -107,7 +105,7 @@ void sched__enqueue(sched_runtime_t *rt, sched_proc_t *p)
  * normally first. */
 void sched__enqueue_new(sched_runtime_t *rt, sched_proc_t *p)
 {
-    sched_worker_t *sd = self_worker;
+    sched_worker_t *sd = sched__self_worker;
     if (!sd || sd->rt != rt || sd->polling) {
         sched__enqueue(rt, p);
         return;
@@ -146,7 +144,7 @@ static void wake(sched_proc_t *p, bool run_next)
             /* The one thread whose CAS wins enqueues. */
             if (!atomic_compare_exchange_weak(&p->state, &s, SCHED_P_QUEUED))
                 continue;
-            sched_worker_t *sd = self_worker;
+            sched_worker_t *sd = sched__self_worker;
             if (run_next && sd && sd->rt == p->rt && !sd->polling) {
                 /* Run it next on this core, warm in cache; whatever was
                  * in the slot goes to the (stealable) queue. */
@@ -162,12 +160,14 @@ static void wake(sched_proc_t *p, bool run_next)
             }
             return;
         }
-        if (s == SCHED_P_RUNNING) {
+        if (s == SCHED_P_QUEUED) {
+            /* Queued or running: its owner, about to block, must run it
+             * again instead (run_proc's CAS from QUEUED fails). */
             if (atomic_compare_exchange_weak(&p->state, &s, SCHED_P_NOTIFIED))
                 return;
             continue;
         }
-        return; /* queued, notified or exited: nothing to do */
+        return; /* notified or exited: nothing to do */
     }
 }
 
@@ -391,6 +391,7 @@ static void stop_spinning(sched_worker_t *sd)
 static void park(sched_worker_t *sd)
 {
     sched_runtime_t *rt = sd->rt;
+    sched__node_bytes_flush(sd); /* others' cap checks see it */
     lun_mutex_lock(&rt->park_lock);
     atomic_fetch_add(&rt->nsleeping, 1);
     if (sd->spinning) { /* before the fence: see notify_one */
@@ -698,9 +699,21 @@ static void print_slice_stats(sched_runtime_t *rt)
             (unsigned long long)atomic_load(&rt->slices_over_1ms));
 }
 
+/* A wake that came while p sat in a run queue (or ran and yielded) is
+ * answered by the run about to start: forget it. Only the owner moves p
+ * out of NOTIFIED, so a plain store does; the acquire load makes what the
+ * waker pushed before its CAS visible to this run's drain. */
+static void take_notification(sched_proc_t *p)
+{
+    if (atomic_load_explicit(&p->state, memory_order_acquire) ==
+        SCHED_P_NOTIFIED)
+        atomic_store_explicit(&p->state, SCHED_P_QUEUED,
+                              memory_order_relaxed);
+}
+
 static void run_proc(sched_worker_t *sd, sched_proc_t *p)
 {
-    atomic_store(&p->state, SCHED_P_RUNNING);
+    take_notification(p);
     for (;;) {
         if (p->wait == SCHED_WAIT_WASI)
             unpark_wasi(p);
@@ -728,25 +741,22 @@ static void run_proc(sched_worker_t *sd, sched_proc_t *p)
         sched__stat_add(&sd->stats.reds, used, p->rt);
         sched__stat_add(&sd->stats.slices, 1, p->rt);
         sched__stats_publish(p);
-        if (st == VM_YIELD) {
-            atomic_store(&p->state, SCHED_P_QUEUED);
-            requeue_yielded(sd, p);
-            return;
-        }
-        if (st == VM_BLOCK && p->wait == SCHED_WAIT_RESUME) {
-            atomic_store(&p->state, SCHED_P_QUEUED); /* a paused host call */
+        /* A yield or a paused host call: still QUEUED (or NOTIFIED,
+         * which the next run takes), back in a queue. */
+        if (st == VM_YIELD ||
+            (st == VM_BLOCK && p->wait == SCHED_WAIT_RESUME)) {
             requeue_yielded(sd, p);
             return;
         }
         if (st == VM_BLOCK) {
-            int s = SCHED_P_RUNNING;
+            int s = SCHED_P_QUEUED;
             if (p->wait == SCHED_WAIT_NONE && !park_wasi(p))
                 return finish(p, VM_TRAP, "blocked on something this "
                                           "runtime cannot wait for");
             if (atomic_compare_exchange_strong(&p->state, &s,
                                                SCHED_P_WAITING))
                 return; /* p may already run elsewhere: hands off */
-            atomic_store(&p->state, SCHED_P_RUNNING); /* woken meanwhile */
+            take_notification(p); /* woken meanwhile: run again */
             continue;
         }
         if (st == VM_DONE && p->next_entry) {
@@ -775,10 +785,11 @@ static void *worker_main(void *arg)
 {
     sched_worker_t *sd = arg;
     sched_proc_t *p;
-    self_worker = sd;
+    sched__self_worker = sd;
     while ((p = find_work(sd)) != NULL)
         run_proc(sd, p);
-    self_worker = NULL;
+    sched__node_bytes_flush(sd);
+    sched__self_worker = NULL;
     sched__thread_caches_flush(sd->rt);
     return NULL;
 }

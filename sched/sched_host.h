@@ -286,11 +286,15 @@ extern const sched_res_kind_t sched__res_config, sched__res_module,
 /* }===== */
 /* {===== processes (proc.c, signal.c) */
 
+/* A run does not mark the process running: that would be one locked
+ * instruction per context switch. A wake that finds it QUEUED (in a run
+ * queue, or running) marks it NOTIFIED, and its owner, about to block,
+ * runs it again instead (sched.c: wake, run_proc). */
 enum sched_pstate {
     SCHED_P_WAITING = 0, /* blocked: a wake moves it to QUEUED */
-    SCHED_P_QUEUED,      /* in a run queue (or about to be) */
-    SCHED_P_RUNNING,
-    SCHED_P_NOTIFIED,    /* running, and woken meanwhile: run again */
+    SCHED_P_QUEUED,      /* in a run queue (or about to be), or running */
+    SCHED_P_NOTIFIED,    /* QUEUED, and woken since its run began or it
+                            was queued: run again rather than block */
     SCHED_P_EXITED
 };
 
@@ -332,7 +336,8 @@ enum sched_wait { SCHED_WAIT_NONE = 0, SCHED_WAIT_MSG, SCHED_WAIT_SLEEP,
 struct sched_proc {
     uint64_t pid;
     _Atomic int state;
-    _Atomic uint32_t refs; /* the pid table's + one per lookup */
+    _Atomic uint32_t refs; /* the pid table's + one per lookup and per
+                              sender keeping it in send_to */
     _Atomic bool dead;
     sched_runtime_t *rt;
     sched_proc_t *qnext;     /* global queue */
@@ -348,6 +353,9 @@ struct sched_proc {
     const char *entry_error; /* spawn entry missing: die on first run */
     sched_msg_t *scratch;
     uint64_t cursor;         /* read_data position in scratch */
+    /* The process it last sent a message to, referenced (signal.c,
+     * sched__send_from), or NULL. */
+    struct sched_proc *send_to;
     sched_link_t *links;
     uint32_t nlinks, links_cap;
     sched_peer_t *monitors;  /* who monitors us */
@@ -383,12 +391,17 @@ struct sched_proc {
     sched_timer_t wait_timer;
     uint64_t kill_pid;       /* the link whose death killed us */
     /* Mailbox memory (limits.c). Senders add to mbox_bytes, whoever frees
-     * or receives a message takes it off. mbox_room is what the owner's
+     * or receives a message adds it to mbox_out. mbox_room is what the owner's
      * memory limit leaves for queued messages (max_memory minus its linear
      * memory), published by the owner; 0 until first published. A sender
      * that finds the mailbox over a limit sets mbox_over (enum
      * sched_over) and the owner dies at its next drain. */
     _Atomic uint64_t mbox_bytes; /* and the count: SCHED_MBOX_BYTES */
+    /* What left the mailbox, in the same packing: only the owner (or the
+     * last reference's holder) takes messages out, so it adds with a
+     * plain load and store, no locked instruction per receive. Queued =
+     * mbox_bytes - mbox_out (sched__mbox_queued). */
+    _Atomic uint64_t mbox_out;
     _Atomic uint64_t mbox_room;
     _Atomic uint8_t mbox_over;
     const char *kill_why;    /* why a kill by the runtime, for the trap */
@@ -427,6 +440,12 @@ int sched__proc_start(sched_proc_t *p, const char *func, size_t len,
 bool sched__send(sched_runtime_t *rt, uint64_t pid, sched_msg_t *m);
 /* The same to a process already looked up (referenced by the caller). */
 void sched__push(sched_proc_t *p, sched_msg_t *m);
+/* sched__send by process `from` (its own thread): the same, but the
+ * process found stays referenced in from->send_to, so sending to it
+ * again looks nothing up. */
+bool sched__send_from(sched_proc_t *from, uint64_t pid, sched_msg_t *m);
+/* Let go of from->send_to (when from dies or is freed). */
+void sched__send_cache_drop(sched_proc_t *from);
 void sched__send_signal(sched_runtime_t *rt, uint64_t to, uint8_t kind,
                         uint64_t from, int64_t tag, uint8_t reason);
 /* Move the inbox into the private queue, acting on signals. Returns
@@ -454,6 +473,8 @@ bool sched__signal_to(sched_runtime_t *rt, uint64_t node, uint64_t to,
 bool sched__proc_cap_reached(sched_runtime_t *rt, char *err, size_t errlen);
 /* Owner: publish what p's memory limit leaves for its mailbox. */
 void sched__mbox_publish_room(sched_proc_t *p);
+/* The same, p's linear memory being mem bytes (already known). */
+void sched__mbox_set_room(sched_proc_t *p, uint64_t mem);
 /* Owner, growing its scratch message to `len` bytes: NULL, or why that
  * cannot be (over its memory limit or the node's message cap). */
 const char *sched__msg_too_big(sched_proc_t *p, uint64_t len);

@@ -117,6 +117,8 @@ struct sched_worker {
     bool polling;  /* in sched__iowait_poll: wakes go to the global queue */
     sched_deque_t dq;
     sched_stats_t stats; /* written by this worker only */
+    /* Its unflushed part of rt->msg_bytes (limits.c), written by it only. */
+    _Atomic int64_t msg_bytes;
 };
 
 #define SCHED_PID_SHARDS 64
@@ -212,7 +214,9 @@ struct sched_runtime {
     /* Node-wide limits (limits.c, sched_options_t) */
     uint64_t max_procs;
     uint64_t max_msg_bytes;
-    _Atomic uint64_t msg_bytes;     /* queued in all mailboxes */
+    _Atomic uint64_t msg_bytes;     /* queued in all mailboxes, but for
+                                       the workers' parts (limits.c) */
+    int64_t msg_batch;              /* the most a worker's part holds */
     _Atomic bool msg_cap_logged;    /* this episode at the cap is logged */
     sched_result_t result;
     sched_stats_t stats_other; /* bumped by threads that are not workers */
@@ -221,8 +225,12 @@ struct sched_runtime {
     struct sched_crash *crash; /* crash reports: level, format, rate */
 };
 
+/* The worker running the calling thread, or NULL (sched.c): inline, as
+ * the counters and the mailbox accounting ask for it per message. */
+extern _Thread_local sched_worker_t *sched__self_worker;
+static inline sched_worker_t *sched__self(void) { return sched__self_worker; }
+
 /* stats.c */
-sched_worker_t *sched__self(void);
 static inline sched_stats_t *sched__stats_of(sched_runtime_t *rt)
 {
     sched_worker_t *w = sched__self();
@@ -309,6 +317,13 @@ void sched__limits_init(sched_runtime_t *rt, const sched_options_t *o);
 bool sched__mbox_admit(sched_proc_t *p, sched_msg_t *m, bool *wake);
 /* m leaves its mailbox (received or freed): take its charge off. */
 void sched__mbox_uncharge(sched_msg_t *m);
+/* What p's mailbox holds, packed as mbox_bytes (SCHED_MBOX_BYTES, _COUNT). */
+uint64_t sched__mbox_queued(const sched_proc_t *p);
+/* The bytes queued in all mailboxes of rt (every worker's part summed). */
+uint64_t sched__node_bytes(sched_runtime_t *rt);
+/* w's part of the node's queued bytes goes to the shared count (before
+ * it parks or ends). */
+void sched__node_bytes_flush(sched_worker_t *w);
 /* Owner, draining: true once p is over a limit (then logged, kill_why
  * set): p must die. */
 bool sched__mbox_overflowed(sched_proc_t *p);
@@ -338,8 +353,6 @@ void sched__iowait_wake(sched_iowait_t *io);
 void sched__wait_timer_arm_ns(sched_proc_t *p, uint64_t deadline_ns);
 /* Queue a new (or yielded) process for running. */
 void sched__enqueue(sched_runtime_t *rt, sched_proc_t *p);
-/* The worker running the calling thread, or NULL. */
-sched_worker_t *sched__self(void);
 void sched__root_done(sched_proc_t *p, uint8_t reason);
 
 /* }===== */

@@ -39,6 +39,45 @@ bool sched__send(sched_runtime_t *rt, uint64_t pid, sched_msg_t *m)
     return true;
 }
 
+/* {===== a sender's last receiver */
+
+/* A process that sends to one peer over and over (a reply loop, a ring,
+ * a pipeline) keeps that peer referenced in send_to, and finds it again
+ * without the pid table's lock and a reference taken and dropped per
+ * message. Pids are never reused, so a kept peer with the pid is the
+ * process; once it is dead, it is let go and looked up again (and found
+ * no more: it leaves the table before it is marked dead). */
+void sched__send_cache_drop(sched_proc_t *from)
+{
+    sched_proc_t *to = from->send_to;
+    if (to) {
+        from->send_to = NULL;
+        sched__proc_unref(to);
+    }
+}
+
+bool sched__send_from(sched_proc_t *from, uint64_t pid, sched_msg_t *m)
+{
+    sched_proc_t *to = from->send_to;
+    if (!to || to->pid != pid ||
+        atomic_load_explicit(&to->dead, memory_order_relaxed)) {
+        sched__send_cache_drop(from);
+        to = from->send_to = sched__proc_lookup(from->rt, pid);
+        if (!to) {
+            sched__msg_free(m); /* unknown pid: silently dropped */
+            return false;
+        }
+    }
+    sched__push(to, m);
+    /* It died meanwhile: let go now, so that its last reference, and the
+     * message with it, goes as soon as it would have without us. */
+    if (atomic_load(&to->dead))
+        sched__send_cache_drop(from);
+    return true;
+}
+
+/* }===== */
+
 void sched__send_signal(sched_runtime_t *rt, uint64_t to, uint8_t kind,
                         uint64_t from, int64_t tag, uint8_t reason)
 {
@@ -264,7 +303,6 @@ bool sched__drain(sched_proc_t *p)
 {
     sched_msg_t *m = sched__mbox_take(&p->mbox);
     bool live = true;
-    sched__mbox_publish_room(p); /* its memory may have grown */
     while (m) {
         sched_msg_t *next = m->next;
         switch (m->kind) {
@@ -305,7 +343,10 @@ bool sched__drain(sched_proc_t *p)
         }
         m = next;
     }
-    if (sched__mbox_overflowed(p))
+    /* Inline the common answer (never over): this runs twice a receive. */
+    if (atomic_load_explicit(&p->mbox_over, memory_order_relaxed) !=
+            SCHED_OVER_NONE &&
+        sched__mbox_overflowed(p))
         live = false;
     if (!live)
         p->killed = true;

@@ -21,6 +21,10 @@ void sched__stats_publish(sched_proc_t *p)
     uint64_t mem = m ? vm_memory_size(m) : 0;
     atomic_store_explicit(&p->pub_reds, p->reds, memory_order_relaxed);
     atomic_store_explicit(&p->pub_mem, mem, memory_order_relaxed);
+    /* Memory grows only while the process runs: what its limit leaves
+     * for its mailbox is published here, once a slice, not at each
+     * receive. */
+    sched__mbox_set_room(p, mem);
 }
 
 void sched__proc_module_name(const sched_proc_t *p, char *out, size_t len)
@@ -115,8 +119,7 @@ static void sample_one(void *ud, const sched_proc_t *p)
     r->pid = p->pid;
     r->reds = atomic_load_explicit(&p->pub_reds, memory_order_relaxed);
     r->mem = atomic_load_explicit(&p->pub_mem, memory_order_relaxed);
-    r->mbox = SCHED_MBOX_COUNT(
-        atomic_load_explicit(&p->mbox_bytes, memory_order_relaxed));
+    r->mbox = SCHED_MBOX_COUNT(sched__mbox_queued(p));
     sched__proc_module_name(p, r->module, sizeof r->module);
     /* entry is written before the process enters the table */
     snprintf(r->entry, sizeof r->entry, "%s", p->entry[0] ? p->entry : "-");

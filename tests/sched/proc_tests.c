@@ -601,6 +601,68 @@ static void t_image(void)
 }
 
 /* }===== */
+/* {===== sending to one process, then another, then one that died
+ * (a sender keeps its last receiver: sched__send_from) */
+
+/* Answers [its tag, n] to the root for every n it gets; ends on n < 0. */
+static void echo_server(int64_t tag)
+{
+    for (;;) {
+        int64_t n = 0;
+        lun_recv(NULL, 0, LUN_FOREVER, &n, sizeof n, NULL);
+        int64_t reply[2] = {tag, n};
+        lun_send(1, 0, reply, sizeof reply);
+        if (n < 0)
+            return;
+    }
+}
+
+static void expect_echo(int64_t tag, int64_t n)
+{
+    int64_t reply[2] = {0, 0};
+    CHECK(lun_recv(NULL, 0, 5000, reply, sizeof reply, NULL) == LUN_MSG_DATA);
+    CHECK(reply[0] == tag && reply[1] == n);
+}
+
+static void t_send_targets(void)
+{
+    uint64_t pid[2] = {lun_spawn(echo_server, 10), lun_spawn(echo_server, 11)};
+    const int order[] = {0, 0, 1, 0, 1, 1, 0};
+    for (int64_t i = 0; i < 7; i++) {
+        lun_send(pid[order[i]], 0, &i, sizeof i);
+        expect_echo(10 + order[i], i);
+    }
+    /* to ourselves, between two sends to the others */
+    int64_t v = 42, got = 0;
+    lun_send(lun_self(), 5, &v, sizeof v);
+    CHECK(lun_recv(NULL, 0, 5000, &got, sizeof got, NULL) == LUN_MSG_DATA);
+    CHECK(got == 42);
+    /* the last receiver ends; what we send it next is dropped */
+    lunatic_process_monitor((int64_t)pid[1]);
+    int64_t end = -1;
+    lun_send(pid[1], 0, &end, sizeof end);
+    expect_echo(11, -1);
+    CHECK(lun_recv(NULL, 0, 5000, NULL, 0, NULL) == LUN_MSG_PROCESS_DIED);
+    CHECK(!lunatic_process_exists((int64_t)pid[1]));
+    for (int64_t i = 0; i < 100; i++)
+        lun_send(pid[1], 0, &i, sizeof i);
+    /* killed while it is our last receiver */
+    lun_send(pid[0], 0, &v, sizeof v);
+    expect_echo(10, 42);
+    lunatic_process_monitor((int64_t)pid[0]);
+    lunatic_process_kill((int64_t)pid[0]);
+    CHECK(lun_recv(NULL, 0, 5000, NULL, 0, NULL) == LUN_MSG_PROCESS_DIED);
+    for (int64_t i = 0; i < 100; i++)
+        lun_send(pid[0], 0, &i, sizeof i);
+    /* and a new one after them */
+    uint64_t c = lun_spawn(echo_server, 12);
+    lun_send(c, 0, &v, sizeof v);
+    expect_echo(12, 42);
+    CHECK(lun_recv(NULL, 0, 50, NULL, 0, NULL) == LUN_TIMEOUT);
+    lunatic_process_kill((int64_t)c);
+}
+
+/* }===== */
 
 static const struct { const char *name; void (*fn)(void); } tests[] = {
     {"spawn_params", t_spawn_params}, {"spawn_v128", t_spawn_v128},
@@ -610,6 +672,7 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
     {"permissions", t_permissions}, {"limits", t_limits},
     {"catch", t_catch}, {"errors", t_errors}, {"dist", t_dist}, {"dist_send", t_dist_send},
     {"metrics", t_metrics}, {"wasi_share", t_wasi_share}, {"image", t_image},
+    {"send_targets", t_send_targets},
 };
 
 int main(int argc, char **argv)

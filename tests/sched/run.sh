@@ -22,7 +22,8 @@ t threads_1 0 "pingpong: 1000 round trips" "$L" --threads 1 "$W/pingpong.wasm" 1
 
 P=$W/sched/proc_tests.wasm
 for name in spawn_params spawn_v128 selective links monitors cascade kill registry \
-            timers permissions limits catch errors metrics image; do
+            timers permissions limits catch errors metrics image \
+            send_targets; do
     t "$name" 0 "ok $name" "$L" "$P" "$name"
 done
 # A process's initial data is the same byte for byte from the image (at

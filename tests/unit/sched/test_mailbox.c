@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
 #include <pthread.h>
+#include <sched.h>
 
 #include "sched/sched_int.h"
 
@@ -103,3 +104,121 @@ Test(sched_mailbox, message_buffer_grows)
     cr_expect(eq(sz, m->len, 100000));
     sched__msg_free(m);
 }
+
+/* A message from the thread's cache is as blank as a new one: every
+ * field before small as the memset it replaced left it. */
+Test(sched_mailbox, recycled_message_is_blank)
+{
+    sched_msg_t *m = sched__msg_new(SCHED_MSG_DATA, 0);
+    m->reason = 3;
+    m->tag = 5;
+    m->pid = 6;
+    m->node = 7;
+    cr_assert(eq(int, sched__msg_write(m, "abc", 3), 0));
+    cr_assert(eq(int, sched__msg_reserve_res(m), 0));
+    m->next = m;
+    sched__msg_free(m);
+    sched_msg_t *r = sched__msg_new(SCHED_SIG_KILL, 0);
+    cr_assert(eq(ptr, r, m)); /* the cache's last one */
+    sched_msg_t want;
+    memset(&want, 0, offsetof(sched_msg_t, small));
+    cr_expect(eq(ptr, r->next, NULL));
+    cr_expect(eq(u8, r->kind, SCHED_SIG_KILL));
+    cr_expect(eq(u8, r->reason, want.reason));
+    cr_expect(eq(i64, r->tag, want.tag));
+    cr_expect(eq(u64, r->pid, want.pid));
+    cr_expect(eq(u64, r->node, want.node));
+    cr_expect(eq(ptr, r->data, r->small));
+    cr_expect(eq(sz, r->len, 0));
+    cr_expect(eq(sz, r->cap, sizeof r->small));
+    cr_expect(eq(ptr, r->res, NULL));
+    cr_expect(eq(u32, r->nres, 0));
+    cr_expect(eq(u32, r->res_cap, 0));
+    cr_expect(eq(ptr, r->charged_to, NULL));
+    cr_expect(eq(sz, r->charge, 0));
+    sched__msg_free(r);
+}
+
+/* {===== mailbox memory (limits.c): senders add with an atomic, the owner
+ * takes off with a plain store; what is queued is the difference. */
+
+static sched_proc_t *g_owner;
+
+static void *charging_producer(void *arg)
+{
+    (void)arg;
+    for (uint64_t i = 0; i < PER / 4; i++) {
+        sched_msg_t *m = msg(1, i);
+        bool wake;
+        cr_assert(sched__mbox_admit(g_owner, m, &wake));
+        sched__mbox_push(&g_owner->mbox, m);
+        /* Keep the mailbox nearly empty: the receiver then takes out
+         * messages put in after a sender's add and before its checks. */
+        while (SCHED_MBOX_COUNT(sched__mbox_queued(g_owner)) > 2)
+            sched_yield();
+    }
+    return NULL;
+}
+
+Test(sched_mailbox, queued_bytes_balance_under_concurrent_senders)
+{
+    sched_options_t o = {.threads = 1};
+    sched_runtime_t *rt;
+    cr_assert(eq(int, sched_runtime_new(&o, &rt), 0));
+    sched_proc_t *p = calloc(1, sizeof *p);
+    p->rt = rt;
+    sched__mbox_init(&p->mbox);
+    /* Room for all: a sender that saw more taken out than put in (a
+     * wrapped difference) would refuse a message. */
+    atomic_store(&p->mbox_room, UINT64_C(1) << 30);
+    g_owner = p;
+    pthread_t t[PRODUCERS];
+    for (uintptr_t i = 0; i < PRODUCERS; i++)
+        pthread_create(&t[i], NULL, charging_producer, NULL);
+    uint64_t got = 0, total = (uint64_t)PRODUCERS * (PER / 4);
+    while (got < total) {
+        sched_msg_t *m = sched__mbox_take(&p->mbox);
+        while (m) {
+            sched_msg_t *n = m->next;
+            sched__mbox_append(&p->mbox, m);
+            m = n;
+        }
+        /* never more taken out than put in */
+        cr_assert(le(u64, SCHED_MBOX_COUNT(sched__mbox_queued(p)),
+                     total - got));
+        while ((m = sched__mbox_select(&p->mbox, NULL, 0)) != NULL) {
+            got++;
+            sched__msg_free(m);
+        }
+    }
+    for (int i = 0; i < PRODUCERS; i++)
+        pthread_join(t[i], NULL);
+    cr_expect(eq(u64, sched__mbox_queued(p), 0));
+    cr_expect(eq(u64, sched__node_bytes(rt), 0));
+    free(p);
+    sched_runtime_free(rt);
+}
+
+/* A message over the receiver's room is refused and its charge taken
+ * back by the sender at once. */
+Test(sched_mailbox, refused_message_leaves_no_charge)
+{
+    sched_options_t o = {.threads = 1};
+    sched_runtime_t *rt;
+    cr_assert(eq(int, sched_runtime_new(&o, &rt), 0));
+    sched_proc_t *p = calloc(1, sizeof *p);
+    p->rt = rt;
+    sched__mbox_init(&p->mbox);
+    atomic_store(&p->mbox_room, 1); /* no room at all */
+    sched_msg_t *m = msg(1, 1);
+    bool wake;
+    cr_expect(not(sched__mbox_admit(p, m, &wake)));
+    cr_expect(eq(ptr, m->charged_to, NULL));
+    sched__msg_free(m);
+    cr_expect(eq(u64, sched__mbox_queued(p), 0));
+    cr_expect(eq(u64, sched__node_bytes(rt), 0));
+    sched__mbox_clear(&p->mbox);
+    free(p);
+    sched_runtime_free(rt);
+}
+/* }===== */
