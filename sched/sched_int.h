@@ -266,16 +266,17 @@ void sched__crash_report(sched_proc_t *p, vm_status st, const char *why);
 void sched__proc_table_remove(sched_runtime_t *rt, sched_proc_t *p);
 /* Free what a process holds, except its struct and inbox. */
 void sched__proc_release(sched_proc_t *p);
+/* Free a process's struct (made by sched__proc_new), its last reference
+ * gone. */
+void sched__proc_dealloc(sched_proc_t *p);
 /* The entry_error of a missing or mistyped entry function. */
 extern const char sched__entry_missing[], sched__entry_mistyped[];
 void sched__proc_free_all(sched_runtime_t *rt);
-/* Frees the executions the calling thread keeps for reuse (proc.c). */
-void sched__exec_cache_flush(void);
 /* Frees the messages the calling thread keeps for reuse (mailbox.c). */
 void sched__msg_cache_flush(void);
 
 
-/* What the calling thread keeps for reuse (executions, messages, memory
+/* What the calling thread keeps for reuse (messages, memory blocks,
  * blocks of rt) goes back (sched.c). */
 void sched__thread_caches_flush(sched_runtime_t *rt);
 /* reload.c: application versions; the root's module is version 1. */

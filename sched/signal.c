@@ -365,7 +365,7 @@ void sched__proc_unref(sched_proc_t *p)
         m = next;
     }
     sched__mbox_clear(&p->mbox);
-    free(p);
+    sched__proc_dealloc(p);
 }
 
 /* }===== */
