@@ -442,6 +442,7 @@ sched_proc_t *sched__proc_new(sched_runtime_t *rt, sched_module_t *m,
         sched__proc_dealloc(p);
         return NULL;
     }
+    sched__stats_publish(p); /* what the metrics see before its first run */
     return p;
 }
 

@@ -877,6 +877,7 @@ int sched_runtime_new(const sched_options_t *o, sched_runtime_t **out_rt)
     rt->abi = o->abi;
     sched__limits_init(rt, o);
     rt->log_failures = getenv("LUNATIC_LOG") != NULL;
+    rt->footprint = getenv("LUNATIC_FOOTPRINT") != NULL;
     rt->slice_stats = getenv("LUNATIC_SLICE_STATS") != NULL;
     rt->start_ns = sched__now_ns();
     rt->crash = sched__crash_new(); /* NULL (no memory): no reports */

@@ -402,6 +402,11 @@ struct sched_proc {
      * reductions and linear memory as the owner published them at its
      * last slice's end, and the function it was spawned on. */
     _Atomic uint64_t pub_reds, pub_mem;
+    /* With LUNATIC_FOOTPRINT (footprint.c): the host bytes of its
+     * instance, execution and WASI context, and where its linear memory
+     * starts, as the owner published them. */
+    _Atomic uint32_t pub_inst_bytes, pub_exec_bytes, pub_wasi_bytes;
+    _Atomic uintptr_t pub_mem_base;
     char entry[48];
 };
 

@@ -192,6 +192,9 @@ struct sched_runtime {
     uint32_t nhost_funcs;
     wasi_funcs_t *wasi_funcs; /* WASI imports, shared: they find p->wasi */
     bool log_failures;      /* LUNATIC_LOG: print why processes fail */
+    /* LUNATIC_FOOTPRINT: processes publish their host bytes at each
+     * slice's end and the metrics show them by part (footprint.c) */
+    bool footprint;
     /* LUNATIC_SLICE_STATS: time every slice; at the end, print the
      * longest (how long one process held a worker) */
     bool slice_stats;
@@ -341,6 +344,10 @@ void sched__enqueue(sched_runtime_t *rt, sched_proc_t *p);
 /* The worker running the calling thread, or NULL. */
 sched_worker_t *sched__self(void);
 void sched__root_done(sched_proc_t *p, uint8_t reason);
+
+/* footprint.c (LUNATIC_FOOTPRINT): where an idle process's bytes go. */
+void sched__footprint_publish(sched_proc_t *p);
+void sched__footprint_metrics(sched_runtime_t *rt, sched_text_t *t);
 
 /* }===== */
 /* {===== host functions (bind.c): the runtime's ABI bound once, shared

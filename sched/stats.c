@@ -23,6 +23,8 @@ void sched__stats_publish(sched_proc_t *p)
         vm_memory_data(m, &mem);
     atomic_store_explicit(&p->pub_reds, p->reds, memory_order_relaxed);
     atomic_store_explicit(&p->pub_mem, mem, memory_order_relaxed);
+    if (p->rt->footprint)
+        sched__footprint_publish(p);
 }
 
 void sched__proc_module_name(const sched_proc_t *p, char *out, size_t len)

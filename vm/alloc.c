@@ -114,6 +114,13 @@ void *vm__realloc(void *p, size_t n)
     return nh + 1;
 }
 
+size_t vm__held(const void *p)
+{
+    if (p == NULL) return 0;
+    size_t n = ((const block_header *)p - 1)->size;
+    return current.realloc == libc_realloc ? lun_pool_block_size(n) : n;
+}
+
 void vm__free(void *p)
 {
     block_header *h;

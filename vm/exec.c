@@ -473,8 +473,7 @@ void vm_exec_charge(vm_exec_t *ex, uint64_t n)
 
 size_t vm_exec_footprint(const vm_exec_t *ex)
 {
-    return sizeof *ex + (size_t)(ex->stack_end - ex->stack) * sizeof(vm_slot) +
-           (size_t)ex->frames_cap * sizeof(vm_frame);
+    return vm__held(ex) + vm__held(ex->stack) + vm__held(ex->frames);
 }
 
 uint32_t vm_exec_results(const vm_exec_t *ex, vm_value *out, uint32_t max)

@@ -42,6 +42,9 @@ void *vm__malloc(size_t n);
 void *vm__calloc(size_t count, size_t elem);
 void *vm__realloc(void *p, size_t n);
 void vm__free(void *p);
+/* What the block p (from vm__malloc; NULL: 0) takes from the allocator:
+ * its header, and the pool's rounding (the footprint metrics). */
+size_t vm__held(const void *p);
 /* Blocks whose owner knows their size (linear memories): no header. Grow
  * zeroes the bytes past old_size. */
 void *vm__block_alloc_zeroed(size_t n);
