@@ -598,6 +598,7 @@ typedef struct vm_pending_call {
 
 enum vm_exec_state { VM_EXEC_IDLE, VM_EXEC_READY, VM_EXEC_DONE, VM_EXEC_TRAPPED };
 
+#define VM_TRAP_MSG_BYTES 256u
 struct vm_exec {
     vm_slot *stack, *stack_end; /* grows up to max_slots */
     uint32_t max_slots;
@@ -618,7 +619,10 @@ struct vm_exec {
     bool exited; /* a host function ended the run (VM_DONE) */
     struct vm_funcinst *entry;
     vm_trap_kind trap;
-    char trap_msg[256];
+    /* VM_TRAP_MSG_BYTES, made at the first trap that has words (NULL until
+     * then: most executions never trap, and an idle process should not
+     * carry the buffer) */
+    char *trap_msg;
     void *userdata;
     vm_instance_t *caller; /* for host functions: vm_exec_caller() */
 };
