@@ -152,18 +152,6 @@ static _Thread_local struct {
     uint64_t hits, misses;
 } local;
 
-void lun_pool_thread_begin(void) { local.on = true; }
-
-void lun_pool_thread_end(void)
-{
-    local.on = false;
-    for (unsigned c = MIN_CLASS; c < NCLASS; c++) {
-        free_list(local.cls[c].head, c);
-        local.cls[c].head = NULL;
-        local.cls[c].n = 0;
-    }
-}
-
 /* Detach LUN_POOL_BATCH blocks of class c's local list as one batch. */
 static void *split_batch(unsigned c)
 {
@@ -174,6 +162,20 @@ static void *split_batch(unsigned c)
     local.cls[c].n -= LUN_POOL_BATCH;
     *link_of(last) = NULL;
     return first;
+}
+
+void lun_pool_thread_begin(void) { local.on = true; }
+
+void lun_pool_thread_end(void)
+{
+    local.on = false;
+    for (unsigned c = MIN_CLASS; c < NCLASS; c++) {
+        while (local.cls[c].n >= LUN_POOL_BATCH)
+            depot_put(c, split_batch(c));
+        free_list(local.cls[c].head, c);
+        local.cls[c].head = NULL;
+        local.cls[c].n = 0;
+    }
 }
 
 void *lun_pool_calloc(size_t n)
