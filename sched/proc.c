@@ -409,6 +409,10 @@ sched_proc_t *sched__proc_new(sched_runtime_t *rt, sched_module_t *m,
     sched__mbox_init(&p->mbox);
     sched__module_ref(m);
     p->module = m;
+    /* Spawned on its module's version: nothing newer to consider yet (no
+     * look at the current version, under the reload lock, at its first
+     * receive; reload.c). */
+    p->code_seen = atomic_load_explicit(&m->version, memory_order_relaxed);
     atomic_fetch_add(&c->refs, 1);
     p->config = c;
     p->trap_links = true;
