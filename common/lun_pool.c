@@ -178,11 +178,9 @@ void lun_pool_thread_end(void)
     }
 }
 
-void *lun_pool_calloc(size_t n)
+/* A block of class c from this thread's list or the depot, or NULL. */
+static void *pool_take(unsigned c)
 {
-    if (n == 0 || n > LUN_POOL_MAX_SIZE || !local.on)
-        return calloc(1, n ? lun_pool_block_size(n) : 1);
-    unsigned c = class_of(n);
     if (!local.cls[c].head) {
         void *batch = depot_take(c);
         if (batch) {
@@ -193,14 +191,34 @@ void *lun_pool_calloc(size_t n)
     void *b = local.cls[c].head;
     if (!b) {
         local.misses++;
-        return calloc(1, class_size(c));
+        return NULL;
     }
     local.hits++;
     local.cls[c].head = *link_of(b);
     local.cls[c].n--;
     UNPOISON(b, class_size(c));
+    return b;
+}
+
+void *lun_pool_calloc(size_t n)
+{
+    if (n == 0 || n > LUN_POOL_MAX_SIZE || !local.on)
+        return calloc(1, n ? lun_pool_block_size(n) : 1);
+    unsigned c = class_of(n);
+    void *b = pool_take(c);
+    if (!b)
+        return calloc(1, class_size(c));
     memset(b, 0, class_size(c)); /* as calloc: no trace of its last use */
     return b;
+}
+
+void *lun_pool_malloc(size_t n)
+{
+    if (n == 0 || n > LUN_POOL_MAX_SIZE || !local.on)
+        return malloc(n ? lun_pool_block_size(n) : 1);
+    unsigned c = class_of(n);
+    void *b = pool_take(c);
+    return b ? b : malloc(class_size(c));
 }
 
 void lun_pool_free(void *p, size_t n)

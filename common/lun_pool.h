@@ -29,7 +29,11 @@
 
 /* A zeroed block of n bytes (NULL: out of memory), as calloc(1, n). */
 void *lun_pool_calloc(size_t n);
-/* p came from lun_pool_calloc(n) (same n), or is NULL. */
+/* The same, its contents unspecified (as malloc: what the block's last
+ * user left there; the caller must fill it before reading). */
+void *lun_pool_malloc(size_t n);
+/* p came from lun_pool_calloc(n) or lun_pool_malloc(n) (same n), or is
+ * NULL. */
 void lun_pool_free(void *p, size_t n);
 
 /* The calling thread starts keeping blocks (a scheduler worker). */

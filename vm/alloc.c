@@ -24,12 +24,12 @@ static void *libc_realloc(void *ud, void *ptr, size_t old_size,
         return NULL;
     }
     if (ptr == NULL)
-        return lun_pool_calloc(new_size);
+        return lun_pool_malloc(new_size); /* vm__calloc zeroes it itself */
     if (old_size > LUN_POOL_MAX_SIZE && new_size > LUN_POOL_MAX_SIZE)
         return realloc(ptr, new_size);
     if (lun_pool_block_size(old_size) == lun_pool_block_size(new_size))
         return ptr;
-    void *np = lun_pool_calloc(new_size);
+    void *np = lun_pool_malloc(new_size);
     if (np == NULL) return NULL;
     memcpy(np, ptr, old_size < new_size ? old_size : new_size);
     lun_pool_free(ptr, old_size);
