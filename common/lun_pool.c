@@ -10,6 +10,7 @@
 
 #include "common/lun_pool.h"
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,10 +67,14 @@ typedef struct depot {
 
 static depot_t depot[NCLASS];
 
+/* Held for a few instructions (a push or a pop); a holder preempted
+ * meanwhile gets the core back rather than a spinner burning its slice. */
 static void depot_lock(depot_t *d)
 {
+    unsigned spins = 0;
     while (atomic_flag_test_and_set_explicit(&d->lock, memory_order_acquire))
-        ; /* held for a few instructions: a push or a pop */
+        if (++spins % 64 == 0)
+            sched_yield();
 }
 
 static void depot_unlock(depot_t *d)
