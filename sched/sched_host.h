@@ -334,6 +334,12 @@ struct sched_proc {
     _Atomic int state;
     _Atomic uint32_t refs; /* the pid table's + one per lookup */
     _Atomic bool dead;
+    /* remote.c holds entries for us (links or monitors across nodes,
+     * node events): drop them when we die. */
+    _Atomic bool remote_reg;
+    /* a sender found the mailbox over a limit (enum sched_over; limits
+     * below, at mbox_bytes) */
+    _Atomic uint8_t mbox_over;
     sched_runtime_t *rt;
     sched_proc_t *qnext;     /* global queue */
     sched_proc_t *tnext;     /* pid table bucket */
@@ -354,9 +360,6 @@ struct sched_proc {
     uint32_t nmonitors, monitors_cap;
     sched_peer_t *rmons;     /* processes of other nodes we monitor */
     uint32_t nrmons, rmons_cap;
-    /* remote.c holds entries for us (links or monitors across nodes,
-     * node events): drop them when we die. */
-    _Atomic bool remote_reg;
     sched_restab_t res;      /* every handle the guest holds (restab.c) */
     void *io_waiters;        /* iowait.c: fds this process is parked on */
     /* A host call made in several steps (a connect, a handshake, a DNS
@@ -390,7 +393,6 @@ struct sched_proc {
      * sched_over) and the owner dies at its next drain. */
     _Atomic uint64_t mbox_bytes; /* and the count: SCHED_MBOX_BYTES */
     _Atomic uint64_t mbox_room;
-    _Atomic uint8_t mbox_over;
     const char *kill_why;    /* why a kill by the runtime, for the trap */
     /* Hot reloading (reload.c): the application version this process last
      * considered moving to, and, just after a move, the old instance and
@@ -405,8 +407,8 @@ struct sched_proc {
     /* With LUNATIC_FOOTPRINT (footprint.c): the host bytes of its
      * instance, execution and WASI context, and where its linear memory
      * starts, as the owner published them. */
-    _Atomic uint32_t pub_inst_bytes, pub_exec_bytes, pub_wasi_bytes;
     _Atomic uintptr_t pub_mem_base;
+    _Atomic uint32_t pub_inst_bytes, pub_exec_bytes, pub_wasi_bytes;
     char entry[48];
 };
 
