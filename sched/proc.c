@@ -3,6 +3,7 @@
  * Interface: sched_int.h. */
 #include "common/lun_prefix.h"
 #include "common/lun_lock.h"
+#include "common/lun_pool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -326,40 +327,11 @@ static int make_wasi(sched_proc_t *p, sched_config_t *c)
     return rc;
 }
 
-/* {===== executions: each thread keeps a few for reuse, so that spawning
- * and ending a process does not cost three allocations and frees. */
-
-#define EXEC_CACHE_MAX 64
-#define EXEC_CACHE_BYTES 8192 /* one whose stacks grew more is freed */
-
-static _Thread_local struct {
-    vm_exec_t *ex[EXEC_CACHE_MAX];
-    unsigned n;
-} exec_cache;
-
-static vm_exec_t *exec_get(void)
-{
-    return exec_cache.n ? exec_cache.ex[--exec_cache.n] : vm_exec_new(NULL);
-}
-
-static void exec_put(vm_exec_t *ex)
-{
-    if (ex && exec_cache.n < EXEC_CACHE_MAX &&
-        vm_exec_footprint(ex) <= EXEC_CACHE_BYTES) {
-        vm_exec_reset(ex);
-        exec_cache.ex[exec_cache.n++] = ex;
-    } else {
-        vm_exec_free(ex);
-    }
-}
-
-void sched__exec_cache_flush(void)
-{
-    while (exec_cache.n)
-        vm_exec_free(exec_cache.ex[--exec_cache.n]);
-}
-
-/* }===== */
+/* Executions need no cache of their own: their blocks (struct, stacks)
+ * come from the worker's pool (vm/alloc.c, common/lun_pool.h), which also
+ * carries blocks from the workers where processes die to the ones where
+ * they are spawned. */
+static vm_exec_t *exec_new(void) { return vm_exec_new(NULL); }
 
 int sched__instantiate(sched_proc_t *p, sched_module_t *m,
                        vm_instance_t **out, char *err, size_t errlen)
@@ -411,11 +383,23 @@ static int run_start_function(sched_proc_t *p, vm_exec_t *spawner, char *err,
     return LUN_ETRAP;
 }
 
+/* A process struct comes from the calling worker's pool (lun_pool.h):
+ * spawning and ending processes costs no malloc or free. */
+static sched_proc_t *proc_alloc(void)
+{
+    return lun_pool_calloc(sizeof(sched_proc_t));
+}
+
+void sched__proc_dealloc(sched_proc_t *p)
+{
+    lun_pool_free(p, sizeof *p);
+}
+
 sched_proc_t *sched__proc_new(sched_runtime_t *rt, sched_module_t *m,
                               sched_config_t *c, vm_exec_t *spawner,
                               char *err, size_t errlen)
 {
-    sched_proc_t *p = calloc(1, sizeof *p);
+    sched_proc_t *p = proc_alloc();
     if (!p) {
         snprintf(err, errlen, "out of memory");
         return NULL;
@@ -429,6 +413,10 @@ sched_proc_t *sched__proc_new(sched_runtime_t *rt, sched_module_t *m,
     sched__mbox_init(&p->mbox);
     sched__module_ref(m);
     p->module = m;
+    /* Spawned on its module's version: nothing newer to consider yet (no
+     * look at the current version, under the reload lock, at its first
+     * receive; reload.c). */
+    p->code_seen = atomic_load_explicit(&m->version, memory_order_relaxed);
     atomic_fetch_add(&c->refs, 1);
     p->config = c;
     p->trap_links = true;
@@ -444,7 +432,7 @@ sched_proc_t *sched__proc_new(sched_runtime_t *rt, sched_module_t *m,
     } else {
         snprintf(err, errlen, "WASI context: %s", lun_strerror(rc));
     }
-    if (rc == 0 && !(p->ex = exec_get())) {
+    if (rc == 0 && !(p->ex = exec_new())) {
         rc = LUN_ENOMEM;
         snprintf(err, errlen, "out of memory");
     }
@@ -459,9 +447,10 @@ sched_proc_t *sched__proc_new(sched_runtime_t *rt, sched_module_t *m,
         sched__iowait_remove(rt->iowait, p);
         atomic_store(&p->dead, true);
         sched__proc_release(p);
-        free(p);
+        sched__proc_dealloc(p);
         return NULL;
     }
+    sched__stats_publish(p); /* what the metrics see before its first run */
     return p;
 }
 
@@ -524,7 +513,7 @@ void sched__proc_release(sched_proc_t *p)
         m = next;
     }
     p->mbox.head = p->mbox.tail = p->mbox.scan = NULL;
-    exec_put(p->ex);
+    vm_exec_free(p->ex);
     vm_instance_free(p->inst); /* before the WASI functions it links */
     vm_instance_free(p->old_inst); /* a move to new code not yet settled */
     sched__module_unref(p->old_module);
@@ -574,7 +563,7 @@ void sched__proc_free_all(sched_runtime_t *rt)
                     sched__wheel_remove(&rt->wheel, &p->wait_timer);
                 sched__proc_release(p);
                 sched__mbox_clear(&p->mbox);
-                free(p);
+                sched__proc_dealloc(p);
                 p = next;
             }
         }

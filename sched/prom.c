@@ -249,6 +249,8 @@ char *sched_metrics_prometheus(sched_runtime_t *rt, size_t *len)
             "Modules compiled for spawns from other nodes.",
             (double)compiled);
     }
+    if (rt->footprint)
+        sched__footprint_metrics(rt, &t);
     sched__guest_metrics(rt, &t);
     if (t.oom) {
         free(t.p);

@@ -91,9 +91,12 @@ static sched_module_t *current_ref(sched_runtime_t *rt, uint64_t *version)
 
 sched_module_t *sched__reload_spawn_module(sched_proc_t *p)
 {
-    uint64_t v;
+    uint64_t v = atomic_load(&p->module->version);
     sched_module_t *m = NULL;
-    if (atomic_load(&p->module->version) != 0)
+    /* The common case, the spawner runs the current version: no lock
+     * (each version number names one module; a reload racing with this
+     * spawn just comes after it). */
+    if (v != 0 && v != atomic_load(&p->rt->reload->version))
         m = current_ref(p->rt, &v);
     if (!m) {
         m = p->module;

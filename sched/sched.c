@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/lun_lock.h"
+#include "common/lun_pool.h"
 #include "sched/sched_int.h"
 
 /* Next-slot runs in a row before the local queue gets a turn: two
@@ -772,13 +773,13 @@ static void run_proc(sched_worker_t *sd, sched_proc_t *p)
     }
 }
 
-/* What the calling thread keeps for reuse (executions, messages, memory
- * blocks) goes back before the thread ends or the runtime is freed. */
+/* What the calling thread keeps for reuse (messages, memory blocks, the
+ * pool's host objects) goes back before the thread ends or the runtime is freed. */
 void sched__thread_caches_flush(sched_runtime_t *rt)
 {
-    sched__exec_cache_flush();
     sched__msg_cache_flush();
     sched__linmem_flush_local(rt->linmem);
+    lun_pool_thread_end();
 }
 
 static void *worker_main(void *arg)
@@ -786,6 +787,7 @@ static void *worker_main(void *arg)
     sched_worker_t *sd = arg;
     sched_proc_t *p;
     sched__self_worker = sd;
+    lun_pool_thread_begin(); /* its processes' host objects are reused */
     while ((p = find_work(sd)) != NULL)
         run_proc(sd, p);
     sched__node_bytes_flush(sd);
@@ -887,6 +889,7 @@ int sched_runtime_new(const sched_options_t *o, sched_runtime_t **out_rt)
     rt->abi = o->abi;
     sched__limits_init(rt, o);
     rt->log_failures = getenv("LUNATIC_LOG") != NULL;
+    rt->footprint = getenv("LUNATIC_FOOTPRINT") != NULL;
     rt->slice_stats = getenv("LUNATIC_SLICE_STATS") != NULL;
     rt->start_ns = sched__now_ns();
     rt->crash = sched__crash_new(); /* NULL (no memory): no reports */
@@ -955,6 +958,7 @@ void sched_runtime_free(sched_runtime_t *rt)
     free(rt->root_wasm);
     sched__thread_caches_flush(rt);
     sched__linmem_free(rt->linmem); /* no process is left to use a block */
+    lun_pool_trim(); /* the blocks the workers handed back */
     free_wheel(rt);
     for (uint32_t i = 0; i < rt->nworkers; i++)
         free(rt->workers[i]);

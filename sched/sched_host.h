@@ -339,6 +339,12 @@ struct sched_proc {
     _Atomic uint32_t refs; /* the pid table's + one per lookup and per
                               sender keeping it in send_to */
     _Atomic bool dead;
+    /* remote.c holds entries for us (links or monitors across nodes,
+     * node events): drop them when we die. */
+    _Atomic bool remote_reg;
+    /* a sender found the mailbox over a limit (enum sched_over; limits
+     * below, at mbox_bytes) */
+    _Atomic uint8_t mbox_over;
     sched_runtime_t *rt;
     sched_proc_t *qnext;     /* global queue */
     sched_proc_t *tnext;     /* pid table bucket */
@@ -362,9 +368,6 @@ struct sched_proc {
     uint32_t nmonitors, monitors_cap;
     sched_peer_t *rmons;     /* processes of other nodes we monitor */
     uint32_t nrmons, rmons_cap;
-    /* remote.c holds entries for us (links or monitors across nodes,
-     * node events): drop them when we die. */
-    _Atomic bool remote_reg;
     sched_restab_t res;      /* every handle the guest holds (restab.c) */
     void *io_waiters;        /* iowait.c: fds this process is parked on */
     /* A host call made in several steps (a connect, a handshake, a DNS
@@ -403,7 +406,6 @@ struct sched_proc {
      * mbox_bytes - mbox_out (sched__mbox_queued). */
     _Atomic uint64_t mbox_out;
     _Atomic uint64_t mbox_room;
-    _Atomic uint8_t mbox_over;
     const char *kill_why;    /* why a kill by the runtime, for the trap */
     /* Hot reloading (reload.c): the application version this process last
      * considered moving to, and, just after a move, the old instance and
@@ -415,6 +417,11 @@ struct sched_proc {
      * reductions and linear memory as the owner published them at its
      * last slice's end, and the function it was spawned on. */
     _Atomic uint64_t pub_reds, pub_mem;
+    /* With LUNATIC_FOOTPRINT (footprint.c): the host bytes of its
+     * instance, execution and WASI context, and where its linear memory
+     * starts, as the owner published them. */
+    _Atomic uintptr_t pub_mem_base;
+    _Atomic uint32_t pub_inst_bytes, pub_exec_bytes, pub_wasi_bytes;
     char entry[48];
 };
 

@@ -195,6 +195,9 @@ struct sched_runtime {
     uint32_t nhost_funcs;
     wasi_funcs_t *wasi_funcs; /* WASI imports, shared: they find p->wasi */
     bool log_failures;      /* LUNATIC_LOG: print why processes fail */
+    /* LUNATIC_FOOTPRINT: processes publish their host bytes at each
+     * slice's end and the metrics show them by part (footprint.c) */
+    bool footprint;
     /* LUNATIC_SLICE_STATS: time every slice; at the end, print the
      * longest (how long one process held a worker) */
     bool slice_stats;
@@ -275,16 +278,17 @@ void sched__crash_report(sched_proc_t *p, vm_status st, const char *why);
 void sched__proc_table_remove(sched_runtime_t *rt, sched_proc_t *p);
 /* Free what a process holds, except its struct and inbox. */
 void sched__proc_release(sched_proc_t *p);
+/* Free a process's struct (made by sched__proc_new), its last reference
+ * gone. */
+void sched__proc_dealloc(sched_proc_t *p);
 /* The entry_error of a missing or mistyped entry function. */
 extern const char sched__entry_missing[], sched__entry_mistyped[];
 void sched__proc_free_all(sched_runtime_t *rt);
-/* Frees the executions the calling thread keeps for reuse (proc.c). */
-void sched__exec_cache_flush(void);
 /* Frees the messages the calling thread keeps for reuse (mailbox.c). */
 void sched__msg_cache_flush(void);
 
 
-/* What the calling thread keeps for reuse (executions, messages, memory
+/* What the calling thread keeps for reuse (messages, memory blocks,
  * blocks of rt) goes back (sched.c). */
 void sched__thread_caches_flush(sched_runtime_t *rt);
 /* reload.c: application versions; the root's module is version 1. */
@@ -354,6 +358,10 @@ void sched__wait_timer_arm_ns(sched_proc_t *p, uint64_t deadline_ns);
 /* Queue a new (or yielded) process for running. */
 void sched__enqueue(sched_runtime_t *rt, sched_proc_t *p);
 void sched__root_done(sched_proc_t *p, uint8_t reason);
+
+/* footprint.c (LUNATIC_FOOTPRINT): where an idle process's bytes go. */
+void sched__footprint_publish(sched_proc_t *p);
+void sched__footprint_metrics(sched_runtime_t *rt, sched_text_t *t);
 
 /* }===== */
 /* {===== host functions (bind.c): the runtime's ABI bound once, shared

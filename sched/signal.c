@@ -406,7 +406,7 @@ void sched__proc_unref(sched_proc_t *p)
         m = next;
     }
     sched__mbox_clear(&p->mbox);
-    free(p);
+    sched__proc_dealloc(p);
 }
 
 /* }===== */

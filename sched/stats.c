@@ -25,6 +25,8 @@ void sched__stats_publish(sched_proc_t *p)
      * for its mailbox is published here, once a slice, not at each
      * receive. */
     sched__mbox_set_room(p, mem);
+    if (p->rt->footprint)
+        sched__footprint_publish(p);
 }
 
 void sched__proc_module_name(const sched_proc_t *p, char *out, size_t len)

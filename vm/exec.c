@@ -137,23 +137,38 @@ uint32_t vm__code_offset_of(const vm_code *c, size_t i)
     return c->npos ? c->pos[lo].offset : 0;
 }
 
+/* The trap message buffer, made on first use (NULL: out of memory). */
+static char *trap_msg_buf(vm_exec_t *ex)
+{
+    if (!ex->trap_msg && (ex->trap_msg = vm__malloc(VM_TRAP_MSG_BYTES)))
+        ex->trap_msg[0] = '\0';
+    return ex->trap_msg;
+}
+
+static void clear_trap_msg(vm_exec_t *ex)
+{
+    if (ex->trap_msg) ex->trap_msg[0] = '\0';
+}
+
 static void set_trap(vm_exec_t *ex, vm_trap_kind kind, const vm_code *c,
                      const vm_op *pc)
 {
     ex->trap = kind;
     ex->state = VM_EXEC_TRAPPED;
-    if (kind == VM_TRAP_HOST && ex->trap_msg[0]) return; /* host's words */
+    if (kind == VM_TRAP_HOST && ex->trap_msg && ex->trap_msg[0])
+        return; /* host's words */
+    char *msg = trap_msg_buf(ex);
+    if (!msg) return; /* out of memory: the kind's text stands for it */
     if (!c) {
-        snprintf(ex->trap_msg, sizeof ex->trap_msg, "%s", vm_trap_text(kind));
+        snprintf(msg, VM_TRAP_MSG_BYTES, "%s", vm_trap_text(kind));
         return;
     }
     uint32_t off = vm__code_offset_of(c, (size_t)(pc - c->ops));
     if (c->func->name)
-        snprintf(ex->trap_msg, sizeof ex->trap_msg,
-                 "%s in function %s at offset 0x%x", vm_trap_text(kind),
-                 c->func->name, off);
+        snprintf(msg, VM_TRAP_MSG_BYTES, "%s in function %s at offset 0x%x",
+                 vm_trap_text(kind), c->func->name, off);
     else
-        snprintf(ex->trap_msg, sizeof ex->trap_msg,
+        snprintf(msg, VM_TRAP_MSG_BYTES,
                  "%s in function func[%u] at offset 0x%x", vm_trap_text(kind),
                  c->func_idx, off);
 }
@@ -294,7 +309,7 @@ trap: {
     memset(callee_fp, 0, (size_t)(fr->catch_results - 1) * sizeof *callee_fp);
     ex->caught = trap_kind;
     ex->trap = VM_TRAP_NONE;
-    ex->trap_msg[0] = 0;
+    clear_trap_msg(ex);
     ex->depth = k - 1;
     LOAD_FRAMES();
     pc = fr->ret_pc;
@@ -354,24 +369,38 @@ vm_status vm_run(vm_exec_t *ex, uint64_t budget)
 }
 
 /* Stacks start this small and double on demand: an idle process holds
- * little more than its frames in use. */
-#define INITIAL_STACK_SLOTS 64u
+ * little more than its frames in use. The first ones share the
+ * execution's block (one allocation per process, no headers for them);
+ * a stack that outgrows them moves to a block of its own. */
+#define INITIAL_STACK_SLOTS 16u
 #define INITIAL_FRAMES 4u
+
+static vm_frame *inline_frames(const vm_exec_t *ex)
+{
+    return (vm_frame *)(void *)((char *)(uintptr_t)ex + sizeof *ex);
+}
+
+static vm_slot *inline_stack(const vm_exec_t *ex)
+{
+    return (vm_slot *)(void *)(inline_frames(ex) + INITIAL_FRAMES);
+}
+
+/* Equality only: comparing pointers into different objects for order is
+ * undefined in C. */
+static bool stack_is_inline(const vm_exec_t *ex) { return ex->stack == inline_stack(ex); }
+static bool frames_are_inline(const vm_exec_t *ex) { return ex->frames == inline_frames(ex); }
 
 vm_exec_t *vm_exec_new(const vm_config *cfg)
 {
     uint32_t slots = cfg && cfg->stack_slots ? cfg->stack_slots : VM_DEFAULT_STACK_SLOTS;
     uint32_t depth = cfg && cfg->max_call_depth ? cfg->max_call_depth : VM_DEFAULT_CALL_DEPTH;
-    vm_exec_t *ex = vm__calloc(1, sizeof *ex);
+    vm_exec_t *ex = vm__calloc(1, sizeof *ex + INITIAL_FRAMES * sizeof(vm_frame) +
+                                      INITIAL_STACK_SLOTS * sizeof(vm_slot));
     if (!ex) return NULL;
     uint32_t nslots = slots < INITIAL_STACK_SLOTS ? slots : INITIAL_STACK_SLOTS;
     ex->frames_cap = depth < INITIAL_FRAMES ? depth : INITIAL_FRAMES;
-    ex->stack = vm__malloc((size_t)nslots * sizeof(vm_slot));
-    ex->frames = vm__malloc((size_t)ex->frames_cap * sizeof(vm_frame));
-    if (!ex->stack || !ex->frames) {
-        vm_exec_free(ex);
-        return NULL;
-    }
+    ex->stack = inline_stack(ex);
+    ex->frames = inline_frames(ex);
     ex->stack_end = ex->stack + nslots;
     ex->max_slots = slots;
     ex->max_depth = depth;
@@ -381,23 +410,34 @@ vm_exec_t *vm_exec_new(const vm_config *cfg)
 void vm_exec_reset(vm_exec_t *ex)
 {
     vm_exec_t keep = *ex;
-    memset(ex, 0, offsetof(vm_exec_t, trap_msg));
-    ex->trap_msg[0] = '\0';
-    memset(&ex->userdata, 0, sizeof *ex - offsetof(vm_exec_t, userdata));
+    memset(ex, 0, sizeof *ex);
     ex->stack = keep.stack;
     ex->stack_end = keep.stack_end;
     ex->max_slots = keep.max_slots;
     ex->frames = keep.frames;
     ex->frames_cap = keep.frames_cap;
     ex->max_depth = keep.max_depth;
+    ex->trap_msg = keep.trap_msg;
+    clear_trap_msg(ex);
 }
 
 void vm_exec_free(vm_exec_t *ex)
 {
     if (!ex) return;
-    vm__free(ex->stack);
-    vm__free(ex->frames);
+    if (!stack_is_inline(ex)) vm__free(ex->stack);
+    if (!frames_are_inline(ex)) vm__free(ex->frames);
+    vm__free(ex->trap_msg);
     vm__free(ex);
+}
+
+/* p's contents moved to a new block of n bytes: from the execution's own
+ * block (copied; it stays) or from a block of its own (realloc'd). */
+static void *grow_block(void *p, bool in_exec, size_t old_n, size_t n)
+{
+    if (!in_exec) return vm__realloc(p, n);
+    void *np = vm__malloc(n);
+    if (np) memcpy(np, p, old_n);
+    return np;
 }
 
 bool vm__exec_grow_stack(vm_exec_t *ex, vm_slot **fp, vm_slot **nfp,
@@ -408,7 +448,9 @@ bool vm__exec_grow_stack(vm_exec_t *ex, vm_slot **fp, vm_slot **nfp,
     if (used > ex->max_slots) return false;
     while (cap < used) cap *= 2;
     if (cap > ex->max_slots) cap = ex->max_slots;
-    vm_slot *ns = vm__realloc(ex->stack, cap * sizeof *ns);
+    vm_slot *ns = grow_block(ex->stack, stack_is_inline(ex),
+                             (size_t)(ex->stack_end - ex->stack) * sizeof *ns,
+                             cap * sizeof *ns);
     if (!ns) return false;
     /* Rebase every pointer into the old stack. */
     for (uint32_t i = 0; i < ex->depth; i++) ex->frames[i].fp = ns + (ex->frames[i].fp - ex->stack);
@@ -423,7 +465,9 @@ bool vm__exec_grow_frames(vm_exec_t *ex)
 {
     if (ex->frames_cap >= ex->max_depth) return false;
     uint32_t cap = ex->frames_cap * 2 < ex->max_depth ? ex->frames_cap * 2 : ex->max_depth;
-    vm_frame *nf = vm__realloc(ex->frames, (size_t)cap * sizeof *nf);
+    vm_frame *nf = grow_block(ex->frames, frames_are_inline(ex),
+                              (size_t)ex->frames_cap * sizeof *nf,
+                              (size_t)cap * sizeof *nf);
     if (!nf) return false;
     ex->frames = nf;
     ex->frames_cap = cap;
@@ -450,7 +494,7 @@ int vm_exec_call(vm_exec_t *ex, vm_func_t *f, const vm_value *args,
     ex->entry = f;
     ex->exited = false;
     ex->trap = VM_TRAP_NONE;
-    ex->trap_msg[0] = 0;
+    clear_trap_msg(ex);
     ex->caught = VM_TRAP_NONE;
     ex->state = VM_EXEC_READY;
     if (f->host) return 0;
@@ -484,8 +528,9 @@ void vm_exec_charge(vm_exec_t *ex, uint64_t n)
 
 size_t vm_exec_footprint(const vm_exec_t *ex)
 {
-    return sizeof *ex + (size_t)(ex->stack_end - ex->stack) * sizeof(vm_slot) +
-           (size_t)ex->frames_cap * sizeof(vm_frame);
+    return vm__held(ex) + (stack_is_inline(ex) ? 0 : vm__held(ex->stack)) +
+           (frames_are_inline(ex) ? 0 : vm__held(ex->frames)) +
+           vm__held(ex->trap_msg);
 }
 
 uint32_t vm_exec_results(const vm_exec_t *ex, vm_value *out, uint32_t max)
@@ -500,7 +545,8 @@ vm_trap_kind vm_exec_trap(const vm_exec_t *ex) { return ex->trap; }
 
 const char *vm_exec_trap_message(const vm_exec_t *ex)
 {
-    return ex->trap_msg[0] ? ex->trap_msg : vm_trap_text(ex->trap);
+    return ex->trap_msg && ex->trap_msg[0] ? ex->trap_msg
+                                           : vm_trap_text(ex->trap);
 }
 
 const char *vm_trap_text(vm_trap_kind k)
@@ -516,7 +562,11 @@ const char *vm_trap_text(vm_trap_kind k)
 void vm_exec_set_trap(vm_exec_t *ex, vm_trap_kind kind, const char *msg)
 {
     ex->trap = kind;
-    snprintf(ex->trap_msg, sizeof ex->trap_msg, "%s", msg ? msg : "");
+    char *buf = msg && msg[0] ? trap_msg_buf(ex) : NULL;
+    if (buf)
+        snprintf(buf, VM_TRAP_MSG_BYTES, "%s", msg);
+    else
+        clear_trap_msg(ex); /* no words (or no memory for them) */
 }
 
 vm_instance_t *vm_exec_caller(const vm_exec_t *ex) { return ex->caller; }

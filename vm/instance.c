@@ -708,6 +708,21 @@ void vm_instance_free(vm_instance_t *inst)
 /* }===== */
 /* {===== instance queries and exports */
 
+size_t vm_instance_footprint(const vm_instance_t *inst)
+{
+    const vm_module_t *m = inst->module;
+    size_t n = vm__held(inst);
+    for (uint32_t i = 0; i < m->ntables - m->ntable_imports; i++)
+        n += vm__held(inst->own_tables[i].elems);
+    uintptr_t lo = (uintptr_t)inst->fi_small, hi = lo + sizeof inst->fi_small;
+    for (uint32_t i = 0; i < inst->fmap_cap; i++) {
+        uintptr_t f = (uintptr_t)inst->fmap[i];
+        if (f < lo || f >= hi) n += vm__held(inst->fmap[i]);
+    }
+    if (inst->fmap != inst->fmap_small) n += vm__held(inst->fmap);
+    return n;
+}
+
 vm_module_t *vm_instance_module(const vm_instance_t *inst)
 {
     return inst->module;

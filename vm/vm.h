@@ -302,6 +302,9 @@ LUN_API vm_func_t *vm_instance_export_func(vm_instance_t *inst,
                                            const char *name);
 /* The instance's memory 0 (NULL if none), its bytes and size. */
 LUN_API vm_memory_t *vm_instance_memory(vm_instance_t *inst);
+/* Host bytes the instance holds besides its linear memories: its block,
+ * its tables' entries, its function objects (allocator headers included). */
+LUN_API size_t vm_instance_footprint(const vm_instance_t *inst);
 LUN_API uint8_t *vm_memory_data(const vm_memory_t *mem, uint64_t *out_size);
 /* The size in bytes, without making a lazy memory (vm_config.lazy_memory). */
 LUN_API uint64_t vm_memory_size(const vm_memory_t *mem);
@@ -356,7 +359,8 @@ LUN_API int vm_exec_host_call(vm_exec_t *ex, vm_func_t *f,
  * finished normally). Cleared by the next vm_exec_host_call(). */
 LUN_API vm_trap_kind vm_exec_caught_trap(const vm_exec_t *ex);
 
-/* Bytes held by the execution's stacks (they grow on demand). */
+/* Bytes the execution holds: its struct and stacks (they grow on
+ * demand), allocator headers included. */
 LUN_API size_t vm_exec_footprint(const vm_exec_t *ex);
 
 /* After VM_DONE: copy up to max results; returns how many there are. */

@@ -42,6 +42,9 @@ void *vm__malloc(size_t n);
 void *vm__calloc(size_t count, size_t elem);
 void *vm__realloc(void *p, size_t n);
 void vm__free(void *p);
+/* What the block p (from vm__malloc; NULL: 0) takes from the allocator:
+ * its header, and the pool's rounding (the footprint metrics). */
+size_t vm__held(const void *p);
 /* Blocks whose owner knows their size (linear memories): no header. Grow
  * zeroes the bytes past old_size. */
 void *vm__block_alloc_zeroed(size_t n);
@@ -617,6 +620,7 @@ typedef struct vm_pending_call {
 
 enum vm_exec_state { VM_EXEC_IDLE, VM_EXEC_READY, VM_EXEC_DONE, VM_EXEC_TRAPPED };
 
+#define VM_TRAP_MSG_BYTES 256u
 struct vm_exec {
     vm_slot *stack, *stack_end; /* grows up to max_slots */
     uint32_t max_slots;
@@ -637,7 +641,10 @@ struct vm_exec {
     bool exited; /* a host function ended the run (VM_DONE) */
     struct vm_funcinst *entry;
     vm_trap_kind trap;
-    char trap_msg[256];
+    /* VM_TRAP_MSG_BYTES, made at the first trap that has words (NULL until
+     * then: most executions never trap, and an idle process should not
+     * carry the buffer) */
+    char *trap_msg;
     void *userdata;
     vm_instance_t *caller; /* for host functions: vm_exec_caller() */
 };

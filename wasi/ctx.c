@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/lun_pool.h"
 #include "fs/fs.h"
 #include "wasi/wasi_int.h"
 
@@ -158,13 +159,20 @@ static int open_fds(wasi_ctx_t *ctx, const wasi_options_t *opts)
     return 0;
 }
 
+/* The size of ctx's own block: the struct and its first fd table. */
+static size_t wasi_ctx_alloc_size(const wasi_ctx_t *ctx)
+{
+    return sizeof *ctx + (size_t)ctx->inline_fds * sizeof(wasi_fd_t);
+}
+
 /* The first descriptor table lives in the context's own allocation
  * (contexts are made per process: one malloc less per spawn); a table
  * that grows moves to its own block (wasi__fd_alloc). */
 int wasi_ctx_new(const wasi_options_t *opts, wasi_ctx_t **out_ctx)
 {
     uint32_t n = WASI_STDIO_FDS + opts->npreopens + opts->nsockets;
-    wasi_ctx_t *ctx = calloc(1, sizeof *ctx + n * sizeof(wasi_fd_t));
+    /* from the worker's pool (common/lun_pool.h): no malloc per spawn */
+    wasi_ctx_t *ctx = lun_pool_calloc(sizeof *ctx + n * sizeof(wasi_fd_t));
     int rc;
     *out_ctx = NULL;
     if (!ctx) {
@@ -173,7 +181,7 @@ int wasi_ctx_new(const wasi_options_t *opts, wasi_ctx_t **out_ctx)
         return LUN_ENOMEM;
     }
     ctx->fds = (wasi_fd_t *)(void *)(ctx + 1);
-    ctx->nfds = n;
+    ctx->nfds = ctx->inline_fds = n;
     ctx->argc = opts->argc;
     ctx->envc = opts->envc;
     if ((rc = open_fds(ctx, opts)) != 0 ||
@@ -205,7 +213,15 @@ void wasi_ctx_free(wasi_ctx_t *ctx)
         free(ctx->fds);
     free(ctx->wait_fds);
     wasi_funcs_free(ctx->own);
-    free(ctx);
+    lun_pool_free(ctx, wasi_ctx_alloc_size(ctx));
+}
+
+size_t wasi_ctx_footprint(const wasi_ctx_t *ctx)
+{
+    size_t n = lun_pool_block_size(wasi_ctx_alloc_size(ctx));
+    if (ctx->fds != (wasi_fd_t *)(void *)(ctx + 1))
+        n += (size_t)ctx->nfds * sizeof(wasi_fd_t);
+    return n + (size_t)ctx->wait_cap * sizeof *ctx->wait_fds;
 }
 
 int wasi_open_dir(const char *host_path, int *out_fd)

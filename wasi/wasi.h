@@ -111,6 +111,9 @@ bool wasi_provides(const char *name);
 /* After vm_run() returned VM_DONE: true if the guest called proc_exit,
  * with its exit code in *out_code. */
 bool wasi_ctx_exited(const wasi_ctx_t *ctx, uint32_t *out_code);
+/* Host bytes ctx holds (its block, descriptor table, wait list): what an
+ * idle process's WASI context costs (the metrics' footprint). */
+size_t wasi_ctx_footprint(const wasi_ctx_t *ctx);
 
 /* {===== blocking: how an embedder runs a guest whose WASI call blocks
  *

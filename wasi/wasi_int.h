@@ -203,6 +203,7 @@ struct wasi_ctx {
     uint32_t npreopens;
     wasi_fd_t *fds;           /* the guest's descriptors, by number */
     uint32_t nfds;            /* entries allocated in fds */
+    uint32_t inline_fds;      /* entries in the context's own block */
     bool exited;
     uint32_t exit_code;
     /* A host call that returned WASI__BLOCK: what it waits for, and when

@@ -4,9 +4,12 @@ side by side in one run: lunatic, and erl and Go when installed.
 
 Usage: run.py --lunatic BIN --wasm schedbench.wasm --out DIR [--runs 3]
               [--quick]
-Prints one table (median of --runs) with the issue's targets; writes
-DIR/sched.txt."""
-import argparse, os, re, shlex, shutil, statistics, subprocess, sys, time
+Prints one table (median of --runs) with the issue's targets, then where
+an idle lunatic process's bytes go (the runtime's lunatic_footprint_bytes
+by part, scraped from --metrics with LUNATIC_FOOTPRINT=1 at READY0 and
+READY1, beside the RSS delta); writes DIR/sched.txt."""
+import argparse, os, re, shlex, shutil, socket, statistics, subprocess, sys, time
+import urllib.request
 
 # name, args (full, quick), unit, target, lower is better
 BENCHES = [
@@ -30,27 +33,76 @@ def rss_kb(pid):
     return None
 
 
-def run_idle(cmd, timeout):
-    """Start the idle benchmark, read RSS at READY0 and READY1."""
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def scrape_footprint(port):
+    """lunatic_footprint_bytes by part (LUNATIC_FOOTPRINT), or None."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics",
+                                    timeout=30) as r:
+            text = r.read().decode()
+    except OSError:
+        return None
+    parts = {m.group(1): float(m.group(2)) for m in re.finditer(
+        r'^lunatic_footprint_bytes\{part="(\w+)"\} (\S+)$', text, re.M)}
+    return parts or None
+
+
+def run_idle(cmd, timeout, port=None):
+    """Start the idle benchmark, read RSS at READY0 and READY1. With port
+    (lunatic run with --metrics there and LUNATIC_FOOTPRINT=1), also the
+    footprint by part at both: returns (KB per process, {part: bytes per
+    process}, or None)."""
+    env = dict(os.environ, LUNATIC_FOOTPRINT="1") if port else None
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                         text=True)
-    base = n = None
+                         text=True, env=env)
+    base = n = fp0 = None
     deadline = time.time() + timeout
     try:
         for line in p.stdout:
             if line.startswith("READY0"):
                 base = rss_kb(p.pid)
+                fp0 = scrape_footprint(port) if port else None
             elif line.startswith("READY1"):
                 n = int(line.split()[1])
                 top = rss_kb(p.pid)
-                if base is not None and top is not None:
-                    return (top - base) * 1024.0 / n / 1000.0  # KB (1000 B)
+                fp1 = scrape_footprint(port) if port else None
+                if base is None or top is None:
+                    return None, None
+                per = None
+                if fp0 and fp1:
+                    per = {k: (fp1[k] - fp0.get(k, 0)) / n for k in fp1}
+                    per["rss"] = (top - base) * 1024.0 / n
+                return (top - base) * 1024.0 / n / 1000.0, per  # KB (1000 B)
             if time.time() > deadline:
                 break
     finally:
         p.kill()
         p.wait()
-    return None
+    return None, None
+
+
+def footprint_table(runs):
+    """The median of each part over the runs: bytes per idle process,
+    what the runtime counted, and the rest of the RSS it did not."""
+    if not runs:
+        return []
+    parts = [k for k in runs[0] if k != "rss"]
+    med = {k: statistics.median(r.get(k, 0) for r in runs)
+           for k in parts + ["rss"]}
+    counted = sum(med[k] for k in parts)
+    lines = ["Idle process footprint (lunatic, bytes per process, median of "
+             "%d; LUNATIC_FOOTPRINT)" % len(runs),
+             f"{'part':16} {'bytes':>9}"]
+    lines += [f"{k:16} {med[k]:9.0f}" for k in parts]
+    lines += [f"{'counted':16} {counted:9.0f}",
+              f"{'rss delta':16} {med['rss']:9.0f}",
+              f"{'unexplained':16} {med['rss'] - counted:9.0f}"]
+    return lines
 
 
 def run_one(cmd, timeout):
@@ -101,14 +153,24 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     eng = engines(args)
     rows = []
+    footprints = []  # lunatic's idle runs: bytes per process by part
     for name, full, quick, unit, target in BENCHES:
         a = quick if args.quick else full
         res = {}
         for ename, mk in eng:
             vals = []
             for _ in range(args.runs):
-                v = (run_idle(mk(a), args.timeout) if name == "idle"
-                     else run_one(mk(a), args.timeout))
+                if name == "idle" and ename == "lunatic":
+                    port = free_port()
+                    cmd = mk(a)
+                    cmd[1:1] = ["--metrics", f"127.0.0.1:{port}"]
+                    v, per = run_idle(cmd, args.timeout, port)
+                    if per:
+                        footprints.append(per)
+                elif name == "idle":
+                    v, _ = run_idle(mk(a), args.timeout)
+                else:
+                    v = run_one(mk(a), args.timeout)
                 if v is not None:
                     vals.append(v)
             res[ename] = statistics.median(vals) if vals else None
@@ -131,6 +193,9 @@ def main():
         verdict = "-" if l is None else ("meets" if l <= target else
                                           "misses by %.1fx" % (l / target))
         lines.append(line + "  " + verdict)
+    fp = footprint_table(footprints)
+    if fp:
+        lines += [""] + fp
     text = "\n".join(lines)
     print(text)
     with open(os.path.join(args.out, "sched.txt"), "w") as f:

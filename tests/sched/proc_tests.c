@@ -3,6 +3,7 @@
  * process can die, kill, registry, timers, permissions, limits, catch,
  * errors, distributed. Prints "ok NAME" and exits 0, or "FAIL ..." and 1.
  * Run by tests/sched/run.sh. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -528,6 +529,71 @@ static void t_wasi_share(void)
     lunatic_process_drop_config(c);
 }
 
+/* {===== reused host objects (common/lun_pool.h): a process made from
+ * blocks a dead one left (its WASI context, instance, execution) sees
+ * nothing of it. Dirty children get args, an environment variable and a
+ * preopen, open more descriptors and end without closing any; each clean
+ * child, spawned right after one ended (so on a warm pool), must see only
+ * its own single arg, no such variable, and no descriptor past stdio. */
+
+#define REUSE_ROUNDS 300
+
+static void dirty_child(int64_t parent)
+{
+    int32_t ok = getenv("REUSE_DIRTY") != NULL;
+    ok &= open("/tmp/.", O_RDONLY | O_DIRECTORY) >= 0;
+    ok &= open("/tmp/.", O_RDONLY | O_DIRECTORY) >= 0;
+    lun_send((uint64_t)parent, 11, &ok, sizeof ok);
+}
+
+static void clean_child(int64_t parent)
+{
+    __wasi_size_t argc = 0, bytes = 0;
+    uint8_t *av[2], buf[16];
+    __wasi_fdstat_t st;
+    int32_t ok = getenv("REUSE_DIRTY") == NULL;
+    ok &= __wasi_args_sizes_get(&argc, &bytes) == 0 && argc == 1 &&
+          bytes == 6;
+    ok = ok && __wasi_args_get(av, buf) == 0 &&
+         !strcmp((char *)av[0], "clean");
+    for (int fd = 0; fd < 3; fd++)
+        ok &= __wasi_fd_fdstat_get(fd, &st) == 0;
+    for (int fd = 3; fd < 16; fd++)
+        ok &= __wasi_fd_fdstat_get(fd, &st) == __WASI_ERRNO_BADF;
+    lun_send((uint64_t)parent, 11, &ok, sizeof ok);
+}
+
+static void reuse_round(lun_entry_fn fn, int64_t config)
+{
+    int64_t tags[1] = {11};
+    int32_t ok = 0;
+    uint64_t pid = lun_spawn_config(fn, (int64_t)lun_self(), 0, config);
+    CHECK(pid != 0);
+    CHECK(lun_recv(tags, 1, 10000, &ok, sizeof ok, NULL) == 0);
+    CHECK(ok == 1);
+    while (lunatic_process_exists((int64_t)pid)) /* its blocks are back */
+        lunatic_process_sleep_ms(0);
+}
+
+static void t_wasi_reuse(void)
+{
+    int64_t dirty = lunatic_process_create_config();
+    int64_t clean = lunatic_process_create_config();
+    CHECK(dirty >= 0 && clean >= 0);
+    lunatic_wasi_config_add_command_line_argument(dirty, (int32_t)"dirty", 5);
+    lunatic_wasi_config_add_command_line_argument(dirty, (int32_t)"x1", 2);
+    lunatic_wasi_config_add_environment_variable(dirty, (int32_t)"REUSE_DIRTY",
+                                                 11, (int32_t)"1", 1);
+    lunatic_wasi_config_preopen_dir(dirty, (int32_t)"/tmp", 4);
+    lunatic_wasi_config_add_command_line_argument(clean, (int32_t)"clean", 5);
+    for (int i = 0; i < REUSE_ROUNDS; i++) {
+        reuse_round(dirty_child, dirty);
+        reuse_round(clean_child, clean);
+    }
+    lunatic_process_drop_config(dirty);
+    lunatic_process_drop_config(clean);
+}
+
 /* }===== */
 
 /* {===== initial memory: every process starts from the module's data
@@ -672,7 +738,7 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
     {"permissions", t_permissions}, {"limits", t_limits},
     {"catch", t_catch}, {"errors", t_errors}, {"dist", t_dist}, {"dist_send", t_dist_send},
     {"metrics", t_metrics}, {"wasi_share", t_wasi_share}, {"image", t_image},
-    {"send_targets", t_send_targets},
+    {"send_targets", t_send_targets}, {"wasi_reuse", t_wasi_reuse},
 };
 
 int main(int argc, char **argv)

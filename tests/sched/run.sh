@@ -33,6 +33,9 @@ t image_same_as_plain 0 "same" sh -c '[ -n "$1" ] && [ "$1" = "$2" ] && echo sam
     sh "$(img_hash 0)" "$(img_hash 1)"
 # wasi_share preopens /tmp for its children: it must hold /tmp itself.
 t wasi_share 0 "ok wasi_share" "$L" --dir /tmp "$P" wasi_share
+# Children made from the blocks of dead ones see none of their args,
+# environment or descriptors (common/lun_pool.h).
+t wasi_reuse 0 "ok wasi_reuse" "$L" --dir /tmp "$P" wasi_reuse
 t wasi_share_low_fd_limit 0 "ok wasi_share" sh -c 'ulimit -n 256 && exec "$@"' sh "$L" --dir /tmp "$P" wasi_share
 t fair_threads_1 0 "ok fair" "$L" --threads 1 "$P" fair
 t dist 0 "ok dist" "$L" "$P" dist
@@ -63,6 +66,8 @@ t loop_ping_1_thread 0 "ok loop_ping" "$L" --threads 1 "$S" loop_ping "$(n 200)"
 t wakeups 0 "ok wakeups" "$L" "$S" wakeups "$(n 20000)"
 t wakeups_4_threads 0 "ok wakeups" "$L" --threads 4 "$S" wakeups "$(n 5000)"
 t crash_10k 0 "crashed" "$L" "$S" crash "$(n 10000)"
+# What idle processes hold, by part (sched/footprint.c, LUNATIC_FOOTPRINT).
+t footprint 0 "ok footprint" python3 "$(dirname "$0")/footprint.py" "$L" "$S" "$(n 2000)"
 
 # Every lunatic::* import links (the fixture has no _start). The fixture
 # comes from ../shared, absent in a plain clone of this repository.

@@ -8,6 +8,9 @@
  *               relay, which wakes the root; every few rounds all go
  *               idle so workers park. A lost wake-up (work queued while
  *               every worker sleeps or searches elsewhere) times out.
+ *   idle N      prints READY0, spawns N processes blocked in receive,
+ *               prints READY1 N; each time sleeps 3 s for whoever reads
+ *               the metrics meanwhile (tests/sched/footprint.py)
  * Prints "ok NAME ..." and exits 0, or "FAIL ..." and 1. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,6 +165,27 @@ static void t_wakeups(int64_t n)
     printf("ok wakeups %lld\n", (long long)n);
 }
 
+static void waiter(int64_t unused)
+{
+    (void)unused;
+    lun_recv(NULL, 0, LUN_FOREVER, NULL, 0, NULL);
+}
+
+static void t_idle(int64_t n)
+{
+    lunatic_process_sleep_ms(200);
+    printf("READY0\n");
+    fflush(stdout);
+    lunatic_process_sleep_ms(3000);
+    for (int64_t i = 0; i < n; i++)
+        CHECK(lun_spawn(waiter, 0) != 0);
+    lunatic_process_sleep_ms(200); /* they have run into their receive */
+    printf("READY1 %lld\n", (long long)n);
+    fflush(stdout);
+    lunatic_process_sleep_ms(3000);
+    printf("ok idle %lld\n", (long long)n);
+}
+
 int main(int argc, char **argv)
 {
     int64_t n = argc > 2 ? atoll(argv[2]) : 1000;
@@ -173,6 +197,8 @@ int main(int argc, char **argv)
         t_crash(n);
     else if (argc > 1 && !strcmp(argv[1], "wakeups"))
         t_wakeups(n);
+    else if (argc > 1 && !strcmp(argv[1], "idle"))
+        t_idle(n);
     else
         return printf("FAIL unknown test\n"), 1;
     return 0;
