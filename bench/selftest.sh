@@ -52,4 +52,30 @@ for want in "== extra-ok.sh" "extra says out=$OUT quick=1" "== extra-fail.sh" \
             "FAIL: extra section failed: extra-fail.sh"; do
     grep -qF "$want" $OUT/results.txt || { cat $OUT/selftest-extra.log; fail "results.txt lacks: $want"; }
 done
+# bench/real (make bench-real), when the corpus is built (make test-real builds it; ~10 min):
+# the quick lua workload natively and on node must agree; an engine answering wrong must
+# fail the run (MISMATCH); an engine that cannot run it is n/a and fails nothing.
+RQ=$OUT/real
+if [ -x build/real/bin/native/lua ] && [ -f build/real/bin/wasm/lua.wasm ]; then
+    printf '#!/bin/sh\necho "checksum 0"\n' >$OUT/real-liar.sh
+    printf '#!/bin/sh\necho "no such feature" >&2\nexit 1\n' >$OUT/real-broken.sh
+    chmod +x $OUT/real-liar.sh $OUT/real-broken.sh
+    make -s bench-real BENCH_QUICK=1 BENCH_RUNS=1 BENCH_REAL_PROGS=lua BENCH_ONLY=node,broken \
+        BENCH_ENGINES="broken=$OUT/real-broken.sh" >$OUT/selftest-real.log 2>&1 ||
+        { cat $OUT/selftest-real.log; fail "make bench-real failed"; }
+    for want in "outputs: every engine that ran agrees with native" \
+                "broken: lua: n/a: step 1: exit 1: no such feature"; do
+        grep -qF "$want" $RQ/results.txt || { cat $OUT/selftest-real.log; fail "bench-real: results.txt lacks: $want"; }
+    done
+    grep -q '^lua,[0-9.]*,1.000,ok,[0-9.]*,[0-9.]*,ok,,,fail$' $RQ/results.csv ||
+        { cat $RQ/results.csv; fail "bench-real: results.csv row"; }
+    if make -s bench-real BENCH_QUICK=1 BENCH_RUNS=1 BENCH_REAL_PROGS=lua BENCH_ONLY=liar \
+            BENCH_ENGINES="liar=$OUT/real-liar.sh" >$OUT/selftest-real-liar.log 2>&1; then
+        cat $OUT/selftest-real-liar.log; fail "a wrong answer did not fail make bench-real"
+    fi
+    grep -q "MISMATCH" $RQ/results.txt && grep -qF "FAIL: wrong output: lua on liar" $RQ/results.txt ||
+        { cat $OUT/selftest-real-liar.log; fail "bench-real: mismatch not reported"; }
+else
+    echo "bench selftest: build/real not built (make test-real): bench/real part skipped"
+fi
 echo "bench selftest: ok"
