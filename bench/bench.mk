@@ -145,7 +145,7 @@ bench: bench-build
 	  --lunatic "$(BENCH_LUNATIC)" --engines "$(BENCH_ENGINES)" --only "$(BENCH_ONLY)" \
 	  --cc "$(BENCH_CC)" --wasm-cc "$(BENCH_WASM_CC)" $(if $(BENCH_QUICK),--quick) \
 	  $(BENCH_EXTRA_ARGS)
-	@$(MAKE) --no-print-directory bench-real
+	@$(if $(BENCH_NO_REAL),:,$(MAKE) --no-print-directory bench-real)
 	@$(MAKE) --no-print-directory bench-sched
 	@$(MAKE) --no-print-directory bench-grow
 	@$(MAKE) --no-print-directory bench-net
@@ -185,7 +185,8 @@ bench-callgrind:
 #                        wasm3, most of it the two interpreters)
 # The corpus (build/real) is built by real.mk's real-build when a binary is missing.
 # Knobs: BENCH_QUICK=1, BENCH_RUNS, BENCH_TIMEOUT (per step), BENCH_ENGINES, BENCH_ONLY,
-# BENCH_LUNATIC, BENCH_REAL_PROGS="lua sqlite3" (restrict rows).
+# BENCH_LUNATIC, BENCH_REAL_PROGS="lua sqlite3" (restrict rows); BENCH_NO_REAL=1 leaves
+# it out of `make bench` (bench-selftest does: the corpus takes ~10 min to build).
 BENCH_REAL_PROGS ?=
 BENCH_REAL_MISSING = $(filter-out $(wildcard $(REAL_BINS)),$(REAL_BINS))
 

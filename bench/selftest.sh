@@ -17,7 +17,7 @@ all_ok() {
              END { exit bad }' $OUT/results.csv
 }
 
-make -s -j2 bench BENCH_QUICK=1 BENCH_RUNS=1 BENCH_TIMEOUT=20 BENCH_ONLY=native,node,wasm-interp \
+make -s -j2 bench BENCH_NO_REAL=1 BENCH_QUICK=1 BENCH_RUNS=1 BENCH_TIMEOUT=20 BENCH_ONLY=native,node,wasm-interp \
     >$OUT/selftest.log 2>&1 || { cat $OUT/selftest.log; fail "make bench failed"; }
 grep -q "checksums: all engines agree with native" $OUT/selftest.log || { cat $OUT/selftest.log; fail "checksums"; }
 [ -s $OUT/results.csv ] && [ -s $OUT/results.svg ] || fail "results.csv or results.svg missing"
@@ -33,7 +33,7 @@ fi
 liar=$OUT/liar.sh
 printf '#!/bin/sh\necho "fib checksum=0"\n' >$liar
 chmod +x $liar
-if make -s bench BENCH_QUICK=1 BENCH_RUNS=1 BENCH_PROGS=fib BENCH_ONLY=liar \
+if make -s bench BENCH_NO_REAL=1 BENCH_QUICK=1 BENCH_RUNS=1 BENCH_PROGS=fib BENCH_ONLY=liar \
         BENCH_ENGINES="liar=$liar" >$OUT/selftest-liar.log 2>&1; then
     cat $OUT/selftest-liar.log; fail "a wrong checksum did not fail make bench"
 fi
@@ -44,7 +44,7 @@ grep -q "MISMATCH" $OUT/selftest-liar.log && grep -q "FAIL: checksum mismatch: f
 printf '#!/bin/sh\necho "extra says out=$BENCH_OUT quick=$BENCH_QUICK"\n' >$OUT/extra-ok.sh
 printf '#!/bin/sh\necho "about to fail"\nexit 3\n' >$OUT/extra-fail.sh
 chmod +x $OUT/extra-ok.sh $OUT/extra-fail.sh
-if make -s bench BENCH_QUICK=1 BENCH_RUNS=1 BENCH_PROGS=fib BENCH_ONLY=native \
+if make -s bench BENCH_NO_REAL=1 BENCH_QUICK=1 BENCH_RUNS=1 BENCH_PROGS=fib BENCH_ONLY=native \
         BENCH_EXTRA="$OUT/extra-ok.sh $OUT/extra-fail.sh" >$OUT/selftest-extra.log 2>&1; then
     cat $OUT/selftest-extra.log; fail "a failing extra section did not fail make bench"
 fi

@@ -212,6 +212,7 @@ def run_cell(engine, w, args, ref):
 def ok(c):
     return c is not None and c.status == "ok" and c.secs
 
+
 def ratio(a, b):
     """a.secs / b.secs, or None when either did not run cleanly."""
     return a.secs / b.secs if ok(a) and ok(b) else None
