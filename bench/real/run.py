@@ -180,31 +180,54 @@ def first_difference(digest, ref):
     return "output differs from native's"
 
 
-def run_cell(engine, w, args, ref):
-    """Runs w on engine args.runs times; ref is native's digest (None: native failed)."""
-    if engine.missing:
-        return Cell("missing", detail=engine.missing)
-    if engine.name != "native" and ref is None:
-        return Cell("n/a", detail="native did not run")
-    folder = os.path.join(args.out, "work", w.name, engine.name)
-    times, digest = [], None
-    for _ in range(args.runs):
-        status, secs, d, detail = run_workload(engine, w, folder, args.timeout)
-        if status == "mismatch":
-            return Cell("mismatch", secs, d, detail)
+class Runs:
+    """The runs of one workload on one engine so far."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.times = []
+        self.digest = None
+        self.cell = Cell("missing", detail=engine.missing) if engine.missing else None  # set: done
+
+    def run(self, w, args, native_failed):
+        """One more run; sets self.cell when the engine is done with w."""
+        if native_failed:
+            self.cell = Cell("n/a", detail="native did not run")
+            return
+        folder = os.path.join(args.out, "work", w.name, self.engine.name)
+        status, secs, d, detail = run_workload(self.engine, w, folder, args.timeout)
         if status != "ok":
-            return Cell(status, detail=detail)
-        if digest is not None and d != digest:
-            return Cell("mismatch", secs, d, "output changed between runs")
-        digest = d
-        times.append(secs)
-        if secs > LONG_RUN_S:
-            break
-    shutil.rmtree(folder, ignore_errors=True)
-    cell = Cell("ok", statistics.median(times), digest)
-    if ref is not None and digest != ref:
-        return Cell("mismatch", cell.secs, digest, first_difference(digest, ref))
-    return cell
+            self.cell = Cell(status, secs if status == "mismatch" else None, d, detail)
+        elif self.digest is not None and d != self.digest:
+            self.cell = Cell("mismatch", secs, d, "output changed between runs")
+        else:
+            self.digest = d
+            self.times.append(secs)
+            if secs > LONG_RUN_S or len(self.times) == args.runs:
+                shutil.rmtree(folder, ignore_errors=True)
+                self.cell = Cell("ok", statistics.median(self.times), d)
+
+
+def run_row(engines, w, args):
+    """Runs w args.runs times on every engine, the engines taking turns (native first in
+    each round): a load that changes during the row weighs on all of them alike. Returns
+    {engine name: Cell}, each output checked against native's."""
+    runs = {e.name: Runs(e) for e in engines}
+    native = runs["native"]
+    for _ in range(args.runs):
+        for e in engines:
+            if runs[e.name].cell is None:
+                runs[e.name].run(w, args, e.name != "native" and native.digest is None)
+    cells = {n: r.cell for n, r in runs.items()}
+    ref = native.digest if cells["native"].status == "ok" else None
+    for n, c in cells.items():
+        if n == "native" or c.status != "ok":
+            continue
+        if ref is None:   # native failed after its first run
+            cells[n] = Cell("n/a", detail="native did not run")
+        elif c.digest != ref:
+            cells[n] = Cell("mismatch", c.secs, c.digest, first_difference(c.digest, ref))
+    return cells
 
 
 # {===== report
@@ -321,8 +344,8 @@ def main():
               f"cpu:      {kernels.cpu_model()} ({os.cpu_count()} cores), load {os.getloadavg()[0]:.2f}",
               f"commit:   {kernels.git_commit()}"]
     header += [f"engine:   {e.name}: " + ("missing: " + e.missing if e.missing else e.desc) for e in engines]
-    header.append(f"runs:     median of {args.runs} (one when a run takes over {LONG_RUN_S:g} s), wall"
-                  f" seconds (ratio to native), timeout {args.timeout:g} s per step"
+    header.append(f"runs:     median of {args.runs} (one when a run takes over {LONG_RUN_S:g} s), engines"
+                  f" taking turns; wall seconds (ratio to native), timeout {args.timeout:g} s per step"
                   + ("; QUICK mode (small work, not for comparison)" if args.quick else ""))
     header.append(f"targets:  geomean lunatic/native <= {TARGET_GEOMEAN:g}x; {args.peer}/lunatic >= "
                   f"{TARGET_PEER:g}x on every program {args.peer} runs (issue 20)")
@@ -330,11 +353,9 @@ def main():
 
     results, notes = {}, []
     for w in rows:
-        cells = {}
+        cells = run_row(engines, w, args)
         for e in engines:
-            ref = cells["native"].digest if "native" in cells and cells["native"].status == "ok" else None
-            c = run_cell(e, w, args, ref)
-            cells[e.name] = c
+            c = cells[e.name]
             if c.status not in ("ok", "missing") and c.detail:
                 label = "n/a" if c.status == "fail" else c.status
                 notes.append(f"  {e.name}: {w.name}: {label}: {c.detail}")
