@@ -181,7 +181,7 @@ bench-callgrind:
 # lunatic, node and every BENCH_ENGINES entry (wasm3: "wasm3=/path/to/wasm3"), one
 # table with issue 20's targets (geomean lunatic/native <= 5x, lunatic >= 2x faster
 # than wasm3); outputs checked against native's:
-#   make bench-real      (also run after the kernels by `make bench`; ~6 min with
+#   make bench-real      (also run after the kernels by `make bench`; 4-7 min with
 #                        wasm3, most of it the two interpreters)
 # The corpus (build/real) is built by real.mk's real-build when a binary is missing.
 # Knobs: BENCH_QUICK=1, BENCH_RUNS, BENCH_TIMEOUT (per step), BENCH_ENGINES, BENCH_ONLY,
