@@ -13,7 +13,8 @@
 #                        200x200 f64 matmul on native, lunatic, wasm-interp and node, in one
 #                        run (results in $(BENCH_OUT)/core/; ~4 min, wasm-interp is most of it)
 #   make bench-anchors   make bench with the programs of $(BENCH_ANCHORS_DIR) as extra rows
-#   make bench-selftest  quick smoke test of the runner (< 30 s)
+#   make bench-selftest  quick smoke test of the runner (< 30 s; bench/real's too)
+#   make bench-real      the real-program table (its own section below)
 #   make bench-layout    the anchors fnv, memops, matmul and sieve on four builds whose handlers
 #                        sit 0/16/32/48 bytes apart (bench/layout.sh): how much of a figure
 #                        is code placement (~2 min)
@@ -144,6 +145,7 @@ bench: bench-build
 	  --lunatic "$(BENCH_LUNATIC)" --engines "$(BENCH_ENGINES)" --only "$(BENCH_ONLY)" \
 	  --cc "$(BENCH_CC)" --wasm-cc "$(BENCH_WASM_CC)" $(if $(BENCH_QUICK),--quick) \
 	  $(BENCH_EXTRA_ARGS)
+	@$(if $(BENCH_NO_REAL),:,$(MAKE) --no-print-directory bench-real)
 	@$(MAKE) --no-print-directory bench-sched
 	@$(MAKE) --no-print-directory bench-grow
 	@$(MAKE) --no-print-directory bench-net
@@ -172,6 +174,30 @@ bench-callgrind:
 	@$(MAKE) --no-print-directory bench-build BENCH_QUICK=1 BENCH_PROGS=$(PROG) BENCH_ONLY=lunatic \
 	  BENCH_NO_EXTRA=1
 	@sh bench/callgrind.sh "$(BENCH_LUNATIC)" build/bench-results-quick/wasm/$(PROG).wasm
+# }=====
+
+# {===== real-program benchmarks (bench/real/): a workload per program of the
+# real-program corpus (tests/real/: Lua, SQLite, mujs, minigzip, bzip2) on native,
+# lunatic, node and every BENCH_ENGINES entry (wasm3: "wasm3=/path/to/wasm3"), one
+# table with issue 20's targets (geomean lunatic/native <= 5x, lunatic >= 2x faster
+# than wasm3); outputs checked against native's:
+#   make bench-real      (also run after the kernels by `make bench`; 4-7 min with
+#                        wasm3, most of it the two interpreters)
+# The corpus (build/real) is built by real.mk's real-build when a binary is missing.
+# Knobs: BENCH_QUICK=1, BENCH_RUNS, BENCH_TIMEOUT (per step), BENCH_ENGINES, BENCH_ONLY,
+# BENCH_LUNATIC, BENCH_REAL_PROGS="lua sqlite3" (restrict rows); BENCH_NO_REAL=1 leaves
+# it out of `make bench` (bench-selftest does: the corpus takes ~10 min to build).
+BENCH_REAL_PROGS ?=
+BENCH_REAL_MISSING = $(filter-out $(wildcard $(REAL_BINS)),$(REAL_BINS))
+
+.PHONY: bench-real
+bench-real:
+	@if [ -n "$(BENCH_REAL_MISSING)" ]; then $(MAKE) --no-print-directory -j2 real-build; fi
+	@$(if $(BENCH_SELF_BUILD),$(MAKE) --no-print-directory VARIANT=bench $(BENCH_VDIR)/lunatic,:)
+	@python3 bench/real/run.py --real $(REAL) --out $(BENCH_OUT)/real --runs $(BENCH_RUNS) \
+	  --timeout $(BENCH_TIMEOUT) --lunatic "$(BENCH_LUNATIC)" --engines "$(BENCH_ENGINES)" \
+	  --only "$(BENCH_ONLY)" $(if $(BENCH_REAL_PROGS),--progs "$(BENCH_REAL_PROGS)") \
+	  $(if $(BENCH_QUICK),--quick)
 # }=====
 
 # {===== scheduling benchmarks (bench/sched/): one C guest, the same in Erlang
