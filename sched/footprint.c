@@ -34,8 +34,8 @@ void sched__footprint_publish(sched_proc_t *p)
     size_t ex = p->ex ? vm_exec_footprint(p->ex) : 0;
     size_t wasi = p->wasi ? wasi_ctx_footprint(p->wasi) : 0;
     vm_memory_t *m = p->inst ? vm_instance_memory(p->inst) : NULL;
-    uint64_t size;
-    uint8_t *base = m ? vm_memory_data(m, &size) : NULL;
+    /* peek: a lazy memory (no block yet) must stay so, and counts 0 */
+    const uint8_t *base = m ? vm_memory_peek(m) : NULL;
     atomic_store_explicit(&p->pub_inst_bytes, clamp32(inst),
                           memory_order_relaxed);
     atomic_store_explicit(&p->pub_exec_bytes, clamp32(ex),

@@ -162,6 +162,11 @@ uint64_t vm_memory_size(const vm_memory_t *mem)
     return (uint64_t)mem->pages * VM_PAGE_SIZE;
 }
 
+const uint8_t *vm_memory_peek(const vm_memory_t *mem)
+{
+    return mem->lazy ? NULL : mem->data;
+}
+
 bool vm__bulk_chunks(vm_exec_t *ex, const union vm_op *pc, enum vm_bulk_kind kind,
                      uint8_t *mem, uint64_t dst, uint64_t arg, uint64_t n,
                      int64_t *reds)

@@ -308,6 +308,9 @@ LUN_API size_t vm_instance_footprint(const vm_instance_t *inst);
 LUN_API uint8_t *vm_memory_data(const vm_memory_t *mem, uint64_t *out_size);
 /* The size in bytes, without making a lazy memory (vm_config.lazy_memory). */
 LUN_API uint64_t vm_memory_size(const vm_memory_t *mem);
+/* Where the bytes are now, without making a lazy memory: NULL while it
+ * has no block (for measuring what a memory holds, not for access). */
+LUN_API const uint8_t *vm_memory_peek(const vm_memory_t *mem);
 
 /* A function's signature: counts and types (pointers stay valid as long
  * as the function's module or host object). */
