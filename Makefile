@@ -41,9 +41,12 @@ LDFLAGS_asan := -fsanitize=address,undefined
 ALL_LDFLAGS := $(LDFLAGS_$(VARIANT)) $(LDFLAGS)
 
 # common/lun_lock.c (checked pthread locks) goes into libnet.a, the lowest
-# layer that uses threads: vm/ uses none.
+# layer that uses threads: vm/ uses none. So does common/lun_pool.c
+# (per-thread block caches, for WASI contexts and, installed by the
+# runtime as vm/'s allocator, instances): libvm.a stays free of both.
 LOCK_SRC := common/lun_lock.c
-COMMON_SRC := $(filter-out $(LOCK_SRC),$(wildcard common/*.c))
+POOL_SRC := common/lun_pool.c
+COMMON_SRC := $(filter-out $(LOCK_SRC) $(POOL_SRC),$(wildcard common/*.c))
 VM_SRC := $(wildcard vm/*.c)
 WASI_SRC := $(wildcard wasi/*.c)
 FS_SRC := $(wildcard fs/*.c)
@@ -94,7 +97,7 @@ $(LIBHOST): $(call obj,$(HOST_SRC))
 # sockets, DNS, TLS (libnet.a). Programs linking it need $(NET_LIBS).
 # The poller tests run twice: the native backend, and poll() forced with
 # -DNET_FORCE_POLL.
-NET_SRC := $(filter-out net/poll_%.c,$(wildcard net/*.c)) $(LOCK_SRC)
+NET_SRC := $(filter-out net/poll_%.c,$(wildcard net/*.c)) $(LOCK_SRC) $(POOL_SRC)
 LIBNET := $(B)/libnet.a
 NET_LIBS := -lmbedtls -lmbedx509 -lmbedcrypto -pthread
 NET_UNIT_EXTRA := $(B)/tests/net/test_poll_forced

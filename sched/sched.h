@@ -358,4 +358,10 @@ void sched_remote_stats(sched_runtime_t *rt, uint64_t *fetched,
 /* Print the lunatic::metrics counters to stderr (LUNATIC_METRICS=1). */
 void sched_metrics_dump(sched_runtime_t *rt);
 
+/* Makes vm/'s allocator take small blocks from the workers' pools
+ * (pool_alloc.c). Call once, before making any vm object: `lunatic`
+ * does, first thing, unless LUNATIC_NO_SCHED runs it without the
+ * scheduler. */
+void sched_use_pool_allocator(void);
+
 #endif

@@ -980,6 +980,11 @@ int main(int argc, char **argv)
     }
     /* A guest writing to a closed pipe gets EPIPE, not a dead runtime. */
     signal(SIGPIPE, SIG_IGN);
+    /* Before any vm object: the scheduler's workers reuse instances' and
+     * executions' blocks. Without the scheduler, libc's calloc keeps
+     * memories' untouched pages lazily zeroed (bench-grow compares). */
+    if (!getenv("LUNATIC_NO_SCHED"))
+        sched_use_pool_allocator();
     if (strcmp(argv[1], "init") == 0) /* Lunatic's: tools/cargo_init.c */
         return cargo_init();
     if (strcmp(argv[1], "cert") == 0) /* tools/cert_cli.c */

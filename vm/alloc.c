@@ -5,35 +5,22 @@
  * malloc, calloc, realloc or free (`make check-vm-alloc` verifies it). */
 #include "common/lun_prefix.h"
 
-#include "common/lun_pool.h"
 #include "vm/vm_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* The default: libc, with small blocks through common/lun_pool.h (a
- * scheduler worker's instances and executions are reused without a
- * malloc; on other threads these are plain calloc and free). A block's
- * class is known from its size, so a realloc within one class keeps it. */
+/* The default: libc. */
 static void *libc_realloc(void *ud, void *ptr, size_t old_size,
                           size_t new_size)
 {
     (void)ud;
+    (void)old_size;
     if (new_size == 0) {
-        lun_pool_free(ptr, old_size);
+        free(ptr);
         return NULL;
     }
-    if (ptr == NULL)
-        return lun_pool_malloc(new_size); /* vm__calloc zeroes it itself */
-    if (old_size > LUN_POOL_MAX_SIZE && new_size > LUN_POOL_MAX_SIZE)
-        return realloc(ptr, new_size);
-    if (lun_pool_block_size(old_size) == lun_pool_block_size(new_size))
-        return ptr;
-    void *np = lun_pool_malloc(new_size);
-    if (np == NULL) return NULL;
-    memcpy(np, ptr, old_size < new_size ? old_size : new_size);
-    lun_pool_free(ptr, old_size);
-    return np;
+    return realloc(ptr, new_size);
 }
 
 /* Read on every allocation, from any thread; written only by
@@ -53,7 +40,7 @@ void *vm__block_alloc_zeroed(size_t n)
     void *p;
     /* libc's calloc hands back untouched zero pages for large blocks, so a
      * 16 MiB memory costs only the pages the guest writes. */
-    if (current.realloc == libc_realloc) return lun_pool_calloc(n);
+    if (current.realloc == libc_realloc) return calloc(1, n);
     if ((p = current.realloc(current.ud, NULL, 0, n)) != NULL) memset(p, 0, n);
     return p;
 }
@@ -117,8 +104,7 @@ void *vm__realloc(void *p, size_t n)
 size_t vm__held(const void *p)
 {
     if (p == NULL) return 0;
-    size_t n = ((const block_header *)p - 1)->size;
-    return current.realloc == libc_realloc ? lun_pool_block_size(n) : n;
+    return ((const block_header *)p - 1)->size;
 }
 
 void vm__free(void *p)

@@ -202,9 +202,7 @@ Test(vm_alloc, failing_at_each_allocation_leaks_nothing)
 }
 
 /* Only alloc.c may reach libc's allocator: the library's undefined
- * symbols name malloc, calloc, realloc or free in no other object (but
- * common/lun_pool.c, the small-block cache alloc.c's default allocator
- * goes through). */
+ * symbols name malloc, calloc, realloc or free in no other object. */
 Test(vm_alloc, no_libc_allocator_outside_alloc_c)
 {
     FILE *p = popen("nm -u -A " FIXTURE_DIR "/../libvm.a", "r");
@@ -221,7 +219,6 @@ Test(vm_alloc, no_libc_allocator_outside_alloc_c)
         for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
             if (strcmp(sym + 1, names[i]) != 0) continue;
             if (strstr(line, ":alloc.o:") != NULL) in_alloc_o++;
-            else if (strstr(line, ":lun_pool.o:") != NULL) continue;
             else {
                 elsewhere++;
                 cr_expect(0, "libc allocator used: %s", line);
@@ -229,6 +226,6 @@ Test(vm_alloc, no_libc_allocator_outside_alloc_c)
         }
     }
     cr_expect(eq(int, pclose(p), 0), "nm failed");
-    cr_expect(eq(int, in_alloc_o, 1)); /* realloc; the rest via lun_pool */
+    cr_expect(eq(int, in_alloc_o, 3)); /* calloc, free, realloc */
     cr_expect(eq(int, elsewhere, 0));
 }
