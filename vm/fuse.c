@@ -490,6 +490,54 @@ static int negation(int op)
     return neg[op];
 }
 
+/* The global that instruction p (the one before the newest) read into the
+ * temporary `slot`, when that temporary is the home of the condition just
+ * popped: dead once the jump has read it. Else -1. */
+static int32_t global_read_into(const compiler *c, const emitted *p, int32_t slot)
+{
+    if (!p || p->iop != IOP_GLOBAL_GET) return -1;
+    const vm_op *w = &c->ops[p->start];
+    return w[1].s.a == slot && slot == (int32_t)vm__home(c, c->sp) ? w[1].s.b : -1;
+}
+
+/* A jump on an i32 global read just before: on the global itself (fresh
+ * is the global.get), on its i32.eqz, or on its compare with a constant
+ * (eq, ne). One BR_GLOBAL, BR_NOT_GLOBAL or BR_GLOBAL_I instead of two
+ * instructions; emits it but its target word. */
+static bool fuse_global_jump(compiler *c, const emitted *fresh,
+                             const binop_view *l, bool when)
+{
+    const vm_op *w = &c->ops[fresh->start];
+    if (fresh->iop == IOP_GLOBAL_GET) {
+        int iop = form(when ? FAM_BR_GLOBAL : FAM_BR_NOT_GLOBAL, OP_GLOBAL_GET);
+        if (!iop) return false;
+        int32_t g = w[1].s.b;
+        vm__unemit_newest(c);
+        vm__emit_op(c, iop);
+        emit_ab(c, 0, g);
+        return true;
+    }
+    if (fresh->iop == OP_I32_EQZ) {
+        int iop = form(when ? FAM_BR_NOT_GLOBAL : FAM_BR_GLOBAL, OP_GLOBAL_GET);
+        int32_t g = global_read_into(c, before_newest(c), w[1].s.b);
+        if (!iop || g < 0) return false;
+        vm__unemit_newest(c); /* the eqz */
+        vm__unemit_newest(c); /* the global.get */
+        vm__emit_op(c, iop);
+        emit_ab(c, 0, g);
+        return true;
+    }
+    if (!l->b_imm || (l->op != OP_I32_EQ && l->op != OP_I32_NE)) return false;
+    int iop = form(FAM_BR_GLOBAL_I, when ? l->op : negation(l->op));
+    int32_t g = global_read_into(c, before_newest(c), l->a);
+    if (!iop || g < 0) return false;
+    vm__unemit_newest(c); /* the compare */
+    vm__unemit_newest(c); /* the global.get */
+    vm__emit_op(c, iop);
+    emit_ab(c, g, (int32_t)(uint32_t)l->imm);
+    return true;
+}
+
 int64_t vm__fuse_cond_jump(compiler *c, centry cond, bool when)
 {
     const emitted *e = fresh_insn(c);
@@ -498,6 +546,7 @@ int64_t vm__fuse_cond_jump(compiler *c, centry cond, bool when)
         return -1;
     const vm_op *w = &c->ops[e->start];
     binop_view l = view_binop(c, e);
+    if (fuse_global_jump(c, e, &l, when)) return vm__emit_target(c, 0);
     if (e->iop == OP_I32_EQZ) {
         int32_t a = w[1].s.b;
         vm__unemit_newest(c);

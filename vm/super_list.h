@@ -84,6 +84,9 @@ FAMILY(F64_THEN_MUL, "[h][d, a][b, c]")
 FAMILY(ADD_RET, "[h][a, b]")
 FAMILY(BR_BITS, "[h][x, m][target]")
 FAMILY(BR_NO_BITS, "[h][x, m][target]")
+FAMILY(BR_GLOBAL, "[h][-, g][target]")
+FAMILY(BR_NOT_GLOBAL, "[h][-, g][target]")
+FAMILY(BR_GLOBAL_I, "[h][g, imm][target]")
 FAMILY(BIT_FIELD, "[h][d, x][k, m]")
 FAMILY(BIT_FIELD_ADDI, "[h][d, x][k, m][c]")
 FAMILY(ADDI_TAIL, "[h][d, x][k, c]")
@@ -550,6 +553,18 @@ SI_EXTRA(BR_BITS, BR_BITS, I32_AND, 3, "const m; i32.and; br_if", !=)
 
 /* BR_NO_BITS [h][x, m][target]: jump when (x & m) == 0; args: C operator. */
 SI_EXTRA(BR_NO_BITS, BR_NO_BITS, I32_AND, 3, "const m; i32.and; if (jumps when no bit is set)", ==)
+
+/* BR_GLOBAL [h][-, g][target]: a jump on an i32 global: when g != 0
+ * (BR_NOT_GLOBAL: when g == 0); args: C operator. Asyncify's code (Lua and
+ * mujs of the real-program corpus, for setjmp) tests its state global so
+ * after every call that may unwind and at every function's entry. */
+SI(BR_GLOBAL, BR_GLOBAL, GLOBAL_GET, 3, "global.get g; br_if", !=)
+SI(BR_NOT_GLOBAL, BR_NOT_GLOBAL, GLOBAL_GET, 3, "global.get g; i32.eqz; br_if (or if)", ==)
+
+/* BR_GLOBAL_I [h][g, imm][target]: an i32 global against a constant:
+ * jump when g OP imm; args: expression. */
+SI(BR_GLOBAL_EQ_I, BR_GLOBAL_I, I32_EQ, 3, "global.get g; const k; i32.eq; br_if", a == b)
+SI(BR_GLOBAL_NE_I, BR_GLOBAL_I, I32_NE, 3, "global.get g; const k; i32.ne; br_if", a != b)
 
 /* BIT_FIELD [h][d, x][k, m]: fp[d] = (x >> k) & m: a bit field; args: the
  * shift. */

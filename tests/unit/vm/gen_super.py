@@ -301,6 +301,47 @@ def gen_br_bits(row):
         fns.append(fn)
     return fns
 
+
+
+def gen_br_global(row):
+    """A branch on an i32 global, read right before (BR_GLOBAL,
+    BR_NOT_GLOBAL), or compared with a constant on either side first
+    (BR_GLOBAL_I); the global is set from an operand first. Near misses: the
+    value kept by local.tee too (then part of the result), a global.set
+    between the read and the branch, a loop head between them."""
+    cmp = row.family == 'BR_GLOBAL_I'
+    first = 'if' if row.family == 'BR_NOT_GLOBAL' else 'brif'
+    wraps = [first] + [w for w in WRAPS if w != first]
+    axes = [('v', ['local', 'load', 'temp', 'clobber']), ('br', wraps),
+            ('miss', ['none', 'tee', 'set', 'loop'])]
+    if cmp:
+        axes[1:1] = [('k', KS['i32'][:6]), ('ord', ['gk', 'kg'])]
+    fns = []
+    for v in ofat(axes):
+        fn = Fn(row, v, 'i32')
+        t = fn.local('i32')
+        fn.body += src(fn, v['v'], 'i32') + ['global.set $g']
+        read = ['global.get $g']
+        if v['miss'] == 'tee':
+            read.append('local.tee ' + t)
+        elif v['miss'] == 'set':
+            read += ['local.get ' + fn.param('i32'), 'global.set $g']
+        cond = read
+        if cmp:
+            k = ['i32.const ' + v['k']]
+            cond = (read + k if v['ord'] == 'gk' else k + read) + [row.op]
+        if v['miss'] == 'loop':
+            test = ['i32.const ' + v['k'], row.op] if cmp else []
+            fn.body += ['global.get $g'] + across_loop(
+                fn, 'i32', test + ['if (result i32)', 'i32.const 9', 'else',
+                                   'i32.const 7', 'end'])
+        else:
+            wrap_branch(fn, cond, v['br'])
+        fn.body += ['local.get ' + t, 'i32.const 16', 'i32.shl', 'i32.xor',
+                    'global.get $g', 'i32.const 8', 'i32.shl', 'i32.xor']
+        fns.append(fn)
+    return fns
+
 # }=====
 # {===== arithmetic
 
@@ -730,6 +771,8 @@ FAMILIES = {
     'F64_THEN_MUL': gen_f64_chain,
     'ADD_RET': gen_add_ret,
     'BR_BITS': gen_br_bits, 'BR_NO_BITS': gen_br_bits,
+    'BR_GLOBAL': gen_br_global, 'BR_NOT_GLOBAL': gen_br_global,
+    'BR_GLOBAL_I': gen_br_global,
     'BIT_FIELD': gen_bit_field, 'BIT_FIELD_ADDI': gen_bit_field_addi,
     'ADDI_TAIL': gen_addi_tail, 'ADD_SHIFTED': gen_add_shifted,
     'COPY_N': gen_copy_fill, 'FILL_N': gen_copy_fill, 'FILL_VN': gen_copy_fill,
@@ -749,7 +792,7 @@ def main():
     if len(sys.argv) != 3:
         sys.exit('usage: gen_super.py vm/super_list.h OUT.wat')
     rows = read_rows(sys.argv[1])
-    out = ['(module', '  (memory 1)']
+    out = ['(module', '  (memory 1)', '  (global $g (mut i32) (i32.const 0))']
     seen = set()
     for row in rows:
         gen = FAMILIES.get(row.family)
