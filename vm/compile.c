@@ -882,6 +882,7 @@ static void compile_select(compiler *c)
         compile_v128_select(c);
         return;
     }
+    if (c->fuse && vm__fuse_select(c, type)) return;
     pop3(c, &a, &b, &cond);
     uint32_t at = vm__emit_op(c, IOP_SELECT);
     emit_ab(c, (int32_t)vm__home(c, c->sp), a);

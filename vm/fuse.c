@@ -787,6 +787,32 @@ bool vm__fuse_store(compiler *c, int op, uint64_t offset)
 }
 
 /* }===== */
+/* {===== moves */
+
+/* A select with one constant value operand (not both, nor a constant
+ * condition): the constant becomes an immediate rather than a CONST
+ * instruction before the select. A fresh result, as a plain select's. */
+bool vm__fuse_select(compiler *c, uint8_t type)
+{
+    const centry *v1 = &c->stack[c->sp - 3], *v2 = &c->stack[c->sp - 2];
+    bool k1 = v1->kind == E_CONST;
+    if (k1 == (v2->kind == E_CONST) || c->stack[c->sp - 1].kind == E_CONST) return false;
+    uint64_t k = k1 ? v1->k : v2->k;
+    bool fits = type == VM_I32 || type == VM_F32 ||
+                ((type == VM_I64 || type == VM_F64) && (int64_t)k == (int32_t)(uint32_t)k);
+    int iop = form(k1 ? FAM_SELECT_K1 : FAM_SELECT_K2, OP_SELECT);
+    if (!fits || !iop) return false;
+    int32_t x = vm__slot_of(c, c->sp - (k1 ? 2 : 3));
+    int32_t cond = vm__slot_of(c, c->sp - 1);
+    c->sp -= 3;
+    uint32_t at = vm__emit_op(c, iop);
+    emit_ab(c, (int32_t)vm__home(c, c->sp), x);
+    emit_ab(c, (int32_t)(uint32_t)k, cond);
+    vm__push_result(c, type, at);
+    return true;
+}
+
+/* }===== */
 /* {===== returns and bulk memory */
 
 bool vm__fuse_return(compiler *c)
@@ -850,6 +876,11 @@ bool vm__fuse_return(compiler *c)
 bool vm__fuse_copy_fill(compiler *c, bool fill)
 {
     (void)c, (void)fill;
+    return false;
+}
+bool vm__fuse_select(compiler *c, uint8_t type)
+{
+    (void)c, (void)type;
     return false;
 }
 

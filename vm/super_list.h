@@ -87,6 +87,8 @@ FAMILY(BR_NO_BITS, "[h][x, m][target]")
 FAMILY(BR_GLOBAL, "[h][-, g][target]")
 FAMILY(BR_NOT_GLOBAL, "[h][-, g][target]")
 FAMILY(BR_GLOBAL_I, "[h][g, imm][target]")
+FAMILY(SELECT_K1, "[h][d, b][k, cond]")
+FAMILY(SELECT_K2, "[h][d, a][k, cond]")
 FAMILY(BIT_FIELD, "[h][d, x][k, m]")
 FAMILY(BIT_FIELD_ADDI, "[h][d, x][k, m][c]")
 FAMILY(ADDI_TAIL, "[h][d, x][k, c]")
@@ -565,6 +567,13 @@ SI(BR_NOT_GLOBAL, BR_NOT_GLOBAL, GLOBAL_GET, 3, "global.get g; i32.eqz; br_if (o
  * jump when g OP imm; args: expression. */
 SI(BR_GLOBAL_EQ_I, BR_GLOBAL_I, I32_EQ, 3, "global.get g; const k; i32.eq; br_if", a == b)
 SI(BR_GLOBAL_NE_I, BR_GLOBAL_I, I32_NE, 3, "global.get g; const k; i32.ne; br_if", a != b)
+
+
+/* SELECT_K1 [h][d, b][k, cond]: fp[d] = cond ? k : b; SELECT_K2 [h][d,
+ * a][k, cond]: fp[d] = cond ? a : k. k is a constant of the select's type
+ * that a sign-extended 32-bit field holds (i32 and f32: any); no args. */
+SI(SELECT_K1, SELECT_K1, SELECT, 3, "const k; select")
+SI(SELECT_K2, SELECT_K2, SELECT, 3, "const k; select")
 
 /* BIT_FIELD [h][d, x][k, m]: fp[d] = (x >> k) & m: a bit field; args: the
  * shift. */

@@ -342,6 +342,32 @@ def gen_br_global(row):
         fns.append(fn)
     return fns
 
+
+
+def gen_select_k(row):
+    """A select with a constant as its first (SELECT_K1) or second
+    (SELECT_K2) value: of each type, constants that fit a 32-bit field and
+    that do not (i64, f64), the other value and the condition from each
+    kind of operand, the result kept by local.set (which retargets it).
+    Near misses: both values constant, a constant condition."""
+    first = row.family == 'SELECT_K1'
+    fns = []
+    for v in ofat([('t', ['i32', 'i64', 'f32', 'f64']), ('k', [0, 1, 2, 3, 4, 5]),
+                   ('x', ['local', 'load', 'temp', 'const']),
+                   ('cond', ['local', 'temp', 'load', 'const']), ('set', ['no', 'yes'])],
+                  [{'t': t, 'k': k} for t in ('i64', 'f32', 'f64') for k in range(1, 6)]):
+        t = v['t']
+        fn = Fn(row, v, t, t in FLOAT)
+        k = src(fn, 'const', t, KS[t][v['k']])
+        x = src(fn, v['x'], t, KS[t][1])
+        fn.body += (k + x if first else x + k)
+        fn.body += src(fn, v['cond'], 'i32', '0') + ['select']
+        if v['set'] == 'yes':
+            l = fn.local(t)
+            fn.body += ['local.set ' + l, 'local.get ' + l]
+        fns.append(fn)
+    return fns
+
 # }=====
 # {===== arithmetic
 
@@ -773,6 +799,7 @@ FAMILIES = {
     'BR_BITS': gen_br_bits, 'BR_NO_BITS': gen_br_bits,
     'BR_GLOBAL': gen_br_global, 'BR_NOT_GLOBAL': gen_br_global,
     'BR_GLOBAL_I': gen_br_global,
+    'SELECT_K1': gen_select_k, 'SELECT_K2': gen_select_k,
     'BIT_FIELD': gen_bit_field, 'BIT_FIELD_ADDI': gen_bit_field_addi,
     'ADDI_TAIL': gen_addi_tail, 'ADD_SHIFTED': gen_add_shifted,
     'COPY_N': gen_copy_fill, 'FILL_N': gen_copy_fill, 'FILL_VN': gen_copy_fill,
