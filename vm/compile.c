@@ -164,7 +164,7 @@ static void emit_move(compiler *c, int32_t dst, const centry *e)
             emit_ab(c, dst, 0);
             emit_u64(c, e->k);
         }
-    } else if (e->slot != dst) {
+    } else if (e->slot != dst && !(c->fuse && vm__fuse_copy(c, dst, e->slot))) {
         vm__emit_op(c, IOP_COPY);
         emit_ab(c, dst, e->slot);
     }

@@ -789,6 +789,23 @@ bool vm__fuse_store(compiler *c, int op, uint64_t offset)
 /* }===== */
 /* {===== moves */
 
+/* A move right after another (no label between): the two become one
+ * COPY2, which does them in the same order. A move is never a fresh
+ * result (local.set does not retarget it), so nothing rewrites the first
+ * move's destination afterwards. */
+bool vm__fuse_copy(compiler *c, int32_t dst, int32_t src)
+{
+    int iop = form(FAM_COPY2, OP_LOCAL_SET);
+    if (!iop || !c->nrecent) return false;
+    emitted *e = &c->recent[c->nrecent - 1];
+    if (e->iop != IOP_COPY || e->start + 2 != c->nops || c->label_op > e->start)
+        return false;
+    c->ops[e->start].h = c->handlers[iop];
+    e->iop = iop;
+    emit_ab(c, dst, src);
+    return true;
+}
+
 /* A select with one constant value operand (not both, nor a constant
  * condition): the constant becomes an immediate rather than a CONST
  * instruction before the select. A fresh result, as a plain select's. */
@@ -876,6 +893,11 @@ bool vm__fuse_return(compiler *c)
 bool vm__fuse_copy_fill(compiler *c, bool fill)
 {
     (void)c, (void)fill;
+    return false;
+}
+bool vm__fuse_copy(compiler *c, int32_t dst, int32_t src)
+{
+    (void)c, (void)dst, (void)src;
     return false;
 }
 bool vm__fuse_select(compiler *c, uint8_t type)

@@ -87,6 +87,7 @@ FAMILY(BR_NO_BITS, "[h][x, m][target]")
 FAMILY(BR_GLOBAL, "[h][-, g][target]")
 FAMILY(BR_NOT_GLOBAL, "[h][-, g][target]")
 FAMILY(BR_GLOBAL_I, "[h][g, imm][target]")
+FAMILY(COPY2, "[h][d1, s1][d2, s2]")
 FAMILY(SELECT_K1, "[h][d, b][k, cond]")
 FAMILY(SELECT_K2, "[h][d, a][k, cond]")
 FAMILY(BIT_FIELD, "[h][d, x][k, m]")
@@ -568,6 +569,11 @@ SI(BR_NOT_GLOBAL, BR_NOT_GLOBAL, GLOBAL_GET, 3, "global.get g; i32.eqz; br_if (o
 SI(BR_GLOBAL_EQ_I, BR_GLOBAL_I, I32_EQ, 3, "global.get g; const k; i32.eq; br_if", a == b)
 SI(BR_GLOBAL_NE_I, BR_GLOBAL_I, I32_NE, 3, "global.get g; const k; i32.ne; br_if", a != b)
 
+
+/* COPY2 [h][d1, s1][d2, s2]: two slot moves in a row, in order: fp[d1] =
+ * fp[s1], then fp[d2] = fp[s2] (call arguments, block results, locals set
+ * from locals); no args. */
+SI(COPY2, COPY2, LOCAL_SET, 3, "local.get; local.set; local.get; local.set")
 
 /* SELECT_K1 [h][d, b][k, cond]: fp[d] = cond ? k : b; SELECT_K2 [h][d,
  * a][k, cond]: fp[d] = cond ? a : k. k is a constant of the select's type

@@ -344,6 +344,46 @@ def gen_br_global(row):
 
 
 
+def gen_copy2(row):
+    """Two moves in a row (local.set from a local): plainly, the second
+    reading what the first wrote (chain), a swap through a temporary (the
+    compiler copies the old value out first: three moves), three moves, and
+    a loop head between two moves (no fusion across it)."""
+    fns = []
+    for v in ofat([('shape', ['plain', 'chain', 'swap', 'three', 'loop']),
+                   ('t', ['i32', 'i64', 'f64'])]):
+        t = v['t']
+        fn = Fn(row, v, t, t in FLOAT)
+        p0, p1 = fn.param(t), fn.param(t)
+        l0, l1 = fn.local(t), fn.local(t)
+        shape = v['shape']
+        if shape == 'plain':
+            fn.body += ['local.get ' + p0, 'local.set ' + l0, 'local.get ' + p1,
+                        'local.set ' + l1]
+        elif shape == 'chain':
+            fn.body += ['local.get ' + p1, 'local.set ' + l0, 'local.get ' + l0,
+                        'local.set ' + l1, 'local.get ' + p0, 'local.set ' + l0]
+        elif shape == 'swap':
+            fn.body += ['local.get ' + p0, 'local.get ' + p1, 'local.set ' + p0,
+                        'local.set ' + p1, 'local.get ' + p0, 'local.set ' + l0,
+                        'local.get ' + p1, 'local.set ' + l1]
+        elif shape == 'three':
+            fn.body += ['local.get ' + p1, 'local.set ' + l0, 'local.get ' + p0,
+                        'local.set ' + l1, 'local.get ' + l1, 'local.set ' + p1]
+        else:
+            n = fn.local('i32')  # the loop runs twice
+            fn.body += ['local.get ' + p0, 'local.set ' + l0, 'loop $l',
+                        'local.get ' + l0, 'local.set ' + l1, 'local.get ' + p1,
+                        'local.set ' + l0, 'local.get ' + n, 'i32.eqz', 'if',
+                        'i32.const 1', 'local.set ' + n, 'br $l', 'end', 'end']
+        mul = {'i32': 'i32.mul', 'i64': 'i64.mul', 'f64': 'f64.mul'}[t]
+        mix = 'f64.sub' if t == 'f64' else t + '.xor'
+        fn.body += ['local.get ' + l0, t + '.const 3', mul, 'local.get ' + l1, mix,
+                    'local.get ' + p1, t + '.const 5', mul, mix]
+        fns.append(fn)
+    return fns
+
+
 def gen_select_k(row):
     """A select with a constant as its first (SELECT_K1) or second
     (SELECT_K2) value: of each type, constants that fit a 32-bit field and
@@ -799,6 +839,7 @@ FAMILIES = {
     'BR_BITS': gen_br_bits, 'BR_NO_BITS': gen_br_bits,
     'BR_GLOBAL': gen_br_global, 'BR_NOT_GLOBAL': gen_br_global,
     'BR_GLOBAL_I': gen_br_global,
+    'COPY2': gen_copy2,
     'SELECT_K1': gen_select_k, 'SELECT_K2': gen_select_k,
     'BIT_FIELD': gen_bit_field, 'BIT_FIELD_ADDI': gen_bit_field_addi,
     'ADDI_TAIL': gen_addi_tail, 'ADD_SHIFTED': gen_add_shifted,
