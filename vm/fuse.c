@@ -821,6 +821,14 @@ bool vm__fuse_select(compiler *c, uint8_t type)
     if (!fits || !iop) return false;
     int32_t x = vm__slot_of(c, c->sp - (k1 ? 2 : 3));
     int32_t cond = vm__slot_of(c, c->sp - 1);
+    /* the condition a global just read into its temporary (SELECT_GK2) */
+    const emitted *g = fresh_at(c, c->sp - 1) ? fresh_insn(c) : NULL;
+    int gk = form(FAM_SELECT_GK2, OP_SELECT);
+    if (!k1 && gk && g && g->iop == IOP_GLOBAL_GET) {
+        cond = c->ops[g->start + 1].s.b;
+        vm__unemit_newest(c);
+        iop = gk;
+    }
     c->sp -= 3;
     uint32_t at = vm__emit_op(c, iop);
     emit_ab(c, (int32_t)vm__home(c, c->sp), x);

@@ -90,6 +90,7 @@ FAMILY(BR_GLOBAL_I, "[h][g, imm][target]")
 FAMILY(COPY2, "[h][d1, s1][d2, s2]")
 FAMILY(SELECT_K1, "[h][d, b][k, cond]")
 FAMILY(SELECT_K2, "[h][d, a][k, cond]")
+FAMILY(SELECT_GK2, "[h][d, a][k, g]")
 FAMILY(BIT_FIELD, "[h][d, x][k, m]")
 FAMILY(BIT_FIELD_ADDI, "[h][d, x][k, m][c]")
 FAMILY(ADDI_TAIL, "[h][d, x][k, c]")
@@ -580,6 +581,11 @@ SI(COPY2, COPY2, LOCAL_SET, 3, "local.get; local.set; local.get; local.set")
  * that a sign-extended 32-bit field holds (i32 and f32: any); no args. */
 SI(SELECT_K1, SELECT_K1, SELECT, 3, "const k; select")
 SI(SELECT_K2, SELECT_K2, SELECT, 3, "const k; select")
+
+/* SELECT_GK2 [h][d, a][k, g]: fp[d] = g ? a : k, the condition an i32
+ * global read just before: Asyncify's `x; const 0; global.get state;
+ * select` (x unless rewinding); no args. */
+SI(SELECT_GK2, SELECT_GK2, SELECT, 3, "const k; global.get g; select")
 
 /* BIT_FIELD [h][d, x][k, m]: fp[d] = (x >> k) & m: a bit field; args: the
  * shift. */

@@ -384,6 +384,28 @@ def gen_copy2(row):
     return fns
 
 
+def gen_select_gk(row):
+    """x; k; global.get g; select: the condition an i32 global (set from a
+    param first), of each type and constant; near misses: the global's
+    value also kept by local.tee, the constant first (SELECT_K1's order)."""
+    fns = []
+    for v in ofat([('t', ['i32', 'i64', 'f32', 'f64']), ('k', [0, 1, 2, 3, 4, 5]),
+                   ('x', ['local', 'load', 'temp']), ('g', ['local', 'temp', 'load']),
+                   ('miss', ['none', 'tee', 'kfirst'])],
+                  [{'t': t, 'k': k} for t in ('i64', 'f32', 'f64') for k in range(1, 6)]):
+        t = v['t']
+        fn = Fn(row, v, t, t in FLOAT)
+        tee = fn.local('i32')
+        fn.body += src(fn, v['g'], 'i32') + ['global.set $g']
+        k = src(fn, 'const', t, KS[t][v['k']])
+        x = src(fn, v['x'], t, KS[t][1])
+        fn.body += k + x if v['miss'] == 'kfirst' else x + k
+        fn.body += ['global.get $g'] + (['local.tee ' + tee] if v['miss'] == 'tee' else [])
+        fn.body += ['select', 'local.get ' + tee, 'drop']
+        fns.append(fn)
+    return fns
+
+
 def gen_select_k(row):
     """A select with a constant as its first (SELECT_K1) or second
     (SELECT_K2) value: of each type, constants that fit a 32-bit field and
@@ -840,6 +862,7 @@ FAMILIES = {
     'BR_GLOBAL': gen_br_global, 'BR_NOT_GLOBAL': gen_br_global,
     'BR_GLOBAL_I': gen_br_global,
     'COPY2': gen_copy2,
+    'SELECT_GK2': gen_select_gk,
     'SELECT_K1': gen_select_k, 'SELECT_K2': gen_select_k,
     'BIT_FIELD': gen_bit_field, 'BIT_FIELD_ADDI': gen_bit_field_addi,
     'ADDI_TAIL': gen_addi_tail, 'ADD_SHIFTED': gen_add_shifted,
