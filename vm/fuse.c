@@ -305,20 +305,21 @@ static bool fuse_f64_chain(compiler *c, int op2)
     return true;
 }
 
-/* A logical shift right by a constant just emitted, then `& mask` with a
- * constant mask (BIT_FIELD) or `base +` a slot (ADD_SHIFTED). (Shifts left
- * are left to the loads, which fold `base + (x << k)` into their
- * address.) */
-static bool fuse_after_shr_u(compiler *c, int op)
+/* A shift by a constant just emitted, then `& mask` with a constant mask
+ * (BIT_FIELD, after a logical shift right) or `base +` a slot
+ * (ADD_SHIFTED, after a logical shift right or a shift left). A load of
+ * that address takes the ADD_SHIFTED apart again (LOAD_SHL_ADD). */
+static bool fuse_after_shift(compiler *c, int op)
 {
     binop_view l = view_binop(c, fresh_insn(c));
-    if ((op != OP_I32_AND && op != OP_I32_ADD) || l.op != OP_I32_SHR_U || !l.b_imm)
+    if ((op != OP_I32_AND && op != OP_I32_ADD) || !l.b_imm ||
+        (l.op != OP_I32_SHR_U && l.op != OP_I32_SHL))
         return false;
     bool bit_field = op == OP_I32_AND;
     const centry *other = beside_fresh(c, bit_field ? E_CONST : E_SLOT);
     if (!other) return false;
     int32_t w = bit_field ? (int32_t)(uint32_t)other->k : other->slot;
-    int iop = form(bit_field ? FAM_BIT_FIELD : FAM_ADD_SHIFTED, OP_I32_SHR_U);
+    int iop = form(bit_field ? FAM_BIT_FIELD : FAM_ADD_SHIFTED, l.op);
     if (!iop) return false;
     uint32_t at = emit_fused(c, iop, l.a);
     emit_ab(c, (int32_t)(l.imm & 31), w);
@@ -405,7 +406,7 @@ static bool emit_imm_form(compiler *c, int op, uint8_t rtype)
 bool vm__fuse_binop(compiler *c, int op, uint8_t rtype)
 {
     if (fuse_load_operand(c, op, rtype) || fuse_byte_operand(c, op) || fuse_f64_chain(c, op) ||
-        fuse_after_shr_u(c, op) || fuse_addi_tail(c, &op))
+        fuse_after_shift(c, op) || fuse_addi_tail(c, &op))
         return true;
     return emit_imm_form(c, op, rtype);
 }
@@ -621,6 +622,26 @@ static bool fuse_indexed_load(compiler *c, int op, const binop_view *l, uint32_t
     return true;
 }
 
+/* The same when the address was just computed by one ADD_SHIFTED
+ * instruction (shift left): [h][d, x][k, base] becomes the load's. */
+static bool fuse_shifted_load(compiler *c, int op, uint64_t offset)
+{
+    const emitted *e = fresh_insn(c);
+    int iop = form(FAM_LOAD_SHL_ADD, op), add_shl = form(FAM_ADD_SHIFTED, OP_I32_SHL);
+    if (!iop || !add_shl || !e || e->iop != add_shl || offset > UINT32_MAX ||
+        !fresh_at(c, c->sp - 1))
+        return false;
+    vm_op xw = c->ops[e->start + 1], kw = c->ops[e->start + 2];
+    vm__unemit_newest(c);
+    c->sp--;
+    uint32_t at = vm__emit_op(c, iop);
+    emit_ab(c, (int32_t)vm__home(c, c->sp), xw.s.b);
+    emit_ab(c, kw.s.b, kw.s.a);
+    emit_ab(c, (int32_t)(uint32_t)offset, 0);
+    vm__push_result(c, vm__valtype_of_letter(vm__opinfo[op].sig[2]), at);
+    return true;
+}
+
 /* `p[i + j]`: the temporary is a sum of two slots. LOAD_ADD3. */
 static bool fuse_sum_load(compiler *c, int op, const binop_view *l, uint32_t offset)
 {
@@ -664,6 +685,7 @@ bool vm__fuse_load(compiler *c, int op, uint64_t offset)
         vm__push_result(c, rtype, at);
         return true;
     }
+    if (fuse_shifted_load(c, op, offset)) return true;
     binop_view l = fresh_add_at(c, c->sp - 1, offset);
     if (l.op < 0) return false;
     if (fuse_indexed_load(c, op, &l, (uint32_t)offset) ||

@@ -605,6 +605,7 @@ SI_EXTRA(I32_SHR_U_ADDI, ADDI_TAIL, I32_SHR_U, 3, "const k; i32.shr_u; const c; 
 /* ADD_SHIFTED [h][d, x][k, base]: fp[d] = fp[base] + (x >> k); args: the
  * shift. */
 SI(I32_ADD_SHR_U, ADD_SHIFTED, I32_SHR_U, 3, "const k; i32.shr_u; i32.add", >>)
+SI(I32_ADD_SHL, ADD_SHIFTED, I32_SHL, 3, "const k; i32.shl; i32.add (not then a load's address)", <<)
 
 /* COPY_N [h][dst, src][n]: memory.copy of a constant length n; args: C
  * type of n. */

@@ -544,18 +544,25 @@ def gen_addi_tail(row):
 
 
 def gen_add_shifted(row):
-    """base + (x >> k): base a local after the shift, or any slot before."""
+    """base + (x >> k) or base + (x << k): base a local after the shift, or
+    any slot before; then, for the shift left, the sum used as a value or
+    as a load's address (which takes the fused add apart again)."""
     fns = []
-    for v in ofat([('x', OPERANDS), ('k', SHIFTS[:6] + ['local', 'load']),
-                   ('base', ['after', 'local', 'load', 'temp'])]):
+    axes = [('x', OPERANDS), ('k', SHIFTS[:6] + ['local', 'load']),
+            ('base', ['after', 'local', 'load', 'temp'])]
+    if row.op == 'i32.shl':
+        axes.append(('use', ['value', 'load']))
+    for v in ofat(axes):
         fn = Fn(row, v, 'i32')
         if v['base'] == 'after':
-            fn.body += src(fn, v['x'], 'i32') + [k32(fn, v['k']), 'i32.shr_u']
+            fn.body += src(fn, v['x'], 'i32') + [k32(fn, v['k']), row.op]
             fn.body += src(fn, 'local', 'i32') + ['i32.add']
         else:
             base = src(fn, v['base'], 'i32')
-            fn.body += base + src(fn, v['x'], 'i32') + [k32(fn, v['k']), 'i32.shr_u',
+            fn.body += base + src(fn, v['x'], 'i32') + [k32(fn, v['k']), row.op,
                                                          'i32.add']
+        if v.get('use') == 'load':
+            fn.body += ['i32.load offset=3']
         fns.append(fn)
     return fns
 
