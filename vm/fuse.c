@@ -307,22 +307,24 @@ static bool fuse_f64_chain(compiler *c, int op2)
 
 /* A shift by a constant just emitted, then `& mask` with a constant mask
  * (BIT_FIELD, after a logical shift right) or `base +` a slot
- * (ADD_SHIFTED, after a logical shift right or a shift left). A load of
- * that address takes the ADD_SHIFTED apart again (LOAD_SHL_ADD). */
+ * (ADD_SHIFTED, after a logical shift right or a shift left; ADD_SCALED
+ * after a multiplication). A load of that address takes the ADD_SHIFTED
+ * of a shift left apart again (LOAD_SHL_ADD). */
 static bool fuse_after_shift(compiler *c, int op)
 {
     binop_view l = view_binop(c, fresh_insn(c));
     if ((op != OP_I32_AND && op != OP_I32_ADD) || !l.b_imm ||
-        (l.op != OP_I32_SHR_U && l.op != OP_I32_SHL))
+        (l.op != OP_I32_SHR_U && l.op != OP_I32_SHL && l.op != OP_I32_MUL))
         return false;
     bool bit_field = op == OP_I32_AND;
     const centry *other = beside_fresh(c, bit_field ? E_CONST : E_SLOT);
     if (!other) return false;
     int32_t w = bit_field ? (int32_t)(uint32_t)other->k : other->slot;
-    int iop = form(bit_field ? FAM_BIT_FIELD : FAM_ADD_SHIFTED, l.op);
+    bool mul = l.op == OP_I32_MUL;
+    int iop = form(bit_field ? FAM_BIT_FIELD : mul ? FAM_ADD_SCALED : FAM_ADD_SHIFTED, l.op);
     if (!iop) return false;
     uint32_t at = emit_fused(c, iop, l.a);
-    emit_ab(c, (int32_t)(l.imm & 31), w);
+    emit_ab(c, (int32_t)(mul ? l.imm : l.imm & 31), w);
     vm__push_result(c, VM_I32, at);
     return true;
 }

@@ -95,6 +95,7 @@ FAMILY(BIT_FIELD, "[h][d, x][k, m]")
 FAMILY(BIT_FIELD_ADDI, "[h][d, x][k, m][c]")
 FAMILY(ADDI_TAIL, "[h][d, x][k, c]")
 FAMILY(ADD_SHIFTED, "[h][d, x][k, base]")
+FAMILY(ADD_SCALED, "[h][d, x][k, base]")
 FAMILY(COPY_N, "[h][dst, src][n]")
 FAMILY(FILL_N, "[h][dst, val][n]")
 FAMILY(FILL_VN, "[h][dst, v][n]")
@@ -606,6 +607,10 @@ SI_EXTRA(I32_SHR_U_ADDI, ADDI_TAIL, I32_SHR_U, 3, "const k; i32.shr_u; const c; 
  * shift. */
 SI(I32_ADD_SHR_U, ADD_SHIFTED, I32_SHR_U, 3, "const k; i32.shr_u; i32.add", >>)
 SI(I32_ADD_SHL, ADD_SHIFTED, I32_SHL, 3, "const k; i32.shl; i32.add (not then a load's address)", <<)
+
+/* ADD_SCALED [h][d, x][k, base]: fp[d] = fp[base] + x * k: an element of
+ * an array of structs (its size no power of two); no args. */
+SI(I32_ADD_MUL_I, ADD_SCALED, I32_MUL, 3, "const k; i32.mul; i32.add")
 
 /* COPY_N [h][dst, src][n]: memory.copy of a constant length n; args: C
  * type of n. */

@@ -548,9 +548,10 @@ def gen_add_shifted(row):
     any slot before; then, for the shift left, the sum used as a value or
     as a load's address (which takes the fused add apart again)."""
     fns = []
-    axes = [('x', OPERANDS), ('k', SHIFTS[:6] + ['local', 'load']),
+    ks = KS['i32'] if row.op == 'i32.mul' else SHIFTS[:6]
+    axes = [('x', OPERANDS), ('k', ks + ['local', 'load']),
             ('base', ['after', 'local', 'load', 'temp'])]
-    if row.op == 'i32.shl':
+    if row.op in ('i32.shl', 'i32.mul'):
         axes.append(('use', ['value', 'load']))
     for v in ofat(axes):
         fn = Fn(row, v, 'i32')
@@ -873,6 +874,7 @@ FAMILIES = {
     'SELECT_K1': gen_select_k, 'SELECT_K2': gen_select_k,
     'BIT_FIELD': gen_bit_field, 'BIT_FIELD_ADDI': gen_bit_field_addi,
     'ADDI_TAIL': gen_addi_tail, 'ADD_SHIFTED': gen_add_shifted,
+    'ADD_SCALED': gen_add_shifted,
     'COPY_N': gen_copy_fill, 'FILL_N': gen_copy_fill, 'FILL_VN': gen_copy_fill,
 }
 
