@@ -31,7 +31,7 @@
 #endif
 
 /* Rows marked SI_EXTRA are left out of builds for size (-Os, where GCC
- * defines __OPTIMIZE_SIZE__; -DVM_FUSION_ALL keeps them): 212 of 371 rows,
+ * defines __OPTIMIZE_SIZE__; -DVM_FUSION_ALL keeps them): 212 of 372 rows,
  * about 40 KB of handlers and tables on i386. Kept are the generic
  * families (IMM, BR_CMP, BR_CMP_I, LOAD_ADDI), the rows fuse.c names,
  * every row a benchmark (bench/progs and the anchors, profiled with
