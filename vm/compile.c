@@ -164,7 +164,7 @@ static void emit_move(compiler *c, int32_t dst, const centry *e)
             emit_ab(c, dst, 0);
             emit_u64(c, e->k);
         }
-    } else if (e->slot != dst) {
+    } else if (e->slot != dst && !(c->fuse && vm__fuse_copy(c, dst, e->slot))) {
         vm__emit_op(c, IOP_COPY);
         emit_ab(c, dst, e->slot);
     }
@@ -882,6 +882,7 @@ static void compile_select(compiler *c)
         compile_v128_select(c);
         return;
     }
+    if (c->fuse && vm__fuse_select(c, type)) return;
     pop3(c, &a, &b, &cond);
     uint32_t at = vm__emit_op(c, IOP_SELECT);
     emit_ab(c, (int32_t)vm__home(c, c->sp), a);

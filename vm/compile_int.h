@@ -153,6 +153,10 @@ int64_t vm__fuse_cond_jump(compiler *c, centry cond, bool when);
 bool vm__fuse_return(compiler *c);
 /* memory.copy or memory.fill. */
 bool vm__fuse_copy_fill(compiler *c, bool fill);
+/* A move of slot src to dst (emitting it, as part of a COPY2). */
+bool vm__fuse_copy(compiler *c, int32_t dst, int32_t src);
+/* A select (not of v128) whose operands are the top three entries. */
+bool vm__fuse_select(compiler *c, uint8_t type);
 
 /* }===== */
 

@@ -305,23 +305,26 @@ static bool fuse_f64_chain(compiler *c, int op2)
     return true;
 }
 
-/* A logical shift right by a constant just emitted, then `& mask` with a
- * constant mask (BIT_FIELD) or `base +` a slot (ADD_SHIFTED). (Shifts left
- * are left to the loads, which fold `base + (x << k)` into their
- * address.) */
-static bool fuse_after_shr_u(compiler *c, int op)
+/* A shift by a constant just emitted, then `& mask` with a constant mask
+ * (BIT_FIELD, after a logical shift right) or `base +` a slot
+ * (ADD_SHIFTED, after a logical shift right or a shift left; ADD_SCALED
+ * after a multiplication). A load of that address takes the ADD_SHIFTED
+ * of a shift left apart again (LOAD_SHL_ADD). */
+static bool fuse_after_shift(compiler *c, int op)
 {
     binop_view l = view_binop(c, fresh_insn(c));
-    if ((op != OP_I32_AND && op != OP_I32_ADD) || l.op != OP_I32_SHR_U || !l.b_imm)
+    if ((op != OP_I32_AND && op != OP_I32_ADD) || !l.b_imm ||
+        (l.op != OP_I32_SHR_U && l.op != OP_I32_SHL && l.op != OP_I32_MUL))
         return false;
     bool bit_field = op == OP_I32_AND;
     const centry *other = beside_fresh(c, bit_field ? E_CONST : E_SLOT);
     if (!other) return false;
     int32_t w = bit_field ? (int32_t)(uint32_t)other->k : other->slot;
-    int iop = form(bit_field ? FAM_BIT_FIELD : FAM_ADD_SHIFTED, OP_I32_SHR_U);
+    bool mul = l.op == OP_I32_MUL;
+    int iop = form(bit_field ? FAM_BIT_FIELD : mul ? FAM_ADD_SCALED : FAM_ADD_SHIFTED, l.op);
     if (!iop) return false;
     uint32_t at = emit_fused(c, iop, l.a);
-    emit_ab(c, (int32_t)(l.imm & 31), w);
+    emit_ab(c, (int32_t)(mul ? l.imm : l.imm & 31), w);
     vm__push_result(c, VM_I32, at);
     return true;
 }
@@ -405,7 +408,7 @@ static bool emit_imm_form(compiler *c, int op, uint8_t rtype)
 bool vm__fuse_binop(compiler *c, int op, uint8_t rtype)
 {
     if (fuse_load_operand(c, op, rtype) || fuse_byte_operand(c, op) || fuse_f64_chain(c, op) ||
-        fuse_after_shr_u(c, op) || fuse_addi_tail(c, &op))
+        fuse_after_shift(c, op) || fuse_addi_tail(c, &op))
         return true;
     return emit_imm_form(c, op, rtype);
 }
@@ -490,6 +493,54 @@ static int negation(int op)
     return neg[op];
 }
 
+/* The global that instruction p (the one before the newest) read into the
+ * temporary `slot`, when that temporary is the home of the condition just
+ * popped: dead once the jump has read it. Else -1. */
+static int32_t global_read_into(const compiler *c, const emitted *p, int32_t slot)
+{
+    if (!p || p->iop != IOP_GLOBAL_GET) return -1;
+    const vm_op *w = &c->ops[p->start];
+    return w[1].s.a == slot && slot == (int32_t)vm__home(c, c->sp) ? w[1].s.b : -1;
+}
+
+/* A jump on an i32 global read just before: on the global itself (fresh
+ * is the global.get), on its i32.eqz, or on its compare with a constant
+ * (eq, ne). One BR_GLOBAL, BR_NOT_GLOBAL or BR_GLOBAL_I instead of two
+ * instructions; emits it but its target word. */
+static bool fuse_global_jump(compiler *c, const emitted *fresh,
+                             const binop_view *l, bool when)
+{
+    const vm_op *w = &c->ops[fresh->start];
+    if (fresh->iop == IOP_GLOBAL_GET) {
+        int iop = form(when ? FAM_BR_GLOBAL : FAM_BR_NOT_GLOBAL, OP_GLOBAL_GET);
+        if (!iop) return false;
+        int32_t g = w[1].s.b;
+        vm__unemit_newest(c);
+        vm__emit_op(c, iop);
+        emit_ab(c, 0, g);
+        return true;
+    }
+    if (fresh->iop == OP_I32_EQZ) {
+        int iop = form(when ? FAM_BR_NOT_GLOBAL : FAM_BR_GLOBAL, OP_GLOBAL_GET);
+        int32_t g = global_read_into(c, before_newest(c), w[1].s.b);
+        if (!iop || g < 0) return false;
+        vm__unemit_newest(c); /* the eqz */
+        vm__unemit_newest(c); /* the global.get */
+        vm__emit_op(c, iop);
+        emit_ab(c, 0, g);
+        return true;
+    }
+    if (!l->b_imm || (l->op != OP_I32_EQ && l->op != OP_I32_NE)) return false;
+    int iop = form(FAM_BR_GLOBAL_I, when ? l->op : negation(l->op));
+    int32_t g = global_read_into(c, before_newest(c), l->a);
+    if (!iop || g < 0) return false;
+    vm__unemit_newest(c); /* the compare */
+    vm__unemit_newest(c); /* the global.get */
+    vm__emit_op(c, iop);
+    emit_ab(c, g, (int32_t)(uint32_t)l->imm);
+    return true;
+}
+
 int64_t vm__fuse_cond_jump(compiler *c, centry cond, bool when)
 {
     const emitted *e = fresh_insn(c);
@@ -498,6 +549,7 @@ int64_t vm__fuse_cond_jump(compiler *c, centry cond, bool when)
         return -1;
     const vm_op *w = &c->ops[e->start];
     binop_view l = view_binop(c, e);
+    if (fuse_global_jump(c, e, &l, when)) return vm__emit_target(c, 0);
     if (e->iop == OP_I32_EQZ) {
         int32_t a = w[1].s.b;
         vm__unemit_newest(c);
@@ -572,6 +624,26 @@ static bool fuse_indexed_load(compiler *c, int op, const binop_view *l, uint32_t
     return true;
 }
 
+/* The same when the address was just computed by one ADD_SHIFTED
+ * instruction (shift left): [h][d, x][k, base] becomes the load's. */
+static bool fuse_shifted_load(compiler *c, int op, uint64_t offset)
+{
+    const emitted *e = fresh_insn(c);
+    int iop = form(FAM_LOAD_SHL_ADD, op), add_shl = form(FAM_ADD_SHIFTED, OP_I32_SHL);
+    if (!iop || !add_shl || !e || e->iop != add_shl || offset > UINT32_MAX ||
+        !fresh_at(c, c->sp - 1))
+        return false;
+    vm_op xw = c->ops[e->start + 1], kw = c->ops[e->start + 2];
+    vm__unemit_newest(c);
+    c->sp--;
+    uint32_t at = vm__emit_op(c, iop);
+    emit_ab(c, (int32_t)vm__home(c, c->sp), xw.s.b);
+    emit_ab(c, kw.s.b, kw.s.a);
+    emit_ab(c, (int32_t)(uint32_t)offset, 0);
+    vm__push_result(c, vm__valtype_of_letter(vm__opinfo[op].sig[2]), at);
+    return true;
+}
+
 /* `p[i + j]`: the temporary is a sum of two slots. LOAD_ADD3. */
 static bool fuse_sum_load(compiler *c, int op, const binop_view *l, uint32_t offset)
 {
@@ -615,6 +687,7 @@ bool vm__fuse_load(compiler *c, int op, uint64_t offset)
         vm__push_result(c, rtype, at);
         return true;
     }
+    if (fuse_shifted_load(c, op, offset)) return true;
     binop_view l = fresh_add_at(c, c->sp - 1, offset);
     if (l.op < 0) return false;
     if (fuse_indexed_load(c, op, &l, (uint32_t)offset) ||
@@ -738,6 +811,57 @@ bool vm__fuse_store(compiler *c, int op, uint64_t offset)
 }
 
 /* }===== */
+/* {===== moves */
+
+/* A move right after another (no label between): the two become one
+ * COPY2, which does them in the same order. A move is never a fresh
+ * result (local.set does not retarget it), so nothing rewrites the first
+ * move's destination afterwards. */
+bool vm__fuse_copy(compiler *c, int32_t dst, int32_t src)
+{
+    int iop = form(FAM_COPY2, OP_LOCAL_SET);
+    if (!iop || !c->nrecent) return false;
+    emitted *e = &c->recent[c->nrecent - 1];
+    if (e->iop != IOP_COPY || e->start + 2 != c->nops || c->label_op > e->start)
+        return false;
+    c->ops[e->start].h = c->handlers[iop];
+    e->iop = iop;
+    emit_ab(c, dst, src);
+    return true;
+}
+
+/* A select with one constant value operand (not both, nor a constant
+ * condition): the constant becomes an immediate rather than a CONST
+ * instruction before the select. A fresh result, as a plain select's. */
+bool vm__fuse_select(compiler *c, uint8_t type)
+{
+    const centry *v1 = &c->stack[c->sp - 3], *v2 = &c->stack[c->sp - 2];
+    bool k1 = v1->kind == E_CONST;
+    if (k1 == (v2->kind == E_CONST) || c->stack[c->sp - 1].kind == E_CONST) return false;
+    uint64_t k = k1 ? v1->k : v2->k;
+    bool fits = type == VM_I32 || type == VM_F32 ||
+                ((type == VM_I64 || type == VM_F64) && (int64_t)k == (int32_t)(uint32_t)k);
+    int iop = form(k1 ? FAM_SELECT_K1 : FAM_SELECT_K2, OP_SELECT);
+    if (!fits || !iop) return false;
+    int32_t x = vm__slot_of(c, c->sp - (k1 ? 2 : 3));
+    int32_t cond = vm__slot_of(c, c->sp - 1);
+    /* the condition a global just read into its temporary (SELECT_GK2) */
+    const emitted *g = fresh_at(c, c->sp - 1) ? fresh_insn(c) : NULL;
+    int gk = form(FAM_SELECT_GK2, OP_SELECT);
+    if (!k1 && gk && g && g->iop == IOP_GLOBAL_GET) {
+        cond = c->ops[g->start + 1].s.b;
+        vm__unemit_newest(c);
+        iop = gk;
+    }
+    c->sp -= 3;
+    uint32_t at = vm__emit_op(c, iop);
+    emit_ab(c, (int32_t)vm__home(c, c->sp), x);
+    emit_ab(c, (int32_t)(uint32_t)k, cond);
+    vm__push_result(c, type, at);
+    return true;
+}
+
+/* }===== */
 /* {===== returns and bulk memory */
 
 bool vm__fuse_return(compiler *c)
@@ -801,6 +925,16 @@ bool vm__fuse_return(compiler *c)
 bool vm__fuse_copy_fill(compiler *c, bool fill)
 {
     (void)c, (void)fill;
+    return false;
+}
+bool vm__fuse_copy(compiler *c, int32_t dst, int32_t src)
+{
+    (void)c, (void)dst, (void)src;
+    return false;
+}
+bool vm__fuse_select(compiler *c, uint8_t type)
+{
+    (void)c, (void)type;
     return false;
 }
 

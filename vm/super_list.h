@@ -31,7 +31,7 @@
 #endif
 
 /* Rows marked SI_EXTRA are left out of builds for size (-Os, where GCC
- * defines __OPTIMIZE_SIZE__; -DVM_FUSION_ALL keeps them): 212 of 362 rows,
+ * defines __OPTIMIZE_SIZE__; -DVM_FUSION_ALL keeps them): 212 of 372 rows,
  * about 40 KB of handlers and tables on i386. Kept are the generic
  * families (IMM, BR_CMP, BR_CMP_I, LOAD_ADDI), the rows fuse.c names,
  * every row a benchmark (bench/progs and the anchors, profiled with
@@ -84,10 +84,18 @@ FAMILY(F64_THEN_MUL, "[h][d, a][b, c]")
 FAMILY(ADD_RET, "[h][a, b]")
 FAMILY(BR_BITS, "[h][x, m][target]")
 FAMILY(BR_NO_BITS, "[h][x, m][target]")
+FAMILY(BR_GLOBAL, "[h][-, g][target]")
+FAMILY(BR_NOT_GLOBAL, "[h][-, g][target]")
+FAMILY(BR_GLOBAL_I, "[h][g, imm][target]")
+FAMILY(COPY2, "[h][d1, s1][d2, s2]")
+FAMILY(SELECT_K1, "[h][d, b][k, cond]")
+FAMILY(SELECT_K2, "[h][d, a][k, cond]")
+FAMILY(SELECT_GK2, "[h][d, a][k, g]")
 FAMILY(BIT_FIELD, "[h][d, x][k, m]")
 FAMILY(BIT_FIELD_ADDI, "[h][d, x][k, m][c]")
 FAMILY(ADDI_TAIL, "[h][d, x][k, c]")
 FAMILY(ADD_SHIFTED, "[h][d, x][k, base]")
+FAMILY(ADD_SCALED, "[h][d, x][k, base]")
 FAMILY(COPY_N, "[h][dst, src][n]")
 FAMILY(FILL_N, "[h][dst, val][n]")
 FAMILY(FILL_VN, "[h][dst, v][n]")
@@ -551,6 +559,35 @@ SI_EXTRA(BR_BITS, BR_BITS, I32_AND, 3, "const m; i32.and; br_if", !=)
 /* BR_NO_BITS [h][x, m][target]: jump when (x & m) == 0; args: C operator. */
 SI_EXTRA(BR_NO_BITS, BR_NO_BITS, I32_AND, 3, "const m; i32.and; if (jumps when no bit is set)", ==)
 
+/* BR_GLOBAL [h][-, g][target]: a jump on an i32 global: when g != 0
+ * (BR_NOT_GLOBAL: when g == 0); args: C operator. Asyncify's code (Lua and
+ * mujs of the real-program corpus, for setjmp) tests its state global so
+ * after every call that may unwind and at every function's entry. */
+SI(BR_GLOBAL, BR_GLOBAL, GLOBAL_GET, 3, "global.get g; br_if", !=)
+SI(BR_NOT_GLOBAL, BR_NOT_GLOBAL, GLOBAL_GET, 3, "global.get g; i32.eqz; br_if (or if)", ==)
+
+/* BR_GLOBAL_I [h][g, imm][target]: an i32 global against a constant:
+ * jump when g OP imm; args: expression. */
+SI(BR_GLOBAL_EQ_I, BR_GLOBAL_I, I32_EQ, 3, "global.get g; const k; i32.eq; br_if", a == b)
+SI(BR_GLOBAL_NE_I, BR_GLOBAL_I, I32_NE, 3, "global.get g; const k; i32.ne; br_if", a != b)
+
+
+/* COPY2 [h][d1, s1][d2, s2]: two slot moves in a row, in order: fp[d1] =
+ * fp[s1], then fp[d2] = fp[s2] (call arguments, block results, locals set
+ * from locals); no args. */
+SI(COPY2, COPY2, LOCAL_SET, 3, "local.get; local.set; local.get; local.set")
+
+/* SELECT_K1 [h][d, b][k, cond]: fp[d] = cond ? k : b; SELECT_K2 [h][d,
+ * a][k, cond]: fp[d] = cond ? a : k. k is a constant of the select's type
+ * that a sign-extended 32-bit field holds (i32 and f32: any); no args. */
+SI(SELECT_K1, SELECT_K1, SELECT, 3, "const k; select")
+SI(SELECT_K2, SELECT_K2, SELECT, 3, "const k; select")
+
+/* SELECT_GK2 [h][d, a][k, g]: fp[d] = g ? a : k, the condition an i32
+ * global read just before: Asyncify's `x; const 0; global.get state;
+ * select` (x unless rewinding); no args. */
+SI(SELECT_GK2, SELECT_GK2, SELECT, 3, "const k; global.get g; select")
+
 /* BIT_FIELD [h][d, x][k, m]: fp[d] = (x >> k) & m: a bit field; args: the
  * shift. */
 SI(I32_SHR_U_AND, BIT_FIELD, I32_SHR_U, 3, "const k; i32.shr_u; const m; i32.and", >>)
@@ -569,6 +606,11 @@ SI_EXTRA(I32_SHR_U_ADDI, ADDI_TAIL, I32_SHR_U, 3, "const k; i32.shr_u; const c; 
 /* ADD_SHIFTED [h][d, x][k, base]: fp[d] = fp[base] + (x >> k); args: the
  * shift. */
 SI(I32_ADD_SHR_U, ADD_SHIFTED, I32_SHR_U, 3, "const k; i32.shr_u; i32.add", >>)
+SI(I32_ADD_SHL, ADD_SHIFTED, I32_SHL, 3, "const k; i32.shl; i32.add (not then a load's address)", <<)
+
+/* ADD_SCALED [h][d, x][k, base]: fp[d] = fp[base] + x * k: an element of
+ * an array of structs (its size no power of two); no args. */
+SI(I32_ADD_MUL_I, ADD_SCALED, I32_MUL, 3, "const k; i32.mul; i32.add")
 
 /* COPY_N [h][dst, src][n]: memory.copy of a constant length n; args: C
  * type of n. */

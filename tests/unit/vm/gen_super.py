@@ -301,6 +301,135 @@ def gen_br_bits(row):
         fns.append(fn)
     return fns
 
+
+
+def gen_br_global(row):
+    """A branch on an i32 global, read right before (BR_GLOBAL,
+    BR_NOT_GLOBAL), or compared with a constant on either side first
+    (BR_GLOBAL_I); the global is set from an operand first. Near misses: the
+    value kept by local.tee too (then part of the result), a global.set
+    between the read and the branch, a loop head between them."""
+    cmp = row.family == 'BR_GLOBAL_I'
+    first = 'if' if row.family == 'BR_NOT_GLOBAL' else 'brif'
+    wraps = [first] + [w for w in WRAPS if w != first]
+    axes = [('v', ['local', 'load', 'temp', 'clobber']), ('br', wraps),
+            ('miss', ['none', 'tee', 'set', 'loop'])]
+    if cmp:
+        axes[1:1] = [('k', KS['i32'][:6]), ('ord', ['gk', 'kg'])]
+    fns = []
+    for v in ofat(axes):
+        fn = Fn(row, v, 'i32')
+        t = fn.local('i32')
+        fn.body += src(fn, v['v'], 'i32') + ['global.set $g']
+        read = ['global.get $g']
+        if v['miss'] == 'tee':
+            read.append('local.tee ' + t)
+        elif v['miss'] == 'set':
+            read += ['local.get ' + fn.param('i32'), 'global.set $g']
+        cond = read
+        if cmp:
+            k = ['i32.const ' + v['k']]
+            cond = (read + k if v['ord'] == 'gk' else k + read) + [row.op]
+        if v['miss'] == 'loop':
+            test = ['i32.const ' + v['k'], row.op] if cmp else []
+            fn.body += ['global.get $g'] + across_loop(
+                fn, 'i32', test + ['if (result i32)', 'i32.const 9', 'else',
+                                   'i32.const 7', 'end'])
+        else:
+            wrap_branch(fn, cond, v['br'])
+        fn.body += ['local.get ' + t, 'i32.const 16', 'i32.shl', 'i32.xor',
+                    'global.get $g', 'i32.const 8', 'i32.shl', 'i32.xor']
+        fns.append(fn)
+    return fns
+
+
+
+def gen_copy2(row):
+    """Two moves in a row (local.set from a local): plainly, the second
+    reading what the first wrote (chain), a swap through a temporary (the
+    compiler copies the old value out first: three moves), three moves, and
+    a loop head between two moves (no fusion across it)."""
+    fns = []
+    for v in ofat([('shape', ['plain', 'chain', 'swap', 'three', 'loop']),
+                   ('t', ['i32', 'i64', 'f64'])]):
+        t = v['t']
+        fn = Fn(row, v, t, t in FLOAT)
+        p0, p1 = fn.param(t), fn.param(t)
+        l0, l1 = fn.local(t), fn.local(t)
+        shape = v['shape']
+        if shape == 'plain':
+            fn.body += ['local.get ' + p0, 'local.set ' + l0, 'local.get ' + p1,
+                        'local.set ' + l1]
+        elif shape == 'chain':
+            fn.body += ['local.get ' + p1, 'local.set ' + l0, 'local.get ' + l0,
+                        'local.set ' + l1, 'local.get ' + p0, 'local.set ' + l0]
+        elif shape == 'swap':
+            fn.body += ['local.get ' + p0, 'local.get ' + p1, 'local.set ' + p0,
+                        'local.set ' + p1, 'local.get ' + p0, 'local.set ' + l0,
+                        'local.get ' + p1, 'local.set ' + l1]
+        elif shape == 'three':
+            fn.body += ['local.get ' + p1, 'local.set ' + l0, 'local.get ' + p0,
+                        'local.set ' + l1, 'local.get ' + l1, 'local.set ' + p1]
+        else:
+            n = fn.local('i32')  # the loop runs twice
+            fn.body += ['local.get ' + p0, 'local.set ' + l0, 'loop $l',
+                        'local.get ' + l0, 'local.set ' + l1, 'local.get ' + p1,
+                        'local.set ' + l0, 'local.get ' + n, 'i32.eqz', 'if',
+                        'i32.const 1', 'local.set ' + n, 'br $l', 'end', 'end']
+        mul = {'i32': 'i32.mul', 'i64': 'i64.mul', 'f64': 'f64.mul'}[t]
+        mix = 'f64.sub' if t == 'f64' else t + '.xor'
+        fn.body += ['local.get ' + l0, t + '.const 3', mul, 'local.get ' + l1, mix,
+                    'local.get ' + p1, t + '.const 5', mul, mix]
+        fns.append(fn)
+    return fns
+
+
+def gen_select_gk(row):
+    """x; k; global.get g; select: the condition an i32 global (set from a
+    param first), of each type and constant; near misses: the global's
+    value also kept by local.tee, the constant first (SELECT_K1's order)."""
+    fns = []
+    for v in ofat([('t', ['i32', 'i64', 'f32', 'f64']), ('k', [0, 1, 2, 3, 4, 5]),
+                   ('x', ['local', 'load', 'temp']), ('g', ['local', 'temp', 'load']),
+                   ('miss', ['none', 'tee', 'kfirst'])],
+                  [{'t': t, 'k': k} for t in ('i64', 'f32', 'f64') for k in range(1, 6)]):
+        t = v['t']
+        fn = Fn(row, v, t, t in FLOAT)
+        tee = fn.local('i32')
+        fn.body += src(fn, v['g'], 'i32') + ['global.set $g']
+        k = src(fn, 'const', t, KS[t][v['k']])
+        x = src(fn, v['x'], t, KS[t][1])
+        fn.body += k + x if v['miss'] == 'kfirst' else x + k
+        fn.body += ['global.get $g'] + (['local.tee ' + tee] if v['miss'] == 'tee' else [])
+        fn.body += ['select', 'local.get ' + tee, 'drop']
+        fns.append(fn)
+    return fns
+
+
+def gen_select_k(row):
+    """A select with a constant as its first (SELECT_K1) or second
+    (SELECT_K2) value: of each type, constants that fit a 32-bit field and
+    that do not (i64, f64), the other value and the condition from each
+    kind of operand, the result kept by local.set (which retargets it).
+    Near misses: both values constant, a constant condition."""
+    first = row.family == 'SELECT_K1'
+    fns = []
+    for v in ofat([('t', ['i32', 'i64', 'f32', 'f64']), ('k', [0, 1, 2, 3, 4, 5]),
+                   ('x', ['local', 'load', 'temp', 'const']),
+                   ('cond', ['local', 'temp', 'load', 'const']), ('set', ['no', 'yes'])],
+                  [{'t': t, 'k': k} for t in ('i64', 'f32', 'f64') for k in range(1, 6)]):
+        t = v['t']
+        fn = Fn(row, v, t, t in FLOAT)
+        k = src(fn, 'const', t, KS[t][v['k']])
+        x = src(fn, v['x'], t, KS[t][1])
+        fn.body += (k + x if first else x + k)
+        fn.body += src(fn, v['cond'], 'i32', '0') + ['select']
+        if v['set'] == 'yes':
+            l = fn.local(t)
+            fn.body += ['local.set ' + l, 'local.get ' + l]
+        fns.append(fn)
+    return fns
+
 # }=====
 # {===== arithmetic
 
@@ -415,18 +544,26 @@ def gen_addi_tail(row):
 
 
 def gen_add_shifted(row):
-    """base + (x >> k): base a local after the shift, or any slot before."""
+    """base + (x >> k) or base + (x << k): base a local after the shift, or
+    any slot before; then, for the shift left, the sum used as a value or
+    as a load's address (which takes the fused add apart again)."""
     fns = []
-    for v in ofat([('x', OPERANDS), ('k', SHIFTS[:6] + ['local', 'load']),
-                   ('base', ['after', 'local', 'load', 'temp'])]):
+    ks = KS['i32'] if row.op == 'i32.mul' else SHIFTS[:6]
+    axes = [('x', OPERANDS), ('k', ks + ['local', 'load']),
+            ('base', ['after', 'local', 'load', 'temp'])]
+    if row.op in ('i32.shl', 'i32.mul'):
+        axes.append(('use', ['value', 'load']))
+    for v in ofat(axes):
         fn = Fn(row, v, 'i32')
         if v['base'] == 'after':
-            fn.body += src(fn, v['x'], 'i32') + [k32(fn, v['k']), 'i32.shr_u']
+            fn.body += src(fn, v['x'], 'i32') + [k32(fn, v['k']), row.op]
             fn.body += src(fn, 'local', 'i32') + ['i32.add']
         else:
             base = src(fn, v['base'], 'i32')
-            fn.body += base + src(fn, v['x'], 'i32') + [k32(fn, v['k']), 'i32.shr_u',
+            fn.body += base + src(fn, v['x'], 'i32') + [k32(fn, v['k']), row.op,
                                                          'i32.add']
+        if v.get('use') == 'load':
+            fn.body += ['i32.load offset=3']
         fns.append(fn)
     return fns
 
@@ -730,8 +867,14 @@ FAMILIES = {
     'F64_THEN_MUL': gen_f64_chain,
     'ADD_RET': gen_add_ret,
     'BR_BITS': gen_br_bits, 'BR_NO_BITS': gen_br_bits,
+    'BR_GLOBAL': gen_br_global, 'BR_NOT_GLOBAL': gen_br_global,
+    'BR_GLOBAL_I': gen_br_global,
+    'COPY2': gen_copy2,
+    'SELECT_GK2': gen_select_gk,
+    'SELECT_K1': gen_select_k, 'SELECT_K2': gen_select_k,
     'BIT_FIELD': gen_bit_field, 'BIT_FIELD_ADDI': gen_bit_field_addi,
     'ADDI_TAIL': gen_addi_tail, 'ADD_SHIFTED': gen_add_shifted,
+    'ADD_SCALED': gen_add_shifted,
     'COPY_N': gen_copy_fill, 'FILL_N': gen_copy_fill, 'FILL_VN': gen_copy_fill,
 }
 
@@ -749,7 +892,7 @@ def main():
     if len(sys.argv) != 3:
         sys.exit('usage: gen_super.py vm/super_list.h OUT.wat')
     rows = read_rows(sys.argv[1])
-    out = ['(module', '  (memory 1)']
+    out = ['(module', '  (memory 1)', '  (global $g (mut i32) (i32.const 0))']
     seen = set()
     for row in rows:
         gen = FAMILIES.get(row.family)
