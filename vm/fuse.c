@@ -839,8 +839,8 @@ bool vm__fuse_select(compiler *c, uint8_t type)
     bool k1 = v1->kind == E_CONST;
     if (k1 == (v2->kind == E_CONST) || c->stack[c->sp - 1].kind == E_CONST) return false;
     uint64_t k = k1 ? v1->k : v2->k;
-    bool fits = type == VM_I32 || type == VM_F32 ||
-                ((type == VM_I64 || type == VM_F64) && (int64_t)k == (int32_t)(uint32_t)k);
+    /* 32-bit values only: see SELECT_K_OF (exec_variable.inc) */
+    bool fits = type == VM_I32 || type == VM_F32;
     int iop = form(k1 ? FAM_SELECT_K1 : FAM_SELECT_K2, OP_SELECT);
     if (!fits || !iop) return false;
     int32_t x = vm__slot_of(c, c->sp - (k1 ? 2 : 3));

@@ -578,8 +578,8 @@ SI(BR_GLOBAL_NE_I, BR_GLOBAL_I, I32_NE, 3, "global.get g; const k; i32.ne; br_if
 SI(COPY2, COPY2, LOCAL_SET, 3, "local.get; local.set; local.get; local.set")
 
 /* SELECT_K1 [h][d, b][k, cond]: fp[d] = cond ? k : b; SELECT_K2 [h][d,
- * a][k, cond]: fp[d] = cond ? a : k. k is a constant of the select's type
- * that a sign-extended 32-bit field holds (i32 and f32: any); no args. */
+ * a][k, cond]: fp[d] = cond ? a : k. k is an i32 or f32 constant (i64 and
+ * f64 selects are not fused: see SELECT_K_OF); no args. */
 SI(SELECT_K1, SELECT_K1, SELECT, 3, "const k; select")
 SI(SELECT_K2, SELECT_K2, SELECT, 3, "const k; select")
 

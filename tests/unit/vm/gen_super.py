@@ -408,10 +408,11 @@ def gen_select_gk(row):
 
 def gen_select_k(row):
     """A select with a constant as its first (SELECT_K1) or second
-    (SELECT_K2) value: of each type, constants that fit a 32-bit field and
-    that do not (i64, f64), the other value and the condition from each
-    kind of operand, the result kept by local.set (which retargets it).
-    Near misses: both values constant, a constant condition."""
+    (SELECT_K2) value: i32 and f32 constants, the other value and the
+    condition from each kind of operand, the result kept by local.set
+    (which retargets it). Near misses: i64 and f64 selects (not fused: the
+    constant is written as a slot's u32), both values constant, a constant
+    condition."""
     first = row.family == 'SELECT_K1'
     fns = []
     for v in ofat([('t', ['i32', 'i64', 'f32', 'f64']), ('k', [0, 1, 2, 3, 4, 5]),
