@@ -20,7 +20,6 @@
  */
 #include "common/lun_prefix.h"
 
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -254,9 +253,9 @@ static void give_dirty(linmem_class *c, void **blocks, size_t n);
 
 /* Scrubs this thread's pending blocks of class k into ready, the hot list
  * or the dirty stack. */
-static void settle(const sched_linmem_t *lm, int k)
+static void settle(sched_linmem_t *lm, int k)
 {
-    linmem_class *c = (linmem_class *)&lm->classes[k];
+    linmem_class *c = &lm->classes[k];
     void **p = local.pending[k];
     size_t n = local.npending[k], nbad = 0, nhot = 0;
     bool ok[LINMEM_PENDING];
@@ -283,7 +282,7 @@ static void settle(const sched_linmem_t *lm, int k)
 }
 
 /* A ready block; with settle, the pending ones are scrubbed first. */
-static void *local_take(const sched_linmem_t *lm, int k, bool settle_now)
+static void *local_take(sched_linmem_t *lm, int k, bool settle_now)
 {
     if (!local_usable(lm))
         return NULL;
@@ -292,7 +291,7 @@ static void *local_take(const sched_linmem_t *lm, int k, bool settle_now)
     return local.n[k] ? local.ready[k][--local.n[k]] : NULL;
 }
 
-static bool local_give(const sched_linmem_t *lm, const linmem_class *c,
+static bool local_give(sched_linmem_t *lm, const linmem_class *c,
                        int k, void *data)
 {
     if (c->block > LINMEM_HOT_MAX || !local_usable(lm))

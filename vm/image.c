@@ -20,7 +20,8 @@
  * constant offset and fits the initial size. Otherwise instances apply
  * the segments as before (vm_config.no_image forces that path, to
  * compare the two).
- * Interface: vm_int.h (vm__image_*, vm__memory_*), vm.h. */
+ * The lazy memory itself is memory.c's (vm__memory_setup, _materialize).
+ * Interface: vm_int.h (vm__image_*), vm.h. */
 #include "common/lun_prefix.h"
 
 #include "vm/vm_int.h"
@@ -96,22 +97,4 @@ void vm__image_drop_segments(vm_instance_t *inst)
     const vm_module_t *m = inst->module;
     for (uint32_t i = 0; i < m->ndatas; i++)
         if (m->datas[i].mode == VM_SEG_ACTIVE) vm__data_drop(inst, i);
-}
-
-bool vm__memory_materialize(struct vm_memory *mem)
-{
-    if (!mem->lazy) return true;
-    size_t cap = 0;
-    uint64_t bytes = (uint64_t)mem->pages * VM_PAGE_SIZE;
-    const vm_mem_provider *pv = mem->provider;
-    uint8_t *data = pv ? pv->alloc(pv->ud, (size_t)bytes, &cap)
-                       : vm__block_alloc_zeroed((size_t)bytes);
-    if (data == NULL) return false;
-    vm__image_apply(mem->image_of, data);
-    mem->data = data;
-    mem->cap = cap;
-    mem->size = bytes;
-    mem->lazy = false;
-    mem->image_of = NULL;
-    return true;
 }

@@ -490,20 +490,6 @@ static int make_tables(vm_instance_t *inst, char *err, size_t errlen)
     return 0;
 }
 
-/* A memory that starts as the image and is made at its first access. */
-static void setup_lazy(struct vm_memory *mem, const vm_module_t *m,
-                       uint32_t pages, uint32_t max, bool has_max)
-{
-    mem->data = NULL;
-    mem->cap = 0;
-    mem->size = 0;
-    mem->pages = pages;
-    mem->max_pages = max;
-    mem->has_max = has_max;
-    mem->lazy = pages > 0;
-    mem->image_of = mem->lazy ? m : NULL;
-}
-
 static int make_memories(vm_instance_t *inst, bool lazy, char *err,
                          size_t errlen)
 {
@@ -518,9 +504,8 @@ static int make_memories(vm_instance_t *inst, bool lazy, char *err,
         uint32_t max = lim->max > VM_MAX_PAGES ? VM_MAX_PAGES
                                                : (uint32_t)lim->max;
         mem->provider = inst->mem_provider;
-        if (lazy && i == 0)
-            setup_lazy(mem, m, (uint32_t)lim->min, max, lim->has_max);
-        else if (vm__memory_setup(mem, (uint32_t)lim->min, max, lim->has_max))
+        if (vm__memory_setup(mem, (uint32_t)lim->min, max, lim->has_max,
+                             lazy && i == 0 ? m : NULL))
             return set_err(LUN_ENOMEM, err, errlen,
                            "memory %u: out of memory", i);
         inst->mems[i] = mem;

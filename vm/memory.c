@@ -87,31 +87,52 @@ vm_trap_kind vm__memory_fill(struct vm_memory *mem, uint32_t dst, uint8_t val,
     return VM_TRAP_NONE;
 }
 
+/* A zeroed block of `bytes` for mem: from its provider, or
+ * vm__block_alloc_zeroed when it has none. NULL: out of memory. */
+static uint8_t *new_block(struct vm_memory *mem, size_t bytes)
+{
+    const vm_mem_provider *pv = mem->provider;
+    if (pv) return pv->alloc(pv->ud, bytes, &mem->cap);
+    mem->cap = 0;
+    return vm__block_alloc_zeroed(bytes);
+}
+
 /* Sets up *mem with `pages` zeroed pages; a 0-page memory has no data.
  * Shared by vm_memory_new() and instantiation (which passes its config's
- * provider; NULL means vm__block_alloc_zeroed). Returns 0 or LUN_ENOMEM. */
+ * provider; NULL means vm__block_alloc_zeroed). With lazy_of, no block
+ * yet: the memory starts as that module's image, made at its first
+ * access (vm__memory_materialize). Returns 0 or LUN_ENOMEM. */
 int vm__memory_setup(struct vm_memory *mem, uint32_t pages,
-                     uint32_t max_pages, bool has_max)
+                     uint32_t max_pages, bool has_max,
+                     const struct vm_module *lazy_of)
 {
     uint64_t bytes = (uint64_t)pages * VM_PAGE_SIZE;
-    const vm_mem_provider *pv = mem->provider;
     mem->data = NULL;
     mem->cap = 0;
-    mem->lazy = false;
-    mem->image_of = NULL;
+    mem->lazy = lazy_of != NULL && bytes > 0;
+    mem->image_of = mem->lazy ? lazy_of : NULL;
     if (bytes > SIZE_MAX) return LUN_ENOMEM;
-    if (bytes && pv) {
-        mem->data = pv->alloc(pv->ud, (size_t)bytes, &mem->cap);
-        if (mem->data == NULL) return LUN_ENOMEM;
-    } else if (bytes) {
-        mem->data = vm__block_alloc_zeroed((size_t)bytes);
-        if (mem->data == NULL) return LUN_ENOMEM;
-    }
-    mem->size = bytes;
+    if (bytes && !mem->lazy && (mem->data = new_block(mem, (size_t)bytes)) == NULL)
+        return LUN_ENOMEM;
+    mem->size = mem->lazy ? 0 : bytes; /* 0: the first access traps */
     mem->pages = pages;
     mem->max_pages = max_pages;
     mem->has_max = has_max;
     return 0;
+}
+
+bool vm__memory_materialize(struct vm_memory *mem)
+{
+    if (!mem->lazy) return true;
+    uint64_t bytes = (uint64_t)mem->pages * VM_PAGE_SIZE;
+    uint8_t *data = new_block(mem, (size_t)bytes);
+    if (data == NULL) return false;
+    vm__image_apply(mem->image_of, data);
+    mem->data = data;
+    mem->size = bytes;
+    mem->lazy = false;
+    mem->image_of = NULL;
+    return true;
 }
 
 vm_memory_t *vm_memory_new(uint32_t min_pages, uint32_t max_pages,
@@ -122,7 +143,8 @@ vm_memory_t *vm_memory_new(uint32_t min_pages, uint32_t max_pages,
     if (has_max && max_pages > VM_MAX_PAGES) max_pages = VM_MAX_PAGES;
     vm_memory_t *mem = vm__calloc(1, sizeof *mem); /* no provider: the allocator */
     if (mem == NULL) return NULL;
-    if (vm__memory_setup(mem, min_pages, has_max ? max_pages : 0, has_max)) {
+    if (vm__memory_setup(mem, min_pages, has_max ? max_pages : 0, has_max,
+                         NULL)) {
         vm__free(mem);
         return NULL;
     }

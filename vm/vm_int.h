@@ -467,7 +467,8 @@ bool vm__image_make(vm_module_t *m);
 void vm__image_apply(const vm_module_t *m, uint8_t *data);
 /* Marks inst's active data segments dropped (what applying them does). */
 void vm__image_drop_segments(vm_instance_t *inst);
-/* Gives a lazy memory its block and image; true if it has one now. */
+/* memory.c: gives a lazy memory its block and image; true if it has one
+ * now. */
 bool vm__memory_materialize(struct vm_memory *mem);
 
 /* Gives a memory's block back (to its provider, or the allocator). */
@@ -530,10 +531,12 @@ vm_trap_kind vm__table_fill(struct vm_table *t, uint32_t dst, uint64_t val,
 bool vm__functype_eq(const vm_functype *a, const vm_functype *b);
 
 /* Fill in a memory/table struct with zeroed storage (NULL when empty);
- * shared by the vm_*_new() host constructors and instantiation. Return 0
- * or LUN_ENOMEM; the caller frees ->data / ->elems. */
+ * shared by the vm_*_new() host constructors and instantiation. A memory
+ * with lazy_of gets no storage yet: it starts as that module's image
+ * (image.c). Return 0 or LUN_ENOMEM; the caller frees ->data / ->elems. */
 int vm__memory_setup(struct vm_memory *mem, uint32_t pages,
-                     uint32_t max_pages, bool has_max);
+                     uint32_t max_pages, bool has_max,
+                     const struct vm_module *lazy_of);
 int vm__table_setup(struct vm_table *t, uint8_t elemtype, uint32_t size,
                     uint32_t max, bool has_max);
 
