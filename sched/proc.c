@@ -327,11 +327,10 @@ static int make_wasi(sched_proc_t *p, sched_config_t *c)
     return rc;
 }
 
-/* Executions need no cache of their own: their blocks (struct, stacks)
- * come from the worker's pool (vm/alloc.c, common/lun_pool.h), which also
- * carries blocks from the workers where processes die to the ones where
- * they are spawned. */
-static vm_exec_t *exec_new(void) { return vm_exec_new(NULL); }
+/* Executions need no cache of their own: under `lunatic` their blocks
+ * (struct, stacks) come from the worker's pool (pool_alloc.c,
+ * common/lun_pool.h), which also carries blocks from the workers where
+ * processes die to the ones where they are spawned. */
 
 int sched__instantiate(sched_proc_t *p, sched_module_t *m,
                        vm_instance_t **out, char *err, size_t errlen)
@@ -432,7 +431,7 @@ sched_proc_t *sched__proc_new(sched_runtime_t *rt, sched_module_t *m,
     } else {
         snprintf(err, errlen, "WASI context: %s", lun_strerror(rc));
     }
-    if (rc == 0 && !(p->ex = exec_new())) {
+    if (rc == 0 && !(p->ex = vm_exec_new(NULL))) {
         rc = LUN_ENOMEM;
         snprintf(err, errlen, "out of memory");
     }

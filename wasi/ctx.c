@@ -159,10 +159,11 @@ static int open_fds(wasi_ctx_t *ctx, const wasi_options_t *opts)
     return 0;
 }
 
-/* The size of ctx's own block: the struct and its first fd table. */
-static size_t wasi_ctx_alloc_size(const wasi_ctx_t *ctx)
+/* The size of a context's own block: the struct and its first fd table
+ * of n descriptors (the pool is told the same size to free it). */
+static size_t ctx_bytes(uint32_t n)
 {
-    return sizeof *ctx + (size_t)ctx->inline_fds * sizeof(wasi_fd_t);
+    return sizeof(wasi_ctx_t) + (size_t)n * sizeof(wasi_fd_t);
 }
 
 /* The first descriptor table lives in the context's own allocation
@@ -172,7 +173,7 @@ int wasi_ctx_new(const wasi_options_t *opts, wasi_ctx_t **out_ctx)
 {
     uint32_t n = WASI_STDIO_FDS + opts->npreopens + opts->nsockets;
     /* from the worker's pool (common/lun_pool.h): no malloc per spawn */
-    wasi_ctx_t *ctx = lun_pool_calloc(sizeof *ctx + n * sizeof(wasi_fd_t));
+    wasi_ctx_t *ctx = lun_pool_calloc(ctx_bytes(n));
     int rc;
     *out_ctx = NULL;
     if (!ctx) {
@@ -213,12 +214,12 @@ void wasi_ctx_free(wasi_ctx_t *ctx)
         free(ctx->fds);
     free(ctx->wait_fds);
     wasi_funcs_free(ctx->own);
-    lun_pool_free(ctx, wasi_ctx_alloc_size(ctx));
+    lun_pool_free(ctx, ctx_bytes(ctx->inline_fds));
 }
 
 size_t wasi_ctx_footprint(const wasi_ctx_t *ctx)
 {
-    size_t n = lun_pool_block_size(wasi_ctx_alloc_size(ctx));
+    size_t n = lun_pool_block_size(ctx_bytes(ctx->inline_fds));
     if (ctx->fds != (wasi_fd_t *)(void *)(ctx + 1))
         n += (size_t)ctx->nfds * sizeof(wasi_fd_t);
     return n + (size_t)ctx->wait_cap * sizeof *ctx->wait_fds;
