@@ -160,17 +160,27 @@ static void *charging_producer(void *arg)
     return NULL;
 }
 
-Test(sched_mailbox, queued_bytes_balance_under_concurrent_senders)
+/* A process struct with just a runtime (one worker), a mailbox and its
+ * room, for the charging tests; freed with free() and *rt with
+ * sched_runtime_free. */
+static sched_proc_t *bare_receiver(sched_runtime_t **rt, uint64_t room)
 {
     sched_options_t o = {.threads = 1};
-    sched_runtime_t *rt;
-    cr_assert(eq(int, sched_runtime_new(&o, &rt), 0));
+    cr_assert(eq(int, sched_runtime_new(&o, rt), 0));
     sched_proc_t *p = calloc(1, sizeof *p);
-    p->rt = rt;
+    cr_assert(ne(ptr, p, NULL));
+    p->rt = *rt;
     sched__mbox_init(&p->mbox);
+    atomic_store(&p->mbox_room, room);
+    return p;
+}
+
+Test(sched_mailbox, queued_bytes_balance_under_concurrent_senders)
+{
+    sched_runtime_t *rt;
     /* Room for all: a sender that saw more taken out than put in (a
      * wrapped difference) would refuse a message. */
-    atomic_store(&p->mbox_room, UINT64_C(1) << 30);
+    sched_proc_t *p = bare_receiver(&rt, UINT64_C(1) << 30);
     g_owner = p;
     pthread_t t[PRODUCERS];
     for (uintptr_t i = 0; i < PRODUCERS; i++)
@@ -203,13 +213,8 @@ Test(sched_mailbox, queued_bytes_balance_under_concurrent_senders)
  * back by the sender at once. */
 Test(sched_mailbox, refused_message_leaves_no_charge)
 {
-    sched_options_t o = {.threads = 1};
     sched_runtime_t *rt;
-    cr_assert(eq(int, sched_runtime_new(&o, &rt), 0));
-    sched_proc_t *p = calloc(1, sizeof *p);
-    p->rt = rt;
-    sched__mbox_init(&p->mbox);
-    atomic_store(&p->mbox_room, 1); /* no room at all */
+    sched_proc_t *p = bare_receiver(&rt, 1); /* no room at all */
     sched_msg_t *m = msg(1, 1);
     bool wake;
     cr_expect(not(sched__mbox_admit(p, m, &wake)));
